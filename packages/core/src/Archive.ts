@@ -1,0 +1,173 @@
+/**
+ * The archive: a bskyarchive SQLite database, opened as it is.
+ *
+ * Opening checks that the file is SQLite and has a `posts` table with the
+ * columns an export reads. When the file can be written, the one index the
+ * export order needs is added if missing; a read-only file or folder still
+ * exports (SQLite then sorts once per export, in the single ordered cursor).
+ */
+import Database from "better-sqlite3"
+import { Context, Effect, Layer } from "effect"
+import { existsSync, statSync } from "node:fs"
+import * as ArchiveSchema from "./ArchiveSchema.js"
+import { ArchiveError, describe } from "./Errors.js"
+import * as Timestamp from "./Timestamp.js"
+
+export interface ArchiveShape {
+  readonly path: string
+  /** The connection all reads go through (one snapshot at a time). */
+  readonly database: Database.Database
+  /** True when the export-order index exists, so no export sorts. */
+  readonly indexed: boolean
+  /** True when the file could not be written (no index could be added). */
+  readonly readOnly: boolean
+}
+
+/** Columns an export reads; an archive missing any of them is refused. */
+export const REQUIRED_POST_COLUMNS = [
+  "uri",
+  "cid",
+  "did",
+  "text",
+  "created_at",
+  "indexed_at",
+  "has_media",
+  "like_count",
+  "repost_count",
+  "reply_count",
+  "quote_count",
+  "is_reply",
+  "reply_parent",
+  "embed_type",
+  "embed_data",
+  "labels",
+  "archived_at"
+] as const
+
+/** SQL function giving the canonical UTC instant of stored timestamp text (NULL when not a timestamp). */
+export const INSTANT_FUNCTION = "skyporter_instant"
+
+export interface OpenOptions {
+  readonly path: string
+  /** Create a new archive with bskyarchive's schema when the file is missing. */
+  readonly create?: boolean
+  /** Milliseconds to wait on a locked database before failing (never hang). */
+  readonly busyTimeout?: number
+}
+
+const fail = (reason: ArchiveError["reason"], path: string, message: string) =>
+  new ArchiveError({ reason, path, message })
+
+const isNotDatabase = (e: unknown) => {
+  const code = (e as { code?: unknown }).code
+  return code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT"
+}
+
+const isReadOnly = (e: unknown) => {
+  const code = String((e as { code?: unknown }).code ?? "")
+  return code.startsWith("SQLITE_READONLY") || code.startsWith("SQLITE_CANTOPEN") || code === "SQLITE_PERM" ||
+    code === "SQLITE_BUSY" || code.startsWith("SQLITE_IOERR")
+}
+
+const connect = (path: string, options: Database.Options): Database.Database => {
+  const db = new Database(path, options)
+  db.function(INSTANT_FUNCTION, { deterministic: true }, (text: unknown) =>
+    typeof text === "string" ? (Timestamp.canonicalInstant(text) ?? null) : null)
+  return db
+}
+
+/** Opens (or with `create`, creates) an archive. The connection is closed with the scope. */
+export const open = Effect.fn("Archive.open")(function*(options: OpenOptions) {
+  const { path } = options
+  const timeout = options.busyTimeout ?? 5_000
+  const exists = existsSync(path)
+  if (!exists && !options.create) {
+    return yield* fail("NotFound", path, `no archive at ${path}: the file does not exist (check --db)`)
+  }
+  if (exists && !statSync(path).isFile()) {
+    return yield* fail("NotSqlite", path, `${path} is not a file: --db must name a bskyarchive SQLite database`)
+  }
+
+  const acquire = Effect.try({
+    try: () => {
+      if (!exists) {
+        const db = connect(path, { timeout })
+        db.exec(ArchiveSchema.DDL)
+        db.exec(ArchiveSchema.EXPORT_INDEX)
+        return { db, readOnly: false }
+      }
+      // Probe writability with a read-write connection; fall back to read-only.
+      let db: Database.Database
+      let readOnly = false
+      try {
+        db = connect(path, { fileMustExist: true, timeout })
+      } catch (e) {
+        if (!isReadOnly(e)) throw e
+        db = connect(path, { fileMustExist: true, readonly: true, timeout })
+        readOnly = true
+      }
+      return { db, readOnly }
+    },
+    catch: (e) =>
+      isNotDatabase(e)
+        ? fail("NotSqlite", path, `${path} is not a SQLite database (${describe(e)})`)
+        : fail("Unreadable", path, `cannot open ${path}: ${describe(e)}`)
+  })
+
+  const { db, readOnly: openedReadOnly } = yield* Effect.acquireRelease(acquire, ({ db }) =>
+    Effect.sync(() => {
+      if (db.open) db.close()
+    }))
+
+  const columns = yield* Effect.try({
+    try: () =>
+      (db.prepare("SELECT name FROM pragma_table_info('posts')").pluck().all() as Array<string>),
+    catch: (e) =>
+      isNotDatabase(e)
+        ? fail("NotSqlite", path, `${path} is not a SQLite database (${describe(e)})`)
+        : fail("Unreadable", path, `cannot read the schema of ${path}: ${describe(e)}`)
+  })
+  if (columns.length === 0) {
+    return yield* fail(
+      "NotArchive",
+      path,
+      `${path} is a SQLite database but has no posts table: is it a bskyarchive archive?`
+    )
+  }
+  const missing = REQUIRED_POST_COLUMNS.filter((c) => !columns.includes(c))
+  if (missing.length > 0) {
+    return yield* fail(
+      "NotArchive",
+      path,
+      `${path}: the posts table lacks the column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}` +
+        " that bskyarchive archives have"
+    )
+  }
+
+  const hasIndex = () =>
+    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?").pluck().get(
+      ArchiveSchema.EXPORT_INDEX_NAME
+    ) === 1
+  let indexed = hasIndex()
+  let readOnly = openedReadOnly
+  if (!indexed && !readOnly) {
+    // The only change skyporter ever makes to an archive. Failing to add it
+    // (read-only file or folder, a writer holding the lock) is not an error.
+    try {
+      db.exec(ArchiveSchema.EXPORT_INDEX)
+      indexed = true
+    } catch (e) {
+      if (!isReadOnly(e)) {
+        return yield* fail("Unreadable", path, `cannot prepare ${path}: ${describe(e)}`)
+      }
+      readOnly = true
+    }
+  }
+  return { path, database: db, indexed, readOnly } satisfies ArchiveShape as ArchiveShape
+})
+
+export class Archive extends Context.Service<Archive, ArchiveShape>()("@skyporter/core/Archive") {
+  /** The archive at `options.path`, open for the lifetime of the layer. */
+  static readonly layer = (options: OpenOptions): Layer.Layer<Archive, ArchiveError> =>
+    Layer.effect(Archive, open(options))
+}

@@ -1,0 +1,64 @@
+/**
+ * The date range of an export. Bounds are compared as instants, whatever
+ * spelling or fraction digits a stored `created_at` has: `--since DAY` starts
+ * at 00:00:00 UTC of that day, `--until DAY` ends after 23:59:59.999999999 UTC.
+ */
+import { Effect } from "effect"
+import { InvalidRequest } from "./Errors.js"
+import * as Timestamp from "./Timestamp.js"
+
+export interface DateRange {
+  /** As the user gave them (recorded in the manifest). */
+  readonly requested: { readonly since: string | null; readonly until: string | null }
+  /** Canonical inclusive bounds (`Timestamp.canonicalInstant` form). */
+  readonly since: string | undefined
+  readonly until: string | undefined
+}
+
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/
+
+const dayBound = (value: string, end: boolean): string | undefined => {
+  if (!DAY.test(value)) return undefined
+  const t = value + (end ? "T23:59:59.999999999Z" : "T00:00:00Z")
+  return Timestamp.canonicalInstant(t)
+}
+
+const HELP = "expected YYYY-MM-DD or an RFC 3339 timestamp such as 2024-03-01T12:00:00Z"
+
+const bound = (field: "since" | "until", value: string): Effect.Effect<string, InvalidRequest> => {
+  const day = dayBound(value, field === "until")
+  if (day !== undefined) return Effect.succeed(day)
+  // Full timestamps must carry a zone: "T" separator plus Z or an offset.
+  const t = Timestamp.decode(value)
+  const instant = t.valid && /^\d{4}-\d{2}-\d{2}[Tt]/.test(value) && /([Zz]|[+-]\d{2}:\d{2})$/.test(value)
+    ? Timestamp.canonicalInstant(value)
+    : undefined
+  return instant !== undefined
+    ? Effect.succeed(instant)
+    : Effect.fail(new InvalidRequest({ field, message: `invalid --${field} ${JSON.stringify(value)}: ${HELP}` }))
+}
+
+/** Builds a range from optional user input; fails when a bound is malformed or until is before since. */
+export const make = Effect.fn("DateRange.make")(function*(input: {
+  readonly since?: string | undefined
+  readonly until?: string | undefined
+}) {
+  const since = input.since === undefined ? undefined : yield* bound("since", input.since)
+  const until = input.until === undefined ? undefined : yield* bound("until", input.until)
+  if (since !== undefined && until !== undefined && until < since) {
+    return yield* new InvalidRequest({
+      field: "until",
+      message: `--until ${input.until} is before --since ${input.since}: the range would be empty`
+    })
+  }
+  return {
+    requested: { since: input.since ?? null, until: input.until ?? null },
+    since,
+    until
+  } satisfies DateRange as DateRange
+})
+
+/** The whole archive. */
+export const all: DateRange = { requested: { since: null, until: null }, since: undefined, until: undefined }
+
+export const isAll = (range: DateRange): boolean => range.since === undefined && range.until === undefined

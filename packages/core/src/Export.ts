@@ -1,0 +1,292 @@
+/**
+ * The export runner: snapshot → batches → plugin sink → file, with progress
+ * events, a manifest, and an atomic publish. Either a complete, verified
+ * export directory appears, or nothing does.
+ */
+import { Clock, Effect, Queue, Schema, Stream } from "effect"
+import { createHash } from "node:crypto"
+import { createRequire } from "node:module"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import { Archive } from "./Archive.js"
+import * as BatchSource from "./BatchSource.js"
+import * as DateRange from "./DateRange.js"
+import * as Did from "./Did.js"
+import { describe, type ExportError, ExportFailed, InvalidRequest, type Stage } from "./Errors.js"
+import * as ExportDirectory from "./ExportDirectory.js"
+import type { Chunk, FormatError, FormatPlugin, FormatSink } from "./FormatPlugin.js"
+import { FormatRegistry } from "./FormatRegistry.js"
+import * as Manifest from "./Manifest.js"
+import * as Progress from "./Progress.js"
+
+/** This package's version, recorded in every manifest. */
+export const VERSION: string = createRequire(import.meta.url)("../package.json").version
+
+export interface ExportRequest {
+  readonly did: string
+  /** A registered format name. */
+  readonly format: string
+  /** The plugin's options, validated by its own schema. */
+  readonly options?: unknown
+  /** `YYYY-MM-DD` (from 00:00 UTC) or an RFC 3339 timestamp, inclusive. */
+  readonly since?: string | undefined
+  /** `YYYY-MM-DD` (to the end of that UTC day) or an RFC 3339 timestamp, inclusive. */
+  readonly until?: string | undefined
+  /** The output folder; exports go to `<out>/<did>/<stamp>/`. */
+  readonly out: string
+  readonly batchSize?: number | undefined
+  readonly budgetBytes?: number | undefined
+  /** Heartbeat interval while a batch takes long (default 5 s). */
+  readonly heartbeatMillis?: number | undefined
+}
+
+/** A request checked against the registry and the plugin's schema. */
+export interface PreparedRequest {
+  readonly request: ExportRequest
+  readonly plugin: FormatPlugin
+  readonly options: unknown
+  readonly range: DateRange.DateRange
+}
+
+/** Validates a request without touching the archive or the disk. */
+export const prepare = Effect.fn("Export.prepare")(function*(request: ExportRequest) {
+  yield* Did.validate(request.did)
+  const range = yield* DateRange.make({ since: request.since, until: request.until })
+  const registry = yield* FormatRegistry
+  const plugin = yield* registry.get(request.format)
+  const options = yield* Schema.decodeUnknownEffect(plugin.options)(request.options ?? {}, {
+    onExcessProperty: "error",
+    errors: "all"
+  }).pipe(
+    Effect.mapError((e) =>
+      new InvalidRequest({
+        field: "options",
+        message: `invalid options for format "${plugin.name}": ${e.message}`
+      })
+    )
+  )
+  if (request.batchSize !== undefined && !(Number.isInteger(request.batchSize) && request.batchSize >= 1)) {
+    return yield* new InvalidRequest({ field: "batchSize", message: "batch size must be a whole number ≥ 1" })
+  }
+  return { request, plugin, options, range } satisfies PreparedRequest as PreparedRequest
+})
+
+const toBytes = (chunk: Chunk): Uint8Array => (typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk)
+
+/** A user-facing reason for a failed write. */
+const writeReason = (e: unknown): string => {
+  switch ((e as NodeJS.ErrnoException).code) {
+    case "ENOSPC":
+      return "the output disk is full (ENOSPC)"
+    case "EDQUOT":
+      return "the disk quota is exhausted (EDQUOT)"
+    case "EFBIG":
+      return "the file size limit was reached (EFBIG)"
+    case "EROFS":
+      return "the output folder is on a read-only filesystem (EROFS)"
+    case "EACCES":
+    case "EPERM":
+      return `the output folder is not writable (${(e as NodeJS.ErrnoException).code})`
+    default:
+      return describe(e)
+  }
+}
+
+/** A file written in the temporary directory, hashed as it is written. */
+const openOutput = (dir: string, name: string) =>
+  Effect.acquireRelease(
+    Effect.tryPromise({
+      try: () => fs.open(path.join(dir, name), "wx"),
+      catch: (e) => new ExportFailed({ stage: "write", message: `cannot create ${name}: ${writeReason(e)}` })
+    }),
+    (handle) => Effect.promise(() => handle.close().catch(() => undefined))
+  ).pipe(Effect.map((handle) => {
+    const hash = createHash("sha256")
+    let bytes = 0
+    return {
+      write: (chunk: Chunk, batch?: number) => {
+        const data = toBytes(chunk)
+        if (data.length === 0) return Effect.void
+        return Effect.tryPromise({
+          try: async () => {
+            await handle.writeFile(data)
+            hash.update(data)
+            bytes += data.length
+          },
+          catch: (e) =>
+            new ExportFailed({
+              stage: "write",
+              ...(batch === undefined ? {} : { batch }),
+              message: `cannot write ${name}${batch === undefined ? "" : ` (batch ${batch})`}: ${writeReason(e)}`
+            })
+        })
+      },
+      finish: Effect.tryPromise({
+        try: async () => {
+          await handle.sync()
+          return { path: name, bytes, sha256: hash.digest("hex") } satisfies Manifest.FileEntry
+        },
+        catch: (e) => new ExportFailed({ stage: "write", message: `cannot flush ${name}: ${writeReason(e)}` })
+      })
+    }
+  }))
+
+/** Runs a plugin call, turning its typed failures and defects into an ExportFailed. */
+const pluginCall = <A>(
+  plugin: FormatPlugin,
+  effect: Effect.Effect<A, FormatError>,
+  batch?: number
+): Effect.Effect<A, ExportFailed> =>
+  Effect.suspend(() => effect).pipe(
+    Effect.catchDefect((defect) => Effect.fail({ message: `plugin crashed: ${describe(defect)}` })),
+    Effect.mapError((e) =>
+      new ExportFailed({
+        stage: "encode",
+        ...(batch === undefined ? {} : { batch }),
+        message: `format "${plugin.name}"${batch === undefined ? "" : ` failed on batch ${batch}`}: ${e.message}`
+      })
+    )
+  )
+
+/**
+ * Runs an export as a stream of progress events: Started, one BatchWritten
+ * per batch (after its bytes are written), Heartbeat while a batch takes
+ * long, then Completed — or Failed, after which the stream fails with the
+ * error. Interrupting the stream cancels the export; either way the
+ * temporary directory is removed and nothing is published.
+ */
+export const run = (
+  request: ExportRequest
+): Stream.Stream<Progress.ExportEvent, ExportError, Archive | FormatRegistry> =>
+  Stream.callback<Progress.ExportEvent, ExportError, Archive | FormatRegistry>((queue) =>
+    Effect.gen(function*() {
+      const prepared = yield* prepare(request)
+      yield* execute(prepared, (event) => Queue.offerUnsafe(queue, event))
+      yield* Queue.end(queue)
+    })
+  )
+
+/** Runs a prepared export, reporting each event to `emit`; returns the Completed event. */
+export const execute = Effect.fn("Export.execute")(function*(
+  prepared: PreparedRequest,
+  emit: (event: Progress.ExportEvent) => void
+) {
+  const { request, plugin } = prepared
+  const archive = yield* Archive
+  let snapshot: Progress.ProgressSnapshot = { ...Progress.initial, status: "running" }
+  let lastEventAt = yield* Clock.currentTimeMillis
+  const send = (event: Progress.ExportEvent) =>
+    Effect.map(Clock.currentTimeMillis, (now) => {
+      lastEventAt = now
+      emit(event)
+    })
+  let stage: Stage = "prepare"
+  let currentBatch: number | undefined
+
+  const body = Effect.gen(function*() {
+    const startedAt = new Date(yield* Clock.currentTimeMillis)
+    yield* ExportDirectory.sweep(request.out)
+    const temp = yield* ExportDirectory.acquireTemp(request.out, request.did)
+
+    stage = "snapshot"
+    const source = yield* BatchSource.open(
+      archive.database,
+      { did: request.did, range: prepared.range },
+      { batchSize: request.batchSize, budgetBytes: request.budgetBytes }
+    )
+    snapshot = { ...snapshot, posts_total: source.total }
+    yield* send({ _tag: "Started", snapshot })
+
+    // A heartbeat repeats the snapshot whenever no event went out for a while.
+    const interval = request.heartbeatMillis ?? Progress.HEARTBEAT_MILLIS
+    yield* Effect.forkScoped(Effect.forever(Effect.gen(function*() {
+      const now = yield* Clock.currentTimeMillis
+      const wait = lastEventAt + interval - now
+      if (wait > 0) yield* Effect.sleep(wait)
+      else yield* send({ _tag: "Heartbeat", snapshot })
+    })))
+
+    stage = "write"
+    const dataName = `posts.${plugin.extension}`
+    const output = yield* openOutput(temp.dir, dataName)
+    stage = "encode"
+    const sink: FormatSink = yield* pluginCall(plugin, plugin.make(prepared.options))
+    yield* output.write(yield* pluginCall(plugin, sink.start))
+
+    let batchNumber = 0
+    yield* Stream.runForEach(source.batches, (batch) =>
+      Effect.gen(function*() {
+        batchNumber++
+        currentBatch = batchNumber
+        stage = "encode"
+        const chunk = yield* pluginCall(plugin, sink.write(batch), batchNumber)
+        stage = "write"
+        yield* output.write(chunk, batchNumber)
+        snapshot = { ...snapshot, posts_processed: snapshot.posts_processed + batch.length }
+        yield* send({ _tag: "BatchWritten", batch: batchNumber, posts: batch.length, snapshot })
+      }))
+    currentBatch = undefined
+    stage = "encode"
+    yield* output.write(yield* pluginCall(plugin, sink.end))
+    stage = "write"
+    const dataFile = yield* output.finish
+
+    if (snapshot.posts_processed !== source.total) {
+      return yield* new ExportFailed({
+        stage: "read",
+        message: `the snapshot counted ${source.total} posts but ${snapshot.posts_processed} were read`
+      })
+    }
+
+    stage = "publish"
+    const manifest: Manifest.Manifest = {
+      export_format: plugin.name,
+      plugin: { name: plugin.name, version: plugin.version },
+      skyporter_version: VERSION,
+      export_timestamp: startedAt.toISOString(),
+      did: request.did,
+      date_range: prepared.range.requested,
+      post_count: snapshot.posts_processed,
+      media_count: 0,
+      files: [dataFile],
+      warnings: { count: source.warnings.count, messages: [...source.warnings.first] }
+    }
+    yield* Effect.tryPromise({
+      try: async () => {
+        const handle = await fs.open(path.join(temp.dir, Manifest.FILE_NAME), "wx")
+        try {
+          await handle.writeFile(Manifest.encode(manifest))
+          await handle.sync()
+        } finally {
+          await handle.close()
+        }
+      },
+      catch: (e) => new ExportFailed({ stage: "publish", message: `cannot write the manifest: ${writeReason(e)}` })
+    })
+    yield* ExportDirectory.syncDirectory(temp.dir)
+    const published = yield* ExportDirectory.publish(temp, startedAt)
+    snapshot = { ...snapshot, status: "completed" }
+    return { _tag: "Completed", path: published, manifest, snapshot } satisfies Progress.Completed as Progress.Completed
+  }).pipe(Effect.scoped)
+
+  return yield* body.pipe(
+    Effect.tap((completed) => send(completed)),
+    Effect.tapError((error) =>
+      Effect.suspend(() => {
+        const failure = error._tag === "ExportFailed"
+          ? error
+          : new ExportFailed({ stage, ...(currentBatch === undefined ? {} : { batch: currentBatch }), message: error.message })
+        snapshot = {
+          ...snapshot,
+          status: "failed",
+          error: {
+            stage: failure.stage,
+            ...(failure.batch === undefined ? {} : { batch: failure.batch }),
+            message: failure.message
+          }
+        }
+        return send({ _tag: "Failed", snapshot })
+      })
+    )
+  )
+})

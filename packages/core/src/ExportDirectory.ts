@@ -1,0 +1,169 @@
+/**
+ * Where exports land: `<out>/<did>/<YYYY-MM-DD_HH-MM-SS>/`.
+ *
+ * An export is written into a temporary sibling directory and renamed into
+ * place only when complete, so nobody ever sees a half-written export. The
+ * temporary directory's name records its owner (host, pid, process start), so
+ * the next export into the same output folder can remove the leftovers of a
+ * killed process — and never the directory of a process still writing.
+ */
+import { Effect } from "effect"
+import { randomBytes } from "node:crypto"
+import { readFileSync } from "node:fs"
+import * as fs from "node:fs/promises"
+import { hostname } from "node:os"
+import * as path from "node:path"
+import { describe, ExportFailed } from "./Errors.js"
+
+export const TEMP_PREFIX = ".skyporter-tmp-"
+
+const TEMP_NAME = /^\.skyporter-tmp-([A-Za-z0-9.-]{1,32})-(\d+)-(\d+)-([0-9a-f]{8})(?:\.[A-Za-z0-9]+)?$/
+
+const host = (): string => (hostname().replace(/[^A-Za-z0-9.-]/g, "-").slice(0, 32) || "host")
+
+/** The start time of a process in clock ticks since boot (Linux), 0 where unknown. */
+const processStart = (pid: number): number => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+    // Field 22, counted after the parenthesised command name (which may hold spaces).
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+    return Number(fields[19]) || 0
+  } catch {
+    return 0
+  }
+}
+
+const isAlive = (pid: number, start: number): boolean => {
+  try {
+    process.kill(pid, 0)
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EPERM") return false
+  }
+  // A recycled pid belongs to a process that started at another time.
+  const now = processStart(pid)
+  return start === 0 || now === 0 || now === start
+}
+
+/** A temporary name owned by this process (optionally with a suffix such as ".zip"). */
+export const tempName = (suffix = ""): string =>
+  `${TEMP_PREFIX}${host()}-${process.pid}-${processStart(process.pid)}-${randomBytes(4).toString("hex")}${suffix}`
+
+/** Whether a temporary entry belongs to a process that no longer runs on this host. */
+export const isStale = (name: string): boolean => {
+  const m = TEMP_NAME.exec(name)
+  if (!m) return false
+  if (m[1] !== host()) return false // another machine's: we cannot tell, so never touch it
+  return !isAlive(Number(m[2]), Number(m[3]))
+}
+
+/**
+ * Removes the temporary leftovers of dead processes in `<out>/*`.
+ * Returns the paths removed. Never fails the export: errors are skipped.
+ */
+export const sweep = (out: string): Effect.Effect<Array<string>> =>
+  Effect.promise(async () => {
+    const removed: Array<string> = []
+    let didDirs: Array<string>
+    try {
+      didDirs = (await fs.readdir(out, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name)
+    } catch {
+      return removed
+    }
+    for (const didDir of didDirs) {
+      let entries: Array<string>
+      try {
+        entries = await fs.readdir(path.join(out, didDir))
+      } catch {
+        continue
+      }
+      for (const name of entries) {
+        if (!name.startsWith(TEMP_PREFIX) || !isStale(name)) continue
+        const target = path.join(out, didDir, name)
+        try {
+          await fs.rm(target, { recursive: true, force: true })
+          removed.push(target)
+        } catch {
+          // Left for a later sweep.
+        }
+      }
+    }
+    return removed
+  })
+
+const pad = (n: number) => String(n).padStart(2, "0")
+
+/** `YYYY-MM-DD_HH-MM-SS` (UTC) of `date`. */
+export const stamp = (date: Date): string =>
+  `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}_${pad(date.getUTCHours())}-${
+    pad(date.getUTCMinutes())
+  }-${pad(date.getUTCSeconds())}`
+
+const publishFailed = (message: string) => new ExportFailed({ stage: "publish", message })
+
+/** fsync a directory so a rename or new entry in it survives a crash. */
+export const syncDirectory = (dir: string): Effect.Effect<void> =>
+  Effect.promise(async () => {
+    let handle: fs.FileHandle | undefined
+    try {
+      handle = await fs.open(dir, "r")
+      await handle.sync()
+    } catch {
+      // Some filesystems cannot fsync directories; the rename is still atomic.
+    } finally {
+      await handle?.close()
+    }
+  })
+
+/**
+ * Creates the temporary directory for one export under `<out>/<did>/`.
+ * It is removed when the scope closes unless it was published.
+ */
+export const acquireTemp = (out: string, did: string) =>
+  Effect.acquireRelease(
+    Effect.tryPromise({
+      try: async () => {
+        const parent = path.join(out, did)
+        await fs.mkdir(parent, { recursive: true })
+        const dir = path.join(parent, tempName())
+        await fs.mkdir(dir)
+        return { parent, dir, published: false as boolean }
+      },
+      catch: (e) =>
+        new ExportFailed({ stage: "prepare", message: `cannot create the output directory in ${out}: ${describe(e)}` })
+    }),
+    (temp) => temp.published ? Effect.void : Effect.promise(() => fs.rm(temp.dir, { recursive: true, force: true }))
+  )
+
+export type Temp = Effect.Success<ReturnType<typeof acquireTemp>>
+
+/**
+ * Renames the finished temporary directory to `<out>/<did>/<stamp>` (or
+ * `<stamp>_2`, `_3`, … when that name is taken, e.g. two exports in one
+ * second). The rename is atomic: the directory appears complete or not at all.
+ */
+export const publish = (temp: Temp, startedAt: Date): Effect.Effect<string, ExportFailed> =>
+  Effect.tryPromise({
+    try: async () => {
+      const base = stamp(startedAt)
+      for (let n = 1; n < 10_000; n++) {
+        const target = path.join(temp.parent, n === 1 ? base : `${base}_${n}`)
+        try {
+          await fs.access(target)
+          continue // taken
+        } catch {
+          // free: try to claim it
+        }
+        try {
+          await fs.rename(temp.dir, target)
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code
+          if (code === "ENOTEMPTY" || code === "EEXIST") continue // lost a race for this name
+          throw e
+        }
+        temp.published = true
+        return target
+      }
+      throw new Error(`no free directory name for ${base}`)
+    },
+    catch: (e) => publishFailed(`cannot publish the export: ${describe(e)}`)
+  }).pipe(Effect.tap(() => syncDirectory(temp.parent)))

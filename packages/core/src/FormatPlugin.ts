@@ -1,0 +1,82 @@
+/**
+ * The format-plugin contract. A plugin is a plain typed object — in the
+ * manner of ESLint and Rollup plugins — that turns batches of posts into
+ * bytes. It never touches the database or the filesystem: the core owns the
+ * snapshot, the files, progress, atomic publishing and cleanup.
+ */
+import { Effect, Schema } from "effect"
+import type { PostBatch } from "./Post.js"
+
+/** Bytes a sink emits: text is written as UTF-8. */
+export type Chunk = string | Uint8Array
+
+/** A typed failure raised by a plugin; `message` is shown to the user as is. */
+export class FormatError extends Schema.TaggedError<FormatError>()("FormatError", {
+  plugin: Schema.String,
+  message: Schema.String
+}) {}
+
+/**
+ * One export's encoder. The core calls `start` once, `write` once per batch
+ * in export order, then `end` exactly once on success. On failure or
+ * cancellation `end` is not called and the bytes are discarded.
+ * The bytes must not depend on how posts are split into batches.
+ */
+export interface FormatSink {
+  readonly start: Effect.Effect<Chunk, FormatError>
+  readonly write: (batch: PostBatch) => Effect.Effect<Chunk, FormatError>
+  readonly end: Effect.Effect<Chunk, FormatError>
+}
+
+/** The major version of this contract; a plugin names the one it was built for. */
+export const API_VERSION = 1
+
+export interface FormatPlugin<Options = any> {
+  /** Format name users type (`--format NAME`): lowercase letters, digits and dashes. */
+  readonly name: string
+  /** The plugin package's version, recorded in each manifest. */
+  readonly version: string
+  /** The data file's extension, without a dot: `posts.<extension>`. */
+  readonly extension: string
+  /** IANA media type of the data file. */
+  readonly mediaType: string
+  /** One line for `skyporter formats`. */
+  readonly description: string
+  /** The contract major (`API_VERSION`) the plugin was written against. */
+  readonly apiVersion: number
+  /** Validates and fills in the plugin's options (from CLI, config or HTTP). */
+  readonly options: Schema.Decoder<Options>
+  /** A fresh sink for one export. */
+  readonly make: (options: Options) => Effect.Effect<FormatSink, FormatError>
+}
+
+/** Typed identity that checks a plugin object against the contract. */
+export const define = <Options>(plugin: FormatPlugin<Options>): FormatPlugin<Options> => plugin
+
+const NAME = /^[a-z][a-z0-9-]{0,31}$/
+const EXTENSION = /^[A-Za-z0-9][A-Za-z0-9.-]{0,15}$/
+
+/** Names what is missing or malformed in a would-be plugin; empty when it fits the contract. */
+export const problems = (value: unknown): Array<string> => {
+  if (typeof value !== "object" || value === null) return ["it is not an object"]
+  const p = value as Record<string, unknown>
+  const out: Array<string> = []
+  if (typeof p.name !== "string" || !NAME.test(p.name)) {
+    out.push("`name` must be a string of lowercase letters, digits and dashes (at most 32)")
+  }
+  if (typeof p.version !== "string" || p.version === "") out.push("`version` must be a non-empty string")
+  if (typeof p.extension !== "string" || !EXTENSION.test(p.extension)) {
+    out.push("`extension` must be a file extension without a dot, such as \"json\"")
+  }
+  if (typeof p.mediaType !== "string" || !p.mediaType.includes("/")) {
+    out.push("`mediaType` must be a media type such as \"application/json\"")
+  }
+  if (typeof p.description !== "string") out.push("`description` must be a string")
+  if (typeof p.apiVersion !== "number") out.push(`\`apiVersion\` must be a number (this core speaks ${API_VERSION})`)
+  else if (p.apiVersion !== API_VERSION) {
+    out.push(`it was built for plugin API ${p.apiVersion}, but this core speaks API ${API_VERSION}`)
+  }
+  if (!Schema.isSchema(p.options)) out.push("`options` must be an effect Schema")
+  if (typeof p.make !== "function") out.push("`make` must be a function returning an Effect of a FormatSink")
+  return out
+}

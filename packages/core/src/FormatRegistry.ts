@@ -1,0 +1,66 @@
+/**
+ * The formats an export can use. The core imports no plugin: frontends
+ * register the built-in ones (and any loaded by the user) in this registry.
+ */
+import { Context, Effect, Layer } from "effect"
+import { InvalidRequest } from "./Errors.js"
+import type { FormatPlugin } from "./FormatPlugin.js"
+import * as Plugin from "./FormatPlugin.js"
+
+export interface Registered {
+  readonly plugin: FormatPlugin
+  /** Where it came from: "built-in", a package name or a path. */
+  readonly origin: string
+}
+
+export interface FormatRegistryShape {
+  readonly formats: ReadonlyArray<Registered>
+  /** The plugin registered under `name`; InvalidRequest naming the available formats otherwise. */
+  readonly get: (name: string) => Effect.Effect<FormatPlugin, InvalidRequest>
+}
+
+/** Builds a registry; fails when an entry is not a plugin or two share a name. */
+export const make = (entries: ReadonlyArray<Registered>): Effect.Effect<FormatRegistryShape, InvalidRequest> =>
+  Effect.gen(function*() {
+    const byName = new Map<string, Registered>()
+    for (const entry of entries) {
+      const problems = Plugin.problems(entry.plugin)
+      if (problems.length > 0) {
+        return yield* new InvalidRequest({
+          field: "plugin",
+          message: `${entry.origin} is not a skyporter format plugin: ${problems.join("; ")}`
+        })
+      }
+      const clash = byName.get(entry.plugin.name)
+      if (clash) {
+        return yield* new InvalidRequest({
+          field: "plugin",
+          message: `two plugins are named "${entry.plugin.name}": ${clash.origin} and ${entry.origin}`
+        })
+      }
+      byName.set(entry.plugin.name, entry)
+    }
+    const formats = [...byName.values()]
+    const names = () => formats.map((f) => f.plugin.name).join(", ") || "(none)"
+    return {
+      formats,
+      get: (name: string) => {
+        const found = byName.get(name)
+        return found
+          ? Effect.succeed(found.plugin)
+          : Effect.fail(
+            new InvalidRequest({
+              field: "format",
+              message: `unknown format ${JSON.stringify(name)}; available formats: ${names()}`
+            })
+          )
+      }
+    }
+  })
+
+export class FormatRegistry extends Context.Service<FormatRegistry, FormatRegistryShape>()(
+  "@skyporter/core/FormatRegistry"
+) {
+  static readonly layer = (entries: ReadonlyArray<Registered>): Layer.Layer<FormatRegistry, InvalidRequest> =>
+    Layer.effect(FormatRegistry, make(entries))
+}

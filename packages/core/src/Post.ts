@@ -1,0 +1,157 @@
+/**
+ * A post as format plugins receive it: one row of bskyarchive's `posts`
+ * table, decoded once by the core so that every plugin sees the same values.
+ */
+import * as Timestamp from "./Timestamp.js"
+
+/** Stored JSON text (`embed_data`, `labels`), kept as text so no plugin reorders keys or rewrites numbers. */
+export interface RawJson {
+  /** The stored text, unchanged (BLOBs decoded as UTF-8). */
+  readonly text: string
+  /** Whether `text` is one well-formed JSON value (RFC 8259). */
+  readonly valid: boolean
+}
+
+export interface Post {
+  readonly uri: string
+  readonly cid: string
+  readonly did: string
+  /** Post text; SQL NULL reads as "". */
+  readonly text: string
+  readonly createdAt: Timestamp.Timestamp
+  readonly indexedAt: Timestamp.Timestamp
+  /** Null only when the stored value is SQL NULL (then JSON omits the key). */
+  readonly archivedAt: Timestamp.Timestamp | null
+  readonly hasMedia: boolean
+  readonly isReply: boolean
+  /** Counts as exact decimal integer text (SQLite integers reach 2^63, past a JS number's exact range). */
+  readonly likeCount: string
+  readonly repostCount: string
+  readonly replyCount: string
+  readonly quoteCount: string
+  /** "" when stored as '' or SQL NULL. */
+  readonly replyParent: string
+  /** "" when stored as '' or SQL NULL. */
+  readonly embedType: string
+  /** Null when stored as SQL NULL or ''. The text `null` is a valid RawJson. */
+  readonly embedData: RawJson | null
+  readonly labels: RawJson | null
+}
+
+/** A batch of posts in export order. */
+export type PostBatch = ReadonlyArray<Post>
+
+/**
+ * The selected columns, in the order `decodeRow` reads them. Counts outside
+ * the exact range of a JS number are selected as text so no digit is lost.
+ */
+const exactInteger = (column: string) =>
+  `CASE WHEN typeof(${column}) = 'integer' AND ${column} NOT BETWEEN -9007199254740991 AND 9007199254740991 ` +
+  `THEN CAST(${column} AS TEXT) ELSE ${column} END`
+
+export const selectColumns = [
+  "uri",
+  "cid",
+  "did",
+  "text",
+  "created_at",
+  "indexed_at",
+  "has_media",
+  exactInteger("like_count"),
+  exactInteger("repost_count"),
+  exactInteger("reply_count"),
+  exactInteger("quote_count"),
+  "is_reply",
+  "reply_parent",
+  "embed_type",
+  "embed_data",
+  "labels",
+  "archived_at"
+].join(", ")
+
+/** Receives one message per value that could not be decoded as stored. */
+export type Warn = (message: string) => void
+
+const INTEGER_TEXT = /^-?\d+$/
+
+const asText = (v: unknown): string => {
+  if (v === null || v === undefined) return ""
+  if (typeof v === "string") return v
+  if (Buffer.isBuffer(v)) return v.toString("utf8")
+  return String(v)
+}
+
+const decodeCount = (v: unknown, uri: string, column: string, warn: Warn): string => {
+  if (typeof v === "number" && Number.isInteger(v)) return v === 0 ? "0" : String(v)
+  if (typeof v === "bigint") return v.toString()
+  if (typeof v === "string" && INTEGER_TEXT.test(v)) return v.startsWith("-0") && /^-0+$/.test(v) ? "0" : v
+  if (typeof v === "number" && Number.isFinite(v)) {
+    warn(`${uri}: ${column} ${v} is not an integer; written as ${Math.trunc(v)}`)
+    return String(Math.trunc(v))
+  }
+  warn(`${uri}: ${column} ${v === null ? "is NULL" : `${JSON.stringify(asText(v))} is not an integer`}; written as 0`)
+  return "0"
+}
+
+const decodeBool = (v: unknown): boolean => {
+  if (typeof v === "number") return v !== 0
+  if (typeof v === "bigint") return v !== 0n
+  if (typeof v === "string") return v !== "" && v !== "0" && v.toLowerCase() !== "false"
+  return false
+}
+
+const decodeTimestamp = (v: unknown, uri: string, column: string, warn: Warn): Timestamp.Timestamp => {
+  if (v === null || v === undefined) {
+    warn(`${uri}: ${column} is NULL; written as an empty value`)
+    return Timestamp.decode("")
+  }
+  const t = Timestamp.decode(asText(v))
+  if (!t.valid) warn(`${uri}: ${column} ${JSON.stringify(t.text)} is not a timestamp; written as stored`)
+  return t
+}
+
+const decodeJson = (v: unknown, uri: string, column: string, warn: Warn): RawJson | null => {
+  if (v === null || v === undefined) return null
+  const text = asText(v)
+  if (text === "") return null
+  let valid = true
+  try {
+    JSON.parse(text)
+  } catch {
+    valid = false
+    warn(`${uri}: ${column} is not valid JSON; written as a JSON string of the stored text`)
+  }
+  return { text, valid }
+}
+
+/**
+ * Decodes one raw row (columns as in `selectColumns`). Never throws: values
+ * that cannot be decoded are written as stored and reported through `warn`.
+ */
+export const decodeRow = (row: ReadonlyArray<unknown>, warn: Warn): Post => {
+  const uri = asText(row[0])
+  return {
+    uri,
+    cid: asText(row[1]),
+    did: asText(row[2]),
+    text: asText(row[3]),
+    createdAt: decodeTimestamp(row[4], uri, "created_at", warn),
+    indexedAt: decodeTimestamp(row[5], uri, "indexed_at", warn),
+    hasMedia: decodeBool(row[6]),
+    likeCount: decodeCount(row[7], uri, "like_count", warn),
+    repostCount: decodeCount(row[8], uri, "repost_count", warn),
+    replyCount: decodeCount(row[9], uri, "reply_count", warn),
+    quoteCount: decodeCount(row[10], uri, "quote_count", warn),
+    isReply: decodeBool(row[11]),
+    replyParent: asText(row[12]),
+    embedType: asText(row[13]),
+    embedData: decodeJson(row[14], uri, "embed_data", warn),
+    labels: decodeJson(row[15], uri, "labels", warn),
+    archivedAt: row[16] === null || row[16] === undefined ? null : decodeTimestamp(row[16], uri, "archived_at", warn)
+  }
+}
+
+/** Rough in-memory size of a decoded post, for the batch memory budget. */
+export const approximateBytes = (p: Post): number =>
+  2 * (p.uri.length + p.cid.length + p.did.length + p.text.length + p.replyParent.length + p.embedType.length +
+    (p.embedData?.text.length ?? 0) + (p.labels?.text.length ?? 0)) + 400
