@@ -51,6 +51,8 @@ export interface OpenOptions {
   readonly path: string
   /** Create a new archive with bskyarchive's schema when the file is missing. */
   readonly create?: boolean
+  /** Never write to the archive, not even the export-order index. */
+  readonly readOnly?: boolean
   /** Milliseconds to wait on a locked database before failing (never hang). */
   readonly busyTimeout?: number
 }
@@ -99,6 +101,9 @@ export const open = Effect.fn("Archive.open")(function*(options: OpenOptions) {
       // Probe writability with a read-write connection; fall back to read-only.
       let db: Database.Database
       let readOnly = false
+      if (options.readOnly) {
+        return { db: connect(path, { fileMustExist: true, readonly: true, timeout }), readOnly: true }
+      }
       try {
         db = connect(path, { fileMustExist: true, timeout })
       } catch (e) {

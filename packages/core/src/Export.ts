@@ -3,7 +3,7 @@
  * events, a manifest, and an atomic publish. Either a complete, verified
  * export directory appears, or nothing does.
  */
-import { Clock, Effect, Queue, Schema, Stream } from "effect"
+import { Clock, Effect, Queue, Schema, SchemaAST, Stream } from "effect"
 import { createHash } from "node:crypto"
 import { createRequire } from "node:module"
 import * as fs from "node:fs/promises"
@@ -48,12 +48,34 @@ export interface PreparedRequest {
   readonly range: DateRange.DateRange
 }
 
+/**
+ * Names option keys a plugin's struct schema does not declare. (An empty
+ * struct schema accepts any object, so the excess-property check alone would
+ * let typos through.)
+ */
+const rejectUnknownOptions = (plugin: FormatPlugin, input: unknown): Effect.Effect<void, InvalidRequest> => {
+  const ast = plugin.options.ast
+  if (typeof input !== "object" || input === null || Array.isArray(input)) return Effect.void
+  if (!SchemaAST.isObjects(ast) || ast.indexSignatures.length > 0) return Effect.void
+  const known = new Set(ast.propertySignatures.map((p) => String(p.name)))
+  const unknown = Object.keys(input).filter((k) => !known.has(k))
+  if (unknown.length === 0) return Effect.void
+  const allowed = known.size === 0 ? "it takes no options" : `allowed: ${[...known].join(", ")}`
+  return Effect.fail(
+    new InvalidRequest({
+      field: "options",
+      message: `unknown option${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")} for format "${plugin.name}" (${allowed})`
+    })
+  )
+}
+
 /** Validates a request without touching the archive or the disk. */
 export const prepare = Effect.fn("Export.prepare")(function*(request: ExportRequest) {
   yield* Did.validate(request.did)
   const range = yield* DateRange.make({ since: request.since, until: request.until })
   const registry = yield* FormatRegistry
   const plugin = yield* registry.get(request.format)
+  yield* rejectUnknownOptions(plugin, request.options)
   const options = yield* Schema.decodeUnknownEffect(plugin.options)(request.options ?? {}, {
     onExcessProperty: "error",
     errors: "all"
@@ -68,7 +90,15 @@ export const prepare = Effect.fn("Export.prepare")(function*(request: ExportRequ
   if (request.batchSize !== undefined && !(Number.isInteger(request.batchSize) && request.batchSize >= 1)) {
     return yield* new InvalidRequest({ field: "batchSize", message: "batch size must be a whole number ≥ 1" })
   }
-  return { request, plugin, options, range } satisfies PreparedRequest as PreparedRequest
+  if (request.out.trim() === "" || request.out.includes("\0")) {
+    return yield* new InvalidRequest({ field: "out", message: "the output folder must be a non-empty path" })
+  }
+  return {
+    request: { ...request, out: path.resolve(request.out) },
+    plugin,
+    options,
+    range
+  } satisfies PreparedRequest as PreparedRequest
 })
 
 const toBytes = (chunk: Chunk): Uint8Array => (typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk)
@@ -158,12 +188,12 @@ const pluginCall = <A>(
 export const run = (
   request: ExportRequest
 ): Stream.Stream<Progress.ExportEvent, ExportError, Archive | FormatRegistry> =>
-  Stream.callback<Progress.ExportEvent, ExportError, Archive | FormatRegistry>((queue) =>
-    Effect.gen(function*() {
-      const prepared = yield* prepare(request)
-      yield* execute(prepared, (event) => Queue.offerUnsafe(queue, event))
-      yield* Queue.end(queue)
-    })
+  Stream.unwrap(Effect.map(prepare(request), stream))
+
+/** The event stream of a request already checked by `prepare`. */
+export const stream = (prepared: PreparedRequest): Stream.Stream<Progress.ExportEvent, ExportFailed, Archive> =>
+  Stream.callback<Progress.ExportEvent, ExportFailed, Archive>((queue) =>
+    execute(prepared, (event) => Queue.offerUnsafe(queue, event)).pipe(Effect.andThen(Queue.end(queue)))
   )
 
 /** Runs a prepared export, reporting each event to `emit`; returns the Completed event. */

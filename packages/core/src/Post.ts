@@ -84,7 +84,8 @@ const asText = (v: unknown): string => {
 const decodeCount = (v: unknown, uri: string, column: string, warn: Warn): string => {
   if (typeof v === "number" && Number.isInteger(v)) return v === 0 ? "0" : String(v)
   if (typeof v === "bigint") return v.toString()
-  if (typeof v === "string" && INTEGER_TEXT.test(v)) return v.startsWith("-0") && /^-0+$/.test(v) ? "0" : v
+  // Canonical decimal: no leading zeros, no "-0" (stored text can hold "007").
+  if (typeof v === "string" && INTEGER_TEXT.test(v)) return BigInt(v).toString()
   if (typeof v === "number" && Number.isFinite(v)) {
     warn(`${uri}: ${column} ${v} is not an integer; written as ${Math.trunc(v)}`)
     return String(Math.trunc(v))

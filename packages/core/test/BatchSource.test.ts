@@ -1,0 +1,145 @@
+import Database from "better-sqlite3"
+import { Effect, Stream } from "effect"
+import { describe, expect, it } from "vitest"
+import * as Archive from "../src/Archive.js"
+import * as BatchSource from "../src/BatchSource.js"
+import * as DateRange from "../src/DateRange.js"
+import { archive, insert, posts, type Row } from "./helpers.js"
+
+const read = (
+  file: string,
+  did: string,
+  options: BatchSource.BatchOptions & { since?: string; until?: string; between?: (batch: number) => void } = {}
+) =>
+  Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+    const a = yield* Archive.open({ path: file })
+    const range = yield* DateRange.make({ since: options.since, until: options.until })
+    const source = yield* BatchSource.open(a.database, { did, range }, options)
+    const batches: Array<Array<string>> = []
+    yield* Stream.runForEach(source.batches, (batch) =>
+      Effect.sync(() => {
+        batches.push(batch.map((p) => p.uri))
+        options.between?.(batches.length)
+      }))
+    return { total: source.total, batches, uris: batches.flat(), warnings: source.warnings, indexed: a.indexed }
+  })))
+
+describe("BatchSource", () => {
+  it.each([0, 1, 999, 1000, 1001, 2000, 2001])("reads %i posts in batches of exactly 1,000", async (n) => {
+    const file = archive(posts(n))
+    const { total, batches, uris } = await read(file, "did:plc:test")
+    expect(total).toBe(n)
+    expect(uris).toHaveLength(n)
+    expect(new Set(uris).size).toBe(n)
+    expect(batches.map((b) => b.length)).toEqual(
+      Array.from({ length: Math.ceil(n / 1000) }, (_, i) => Math.min(1000, n - i * 1000))
+    )
+  })
+
+  it("orders by created_at text descending, then uri bytes ascending", async () => {
+    const tie = "2024-04-20T12:00:00.000Z"
+    const keys = ["3ktie~~", "3ktieaa", "3ktie..", "3ktieAA", "3ktie__", "3ktie--", "3ktie00", "3ktiezz"]
+    const rows: Array<Row> = [
+      ...keys.map((k) => ({ uri: `at://did:plc:t/app.bsky.feed.post/${k}`, did: "did:plc:t", created_at: tie })),
+      { uri: "at://did:plc:t/app.bsky.feed.post/a", did: "did:plc:t", created_at: "2024-05-05T12:00:00.000Z" },
+      { uri: "at://did:plc:t/app.bsky.feed.post/b", did: "did:plc:t", created_at: "2024-05-05T12:00:00Z" },
+      { uri: "at://did:plc:t/app.bsky.feed.post/c", did: "did:plc:t", created_at: "2024-05-05T12:00:00.5Z" }
+    ]
+    const { uris } = await read(archive(rows), "did:plc:t", { batchSize: 3 })
+    expect(uris.map((u) => u.split("/").pop())).toEqual([
+      "b", // "…00Z" > "…00.5Z" > "…00.000Z": byte order of the stored text
+      "c",
+      "a",
+      "3ktie--",
+      "3ktie..",
+      "3ktie00",
+      "3ktieAA",
+      "3ktie__",
+      "3ktieaa",
+      "3ktiezz",
+      "3ktie~~"
+    ])
+  })
+
+  it("matches the DID exactly and case-sensitively", async () => {
+    const file = archive([...posts(3, "did:plc:alice"), ...posts(2, "did:plc:alice2"), ...posts(2, "did:plc:ALICE")])
+    const { uris } = await read(file, "did:plc:alice")
+    expect(uris).toHaveLength(3)
+    expect(uris.every((u) => u.startsWith("at://did:plc:alice/"))).toBe(true)
+  })
+
+  it("keeps inclusive date edges whatever the spelling", async () => {
+    const edge = (k: string, created_at: string): Row => ({
+      uri: `at://did:plc:t/app.bsky.feed.post/${k}`,
+      did: "did:plc:t",
+      created_at
+    })
+    const file = archive([
+      edge("out1", "2024-02-29T23:59:59.999Z"),
+      edge("in1", "2024-03-01T00:00:00.000Z"),
+      edge("in2", "2024-03-01 00:00:00"),
+      edge("in3", "2024-03-01T05:30:00+05:30"),
+      edge("out2", "2024-03-01T05:29:59.999+05:30"),
+      edge("in4", "2024-06-30T23:59:59.999999999Z"),
+      edge("in5", "2024-06-30 23:59:59.999 +0000 UTC m=+3.2"),
+      edge("in6", "2024-06-30T20:00:00-03:59"),
+      edge("out3", "2024-07-01T00:00:00Z"),
+      edge("out4", "2024-06-30T20:00:00-04:00"),
+      edge("out5", "not a date")
+    ])
+    const { uris, total } = await read(file, "did:plc:t", { since: "2024-03-01", until: "2024-06-30" })
+    expect(uris.map((u) => u.split("/").pop()).sort()).toEqual(["in1", "in2", "in3", "in4", "in5", "in6"])
+    expect(total).toBe(6)
+  })
+
+  it("reads one snapshot while another connection inserts, updates and deletes", async () => {
+    const file = archive(posts(5000))
+    const setup = new Database(file)
+    setup.pragma("journal_mode = WAL")
+    setup.close()
+    const writer = new Database(file)
+    const before = await read(file, "did:plc:test")
+    let n = 0
+    const during = await read(file, "did:plc:test", {
+      between: () => {
+        n++
+        insert(writer, posts(3, "did:plc:test").map((r, i) => ({ ...r, uri: `${r.uri}-new-${n}-${i}` })))
+        writer.prepare("DELETE FROM posts WHERE uri IN (SELECT uri FROM posts WHERE did = 'did:plc:test' LIMIT 7)").run()
+        writer.prepare("UPDATE posts SET created_at = '2030-01-01T00:00:00Z' WHERE rowid % 97 = 0").run()
+      }
+    })
+    writer.close()
+    expect(n).toBe(5)
+    expect(during.total).toBe(5000)
+    expect(during.uris).toEqual(before.uris)
+    const after = await read(file, "did:plc:test")
+    expect(after.total).toBe(5000 + 15 - 35)
+  })
+
+  it("shrinks batches to the memory budget without changing the order", async () => {
+    const file = archive(posts(50).map((r) => ({ ...r, text: "x".repeat(100_000) })))
+    const { batches, uris } = await read(file, "did:plc:test", { budgetBytes: 1_000_000 })
+    const whole = await read(file, "did:plc:test")
+    expect(uris).toEqual(whole.uris)
+    expect(batches.length).toBeGreaterThan(1)
+    expect(Math.max(...batches.map((b) => b.length))).toBeLessThanOrEqual(5)
+  })
+
+  it("counts undecodable values as warnings instead of failing", async () => {
+    const file = archive([
+      {
+        uri: "at://did:plc:t/app.bsky.feed.post/1",
+        did: "did:plc:t",
+        created_at: "soon",
+        indexed_at: "2024-01-01T00:00:00Z",
+        embed_data: "{bad"
+      },
+      { uri: "at://did:plc:t/app.bsky.feed.post/2", did: "did:plc:t", created_at: "2024-01-01T00:00:00Z", labels: "[]" }
+    ])
+    const { uris, warnings } = await read(file, "did:plc:t")
+    expect(uris).toHaveLength(2)
+    expect(warnings.count).toBe(2)
+    expect(warnings.first.join("\n")).toMatch(/created_at "soon" is not a timestamp/)
+    expect(warnings.first.join("\n")).toMatch(/embed_data is not valid JSON/)
+  })
+})

@@ -1,0 +1,44 @@
+import { Effect, Exit } from "effect"
+import { describe, expect, it } from "vitest"
+import * as DateRange from "../src/DateRange.js"
+
+const make = (since?: string, until?: string) => Effect.runSync(Effect.exit(DateRange.make({ since, until })))
+
+describe("DateRange.make", () => {
+  it("turns whole days into inclusive instant bounds", () => {
+    const exit = make("2024-03-01", "2024-06-30")
+    expect(Exit.isSuccess(exit) && exit.value).toMatchObject({
+      since: "2024-03-01T00:00:00.000000000Z",
+      until: "2024-06-30T23:59:59.999999999Z",
+      requested: { since: "2024-03-01", until: "2024-06-30" }
+    })
+  })
+
+  it("accepts RFC 3339 instants with any offset", () => {
+    const exit = make("2024-03-01T12:00:00+02:00", "2024-03-02T00:00:00.5Z")
+    expect(Exit.isSuccess(exit) && exit.value).toMatchObject({
+      since: "2024-03-01T10:00:00.000000000Z",
+      until: "2024-03-02T00:00:00.500000000Z"
+    })
+  })
+
+  it("allows a one-day range and open ends", () => {
+    expect(Exit.isSuccess(make("2024-03-01", "2024-03-01"))).toBe(true)
+    expect(Exit.isSuccess(make(undefined, "2024-03-01"))).toBe(true)
+    expect(Exit.isSuccess(make("2024-03-01", undefined))).toBe(true)
+  })
+
+  it.each([
+    ["2024-13-01", undefined, "since"],
+    ["2024-02-30", undefined, "since"],
+    ["yesterday", undefined, "since"],
+    ["2024-03-01T00:00:00", undefined, "since"],
+    [undefined, "2024/03/01", "until"],
+    ["2024-03-02", "2024-03-01", "until"]
+  ])("rejects since=%j until=%j naming --%s", (since, until, field) => {
+    const error = Effect.runSync(Effect.flip(DateRange.make({ since, until })))
+    expect(error._tag).toBe("InvalidRequest")
+    expect(error.field).toBe(field)
+    expect(error.message).toContain(`--${field}`)
+  })
+})

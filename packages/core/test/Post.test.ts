@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest"
+import * as Post from "../src/Post.js"
+
+const row = (over: Record<number, unknown>) => {
+  const base: Array<unknown> = [
+    "at://did:plc:t/app.bsky.feed.post/1",
+    "bafy",
+    "did:plc:t",
+    "hello",
+    "2024-01-01T00:00:00Z",
+    "2024-01-01T00:00:01Z",
+    0,
+    1,
+    2,
+    3,
+    4,
+    0,
+    "",
+    "",
+    null,
+    null,
+    "2025-01-01 00:00:00"
+  ]
+  for (const [k, v] of Object.entries(over)) base[Number(k)] = v
+  return base
+}
+
+const decode = (over: Record<number, unknown>) => {
+  const warnings: Array<string> = []
+  return { post: Post.decodeRow(row(over), (m) => warnings.push(m)), warnings }
+}
+
+describe("Post.decodeRow", () => {
+  it("reads NULL text, reply_parent and embed_type as empty", () => {
+    const { post, warnings } = decode({ 3: null, 12: null, 13: null })
+    expect([post.text, post.replyParent, post.embedType]).toEqual(["", "", ""])
+    expect(warnings).toEqual([])
+  })
+
+  it("keeps stored JSON as text, from TEXT or BLOB, and tells NULL/'' from the text null", () => {
+    expect(decode({ 14: Buffer.from(`{"b":1,"a":[1.0]}`) }).post.embedData).toEqual({
+      text: `{"b":1,"a":[1.0]}`,
+      valid: true
+    })
+    expect(decode({ 14: "null" }).post.embedData).toEqual({ text: "null", valid: true })
+    expect(decode({ 14: "" }).post.embedData).toBeNull()
+    expect(decode({ 14: null }).post.embedData).toBeNull()
+  })
+
+  it("writes counts as exact canonical decimals", () => {
+    expect(decode({ 7: "9223372036854775807" }).post.likeCount).toBe("9223372036854775807")
+    expect(decode({ 7: "007" }).post.likeCount).toBe("7")
+    expect(decode({ 7: -0 }).post.likeCount).toBe("0")
+    expect(decode({ 7: 9007199254740991 }).post.likeCount).toBe("9007199254740991")
+  })
+
+  it("warns about NULL and non-integer counts and writes an integer", () => {
+    const nul = decode({ 8: null })
+    expect(nul.post.repostCount).toBe("0")
+    expect(nul.warnings[0]).toMatch(/repost_count is NULL; written as 0/)
+    const real = decode({ 9: 2.7 })
+    expect(real.post.replyCount).toBe("2")
+    expect(real.warnings[0]).toMatch(/reply_count 2.7 is not an integer/)
+    expect(decode({ 10: "many" }).warnings[0]).toMatch(/quote_count "many" is not an integer; written as 0/)
+  })
+
+  it("reads 0/1 flags as booleans", () => {
+    expect(decode({ 6: 1, 11: 0 }).post).toMatchObject({ hasMedia: true, isReply: false })
+  })
+
+  it("keeps a NULL archived_at as null and warns about an invalid timestamp", () => {
+    expect(decode({ 16: null }).post.archivedAt).toBeNull()
+    const bad = decode({ 5: "later" })
+    expect(bad.post.indexedAt).toMatchObject({ text: "later", valid: false })
+    expect(bad.warnings).toHaveLength(1)
+  })
+})
