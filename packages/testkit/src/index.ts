@@ -1,0 +1,2 @@
+export * as Compat from "./Compat.js"
+export * as Synthetic from "./Synthetic.js"
