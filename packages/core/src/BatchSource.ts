@@ -67,13 +67,21 @@ export const where = (selection: Selection): { readonly sql: string; readonly pa
   // instant comparison.
   if (since !== undefined) {
     params.since = since
-    params.sinceText = Timestamp.addDays(since.slice(0, 10), -1)
-    sql += ` AND created_at >= @sinceText AND ${INSTANT_FUNCTION}(created_at) >= @since`
+    const text = Timestamp.addDays(since.slice(0, 10), -1)
+    if (text !== undefined) {
+      params.sinceText = text
+      sql += " AND created_at >= @sinceText"
+    }
+    sql += ` AND ${INSTANT_FUNCTION}(created_at) >= @since`
   }
   if (until !== undefined) {
     params.until = until
-    params.untilText = Timestamp.addDays(until.slice(0, 10), 2)
-    sql += ` AND created_at < @untilText AND ${INSTANT_FUNCTION}(created_at) <= @until`
+    const text = Timestamp.addDays(until.slice(0, 10), 2)
+    if (text !== undefined) {
+      params.untilText = text
+      sql += " AND created_at < @untilText"
+    }
+    sql += ` AND ${INSTANT_FUNCTION}(created_at) <= @until`
   }
   return { sql, params }
 }

@@ -5,6 +5,7 @@
  */
 import { Clock, Effect, Queue, Schema, SchemaAST, Stream } from "effect"
 import { createHash } from "node:crypto"
+import { existsSync, statSync } from "node:fs"
 import { createRequire } from "node:module"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
@@ -92,6 +93,12 @@ export const prepare = Effect.fn("Export.prepare")(function*(request: ExportRequ
   }
   if (request.out.trim() === "" || request.out.includes("\0")) {
     return yield* new InvalidRequest({ field: "out", message: "the output folder must be a non-empty path" })
+  }
+  if (existsSync(request.out) && !statSync(request.out).isDirectory()) {
+    return yield* new InvalidRequest({
+      field: "out",
+      message: `--out ${request.out} is a file: it must name a folder (created when missing)`
+    })
   }
   return {
     request: { ...request, out: path.resolve(request.out) },
@@ -269,38 +276,43 @@ export const execute = Effect.fn("Export.execute")(function*(
     }
 
     stage = "publish"
-    const manifest: Manifest.Manifest = {
-      export_format: plugin.name,
-      plugin: { name: plugin.name, version: plugin.version },
-      skyporter_version: VERSION,
-      export_timestamp: startedAt.toISOString(),
-      did: request.did,
-      date_range: prepared.range.requested,
-      post_count: snapshot.posts_processed,
-      media_count: 0,
-      files: [dataFile],
-      warnings: { count: source.warnings.count, messages: [...source.warnings.first] }
-    }
-    yield* Effect.tryPromise({
-      try: async () => {
-        const handle = await fs.open(path.join(temp.dir, Manifest.FILE_NAME), "wx")
-        try {
-          await handle.writeFile(Manifest.encode(manifest))
-          await handle.sync()
-        } finally {
-          await handle.close()
-        }
-      },
-      catch: (e) => new ExportFailed({ stage: "publish", message: `cannot write the manifest: ${writeReason(e)}` })
-    })
-    yield* ExportDirectory.syncDirectory(temp.dir)
-    const published = yield* ExportDirectory.publish(temp, startedAt)
-    snapshot = { ...snapshot, status: "completed" }
-    return { _tag: "Completed", path: published, manifest, snapshot } satisfies Progress.Completed as Progress.Completed
+    // From here on the export either completes or was never there: an
+    // interrupt waits until the rename and the Completed event are done.
+    return yield* Effect.uninterruptible(Effect.gen(function*() {
+      const manifest: Manifest.Manifest = {
+        export_format: plugin.name,
+        plugin: { name: plugin.name, version: plugin.version },
+        skyporter_version: VERSION,
+        export_timestamp: startedAt.toISOString(),
+        did: request.did,
+        date_range: prepared.range.requested,
+        post_count: snapshot.posts_processed,
+        media_count: 0,
+        files: [dataFile],
+        warnings: { count: source.warnings.count, messages: [...source.warnings.first] }
+      }
+      yield* Effect.tryPromise({
+        try: async () => {
+          const handle = await fs.open(path.join(temp.dir, Manifest.FILE_NAME), "wx")
+          try {
+            await handle.writeFile(Manifest.encode(manifest))
+            await handle.sync()
+          } finally {
+            await handle.close()
+          }
+        },
+        catch: (e) => new ExportFailed({ stage: "publish", message: `cannot write the manifest: ${writeReason(e)}` })
+      })
+      yield* ExportDirectory.syncDirectory(temp.dir)
+      const published = yield* ExportDirectory.publish(temp, startedAt)
+      snapshot = { ...snapshot, status: "completed" }
+      const completed: Progress.Completed = { _tag: "Completed", path: published, manifest, snapshot }
+      yield* send(completed)
+      return completed
+    }))
   }).pipe(Effect.scoped)
 
   return yield* body.pipe(
-    Effect.tap((completed) => send(completed)),
     Effect.tapError((error) =>
       Effect.suspend(() => {
         const failure = error._tag === "ExportFailed"

@@ -158,10 +158,11 @@ export const canonicalInstant = (text: string): string | undefined => {
   }:${pad2(d.getUTCSeconds())}.${p.fractionDigits.padEnd(9, "0")}Z`
 }
 
-/** Adds whole days to a `YYYY-MM-DD` date. */
-export const addDays = (date: string, days: number): string => {
+/** Adds whole days to a `YYYY-MM-DD` date; undefined when the result leaves years 0000–9999. */
+export const addDays = (date: string, days: number): string | undefined => {
   const d = new Date(0)
   d.setUTCFullYear(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)) + days)
   const y = d.getUTCFullYear()
-  return `${pad4(Math.min(Math.max(y, 0), 9999))}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`
+  if (y < 0 || y > 9999) return undefined
+  return `${pad4(y)}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`
 }

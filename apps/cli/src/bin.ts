@@ -1,0 +1,53 @@
+/**
+ * Entry point of the `skyporter` binary. Exit codes:
+ * 0 success · 1 export failed (nothing published) · 2 invalid usage or input ·
+ * 130 interrupted (SIGINT/SIGTERM; cleanup done).
+ */
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeServices from "@effect/platform-node/NodeServices"
+import { Cause, Effect, Exit } from "effect"
+import * as CliError from "effect/cli/CliError"
+import * as Cli from "./Cli.js"
+
+export const EXIT_FAILED = 1
+export const EXIT_USAGE = 2
+export const EXIT_INTERRUPTED = 130
+
+const exitCode = (exit: Exit.Exit<unknown, unknown>): number => {
+  if (Exit.isSuccess(exit)) return 0
+  if (Cause.hasInterruptsOnly(exit.cause)) return Cli.published.value ? 0 : EXIT_INTERRUPTED
+  const error = Cause.squash(exit.cause)
+  if (CliError.isCliError(error)) return error._tag === "ShowHelp" && error.errors.length === 0 ? 0 : EXIT_USAGE
+  const tag = (error as { _tag?: unknown } | undefined)?._tag
+  if (tag === "InvalidRequest" || tag === "ArchiveError") return EXIT_USAGE
+  return EXIT_FAILED
+}
+
+/** Our errors print their message; anything else is a bug and prints its cause. */
+const report = (cause: Cause.Cause<unknown>) =>
+  Effect.sync(() => {
+    if (Cause.hasInterruptsOnly(cause)) return
+    const error = Cause.squash(cause)
+    if (CliError.isCliError(error)) return // already presented
+    const tag = (error as { _tag?: unknown } | undefined)?._tag
+    if (tag === "InvalidRequest" || tag === "ArchiveError" || tag === "ExportFailed") {
+      process.stderr.write(`skyporter: ${(error as Error).message}\n`)
+    } else {
+      process.stderr.write(`skyporter: unexpected error\n${Cause.pretty(cause)}\n`)
+    }
+  })
+
+Cli.run(process.argv.slice(2)).pipe(
+  Effect.tapCause(report),
+  Effect.provide(NodeServices.layer),
+  NodeRuntime.runMain({
+    disableErrorReporting: true,
+    // Exit explicitly, also on success: the runtime drops its signal handlers
+    // when the program ends, and a late SIGINT must not kill a finished run.
+    teardown: (exit, onExit) => {
+      const code = exitCode(exit)
+      onExit(code)
+      process.exit(code)
+    }
+  })
+)

@@ -1,0 +1,80 @@
+/**
+ * `skyporter formats`, `--version` and `--help`.
+ */
+import { readFileSync } from "node:fs"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { removeDir, run, show, TEST_PLUGIN, tempDir } from "./support.js"
+
+const versionOf = (relative: string): string =>
+  (JSON.parse(readFileSync(new URL(relative, import.meta.url), "utf8")) as { version: string }).version
+
+const CLI_VERSION = versionOf("../package.json")
+const JSON_VERSION = versionOf("../../../packages/format-json/package.json")
+const CSV_VERSION = versionOf("../../../packages/format-csv/package.json")
+
+let dir: string
+
+beforeAll(() => {
+  dir = tempDir()
+})
+
+afterAll(() => removeDir(dir))
+
+describe("skyporter formats", () => {
+  it("lists json and csv with their versions", async () => {
+    const r = await run(["formats"], { cwd: dir })
+    expect(r.code, show(r)).toBe(0)
+    expect(r.stderr).toBe("")
+    const lines = r.stdout.trimEnd().split("\n")
+    expect(lines).toHaveLength(2)
+    expect(lines[0]).toMatch(new RegExp(`^json\\s+v${JSON_VERSION.replaceAll(".", "\\.")}\\s+\\.json\\s+built-in\\s+\\S`))
+    expect(lines[1]).toMatch(new RegExp(`^csv\\s+v${CSV_VERSION.replaceAll(".", "\\.")}\\s+\\.csv\\s+built-in\\s+\\S`))
+  }, 60_000)
+
+  it("--json gives the same list as data", async () => {
+    const r = await run(["formats", "--json"], { cwd: dir })
+    expect(r.code, show(r)).toBe(0)
+    const rows = JSON.parse(r.stdout) as Array<Record<string, string>>
+    expect(rows.map((f) => [f.name, f.version, f.extension, f.origin])).toEqual([
+      ["json", JSON_VERSION, "json", "built-in"],
+      ["csv", CSV_VERSION, "csv", "built-in"]
+    ])
+    expect(rows[0]!.media_type).toBe("application/json")
+    expect(rows[1]!.media_type).toMatch(/^text\/csv/)
+  }, 60_000)
+
+  it("includes a plugin loaded with --plugin", async () => {
+    const r = await run(["formats", "--json", "--plugin", TEST_PLUGIN], { cwd: dir })
+    expect(r.code, show(r)).toBe(0)
+    const rows = JSON.parse(r.stdout) as Array<Record<string, string>>
+    expect(rows.map((f) => f.name)).toEqual(["json", "csv", "testjson"])
+    expect(rows[2]).toMatchObject({ version: "0.0.0-test", extension: "json", origin: TEST_PLUGIN })
+  }, 60_000)
+})
+
+describe("version and help", () => {
+  it.each(["--version", "-v"])("%s prints the version", async (flag) => {
+    const r = await run([flag], { cwd: dir })
+    expect(r.code, show(r)).toBe(0)
+    expect(r.stdout.trim()).toBe(`skyporter v${CLI_VERSION}`)
+  }, 60_000)
+
+  it.each([["--help"], ["export", "--help"], ["seed", "--help"], ["formats", "--help"]])(
+    "%s prints help on stdout, exit 0",
+    async (...args) => {
+      const r = await run(args, { cwd: dir })
+      expect(r.code, show(r)).toBe(0)
+      expect(r.stdout).toMatch(/USAGE/)
+      expect(r.stderr).toBe("")
+    },
+    60_000
+  )
+
+  it("export --help documents the flags, not the hidden --batch-size", async () => {
+    const r = await run(["export", "--help"], { cwd: dir })
+    for (const flag of ["--db", "--did", "--format", "--since", "--until", "--out", "--json", "--quiet", "--plugin"]) {
+      expect(r.stdout).toContain(flag)
+    }
+    expect(r.stdout).not.toContain("--batch-size")
+  }, 60_000)
+})

@@ -1,0 +1,114 @@
+/**
+ * `skyporter seed`: writes a deterministic synthetic archive that exports.
+ */
+import { Synthetic } from "@skyporter/testkit"
+import { randomBytes } from "node:crypto"
+import { existsSync, readFileSync, writeFileSync } from "node:fs"
+import * as path from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { exportOk, jsonPosts, parseCsv, readExport, removeDir, run, show, tempDir } from "./support.js"
+
+let dir: string
+
+beforeAll(() => {
+  dir = tempDir()
+})
+
+afterAll(() => removeDir(dir))
+
+const seed = (args: ReadonlyArray<string>) => run(["seed", ...args], { cwd: dir })
+
+describe("skyporter seed", () => {
+  it("writes an archive whose export holds the seeded posts", async () => {
+    const db = path.join(dir, "seeded.db")
+    const r = await seed(["--db", db, "--posts", "1234", "--seed", "5"])
+    expect(r.code, show(r)).toBe(0)
+    // stdout: the DID only; the summary goes to stderr.
+    expect(r.stdout).toBe(`${Synthetic.DEFAULT_DID}\n`)
+    expect(r.stderr).toMatch(/seeded 1234 posts for did:plc:/)
+    const published = await exportOk(["--db", db, "--did", Synthetic.DEFAULT_DID, "--out", path.join(dir, "out"), "--quiet"], {
+      cwd: dir
+    })
+    const { data, manifest } = readExport(published, "json")
+    expect(manifest.post_count).toBe(1234)
+    const posts = jsonPosts(data)
+    expect(posts).toHaveLength(1234)
+    expect(posts.every((p) => p.did === Synthetic.DEFAULT_DID)).toBe(true)
+    const csv = await exportOk(
+      ["--db", db, "--did", Synthetic.DEFAULT_DID, "--format", "csv", "--out", path.join(dir, "out"), "--quiet"],
+      { cwd: dir }
+    )
+    const [, ...records] = parseCsv(readExport(csv, "csv").data.toString("utf8"))
+    expect(records.map((r) => r[0])).toEqual(posts.map((p) => p.uri))
+  }, 180_000)
+
+  it("with --did seeds that DID", async () => {
+    const db = path.join(dir, "custom.db")
+    const did = "did:plc:seededcustomdid"
+    const r = await seed(["--db", db, "--posts", "40", "--did", did])
+    expect(r.code, show(r)).toBe(0)
+    expect(r.stdout).toBe(`${did}\n`)
+    const published = await exportOk(["--db", db, "--did", did, "--out", path.join(dir, "out"), "--quiet"], { cwd: dir })
+    expect(readExport(published, "json").manifest.post_count).toBe(40)
+  }, 120_000)
+
+  it("the same seed writes the same archive: identical exports", async () => {
+    const files: Array<Buffer> = []
+    for (const name of ["same-a.db", "same-b.db"]) {
+      const db = path.join(dir, name)
+      const r = await seed(["--db", db, "--posts", "300", "--seed", "9"])
+      expect(r.code, show(r)).toBe(0)
+      const published = await exportOk(
+        ["--db", db, "--did", Synthetic.DEFAULT_DID, "--format", "csv", "--out", path.join(dir, `out-${name}`), "--quiet"],
+        { cwd: dir }
+      )
+      files.push(readExport(published, "csv").data)
+    }
+    expect(files[0]!.equals(files[1]!)).toBe(true)
+  }, 180_000)
+
+  it("0 posts seeds an archive that exports 0 posts", async () => {
+    const db = path.join(dir, "zero.db")
+    const r = await seed(["--db", db, "--posts", "0"])
+    expect(r.code, show(r)).toBe(0)
+    const published = await exportOk(["--db", db, "--did", Synthetic.DEFAULT_DID, "--out", path.join(dir, "out"), "--quiet"], {
+      cwd: dir
+    })
+    expect(readExport(published, "json").data.toString()).toBe("[]\n")
+  }, 120_000)
+
+  it.each([
+    { name: "negative --posts", args: ["--posts", "-1"], message: /--posts/ },
+    { name: "--posts not a number", args: ["--posts", "lots"], message: /--posts/ },
+    { name: "missing --posts", args: [], message: /--posts/ },
+    { name: "malformed --did", args: ["--posts", "3", "--did", "nobody"], message: /DID/ }
+  ])("$name → exit 2, no file", async ({ args, message }) => {
+    const db = path.join(dir, `bad-${randomBytes(4).toString("hex")}.db`)
+    const r = await seed(["--db", db, ...args])
+    expect(r.code, show(r)).toBe(2)
+    expect(r.stdout).toBe("")
+    expect(r.stderr).toMatch(message)
+    expect(existsSync(db)).toBe(false)
+  }, 60_000)
+
+  it("refuses to seed a DID that already has posts, leaving the archive as it was", async () => {
+    const db = path.join(dir, "twice.db")
+    expect((await seed(["--db", db, "--posts", "20"])).code).toBe(0)
+    const before = readFileSync(db)
+    const r = await seed(["--db", db, "--posts", "20"])
+    expect(r.code, show(r)).toBe(2)
+    expect(r.stderr).toMatch(/already has posts/)
+    expect(readFileSync(db).equals(before)).toBe(true)
+  }, 120_000)
+
+  it("refuses a file that is not SQLite, leaving it as it was", async () => {
+    const db = path.join(dir, "random.db")
+    const bytes = randomBytes(4096)
+    writeFileSync(db, bytes)
+    const r = await seed(["--db", db, "--posts", "5"])
+    expect(r.code, show(r)).toBe(2)
+    expect(r.stderr).toMatch(/random\.db|not a database/)
+    expect(r.stderr).not.toMatch(/unexpected error/)
+    expect(readFileSync(db).equals(bytes)).toBe(true)
+  }, 60_000)
+})
