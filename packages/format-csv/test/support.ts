@@ -1,0 +1,105 @@
+/**
+ * Shared test helpers: the golden-vector archive, synthetic posts, and
+ * running a sink to the end.
+ */
+import { Post, Timestamp } from "@skyporter/core"
+import { Compat } from "@skyporter/testkit"
+import Database from "better-sqlite3"
+import { Effect } from "effect"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { makeSink } from "../src/CsvPlugin.js"
+import type { CsvOptions } from "../src/CsvOptions.js"
+
+export const RANGE_START = "2024-03-01T00:00:00.000000000Z"
+export const RANGE_END = "2024-07-01T00:00:00.000000000Z"
+
+/** Decoded posts of one DID from the fixture archive, in export order. */
+export const fixturePosts = (did: string): Array<Post.Post> => {
+  const dir = mkdtempSync(join(tmpdir(), "skyporter-format-csv-"))
+  try {
+    const path = join(dir, "archive.db")
+    Compat.writeCompatArchive(path)
+    const db = new Database(path, { readonly: true })
+    try {
+      const rows = db
+        .prepare(`SELECT ${Post.selectColumns} FROM posts WHERE did = ? ORDER BY created_at DESC, uri ASC`)
+        .raw(true)
+        .all(did) as Array<Array<unknown>>
+      return rows.map((row) => Post.decodeRow(row, () => {}))
+    } finally {
+      db.close()
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** The posts of the `alice.range` vectors: created at an instant in [RANGE_START, RANGE_END). */
+export const inRange = (post: Post.Post): boolean => {
+  const instant = Timestamp.canonicalInstant(post.createdAt.text)
+  return instant !== undefined && instant >= RANGE_START && instant < RANGE_END
+}
+
+/** Splits posts into batches of `size` (one batch when size is Infinity). */
+export const batches = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
+  if (!Number.isFinite(size)) return [items]
+  const out: Array<ReadonlyArray<A>> = []
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
+  return out
+}
+
+/** Runs a sink over the batches and returns the file's bytes (text chunks as UTF-8). */
+export const encode = (
+  options: CsvOptions,
+  parts: ReadonlyArray<ReadonlyArray<Post.Post>>
+): Buffer =>
+  Effect.runSync(Effect.gen(function*() {
+    const sink = makeSink(options)
+    const chunks: Array<Buffer> = []
+    const add = (c: string | Uint8Array) => chunks.push(typeof c === "string" ? Buffer.from(c, "utf8") : Buffer.from(c))
+    add(yield* sink.start)
+    for (const batch of parts) add(yield* sink.write(batch))
+    add(yield* sink.end)
+    return Buffer.concat(chunks)
+  }))
+
+/** The data lines of a file encoded without BOM and header: the encoded records only. */
+export const records = (options: Omit<CsvOptions, "bom">, posts: ReadonlyArray<Post.Post>): string => {
+  const text = encode({ ...options, bom: false }, [posts]).toString("utf8")
+  return text.slice(text.indexOf("\n") + 1)
+}
+
+/** A decoded post with plain values, overridden by `fields`. */
+export const post = (fields: Partial<Post.Post> = {}): Post.Post => ({
+  uri: "at://did:plc:test/app.bsky.feed.post/3kabc",
+  cid: "bafyreitest",
+  did: "did:plc:test",
+  text: "hello",
+  createdAt: Timestamp.decode("2024-01-02T03:04:05.678Z"),
+  indexedAt: Timestamp.decode("2024-01-02T03:04:06Z"),
+  archivedAt: null,
+  hasMedia: false,
+  isReply: false,
+  likeCount: "0",
+  repostCount: "0",
+  replyCount: "0",
+  quoteCount: "0",
+  replyParent: "",
+  embedType: "",
+  embedData: null,
+  labels: null,
+  ...fields
+})
+
+/** A RawJson value as the core decodes it. */
+export const rawJson = (text: string): Post.RawJson => {
+  let valid = true
+  try {
+    JSON.parse(text)
+  } catch {
+    valid = false
+  }
+  return { text, valid }
+}
