@@ -12,12 +12,13 @@
  * depth); without it (a read-only archive) SQLite sorts once for the whole
  * export, not once per batch as re-issued keyset queries would.
  */
-import type Database from "better-sqlite3"
-import { Effect, Option, type Scope, Stream } from "effect"
+import { Deferred, Effect, Exit, Option, Queue, type Scope, Stream } from "effect"
+import { Worker } from "node:worker_threads"
 import { INSTANT_FUNCTION } from "./Archive.js"
-import * as DateRange from "./DateRange.js"
+import type * as DateRange from "./DateRange.js"
 import { describe, ExportFailed } from "./Errors.js"
 import * as Post from "./Post.js"
+import type { FromWorker, ToWorker, WorkerInit } from "./SnapshotWorker.js"
 import * as Timestamp from "./Timestamp.js"
 
 /** Production batch size. Tests may lower it; output bytes never depend on it. */
@@ -47,6 +48,8 @@ export interface Snapshot {
   readonly batches: Stream.Stream<Post.PostBatch, ExportFailed>
   /** Messages about values that could not be decoded as stored. */
   readonly warnings: Warnings
+  /** Any other read (e.g. media rows) in the same snapshot; raw rows. */
+  readonly query: (sql: string, params: Record<string, unknown>) => Effect.Effect<Array<Array<unknown>>, ExportFailed>
 }
 
 export interface Warnings {
@@ -89,49 +92,75 @@ export const where = (selection: Selection): { readonly sql: string; readonly pa
 const failed = (stage: "snapshot" | "read", message: string, batch?: number) =>
   new ExportFailed(batch === undefined ? { stage, message } : { stage, batch, message })
 
+/** Columns of `Post.selectColumns` holding stored JSON (their validity is checked by the reader thread). */
+const JSON_COLUMNS = [14, 15]
+
+export interface SnapshotOptions extends BatchOptions {
+  readonly busyTimeout?: number | undefined
+}
+
 /**
- * Opens a snapshot of `selection`. The read transaction lasts until the
- * scope closes.
+ * Opens a snapshot of `selection` in the archive at `path`. A reader thread
+ * holds the read transaction until the scope closes, and reads each batch
+ * ahead while the caller works on the previous one.
  */
 export const open: (
-  db: Database.Database,
+  path: string,
   selection: Selection,
-  options?: BatchOptions
+  options?: SnapshotOptions
 ) => Effect.Effect<Snapshot, ExportFailed, Scope.Scope> = Effect.fn("BatchSource.open")(function*(
-  db: Database.Database,
+  path: string,
   selection: Selection,
-  options: BatchOptions = {}
+  options: SnapshotOptions = {}
 ) {
-  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE
-  const budget = options.budgetBytes ?? DEFAULT_BATCH_BUDGET_BYTES
   const { sql, params } = where(selection)
+  const init: WorkerInit = {
+    path,
+    countSql: `SELECT COUNT(*) FROM posts WHERE ${sql}`,
+    rowsSql: `SELECT ${Post.selectColumns} FROM posts WHERE ${sql} ORDER BY created_at DESC, uri ASC`,
+    params,
+    batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+    budgetBytes: options.budgetBytes ?? DEFAULT_BATCH_BUDGET_BYTES,
+    busyTimeout: options.busyTimeout ?? 5_000,
+    instantFunction: INSTANT_FUNCTION,
+    jsonColumns: JSON_COLUMNS
+  }
 
-  yield* Effect.acquireRelease(
-    Effect.try({
-      try: () => db.exec("BEGIN"),
-      catch: (e) => failed("snapshot", `cannot start a read transaction: ${describe(e)}`)
+  const inbox = yield* Queue.unbounded<FromWorker>()
+  const pending = new Map<number, Deferred.Deferred<Array<Array<unknown>>, ExportFailed>>()
+  const worker = yield* Effect.acquireRelease(
+    Effect.sync(() => {
+      const w = new Worker(new URL("./SnapshotWorker.js", import.meta.url), { workerData: init })
+      w.on("message", (m: FromWorker) => {
+        if (m.type === "result") {
+          const d = pending.get(m.id)
+          pending.delete(m.id)
+          if (d) {
+            Deferred.doneUnsafe(
+              d,
+              m.error === undefined ? Exit.succeed(m.rows ?? []) : Exit.fail(failed("read", m.error))
+            )
+          }
+        } else Queue.offerUnsafe(inbox, m)
+      })
+      w.on("error", (e) => Queue.offerUnsafe(inbox, { type: "error", stage: "read", message: describe(e) }))
+      w.on("exit", (code) => {
+        if (code !== 0) Queue.offerUnsafe(inbox, { type: "error", stage: "read", message: `reader stopped (${code})` })
+      })
+      return w
     }),
-    () =>
-      Effect.sync(() => {
-        if (db.open && db.inTransaction) db.exec("ROLLBACK")
+    (w) =>
+      Effect.promise(async () => {
+        w.postMessage({ type: "close" } satisfies ToWorker)
+        await w.terminate()
       })
   )
+  const send = (m: ToWorker) => Effect.sync(() => worker.postMessage(m))
 
-  const total = yield* Effect.try({
-    try: () => Number(db.prepare(`SELECT COUNT(*) FROM posts WHERE ${sql}`).pluck().get(params)),
-    catch: (e) => failed("snapshot", `cannot count the posts: ${describe(e)}`)
-  })
-
-  const cursor = yield* Effect.acquireRelease(
-    Effect.try({
-      try: () =>
-        db.prepare(`SELECT ${Post.selectColumns} FROM posts WHERE ${sql} ORDER BY created_at DESC, uri ASC`)
-          .raw(true)
-          .iterate(params) as IterableIterator<Array<unknown>>,
-      catch: (e) => failed("snapshot", `cannot query the posts: ${describe(e)}`)
-    }),
-    (it) => Effect.sync(() => it.return?.())
-  )
+  const first = yield* Queue.take(inbox)
+  if (first.type === "error") return yield* failed("snapshot", `cannot read the archive: ${first.message}`)
+  if (first.type !== "ready") return yield* failed("snapshot", `unexpected reader message ${first.type}`)
+  const total = first.total
 
   const warnings: Warnings = { count: 0, first: [] }
   const warn: Post.Warn = (message) => {
@@ -139,29 +168,34 @@ export const open: (
     if (warnings.first.length < KEPT_WARNINGS) warnings.first.push(message)
   }
 
-  const readBatch = (): Post.PostBatch => {
-    const batch: Array<Post.Post> = []
-    let bytes = 0
-    while (batch.length < batchSize && bytes < budget) {
-      const next = cursor.next()
-      if (next.done) break
-      const post = Post.decodeRow(next.value, warn)
-      bytes += Post.approximateBytes(post)
-      batch.push(post)
-    }
-    return batch
-  }
+  // One batch is always requested ahead of the one being consumed.
+  const batches = Stream.unwrap(Effect.as(send({ type: "next" }), Stream.paginate(1, (n: number) =>
+    Effect.gen(function*() {
+      const m = yield* Queue.take(inbox)
+      switch (m.type) {
+        case "end":
+          return [[], Option.none<number>()] as const
+        case "error":
+          return yield* failed("read", `cannot read batch ${n}: ${m.message}`, n)
+        case "batch": {
+          yield* send({ type: "next" })
+          const posts = m.rows.map((row, i) => Post.decodeRow(row, warn, m.valid[i]!))
+          return [[posts as Post.PostBatch], Option.some(n + 1)] as const
+        }
+        default:
+          return yield* failed("read", `unexpected reader message ${m.type}`, n)
+      }
+    }))))
 
-  const batches = Stream.paginate(1, (n: number) =>
-    Effect.try({
-      try: () => {
-        const batch = readBatch()
-        return batch.length === 0
-          ? [[], Option.none()] as const
-          : [[batch], Option.some(n + 1)] as const
-      },
-      catch: (e) => failed("read", `cannot read batch ${n}: ${describe(e)}`, n)
-    }))
+  let nextId = 0
+  const query = (sql: string, queryParams: Record<string, unknown>) =>
+    Effect.gen(function*() {
+      const d = yield* Deferred.make<Array<Array<unknown>>, ExportFailed>()
+      const id = nextId++
+      pending.set(id, d)
+      yield* send({ type: "query", id, sql, params: queryParams })
+      return yield* Deferred.await(d)
+    })
 
-  return { total, batches, warnings } satisfies Snapshot as Snapshot
+  return { total, batches, warnings, query } satisfies Snapshot as Snapshot
 })

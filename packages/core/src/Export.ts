@@ -227,7 +227,7 @@ export const execute = Effect.fn("Export.execute")(function*(
 
     stage = "snapshot"
     const source = yield* BatchSource.open(
-      archive.database,
+      archive.path,
       { did: request.did, range: prepared.range },
       { batchSize: request.batchSize, budgetBytes: request.budgetBytes }
     )

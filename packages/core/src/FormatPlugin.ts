@@ -50,6 +50,22 @@ export interface FormatPlugin<Options = any> {
   readonly make: (options: Options) => Effect.Effect<FormatSink, FormatError>
 }
 
+/**
+ * The options schema of a format that takes none. An empty `Schema.Struct({})`
+ * on its own accepts any object (effect reads it as the type `{}`), so this
+ * one rejects every key, naming the format.
+ */
+export const noOptions = (format: string) =>
+  Schema.Struct({}).check(
+    Schema.makeFilter((input: object) => {
+      if (typeof input !== "object" || Array.isArray(input)) return `the ${format} format takes no options`
+      const keys = Object.keys(input)
+      return keys.length === 0
+        ? undefined
+        : keys.map((key) => ({ path: [key], issue: `unknown option: the ${format} format takes no options` }))
+    })
+  )
+
 /** Typed identity that checks a plugin object against the contract. */
 export const define = <Options>(plugin: FormatPlugin<Options>): FormatPlugin<Options> => plugin
 

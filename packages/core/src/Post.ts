@@ -111,25 +111,31 @@ const decodeTimestamp = (v: unknown, uri: string, column: string, warn: Warn): T
   return t
 }
 
-const decodeJson = (v: unknown, uri: string, column: string, warn: Warn): RawJson | null => {
+const isJson = (text: string): boolean => {
+  try {
+    JSON.parse(text)
+    return true
+  } catch {
+    return false
+  }
+}
+
+const decodeJson = (v: unknown, uri: string, column: string, warn: Warn, known?: boolean): RawJson | null => {
   if (v === null || v === undefined) return null
   const text = asText(v)
   if (text === "") return null
-  let valid = true
-  try {
-    JSON.parse(text)
-  } catch {
-    valid = false
-    warn(`${uri}: ${column} is not valid JSON; written as a JSON string of the stored text`)
-  }
+  const valid = known ?? isJson(text)
+  if (!valid) warn(`${uri}: ${column} is not valid JSON; written as a JSON string of the stored text`)
   return { text, valid }
 }
 
 /**
  * Decodes one raw row (columns as in `selectColumns`). Never throws: values
  * that cannot be decoded are written as stored and reported through `warn`.
+ * `jsonValid`, when given, carries the validity of embed_data (bit 0) and
+ * labels (bit 1) already checked elsewhere (the reader thread).
  */
-export const decodeRow = (row: ReadonlyArray<unknown>, warn: Warn): Post => {
+export const decodeRow = (row: ReadonlyArray<unknown>, warn: Warn, jsonValid?: number): Post => {
   const uri = asText(row[0])
   return {
     uri,
@@ -146,13 +152,8 @@ export const decodeRow = (row: ReadonlyArray<unknown>, warn: Warn): Post => {
     isReply: decodeBool(row[11]),
     replyParent: asText(row[12]),
     embedType: asText(row[13]),
-    embedData: decodeJson(row[14], uri, "embed_data", warn),
-    labels: decodeJson(row[15], uri, "labels", warn),
+    embedData: decodeJson(row[14], uri, "embed_data", warn, jsonValid === undefined ? undefined : (jsonValid & 1) !== 0),
+    labels: decodeJson(row[15], uri, "labels", warn, jsonValid === undefined ? undefined : (jsonValid & 2) !== 0),
     archivedAt: row[16] === null || row[16] === undefined ? null : decodeTimestamp(row[16], uri, "archived_at", warn)
   }
 }
-
-/** Rough in-memory size of a decoded post, for the batch memory budget. */
-export const approximateBytes = (p: Post): number =>
-  2 * (p.uri.length + p.cid.length + p.did.length + p.text.length + p.replyParent.length + p.embedType.length +
-    (p.embedData?.text.length ?? 0) + (p.labels?.text.length ?? 0)) + 400

@@ -1,9 +1,9 @@
 import Database from "better-sqlite3"
 import { Effect, Stream } from "effect"
 import { describe, expect, it } from "vitest"
-import * as Archive from "../src/Archive.js"
-import * as BatchSource from "../src/BatchSource.js"
-import * as DateRange from "../src/DateRange.js"
+import * as Archive from "../dist/Archive.js"
+import * as BatchSource from "../dist/BatchSource.js"
+import * as DateRange from "../dist/DateRange.js"
 import { archive, insert, posts, type Row } from "./helpers.js"
 
 const read = (
@@ -14,7 +14,7 @@ const read = (
   Effect.runPromise(Effect.scoped(Effect.gen(function*() {
     const a = yield* Archive.open({ path: file })
     const range = yield* DateRange.make({ since: options.since, until: options.until })
-    const source = yield* BatchSource.open(a.database, { did, range }, options)
+    const source = yield* BatchSource.open(a.path, { did, range }, options)
     const batches: Array<Array<string>> = []
     yield* Stream.runForEach(source.batches, (batch) =>
       Effect.sync(() => {

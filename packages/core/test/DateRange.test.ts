@@ -1,6 +1,6 @@
 import { Effect, Exit } from "effect"
 import { describe, expect, it } from "vitest"
-import * as DateRange from "../src/DateRange.js"
+import * as DateRange from "../dist/DateRange.js"
 
 const make = (since?: string, until?: string) => Effect.runSync(Effect.exit(DateRange.make({ since, until })))
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import * as Post from "../src/Post.js"
+import * as Post from "../dist/Post.js"
 
 const row = (over: Record<number, unknown>) => {
   const base: Array<unknown> = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import * as Timestamp from "../src/Timestamp.js"
+import * as Timestamp from "../dist/Timestamp.js"
 
 const json = (s: string) => Timestamp.toRfc3339(Timestamp.decode(s))
 const csv = (s: string) => Timestamp.toRfc3339Seconds(Timestamp.decode(s))

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { afterEach } from "vitest"
-import { DDL } from "../src/ArchiveSchema.js"
+import { DDL } from "../dist/ArchiveSchema.js"
 
 const dirs: Array<string> = []
 afterEach(() => {
