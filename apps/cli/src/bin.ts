@@ -37,6 +37,11 @@ const report = (cause: Cause.Cause<unknown>) =>
     }
   })
 
+// Under a file-size limit (RLIMIT_FSIZE) the kernel would kill the process
+// with SIGXFSZ mid-write; handled, the write fails with EFBIG instead and the
+// export ends as a clean failure with its temporary directory removed.
+process.on("SIGXFSZ", () => {})
+
 Cli.run(process.argv.slice(2)).pipe(
   Effect.tapCause(report),
   Effect.provide(NodeServices.layer),
