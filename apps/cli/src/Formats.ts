@@ -1,43 +1,48 @@
 /**
- * The formats the CLI offers: the built-in plugins plus any the user loads
- * with `--plugin SPEC` (a package name resolvable from the working directory,
- * or a path to a module whose default export is a plugin).
+ * The formats the CLI offers: the built-in plugins plus those the user loads
+ * with `--plugin SPEC` or lists in a config file (see `PluginLoader` in
+ * @skyporter/core, which the HTTP server shares), and the options given with
+ * `--option KEY=VALUE`.
  */
-import { FormatRegistry, InvalidRequest } from "@skyporter/core"
+import { InvalidRequest, PluginLoader } from "@skyporter/core"
 import csv from "@skyporter/format-csv"
 import json from "@skyporter/format-json"
+import ndjson from "@skyporter/format-ndjson"
 import { Effect } from "effect"
-import { createRequire } from "node:module"
-import * as path from "node:path"
-import { pathToFileURL } from "node:url"
 
-export const builtins: ReadonlyArray<FormatRegistry.Registered> = [
-  { plugin: json, origin: "built-in" },
-  { plugin: csv, origin: "built-in" }
+/** Always available; a config entry naming one of these packages only sets its options. */
+export const builtins: ReadonlyArray<PluginLoader.Builtin> = [
+  { plugin: json, package: "@skyporter/format-json" },
+  { plugin: csv, package: "@skyporter/format-csv" },
+  { plugin: ndjson, package: "@skyporter/format-ndjson" }
 ]
 
-const isPath = (spec: string) => spec.startsWith(".") || path.isAbsolute(spec)
+/** The built-ins plus the plugins of the config file and of `specs`, resolved from the working directory. */
+export const load = (specs: ReadonlyArray<string>, configFile: string | undefined) =>
+  PluginLoader.load({ cwd: process.cwd(), builtins, specs, configFile })
 
-/** Imports the module a plugin SPEC names and takes its default export. */
-export const load = (spec: string, cwd = process.cwd()): Effect.Effect<FormatRegistry.Registered, InvalidRequest> =>
-  Effect.tryPromise({
-    try: async () => {
-      const resolved = isPath(spec)
-        ? path.resolve(cwd, spec)
-        : createRequire(path.join(cwd, "package.json")).resolve(spec)
-      const mod = await import(pathToFileURL(resolved).href) as { default?: unknown }
-      return { plugin: (mod.default ?? mod) as FormatRegistry.Registered["plugin"], origin: spec }
-    },
-    catch: (e) =>
-      new InvalidRequest({
-        field: "plugin",
-        message: `cannot load plugin ${JSON.stringify(spec)}: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`
-      })
-  })
-
-/** The registry of built-ins plus the plugins named by `specs`. */
-export const registry = (specs: ReadonlyArray<string>) =>
+/**
+ * `--option KEY=VALUE` flags as an options object. A VALUE that parses as
+ * JSON (`true`, `false`, `12`, `"x"`, `[1]`) is taken as that value, anything
+ * else as a string; a later flag for the same KEY wins.
+ */
+export const parseOptions = (flags: ReadonlyArray<string>): Effect.Effect<PluginLoader.Options, InvalidRequest> =>
   Effect.gen(function*() {
-    const loaded = yield* Effect.forEach(specs, (spec) => load(spec))
-    return yield* FormatRegistry.make([...builtins, ...loaded])
+    const options: Record<string, unknown> = {}
+    for (const flag of flags) {
+      const eq = flag.indexOf("=")
+      if (eq <= 0) {
+        return yield* new InvalidRequest({
+          field: "option",
+          message: `invalid --option ${JSON.stringify(flag)}: expected KEY=VALUE, such as --option bom=false`
+        })
+      }
+      const value = flag.slice(eq + 1)
+      try {
+        options[flag.slice(0, eq)] = JSON.parse(value)
+      } catch {
+        options[flag.slice(0, eq)] = value
+      }
+    }
+    return options
   })

@@ -11,6 +11,7 @@ const versionOf = (relative: string): string =>
 const CLI_VERSION = versionOf("../package.json")
 const JSON_VERSION = versionOf("../../../packages/format-json/package.json")
 const CSV_VERSION = versionOf("../../../packages/format-csv/package.json")
+const NDJSON_VERSION = versionOf("../../../packages/format-ndjson/package.json")
 
 let dir: string
 
@@ -21,14 +22,15 @@ beforeAll(() => {
 afterAll(() => removeDir(dir))
 
 describe("skyporter formats", () => {
-  it("lists json and csv with their versions", async () => {
+  it("lists json, csv and ndjson with their versions", async () => {
     const r = await run(["formats"], { cwd: dir })
     expect(r.code, show(r)).toBe(0)
     expect(r.stderr).toBe("")
     const lines = r.stdout.trimEnd().split("\n")
-    expect(lines).toHaveLength(2)
+    expect(lines).toHaveLength(3)
     expect(lines[0]).toMatch(new RegExp(`^json\\s+v${JSON_VERSION.replaceAll(".", "\\.")}\\s+\\.json\\s+built-in\\s+\\S`))
     expect(lines[1]).toMatch(new RegExp(`^csv\\s+v${CSV_VERSION.replaceAll(".", "\\.")}\\s+\\.csv\\s+built-in\\s+\\S`))
+    expect(lines[2]).toMatch(new RegExp(`^ndjson\\s+v${NDJSON_VERSION.replaceAll(".", "\\.")}\\s+\\.ndjson\\s+built-in\\s+\\S`))
   }, 60_000)
 
   it("--json gives the same list as data", async () => {
@@ -37,18 +39,20 @@ describe("skyporter formats", () => {
     const rows = JSON.parse(r.stdout) as Array<Record<string, string>>
     expect(rows.map((f) => [f.name, f.version, f.extension, f.origin])).toEqual([
       ["json", JSON_VERSION, "json", "built-in"],
-      ["csv", CSV_VERSION, "csv", "built-in"]
+      ["csv", CSV_VERSION, "csv", "built-in"],
+      ["ndjson", NDJSON_VERSION, "ndjson", "built-in"]
     ])
     expect(rows[0]!.media_type).toBe("application/json")
     expect(rows[1]!.media_type).toMatch(/^text\/csv/)
+    expect(rows[2]!.media_type).toBe("application/x-ndjson")
   }, 60_000)
 
   it("includes a plugin loaded with --plugin", async () => {
     const r = await run(["formats", "--json", "--plugin", TEST_PLUGIN], { cwd: dir })
     expect(r.code, show(r)).toBe(0)
     const rows = JSON.parse(r.stdout) as Array<Record<string, string>>
-    expect(rows.map((f) => f.name)).toEqual(["json", "csv", "testjson"])
-    expect(rows[2]).toMatchObject({ version: "0.0.0-test", extension: "json", origin: TEST_PLUGIN })
+    expect(rows.map((f) => f.name)).toEqual(["json", "csv", "ndjson", "testjson"])
+    expect(rows[3]).toMatchObject({ version: "0.0.0-test", extension: "json", origin: TEST_PLUGIN })
   }, 60_000)
 })
 
@@ -72,7 +76,7 @@ describe("version and help", () => {
 
   it("export --help documents the flags, not the hidden --batch-size", async () => {
     const r = await run(["export", "--help"], { cwd: dir })
-    for (const flag of ["--db", "--did", "--format", "--since", "--until", "--out", "--json", "--quiet", "--plugin"]) {
+    for (const flag of ["--db", "--did", "--format", "--since", "--until", "--out", "--json", "--quiet", "--plugin", "--config", "--option"]) {
       expect(r.stdout).toContain(flag)
     }
     expect(r.stdout).not.toContain("--batch-size")

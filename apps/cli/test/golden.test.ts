@@ -63,3 +63,27 @@ describe("golden vectors through the CLI", () => {
     expect(empty.subarray(3).toString("utf8").split("\n")).toHaveLength(2)
   })
 })
+
+describe("ndjson through the CLI", () => {
+  it("holds the golden JSON's posts, one compact object per line", async () => {
+    const published = await exportOk(
+      ["--db", db, "--did", "did:plc:alice", "--format", "ndjson", "--out", path.join(dir, "out-ndjson")],
+      { cwd: dir }
+    )
+    const { data, manifest } = readExport(published, "ndjson")
+    const text = data.toString("utf8")
+    expect(text.endsWith("\n")).toBe(true)
+    const lines = text.slice(0, -1).split("\n")
+    expect(lines.map((line) => JSON.parse(line))).toEqual(JSON.parse(Compat.golden("alice.all.posts.json").toString("utf8")))
+    expect(lines.every((line) => !line.includes("\n") && !/^\s|\s$/.test(line))).toBe(true)
+    expect(manifest).toMatchObject({ export_format: "ndjson", post_count: 120 })
+  }, 120_000)
+
+  it("is an empty file when no post matches", async () => {
+    const published = await exportOk(
+      ["--db", db, "--did", "did:plc:nobody", "--format", "ndjson", "--out", path.join(dir, "out-ndjson-empty")],
+      { cwd: dir }
+    )
+    expect(readExport(published, "ndjson").data.length).toBe(0)
+  }, 120_000)
+})

@@ -99,12 +99,7 @@ const readConfig = (cwd: string, explicit: string | undefined): Effect.Effect<Co
       return yield* configError(`${display} is not valid JSON: ${describe(e)}`)
     }
     const config = yield* Schema.decodeUnknownEffect(Config)(json, { onExcessProperty: "error", errors: "all" }).pipe(
-      Effect.mapError((e) =>
-        configError(
-          `${display} does not have the shape ${SHAPE}: ` +
-            e.message.replace(/\n\s+at /g, " at ").split("\n").join("; ")
-        )
-      )
+      Effect.mapError((e) => configError(`${display} does not have the shape ${SHAPE}: ${PluginOptions.oneLine(e.message)}`))
     )
     return { file, display, config }
   })
@@ -226,7 +221,7 @@ const pluginOf = (mod: Record<string, unknown>): FormatPlugin | string => {
   const found = candidates(mod)
   for (const [, value] of found) if (Plugin.problems(value).length === 0) return value as FormatPlugin
   if (found.length === 0) {
-    const names = Object.keys(mod)
+    const names = Object.keys(mod).sort()
     return `it has no default export and no export named \`plugin\`` +
       (names.length === 0 ? "" : ` (it exports ${names.join(", ")})`)
   }

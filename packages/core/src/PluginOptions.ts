@@ -20,6 +20,9 @@ export const unknownKeys = (plugin: FormatPlugin, input: unknown): { keys: Array
   return { keys: Object.keys(input).filter((k) => !known.includes(k)), known }
 }
 
+/** A schema error's message on one line: `Expected X at ["key"]; …`. */
+export const oneLine = (message: string): string => message.replace(/\n\s+at /g, " at ").split("\n").join("; ")
+
 /** The plugin's decoded options for `input`; InvalidRequest (field "options") naming what is wrong. */
 export const decode = (plugin: FormatPlugin, input: unknown): Effect.Effect<unknown, InvalidRequest> => {
   const { keys, known } = unknownKeys(plugin, input)
@@ -34,7 +37,10 @@ export const decode = (plugin: FormatPlugin, input: unknown): Effect.Effect<unkn
   }
   return Schema.decodeUnknownEffect(plugin.options)(input ?? {}, { onExcessProperty: "error", errors: "all" }).pipe(
     Effect.mapError((e) =>
-      new InvalidRequest({ field: "options", message: `invalid options for format "${plugin.name}": ${e.message}` })
+      new InvalidRequest({
+        field: "options",
+        message: `invalid options for format "${plugin.name}": ${oneLine(e.message)}`
+      })
     )
   )
 }

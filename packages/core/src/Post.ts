@@ -77,7 +77,8 @@ const INTEGER_TEXT = /^-?\d+$/
 const asText = (v: unknown): string => {
   if (v === null || v === undefined) return ""
   if (typeof v === "string") return v
-  if (Buffer.isBuffer(v)) return v.toString("utf8")
+  // BLOBs arrive as Buffer, or as a plain Uint8Array once copied between threads.
+  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("utf8")
   return String(v)
 }
 

@@ -3,7 +3,7 @@
  * running a sink to the end.
  */
 import { Post, Timestamp } from "@skyporter/core"
-import { Compat } from "@skyporter/testkit"
+import { Compat, Sink } from "@skyporter/testkit"
 import Database from "better-sqlite3"
 import { Effect } from "effect"
 import { mkdtempSync, rmSync } from "node:fs"
@@ -72,26 +72,15 @@ export const records = (options: Omit<CsvOptions, "bom">, posts: ReadonlyArray<P
 }
 
 /** A decoded post with plain values, overridden by `fields`. */
-export const post = (fields: Partial<Post.Post> = {}): Post.Post => ({
-  uri: "at://did:plc:test/app.bsky.feed.post/3kabc",
-  cid: "bafyreitest",
-  did: "did:plc:test",
-  text: "hello",
-  createdAt: Timestamp.decode("2024-01-02T03:04:05.678Z"),
-  indexedAt: Timestamp.decode("2024-01-02T03:04:06Z"),
-  archivedAt: null,
-  hasMedia: false,
-  isReply: false,
-  likeCount: "0",
-  repostCount: "0",
-  replyCount: "0",
-  quoteCount: "0",
-  replyParent: "",
-  embedType: "",
-  embedData: null,
-  labels: null,
-  ...fields
-})
+export const post = (fields: Partial<Post.Post> = {}): Post.Post =>
+  Sink.post({
+    uri: "at://did:plc:test/app.bsky.feed.post/3kabc",
+    cid: "bafyreitest",
+    did: "did:plc:test",
+    createdAt: Timestamp.decode("2024-01-02T03:04:05.678Z"),
+    indexedAt: Timestamp.decode("2024-01-02T03:04:06Z"),
+    ...fields
+  })
 
 /** A RawJson value as the core decodes it. */
 export const rawJson = (text: string): Post.RawJson => {

@@ -8,29 +8,18 @@
  * bytes do not depend on how posts are split into batches.
  */
 import { createRequire } from "node:module"
-import { Effect, Schema } from "effect"
+import { Effect } from "effect"
 import { FormatPlugin } from "@skyporter/core"
 import type { Post } from "@skyporter/core"
+import { encodeBatch } from "./Batch.js"
 import { renderPost } from "./PostJson.js"
 
 const NAME = "json"
 
 const { version } = createRequire(import.meta.url)("../package.json") as { readonly version: string }
 
-/**
- * This format takes no options. An empty `Schema.Struct({})` alone accepts any
- * non-nullish value (effect treats it as the type `{}`), so the check rejects
- * every key explicitly.
- */
-export const JsonOptions = Schema.Struct({}).check(
-  Schema.makeFilter((input: object) => {
-    if (typeof input !== "object" || Array.isArray(input)) return "the json format takes no options"
-    const keys = Object.keys(input)
-    return keys.length === 0
-      ? undefined
-      : keys.map((key) => ({ path: [key], issue: "unknown option: the json format takes no options" }))
-  })
-)
+/** This format takes no options: any key is rejected. */
+export const JsonOptions = FormatPlugin.noOptions(NAME)
 
 export type JsonOptions = typeof JsonOptions.Type
 
@@ -43,36 +32,17 @@ const failure = (cause: unknown): FormatPlugin.FormatError =>
     message: `could not encode posts as JSON: ${cause instanceof Error ? cause.message : String(cause)}`
   })
 
-/**
- * Posts are gathered into strings of about this many UTF-16 units, each
- * converted to UTF-8 on its own, and a batch is returned as one Uint8Array.
- * Building a whole batch as one string measured several times slower: a
- * string over ~128 KB (64 K two-byte units) is flattened into V8's
- * large-object space, which costs far more than the copies saved here.
- */
-const SEGMENT_UNITS = 16_384
-
 /** A fresh posts.json encoder. */
 const makeSink = (): FormatPlugin.FormatSink => {
   let wroteAny = false
-  const encode = (batch: Post.PostBatch): FormatPlugin.Chunk => {
-    const segments: Array<Buffer> = []
-    let segment = ""
-    for (let i = 0; i < batch.length; i++) {
-      segment += (wroteAny ? SEPARATOR : FIRST_SEPARATOR) + renderPost(batch[i]!, 1)
-      wroteAny = true
-      if (segment.length >= SEGMENT_UNITS) {
-        segments.push(Buffer.from(segment, "utf8"))
-        segment = ""
-      }
-    }
-    if (segments.length === 0) return segment
-    if (segment !== "") segments.push(Buffer.from(segment, "utf8"))
-    return segments.length === 1 ? segments[0]! : Buffer.concat(segments)
+  const render = (post: Post.Post): string => {
+    const text = (wroteAny ? SEPARATOR : FIRST_SEPARATOR) + renderPost(post, 1)
+    wroteAny = true
+    return text
   }
   return {
     start: Effect.succeed("["),
-    write: (batch) => Effect.try({ try: () => encode(batch), catch: failure }),
+    write: (batch) => Effect.try({ try: () => encodeBatch(batch, render), catch: failure }),
     end: Effect.sync(() => (wroteAny ? "\n]\n" : "]\n"))
   }
 }

@@ -2,8 +2,12 @@
  * The golden vectors: a fixture archive and the exact bytes bskyarchive
  * writes for it. skyporter's JSON and CSV output must match them byte for byte.
  */
+import { DateRange, Post, Timestamp } from "@skyporter/core"
 import Database from "better-sqlite3"
-import { readFileSync } from "node:fs"
+import { Effect } from "effect"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
 const dir = fileURLToPath(new URL("../fixtures/compat/", import.meta.url))
@@ -33,5 +37,41 @@ export const writeCompatArchive = (dbPath: string): void => {
     db.exec(readFileSync(dir + "fixture.sql", "utf8"))
   } finally {
     db.close()
+  }
+}
+
+const GOLDEN_NAME = /^(\w+)\.(all|range)\.posts\.\w+$/
+
+/** Whether a post of the `*.range.*` vectors is inside `RANGE` (compared as instants, as the core does). */
+const inRange = (post: Post.Post): boolean => {
+  const range = Effect.runSync(DateRange.make(RANGE))
+  const t = Timestamp.canonicalInstant(post.createdAt.text)
+  return t !== undefined && t >= range.since! && t <= range.until!
+}
+
+/**
+ * The decoded posts a golden file holds, in export order: what the core
+ * hands a plugin for that export (`empty.*` holds none).
+ */
+export const goldenPosts = (name: GoldenName): Array<Post.Post> => {
+  const m = GOLDEN_NAME.exec(name)
+  if (m === null) return []
+  const dir = mkdtempSync(path.join(tmpdir(), "skyporter-compat-"))
+  try {
+    const file = path.join(dir, "fixture.db")
+    writeCompatArchive(file)
+    const db = new Database(file, { readonly: true })
+    try {
+      const rows = db
+        .prepare(`SELECT ${Post.selectColumns} FROM posts WHERE did = ? ORDER BY created_at DESC, uri ASC`)
+        .raw(true)
+        .all(`did:plc:${m[1]}`) as Array<Array<unknown>>
+      const posts = rows.map((row) => Post.decodeRow(row, () => {}))
+      return m[2] === "range" ? posts.filter(inRange) : posts
+    } finally {
+      db.close()
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
   }
 }

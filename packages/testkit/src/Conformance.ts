@@ -1,0 +1,299 @@
+/**
+ * The format-plugin conformance suite: one call in a vitest file checks that
+ * a plugin keeps its side of the contract, by running it through the real
+ * export runner (`Export.run` on a real SQLite archive, files in a temporary
+ * folder) and, for batch boundaries the runner never makes, through its sink
+ * directly.
+ *
+ * ```ts
+ * import { formatConformance } from "@skyporter/testkit/conformance"
+ * import plugin from "../src/index.js"
+ *
+ * formatConformance(plugin)
+ * formatConformance(plugin, { options: { title: "Archive" } })
+ * ```
+ *
+ * This module imports vitest (a peer dependency), so it has its own entry
+ * point: importing `@skyporter/testkit` alone never loads vitest.
+ */
+import {
+  Archive,
+  Export,
+  type ExportFailed,
+  FormatPlugin,
+  FormatRegistry,
+  type Manifest,
+  PluginOptions,
+  type Post,
+  type Progress
+} from "@skyporter/core"
+import { Cause, Effect, Exit, Layer, Stream } from "effect"
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import * as path from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import * as Awkward from "./Awkward.js"
+import * as Sink from "./Sink.js"
+import * as Synthetic from "./Synthetic.js"
+
+export interface ConformanceOptions {
+  /** The plugin's options for every export, as a user gives them; default `{}`. */
+  readonly options?: unknown
+  /** Seed of the synthetic archive; default 1. */
+  readonly seed?: number
+  /** Timeout of each test and of the setup, in ms; default 120,000. */
+  readonly timeout?: number
+  /**
+   * Your own checks of an export's bytes, given the posts the core passed in
+   * (for example: the file parses, one record per post). Called for the
+   * empty, one-post, 2,001-post and awkward exports.
+   */
+  readonly check?: (bytes: Buffer, posts: ReadonlyArray<Post.Post>) => void | Promise<void>
+}
+
+/** Posts of the main DID of the synthetic archive. */
+export const MANY_POSTS = 2001
+/** Batch sizes whose exports must give identical bytes. */
+export const BATCH_SIZES: ReadonlyArray<number> = [1, 7, 1000, 1001]
+
+const DIDS = {
+  many: Synthetic.DEFAULT_DID,
+  one: "did:plc:onepost22222222222222222",
+  empty: "did:plc:nobodyhome22222222222222",
+  awkward: "did:plc:awkward22222222222222222"
+} as const
+
+/** What one export through the real runner did. */
+interface Run {
+  readonly exit: Exit.Exit<void, unknown>
+  readonly events: ReadonlyArray<Progress.ExportEvent>
+  /** Every post the core passed to the sink, in order. */
+  readonly posts: ReadonlyArray<Post.Post>
+  /** The output folder; exports land in `<out>/<did>/`. */
+  readonly out: string
+  readonly did: string
+}
+
+interface Done extends Run {
+  readonly manifest: Manifest.Manifest
+  readonly bytes: Buffer
+}
+
+/** The plugin with its sink's writes seen by `onWrite` first (which may replace the write). */
+const wrap = (
+  plugin: FormatPlugin.FormatPlugin,
+  onWrite: (batch: Post.PostBatch, n: number, write: Effect.Effect<FormatPlugin.Chunk, FormatPlugin.FormatError>) =>
+    Effect.Effect<FormatPlugin.Chunk, FormatPlugin.FormatError>
+): FormatPlugin.FormatPlugin => ({
+  ...plugin,
+  make: (options) =>
+    Effect.map(plugin.make(options), (sink) => {
+      let n = 0
+      return { ...sink, write: (batch) => Effect.suspend(() => onWrite(batch, ++n, sink.write(batch))) }
+    })
+})
+
+/** Entries under `<out>/<did>`: published exports and temporary folders alike. */
+const leftovers = (run: Run): Array<string> => {
+  const dir = path.join(run.out, run.did)
+  return existsSync(dir) ? readdirSync(dir) : []
+}
+
+const completed = (run: Run): Done => {
+  if (Exit.isFailure(run.exit)) throw new Error(`the export failed: ${Cause.pretty(run.exit.cause)}`)
+  const last = run.events.at(-1)
+  if (last?._tag !== "Completed") throw new Error(`the export ended without a Completed event (last: ${last?._tag})`)
+  const file = last.manifest.files[0]!
+  return { ...run, manifest: last.manifest, bytes: readFileSync(path.join(last.path, file.path)) }
+}
+
+const batchSizes = (run: Run): Array<number> =>
+  run.events.flatMap((e) => (e._tag === "BatchWritten" ? [e.posts] : []))
+
+/** Byte equality with a short, readable failure. */
+const expectSameBytes = (actual: Buffer, expected: Buffer, what: string) => {
+  if (actual.equals(expected)) return
+  let at = 0
+  while (at < actual.length && at < expected.length && actual[at] === expected[at]) at++
+  const around = (b: Buffer) => JSON.stringify(b.subarray(Math.max(0, at - 40), at + 40).toString("utf8"))
+  expect.fail(
+    `${what}: ${actual.length} bytes instead of ${expected.length}, first difference at byte ${at}\n` +
+      `  got:      ${around(actual)}\n  expected: ${around(expected)}`
+  )
+}
+
+/**
+ * Registers a vitest suite that checks `plugin` against the format-plugin
+ * contract: empty, one-post and 2,001-post exports; awkward values; the
+ * same bytes in batches of 1, 7, 1000 and 1001 and around empty batches;
+ * the same bytes over two runs; a sink failure failing the export with the
+ * plugin's message and publishing nothing; and an interrupted export
+ * publishing nothing.
+ */
+export const formatConformance = (plugin: FormatPlugin.FormatPlugin, options: ConformanceOptions = {}): void => {
+  const pluginOptions = options.options ?? {}
+  const timeout = options.timeout ?? 120_000
+  const check = options.check ?? (() => {})
+  const title = `format conformance: ${plugin.name}` +
+    (options.options === undefined ? "" : ` ${JSON.stringify(options.options)}`)
+
+  describe(title, () => {
+    let dir = ""
+    let db = ""
+    let awkwardPosts = 0
+    let outs = 0
+
+    beforeAll(() => {
+      dir = mkdtempSync(path.join(tmpdir(), "skyporter-conformance-"))
+      db = path.join(dir, "archive.db")
+      Synthetic.seedArchive(db, { posts: MANY_POSTS, seed: options.seed ?? 1 })
+      Synthetic.seedArchive(db, { posts: 1, did: DIDS.one, seed: options.seed ?? 1, otherDids: 0 })
+      awkwardPosts = Awkward.writePosts(db, DIDS.awkward)
+    }, timeout)
+
+    afterAll(() => {
+      if (dir !== "") rmSync(dir, { recursive: true, force: true })
+    })
+
+    /** One export through `Export.run`, with the posts the sink saw recorded. */
+    const exportWith = async (
+      did: string,
+      { batchSize, onEvent, under = plugin }: {
+        readonly batchSize?: number
+        readonly onEvent?: (event: Progress.ExportEvent) => Effect.Effect<void>
+        readonly under?: FormatPlugin.FormatPlugin
+      } = {}
+    ): Promise<Run> => {
+      const out = path.join(dir, `out-${++outs}`)
+      const posts: Array<Post.Post> = []
+      const events: Array<Progress.ExportEvent> = []
+      const recording = wrap(under, (batch, _n, write) => {
+        for (const p of batch) posts.push(p)
+        return write
+      })
+      const layer = Layer.mergeAll(
+        Archive.Archive.layer({ path: db }),
+        FormatRegistry.FormatRegistry.layer([{ plugin: recording, origin: "conformance" }])
+      )
+      const exit = await Effect.runPromiseExit(
+        Export.run({ did, format: plugin.name, options: pluginOptions, out, batchSize }).pipe(
+          Stream.runForEach((event) => {
+            events.push(event)
+            return onEvent ? onEvent(event) : Effect.void
+          }),
+          Effect.provide(layer)
+        )
+      )
+      return { exit, events, posts, out, did }
+    }
+
+    // The 2,001-post export in default batches: what every other run of those posts must equal.
+    let reference: Promise<Done> | undefined
+    const many = () => (reference ??= exportWith(DIDS.many).then(completed))
+
+    it("fits the plugin contract and accepts the options", async () => {
+      expect(FormatPlugin.problems(plugin)).toEqual([])
+      await Effect.runPromise(PluginOptions.decode(plugin, pluginOptions))
+    }, timeout)
+
+    it("exports no posts: start and end only, the same as a fresh sink writes", async () => {
+      const run = completed(await exportWith(DIDS.empty))
+      expect(run.manifest.post_count).toBe(0)
+      expect(batchSizes(run)).toEqual([])
+      expectSameBytes(run.bytes, await Sink.bytes(plugin, [], pluginOptions), "empty export vs. start + end")
+      await check(run.bytes, run.posts)
+    }, timeout)
+
+    it("exports one post", async () => {
+      const run = completed(await exportWith(DIDS.one))
+      expect(run.manifest.post_count).toBe(1)
+      expect(run.posts).toHaveLength(1)
+      const empty = await Sink.bytes(plugin, [], pluginOptions)
+      expect(run.bytes.equals(empty), "one post writes more than an empty export").toBe(false)
+      await check(run.bytes, run.posts)
+    }, timeout)
+
+    it(`exports ${MANY_POSTS.toLocaleString("en")} posts in batches of 1000, 1000 and 1`, async () => {
+      const run = await many()
+      expect(run.manifest.post_count).toBe(MANY_POSTS)
+      expect(batchSizes(run)).toEqual([1000, 1000, 1])
+      expect(new Set(run.posts.map((p) => p.uri)).size).toBe(MANY_POSTS)
+      expect(run.manifest.files[0]!.bytes).toBe(run.bytes.length)
+      await check(run.bytes, run.posts)
+    }, timeout)
+
+    for (const size of BATCH_SIZES) {
+      it(`writes the same bytes in batches of ${size}`, async () => {
+        const { bytes } = await many()
+        const run = completed(await exportWith(DIDS.many, { batchSize: size }))
+        expect(batchSizes(run)).toEqual(Sink.batches(run.posts, size).map((b) => b.length))
+        expectSameBytes(run.bytes, bytes, `batches of ${size} vs. batches of 1000`)
+      }, timeout)
+    }
+
+    it("adds nothing for a batch without posts", async () => {
+      const { bytes, posts } = await many()
+      const empty = await Sink.bytes(plugin, [], pluginOptions)
+      expectSameBytes(await Sink.bytes(plugin, [[]], pluginOptions), empty, "one empty batch vs. no batch")
+      expectSameBytes(await Sink.bytes(plugin, [[], [], []], pluginOptions), empty, "three empty batches vs. no batch")
+      // Uneven batches with empty ones at the start, in between and at the end.
+      const parts: Array<Post.PostBatch> = [[]]
+      for (let i = 0, k = 0; i < posts.length; k++) {
+        const size = [1, 13, 0, 250, 2, 0, 999][k % 7]!
+        parts.push(posts.slice(i, i + size))
+        i += size
+      }
+      parts.push([])
+      expectSameBytes(await Sink.bytes(plugin, parts, pluginOptions), bytes, "uneven and empty batches vs. the export")
+    }, timeout)
+
+    it("encodes every awkward value (NULLs, control characters, huge text, odd and invalid JSON)", async () => {
+      const run = completed(await exportWith(DIDS.awkward))
+      expect(run.manifest.post_count).toBe(awkwardPosts)
+      expect(run.manifest.warnings.count).toBeGreaterThan(0)
+      const single = completed(await exportWith(DIDS.awkward, { batchSize: 1 }))
+      expectSameBytes(single.bytes, run.bytes, "awkward posts in batches of 1 vs. 1000")
+      await check(run.bytes, run.posts)
+    }, timeout)
+
+    it("writes the same bytes on a second run", async () => {
+      const { bytes, posts } = await many()
+      const again = completed(await exportWith(DIDS.many))
+      expectSameBytes(again.bytes, bytes, "second export vs. first")
+      expectSameBytes(await Sink.bytes(plugin, [posts], pluginOptions), bytes, "one sink call with all posts vs. the export")
+      const awkward = [await exportWith(DIDS.awkward), await exportWith(DIDS.awkward)].map(completed)
+      expectSameBytes(awkward[1]!.bytes, awkward[0]!.bytes, "second awkward export vs. first")
+    }, timeout)
+
+    it("fails the export with the plugin's message when its sink fails, and publishes nothing", async () => {
+      const { bytes } = await many()
+      const message = `conformance: ${plugin.name} failed on purpose`
+      const failing = wrap(plugin, (_batch, n, write) =>
+        n === 2 ? Effect.fail(new FormatPlugin.FormatError({ plugin: plugin.name, message })) : write
+      )
+      const run = await exportWith(DIDS.many, { batchSize: 7, under: failing })
+      expect(Exit.isFailure(run.exit), "the export failed").toBe(true)
+      const error = Exit.isFailure(run.exit) ? Cause.squash(run.exit.cause) as ExportFailed : undefined
+      expect(error?._tag).toBe("ExportFailed")
+      expect(error?.batch).toBe(2)
+      expect(error?.message).toContain(plugin.name)
+      expect(error?.message).toContain(message)
+      expect(run.events.at(-1)?._tag).toBe("Failed")
+      expect(leftovers(run), "nothing published, no temporary folder").toEqual([])
+      // The abandoned sink leaves nothing behind that changes the next export.
+      expectSameBytes(completed(await exportWith(DIDS.many)).bytes, bytes, "export after a failed one")
+    }, timeout)
+
+    it("stops when interrupted mid-export, and publishes nothing", async () => {
+      const { bytes } = await many()
+      const run = await exportWith(DIDS.many, {
+        batchSize: 7,
+        onEvent: (event) => (event._tag === "BatchWritten" ? Effect.interrupt : Effect.void)
+      })
+      expect(Exit.isFailure(run.exit) && Cause.hasInterruptsOnly(run.exit.cause), "the export was interrupted").toBe(true)
+      expect(run.events.some((e) => e._tag === "Completed")).toBe(false)
+      expect(leftovers(run), "nothing published, no temporary folder").toEqual([])
+      expectSameBytes(completed(await exportWith(DIDS.many)).bytes, bytes, "export after an interrupted one")
+    }, timeout)
+  })
+}

@@ -1,0 +1,67 @@
+/**
+ * Driving a plugin's sink by hand, as the core would, without an archive or
+ * files: for a plugin's unit tests. (The conformance suite also runs plugins
+ * through the real export runner.)
+ */
+import { type FormatPlugin, type Post, PluginOptions, Timestamp } from "@skyporter/core"
+import { Effect } from "effect"
+
+/** `items` split into batches of `size` (one batch when size is Infinity; none when there are no items). */
+export const batches = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
+  if (!Number.isFinite(size)) return items.length === 0 ? [] : [items]
+  if (!(Number.isInteger(size) && size >= 1)) throw new RangeError(`batch size must be a whole number ≥ 1, got ${size}`)
+  const out: Array<ReadonlyArray<A>> = []
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
+  return out
+}
+
+const toBuffer = (chunk: FormatPlugin.Chunk): Buffer =>
+  typeof chunk === "string" ? Buffer.from(chunk, "utf8") : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+
+/**
+ * The file a fresh sink writes for these batches: `options` (as a user gives
+ * them) are checked by the plugin's schema, then `start`, one `write` per
+ * batch and `end` run in order; text chunks count as UTF-8.
+ */
+export const encode = (
+  plugin: FormatPlugin.FormatPlugin,
+  parts: ReadonlyArray<Post.PostBatch>,
+  options: unknown = {}
+) =>
+  Effect.gen(function*() {
+    const decoded = yield* PluginOptions.decode(plugin, options)
+    const sink = yield* plugin.make(decoded)
+    const chunks = [toBuffer(yield* sink.start)]
+    for (const batch of parts) chunks.push(toBuffer(yield* sink.write(batch)))
+    chunks.push(toBuffer(yield* sink.end))
+    return Buffer.concat(chunks)
+  })
+
+/** `encode`, run to a Promise. */
+export const bytes = (
+  plugin: FormatPlugin.FormatPlugin,
+  parts: ReadonlyArray<Post.PostBatch>,
+  options: unknown = {}
+): Promise<Buffer> => Effect.runPromise(encode(plugin, parts, options))
+
+/** A decoded post with plain values (a post of `did:plc:example`), `fields` replacing any of them. */
+export const post = (fields: Partial<Post.Post> = {}): Post.Post => ({
+  uri: "at://did:plc:example/app.bsky.feed.post/3kexample",
+  cid: "bafyreiexample",
+  did: "did:plc:example",
+  text: "hello",
+  createdAt: Timestamp.decode("2024-05-09T22:10:00.250Z"),
+  indexedAt: Timestamp.decode("2024-05-09T22:10:01Z"),
+  archivedAt: null,
+  hasMedia: false,
+  isReply: false,
+  likeCount: "0",
+  repostCount: "0",
+  replyCount: "0",
+  quoteCount: "0",
+  replyParent: "",
+  embedType: "",
+  embedData: null,
+  labels: null,
+  ...fields
+})
