@@ -16,6 +16,10 @@ const rate = (done: number, millis: number) => (millis > 0 ? Math.round((done * 
 
 const seconds = (millis: number) => `${(millis / 1000).toFixed(1)}s`
 
+/** ", media 3/10" once an export copies media, else "". */
+const mediaText = (s: Progress.ProgressSnapshot): string =>
+  s.media_total > 0 || s.media_copied > 0 ? `, media ${s.media_copied}/${s.media_total}` : ""
+
 /** Time left at the average rate so far; "–" until there is a rate. */
 const eta = (done: number, total: number, millis: number): string => {
   if (done >= total) return "0s"
@@ -39,7 +43,7 @@ export const make = (options: {
     const bar = new cliProgress.SingleBar(
       {
         stream,
-        format: `${options.label} {bar} {percentage}% | {value}/{total} posts | {speed} posts/s | ETA {eta_formatted}`,
+        format: `${options.label} {bar} {percentage}% | {value}/{total} posts | {speed} posts/s | ETA {eta_formatted}{media}`,
         hideCursor: true,
         clearOnComplete: false,
         etaBuffer: 50,
@@ -58,12 +62,13 @@ export const make = (options: {
       update: (event) => {
         const s = event.snapshot
         const speed = rate(s.posts_processed, now() - startedAt)
+        const media = mediaText(s).replace(",", " |")
         if (!started && event._tag !== "Failed") {
-          bar.start(Math.max(s.posts_total, 0), s.posts_processed, { speed })
+          bar.start(Math.max(s.posts_total, 0), s.posts_processed, { speed, media })
           started = true
         } else if (started) {
           bar.setTotal(s.posts_total)
-          bar.update(s.posts_processed, { speed })
+          bar.update(s.posts_processed, { speed, media })
         }
         if (event._tag === "Completed" || event._tag === "Failed") stop()
       }
@@ -79,7 +84,8 @@ export const make = (options: {
       const elapsed = t - startedAt
       if (event._tag === "Completed") {
         stream.write(
-          `${options.label}: ${s.posts_processed} posts in ${seconds(elapsed)} (${rate(s.posts_processed, elapsed)} posts/s)\n`
+          `${options.label}: ${s.posts_processed} posts in ${seconds(elapsed)} (${rate(s.posts_processed, elapsed)} posts/s)` +
+            `${mediaText(s)}\n`
         )
         return
       }
@@ -89,7 +95,7 @@ export const make = (options: {
       const pct = s.posts_total > 0 ? Math.floor((100 * s.posts_processed) / s.posts_total) : 100
       stream.write(
         `${options.label}: ${s.posts_processed}/${s.posts_total} posts (${pct}%), ` +
-          `${rate(s.posts_processed, elapsed)} posts/s, ETA ${eta(s.posts_processed, s.posts_total, elapsed)}\n`
+          `${rate(s.posts_processed, elapsed)} posts/s, ETA ${eta(s.posts_processed, s.posts_total, elapsed)}${mediaText(s)}\n`
       )
     }
   }

@@ -43,10 +43,14 @@ export interface Running {
 }
 
 /** Starts `node bin/skyporter.js ARGS` with stdin closed and stdout/stderr piped (not a TTY). */
-export const start = (args: ReadonlyArray<string>, options: RunOptions): Running => {
+export const start = (args: ReadonlyArray<string>, options: RunOptions): Running =>
+  startCommand(process.execPath, [LAUNCHER, ...args], options)
+
+/** Starts any command the way `start` starts the CLI (e.g. the CLI wrapped in `unshare` or `setpriv`). */
+export const startCommand = (command: string, args: ReadonlyArray<string>, options: RunOptions): Running => {
   const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", ...options.env }
   delete env.FORCE_COLOR
-  const child = spawn(process.execPath, [LAUNCHER, ...args], {
+  const child = spawn(command, args, {
     cwd: options.cwd,
     env,
     stdio: ["ignore", "pipe", "pipe"]
@@ -149,6 +153,9 @@ export interface Manifest {
   readonly post_count: number
   readonly media_count: number
   readonly files: ReadonlyArray<{ readonly path: string; readonly bytes: number; readonly sha256: string }>
+  readonly missing_media: ReadonlyArray<
+    { readonly hash: string; readonly post_uri: string; readonly file_path: string; readonly reason: string }
+  >
   readonly warnings: { readonly count: number; readonly messages: ReadonlyArray<string> }
 }
 

@@ -3,7 +3,7 @@
  * events, a manifest, and an atomic publish. Either a complete, verified
  * export directory appears, or nothing does.
  */
-import { Clock, Effect, Queue, Schema, SchemaAST, Stream } from "effect"
+import { Clock, Effect, Queue, Stream } from "effect"
 import { createHash } from "node:crypto"
 import { existsSync, statSync } from "node:fs"
 import { createRequire } from "node:module"
@@ -18,6 +18,8 @@ import * as ExportDirectory from "./ExportDirectory.js"
 import type { Chunk, FormatError, FormatPlugin, FormatSink } from "./FormatPlugin.js"
 import { FormatRegistry } from "./FormatRegistry.js"
 import * as Manifest from "./Manifest.js"
+import * as Media from "./Media.js"
+import * as PluginOptions from "./PluginOptions.js"
 import * as Progress from "./Progress.js"
 
 /** This package's version, recorded in every manifest. */
@@ -35,6 +37,15 @@ export interface ExportRequest {
   readonly until?: string | undefined
   /** The output folder; exports go to `<out>/<did>/<stamp>/`. */
   readonly out: string
+  /** Copy the media files of the exported posts into `media/` (see `Media`). */
+  readonly media?: boolean | undefined
+  /**
+   * With `media`: the folder relative `file_path`s resolve against, and that
+   * every media file must lie in. Default: the archive file's folder.
+   */
+  readonly mediaRoot?: string | undefined
+  /** Publish one `<out>/<did>/<stamp>.zip` file instead of a directory. */
+  readonly zip?: boolean | undefined
   readonly batchSize?: number | undefined
   readonly budgetBytes?: number | undefined
   /** Heartbeat interval while a batch takes long (default 5 s). */
@@ -49,47 +60,18 @@ export interface PreparedRequest {
   readonly range: DateRange.DateRange
 }
 
-/**
- * Names option keys a plugin's struct schema does not declare. (An empty
- * struct schema accepts any object, so the excess-property check alone would
- * let typos through.)
- */
-const rejectUnknownOptions = (plugin: FormatPlugin, input: unknown): Effect.Effect<void, InvalidRequest> => {
-  const ast = plugin.options.ast
-  if (typeof input !== "object" || input === null || Array.isArray(input)) return Effect.void
-  if (!SchemaAST.isObjects(ast) || ast.indexSignatures.length > 0) return Effect.void
-  const known = new Set(ast.propertySignatures.map((p) => String(p.name)))
-  const unknown = Object.keys(input).filter((k) => !known.has(k))
-  if (unknown.length === 0) return Effect.void
-  const allowed = known.size === 0 ? "it takes no options" : `allowed: ${[...known].join(", ")}`
-  return Effect.fail(
-    new InvalidRequest({
-      field: "options",
-      message: `unknown option${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")} for format "${plugin.name}" (${allowed})`
-    })
-  )
-}
-
 /** Validates a request without touching the archive or the disk. */
 export const prepare = Effect.fn("Export.prepare")(function*(request: ExportRequest) {
   yield* Did.validate(request.did)
   const range = yield* DateRange.make({ since: request.since, until: request.until })
   const registry = yield* FormatRegistry
   const plugin = yield* registry.get(request.format)
-  yield* rejectUnknownOptions(plugin, request.options)
-  const options = yield* Schema.decodeUnknownEffect(plugin.options)(request.options ?? {}, {
-    onExcessProperty: "error",
-    errors: "all"
-  }).pipe(
-    Effect.mapError((e) =>
-      new InvalidRequest({
-        field: "options",
-        message: `invalid options for format "${plugin.name}": ${e.message}`
-      })
-    )
-  )
+  const options = yield* PluginOptions.decode(plugin, request.options)
   if (request.batchSize !== undefined && !(Number.isInteger(request.batchSize) && request.batchSize >= 1)) {
     return yield* new InvalidRequest({ field: "batchSize", message: "batch size must be a whole number ≥ 1" })
+  }
+  if (request.budgetBytes !== undefined && !(Number.isInteger(request.budgetBytes) && request.budgetBytes >= 1)) {
+    return yield* new InvalidRequest({ field: "budgetBytes", message: "batch budget must be a whole number of bytes ≥ 1" })
   }
   if (request.out.trim() === "" || request.out.includes("\0")) {
     return yield* new InvalidRequest({ field: "out", message: "the output folder must be a non-empty path" })
@@ -100,8 +82,21 @@ export const prepare = Effect.fn("Export.prepare")(function*(request: ExportRequ
       message: `--out ${request.out} is a file: it must name a folder (created when missing)`
     })
   }
+  if (request.media && request.mediaRoot !== undefined) {
+    if (!existsSync(request.mediaRoot) || !statSync(request.mediaRoot).isDirectory()) {
+      return yield* new InvalidRequest({
+        field: "mediaRoot",
+        message: `--media-root ${request.mediaRoot} is not a directory: it must name the folder that the ` +
+          "archive's relative media paths start from"
+      })
+    }
+  }
   return {
-    request: { ...request, out: path.resolve(request.out) },
+    request: {
+      ...request,
+      out: path.resolve(request.out),
+      ...(request.mediaRoot === undefined ? {} : { mediaRoot: path.resolve(request.mediaRoot) })
+    },
     plugin,
     options,
     range
@@ -128,6 +123,21 @@ const writeReason = (e: unknown): string => {
       return describe(e)
   }
 }
+
+/** Writes the manifest into the temporary directory, flushed to disk. */
+const writeManifest = (dir: string, manifest: Manifest.Manifest) =>
+  Effect.tryPromise({
+    try: async () => {
+      const handle = await fs.open(path.join(dir, Manifest.FILE_NAME), "wx")
+      try {
+        await handle.writeFile(Manifest.encode(manifest))
+        await handle.sync()
+      } finally {
+        await handle.close()
+      }
+    },
+    catch: (e) => new ExportFailed({ stage: "publish", message: `cannot write the manifest: ${writeReason(e)}` })
+  })
 
 /** A file written in the temporary directory, hashed as it is written. */
 const openOutput = (dir: string, name: string) =>
@@ -187,9 +197,10 @@ const pluginCall = <A>(
 
 /**
  * Runs an export as a stream of progress events: Started, one BatchWritten
- * per batch (after its bytes are written), Heartbeat while a batch takes
- * long, then Completed — or Failed, after which the stream fails with the
- * error. Interrupting the stream cancels the export; either way the
+ * per batch (after its bytes are written), MediaCopied while media files are
+ * copied (throttled) and once when they are done, Heartbeat while a batch
+ * takes long, then Completed — or Failed, after which the stream fails with
+ * the error. Interrupting the stream cancels the export; either way the
  * temporary directory is removed and nothing is published.
  */
 export const run = (
@@ -226,12 +237,35 @@ export const execute = Effect.fn("Export.execute")(function*(
     const temp = yield* ExportDirectory.acquireTemp(request.out, request.did)
 
     stage = "snapshot"
+    const selection = { did: request.did, range: prepared.range }
     const source = yield* BatchSource.open(
       archive.path,
-      { did: request.did, range: prepared.range },
+      selection,
       { batchSize: request.batchSize, budgetBytes: request.budgetBytes }
     )
     snapshot = { ...snapshot, posts_total: source.total }
+
+    // Media: counted in the snapshot before the export starts, copied batch by batch.
+    let mediaSentAt = Number.NEGATIVE_INFINITY
+    const media = request.media
+      ? yield* Effect.gen(function*() {
+        stage = "media"
+        const total = yield* Media.count(source, selection)
+        snapshot = { ...snapshot, media_total: total }
+        return yield* Media.make(source, {
+          root: request.mediaRoot ?? path.dirname(path.resolve(archive.path)),
+          dir: temp.dir,
+          warnings: source.warnings,
+          onCopied: (copied) =>
+            Effect.flatMap(Clock.currentTimeMillis, (now) => {
+              snapshot = { ...snapshot, media_copied: copied }
+              if (now - mediaSentAt < Progress.MEDIA_EVENT_MILLIS) return Effect.void
+              mediaSentAt = now
+              return send({ _tag: "MediaCopied", snapshot })
+            })
+        })
+      })
+      : undefined
     yield* send({ _tag: "Started", snapshot })
 
     // A heartbeat repeats the snapshot whenever no event went out for a while.
@@ -261,6 +295,10 @@ export const execute = Effect.fn("Export.execute")(function*(
         yield* output.write(chunk, batchNumber)
         snapshot = { ...snapshot, posts_processed: snapshot.posts_processed + batch.length }
         yield* send({ _tag: "BatchWritten", batch: batchNumber, posts: batch.length, snapshot })
+        if (media !== undefined) {
+          stage = "media"
+          yield* media.copyBatch(batch.map((post) => post.uri))
+        }
       }))
     currentBatch = undefined
     stage = "encode"
@@ -275,36 +313,38 @@ export const execute = Effect.fn("Export.execute")(function*(
       })
     }
 
+    if (media !== undefined) {
+      stage = "media"
+      yield* media.finish
+      yield* send({ _tag: "MediaCopied", snapshot })
+    }
+
     stage = "publish"
+    const manifest: Manifest.Manifest = {
+      export_format: plugin.name,
+      plugin: { name: plugin.name, version: plugin.version },
+      skyporter_version: VERSION,
+      export_timestamp: startedAt.toISOString(),
+      did: request.did,
+      date_range: prepared.range.requested,
+      post_count: snapshot.posts_processed,
+      media_count: media?.files.length ?? 0,
+      files: [dataFile, ...(media?.files ?? [])],
+      missing_media: [...(media?.missing ?? [])],
+      warnings: { count: source.warnings.count, messages: [...source.warnings.first] }
+    }
+    yield* writeManifest(temp.dir, manifest)
+    yield* ExportDirectory.syncDirectory(temp.dir)
+    // A ZIP export: the archive of the finished directory, written beside it
+    // under a temporary name; the directory itself is never published.
+    const zipFile = request.zip ? yield* ExportDirectory.writeZip(temp, startedAt) : undefined
+
     // From here on the export either completes or was never there: an
     // interrupt waits until the rename and the Completed event are done.
     return yield* Effect.uninterruptible(Effect.gen(function*() {
-      const manifest: Manifest.Manifest = {
-        export_format: plugin.name,
-        plugin: { name: plugin.name, version: plugin.version },
-        skyporter_version: VERSION,
-        export_timestamp: startedAt.toISOString(),
-        did: request.did,
-        date_range: prepared.range.requested,
-        post_count: snapshot.posts_processed,
-        media_count: 0,
-        files: [dataFile],
-        warnings: { count: source.warnings.count, messages: [...source.warnings.first] }
-      }
-      yield* Effect.tryPromise({
-        try: async () => {
-          const handle = await fs.open(path.join(temp.dir, Manifest.FILE_NAME), "wx")
-          try {
-            await handle.writeFile(Manifest.encode(manifest))
-            await handle.sync()
-          } finally {
-            await handle.close()
-          }
-        },
-        catch: (e) => new ExportFailed({ stage: "publish", message: `cannot write the manifest: ${writeReason(e)}` })
-      })
-      yield* ExportDirectory.syncDirectory(temp.dir)
-      const published = yield* ExportDirectory.publish(temp, startedAt)
+      const published = zipFile === undefined
+        ? yield* ExportDirectory.publish(temp, startedAt)
+        : yield* ExportDirectory.publishZip(temp, zipFile, startedAt)
       snapshot = { ...snapshot, status: "completed" }
       const completed: Progress.Completed = { _tag: "Completed", path: published, manifest, snapshot }
       yield* send(completed)

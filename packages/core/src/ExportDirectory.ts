@@ -6,8 +6,11 @@
  * temporary directory's name records its owner (host, pid, process start), so
  * the next export into the same output folder can remove the leftovers of a
  * killed process — and never the directory of a process still writing.
+ * A ZIP export is written the same way, as a temporary `.zip` file next to
+ * the temporary directory, and given its `<stamp>.zip` name when complete.
  */
-import { Effect } from "effect"
+import { ZipWriter } from "@skyporter/zip"
+import { Effect, type Scope } from "effect"
 import { randomBytes } from "node:crypto"
 import { readFileSync } from "node:fs"
 import * as fs from "node:fs/promises"
@@ -136,6 +139,29 @@ export const acquireTemp = (out: string, did: string) =>
 
 export type Temp = Effect.Success<ReturnType<typeof acquireTemp>>
 
+const exists = (p: string): Promise<boolean> => fs.access(p).then(() => true, () => false)
+
+/**
+ * Claims the first free name `<stamp>`, `<stamp>_2`, `<stamp>_3`, … in
+ * `parent` — free when neither `<name>` nor `<name>.zip` exists, so folder
+ * and ZIP exports never share a name. `place` moves the export there and
+ * returns its path, or undefined when another export took the name first.
+ */
+const claimName = async (
+  parent: string,
+  startedAt: Date,
+  place: (name: string) => Promise<string | undefined>
+): Promise<string> => {
+  const base = stamp(startedAt)
+  for (let n = 1; n < 10_000; n++) {
+    const name = n === 1 ? base : `${base}_${n}`
+    if (await exists(path.join(parent, name)) || await exists(path.join(parent, `${name}.zip`))) continue
+    const placed = await place(name)
+    if (placed !== undefined) return placed
+  }
+  throw new Error(`no free name for ${base}`)
+}
+
 /**
  * Renames the finished temporary directory to `<out>/<did>/<stamp>` (or
  * `<stamp>_2`, `_3`, … when that name is taken, e.g. two exports in one
@@ -143,27 +169,59 @@ export type Temp = Effect.Success<ReturnType<typeof acquireTemp>>
  */
 export const publish = (temp: Temp, startedAt: Date): Effect.Effect<string, ExportFailed> =>
   Effect.tryPromise({
-    try: async () => {
-      const base = stamp(startedAt)
-      for (let n = 1; n < 10_000; n++) {
-        const target = path.join(temp.parent, n === 1 ? base : `${base}_${n}`)
-        try {
-          await fs.access(target)
-          continue // taken
-        } catch {
-          // free: try to claim it
-        }
+    try: () =>
+      claimName(temp.parent, startedAt, async (name) => {
+        const target = path.join(temp.parent, name)
         try {
           await fs.rename(temp.dir, target)
         } catch (e) {
           const code = (e as NodeJS.ErrnoException).code
-          if (code === "ENOTEMPTY" || code === "EEXIST") continue // lost a race for this name
+          if (code === "ENOTEMPTY" || code === "EEXIST") return undefined // lost a race for this name
           throw e
         }
         temp.published = true
         return target
-      }
-      throw new Error(`no free directory name for ${base}`)
-    },
+      }),
     catch: (e) => publishFailed(`cannot publish the export: ${describe(e)}`)
+  }).pipe(Effect.tap(() => syncDirectory(temp.parent)))
+
+/**
+ * Writes the ZIP archive of the finished temporary directory to a temporary
+ * file `<out>/<did>/.skyporter-tmp-….zip` (entries at the archive's root,
+ * dated `startedAt`), flushed to disk. The file is removed when the scope
+ * closes: once published it is only a second name of the published file.
+ */
+export const writeZip = (temp: Temp, startedAt: Date): Effect.Effect<string, ExportFailed, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.sync(() => path.join(temp.parent, tempName(".zip"))),
+    (file) => Effect.promise(() => fs.rm(file, { force: true }))
+  ).pipe(Effect.tap((file) =>
+    ZipWriter.writeFile(ZipWriter.zipDirectory(temp.dir, { mtime: startedAt }), file).pipe(
+      Effect.mapError((e) => publishFailed(`cannot write the ZIP file: ${e.message}`))
+    )
+  ))
+
+/**
+ * Publishes a ZIP written by `writeZip` as `<out>/<did>/<stamp>.zip` (`_2`,
+ * `_3`, … as for folders). A hard link gives it its name without ever
+ * replacing a file; where the filesystem has no hard links it is renamed.
+ */
+export const publishZip = (temp: Temp, zipFile: string, startedAt: Date): Effect.Effect<string, ExportFailed> =>
+  Effect.tryPromise({
+    try: () =>
+      claimName(temp.parent, startedAt, async (name) => {
+        const target = path.join(temp.parent, `${name}.zip`)
+        try {
+          await fs.link(zipFile, target)
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code
+          if (code === "EEXIST") return undefined // lost a race for this name
+          if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP") throw e
+          await fs.rename(zipFile, target)
+          return target
+        }
+        await fs.rm(zipFile, { force: true })
+        return target
+      }),
+    catch: (e) => publishFailed(`cannot publish the ZIP file: ${describe(e)}`)
   }).pipe(Effect.tap(() => syncDirectory(temp.parent)))

@@ -51,7 +51,12 @@ export interface BatchWritten {
   readonly snapshot: ProgressSnapshot
 }
 
-/** Media files have landed in the export. */
+/**
+ * Media files have landed in the export: `snapshot.media_copied` of
+ * `media_total`. Sent after the first file, then at most every
+ * `MEDIA_EVENT_MILLIS` while files are copied, and once more when the media
+ * are done (also when there were none).
+ */
 export interface MediaCopied {
   readonly _tag: "MediaCopied"
   readonly snapshot: ProgressSnapshot
@@ -63,7 +68,7 @@ export interface Heartbeat {
   readonly snapshot: ProgressSnapshot
 }
 
-/** Published: `path` is the export directory. */
+/** Published: `path` is the export directory, or the `.zip` file of a ZIP export. */
 export interface Completed {
   readonly _tag: "Completed"
   readonly path: string
@@ -81,3 +86,6 @@ export type ExportEvent = Started | BatchWritten | MediaCopied | Heartbeat | Com
 
 /** Time without events after which a heartbeat repeats the snapshot. */
 export const HEARTBEAT_MILLIS = 5_000
+
+/** Least time between two MediaCopied events while files are copied (a million small files stay quiet). */
+export const MEDIA_EVENT_MILLIS = 100

@@ -1,61 +1,15 @@
-import { Cause, Effect, Exit, Fiber, Layer, Schema, Stream } from "effect"
+import { Cause, Effect, Exit, Fiber, Schema, Stream } from "effect"
 import { createHash } from "node:crypto"
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs"
 import { hostname } from "node:os"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
-import * as Archive from "../dist/Archive.js"
 import type { ExportFailed } from "../dist/Errors.js"
 import * as Export from "../dist/Export.js"
 import * as FormatPlugin from "../dist/FormatPlugin.js"
 import * as FormatRegistry from "../dist/FormatRegistry.js"
 import type * as Progress from "../dist/Progress.js"
-import { archive, posts, tempDir } from "./helpers.js"
-
-/** A minimal real plugin: one uri per line, with hooks to fail or stall on a batch. */
-const lines = (hooks: { failAt?: number; delayMillis?: number } = {}) =>
-  FormatPlugin.define({
-    name: "lines",
-    version: "1.0.0",
-    extension: "txt",
-    mediaType: "text/plain",
-    description: "one uri per line",
-    apiVersion: FormatPlugin.API_VERSION,
-    options: Schema.Struct({ prefix: Schema.optional(Schema.String) }),
-    make: (options) =>
-      Effect.sync(() => {
-        let n = 0
-        return {
-          start: Effect.succeed("begin\n"),
-          write: (batch) =>
-            Effect.gen(function*() {
-              n++
-              if (hooks.delayMillis) yield* Effect.sleep(hooks.delayMillis)
-              if (n === hooks.failAt) {
-                return yield* new FormatPlugin.FormatError({ plugin: "lines", message: "injected failure" })
-              }
-              return batch.map((p) => `${options.prefix ?? ""}${p.uri}\n`).join("")
-            }),
-          end: Effect.succeed("end\n")
-        }
-      })
-  })
-
-const layer = (file: string, plugin = lines()) =>
-  Layer.mergeAll(
-    Archive.Archive.layer({ path: file }),
-    FormatRegistry.FormatRegistry.layer([{ plugin, origin: "test" }])
-  )
-
-const collect = (file: string, request: Partial<Export.ExportRequest> & { out: string }, plugin = lines()) =>
-  Effect.runPromise(Effect.exit(Effect.gen(function*() {
-    const events: Array<Progress.ExportEvent> = []
-    yield* Stream.runForEach(
-      Export.run({ did: "did:plc:test", format: "lines", ...request }),
-      (e) => Effect.sync(() => events.push(e))
-    )
-    return events
-  }).pipe(Effect.provide(layer(file, plugin)))))
+import { archive, collect, layer, lines, posts, tempDir } from "./helpers.js"
 
 const published = (out: string, did = "did:plc:test") =>
   existsSync(path.join(out, did)) ? readdirSync(path.join(out, did)) : []

@@ -1,10 +1,18 @@
-/** Test archives written by code: real SQLite files in a fresh temp folder. */
+/** Test archives written by code (real SQLite files in a fresh temp folder), and a plugin to export them with. */
 import Database from "better-sqlite3"
+import { Effect, Layer, Schema, Stream } from "effect"
+import { execFileSync, spawnSync } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
-import { afterEach } from "vitest"
+import { fileURLToPath } from "node:url"
+import { afterEach, expect } from "vitest"
+import * as Archive from "../dist/Archive.js"
 import { DDL } from "../dist/ArchiveSchema.js"
+import * as Export from "../dist/Export.js"
+import * as FormatPlugin from "../dist/FormatPlugin.js"
+import * as FormatRegistry from "../dist/FormatRegistry.js"
+import type * as Progress from "../dist/Progress.js"
 
 const dirs: Array<string> = []
 afterEach(() => {
@@ -69,3 +77,82 @@ export const posts = (n: number, did = "did:plc:test"): Array<Row> =>
     const t = new Date(Date.UTC(2024, 5, 1) - i * 60_000).toISOString()
     return { uri: `at://${did}/app.bsky.feed.post/${pad(i, 8)}`, did, created_at: t, text: `post ${i}` }
   })
+
+/** A `media` row of bskyarchive's schema (size and dimensions are not read by the export). */
+export interface MediaRow {
+  hash: string
+  post_uri: string
+  file_path: string
+  mime_type?: string
+}
+
+/** Adds `media` rows to an archive, in order (their rowids follow it). */
+export const insertMedia = (file: string, rows: ReadonlyArray<MediaRow>): void => {
+  const db = new Database(file)
+  const stmt = db.prepare(
+    `INSERT INTO media (hash, post_uri, mime_type, file_path, size_bytes)
+     VALUES (@hash, @post_uri, @mime_type, @file_path, 0)`
+  )
+  db.transaction(() => {
+    for (const r of rows) stmt.run({ mime_type: "image/jpeg", ...r })
+  })()
+  db.close()
+}
+
+/** The repository's independent ZIP reader (python's zipfile; every entry read whole, its CRC-32 checked). */
+const ZIP_ENTRIES_SCRIPT = fileURLToPath(new URL("../../../scripts/zip-entries.py", import.meta.url))
+
+/** Checks an archive with Info-ZIP's `unzip -t`, then lists it with python's zipfile. */
+export const readZip = (file: string): Array<{ name: string; size: number; method: number; sha256: string }> => {
+  const test = spawnSync("unzip", ["-t", file], { encoding: "utf8" })
+  expect(test.status, `${test.stdout}\n${test.stderr}`).toBe(0)
+  expect(test.stdout).toContain("No errors detected")
+  return JSON.parse(execFileSync("python3", [ZIP_ENTRIES_SCRIPT, file], { encoding: "utf8" }))
+}
+
+/** A minimal real format plugin: one uri per line, with hooks to fail or stall on a batch. */
+export const lines = (hooks: { failAt?: number; delayMillis?: number } = {}) =>
+  FormatPlugin.define({
+    name: "lines",
+    version: "1.0.0",
+    extension: "txt",
+    mediaType: "text/plain",
+    description: "one uri per line",
+    apiVersion: FormatPlugin.API_VERSION,
+    options: Schema.Struct({ prefix: Schema.optional(Schema.String) }),
+    make: (options) =>
+      Effect.sync(() => {
+        let n = 0
+        return {
+          start: Effect.succeed("begin\n"),
+          write: (batch) =>
+            Effect.gen(function*() {
+              n++
+              if (hooks.delayMillis) yield* Effect.sleep(hooks.delayMillis)
+              if (n === hooks.failAt) {
+                return yield* new FormatPlugin.FormatError({ plugin: "lines", message: "injected failure" })
+              }
+              return batch.map((p) => `${options.prefix ?? ""}${p.uri}\n`).join("")
+            }),
+          end: Effect.succeed("end\n")
+        }
+      })
+  })
+
+/** The archive at `file` with `plugin` registered. */
+export const layer = (file: string, plugin = lines()) =>
+  Layer.mergeAll(
+    Archive.Archive.layer({ path: file }),
+    FormatRegistry.FormatRegistry.layer([{ plugin, origin: "test" }])
+  )
+
+/** Runs an export of `did:plc:test` to its end; the exit holds every event. */
+export const collect = (file: string, request: Partial<Export.ExportRequest> & { out: string }, plugin = lines()) =>
+  Effect.runPromise(Effect.exit(Effect.gen(function*() {
+    const events: Array<Progress.ExportEvent> = []
+    yield* Stream.runForEach(
+      Export.run({ did: "did:plc:test", format: "lines", ...request }),
+      (e) => Effect.sync(() => events.push(e))
+    )
+    return events
+  }).pipe(Effect.provide(layer(file, plugin)))))

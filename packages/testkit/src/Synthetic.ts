@@ -25,6 +25,9 @@
 import { ArchiveSchema } from "@skyporter/core"
 import Database from "better-sqlite3"
 import * as crypto from "node:crypto"
+import { mkdirSync, writeFileSync } from "node:fs"
+import * as path from "node:path"
+import * as Images from "./Images.js"
 
 // ---------------------------------------------------------------------------
 // API types
@@ -40,9 +43,17 @@ export interface SeedOptions {
   readonly otherDids?: number
   /** Posts per other DID; default max(10, posts / 100), at most 10,000. */
   readonly otherPosts?: number
-  /** Reserved for writing media files; ignored for now. */
+  /**
+   * Also write a small valid image (PNG or JPEG, as the row's mime type says)
+   * for each `media` row, at its relative `file_path` under this folder —
+   * except every `MISSING_MEDIA_EVERY`th row (the first, then every 100th),
+   * left pointing at a file that does not exist.
+   */
   readonly mediaRoot?: string
 }
+
+/** With `mediaRoot`, media row k (counting from 0 in `seedArchive`'s order) gets no file when k % this is 0. */
+export const MISSING_MEDIA_EVERY = 100
 
 export interface SeedResult {
   /** The main DID. */
@@ -55,6 +66,10 @@ export interface SeedResult {
   readonly otherDids: ReadonlyArray<string>
   /** Rows written to `media`. */
   readonly mediaRows: number
+  /** Image files written under `mediaRoot` (0 without it). */
+  readonly mediaFiles: number
+  /** Media rows whose file was left missing on purpose (0 without `mediaRoot`). */
+  readonly missingMediaFiles: number
   /**
    * Designed groups (2–8 posts) of main-DID posts sharing one exact
    * `created_at` string. Other coincidences may add a few more.
@@ -1002,6 +1017,27 @@ export function* generateRows(options: SeedOptions): Generator<SeedRow> {
 /** The other DIDs that `seedArchive` writes for these options. */
 export const otherDidsFor = (options: SeedOptions): ReadonlyArray<string> => resolve(options).otherDids
 
+/** Writes the image files of media rows under `root`, leaving every `MISSING_MEDIA_EVERY`th missing. */
+const mediaWriter = (root: string) => {
+  const made = new Set<string>()
+  const counts = { files: 0, missing: 0 }
+  const write = (m: MediaRow): void => {
+    if ((counts.files + counts.missing) % MISSING_MEDIA_EVERY === 0) {
+      counts.missing++
+      return
+    }
+    const file = path.join(root, m.file_path)
+    const dir = path.dirname(file)
+    if (!made.has(dir)) {
+      mkdirSync(dir, { recursive: true })
+      made.add(dir)
+    }
+    writeFileSync(file, m.mime_type === "image/png" ? Images.png(m.hash) : Images.jpeg(m.hash))
+    counts.files++
+  }
+  return { write, counts }
+}
+
 const POST_COLUMNS = "uri, cid, did, text, created_at, indexed_at, has_media, like_count, repost_count, reply_count, " +
   "quote_count, is_reply, reply_parent, embed_type, embed_data, labels, archived_at"
 const MEDIA_COLUMNS = "hash, post_uri, mime_type, file_path, size_bytes, width, height, alt_text, created_at"
@@ -1012,7 +1048,8 @@ const BATCH = 10_000
  * bskyarchive's schema, writes the rows and adds skyporter's export index.
  * Throws, before writing anything, if the archive already has posts for the
  * main DID or one of the other DIDs. Rows are committed every 10,000 posts,
- * so a failure part-way leaves the rows written so far.
+ * so a failure part-way leaves the rows written so far. With `mediaRoot` it
+ * also writes the media rows' image files (see `SeedOptions.mediaRoot`).
  */
 export const seedArchive = (dbPath: string, options: SeedOptions): SeedResult => {
   const resolved = resolve(options)
@@ -1043,6 +1080,7 @@ export const seedArchive = (dbPath: string, options: SeedOptions): SeedResult =>
     const begin = db.prepare("BEGIN")
     const commit = db.prepare("COMMIT")
     const g = new Synth(resolved)
+    const files = options.mediaRoot === undefined ? undefined : mediaWriter(options.mediaRoot)
     let posts = 0
     let otherPosts = 0
     let mediaRows = 0
@@ -1057,6 +1095,7 @@ export const seedArchive = (dbPath: string, options: SeedOptions): SeedResult =>
         )
         for (const m of media) {
           insertMedia.run(m.hash, m.post_uri, m.mime_type, m.file_path, m.size_bytes, m.width, m.height, m.alt_text, m.created_at)
+          files?.write(m)
         }
         mediaRows += media.length
         if (p.did === resolved.did) posts++
@@ -1073,7 +1112,16 @@ export const seedArchive = (dbPath: string, options: SeedOptions): SeedResult =>
       throw e
     }
     db.exec(ArchiveSchema.EXPORT_INDEX)
-    return { did: resolved.did, posts, otherPosts, otherDids: resolved.otherDids, mediaRows, tieGroups: g.tieGroups }
+    return {
+      did: resolved.did,
+      posts,
+      otherPosts,
+      otherDids: resolved.otherDids,
+      mediaRows,
+      mediaFiles: files?.counts.files ?? 0,
+      missingMediaFiles: files?.counts.missing ?? 0,
+      tieGroups: g.tieGroups
+    }
   } finally {
     db.close()
   }

@@ -1,0 +1,2 @@
+export * as ZipWriter from "./ZipWriter.js"
+export { ZipError } from "./ZipWriter.js"
