@@ -4,8 +4,13 @@
 // runs each export RUNS times as a real CLI subprocess and reports medians.
 // When the sqlite3 shell is installed, the same ordered query dumped by
 // `sqlite3 -json` / `sqlite3 -csv` is timed in the same run, as a baseline.
+// BENCH_MEDIA=1 adds media: an export copying ≥ 1 GiB of media files (made
+// once in .bench-cache/), as a folder (--media) and as a ZIP (--media --zip);
+// peak RSS must stay under 300 MB. BENCH_SIZES= (empty) skips the post runs.
 import { spawn, spawnSync } from "node:child_process"
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs"
+import Database from "better-sqlite3"
+import { randomBytes } from "node:crypto"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { cpus, totalmem } from "node:os"
 import * as path from "node:path"
 
@@ -13,7 +18,10 @@ const root = path.resolve(import.meta.dirname, "..")
 const cli = path.join(root, "apps/cli/bin/skyporter.js")
 const cache = path.join(root, ".bench-cache")
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
-const SIZES = (process.env.BENCH_SIZES ?? "100000,1000000").split(",").map(Number)
+const SIZES = (process.env.BENCH_SIZES ?? "100000,1000000").split(",").filter((s) => s !== "").map(Number)
+const MEDIA = process.env.BENCH_MEDIA === "1"
+const MEDIA_BYTES = 2 ** 30
+const MEDIA_RSS_LIMIT_MB = 300
 const DID = "did:plc:skyporterdemo22222222222"
 
 mkdirSync(cache, { recursive: true })
@@ -56,8 +64,8 @@ const measure = (cmd, args, stdoutFile) =>
     })
   })
 
-const seeded = (n) => {
-  const file = path.join(cache, `archive-${n}.db`)
+const seeded = (n, name = `archive-${n}.db`) => {
+  const file = path.join(cache, name)
   if (existsSync(file)) return file
   process.stderr.write(`seeding ${n} posts (once; cached in .bench-cache/)… `)
   const t = Date.now()
@@ -108,6 +116,53 @@ for (const n of SIZES) {
   }
 }
 
+/**
+ * A 5,000-post archive whose main-DID media rows name real files under
+ * .bench-cache/media-root/, together just over 1 GiB (photo-sized files of
+ * random bytes), made once.
+ */
+const mediaArchive = () => {
+  const db = seeded(5000, "archive-media.db")
+  const root = path.join(cache, "media-root")
+  const done = path.join(root, ".complete")
+  const conn = new Database(db, { readonly: true })
+  const rows = conn.prepare("SELECT file_path FROM media WHERE post_uri LIKE ? ORDER BY rowid").pluck().all(`at://${DID}/%`)
+  conn.close()
+  const size = Math.ceil(MEDIA_BYTES / rows.length / 4096) * 4096
+  if (!existsSync(done)) {
+    process.stderr.write(`writing ${rows.length} media files of ${size} bytes (once)… `)
+    const t = Date.now()
+    const block = randomBytes(size + rows.length)
+    rows.forEach((rel, i) => {
+      mkdirSync(path.dirname(path.join(root, rel)), { recursive: true })
+      writeFileSync(path.join(root, rel), block.subarray(i, i + size))
+    })
+    writeFileSync(done, "")
+    process.stderr.write(`${((Date.now() - t) / 1000).toFixed(1)}s\n`)
+  }
+  return { db, root, files: rows.length, bytes: rows.length * size }
+}
+
+const mediaRows = []
+if (MEDIA) {
+  const { db, root, files, bytes } = mediaArchive()
+  for (const zip of [false, true]) {
+    const runs = []
+    for (let i = 0; i < RUNS; i++) {
+      const out = mkdtempSync(path.join(cache, "out-"))
+      const args = [cli, "export", "--db", db, "--did", DID, "--out", out, "--media", "--media-root", root, "--quiet"]
+      runs.push(await measure(process.execPath, zip ? [...args, "--zip"] : args))
+      rmSync(out, { recursive: true, force: true })
+    }
+    const row = { mode: zip ? "--media --zip" : "--media", files, bytes, seconds: median(runs.map((r) => r.seconds)),
+      peakMb: Math.max(...runs.map((r) => r.peakMb)) }
+    mediaRows.push(row)
+    process.stderr.write(`media ${row.mode}: ${row.seconds.toFixed(2)}s, ${(bytes / 2 ** 20 / row.seconds).toFixed(0)} MiB/s, ` +
+      `peak ${row.peakMb.toFixed(0)} MB\n`)
+    if (row.peakMb >= MEDIA_RSS_LIMIT_MB) process.exitCode = 1
+  }
+}
+
 const fmt = (x, d = 2) => (x === undefined ? "–" : x.toFixed(d))
 const lines = [
   `skyporter bench — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ` +
@@ -120,4 +175,15 @@ const lines = [
       `${fmt(r.peakMb, 0)} | ${fmt(r.sqliteSeconds)} | ${r.sqliteSeconds ? fmt(r.seconds / r.sqliteSeconds) : "–"} |`
   )
 ]
+if (mediaRows.length > 0) {
+  lines.push(
+    "",
+    `| media export | files | GiB | seconds | MiB/s | peak RSS (MB, limit ${MEDIA_RSS_LIMIT_MB}) |`,
+    "|---|---:|---:|---:|---:|---:|",
+    ...mediaRows.map((r) =>
+      `| ${r.mode} | ${r.files.toLocaleString("en-US")} | ${fmt(r.bytes / 2 ** 30)} | ${fmt(r.seconds)} | ` +
+        `${fmt(r.bytes / 2 ** 20 / r.seconds, 0)} | ${fmt(r.peakMb, 0)} |`
+    )
+  )
+}
 process.stdout.write(lines.join("\n") + "\n")

@@ -1,0 +1,152 @@
+/**
+ * `skyporter serve`: the job manager behind the HTTP app, on Node's HTTP
+ * server. It refuses to listen beyond loopback without authentication,
+ * prints its URL once listening, and on interruption (SIGINT/SIGTERM through
+ * the runtime) cancels every export — watchers get their final `cancelled`
+ * event and temporary files are removed — before the server closes.
+ */
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import { Archive, describe, FormatRegistry, InvalidRequest } from "@skyporter/core"
+import { JobManager } from "@skyporter/jobs"
+import { Context, Effect, Layer } from "effect"
+import * as HttpServer from "effect/http/HttpServer"
+import { createServer } from "node:http"
+import { isIP } from "node:net"
+import * as Api from "./Api.js"
+import * as Auth from "./Auth.js"
+import * as Static from "./Static.js"
+
+export interface ServeOptions {
+  /** The bskyarchive archive. */
+  readonly db: string
+  /** Where exports are published (`<out>/<did>/<name>/`). */
+  readonly out: string
+  /** Default 127.0.0.1. Anything but loopback needs `authFile`. */
+  readonly host?: string | undefined
+  /** Default 8787; 0 picks a free port (see `onListening`). */
+  readonly port?: number | undefined
+  /** The auth file (see `Auth`); without it every DID is served, on loopback only. */
+  readonly authFile?: string | undefined
+  /** Exports running at once (default 2). */
+  readonly maxRunning?: number | undefined
+  /** With include_media: the folder the archive's media paths start from. */
+  readonly mediaRoot?: string | undefined
+  /** The formats offered. */
+  readonly registry: FormatRegistry.FormatRegistryShape
+  /** Options for a format (e.g. from a config file). */
+  readonly formatOptions?: ((format: string) => unknown) | undefined
+  /** Called once listening, with the base URL (`http://127.0.0.1:8787/`). */
+  readonly onListening?: ((url: string) => void) | undefined
+  /** Job transitions and requests, one line each (never a header or token). */
+  readonly log?: ((line: string) => void) | undefined
+  /** SSE keep-alive comment interval (default 15 s). */
+  readonly keepAliveMillis?: number | undefined
+  /** Passed to the job manager (tests). */
+  readonly batchSize?: number | undefined
+}
+
+/** 127.0.0.0/8, ::1 and localhost. */
+export const isLoopback = (host: string): boolean => {
+  const h = host.replace(/^\[(.*)\]$/, "$1").toLowerCase()
+  if (h === "localhost") return true
+  if (isIP(h) === 4) return h.startsWith("127.")
+  if (isIP(h) === 6) return h === "::1" || h === "0:0:0:0:0:0:0:1" || /^::ffff:127\./.test(h)
+  return false
+}
+
+/** Refuses a host the server must not listen on. */
+export const checkHost = (host: string, authFile: string | undefined): Effect.Effect<string, InvalidRequest> => {
+  const h = host.replace(/^\[(.*)\]$/, "$1")
+  if (h !== "localhost" && isIP(h) === 0) {
+    return Effect.fail(
+      new InvalidRequest({ field: "host", message: `invalid --host ${JSON.stringify(host)}: expected an IP address such as 127.0.0.1 or ::1` })
+    )
+  }
+  if (authFile === undefined && !isLoopback(h)) {
+    return Effect.fail(
+      new InvalidRequest({
+        field: "host",
+        message: `refusing to listen on ${host} without --auth: anyone who can reach it could read and delete ` +
+          `every account's exports. Pass --auth FILE (tokens per DID, see the README) or use --host 127.0.0.1`
+      })
+    )
+  }
+  return Effect.succeed(h)
+}
+
+const checkPort = (port: number): Effect.Effect<number, InvalidRequest> =>
+  Number.isInteger(port) && port >= 0 && port <= 65535
+    ? Effect.succeed(port)
+    : Effect.fail(new InvalidRequest({ field: "port", message: `invalid --port ${port}: expected 0 to 65535` }))
+
+const urlOf = (address: HttpServer.HttpServer["Service"]["address"]): string => {
+  const url = HttpServer.formatAddress(address)
+  return url.endsWith("/") ? url : `${url}/`
+}
+
+/** Runs the server until interrupted. Fails before listening when an option or the archive is unusable. */
+export const run = Effect.fn("Server.run")(function*(options: ServeOptions) {
+  const host = yield* checkHost(options.host ?? "127.0.0.1", options.authFile)
+  const port = yield* checkPort(options.port ?? 8787)
+  const maxRunning = options.maxRunning ?? 2
+  if (!(Number.isInteger(maxRunning) && maxRunning >= 1 && maxRunning <= 64)) {
+    return yield* new InvalidRequest({ field: "max-running", message: `invalid --max-running ${maxRunning}: expected 1 to 64` })
+  }
+  const auth = options.authFile === undefined ? undefined : yield* Auth.load(options.authFile)
+  const files = Static.load()
+  const log = options.log
+
+  return yield* Effect.scoped(Effect.gen(function*() {
+    const jobs = yield* Layer.build(
+      JobManager.JobManager.layer({
+        out: options.out,
+        maxRunning,
+        mediaRoot: options.mediaRoot,
+        formatOptions: options.formatOptions,
+        batchSize: options.batchSize,
+        log
+      }).pipe(
+        Layer.provide(Archive.Archive.layer({ path: options.db })),
+        Layer.provide(Layer.succeed(FormatRegistry.FormatRegistry, options.registry))
+      )
+    )
+    const manager = Context.get(jobs, JobManager.JobManager)
+    const server = Context.get(
+      yield* Layer.build(
+        NodeHttpServer.layerServer(() => createServer({ requestTimeout: 60_000 }), {
+          host,
+          port,
+          gracefulShutdownTimeout: "2 seconds"
+        })
+      ).pipe(
+        Effect.mapError((e) =>
+          new InvalidRequest({
+            field: "port",
+            message: `cannot listen on ${host.includes(":") ? `[${host}]` : host}:${port}: ${describe(e.cause)}`
+          })
+        )
+      ),
+      HttpServer.HttpServer
+    )
+    yield* server.serve(
+      Api.make({
+        manager,
+        registry: options.registry,
+        auth,
+        tickets: Auth.makeTickets(),
+        files,
+        keepAliveMillis: options.keepAliveMillis
+      })
+    )
+    options.onListening?.(urlOf(server.address))
+    // Exports end first (watchers get their final event), then the server closes.
+    return yield* Effect.never.pipe(
+      Effect.onInterrupt(() =>
+        Effect.andThen(
+          Effect.sync(() => log?.("shutting down: cancelling running and queued exports")),
+          manager.shutdown
+        )
+      )
+    )
+  }))
+})

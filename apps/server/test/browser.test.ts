@@ -1,0 +1,143 @@
+/**
+ * The web page in a real browser: Debian's headless Chromium driven by
+ * playwright-core. Start an export through the page, watch its bar reach
+ * 100 %, download the ZIP, delete the export — with and without a token.
+ *
+ * Skipped (with a message) only where /usr/bin/chromium is missing; CI
+ * (.ci/run) installs it, so there it always runs.
+ */
+import { existsSync, mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import * as path from "node:path"
+import { type BrowserContext, chromium, type Page } from "playwright-core"
+import { afterAll, describe, expect, it } from "vitest"
+import { DID_A, DID_B, seededArchive, serve, tree, verifyZip, writeAuthFile } from "./support.js"
+
+const CHROMIUM = "/usr/bin/chromium"
+const hasChromium = existsSync(CHROMIUM)
+if (!hasChromium && process.env.CI) {
+  throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium, so CI never skips the browser tests`)
+}
+if (!hasChromium) {
+  console.warn(`browser tests skipped: ${CHROMIUM} is missing (apt-get install chromium; .ci/run does this)`)
+}
+
+const fixture = seededArchive()
+const profiles: Array<string> = []
+
+/**
+ * A browser with a fresh profile (playwright passes it as --user-data-dir),
+ * downloads accepted, and exactly the flags this machine's Chromium needs.
+ */
+const launch = (): Promise<BrowserContext> => {
+  const profile = mkdtempSync(path.join(tmpdir(), "skyporter-chromium-"))
+  profiles.push(profile)
+  return chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    acceptDownloads: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run"
+    ]
+  })
+}
+
+afterAll(() => {
+  for (const profile of profiles) rmSync(profile, { recursive: true, force: true })
+})
+
+/** Runs the whole flow on an open page: export, 100 %, download, delete. */
+const exportDownloadDelete = async (page: Page, out: string, did: string) => {
+  const problems: Array<string> = []
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(m.text())
+  })
+  page.on("pageerror", (e) => problems.push(e.message))
+
+  await page.locator("#format option[value=slowjson]").waitFor({ state: "attached" })
+  if (!(await page.locator("#did").evaluate((el) => (el as unknown as { readOnly: boolean }).readOnly))) await page.fill("#did", did)
+  await page.selectOption("#format", "slowjson")
+  await page.click("#export-button")
+
+  const row = page.locator("li.export").first()
+  await row.locator(".badge").filter({ hasText: /queued|running/ }).waitFor()
+  // Live: the bar moves before the end, with a rate and an ETA.
+  // A function, not a string: the page's CSP forbids eval.
+  await page.waitForFunction(() => {
+    const doc = (globalThis as unknown as { document: { querySelector: (s: string) => { getAttribute: (a: string) => string | null } | null } }).document
+    const value = Number(doc.querySelector("li.export [role=progressbar]")?.getAttribute("aria-valuenow"))
+    return value > 0 && value < 100
+  }, undefined, { timeout: 60_000 })
+  expect(await row.locator(".progress-text").textContent()).toMatch(/posts\/s · ETA/)
+  await row.locator("[role=progressbar][aria-valuenow='100']").waitFor({ timeout: 60_000 })
+  await row.locator(".badge", { hasText: "completed" }).waitFor()
+  expect(await row.locator(".export-meta").textContent()).toMatch(/\d[\d,.]* posts · [\d.]+ (KB|MB)/)
+
+  const [download] = await Promise.all([page.waitForEvent("download"), row.locator("button.download").click()])
+  expect(download.suggestedFilename()).toMatch(/^skyporter-did_plc_.*\.zip$/)
+  const file = path.join(fixture.dir, `${did.slice(-4)}-browser.zip`)
+  await download.saveAs(file)
+  const zip = verifyZip(file)
+  expect(zip.names.sort()).toEqual(["manifest.json", "posts.json"])
+  expect(zip.manifest.did).toBe(did)
+
+  await row.locator("button.delete").click()
+  await page.locator("#confirm-dialog[open]").waitFor()
+  await page.click("#confirm-delete")
+  await page.locator("li.export").first().waitFor({ state: "detached" })
+  await page.locator("#empty").waitFor({ state: "visible" })
+  expect(tree(path.join(out, did))).toEqual([])
+  expect(problems).toEqual([])
+}
+
+describe.skipIf(!hasChromium)("the web page in Chromium", () => {
+  it("starts an export, shows its bar reaching 100 %, downloads the ZIP and deletes the export", async () => {
+    const out = path.join(fixture.dir, "out-open")
+    const served = await serve({ db: fixture.db, out, env: { SKYPORTER_TEST_DELAY_MS: "60" } })
+    const context = await launch()
+    try {
+      const page = context.pages()[0] ?? (await context.newPage())
+      await page.goto(served.url)
+      expect(await page.title()).toBe("skyporter")
+      await exportDownloadDelete(page, out, DID_A)
+    } finally {
+      await context.close()
+      await served.stop()
+    }
+  })
+
+  it("asks for the token once, keeps it for the tab, and works with it", async () => {
+    const out = path.join(fixture.dir, "out-auth")
+    const auth = writeAuthFile(fixture.dir, [{ token: "browser-token-0123456789abcdef", did: DID_B }])
+    const served = await serve({ db: fixture.db, out, args: ["--auth", auth], env: { SKYPORTER_TEST_DELAY_MS: "60" } })
+    const context = await launch()
+    try {
+      const page = context.pages()[0] ?? (await context.newPage())
+      await page.goto(served.url)
+      await page.locator("#token-dialog[open]").waitFor()
+      await page.fill("#token", "wrong-token")
+      await page.click("#token-form button[type=submit]")
+      await page.locator("#token-error", { hasText: "not valid" }).waitFor()
+      await page.fill("#token", "browser-token-0123456789abcdef")
+      await page.click("#token-form button[type=submit]")
+      await page.locator("#token-dialog[open]").waitFor({ state: "detached" })
+      await page.locator(`#did[value="${DID_B}"], #did[readonly]`).first().waitFor({ state: "attached" })
+      expect(await page.inputValue("#did")).toBe(DID_B)
+      expect(await page.evaluate(() => (globalThis as unknown as { sessionStorage: { getItem: (k: string) => string | null } }).sessionStorage.getItem("skyporter.token"))).toBe("browser-token-0123456789abcdef")
+      // A reload keeps the token: no second prompt.
+      await page.reload()
+      await page.locator("#format option[value=slowjson]").waitFor({ state: "attached" })
+      expect(await page.locator("#token-dialog[open]").count()).toBe(0)
+      await exportDownloadDelete(page, out, DID_B)
+    } finally {
+      await context.close()
+      await served.stop()
+    }
+  })
+})

@@ -1,0 +1,111 @@
+/**
+ * Live progress over SSE against a real server: many watchers of one export,
+ * resuming with Last-Event-ID, joining after the end, keep-alive comments,
+ * and FIFO queueing with --max-running 1.
+ */
+import * as path from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { DID_A, DID_B, DID_C, readEvents, request, seededArchive, serve, type Served, startExport } from "./support.js"
+
+const fixture = seededArchive()
+let server: Served
+const url = () => server.url
+
+beforeAll(async () => {
+  server = await serve({
+    db: fixture.db,
+    out: path.join(fixture.dir, "out"),
+    args: ["--max-running", "1", "--keep-alive-ms", "100"],
+    env: { SKYPORTER_TEST_DELAY_MS: "60" }
+  })
+})
+afterAll(async () => {
+  await server?.stop()
+})
+
+describe("progress events", () => {
+  it("delivers every progress change and the final event to 20 concurrent watchers", async () => {
+    const job = await startExport(url(), { did: DID_A, format: "slowjson" })
+    const watchers = await Promise.all(Array.from({ length: 20 }, () => readEvents(url(), `/api/exports/${job.id}/events`)))
+    for (const w of watchers) {
+      expect(w.status).toBe(200)
+      expect(w.contentType).toMatch(/^text\/event-stream/)
+      const last = w.events[w.events.length - 1]!
+      expect(last.event).toBe("completed")
+      expect(last.data.status).toBe("completed")
+      expect(last.data.posts_processed).toBe(last.data.posts_total)
+      expect(w.events.filter((e) => e.event !== "progress")).toHaveLength(1)
+      const ids = w.events.map((e) => Number(e.id))
+      expect(ids).toEqual([...ids].sort((a, b) => a - b))
+      expect(new Set(ids).size).toBe(ids.length)
+      const processed = w.events.map((e) => e.data.posts_processed)
+      expect(processed).toEqual([...processed].sort((a, b) => a - b))
+      // Batches of 100: many progress events.
+      expect(w.events.filter((e) => e.event === "progress" && e.data.posts_processed > 0).length).toBeGreaterThan(5)
+      // Idle time between batches carries keep-alive comments (every 100 ms here).
+      expect(w.comments).toContain("keep-alive")
+    }
+    // After the end: the final event at once, also with a Last-Event-ID.
+    const finalId = watchers[0]!.events[watchers[0]!.events.length - 1]!.id!
+    const late = await readEvents(url(), `/api/exports/${job.id}/events`)
+    expect(late.events.map((e) => [e.id, e.event])).toEqual([[finalId, "completed"]])
+    const resumed = await readEvents(url(), `/api/exports/${job.id}/events`, { "last-event-id": String(Number(finalId) - 2) })
+    expect(resumed.events.map((e) => Number(e.id))).toEqual([Number(finalId) - 1, Number(finalId)])
+  })
+
+  it("resumes a running export after Last-Event-ID without repeating events", async () => {
+    const job = await startExport(url(), { did: DID_B, format: "slowjson" })
+    // Read the first few events, hang up, reconnect from the last one seen.
+    const controller = new AbortController()
+    const res = await fetch(new URL(`/api/exports/${job.id}/events`, url()), { signal: controller.signal })
+    const reader = res.body!.getReader()
+    let text = ""
+    while ((text.match(/\nid: /g) ?? []).length < 4 && !text.startsWith("id: ")) {
+      const { value, done } = await reader.read()
+      if (done) break
+      text += new TextDecoder().decode(value)
+    }
+    controller.abort()
+    const seen = [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]))
+    const last = seen[seen.length - 1]!
+    const rest = await readEvents(url(), `/api/exports/${job.id}/events`, { "last-event-id": String(last) })
+    const ids = rest.events.map((e) => Number(e.id))
+    expect(ids[0]).toBeGreaterThan(last)
+    expect(rest.events[rest.events.length - 1]!.event).toBe("completed")
+  })
+
+  it("runs one export at a time with --max-running 1, the others queued in FIFO order", async () => {
+    const a = await startExport(url(), { did: DID_A, format: "slowjson" })
+    const b = await startExport(url(), { did: DID_B, format: "json" })
+    const c = await startExport(url(), { did: DID_C, format: "json" })
+    expect(b.status).toBe("queued")
+    expect(c.status).toBe("queued")
+    const list = await request(url(), "GET", "/api/exports?limit=3")
+    expect(list.body.exports.filter((e: any) => e.status === "queued").map((e: any) => e.id).sort()).toEqual([b.id, c.id].sort())
+    const runningAt: Record<string, number> = {}
+    const endedAt: Record<string, number> = {}
+    await Promise.all([a, b, c].map(async (job) => {
+      const res = await fetch(new URL(`/api/exports/${job.id}/events`, url()))
+      const reader = res.body!.getReader()
+      let text = ""
+      for (;;) {
+        const { value, done } = await reader.read()
+        if (done) break
+        text += new TextDecoder().decode(value)
+        if (runningAt[job.id] === undefined && text.includes("\"status\":\"running\"")) runningAt[job.id] = performance.now()
+        if (endedAt[job.id] === undefined && text.includes("event: completed")) endedAt[job.id] = performance.now()
+      }
+      expect(text).toContain("event: completed")
+    }))
+    expect(runningAt[a.id]!).toBeLessThan(runningAt[b.id]!)
+    expect(runningAt[b.id]!).toBeLessThan(runningAt[c.id]!)
+    // Never two at once: each starts once the previous one completed (seen on separate connections).
+    expect(runningAt[b.id]!).toBeGreaterThanOrEqual(endedAt[a.id]! - 100)
+    expect(runningAt[c.id]!).toBeGreaterThanOrEqual(endedAt[b.id]! - 100)
+  })
+
+  it("answers 404 for the events of an unknown export", async () => {
+    const r = await readEvents(url(), `/api/exports/${Buffer.from(`${DID_A}/2020-01-01_00-00-00`).toString("base64url")}/events`)
+    expect(r.status).toBe(404)
+  })
+})

@@ -1,0 +1,122 @@
+/**
+ * `skyporter serve` as a process: what it refuses to start with, SIGTERM
+ * cancelling running and queued exports with nothing left on disk, and a
+ * restart finding the published exports under the same ids.
+ */
+import { mkdirSync, writeFileSync } from "node:fs"
+import { hostname } from "node:os"
+import * as path from "node:path"
+import { describe, expect, it } from "vitest"
+import {
+  DID_A,
+  DID_B,
+  finished,
+  readEvents,
+  request,
+  seededArchive,
+  serve,
+  serveRefused,
+  startExport,
+  temporaries,
+  tree
+} from "./support.js"
+
+const fixture = seededArchive()
+
+describe("skyporter serve", () => {
+  it("refuses a non-loopback host without --auth, with a clear message and exit 2", () => {
+    const out = path.join(fixture.dir, "refused")
+    for (const host of ["0.0.0.0", "::", "192.0.2.10"]) {
+      const r = serveRefused(["--db", fixture.db, "--out", out, "--host", host, "--port", "0"])
+      expect(r.code, r.stderr).toBe(2)
+      expect(r.stderr).toContain(`refusing to listen on ${host} without --auth`)
+      expect(r.stdout).toBe("")
+    }
+    expect(tree(out)).toEqual([])
+  })
+
+  it("refuses an unusable auth file, archive, or option before listening", () => {
+    const out = path.join(fixture.dir, "refused")
+    const secret = "s3cret-token-value-123456"
+    const bad = path.join(fixture.dir, "bad-auth.json")
+    writeFileSync(bad, JSON.stringify({ tokens: [{ token: secret, did: "not-a-did" }] }))
+    const cases: Array<[Array<string>, RegExp]> = [
+      [["--auth", bad], /tokens\[0\]\.did must be a DID/],
+      [["--auth", path.join(fixture.dir, "missing.json")], /cannot read the file/],
+      [["--max-running", "0"], /--max-running/],
+      [["--port", "70000"], /--port/]
+    ]
+    for (const [args, message] of cases) {
+      const r = serveRefused(["--db", fixture.db, "--out", out, "--port", "0", ...args])
+      expect(r.code, r.stderr).toBe(2)
+      expect(r.stderr).toMatch(message)
+      expect(r.stderr).not.toContain(secret)
+    }
+    const notArchive = path.join(fixture.dir, "not-an-archive.db")
+    writeFileSync(notArchive, "hello")
+    const r = serveRefused(["--db", notArchive, "--out", out, "--port", "0"])
+    expect(r.code).toBe(2)
+  })
+
+  it("cancels running and queued exports on SIGTERM, leaves nothing temporary, and exits", async () => {
+    const out = path.join(fixture.dir, "sigterm")
+    const server = await serve({
+      db: fixture.db,
+      out,
+      args: ["--max-running", "1"],
+      env: { SKYPORTER_TEST_DELAY_MS: "200" }
+    })
+    const a = await startExport(server.url, { did: DID_A, format: "slowjson" })
+    const b = await startExport(server.url, { did: DID_B, format: "slowjson" })
+    const watchers = [a, b].map((job) => readEvents(server.url, `/api/exports/${job.id}/events`))
+    for (let i = 0; i < 200; i++) {
+      const r = await request(server.url, "GET", `/api/exports/${a.id}`)
+      if (r.body.progress.posts_processed > 0) break
+      await new Promise((resolve) => setTimeout(resolve, 25))
+    }
+    expect(temporaries(out).length).toBeGreaterThan(0) // the running export's files
+    const started = Date.now()
+    const code = await server.stop("SIGTERM")
+    expect(Date.now() - started).toBeLessThan(10_000)
+    expect(code).toBe(130)
+    const seen = await Promise.all(watchers)
+    for (const w of seen) expect(w.events[w.events.length - 1]!.event).toBe("cancelled")
+    expect(temporaries(out)).toEqual([])
+    expect(tree(out).filter((p) => p.split(path.sep).length > 1)).toEqual([])
+  })
+
+  it("finds published exports after a restart under the same ids, and sweeps dead leftovers at start", async () => {
+    const out = path.join(fixture.dir, "restart")
+    const first = await serve({ db: fixture.db, out })
+    const a = await startExport(first.url, { did: DID_A, format: "json" })
+    expect(await finished(first.url, a.id)).toBe("completed")
+    const before = (await request(first.url, "GET", `/api/exports/${a.id}`)).body
+    await first.stop()
+
+    // Leftovers of a killed process on this host (pid 999999999 never runs).
+    const host = hostname().replace(/[^A-Za-z0-9.-]/g, "-").slice(0, 32) || "host"
+    const dead = `.skyporter-tmp-${host}-999999999-1-0badc0de`
+    mkdirSync(path.join(out, dead))
+    mkdirSync(path.join(out, DID_A, dead))
+    writeFileSync(path.join(out, DID_A, dead, "posts.json"), "[")
+
+    const second = await serve({ db: fixture.db, out })
+    try {
+      expect(temporaries(out)).toEqual([])
+      const list = await request(second.url, "GET", "/api/exports")
+      expect(list.body.exports.map((e: any) => e.id)).toEqual([a.id])
+      const after = (await request(second.url, "GET", `/api/exports/${a.id}`)).body
+      expect(after.manifest).toEqual(before.manifest)
+      expect({ ...after, started_at: null }).toEqual({ ...before, started_at: null })
+      const late = await readEvents(second.url, `/api/exports/${a.id}/events`)
+      expect(late.events.map((e) => e.event)).toEqual(["completed"])
+      expect((await fetch(new URL(`/api/exports/${a.id}/download`, second.url))).status).toBe(200)
+      // A port in use: a clear message, exit 2.
+      const busy = serveRefused(["--db", fixture.db, "--out", out, "--port", new URL(second.url).port])
+      expect(busy.code).toBe(2)
+      expect(busy.stderr).toMatch(/cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE/)
+    } finally {
+      await second.stop()
+    }
+  })
+})

@@ -1,0 +1,210 @@
+/**
+ * Helpers for the server tests: a real seeded archive, `skyporter serve` as
+ * a subprocess on a free loopback port (it prints its URL), a small fetch
+ * client, an SSE reader, and checks of what is on disk.
+ */
+import { Synthetic } from "@skyporter/testkit"
+import { type ChildProcess, spawn, spawnSync } from "node:child_process"
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { afterAll, beforeAll } from "vitest"
+
+/** The `skyporter` launcher of the CLI package (built before these tests; see turbo.json). */
+export const LAUNCHER = fileURLToPath(new URL("../../cli/bin/skyporter.js", import.meta.url))
+export const SLOW_PLUGIN = fileURLToPath(new URL("./fixtures/slow-plugin.mjs", import.meta.url))
+
+export const DID_A = "did:plc:servertestaaaaaaaaaaaaaa"
+export const DID_B = "did:plc:servertestbbbbbbbbbbbbbb"
+export const DID_C = "did:plc:servertestcccccccccccccc"
+export const POSTS = 2_000
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+export const tempDir = (): string => mkdtempSync(path.join(tmpdir(), "skyporter-server-test-"))
+
+/** A temporary folder with an archive of POSTS posts for each of DID_A, DID_B and DID_C, made once per test file. */
+export const seededArchive = (): { dir: string; db: string } => {
+  const fixture = { dir: "", db: "" }
+  beforeAll(() => {
+    fixture.dir = tempDir()
+    fixture.db = path.join(fixture.dir, "archive.db")
+    for (const [i, did] of [DID_A, DID_B, DID_C].entries()) {
+      Synthetic.seedArchive(fixture.db, { posts: POSTS, did, seed: i + 1, otherDids: 0 })
+    }
+  })
+  afterAll(() => rmSync(fixture.dir, { recursive: true, force: true }))
+  return fixture
+}
+
+export interface ServeOptions {
+  readonly db: string
+  readonly out: string
+  readonly args?: ReadonlyArray<string>
+  readonly env?: Record<string, string>
+}
+
+export interface Served {
+  readonly url: string
+  readonly child: ChildProcess
+  readonly stderr: () => string
+  /** SIGTERM (or `signal`), then the exit code. */
+  readonly stop: (signal?: NodeJS.Signals) => Promise<number | null>
+  readonly exited: Promise<number | null>
+}
+
+/** Starts `skyporter serve --port 0 …` and waits for the URL it prints. */
+export const serve = async (options: ServeOptions): Promise<Served> => {
+  const child = spawn(
+    process.execPath,
+    [LAUNCHER, "serve", "--db", options.db, "--out", options.out, "--port", "0", "--plugin", SLOW_PLUGIN, "--batch-size", "100", ...(options.args ?? [])],
+    { env: { ...process.env, NO_COLOR: "1", ...options.env }, stdio: ["ignore", "pipe", "pipe"] }
+  )
+  let stdout = ""
+  let stderr = ""
+  child.stdout!.on("data", (d: Buffer) => (stdout += d))
+  child.stderr!.on("data", (d: Buffer) => (stderr += d))
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const line = stdout.split("\n")[0]
+      if (stdout.includes("\n") && line) {
+        clearInterval(timer)
+        resolve(line)
+      }
+    }, 20)
+    void exited.then((code) => {
+      clearInterval(timer)
+      reject(new Error(`skyporter serve exited ${code} before listening:\n${stderr}`))
+    })
+  })
+  return {
+    url,
+    child,
+    stderr: () => stderr,
+    exited,
+    stop: async (signal = "SIGTERM") => {
+      if (child.exitCode === null) child.kill(signal)
+      return exited
+    }
+  }
+}
+
+/** Runs `skyporter serve` expecting it to refuse to start; its exit code and stderr. */
+export const serveRefused = (args: ReadonlyArray<string>) => {
+  const r = spawnSync(process.execPath, [LAUNCHER, "serve", ...args], { encoding: "utf8", timeout: 60_000 })
+  return { code: r.status, stderr: r.stderr, stdout: r.stdout }
+}
+
+export interface Reply<T = any> {
+  readonly status: number
+  readonly headers: Headers
+  readonly body: T
+  readonly text: string
+}
+
+/** One API request; the body is parsed as JSON when it is JSON. */
+export const request = async <T = any>(
+  base: string,
+  method: string,
+  route: string,
+  init: { body?: unknown; raw?: string | Uint8Array; headers?: Record<string, string>; token?: string } = {}
+): Promise<Reply<T>> => {
+  const headers: Record<string, string> = { ...init.headers }
+  if (init.token !== undefined) headers.authorization = `Bearer ${init.token}`
+  let body: string | Uint8Array | undefined = init.raw
+  if (init.body !== undefined) {
+    body = JSON.stringify(init.body)
+    headers["content-type"] ??= "application/json"
+  }
+  const res = await fetch(new URL(route, base), { method, headers, body })
+  const text = await res.text()
+  let parsed: unknown = text
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    // not JSON
+  }
+  return { status: res.status, headers: res.headers, body: parsed as T, text }
+}
+
+export interface SseEvent {
+  readonly id: string | undefined
+  readonly event: string
+  readonly data: any
+}
+
+/** Reads an SSE stream to its end: its events and comment lines. */
+export const readEvents = async (
+  base: string,
+  route: string,
+  headers: Record<string, string> = {}
+): Promise<{ status: number; contentType: string | null; events: Array<SseEvent>; comments: Array<string> }> => {
+  const res = await fetch(new URL(route, base), { headers })
+  const text = await res.text()
+  const events: Array<SseEvent> = []
+  const comments: Array<string> = []
+  if (res.status !== 200) return { status: res.status, contentType: res.headers.get("content-type"), events, comments }
+  for (const block of text.split("\n\n")) {
+    if (block.trim() === "") continue
+    let id: string | undefined
+    let event = "message"
+    const data: Array<string> = []
+    for (const line of block.split("\n")) {
+      if (line.startsWith(":")) comments.push(line.slice(1).trim())
+      else if (line.startsWith("id: ")) id = line.slice(4)
+      else if (line.startsWith("event: ")) event = line.slice(7)
+      else if (line.startsWith("data: ")) data.push(line.slice(6))
+    }
+    if (data.length > 0) events.push({ id, event, data: JSON.parse(data.join("\n")) })
+  }
+  return { status: res.status, contentType: res.headers.get("content-type"), events, comments }
+}
+
+/** Starts an export that must be accepted; its item. */
+export const startExport = async (base: string, body: Record<string, unknown>, token?: string) => {
+  const r = await request(base, "POST", "/api/exports", { body, ...(token === undefined ? {} : { token }) })
+  if (r.status !== 202) throw new Error(`POST /api/exports: ${r.status} ${r.text}`)
+  return r.body
+}
+
+/** Waits for the export's final event (through SSE); returns its name. */
+export const finished = async (base: string, id: string, token?: string): Promise<string> => {
+  const { events } = await readEvents(base, `/api/exports/${id}/events`, token ? { authorization: `Bearer ${token}` } : {})
+  return events[events.length - 1]!.event
+}
+
+/** Every path under `dir` (dot-entries included), relative and sorted. */
+export const tree = (dir: string): Array<string> =>
+  existsSync(dir) ? (readdirSync(dir, { recursive: true }) as Array<string>).sort() : []
+
+/** Entries whose name starts with the core's temporary prefix. */
+export const temporaries = (dir: string): Array<string> =>
+  tree(dir).filter((p) => path.basename(p).startsWith(".skyporter-tmp-"))
+
+export const writeAuthFile = (dir: string, tokens: ReadonlyArray<{ token: string; did: string }>): string => {
+  const file = path.join(dir, "auth.json")
+  writeFileSync(file, JSON.stringify({ tokens }))
+  return file
+}
+
+/** Checks a ZIP with two independent readers: `unzip -t` and Python's zipfile (CRCs, names, posts.json parses). */
+export const verifyZip = (file: string): { names: Array<string>; posts: number; manifest: any } => {
+  const unzip = spawnSync("unzip", ["-t", file], { encoding: "utf8" })
+  if (unzip.error !== undefined) throw new Error(`unzip is not installed (.ci/run installs it): ${unzip.error.message}`)
+  if (unzip.status !== 0) throw new Error(`unzip -t failed:\n${unzip.stdout}${unzip.stderr}`)
+  const py = spawnSync("python3", ["-c", `
+import json, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+bad = z.testzip()
+if bad is not None:
+    raise SystemExit("bad CRC: " + bad)
+names = z.namelist()
+posts = json.loads(z.read("posts.json"))
+manifest = json.loads(z.read("manifest.json"))
+print(json.dumps({"names": names, "posts": len(posts), "manifest": manifest}))
+`, file], { encoding: "utf8" })
+  if (py.status !== 0) throw new Error(`python zipfile failed:\n${py.stderr}`)
+  return JSON.parse(py.stdout)
+}

@@ -1,0 +1,80 @@
+/**
+ * Helpers for the job manager tests: a real seeded archive in a temporary
+ * folder, the JSON plugin plus a slow variant, and a manager built on them.
+ */
+import { Archive, FormatPlugin, FormatRegistry } from "@skyporter/core"
+import json from "@skyporter/format-json"
+import { Synthetic } from "@skyporter/testkit"
+import { Effect, Layer, type Scope, Stream } from "effect"
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import * as path from "node:path"
+import { afterAll, beforeAll } from "vitest"
+import { JobManager } from "../src/index.js"
+
+export const DID_A = "did:plc:jobstestaaaaaaaaaaaaaaaa"
+export const DID_B = "did:plc:jobstestbbbbbbbbbbbbbbbb"
+export const DID_C = "did:plc:jobstestcccccccccccccccc"
+
+/** JSON under another name, sleeping before each batch: an export that takes a while and can be caught running. */
+export const slow = (delayMs: number, name = "slowjson"): FormatPlugin.FormatPlugin => ({
+  ...json,
+  name,
+  description: "json, slowly (tests only)",
+  make: (options) =>
+    Effect.map(json.make(options), (sink) => ({
+      ...sink,
+      write: (batch) => Effect.andThen(Effect.sleep(delayMs), sink.write(batch))
+    }))
+})
+
+export const registry = [
+  { plugin: json, origin: "built-in" },
+  { plugin: slow(40), origin: "test" }
+]
+
+/** An archive with 1,000 posts for each of DID_A, DID_B and DID_C, made once per file. */
+export const seededArchive = (): { dir: string; db: string } => {
+  const fixture = { dir: "", db: "" }
+  beforeAll(() => {
+    fixture.dir = mkdtempSync(path.join(tmpdir(), "skyporter-jobs-test-"))
+    fixture.db = path.join(fixture.dir, "archive.db")
+    for (const [i, did] of [DID_A, DID_B, DID_C].entries()) {
+      Synthetic.seedArchive(fixture.db, { posts: 1_000, did, seed: i + 1, otherDids: 0 })
+    }
+  })
+  afterAll(() => rmSync(fixture.dir, { recursive: true, force: true }))
+  return fixture
+}
+
+export const freshOut = (fixture: { dir: string }): string => mkdtempSync(path.join(fixture.dir, "out-"))
+
+/** Runs `f` with a manager on `db`, released (shut down) afterwards. */
+export const withManager = <A, E>(
+  db: string,
+  config: JobManager.Config,
+  f: (manager: JobManager.JobManagerShape) => Effect.Effect<A, E, Scope.Scope>
+): Promise<A> => {
+  const layer = JobManager.JobManager.layer({ batchSize: 100, ...config }).pipe(
+    Layer.provide(Layer.mergeAll(Archive.Archive.layer({ path: db }), FormatRegistry.FormatRegistry.layer(registry)))
+  )
+  return Effect.runPromise(
+    Effect.scoped(Effect.gen(function*() {
+      return yield* f(yield* JobManager.JobManager)
+    }).pipe(Effect.provide(layer)))
+  )
+}
+
+/** Every event of a job until its final one. */
+export const events = (manager: JobManager.JobManagerShape, id: string, lastEventId?: number) =>
+  Effect.flatMap(manager.watch(id, JobManager.ALL, lastEventId), Stream.runCollect)
+
+/** The final event of a job. */
+export const finalEvent = (manager: JobManager.JobManagerShape, id: string) =>
+  Effect.map(events(manager, id), (all) => all[all.length - 1]!)
+
+/** Every entry under `dir`, relative, sorted. */
+export const tree = (dir: string): Array<string> => {
+  if (!existsSync(dir)) return []
+  return (readdirSync(dir, { recursive: true }) as Array<string>).sort()
+}
