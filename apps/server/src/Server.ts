@@ -115,7 +115,7 @@ export const run = Effect.fn("Server.run")(function*(options: ServeOptions) {
       yield* Layer.build(
         // Idle keep-alive sockets stay open longer than clients keep them (undici:
         // 4 s), so a client never sends on a socket the server is closing.
-        NodeHttpServer.layerServer(() => createServer({ requestTimeout: 60_000, keepAliveTimeout: 65_000, headersTimeout: 66_000 }), {
+        NodeHttpServer.layerServer(() => createServer({ requestTimeout: 120_000, keepAliveTimeout: 65_000, headersTimeout: 66_000 }), {
           host,
           port,
           gracefulShutdownTimeout: "2 seconds"
