@@ -237,9 +237,13 @@ async function watch(id) {
             const item = state.exports.get(id)
             if (item) {
               noteProgress(id, snapshot)
-              item.progress = snapshot
-              item.status = snapshot.status
-              renderItem(item)
+              // The final event carries only the snapshot: the finished item
+              // (counts, size, time) is rendered by the refresh that follows.
+              if (event.type === "progress") {
+                item.progress = snapshot
+                item.status = snapshot.status
+                renderItem(item)
+              }
             }
             if (event.type !== "progress") finished = true
           }
