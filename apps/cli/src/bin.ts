@@ -1,6 +1,7 @@
 /**
  * Entry point of the `skyporter` binary. Exit codes:
- * 0 success · 1 export failed (nothing published) · 2 invalid usage or input ·
+ * 0 success · 1 export failed (nothing published) or the archive is locked ·
+ * 2 invalid usage or input ·
  * 130 interrupted (SIGINT/SIGTERM; cleanup done).
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
@@ -19,6 +20,8 @@ const exitCode = (exit: Exit.Exit<unknown, unknown>): number => {
   const error = Cause.squash(exit.cause)
   if (CliError.isCliError(error)) return error._tag === "ShowHelp" && error.errors.length === 0 ? 0 : EXIT_USAGE
   const tag = (error as { _tag?: unknown } | undefined)?._tag
+  // A locked archive is no fault of the input: the same command can succeed later.
+  if (tag === "ArchiveError" && (error as { reason?: unknown }).reason === "Locked") return EXIT_FAILED
   if (tag === "InvalidRequest" || tag === "ArchiveError") return EXIT_USAGE
   return EXIT_FAILED
 }

@@ -8,7 +8,8 @@
  */
 import Database from "better-sqlite3"
 import { Context, Effect, Layer } from "effect"
-import { existsSync, statSync } from "node:fs"
+import { accessSync, closeSync, constants, existsSync, openSync, readSync, statSync } from "node:fs"
+import { basename, dirname } from "node:path"
 import * as ArchiveSchema from "./ArchiveSchema.js"
 import { ArchiveError, describe } from "./Errors.js"
 import * as Timestamp from "./Timestamp.js"
@@ -63,6 +64,56 @@ const fail = (reason: ArchiveError["reason"], path: string, message: string) =>
 const isNotDatabase = (e: unknown) => {
   const code = (e as { code?: unknown }).code
   return code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT"
+}
+
+const isBusy = (e: unknown) => String((e as { code?: unknown }).code ?? "").startsWith("SQLITE_BUSY")
+
+/**
+ * A WAL-mode archive needs its `-shm` file: in a folder that cannot be
+ * written, without that file, SQLite cannot read it at all.
+ */
+const walNeedsShm = (path: string): boolean => {
+  const header = Buffer.alloc(20)
+  try {
+    const fd = openSync(path, "r")
+    try {
+      readSync(fd, header, 0, 20, 0)
+    } finally {
+      closeSync(fd)
+    }
+  } catch {
+    return false // unreadable for another reason
+  }
+  // Byte 18 of the header is the read format version: 2 means WAL.
+  if (header[18] !== 2 || existsSync(`${path}-shm`)) return false
+  try {
+    accessSync(dirname(path), constants.W_OK)
+    return false
+  } catch {
+    return true
+  }
+}
+
+/** The error for a failed first read of the archive. */
+const unreadable = (path: string, timeout: number, e: unknown) => {
+  if (isNotDatabase(e)) return fail("NotSqlite", path, `${path} is not a SQLite database (${describe(e)})`)
+  if (isBusy(e)) {
+    return fail(
+      "Locked",
+      path,
+      `${path} is locked by another process (still locked after ${timeout / 1000} s): try again when it has finished writing`
+    )
+  }
+  if (String((e as { code?: unknown }).code).startsWith("SQLITE_CANTOPEN") && walNeedsShm(path)) {
+    return fail(
+      "Unreadable",
+      path,
+      `cannot read ${path}: it is in WAL mode and its folder is read-only, so SQLite cannot create the ${
+        basename(path)
+      }-shm file it needs. Copy the archive (with its -wal file, if any) to a writable folder and export the copy`
+    )
+  }
+  return fail("Unreadable", path, `cannot read the schema of ${path}: ${describe(e)}`)
 }
 
 const isReadOnly = (e: unknown) => {
@@ -127,10 +178,7 @@ export const open = Effect.fn("Archive.open")(function*(options: OpenOptions) {
   const columns = yield* Effect.try({
     try: () =>
       (db.prepare("SELECT name FROM pragma_table_info('posts')").pluck().all() as Array<string>),
-    catch: (e) =>
-      isNotDatabase(e)
-        ? fail("NotSqlite", path, `${path} is not a SQLite database (${describe(e)})`)
-        : fail("Unreadable", path, `cannot read the schema of ${path}: ${describe(e)}`)
+    catch: (e) => unreadable(path, timeout, e)
   })
   if (columns.length === 0) {
     return yield* fail(

@@ -27,12 +27,14 @@ export const DEFAULT_BATCH_SIZE = 1_000
 /**
  * Memory budget of one batch: its values counted as UTF-16 (2 bytes per
  * string unit, BLOBs at their length). A batch ends before the post that
- * would pass it (a single larger post goes alone). Up to three batch-sized
- * copies are alive at once (read ahead, in transit, being encoded): 16 MB
- * keeps an export of 2 MB posts under 500 MB RSS, where 64 MB measured
- * 760 MB; batches of ordinary posts (a few KB each) never reach it.
+ * would pass it (a single larger post goes alone). Several batch-sized
+ * copies are alive at once (read ahead, in transit between the threads,
+ * decoded, encoded), plus what the garbage collector has yet to free:
+ * exporting 2,000 posts of 2 MB peaked at 339 MB RSS with 8 MB and 474 MB
+ * with 16 MB (64 MB: near 1 GB). Batches of ordinary posts (a few KB each)
+ * stay far below it.
  */
-export const DEFAULT_BATCH_BUDGET_BYTES = 16 * 1024 * 1024
+export const DEFAULT_BATCH_BUDGET_BYTES = 8 * 1024 * 1024
 
 export interface Selection {
   readonly did: string

@@ -11,9 +11,13 @@ export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("Invali
   message: Schema.String
 }) {}
 
-/** The archive cannot be opened as a bskyarchive database: exit 2. */
+/**
+ * The archive cannot be opened as a bskyarchive database: exit 2 — or, when
+ * it is only `Locked` by another process past the busy timeout, exit 1 (the
+ * same command can succeed later).
+ */
 export class ArchiveError extends Schema.TaggedError<ArchiveError>()("ArchiveError", {
-  reason: Schema.Literals(["NotFound", "NotSqlite", "NotArchive", "Unreadable"]),
+  reason: Schema.Literals(["NotFound", "NotSqlite", "NotArchive", "Unreadable", "Locked"]),
   path: Schema.String,
   message: Schema.String
 }) {}

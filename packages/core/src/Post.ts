@@ -83,7 +83,8 @@ const asText = (v: unknown): string => {
 }
 
 const decodeCount = (v: unknown, uri: string, column: string, warn: Warn): string => {
-  if (typeof v === "number" && Number.isInteger(v)) return v === 0 ? "0" : String(v)
+  // A whole REAL past 2^53 (or 1e21, where String turns to exponents) as its exact digits.
+  if (typeof v === "number" && Number.isInteger(v)) return Number.isSafeInteger(v) ? String(v) : BigInt(v).toString()
   if (typeof v === "bigint") return v.toString()
   // Canonical decimal: no leading zeros, no "-0" (stored text can hold "007").
   if (typeof v === "string" && INTEGER_TEXT.test(v)) return BigInt(v).toString()

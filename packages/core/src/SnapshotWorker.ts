@@ -83,22 +83,36 @@ const run = (init: WorkerInit, port: NonNullable<typeof parentPort>) => {
   }
 
   let done = false
+  // A row that would take a batch past the budget starts the next batch
+  // instead, so no batch exceeds it (a row larger than the budget goes alone).
+  let carried: { readonly row: Array<unknown>; readonly bytes: number } | undefined
   port.on("message", (m: ToWorker) => {
     switch (m.type) {
       case "next": {
-        if (done) return post({ type: "end" })
+        if (done && carried === undefined) return post({ type: "end" })
         try {
           const rows: Array<Array<unknown>> = []
           let bytes = 0
-          while (rows.length < init.batchSize && bytes < init.budgetBytes) {
+          if (carried !== undefined) {
+            rows.push(carried.row)
+            bytes = carried.bytes
+            carried = undefined
+          }
+          while (!done && rows.length < init.batchSize) {
             const next = cursor.next()
             if (next.done) {
               done = true
               break
             }
             const row = next.value
-            for (let i = 0; i < row.length; i++) bytes += size(row[i])
+            let rowBytes = 0
+            for (let i = 0; i < row.length; i++) rowBytes += size(row[i])
+            if (rows.length > 0 && bytes + rowBytes > init.budgetBytes) {
+              carried = { row, bytes: rowBytes }
+              break
+            }
             rows.push(row)
+            bytes += rowBytes
           }
           if (rows.length === 0) return post({ type: "end" })
           const valid = new Uint8Array(rows.length)

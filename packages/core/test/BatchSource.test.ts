@@ -125,6 +125,31 @@ describe("BatchSource", () => {
     expect(Math.max(...batches.map((b) => b.length))).toBeLessThanOrEqual(5)
   })
 
+  it("never lets a batch pass the budget; a post larger than the budget goes alone", async () => {
+    const budget = 1_000_000
+    // Text sizes (UTF-16 units) from 1 to 600,000: the budget fits one to hundreds of posts per batch.
+    const sizes = Array.from({ length: 80 }, (_, i) => [1, 90_000, 249_000, 600_000, 30][i % 5]! + i)
+    const file = archive(posts(sizes.length).map((r, i) => ({ ...r, text: "é".repeat(sizes[i]!) })))
+    const batches = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+      const a = yield* Archive.open({ path: file })
+      const range = yield* DateRange.make({})
+      const source = yield* BatchSource.open(a.path, { did: "did:plc:test", range }, { budgetBytes: budget })
+      const out: Array<Array<number>> = []
+      yield* Stream.runForEach(source.batches, (batch) => Effect.sync(() => out.push(batch.map((p) => p.text.length))))
+      return out
+    })))
+    expect(batches.flat()).toEqual(sizes) // export order is insertion order here
+    for (const [i, batch] of batches.entries()) {
+      // The other columns of a row add well under 1 KB.
+      const bytes = batch.reduce((sum, n) => sum + 2 * n + 1_000, 0)
+      if (batch.length > 1) expect(bytes, `batch ${i + 1}`).toBeLessThanOrEqual(budget)
+      // Ended early only because the next post would not fit.
+      const next = batches[i + 1]?.[0]
+      if (next !== undefined && batch.length < 1000) expect(2 * (batch.reduce((a, b) => a + b, 0) + next)).toBeGreaterThan(budget - 100_000)
+    }
+    expect(batches.filter((b) => b.length === 1 && b[0]! >= 600_000).length).toBe(16)
+  })
+
   it("counts undecodable values as warnings instead of failing", async () => {
     const file = archive([
       {

@@ -1,0 +1,69 @@
+/**
+ * A full disk, for real: the output folder is a small tmpfs mounted in a
+ * private mount namespace (`unshare -m`, which needs root or a capable
+ * container; elsewhere these tests are skipped and say why). The export
+ * fails with ENOSPC — while writing posts, or, on a disk sized to hold the
+ * posts file exactly, while writing the manifest — and exits 1 saying the
+ * disk is full, with nothing published and no temporary directory left.
+ * (The file-size limit, EFBIG, is in ../limits.test.ts.)
+ */
+import { readFileSync } from "node:fs"
+import * as path from "node:path"
+import { describe, expect, it } from "vitest"
+import { exportOk, readExport, sharedArchive, show } from "../support.js"
+import { canMount, startInNamespace } from "./helpers.js"
+
+const DID = "did:plc:diskisfull"
+const POSTS = 20_000
+
+const fx = sharedArchive(DID, POSTS)
+
+/**
+ * Mounts a tmpfs of `size` bytes on the output folder, runs the export into
+ * it, and lists what the export left there (the tmpfs vanishes with the namespace).
+ */
+const SCRIPT = `
+out="$1"; listing="$2"; size="$3"; shift 3
+mkdir -p "$out"
+mount -t tmpfs -o size="$size" tmpfs "$out" || exit 99
+"$NODE" "$SKYPORTER" "$@" --out "$out"
+rc=$?
+find "$out" -mindepth 1 -printf '%P\\n' | sort > "$listing"
+exit $rc
+`
+
+const exportOnTmpfs = async (name: string, size: number) => {
+  const out = path.join(fx.dir, `out-${name}`)
+  const listing = path.join(fx.dir, `listing-${name}`)
+  const r = await startInNamespace(SCRIPT, [out, listing, String(size), "export", "--db", fx.db, "--did", DID, "--batch-size", "500"], {
+    cwd: fx.dir
+  }).done
+  expect(r.code, show(r)).not.toBe(99)
+  return { r, left: readFileSync(listing, "utf8").split("\n").filter((l) => l !== "") }
+}
+
+describe.skipIf(!canMount())("a full disk (tmpfs in a private mount namespace)", () => {
+  it("full while writing the posts: exit 1, ENOSPC named with its batch, nothing published, no temporary directory", async () => {
+    const { left, r } = await exportOnTmpfs("posts", 1024 * 1024)
+    expect(r.signal, show(r)).toBeNull()
+    expect(r.code, show(r)).toBe(1)
+    expect(r.stderr).toMatch(/cannot write posts\.json \(batch \d+\): the output disk is full \(ENOSPC\)/)
+    expect(r.stderr).not.toMatch(/unexpected error/)
+    expect(r.stdout).toBe("")
+    // Only the DID's folder is left, empty.
+    expect(left, show(r)).toEqual([DID])
+  }, 180_000)
+
+  it("room for the posts but not the manifest: exit 1 at publish, nothing published, no temporary directory", async () => {
+    const reference = readExport(await exportOk(["--db", fx.db, "--did", DID, "--out", path.join(fx.dir, "reference"), "--quiet"], {
+      cwd: fx.dir
+    }), "json")
+    // tmpfs counts whole pages of file data; folders take none.
+    const size = Math.ceil(reference.manifest.files[0]!.bytes / 4096) * 4096
+    const { left, r } = await exportOnTmpfs("manifest", size)
+    expect(r.code, show(r)).toBe(1)
+    expect(r.stderr).toMatch(/cannot write the manifest: the output disk is full \(ENOSPC\)/)
+    expect(r.stdout).toBe("")
+    expect(left, show(r)).toEqual([DID])
+  }, 180_000)
+})
