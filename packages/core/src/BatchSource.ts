@@ -19,6 +19,7 @@ import type * as DateRange from "./DateRange.js"
 import { describe, ExportFailed } from "./Errors.js"
 import * as Post from "./Post.js"
 import type { FromWorker, ToWorker, WorkerInit } from "./SnapshotWorker.js"
+import { BatchWarnings, type Warnings } from "./Warnings.js"
 import * as Timestamp from "./Timestamp.js"
 
 /** Production batch size. Tests may lower it; output bytes never depend on it. */
@@ -52,25 +53,15 @@ export interface Snapshot {
   readonly total: number
   /** The posts, in export order, in batches. Can be run once. */
   readonly batches: Stream.Stream<Post.PostBatch, ExportFailed>
-  /** Messages about values that could not be decoded as stored. */
+  /** Messages about values that could not be decoded as stored (see `settle`). */
   readonly warnings: Warnings
+  /** Adds the warnings of the batch read last to `warnings`: call once it is encoded. */
+  readonly settle: () => void
   /** Any other read (e.g. media rows) in the same snapshot; raw rows. */
   readonly query: (sql: string, params: Record<string, unknown>) => Effect.Effect<Array<Array<unknown>>, ExportFailed>
 }
 
-export interface Warnings {
-  count: number
-  readonly first: Array<string>
-}
-
-/** How many warning messages are kept (all are counted). */
-export const KEPT_WARNINGS = 20
-
-/** Counts a warning, keeping its message while fewer than `KEPT_WARNINGS` are kept. */
-export const addWarning = (warnings: Warnings, message: string): void => {
-  warnings.count++
-  if (warnings.first.length < KEPT_WARNINGS) warnings.first.push(message)
-}
+export { addWarning, BatchWarnings, KEPT_WARNINGS, type Warnings } from "./Warnings.js"
 
 /** WHERE clause and parameters for a selection. */
 export const where = (selection: Selection): { readonly sql: string; readonly params: Record<string, string> } => {
@@ -104,12 +95,30 @@ export const where = (selection: Selection): { readonly sql: string; readonly pa
 const failed = (stage: "snapshot" | "read", message: string, batch?: number) =>
   new ExportFailed(batch === undefined ? { stage, message } : { stage, batch, message })
 
-/** Columns of `Post.selectColumns` holding stored JSON (their validity is checked by the reader thread). */
-const JSON_COLUMNS = [14, 15]
 
 export interface SnapshotOptions extends BatchOptions {
   readonly busyTimeout?: number | undefined
 }
+
+/** What a reader thread needs to read `selection` in export order. */
+export const workerInit = (path: string, selection: Selection, options: SnapshotOptions = {}): WorkerInit => {
+  const { sql, params } = where(selection)
+  return {
+    path,
+    countSql: `SELECT COUNT(*) FROM posts WHERE ${sql}`,
+    // rowid last: a total order even where uri (a nullable TEXT key) ties,
+    // so separate cursors in one snapshot agree on every position.
+    rowsSql: `SELECT ${Post.selectColumns} FROM posts WHERE ${sql} ORDER BY created_at DESC, uri ASC, rowid ASC`,
+    params,
+    batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+    budgetBytes: options.budgetBytes ?? DEFAULT_BATCH_BUDGET_BYTES,
+    busyTimeout: options.busyTimeout ?? 5_000,
+    instantFunction: INSTANT_FUNCTION
+  }
+}
+
+/** The reader thread's module. */
+export const WORKER_URL = new URL("./SnapshotWorker.js", import.meta.url)
 
 /**
  * Opens a snapshot of `selection` in the archive at `path`. A reader thread
@@ -125,24 +134,13 @@ export const open: (
   selection: Selection,
   options: SnapshotOptions = {}
 ) {
-  const { sql, params } = where(selection)
-  const init: WorkerInit = {
-    path,
-    countSql: `SELECT COUNT(*) FROM posts WHERE ${sql}`,
-    rowsSql: `SELECT ${Post.selectColumns} FROM posts WHERE ${sql} ORDER BY created_at DESC, uri ASC`,
-    params,
-    batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
-    budgetBytes: options.budgetBytes ?? DEFAULT_BATCH_BUDGET_BYTES,
-    busyTimeout: options.busyTimeout ?? 5_000,
-    instantFunction: INSTANT_FUNCTION,
-    jsonColumns: JSON_COLUMNS
-  }
+  const init = workerInit(path, selection, options)
 
   const inbox = yield* Queue.unbounded<FromWorker>()
   const pending = new Map<number, Deferred.Deferred<Array<Array<unknown>>, ExportFailed>>()
   const worker = yield* Effect.acquireRelease(
     Effect.sync(() => {
-      const w = new Worker(new URL("./SnapshotWorker.js", import.meta.url), { workerData: init })
+      const w = new Worker(WORKER_URL, { workerData: init })
       w.on("message", (m: FromWorker) => {
         if (m.type === "result") {
           const d = pending.get(m.id)
@@ -175,7 +173,8 @@ export const open: (
   const total = first.total
 
   const warnings: Warnings = { count: 0, first: [] }
-  const warn: Post.Warn = (message) => addWarning(warnings, message)
+  const batchWarnings = new BatchWarnings()
+  const settle = () => batchWarnings.settle(warnings)
 
   // One batch is always requested ahead of the one being consumed.
   const batches = Stream.unwrap(Effect.as(send({ type: "next" }), Stream.paginate(1, (n: number) =>
@@ -183,12 +182,14 @@ export const open: (
       const m = yield* Queue.take(inbox)
       switch (m.type) {
         case "end":
+          settle()
           return [[], Option.none<number>()] as const
         case "error":
           return yield* failed("read", `cannot read batch ${n}: ${m.message}`, n)
         case "batch": {
           yield* send({ type: "next" })
-          const posts = m.rows.map((row, i) => Post.decodeRow(row, warn, m.valid[i]!))
+          settle()
+          const posts = m.rows.map((row, i) => Post.decodeRow(row, batchWarnings.warnFor(i)))
           return [[posts as Post.PostBatch], Option.some(n + 1)] as const
         }
         default:
@@ -206,5 +207,5 @@ export const open: (
       return yield* Deferred.await(d)
     })
 
-  return { total, batches, warnings, query } satisfies Snapshot as Snapshot
+  return { total, batches, warnings, settle, query } satisfies Snapshot as Snapshot
 })

@@ -2,7 +2,7 @@
  * The errors an export can end with. Each carries a message a user can act
  * on; frontends map them to exit codes and HTTP statuses.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /** Input that can never work (bad DID, date, format, plugin option): exit 2 / HTTP 400. */
 export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("InvalidRequest", {

@@ -3,11 +3,12 @@
  * events, a manifest, and an atomic publish. Either a complete, verified
  * export directory appears, or nothing does.
  */
-import { Clock, Effect, Queue, Stream } from "effect"
+import { Clock, Effect, Queue, type Scope, Stream } from "effect"
 import { createHash } from "node:crypto"
 import { existsSync, statSync } from "node:fs"
 import { createRequire } from "node:module"
 import * as fs from "node:fs/promises"
+import { availableParallelism } from "node:os"
 import * as path from "node:path"
 import { Archive } from "./Archive.js"
 import * as BatchSource from "./BatchSource.js"
@@ -19,6 +20,7 @@ import type { Chunk, FormatError, FormatPlugin, FormatSink } from "./FormatPlugi
 import { FormatRegistry } from "./FormatRegistry.js"
 import * as Manifest from "./Manifest.js"
 import * as Media from "./Media.js"
+import * as ParallelEncoder from "./ParallelEncoder.js"
 import * as PluginOptions from "./PluginOptions.js"
 import * as Progress from "./Progress.js"
 
@@ -48,6 +50,13 @@ export interface ExportRequest {
   readonly zip?: boolean | undefined
   readonly batchSize?: number | undefined
   readonly budgetBytes?: number | undefined
+  /**
+   * Threads that read and encode, for formats that declare `concurrent`
+   * (default: the cores available, at most 4). Output bytes never depend on it.
+   */
+  readonly threads?: number | undefined
+  /** Posts per chunk when several threads share an export (tuning; bytes never depend on it). */
+  readonly chunkPosts?: number | undefined
   /** Heartbeat interval while a batch takes long (default 5 s). */
   readonly heartbeatMillis?: number | undefined
 }
@@ -72,6 +81,12 @@ export const prepare = Effect.fn("Export.prepare")(function*(request: ExportRequ
   }
   if (request.budgetBytes !== undefined && !(Number.isInteger(request.budgetBytes) && request.budgetBytes >= 1)) {
     return yield* new InvalidRequest({ field: "budgetBytes", message: "batch budget must be a whole number of bytes ≥ 1" })
+  }
+  for (const field of ["threads", "chunkPosts"] as const) {
+    const value = request[field]
+    if (value !== undefined && !(Number.isInteger(value) && value >= 1)) {
+      return yield* new InvalidRequest({ field, message: `${field} must be a whole number ≥ 1, got ${value}` })
+    }
   }
   if (request.out.trim() === "" || request.out.includes("\0")) {
     return yield* new InvalidRequest({ field: "out", message: "the output folder must be a non-empty path" })
@@ -139,8 +154,16 @@ const writeManifest = (dir: string, manifest: Manifest.Manifest) =>
     catch: (e) => new ExportFailed({ stage: "publish", message: `cannot write the manifest: ${writeReason(e)}` })
   })
 
+/** Bytes written between two background flushes of the data file. */
+const FLUSH_BYTES = 64 * 1024 * 1024
+
 /** A file written in the temporary directory, hashed as it is written. */
-const openOutput = (dir: string, name: string) =>
+interface Output {
+  readonly write: (chunk: Chunk, batch?: number) => Effect.Effect<void, ExportFailed>
+  readonly finish: Effect.Effect<Manifest.FileEntry, ExportFailed>
+}
+
+const openOutput = (dir: string, name: string): Effect.Effect<Output, ExportFailed, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.tryPromise({
       try: () => fs.open(path.join(dir, name), "wx"),
@@ -150,15 +173,26 @@ const openOutput = (dir: string, name: string) =>
   ).pipe(Effect.map((handle) => {
     const hash = createHash("sha256")
     let bytes = 0
+    // Data is flushed to disk while the export goes on, so the final fsync
+    // has little left to do; a flush that failed is reported by `finish`.
+    let flushedAt = 0
+    let flushing: Promise<unknown> = Promise.resolve()
+    let flushError: unknown
     return {
       write: (chunk: Chunk, batch?: number) => {
         const data = toBytes(chunk)
         if (data.length === 0) return Effect.void
         return Effect.tryPromise({
           try: async () => {
-            await handle.writeFile(data)
+            // The write runs on libuv's pool while this thread hashes the same bytes.
+            const written = handle.writeFile(data)
             hash.update(data)
+            await written
             bytes += data.length
+            if (bytes - flushedAt >= FLUSH_BYTES) {
+              flushedAt = bytes
+              flushing = flushing.then(() => handle.datasync()).catch((e) => (flushError ??= e))
+            }
           },
           catch: (e) =>
             new ExportFailed({
@@ -170,6 +204,8 @@ const openOutput = (dir: string, name: string) =>
       },
       finish: Effect.tryPromise({
         try: async () => {
+          await flushing
+          if (flushError !== undefined) throw flushError
           await handle.sync()
           return { path: name, bytes, sha256: hash.digest("hex") } satisfies Manifest.FileEntry
         },
@@ -194,6 +230,135 @@ const pluginCall = <A>(
       })
     )
   )
+
+/**
+ * `PRAGMA data_version` without waiting: with a writer mid-commit the
+ * reading fails at once (never equal, so the export keeps one thread)
+ * rather than waiting out the busy timeout.
+ */
+const dataVersion = (db: Archive["Service"]["database"]): unknown => {
+  const timeout = db.pragma("busy_timeout", { simple: true })
+  try {
+    db.pragma("busy_timeout = 0")
+    return db.pragma("data_version", { simple: true })
+  } catch {
+    return Symbol("unreadable")
+  } finally {
+    db.pragma(`busy_timeout = ${Number(timeout)}`)
+  }
+}
+
+/** Threads for a concurrent format: the cores this process may use, at most 4. */
+const defaultThreads = (): number => Math.min(4, availableParallelism())
+
+/** Options reach worker threads by structured clone; anything else keeps the export on this thread. */
+const cloneable = (value: unknown): boolean => {
+  try {
+    structuredClone(value)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Whether `module`'s default export is this plugin (same name and version). A
+ * plugin that spreads another one into a new name (a wrapper adding
+ * behaviour) keeps its `concurrent` field by accident: a thread would load
+ * the plugin it wraps, so such a plugin encodes on this thread instead.
+ */
+const loadsItself = (module: string, plugin: FormatPlugin): Effect.Effect<boolean> =>
+  Effect.promise(() =>
+    import(module).then(
+      (loaded: { default?: Partial<FormatPlugin> }) =>
+        loaded.default?.name === plugin.name && loaded.default?.version === plugin.version,
+      () => false
+    )
+  )
+
+const SPILL_BLOCK = 1 << 20
+
+/**
+ * Writes encoded chunks to `output` in export order while threads finish
+ * them in any order: bytes of the chunk being written go straight to the
+ * output; bytes of later chunks wait in a spill file in the temporary
+ * directory, appended (and hashed) once every chunk before them is done.
+ * Bytes wait on disk, never in memory: while threads share an export it
+ * needs room for about one chunk more than the file itself.
+ */
+const writeInOrder = (
+  encoder: ParallelEncoder.Encoder,
+  output: Output,
+  dir: string,
+  name: string,
+  batchOf: (message: ParallelEncoder.Encoded) => number,
+  stored: (message: ParallelEncoder.Encoded) => Effect.Effect<void>
+) =>
+  Effect.gen(function*() {
+    const spills = new Map<number, Spill>()
+    const ended = new Set<number>()
+    let current = 0
+    while (current < encoder.chunks.length) {
+      const message = yield* encoder.take
+      const batch = batchOf(message)
+      if (message.chunk === current) yield* output.write(message.bytes, batch)
+      else {
+        const spill = spills.get(message.chunk) ?? (yield* openSpill(dir, name, message.chunk))
+        spills.set(message.chunk, spill)
+        yield* spill.write(message.bytes, batch)
+      }
+      if (message.last) ended.add(message.chunk)
+      yield* encoder.release(message)
+      yield* stored(message)
+      while (ended.has(current)) {
+        current++
+        const spill = spills.get(current)
+        if (spill !== undefined) {
+          spills.delete(current)
+          yield* spill.appendTo(output)
+        }
+      }
+    }
+  })
+
+interface Spill {
+  readonly write: (bytes: Uint8Array, batch: number) => Effect.Effect<void, ExportFailed>
+  /** Copies the spilled bytes to `output`, then removes the spill file. */
+  readonly appendTo: (output: Output) => Effect.Effect<void, ExportFailed>
+}
+
+/** A spill file is part of writing `name`, and its failures say so. */
+const openSpill = (dir: string, name: string, chunk: number): Effect.Effect<Spill, ExportFailed, Scope.Scope> => {
+  const file = path.join(dir, `.chunk-${chunk}.spill`)
+  const failure = (e: unknown) => new ExportFailed({ stage: "write", message: `cannot write ${name}: ${writeReason(e)}` })
+  return Effect.acquireRelease(
+    Effect.tryPromise({ try: () => fs.open(file, "wx+"), catch: failure }),
+    (handle) => Effect.promise(() => handle.close().catch(() => undefined))
+  ).pipe(Effect.map((handle): Spill => ({
+    write: (bytes, batch) =>
+      bytes.length === 0 ? Effect.void : Effect.tryPromise({
+        try: () => handle.writeFile(bytes),
+        catch: (e) =>
+          new ExportFailed({ stage: "write", batch, message: `cannot write ${name} (batch ${batch}): ${writeReason(e)}` })
+      }),
+    appendTo: (output) =>
+      Effect.gen(function*() {
+        const buffer = Buffer.allocUnsafe(SPILL_BLOCK)
+        let position = 0
+        for (;;) {
+          const at = position
+          const { bytesRead } = yield* Effect.tryPromise({
+            try: () => handle.read(buffer, 0, SPILL_BLOCK, at),
+            catch: failure
+          })
+          if (bytesRead === 0) break
+          position += bytesRead
+          yield* output.write(buffer.subarray(0, bytesRead))
+        }
+        yield* Effect.tryPromise({ try: () => handle.close().then(() => fs.rm(file)), catch: failure })
+      })
+  })))
+}
 
 /**
  * Runs an export as a stream of progress events: Started, one BatchWritten
@@ -238,20 +403,44 @@ export const execute = Effect.fn("Export.execute")(function*(
 
     stage = "snapshot"
     const selection = { did: request.did, range: prepared.range }
-    const source = yield* BatchSource.open(
-      archive.path,
-      selection,
-      { batchSize: request.batchSize, budgetBytes: request.budgetBytes }
-    )
-    snapshot = { ...snapshot, posts_total: source.total }
+    const dataName = `posts.${plugin.extension}`
+    // Formats that can be encoded in parts, on several threads, are; media
+    // copying needs each batch's posts in order on this thread, so it reads rows.
+    const concurrent = plugin.concurrent !== undefined && !request.media && cloneable(request.options) &&
+      (yield* loadsItself(plugin.concurrent.module, plugin))
+    const encoder = concurrent
+      ? yield* ParallelEncoder.open(
+        archive.path,
+        selection,
+        { module: plugin.concurrent!.module, name: plugin.name, options: request.options ?? {} },
+        {
+          batchSize: request.batchSize,
+          budgetBytes: request.budgetBytes,
+          // Separate cursors in one snapshot each need the index; without it
+          // every one would sort the whole selection.
+          threads: archive.indexed ? (request.threads ?? defaultThreads()) : 1,
+          chunkPosts: request.chunkPosts,
+          version: () => dataVersion(archive.database)
+        }
+      )
+      : undefined
+    const source = encoder === undefined
+      ? yield* BatchSource.open(
+        archive.path,
+        selection,
+        { batchSize: request.batchSize, budgetBytes: request.budgetBytes }
+      )
+      : undefined
+    const total = encoder?.total ?? source!.total
+    snapshot = { ...snapshot, posts_total: total }
 
     // Media: counted in the snapshot before the export starts, copied batch by batch.
     let mediaSentAt = Number.NEGATIVE_INFINITY
-    const media = request.media
+    const media = source !== undefined && request.media
       ? yield* Effect.gen(function*() {
         stage = "media"
-        const total = yield* Media.count(source, selection)
-        snapshot = { ...snapshot, media_total: total }
+        const mediaTotal = yield* Media.count(source, selection)
+        snapshot = { ...snapshot, media_total: mediaTotal }
         return yield* Media.make(source, {
           root: request.mediaRoot ?? path.dirname(path.resolve(archive.path)),
           dir: temp.dir,
@@ -278,40 +467,59 @@ export const execute = Effect.fn("Export.execute")(function*(
     })))
 
     stage = "write"
-    const dataName = `posts.${plugin.extension}`
     const output = yield* openOutput(temp.dir, dataName)
     stage = "encode"
-    const sink: FormatSink = yield* pluginCall(plugin, plugin.make(prepared.options))
+    const sink: FormatSink = yield* pluginCall(plugin, plugin.make(prepared.options, { total }))
     yield* output.write(yield* pluginCall(plugin, sink.start))
 
     let batchNumber = 0
-    yield* Stream.runForEach(source.batches, (batch) =>
-      Effect.gen(function*() {
-        batchNumber++
-        currentBatch = batchNumber
-        stage = "encode"
-        const chunk = yield* pluginCall(plugin, sink.write(batch), batchNumber)
+    const written = (posts: number) => {
+      snapshot = { ...snapshot, posts_processed: snapshot.posts_processed + posts }
+      return send({ _tag: "BatchWritten", batch: batchNumber, posts, snapshot })
+    }
+    if (encoder !== undefined) {
+      const batchSize = request.batchSize ?? BatchSource.DEFAULT_BATCH_SIZE
+      yield* writeInOrder(encoder, output, temp.dir, dataName, (message) => {
+        const batch = Math.floor(message.offset / batchSize) + 1
         stage = "write"
-        yield* output.write(chunk, batchNumber)
-        snapshot = { ...snapshot, posts_processed: snapshot.posts_processed + batch.length }
-        yield* send({ _tag: "BatchWritten", batch: batchNumber, posts: batch.length, snapshot })
-        if (media !== undefined) {
-          stage = "media"
-          yield* media.copyBatch(batch.map((post) => post.uri))
-        }
-      }))
+        currentBatch = batch
+        return batch
+      }, (message) => {
+        if (message.posts === 0) return Effect.void
+        batchNumber++
+        return written(message.posts)
+      })
+    } else {
+      yield* Stream.runForEach(source!.batches, (batch) =>
+        Effect.gen(function*() {
+          const offset = snapshot.posts_processed
+          batchNumber++
+          currentBatch = batchNumber
+          stage = "encode"
+          const chunk = yield* pluginCall(plugin, sink.write(batch, { offset }), batchNumber)
+          source!.settle()
+          stage = "write"
+          yield* output.write(chunk, batchNumber)
+          yield* written(batch.length)
+          if (media !== undefined) {
+            stage = "media"
+            yield* media.copyBatch(batch.map((post) => post.uri))
+          }
+        }))
+    }
     currentBatch = undefined
     stage = "encode"
     yield* output.write(yield* pluginCall(plugin, sink.end))
     stage = "write"
     const dataFile = yield* output.finish
 
-    if (snapshot.posts_processed !== source.total) {
+    if (snapshot.posts_processed !== total) {
       return yield* new ExportFailed({
         stage: "read",
-        message: `the snapshot counted ${source.total} posts but ${snapshot.posts_processed} were read`
+        message: `the snapshot counted ${total} posts but ${snapshot.posts_processed} were read`
       })
     }
+    const warnings = encoder?.warnings() ?? source!.warnings
 
     if (media !== undefined) {
       stage = "media"
@@ -331,7 +539,7 @@ export const execute = Effect.fn("Export.execute")(function*(
       media_count: media?.files.length ?? 0,
       files: [dataFile, ...(media?.files ?? [])],
       missing_media: [...(media?.missing ?? [])],
-      warnings: { count: source.warnings.count, messages: [...source.warnings.first] }
+      warnings: { count: warnings.count, messages: [...warnings.first] }
     }
     yield* writeManifest(temp.dir, manifest)
     yield* ExportDirectory.syncDirectory(temp.dir)

@@ -4,7 +4,8 @@
  * bytes. It never touches the database or the filesystem: the core owns the
  * snapshot, the files, progress, atomic publishing and cleanup.
  */
-import { Effect, Schema } from "effect"
+import type * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import type { PostBatch } from "./Post.js"
 
 /** Bytes a sink emits: text is written as UTF-8. */
@@ -16,6 +17,18 @@ export class FormatError extends Schema.TaggedError<FormatError>()("FormatError"
   message: Schema.String
 }) {}
 
+/** What a sink is told about its export when it is made. */
+export interface SinkContext {
+  /** How many posts the export will write (counted in its snapshot). */
+  readonly total: number
+}
+
+/** Where a batch sits in its export. */
+export interface BatchContext {
+  /** How many posts of the export come before this batch. */
+  readonly offset: number
+}
+
 /**
  * One export's encoder. The core calls `start` once, `write` once per batch
  * in export order, then `end` exactly once on success. On failure or
@@ -24,7 +37,7 @@ export class FormatError extends Schema.TaggedError<FormatError>()("FormatError"
  */
 export interface FormatSink {
   readonly start: Effect.Effect<Chunk, FormatError>
-  readonly write: (batch: PostBatch) => Effect.Effect<Chunk, FormatError>
+  readonly write: (batch: PostBatch, context: BatchContext) => Effect.Effect<Chunk, FormatError>
   readonly end: Effect.Effect<Chunk, FormatError>
 }
 
@@ -47,7 +60,16 @@ export interface FormatPlugin<Options = any> {
   /** Validates and fills in the plugin's options (from CLI, config or HTTP). */
   readonly options: Schema.Decoder<Options>
   /** A fresh sink for one export. */
-  readonly make: (options: Options) => Effect.Effect<FormatSink, FormatError>
+  readonly make: (options: Options, context: SinkContext) => Effect.Effect<FormatSink, FormatError>
+  /**
+   * Set when one export may be encoded by several sinks at once, on several
+   * threads, each writing a run of consecutive batches. `module` is the URL
+   * of a module whose default export is this plugin (so a worker thread can
+   * load it). The plugin promises that `start` and `end` depend only on the
+   * options and `SinkContext`, and that `write` depends only on those, the
+   * batch and its `BatchContext`: never on what the same sink saw before.
+   */
+  readonly concurrent?: { readonly module: string } | undefined
 }
 
 /**
@@ -94,5 +116,11 @@ export const problems = (value: unknown): Array<string> => {
   }
   if (!Schema.isSchema(p.options)) out.push("`options` must be an effect Schema")
   if (typeof p.make !== "function") out.push("`make` must be a function returning an Effect of a FormatSink")
+  if (p.concurrent !== undefined) {
+    const module = (p.concurrent as { module?: unknown } | null)?.module
+    if (typeof module !== "string" || !URL.canParse(module)) {
+      out.push("`concurrent.module` must be the URL of a module whose default export is the plugin")
+    }
+  }
   return out
 }

@@ -3,7 +3,9 @@
  * `Export.prepare` gives: for options that arrive before any export is
  * requested (a config file), so a typo fails at load time.
  */
-import { Effect, Schema, SchemaAST } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import * as SchemaAST from "effect/SchemaAST"
 import { InvalidRequest } from "./Errors.js"
 import type { FormatPlugin } from "./FormatPlugin.js"
 

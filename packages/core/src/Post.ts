@@ -122,20 +122,44 @@ const isJson = (text: string): boolean => {
   }
 }
 
+/**
+ * Stored JSON whose validity is checked when a plugin first asks (a format
+ * that never looks at it, such as CSV for posts without media, never pays
+ * for the parse). The warning is counted then too.
+ */
+class LazyJson implements RawJson {
+  private checked: boolean | undefined
+  constructor(
+    readonly text: string,
+    private readonly onInvalid: () => void
+  ) {}
+  get valid(): boolean {
+    if (this.checked === undefined) {
+      this.checked = isJson(this.text)
+      if (!this.checked) this.onInvalid()
+    }
+    return this.checked
+  }
+}
+
+const invalidJson = (uri: string, column: string) =>
+  `${uri}: ${column} is not valid JSON; written as a JSON string of the stored text`
+
 const decodeJson = (v: unknown, uri: string, column: string, warn: Warn, known?: boolean): RawJson | null => {
   if (v === null || v === undefined) return null
   const text = asText(v)
   if (text === "") return null
-  const valid = known ?? isJson(text)
-  if (!valid) warn(`${uri}: ${column} is not valid JSON; written as a JSON string of the stored text`)
-  return { text, valid }
+  if (known === undefined) return new LazyJson(text, () => warn(invalidJson(uri, column)))
+  if (!known) warn(invalidJson(uri, column))
+  return { text, valid: known }
 }
 
 /**
  * Decodes one raw row (columns as in `selectColumns`). Never throws: values
  * that cannot be decoded are written as stored and reported through `warn`.
  * `jsonValid`, when given, carries the validity of embed_data (bit 0) and
- * labels (bit 1) already checked elsewhere (the reader thread).
+ * labels (bit 1) already checked elsewhere (the reader thread); without it
+ * validity is checked when first read.
  */
 export const decodeRow = (row: ReadonlyArray<unknown>, warn: Warn, jsonValid?: number): Post => {
   const uri = asText(row[0])

@@ -126,9 +126,13 @@ export const decode = (text: string): Timestamp => {
   return {
     text,
     valid: true,
-    seconds: `${pad4(p.year)}-${pad2(p.month)}-${pad2(p.day)}T${pad2(p.hour)}:${pad2(p.minute)}:${pad2(p.second)}`,
+    // Already `YYYY-MM-DDTHH:MM:SS` when the separator is `T` (the digits
+    // were checked): the common case, without building the string again.
+    seconds: text.charCodeAt(10) === 84
+      ? text.slice(0, 19)
+      : `${pad4(p.year)}-${pad2(p.month)}-${pad2(p.day)}T${pad2(p.hour)}:${pad2(p.minute)}:${pad2(p.second)}`,
     fraction: trimZeros(p.fractionDigits),
-    offset: formatOffset(p.offsetMinutes)
+    offset: p.offsetMinutes === 0 ? "Z" : formatOffset(p.offsetMinutes)
   }
 }
 

@@ -38,13 +38,27 @@ describe("Post.decodeRow", () => {
   })
 
   it("keeps stored JSON as text, from TEXT or BLOB, and tells NULL/'' from the text null", () => {
-    expect(decode({ 14: Buffer.from(`{"b":1,"a":[1.0]}`) }).post.embedData).toEqual({
+    const plain = (raw: Post.RawJson | null) => raw && { text: raw.text, valid: raw.valid }
+    expect(plain(decode({ 14: Buffer.from(`{"b":1,"a":[1.0]}`) }).post.embedData)).toEqual({
       text: `{"b":1,"a":[1.0]}`,
       valid: true
     })
-    expect(decode({ 14: "null" }).post.embedData).toEqual({ text: "null", valid: true })
+    expect(plain(decode({ 14: "null" }).post.embedData)).toEqual({ text: "null", valid: true })
     expect(decode({ 14: "" }).post.embedData).toBeNull()
     expect(decode({ 14: null }).post.embedData).toBeNull()
+  })
+
+  it("checks stored JSON when its validity is first read, warning once then", () => {
+    const { post, warnings } = decode({ 14: "{bad", 15: "[1," })
+    expect(warnings).toEqual([])
+    expect(post.embedData?.text).toBe("{bad")
+    expect(post.embedData?.valid).toBe(false)
+    expect(post.embedData?.valid).toBe(false)
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toMatch(/embed_data is not valid JSON/)
+    expect(post.labels?.valid).toBe(false)
+    expect(warnings).toHaveLength(2)
+    expect(decode({ 14: "{}" }).post.embedData?.valid).toBe(true)
   })
 
   it("writes counts as exact canonical decimals", () => {

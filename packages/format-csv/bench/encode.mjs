@@ -90,13 +90,16 @@ for (let start = 0; start < total; start += batchSize) {
   batches.push(batch)
 }
 
-/** Encodes all posts; returns the number of UTF-16 code units produced. */
+// A chunk is text (written as UTF-8) or UTF-8 bytes.
+const byteLength = (chunk) => (typeof chunk === "string" ? Buffer.byteLength(chunk, "utf8") : chunk.length)
+
+/** Encodes all posts; returns the number of bytes produced. */
 const encodeAll = () => {
   const sink = Effect.runSync(plugin.make({ bom: true, escapeFormulas: false }))
-  let chars = Effect.runSync(sink.start).length
-  for (const batch of batches) chars += Effect.runSync(sink.write(batch)).length
-  chars += Effect.runSync(sink.end).length
-  return chars
+  let bytes = byteLength(Effect.runSync(sink.start))
+  for (const batch of batches) bytes += byteLength(Effect.runSync(sink.write(batch)))
+  bytes += byteLength(Effect.runSync(sink.end))
+  return bytes
 }
 
 encodeAll() // warm-up
@@ -104,14 +107,14 @@ const rates = []
 for (let r = 0; r < runs; r++) {
   const cpu0 = process.cpuUsage()
   const t0 = process.hrtime.bigint()
-  const chars = encodeAll()
+  const bytes = encodeAll()
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9
   const cpu = process.cpuUsage(cpu0)
   const cpuSeconds = (cpu.user + cpu.system) / 1e6
   const rate = total / seconds
   rates.push(rate)
   console.log(
-    `run ${r + 1}: ${total} posts (${chars} characters) in ${seconds.toFixed(3)} s = ${Math.round(rate)} posts/s` +
+    `run ${r + 1}: ${total} posts (${bytes} bytes) in ${seconds.toFixed(3)} s = ${Math.round(rate)} posts/s` +
       ` (CPU ${cpuSeconds.toFixed(3)} s, including GC threads)`
   )
 }

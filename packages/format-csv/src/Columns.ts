@@ -1,7 +1,8 @@
 /**
  * The columns of posts.csv and how a decoded post fills them.
  */
-import { Timestamp, type Post } from "@skyporter/core"
+import type * as Post from "@skyporter/core/Post"
+import * as Timestamp from "@skyporter/core/Timestamp"
 import * as MediaFiles from "./MediaFiles.js"
 
 /** Column names, in file order. */
@@ -45,7 +46,9 @@ export type Row = [
 /**
  * The cell values of a post. Timestamps are RFC 3339 truncated to whole
  * seconds (stored text when they could not be decoded); counts are the exact
- * decimal text the core decoded; booleans are `true`/`false`.
+ * decimal text the core decoded; booleans are `true`/`false`. The sink does
+ * not build this row: `Encoder.makePost` writes the same record directly, and
+ * the tests check the two against csv-stringify over this row.
  */
 export const toRow = (post: Post.Post): Row => [
   post.uri,

@@ -2,7 +2,8 @@
  * The plugin's options, as users give them (`--format-option`, a config file
  * or an HTTP request) and as the sink receives them: every key filled in.
  */
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 
 export const CsvOptions = Schema.Struct({
   /** Start the file with a UTF-8 byte order mark (`EF BB BF`). Default true, as bskyarchive writes it. */

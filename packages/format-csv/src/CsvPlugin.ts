@@ -1,10 +1,11 @@
 /**
  * The `csv` format plugin: posts.csv as bskyarchive writes it.
  */
-import { FormatPlugin, type Post } from "@skyporter/core"
-import { Effect } from "effect"
+// Deep imports: worker threads load this plugin, and the barrels cost a second each.
+import * as FormatPlugin from "@skyporter/core/FormatPlugin"
+import type * as Post from "@skyporter/core/Post"
+import * as Effect from "effect/Effect"
 import { createRequire } from "node:module"
-import * as Columns from "./Columns.js"
 import { CsvOptions } from "./CsvOptions.js"
 import * as Encoder from "./Encoder.js"
 
@@ -12,7 +13,7 @@ const pkg = createRequire(import.meta.url)("../package.json") as { readonly vers
 
 const NAME = "csv"
 
-/** A FormatError for something csv-stringify threw (the core adds the format name and batch number). */
+/** A FormatError for something the encoder threw (the core adds the format name and batch number). */
 const failure = (action: string) => (cause: unknown): FormatPlugin.FormatError =>
   new FormatPlugin.FormatError({
     plugin: NAME,
@@ -22,15 +23,16 @@ const failure = (action: string) => (cause: unknown): FormatPlugin.FormatError =
 /**
  * A sink for one export. It keeps no state between batches: each record is
  * encoded on its own, so the bytes do not depend on how posts are batched.
+ * A batch comes back as a string when short, else as UTF-8 bytes.
  */
 export const makeSink = (options: CsvOptions): FormatPlugin.FormatSink => {
-  const encode = Encoder.make(options)
+  const encode = Encoder.makeBatch(options)
   const head = (options.bom ? Encoder.BOM : "") + Encoder.HEADER_LINE
   return {
     start: Effect.succeed(head),
     write: (batch: Post.PostBatch) =>
       Effect.try({
-        try: () => encode(batch.map(Columns.toRow)),
+        try: () => encode(batch),
         catch: failure("encode the posts as CSV")
       }),
     end: Effect.succeed("")
@@ -45,5 +47,7 @@ export const plugin: FormatPlugin.FormatPlugin<CsvOptions> = FormatPlugin.define
   description: "posts.csv as bskyarchive writes it (UTF-8 with BOM, LF line ends)",
   apiVersion: FormatPlugin.API_VERSION,
   options: CsvOptions,
-  make: (options) => Effect.sync(() => makeSink(options))
+  make: (options) => Effect.sync(() => makeSink(options)),
+  // The built entry point, from src/ (tests) as from dist/: threads load JavaScript.
+  concurrent: { module: new URL("../dist/index.js", import.meta.url).href }
 })

@@ -3,7 +3,7 @@
  * taken from the stored `embed_data` JSON the way bskyarchive's CSV writer
  * takes them.
  */
-import type { Post } from "@skyporter/core"
+import type * as Post from "@skyporter/core/Post"
 
 type JsonObject = Record<string, unknown>
 
@@ -56,13 +56,23 @@ export const fromEmbed = (embed: unknown): Array<string> => {
 }
 
 /**
+ * Whether JSON text can hold a member named `fullsize` or `thumb`, the only
+ * ones that list a file. A key is spelled literally unless it holds a `\`
+ * escape, so text with neither `"fullsize"`, `"thumb"` nor `\` lists nothing
+ * and need not be parsed (video embeds, for example: `"thumbnail"` does not
+ * count).
+ */
+const mayListFiles = (text: string): boolean =>
+  text.indexOf("\"fullsize\"") >= 0 || text.indexOf("\"thumb\"") >= 0 || text.indexOf("\\") >= 0
+
+/**
  * Parses stored `embed_data` text and lists its file names. Empty for SQL
  * NULL / `''` (null here), text that is not well-formed JSON, and JSON that is
  * not an object (`null`, `[]`, strings, numbers). A duplicated key counts by
  * its last occurrence, as `JSON.parse` reads it.
  */
 export const fromRawJson = (embedData: Post.RawJson | null): Array<string> => {
-  if (embedData === null || !embedData.valid) return []
+  if (embedData === null || !embedData.valid || !mayListFiles(embedData.text)) return []
   let parsed: unknown
   try {
     parsed = JSON.parse(embedData.text)

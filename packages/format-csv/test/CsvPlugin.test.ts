@@ -88,13 +88,13 @@ describe("batch boundaries", () => {
     expect(text(Effect.runSync(sink.end))).toBe("")
   })
 
-  it("reports a value csv-stringify cannot write as a FormatError", () => {
+  it("reports a value the encoder cannot write as a FormatError", () => {
     const sink = Effect.runSync(plugin.make(DEFAULTS))
     const bad = post({ text: Symbol("not text") as unknown as string })
     const error = Effect.runSync(Effect.flip(sink.write([bad])))
     expect(error).toBeInstanceOf(FormatPlugin.FormatError)
     expect(error.plugin).toBe("csv")
-    expect(error.message).toMatch(/^could not encode the posts as CSV: /)
+    expect(error.message).toMatch(/^could not encode the posts as CSV: a CSV cell must be a string, got symbol$/)
   })
 
   it("every batch is whole LF-terminated records", () => {

@@ -1,3 +1,4 @@
+import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import * as MediaFiles from "../src/MediaFiles.js"
 import { post, rawJson } from "./support.js"
@@ -123,5 +124,55 @@ describe("MediaFiles cell", () => {
       hasMedia: true,
       embedData: { text: JSON.stringify({ images: [image("a")] }), valid: false }
     }))).toBe("")
+  })
+})
+
+describe("parsing only what can list files", () => {
+  it("finds keys spelled with escapes", () => {
+    expect(filesOfText(`{"images":[{"full\\u0073ize":"${CDN}esc@jpeg"}]}`)).toBe("esc")
+    expect(filesOfText(`{"\\u0065xternal":{"th\\u0075mb":"${CDN}t@jpeg"}}`)).toBe("t")
+  })
+
+  it("lists nothing for text naming neither fullsize nor thumb", () => {
+    expect(filesOfText(`{"thumbnail":"${CDN}v@jpeg","fullsizes":[],"images":[{"thumbs":"${CDN}x@jpeg"}]}`)).toBe("")
+  })
+
+  // The reference: parse everything, then read the members.
+  const reference = (text: string): Array<string> => {
+    try {
+      return MediaFiles.fromEmbed(JSON.parse(text))
+    } catch {
+      return []
+    }
+  }
+  const KEYS = ["images", "media", "external", "fullsize", "thumb", "thumbnail", "alt", "$type"]
+  const url = fc.oneof(
+    fc.constantFrom(`${CDN}a@jpeg`, `${CDN}b`, "noslash", "https://x/y/c@png", "https://x/y/\"q\",c@png"),
+    fc.string({ maxLength: 8 })
+  )
+  const { node } = fc.letrec((tie) => ({
+    node: fc.oneof(
+      { depthSize: "small" },
+      url,
+      fc.constantFrom(null, 1, true),
+      fc.array(tie("node"), { maxLength: 3 }),
+      fc.dictionary(fc.constantFrom(...KEYS), tie("node"), { maxKeys: 4 })
+    )
+  }))
+  // JSON text, sometimes with keys spelled through escapes, or made malformed.
+  const embedText = fc.tuple(node, fc.boolean(), fc.boolean(), fc.boolean()).map(([value, escFull, escThumb, broken]) => {
+    let text = JSON.stringify(value)
+    if (escFull) text = text.replaceAll("\"fullsize\"", "\"\\u0066ullsize\"")
+    if (escThumb) text = text.replaceAll("\"thumb\"", "\"th\\u0075mb\"")
+    return broken ? text.slice(0, -1) : text
+  })
+
+  it("gives what parsing everything gives, for any embed text", () => {
+    fc.assert(
+      fc.property(embedText, (text) => {
+        expect(MediaFiles.fromRawJson({ text, valid: true })).toEqual(reference(text))
+      }),
+      { numRuns: 2000 }
+    )
   })
 })

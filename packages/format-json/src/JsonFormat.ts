@@ -8,10 +8,10 @@
  * bytes do not depend on how posts are split into batches.
  */
 import { createRequire } from "node:module"
-import { Effect } from "effect"
-import { FormatPlugin } from "@skyporter/core"
-import type { Post } from "@skyporter/core"
-import { encodeBatch } from "./Batch.js"
+// Deep imports: worker threads load this plugin, and the barrels cost a second each.
+import * as FormatPlugin from "@skyporter/core/FormatPlugin"
+import * as Effect from "effect/Effect"
+import { encodeBatch, scratch } from "./Batch.js"
 import { renderPost } from "./PostJson.js"
 
 const NAME = "json"
@@ -32,18 +32,27 @@ const failure = (cause: unknown): FormatPlugin.FormatError =>
     message: `could not encode posts as JSON: ${cause instanceof Error ? cause.message : String(cause)}`
   })
 
-/** A fresh posts.json encoder. */
-const makeSink = (): FormatPlugin.FormatSink => {
-  let wroteAny = false
-  const render = (post: Post.Post): string => {
-    const text = (wroteAny ? SEPARATOR : FIRST_SEPARATOR) + renderPost(post, 1)
-    wroteAny = true
-    return text
-  }
+/**
+ * A fresh posts.json encoder. Whether a post is the first (no comma before
+ * it) follows from its position in the export, and the closing line from the
+ * export's total, so several sinks can encode parts of one export. Callers
+ * that give no context get the same bytes from a count this sink keeps.
+ */
+const makeSink = (context?: FormatPlugin.SinkContext): FormatPlugin.FormatSink => {
+  let written = 0
+  const into = scratch()
   return {
     start: Effect.succeed("["),
-    write: (batch) => Effect.try({ try: () => encodeBatch(batch, render), catch: failure }),
-    end: Effect.sync(() => (wroteAny ? "\n]\n" : "]\n"))
+    write: (batch, position) =>
+      Effect.try({
+        try: () => {
+          let index = position?.offset ?? written
+          written = index + batch.length
+          return encodeBatch(batch, (post) => (index++ === 0 ? FIRST_SEPARATOR : SEPARATOR) + renderPost(post, 1), into)
+        },
+        catch: failure
+      }),
+    end: Effect.sync(() => ((context?.total ?? written) > 0 ? "\n]\n" : "]\n"))
   }
 }
 
@@ -55,5 +64,7 @@ export const jsonFormat: FormatPlugin.FormatPlugin<JsonOptions> = FormatPlugin.d
   description: "posts.json as bskyarchive writes it: an indented JSON array of post objects",
   apiVersion: FormatPlugin.API_VERSION,
   options: JsonOptions,
-  make: () => Effect.sync(makeSink)
+  make: (_options, context) => Effect.sync(() => makeSink(context)),
+  // The built entry point, from src/ (tests) as from dist/: threads load JavaScript.
+  concurrent: { module: new URL("../dist/index.js", import.meta.url).href }
 })

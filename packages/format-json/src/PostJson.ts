@@ -8,8 +8,8 @@
  * Omitted: reply_parent and embed_type when "", embed_data and labels when
  * null, archived_at when null.
  */
-import { Timestamp } from "@skyporter/core"
-import type { Post } from "@skyporter/core"
+import type * as Post from "@skyporter/core/Post"
+import * as Timestamp from "@skyporter/core/Timestamp"
 import { quoteString } from "./JsonString.js"
 import { compactRawJson, indentRawJson, newline } from "./RawJson.js"
 

@@ -5,7 +5,7 @@
  */
 import { jsonFormat } from "./JsonFormat.js"
 
-export { encodeBatch } from "./Batch.js"
+export { encodeBatch, type Scratch, scratch } from "./Batch.js"
 export { jsonFormat, JsonOptions } from "./JsonFormat.js"
 export { quoteString } from "./JsonString.js"
 export { renderPost, renderPostCompact } from "./PostJson.js"

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect } from "effect"
 import { Post, Timestamp } from "@skyporter/core"
-import { Compat } from "@skyporter/testkit"
+import { Compat, Sink } from "@skyporter/testkit"
 import { jsonFormat } from "../src/index.js"
 
 /** Builds the golden fixture archive in a temp dir and returns its path and a cleanup. */
@@ -48,17 +48,9 @@ export const batches = <A>(posts: ReadonlyArray<A>, size: number): Array<Readonl
   return out
 }
 
-/** Runs a fresh json sink over the batches and returns every chunk's bytes, concatenated. */
+/** Runs a fresh json sink over the batches (as the core would) and returns every chunk's bytes, concatenated. */
 export const encode = (parts: ReadonlyArray<ReadonlyArray<Post.Post>>): Buffer =>
-  Effect.runSync(
-    Effect.gen(function*() {
-      const sink = yield* jsonFormat.make({})
-      const chunks = [yield* sink.start]
-      for (const batch of parts) chunks.push(yield* sink.write(batch))
-      chunks.push(yield* sink.end)
-      return Buffer.concat(chunks.map((c) => (typeof c === "string" ? Buffer.from(c, "utf8") : c)))
-    })
-  )
+  Effect.runSync(Sink.encode(jsonFormat, parts))
 
 const aTimestamp = Timestamp.decode("2024-01-02T03:04:05.600Z")
 

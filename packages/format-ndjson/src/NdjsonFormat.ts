@@ -7,10 +7,12 @@
  * export without posts is an empty file, and the bytes cannot depend on how
  * posts are split into batches: the sink keeps no state at all.
  */
-import { FormatPlugin } from "@skyporter/core"
-import type { Post } from "@skyporter/core"
-import { encodeBatch, renderPostCompact } from "@skyporter/format-json"
-import { Effect } from "effect"
+// Deep imports: worker threads load this plugin, and the barrels cost a second each.
+import * as FormatPlugin from "@skyporter/core/FormatPlugin"
+import type * as Post from "@skyporter/core/Post"
+import { encodeBatch, scratch } from "@skyporter/format-json/Batch"
+import { renderPostCompact } from "@skyporter/format-json/PostJson"
+import * as Effect from "effect/Effect"
 import { createRequire } from "node:module"
 
 const NAME = "ndjson"
@@ -31,11 +33,17 @@ const failure = (cause: unknown): FormatPlugin.FormatError =>
     message: `could not encode posts as NDJSON: ${cause instanceof Error ? cause.message : String(cause)}`
   })
 
-/** A posts.ndjson encoder: stateless, so one sink could serve any number of exports. */
-export const sink: FormatPlugin.FormatSink = {
-  start: Effect.succeed(""),
-  write: (batch) => Effect.try({ try: () => encodeBatch(batch, renderLine), catch: failure }),
-  end: Effect.succeed("")
+/**
+ * A posts.ndjson encoder. Its bytes depend on nothing but each batch; its
+ * only state is the buffer it encodes into, so each export gets its own.
+ */
+export const makeSink = (): FormatPlugin.FormatSink => {
+  const into = scratch()
+  return {
+    start: Effect.succeed(""),
+    write: (batch) => Effect.try({ try: () => encodeBatch(batch, renderLine, into), catch: failure }),
+    end: Effect.succeed("")
+  }
 }
 
 export const ndjsonFormat: FormatPlugin.FormatPlugin<NdjsonOptions> = FormatPlugin.define<NdjsonOptions>({
@@ -46,5 +54,7 @@ export const ndjsonFormat: FormatPlugin.FormatPlugin<NdjsonOptions> = FormatPlug
   description: "posts.ndjson: one compact JSON object per post, one post per line",
   apiVersion: FormatPlugin.API_VERSION,
   options: NdjsonOptions,
-  make: () => Effect.succeed(sink)
+  make: () => Effect.sync(makeSink),
+  // The built entry point, from src/ (tests) as from dist/: threads load JavaScript.
+  concurrent: { module: new URL("../dist/index.js", import.meta.url).href }
 })

@@ -79,17 +79,25 @@ interface Done extends Run {
   readonly bytes: Buffer
 }
 
-/** The plugin with its sink's writes seen by `onWrite` first (which may replace the write). */
+/**
+ * The plugin with its sink's writes seen by `onWrite` first (which may
+ * replace the write). The wrapper lives on this thread only, so it never
+ * runs `concurrent`: the core then encodes on this thread, in order.
+ */
 const wrap = (
   plugin: FormatPlugin.FormatPlugin,
   onWrite: (batch: Post.PostBatch, n: number, write: Effect.Effect<FormatPlugin.Chunk, FormatPlugin.FormatError>) =>
     Effect.Effect<FormatPlugin.Chunk, FormatPlugin.FormatError>
 ): FormatPlugin.FormatPlugin => ({
   ...plugin,
-  make: (options) =>
-    Effect.map(plugin.make(options), (sink) => {
+  concurrent: undefined,
+  make: (options, context) =>
+    Effect.map(plugin.make(options, context), (sink) => {
       let n = 0
-      return { ...sink, write: (batch) => Effect.suspend(() => onWrite(batch, ++n, sink.write(batch))) }
+      return {
+        ...sink,
+        write: (batch, position) => Effect.suspend(() => onWrite(batch, ++n, sink.write(batch, position)))
+      }
     })
 })
 
@@ -158,16 +166,19 @@ export const formatConformance = (plugin: FormatPlugin.FormatPlugin, options: Co
     /** One export through `Export.run`, with the posts the sink saw recorded. */
     const exportWith = async (
       did: string,
-      { batchSize, onEvent, under = plugin }: {
+      { batchSize, onEvent, under = plugin, threads, chunkPosts }: {
         readonly batchSize?: number
         readonly onEvent?: (event: Progress.ExportEvent) => Effect.Effect<void>
         readonly under?: FormatPlugin.FormatPlugin
+        /** Run the plugin as it is, on this many threads (posts are then not recorded). */
+        readonly threads?: number
+        readonly chunkPosts?: number
       } = {}
     ): Promise<Run> => {
       const out = path.join(dir, `out-${++outs}`)
       const posts: Array<Post.Post> = []
       const events: Array<Progress.ExportEvent> = []
-      const recording = wrap(under, (batch, _n, write) => {
+      const recording = threads !== undefined ? under : wrap(under, (batch, _n, write) => {
         for (const p of batch) posts.push(p)
         return write
       })
@@ -176,7 +187,7 @@ export const formatConformance = (plugin: FormatPlugin.FormatPlugin, options: Co
         FormatRegistry.FormatRegistry.layer([{ plugin: recording, origin: "conformance" }])
       )
       const exit = await Effect.runPromiseExit(
-        Export.run({ did, format: plugin.name, options: pluginOptions, out, batchSize }).pipe(
+        Export.run({ did, format: plugin.name, options: pluginOptions, out, batchSize, threads, chunkPosts }).pipe(
           Stream.runForEach((event) => {
             events.push(event)
             return onEvent ? onEvent(event) : Effect.void
@@ -283,6 +294,29 @@ export const formatConformance = (plugin: FormatPlugin.FormatPlugin, options: Co
       // The abandoned sink leaves nothing behind that changes the next export.
       expectSameBytes(completed(await exportWith(DIDS.many)).bytes, bytes, "export after a failed one")
     }, timeout)
+
+    if (plugin.concurrent !== undefined) {
+      it("encodes the same bytes on several threads, chunk by chunk, as on one", async () => {
+        const loaded = ((await import(plugin.concurrent!.module)) as { default?: FormatPlugin.FormatPlugin }).default
+        expect(loaded?.name, "concurrent.module's default export is this plugin").toBe(plugin.name)
+        expect(loaded?.version).toBe(plugin.version)
+        const { bytes, manifest } = await many()
+        for (const [threads, chunkPosts, batchSize] of [[1], [2], [2, 300], [3, 100, 7]] as const) {
+          const what = `${threads} thread(s), chunks of ${chunkPosts ?? "default"}, batches of ${batchSize ?? 1000}`
+          const run = completed(await exportWith(DIDS.many, { threads, chunkPosts, batchSize }))
+          expectSameBytes(run.bytes, bytes, `${what} vs. the export on this thread`)
+          expect(run.manifest.files[0]!.sha256, what).toBe(manifest.files[0]!.sha256)
+          expect(run.manifest.post_count, what).toBe(MANY_POSTS)
+          expect(batchSizes(run).reduce((a, b) => a + b, 0), what).toBe(MANY_POSTS)
+        }
+        for (const did of [DIDS.empty, DIDS.one, DIDS.awkward]) {
+          const one = completed(await exportWith(did))
+          const several = completed(await exportWith(did, { threads: 2, chunkPosts: 4, batchSize: 3 }))
+          expectSameBytes(several.bytes, one.bytes, `${did} on 2 threads in chunks of 4 vs. this thread`)
+          expect(several.manifest.warnings, `${did}: the same warnings, in export order`).toEqual(one.manifest.warnings)
+        }
+      }, timeout)
+    }
 
     it("stops when interrupted mid-export, and publishes nothing", async () => {
       const { bytes } = await many()

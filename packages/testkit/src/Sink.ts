@@ -15,13 +15,15 @@ export const batches = <A>(items: ReadonlyArray<A>, size: number): Array<Readonl
   return out
 }
 
+/** A chunk's bytes, copied: a sink may reuse its buffer for the next batch. */
 const toBuffer = (chunk: FormatPlugin.Chunk): Buffer =>
-  typeof chunk === "string" ? Buffer.from(chunk, "utf8") : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+  typeof chunk === "string" ? Buffer.from(chunk, "utf8") : Buffer.from(chunk)
 
 /**
  * The file a fresh sink writes for these batches: `options` (as a user gives
  * them) are checked by the plugin's schema, then `start`, one `write` per
- * batch and `end` run in order; text chunks count as UTF-8.
+ * batch and `end` run in order, with the context the core gives (the total,
+ * each batch's offset); text chunks count as UTF-8.
  */
 export const encode = (
   plugin: FormatPlugin.FormatPlugin,
@@ -30,9 +32,13 @@ export const encode = (
 ) =>
   Effect.gen(function*() {
     const decoded = yield* PluginOptions.decode(plugin, options)
-    const sink = yield* plugin.make(decoded)
+    const sink = yield* plugin.make(decoded, { total: parts.reduce((n, batch) => n + batch.length, 0) })
     const chunks = [toBuffer(yield* sink.start)]
-    for (const batch of parts) chunks.push(toBuffer(yield* sink.write(batch)))
+    let offset = 0
+    for (const batch of parts) {
+      chunks.push(toBuffer(yield* sink.write(batch, { offset })))
+      offset += batch.length
+    }
     chunks.push(toBuffer(yield* sink.end))
     return Buffer.concat(chunks)
   })

@@ -1,0 +1,239 @@
+/**
+ * One export encoded on several threads. For plugins that declare
+ * `concurrent`, reader threads each open their own connection to the archive,
+ * take one snapshot together, and split the export order into chunks of
+ * consecutive posts: a thread reads, decodes and encodes its chunks with its
+ * own sink, and only finished bytes reach the main thread, which writes them
+ * in order. Reading (SQLite's own work) and encoding then both run on every
+ * core, and no row is ever copied between threads.
+ *
+ * One snapshot for all: `PRAGMA data_version`, read on another connection
+ * before the threads start and again once each holds its read transaction,
+ * is unchanged only when nothing was committed in between, so all
+ * transactions see the same database. Otherwise (a writer was busy) the
+ * export falls back to the first thread alone.
+ */
+import { Effect, Queue, type Scope } from "effect"
+import { Worker } from "node:worker_threads"
+import * as BatchSource from "./BatchSource.js"
+import { describe, ExportFailed } from "./Errors.js"
+import type { ChunkPlan, FromWorker, ToWorker, WorkerInit } from "./SnapshotWorker.js"
+
+/** Encoded bytes of consecutive posts of one chunk. */
+export interface Encoded {
+  readonly chunk: number
+  readonly bytes: Uint8Array
+  readonly posts: number
+  /** Posts before these in the whole export. */
+  readonly offset: number
+  /** The chunk's last message. */
+  readonly last: boolean
+}
+
+export interface ParallelOptions extends BatchSource.SnapshotOptions {
+  /** Threads to encode on (at least 1). */
+  readonly threads: number
+  /** Aim for chunks of about this many posts (the last round may differ). */
+  readonly chunkPosts?: number | undefined
+  /**
+   * `PRAGMA data_version` of a connection to the archive outside these
+   * threads: equal readings before and after every thread took its snapshot
+   * prove that nothing was committed in between.
+   */
+  readonly version: () => unknown
+}
+
+export interface Encoder {
+  readonly total: number
+  /** Threads encoding (fewer than asked when a writer was busy at the start). */
+  readonly threads: number
+  /** The chunks, in export order. */
+  readonly chunks: ReadonlyArray<ChunkPlan>
+  /** The next encoded message of any chunk, as threads finish them. */
+  readonly take: Effect.Effect<Encoded, ExportFailed>
+  /**
+   * Hands a message's credit back once its bytes are stored (the bytes are
+   * then no longer readable here): its thread may encode one batch more.
+   */
+  readonly release: (message: Encoded) => Effect.Effect<void>
+  /** Decoding warnings, in export order of the chunks. */
+  readonly warnings: () => BatchSource.Warnings
+}
+
+/** Batches a thread may have encoded ahead of what the main thread stored. */
+export const CREDIT = 4
+
+/** Default chunk size: larger chunks cost less to seek to, smaller ones less to hold back. */
+export const DEFAULT_CHUNK_POSTS = 250_000
+
+/**
+ * Splits `total` posts into chunks for `threads` threads, round-robin: chunk
+ * `i` goes to thread `i % threads`. Every thread gets the same number of
+ * chunks, each about `chunkPosts` long.
+ */
+export const plan = (total: number, threads: number, chunkPosts: number): Array<ChunkPlan> => {
+  const rounds = threads <= 1 ? 1 : Math.max(1, Math.round(total / (threads * chunkPosts)))
+  const n = Math.max(1, Math.min(threads * rounds, total))
+  return Array.from({ length: n }, (_, index) => {
+    const offset = Math.floor((index * total) / n)
+    return { index, offset, limit: Math.floor(((index + 1) * total) / n) - offset }
+  })
+}
+
+type Message = { readonly worker: number; readonly message: FromWorker }
+
+/**
+ * A reader thread. Until it is started its messages (ready, verified, a
+ * setup error) go to its own `control` queue; after, everything goes to the
+ * shared `output` queue.
+ */
+interface Thread {
+  readonly worker: Worker
+  readonly control: Queue.Queue<FromWorker>
+  started: boolean
+}
+
+const spawn = (
+  init: WorkerInit,
+  index: number,
+  output: Queue.Queue<Message>
+): Effect.Effect<Thread, never, Scope.Scope> =>
+  Effect.flatMap(Queue.unbounded<FromWorker>(), (control) =>
+    Effect.acquireRelease(
+      Effect.sync(() => {
+        const worker = new Worker(BatchSource.WORKER_URL, { workerData: init })
+        const thread: Thread = { worker, control, started: false }
+        const deliver = (message: FromWorker) =>
+          thread.started ? Queue.offerUnsafe(output, { worker: index, message }) : Queue.offerUnsafe(control, message)
+        worker.on("message", deliver)
+        worker.on("error", (e) => deliver({ type: "error", stage: "read", message: describe(e) }))
+        worker.on("exit", (code) => {
+          if (code !== 0) deliver({ type: "error", stage: "read", message: `reader stopped (${code})` })
+        })
+        return thread
+      }),
+      ({ worker }) =>
+        Effect.promise(async () => {
+          worker.postMessage({ type: "close" } satisfies ToWorker)
+          await worker.terminate()
+        })
+    ))
+
+const failed = (stage: "snapshot" | "read" | "encode", message: string, batch?: number) =>
+  new ExportFailed(batch === undefined ? { stage, message } : { stage, batch, message })
+
+/**
+ * Starts the threads on `selection` and takes their common snapshot. The
+ * threads stop when the scope closes.
+ */
+export const open: (
+  path: string,
+  selection: BatchSource.Selection,
+  encoder: NonNullable<WorkerInit["encoder"]>,
+  options: ParallelOptions
+) => Effect.Effect<Encoder, ExportFailed, Scope.Scope> = Effect.fn("ParallelEncoder.open")(function*(
+  path: string,
+  selection: BatchSource.Selection,
+  encoder: NonNullable<WorkerInit["encoder"]>,
+  options: ParallelOptions
+) {
+  const base = BatchSource.workerInit(path, selection, options)
+  const batchSize = base.batchSize
+  const init: WorkerInit = { ...base, encoder }
+  const wanted = Math.max(1, Math.floor(options.threads))
+
+
+  const output = yield* Queue.unbounded<Message>()
+  const send = (thread: Thread, message: ToWorker) => thread.worker.postMessage(message)
+
+  // Every thread starts at once (loading the plugin takes longer than the
+  // snapshot); all their snapshots begin between the two version readings.
+  const before = options.version()
+  const all: Array<Thread> = []
+  for (let i = 0; i < wanted; i++) all.push(yield* spawn(init, i, output))
+  const answers: Array<FromWorker> = []
+  for (const thread of all) answers.push(yield* Queue.take(thread.control))
+  const first = answers[0]!
+  if (first.type === "error") return yield* failed("snapshot", `cannot read the archive: ${first.message}`)
+  if (first.type !== "ready") return yield* failed("snapshot", `unexpected reader message ${first.type}`)
+  const total = first.total
+  const same = answers.every((m) => m.type === "ready" && m.total === total) && options.version() === before
+  // Otherwise a writer committed meanwhile (or a thread could not start): the
+  // first thread's snapshot alone is used. More threads than batches idle.
+  const threads = same ? all.slice(0, Math.max(1, Math.min(wanted, Math.ceil(total / batchSize)))) : [all[0]!]
+  for (const thread of all.slice(threads.length)) send(thread, { type: "close" })
+
+  const chunks = plan(total, threads.length, options.chunkPosts ?? DEFAULT_CHUNK_POSTS)
+  for (let w = 0; w < threads.length; w++) {
+    const thread = threads[w]!
+    // Anything a thread said before it started was setup chatter, except a failure.
+    for (const m of yield* Queue.clear(thread.control)) {
+      if (m.type === "error") yield* Queue.offer(output, { worker: w, message: m })
+    }
+    thread.started = true
+    send(thread, {
+      type: "start",
+      total,
+      chunks: chunks.filter((c) => c.index % threads.length === w),
+      credit: CREDIT
+    })
+  }
+
+  const chunkWarnings = new Map<number, BatchSource.Warnings>()
+
+  const take: Effect.Effect<Encoded, ExportFailed> = Effect.gen(function*() {
+    for (;;) {
+      const { message: m } = yield* Queue.take(output)
+      switch (m.type) {
+        case "encoded": {
+          if (m.warnings !== undefined) {
+            const w = chunkWarnings.get(m.chunk) ?? { count: 0, first: [] }
+            w.count += m.warnings.count
+            for (const message of m.warnings.first) {
+              if (w.first.length < BatchSource.KEPT_WARNINGS) w.first.push(message)
+            }
+            chunkWarnings.set(m.chunk, w)
+          }
+          return { chunk: m.chunk, bytes: m.bytes, posts: m.posts, offset: m.offset, last: m.last }
+        }
+        case "error": {
+          const batch = m.offset === undefined ? undefined : Math.floor(m.offset / batchSize) + 1
+          if (m.stage === "encode") {
+            return yield* failed(
+              "encode",
+              `format "${encoder.name}"${batch === undefined ? "" : ` failed on batch ${batch}`}: ${m.message}`,
+              batch
+            )
+          }
+          return yield* failed("read", `cannot read ${batch === undefined ? "the archive" : `batch ${batch}`}: ${m.message}`, batch)
+        }
+        default:
+          return yield* failed("read", `unexpected reader message ${m.type}`)
+      }
+    }
+  })
+
+  // The message's bytes are written (or spilled) by now: its buffer goes back to be filled again.
+  const release = (message: Encoded) =>
+    Effect.sync(() => {
+      const buffer = message.bytes.buffer
+      const thread = threads[message.chunk % threads.length]!
+      if (message.bytes.byteLength === 0 || !(buffer instanceof ArrayBuffer)) send(thread, { type: "credit", n: 1 })
+      else thread.worker.postMessage({ type: "credit", n: 1, buffer } satisfies ToWorker, [buffer])
+    })
+
+  const warnings = (): BatchSource.Warnings => {
+    const merged: BatchSource.Warnings = { count: 0, first: [] }
+    for (const c of chunks) {
+      const w = chunkWarnings.get(c.index)
+      if (w === undefined) continue
+      merged.count += w.count
+      for (const message of w.first) {
+        if (merged.first.length < BatchSource.KEPT_WARNINGS) merged.first.push(message)
+      }
+    }
+    return merged
+  }
+
+  return { total, threads: threads.length, chunks, take, release, warnings } satisfies Encoder as Encoder
+})

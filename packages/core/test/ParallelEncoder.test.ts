@@ -1,0 +1,139 @@
+import Database from "better-sqlite3"
+import { Cause, Effect, Exit, Stream } from "effect"
+import { readdirSync, readFileSync } from "node:fs"
+import * as path from "node:path"
+import { describe, expect, it } from "vitest"
+import * as DateRange from "../dist/DateRange.js"
+import type { ExportFailed } from "../dist/Errors.js"
+import * as Export from "../dist/Export.js"
+import * as ParallelEncoder from "../dist/ParallelEncoder.js"
+import type * as Progress from "../dist/Progress.js"
+import { archive, collect, layer, posts, tempDir } from "./helpers.js"
+import concurrentLines from "./concurrent-lines.mjs"
+
+const MODULE = new URL("./concurrent-lines.mjs", import.meta.url).href
+
+/** The same plugin without `concurrent`: the export then encodes on the main thread, in order. */
+const sequential = { ...concurrentLines, concurrent: undefined }
+
+const completed = (exit: Exit.Exit<Array<Progress.ExportEvent>, unknown>) => {
+  if (Exit.isFailure(exit)) throw new Error(Cause.pretty(exit.cause))
+  const last = exit.value.at(-1)
+  if (last?._tag !== "Completed") throw new Error(`ended with ${last?._tag}`)
+  return { events: exit.value, manifest: last.manifest, text: readFileSync(path.join(last.path, "posts.txt"), "utf8") }
+}
+
+const run = (file: string, request: Record<string, unknown>, plugin: typeof concurrentLines = concurrentLines) => {
+  const out = path.join(tempDir(), "out")
+  return collect(file, { format: "clines", out, ...request }, plugin).then((exit) => ({ exit, out }))
+}
+
+describe("ParallelEncoder.plan", () => {
+  it.each([
+    [0, 2, 10],
+    [1, 2, 10],
+    [5, 3, 1],
+    [1_000_000, 2, 250_000],
+    [1_000_001, 3, 100_000],
+    [2_001, 4, 300]
+  ])("splits %i posts for %i threads into consecutive chunks of about %i", (total, threads, size) => {
+    const chunks = ParallelEncoder.plan(total, threads, size)
+    let next = 0
+    for (const [i, c] of chunks.entries()) {
+      expect(c.index).toBe(i)
+      expect(c.offset).toBe(next)
+      next += c.limit
+    }
+    expect(next).toBe(total)
+    expect(chunks.length).toBeLessThanOrEqual(Math.max(1, total))
+    if (total > 0) expect(Math.max(...chunks.map((c) => c.limit)) - Math.min(...chunks.map((c) => c.limit))).toBeLessThanOrEqual(1)
+  })
+})
+
+describe("Export of a concurrent format", () => {
+  it("writes the same bytes and events on 1–4 threads, in any chunking, as on the main thread", async () => {
+    const file = archive(posts(2_345))
+    const reference = completed((await run(file, { batchSize: 100 }, sequential)).exit)
+    expect(reference.text.split("\n")[0]).toBe("total 2345")
+    for (const [threads, chunkPosts, batchSize] of [[1, 500, 100], [2, 500, 100], [3, 64, 100], [4, 7, 3], [2, 1, 1]]) {
+      const result = completed((await run(file, { threads, chunkPosts, batchSize })).exit)
+      expect(result.text, `${threads} threads, chunks of ${chunkPosts}`).toBe(reference.text)
+      expect(result.manifest.files[0]!.sha256).toBe(reference.manifest.files[0]!.sha256)
+      const batches = result.events.filter((e) => e._tag === "BatchWritten")
+      expect(batches.reduce((n, e) => n + (e._tag === "BatchWritten" ? e.posts : 0), 0)).toBe(2_345)
+      // Progress only grows, and batches are numbered as they are written.
+      const processed = batches.map((e) => e.snapshot.posts_processed)
+      expect(processed).toEqual([...processed].sort((a, b) => a - b))
+      expect(batches.map((e) => (e._tag === "BatchWritten" ? e.batch : 0))).toEqual(batches.map((_, i) => i + 1))
+    }
+  }, 120_000)
+
+  it("keeps a date range and the first warnings in export order", async () => {
+    const rows = posts(600).map((r, i) => (i % 50 === 7 ? { ...r, like_count: null } : r))
+    const file = archive(rows)
+    const range = { since: "2024-05-31", until: "2024-05-31" }
+    const one = completed((await run(file, { ...range, batchSize: 10 }, sequential)).exit)
+    const many = completed((await run(file, { ...range, batchSize: 10, threads: 3, chunkPosts: 40 })).exit)
+    expect(many.text).toBe(one.text)
+    expect(many.manifest.warnings).toEqual(one.manifest.warnings)
+    expect(many.manifest.warnings.count).toBeGreaterThan(0)
+  }, 60_000)
+
+  it("exports nothing as the format's empty form", async () => {
+    const file = archive(posts(3, "did:plc:other"))
+    const result = completed((await run(file, { threads: 2 })).exit)
+    expect(result.text).toBe("total 0\nend\n")
+    expect(result.manifest.post_count).toBe(0)
+  })
+
+  it.each([
+    ["failAt", "refused", "encode"],
+    ["crashAt", "plugin crashed: boom", "encode"]
+  ])("fails with the plugin's message and batch when a thread's sink fails (%s), publishing nothing", async (option, message, stage) => {
+    const file = archive(posts(3_000))
+    const victim = posts(3_000)[2_345]!.uri
+    const { exit, out } = await run(file, { threads: 2, chunkPosts: 500, batchSize: 100, options: { [option]: victim } })
+    expect(Exit.isFailure(exit)).toBe(true)
+    const error = Exit.isFailure(exit) ? Cause.squash(exit.cause) as ExportFailed : undefined
+    expect(error?._tag).toBe("ExportFailed")
+    expect(error?.stage).toBe(stage)
+    expect(error?.batch).toBe(24)
+    expect(error?.message).toContain(`format "clines" failed on batch 24`)
+    expect(error?.message).toContain(message)
+    expect(readdirSync(path.join(out, "did:plc:test"))).toEqual([])
+  }, 60_000)
+
+  it("removes spill files and the temporary folder when interrupted mid-export", async () => {
+    const file = archive(posts(5_000))
+    const out = path.join(tempDir(), "out")
+    let seen = 0
+    const exit = await Effect.runPromiseExit(
+      Stream.runForEach(
+        Export.run({ did: "did:plc:test", format: "clines", out, threads: 2, chunkPosts: 100, batchSize: 10 }),
+        (event) => (event._tag === "BatchWritten" && ++seen === 30 ? Effect.interrupt : Effect.void)
+      ).pipe(Effect.provide(layer(file, concurrentLines)))
+    )
+    expect(Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)).toBe(true)
+    expect(seen).toBe(30)
+    expect(readdirSync(path.join(out, "did:plc:test"))).toEqual([])
+  }, 60_000)
+
+  it("uses one thread when a writer commits while the threads take their snapshots", async () => {
+    const file = archive(posts(4_000))
+    const range = await Effect.runPromise(DateRange.make({}))
+    const db = new Database(file, { readonly: true })
+    const count = (version: () => unknown) =>
+      Effect.runPromise(Effect.scoped(Effect.map(
+        ParallelEncoder.open(file, { did: "did:plc:test", range }, { module: MODULE, name: "clines", options: {} }, {
+          threads: 2,
+          batchSize: 100,
+          version
+        }),
+        (encoder) => encoder.threads
+      )))
+    expect(await count(() => db.pragma("data_version", { simple: true }))).toBe(2)
+    let readings = 0
+    expect(await count(() => readings++)).toBe(1)
+    db.close()
+  }, 60_000)
+})

@@ -1,0 +1,33 @@
+// A concurrent test plugin, as a worker thread loads it: each post as
+// "<position> <uri>" on its own line, between a header naming the total and a
+// footer. Options: `failAt` (a uri: the sink fails on the batch holding it)
+// and `crashAt` (a uri: the sink throws there).
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import * as FormatPlugin from "../dist/FormatPlugin.js"
+
+const plugin = FormatPlugin.define({
+  name: "clines",
+  version: "1.0.0",
+  extension: "txt",
+  mediaType: "text/plain",
+  description: "position and uri per line",
+  apiVersion: FormatPlugin.API_VERSION,
+  options: Schema.Struct({ failAt: Schema.optional(Schema.String), crashAt: Schema.optional(Schema.String) }),
+  make: (options, context) =>
+    Effect.sync(() => ({
+      start: Effect.succeed(`total ${context.total}\n`),
+      write: (batch, { offset }) =>
+        Effect.suspend(() => {
+          if (batch.some((p) => p.uri === options.failAt)) {
+            return Effect.fail(new FormatPlugin.FormatError({ plugin: "clines", message: `refused ${options.failAt}` }))
+          }
+          if (batch.some((p) => p.uri === options.crashAt)) throw new Error("boom")
+          return Effect.succeed(batch.map((p, i) => `${offset + i} ${p.uri} ${p.text}\n`).join(""))
+        }),
+      end: Effect.succeed("end\n")
+    })),
+  concurrent: { module: import.meta.url }
+})
+
+export default plugin
