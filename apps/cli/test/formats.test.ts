@@ -1,6 +1,7 @@
 /**
  * `skyporter formats`, `--version` and `--help`.
  */
+import { PluginLoader } from "@skyporter/core"
 import { readFileSync } from "node:fs"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { removeDir, run, show, TEST_PLUGIN, tempDir } from "./support.js"
@@ -80,5 +81,7 @@ describe("version and help", () => {
       expect(r.stdout).toContain(flag)
     }
     expect(r.stdout).not.toContain("--batch-size")
+    // Cli.ts repeats the core's config file name so that help does not load the core.
+    expect(r.stdout).toContain(`(default: ./${PluginLoader.CONFIG_FILE} when present)`)
   }, 60_000)
 })

@@ -1,0 +1,27 @@
+/** The `skyporter serve` handler, loaded only when `serve` runs (see Cli.ts). */
+import { PluginLoader } from "@skyporter/core"
+import { Server } from "@skyporter/server"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import type { ServeFlags } from "../Cli.js"
+import * as Formats from "../Formats.js"
+
+export const run = (flags: ServeFlags) =>
+  Effect.gen(function*() {
+    const loaded = yield* Formats.load(flags.plugin, Option.getOrUndefined(flags.config))
+    yield* Server.run({
+      db: flags.db,
+      out: flags.out,
+      host: flags.host,
+      port: flags.port,
+      authFile: Option.getOrUndefined(flags.auth),
+      maxRunning: flags.maxRunning,
+      mediaRoot: Option.getOrUndefined(flags.mediaRoot),
+      registry: loaded.registry,
+      formatOptions: (format) => PluginLoader.optionsFor(loaded, format),
+      batchSize: flags.batchSize,
+      keepAliveMillis: flags.keepAliveMs,
+      onListening: (url) => process.stdout.write(`${url}\n`),
+      log: (line) => process.stderr.write(`${line}\n`)
+    })
+  })
