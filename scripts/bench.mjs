@@ -7,11 +7,29 @@
 // BENCH_MEDIA=1 adds media: an export copying ≥ 1 GiB of media files (made
 // once in .bench-cache/), as a folder (--media) and as a ZIP (--media --zip);
 // peak RSS must stay under 300 MB. BENCH_SIZES= (empty) skips the post runs.
+//
+// Targets, checked here (the exit code is 1 when one is missed):
+// - at 1,000,000 posts each format takes no longer than the sqlite3 shell
+//   dumping the same ordered query (time ratio ≤ 1.0);
+// - peak RSS under 200 MB, and at 1M no more than 1.2 × at 100k;
+// - `skyporter --version` and `--help` under 0.5 s.
+// The table is printed and written as JSON to bench-results.json.
 import { spawn, spawnSync } from "node:child_process"
 import Database from "better-sqlite3"
 import { randomBytes } from "node:crypto"
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync
+} from "node:fs"
 import { cpus, totalmem } from "node:os"
+import { startupRows } from "./bench-startup.mjs"
 import * as path from "node:path"
 
 const root = path.resolve(import.meta.dirname, "..")
@@ -22,6 +40,10 @@ const SIZES = (process.env.BENCH_SIZES ?? "100000,1000000").split(",").filter((s
 const MEDIA = process.env.BENCH_MEDIA === "1"
 const MEDIA_BYTES = 2 ** 30
 const MEDIA_RSS_LIMIT_MB = 300
+const RSS_LIMIT_MB = 200
+const RSS_GROWTH_LIMIT = 1.2
+const RATIO_LIMIT = 1.0
+const STARTUP_LIMIT_SECONDS = 0.5
 const DID = "did:plc:skyporterdemo22222222222"
 
 mkdirSync(cache, { recursive: true })
@@ -31,21 +53,19 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
 }
 
-/** Runs a command, sampling its peak RSS (VmHWM) from /proc while it runs. */
+/**
+ * Runs a command, sampling its peak RSS (VmHWM) from /proc while it runs.
+ * With `stdoutFile`, the command writes its standard output straight into
+ * that file (as a shell redirection would), not through this process.
+ */
 const measure = (cmd, args, stdoutFile) =>
   new Promise((resolve, reject) => {
+    const fd = stdoutFile ? openSync(stdoutFile, "w") : "ignore"
     const started = process.hrtime.bigint()
-    const child = spawn(cmd, args, { stdio: ["ignore", stdoutFile ? "pipe" : "ignore", "pipe"] })
+    const child = spawn(cmd, args, { stdio: ["ignore", fd, "pipe"] })
+    if (typeof fd === "number") closeSync(fd)
     let stderr = ""
     child.stderr.on("data", (d) => (stderr += d))
-    let out
-    if (stdoutFile) {
-      out = (async () => {
-        const { createWriteStream } = await import("node:fs")
-        const { pipeline } = await import("node:stream/promises")
-        await pipeline(child.stdout, createWriteStream(stdoutFile))
-      })()
-    }
     let peakKb = 0
     const sample = () => {
       try {
@@ -55,9 +75,8 @@ const measure = (cmd, args, stdoutFile) =>
       } catch {}
     }
     const timer = setInterval(sample, 20)
-    child.on("exit", async (code) => {
+    child.on("exit", (code) => {
       clearInterval(timer)
-      await out
       const seconds = Number(process.hrtime.bigint() - started) / 1e9
       if (code !== 0) reject(new Error(`${cmd} ${args.join(" ")} exited ${code}: ${stderr}`))
       else resolve({ seconds, peakMb: peakKb / 1024 })
@@ -163,6 +182,29 @@ if (MEDIA) {
   }
 }
 
+const startup = process.env.BENCH_STARTUP === "0" ? [] : await startupRows()
+
+// The targets, each with what was measured.
+const checks = []
+for (const r of rows) {
+  checks.push({ target: `${r.format} at ${r.posts}: peak RSS < ${RSS_LIMIT_MB} MB`, ok: r.peakMb < RSS_LIMIT_MB })
+  if (r.posts === 1_000_000 && r.sqliteSeconds !== undefined) {
+    const ratio = r.seconds / r.sqliteSeconds
+    checks.push({ target: `${r.format} at 1M: time ÷ sqlite3 ≤ ${RATIO_LIMIT} (${ratio.toFixed(2)})`, ok: ratio <= RATIO_LIMIT })
+  }
+}
+for (const format of ["json", "csv"]) {
+  const small = rows.find((r) => r.format === format && r.posts === 100_000)
+  const large = rows.find((r) => r.format === format && r.posts === 1_000_000)
+  if (small && large) {
+    const growth = large.peakMb / small.peakMb
+    checks.push({ target: `${format}: RSS at 1M ≤ ${RSS_GROWTH_LIMIT} × at 100k (${growth.toFixed(2)})`, ok: growth <= RSS_GROWTH_LIMIT })
+  }
+}
+for (const r of startup) {
+  checks.push({ target: `skyporter ${r.command} < ${STARTUP_LIMIT_SECONDS} s (${r.medianSeconds.toFixed(3)})`, ok: r.medianSeconds < STARTUP_LIMIT_SECONDS })
+}
+
 const fmt = (x, d = 2) => (x === undefined ? "–" : x.toFixed(d))
 const lines = [
   `skyporter bench — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ` +
@@ -186,4 +228,35 @@ if (mediaRows.length > 0) {
     )
   )
 }
+if (startup.length > 0) {
+  lines.push(
+    "",
+    "| start-up | median seconds |",
+    "|---|---:|",
+    ...startup.map((r) => `| skyporter ${r.command} | ${r.medianSeconds.toFixed(3)} |`)
+  )
+}
+if (checks.length > 0) lines.push("", ...checks.map((c) => `- ${c.ok ? "met" : "MISSED"}: ${c.target}`))
 process.stdout.write(lines.join("\n") + "\n")
+
+const results = {
+  date: new Date().toISOString(),
+  machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "cpu", memoryGiB: Math.round(totalmem() / 2 ** 30) },
+  node: process.version,
+  runs: RUNS,
+  exports: rows.map((r) => ({
+    format: r.format,
+    posts: r.posts,
+    seconds: r.seconds,
+    postsPerSecond: r.postsPerSecond,
+    peakRssMb: r.peakMb,
+    sqliteSeconds: r.sqliteSeconds ?? null,
+    ratio: r.sqliteSeconds ? r.seconds / r.sqliteSeconds : null
+  })),
+  media: mediaRows,
+  startup,
+  targets: checks
+}
+writeFileSync(path.join(root, "bench-results.json"), JSON.stringify(results, null, 2) + "\n")
+process.stderr.write("written to bench-results.json\n")
+if (checks.some((c) => !c.ok)) process.exitCode = 1

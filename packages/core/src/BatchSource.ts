@@ -189,7 +189,10 @@ export const open: (
         case "batch": {
           yield* send({ type: "next" })
           settle()
-          const posts = m.rows.map((row, i) => Post.decodeRow(row, batchWarnings.warnFor(i)))
+          const posts = m.rows.map((row, i) => {
+            batchWarnings.current = i
+            return Post.decodeRow(row, batchWarnings.warn, i)
+          })
           return [[posts as Post.PostBatch], Option.some(n + 1)] as const
         }
         default:

@@ -265,7 +265,10 @@ const run = (init: WorkerInit, port: NonNullable<typeof parentPort>) => {
     const batch = chunk.reader.next()
     const pending = new BatchWarnings()
     const posts: Array<Post.Post> = new Array(batch.length)
-    for (let i = 0; i < batch.length; i++) posts[i] = Post.decodeRow(batch[i]!, pending.warnFor(i))
+    for (let i = 0; i < batch.length; i++) {
+      pending.current = i
+      posts[i] = Post.decodeRow(batch[i]!, pending.warn, i)
+    }
     let bytes: Uint8Array = new Uint8Array(0)
     if (posts.length > 0) {
       const exit = await Effect.runPromiseExit(

@@ -26,12 +26,12 @@ export const addWarning = (warnings: Warnings, message: string): void => {
  */
 export class BatchWarnings {
   private items: Array<{ readonly post: number; readonly message: string }> = []
+  /** The post being decoded: where a warning without a position belongs. */
+  current = 0
 
-  /** Where the warnings about the batch's post `post` go. */
-  warnFor(post: number): Post.Warn {
-    return (message) => {
-      this.items.push({ post, message })
-    }
+  /** One function for the whole batch (a closure per post measured costly). */
+  readonly warn: Post.Warn = (message, post) => {
+    this.items.push({ post: post ?? this.current, message })
   }
 
   /** Adds the batch's warnings to `into`, post by post (each post's in the order they came). */
