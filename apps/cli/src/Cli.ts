@@ -76,7 +76,7 @@ const exportFlags = {
     Flag.withDefault(false)
   ),
   threads: Flag.Int("threads").pipe(
-    Flag.withDescription("Threads that read and encode posts (default: the cores available, at most 4)"),
+    Flag.withDescription("Threads that read and encode posts, 1 to 32 (default: the cores available, at most 4)"),
     Flag.optional
   ),
   batchSize: Flag.Int("batch-size").pipe(Flag.withDefault(1_000), Flag.withHidden),
@@ -145,7 +145,7 @@ const serveFlags = {
   plugin: plugins,
   config,
   threads: Flag.Int("threads").pipe(
-    Flag.withDescription("Threads that read and encode posts (default: the cores available, at most 4)"),
+    Flag.withDescription("Threads that read and encode posts, 1 to 32 (default: the cores available, at most 4)"),
     Flag.optional
   ),
   batchSize: Flag.Int("batch-size").pipe(Flag.withDefault(1_000), Flag.withHidden),

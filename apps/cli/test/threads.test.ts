@@ -36,7 +36,7 @@ describe("skyporter export --threads", () => {
     }
   }, 120_000)
 
-  it.each(["0", "-2", "1.5"])("--threads %s: exit 2 naming the flag, nothing written", async (value) => {
+  it.each(["0", "-2", "1.5", "33"])("--threads %s: exit 2 naming the flag, nothing written", async (value) => {
     const out = path.join(dir, `bad-${value}`)
     const r = await run(["export", "--db", fx.db, "--did", DID, "--threads", value, "--out", out], { cwd: dir })
     expect(r.code, show(r)).toBe(2)

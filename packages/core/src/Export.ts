@@ -69,6 +69,9 @@ export interface PreparedRequest {
   readonly range: DateRange.DateRange
 }
 
+/** The most threads one export may ask for (each holds a connection and a JavaScript heap). */
+export const MAX_THREADS = 32
+
 /** Validates a request without touching the archive or the disk. */
 export const prepare = Effect.fn("Export.prepare")(function*(request: ExportRequest) {
   yield* Did.validate(request.did)
@@ -82,11 +85,15 @@ export const prepare = Effect.fn("Export.prepare")(function*(request: ExportRequ
   if (request.budgetBytes !== undefined && !(Number.isInteger(request.budgetBytes) && request.budgetBytes >= 1)) {
     return yield* new InvalidRequest({ field: "budgetBytes", message: "batch budget must be a whole number of bytes ≥ 1" })
   }
-  for (const field of ["threads", "chunkPosts"] as const) {
-    const value = request[field]
-    if (value !== undefined && !(Number.isInteger(value) && value >= 1)) {
-      return yield* new InvalidRequest({ field, message: `${field} must be a whole number ≥ 1, got ${value}` })
-    }
+  const { threads, chunkPosts } = request
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= MAX_THREADS)) {
+    return yield* new InvalidRequest({
+      field: "threads",
+      message: `threads must be a whole number from 1 to ${MAX_THREADS}, got ${threads}`
+    })
+  }
+  if (chunkPosts !== undefined && !(Number.isInteger(chunkPosts) && chunkPosts >= 1)) {
+    return yield* new InvalidRequest({ field: "chunkPosts", message: `chunkPosts must be a whole number ≥ 1, got ${chunkPosts}` })
   }
   if (request.out.trim() === "" || request.out.includes("\0")) {
     return yield* new InvalidRequest({ field: "out", message: "the output folder must be a non-empty path" })

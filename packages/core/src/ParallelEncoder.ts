@@ -142,7 +142,6 @@ export const open: (
   const init: WorkerInit = { ...base, encoder }
   const wanted = Math.max(1, Math.floor(options.threads))
 
-
   const output = yield* Queue.unbounded<Message>()
   const send = (thread: Thread, message: ToWorker) => thread.worker.postMessage(message)
 
