@@ -18,6 +18,7 @@ import { Worker } from "node:worker_threads"
 import * as BatchSource from "./BatchSource.js"
 import { describe, ExportFailed } from "./Errors.js"
 import type { ChunkPlan, FromWorker, ToWorker, WorkerInit } from "./SnapshotWorker.js"
+import { mergeWarnings } from "./Warnings.js"
 
 /** Encoded bytes of consecutive posts of one chunk. */
 export interface Encoded {
@@ -187,10 +188,7 @@ export const open: (
         case "encoded": {
           if (m.warnings !== undefined) {
             const w = chunkWarnings.get(m.chunk) ?? { count: 0, first: [] }
-            w.count += m.warnings.count
-            for (const message of m.warnings.first) {
-              if (w.first.length < BatchSource.KEPT_WARNINGS) w.first.push(message)
-            }
+            mergeWarnings(w, m.warnings)
             chunkWarnings.set(m.chunk, w)
           }
           return { chunk: m.chunk, bytes: m.bytes, posts: m.posts, offset: m.offset, last: m.last }
@@ -225,11 +223,7 @@ export const open: (
     const merged: BatchSource.Warnings = { count: 0, first: [] }
     for (const c of chunks) {
       const w = chunkWarnings.get(c.index)
-      if (w === undefined) continue
-      merged.count += w.count
-      for (const message of w.first) {
-        if (merged.first.length < BatchSource.KEPT_WARNINGS) merged.first.push(message)
-      }
+      if (w !== undefined) mergeWarnings(merged, w)
     }
     return merged
   }

@@ -18,6 +18,17 @@ export const addWarning = (warnings: Warnings, message: string): void => {
   if (warnings.first.length < KEPT_WARNINGS) warnings.first.push(message)
 }
 
+/** Adds `from` to `into`: all of its count, its kept messages while fewer than `KEPT_WARNINGS` are kept. */
+export const mergeWarnings = (
+  into: Warnings,
+  from: { readonly count: number; readonly first: ReadonlyArray<string> }
+): void => {
+  into.count += from.count
+  for (const message of from.first) {
+    if (into.first.length < KEPT_WARNINGS) into.first.push(message)
+  }
+}
+
 /**
  * The warnings of one batch, put in post order once the batch is encoded:
  * stored JSON is checked when the plugin first reads it (during encoding,

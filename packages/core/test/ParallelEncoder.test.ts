@@ -8,7 +8,7 @@ import type { ExportFailed } from "../dist/Errors.js"
 import * as Export from "../dist/Export.js"
 import * as ParallelEncoder from "../dist/ParallelEncoder.js"
 import type * as Progress from "../dist/Progress.js"
-import { archive, collect, layer, posts, tempDir } from "./helpers.js"
+import { archive, collect, insert, layer, posts, tempDir } from "./helpers.js"
 import concurrentLines from "./concurrent-lines.mjs"
 
 const MODULE = new URL("./concurrent-lines.mjs", import.meta.url).href
@@ -131,9 +131,17 @@ describe("Export of a concurrent format", () => {
         }),
         (encoder) => encoder.threads
       )))
-    expect(await count(() => db.pragma("data_version", { simple: true }))).toBe(2)
+    const version = () => db.pragma("data_version", { simple: true })
+    expect(await count(version)).toBe(2)
+    // A real commit from another connection right after the first reading.
+    const writer = new Database(file)
     let readings = 0
-    expect(await count(() => readings++)).toBe(1)
+    expect(await count(() => {
+      const v = version()
+      if (readings++ === 0) insert(writer, posts(1, "did:plc:other"))
+      return v
+    })).toBe(1)
+    writer.close()
     db.close()
   }, 60_000)
 })
