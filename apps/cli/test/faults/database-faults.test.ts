@@ -223,14 +223,18 @@ describe("another process with an exclusive lock", () => {
     mode
   ) => {
     let writer: ReturnType<typeof locker> | undefined
-    let exportEnded = false
     let writerDone: string | undefined
+    // The export publishes before it lets go of its snapshot, so a writer that
+    // waited for the snapshot finds the export published. (Watching for the
+    // export's process to exit raced: the writer may commit between the
+    // snapshot's release and the test seeing that exit.)
+    const out = path.join(dir, `out-exclusive-${mode}`)
     const f = await exportWithFault(`exclusive-${mode}`, async (db) => {
       writer = locker(db, mode, "120000")
       await waitFor("the writer to try", () => writer!.lines().includes("trying"), 60_000)
-      void writer.exited.then(() => (writerDone = exportEnded ? "after the export" : "during the export"))
+      void writer.exited.then(() =>
+        (writerDone = exportDirs(out, DID).length > 0 ? "after the export" : "during the export"))
     }, wal)
-    exportEnded = true
     expectCompletedFromSnapshot(f)
     await writer!.exited
     // The writer got its lock only once the export's snapshot was released.
