@@ -18,7 +18,8 @@ import { createRequire } from "node:module"
 
 export { published } from "./Published.js"
 
-export const VERSION: string = createRequire(import.meta.url)("../package.json").version
+// By package name: this module runs from the bundle in dist/bundle/.
+export const VERSION: string = createRequire(import.meta.url)("@skyporter/cli/package.json").version
 
 /**
  * `PluginLoader.CONFIG_FILE` of @skyporter/core, repeated here so that the

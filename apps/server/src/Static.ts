@@ -3,9 +3,14 @@
  * Request paths are looked up in this table and never reach the filesystem.
  */
 import { readFileSync } from "node:fs"
-import { fileURLToPath } from "node:url"
+import { createRequire } from "node:module"
+import * as path from "node:path"
+import { fileURLToPath, pathToFileURL } from "node:url"
 
-const PUBLIC = new URL("../public/", import.meta.url)
+// Found by package name: the CLI's bundle inlines this module elsewhere.
+const PUBLIC = pathToFileURL(
+  path.join(path.dirname(createRequire(import.meta.url).resolve("@skyporter/server/package.json")), "public") + "/"
+)
 
 const FILES: ReadonlyArray<readonly [route: string, file: string, type: string]> = [
   ["/", "index.html", "text/html; charset=utf-8"],

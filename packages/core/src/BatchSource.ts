@@ -13,6 +13,8 @@
  * export, not once per batch as re-issued keyset queries would.
  */
 import { Deferred, Effect, Exit, Option, Queue, type Scope, Stream } from "effect"
+import { createRequire } from "node:module"
+import { pathToFileURL } from "node:url"
 import { Worker } from "node:worker_threads"
 import { INSTANT_FUNCTION } from "./Archive.js"
 import type * as DateRange from "./DateRange.js"
@@ -117,8 +119,11 @@ export const workerInit = (path: string, selection: Selection, options: Snapshot
   }
 }
 
-/** The reader thread's module. */
-export const WORKER_URL = new URL("./SnapshotWorker.js", import.meta.url)
+/**
+ * The reader thread's module, found by package name rather than next to this
+ * file: the CLI's bundle inlines this module, and a thread needs a file.
+ */
+export const WORKER_URL = pathToFileURL(createRequire(import.meta.url).resolve("@skyporter/core/SnapshotWorker"))
 
 /**
  * Opens a snapshot of `selection` in the archive at `path`. A reader thread

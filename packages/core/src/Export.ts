@@ -25,7 +25,7 @@ import * as PluginOptions from "./PluginOptions.js"
 import * as Progress from "./Progress.js"
 
 /** This package's version, recorded in every manifest. */
-export const VERSION: string = createRequire(import.meta.url)("../package.json").version
+export const VERSION: string = createRequire(import.meta.url)("@skyporter/core/package.json").version
 
 export interface ExportRequest {
   readonly did: string

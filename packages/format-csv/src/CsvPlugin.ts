@@ -6,10 +6,13 @@ import * as FormatPlugin from "@skyporter/core/FormatPlugin"
 import type * as Post from "@skyporter/core/Post"
 import * as Effect from "effect/Effect"
 import { createRequire } from "node:module"
+import { pathToFileURL } from "node:url"
 import { CsvOptions } from "./CsvOptions.js"
 import * as Encoder from "./Encoder.js"
 
-const pkg = createRequire(import.meta.url)("../package.json") as { readonly version: string }
+// By package name, not by path: the CLI's bundle inlines this module elsewhere.
+const require = createRequire(import.meta.url)
+const pkg = require("@skyporter/format-csv/package.json") as { readonly version: string }
 
 const NAME = "csv"
 
@@ -48,6 +51,6 @@ export const plugin: FormatPlugin.FormatPlugin<CsvOptions> = FormatPlugin.define
   apiVersion: FormatPlugin.API_VERSION,
   options: CsvOptions,
   make: (options) => Effect.sync(() => makeSink(options)),
-  // The built entry point, from src/ (tests) as from dist/: threads load JavaScript.
-  concurrent: { module: new URL("../dist/index.js", import.meta.url).href }
+  // The built entry point, from src/ (tests), dist/ or a bundle: threads load JavaScript.
+  concurrent: { module: pathToFileURL(require.resolve("@skyporter/format-csv")).href }
 })

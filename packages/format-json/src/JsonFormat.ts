@@ -8,6 +8,7 @@
  * bytes do not depend on how posts are split into batches.
  */
 import { createRequire } from "node:module"
+import { pathToFileURL } from "node:url"
 // Deep imports: worker threads load this plugin, and the barrels cost a second each.
 import * as FormatPlugin from "@skyporter/core/FormatPlugin"
 import * as Effect from "effect/Effect"
@@ -16,7 +17,9 @@ import { renderPost } from "./PostJson.js"
 
 const NAME = "json"
 
-const { version } = createRequire(import.meta.url)("../package.json") as { readonly version: string }
+// By package name, not by path: the CLI's bundle inlines this module elsewhere.
+const require = createRequire(import.meta.url)
+const { version } = require("@skyporter/format-json/package.json") as { readonly version: string }
 
 /** This format takes no options: any key is rejected. */
 export const JsonOptions = FormatPlugin.noOptions(NAME)
@@ -65,6 +68,6 @@ export const jsonFormat: FormatPlugin.FormatPlugin<JsonOptions> = FormatPlugin.d
   apiVersion: FormatPlugin.API_VERSION,
   options: JsonOptions,
   make: (_options, context) => Effect.sync(() => makeSink(context)),
-  // The built entry point, from src/ (tests) as from dist/: threads load JavaScript.
-  concurrent: { module: new URL("../dist/index.js", import.meta.url).href }
+  // The built entry point, from src/ (tests), dist/ or a bundle: threads load JavaScript.
+  concurrent: { module: pathToFileURL(require.resolve("@skyporter/format-json")).href }
 })

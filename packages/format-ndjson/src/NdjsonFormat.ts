@@ -14,10 +14,13 @@ import { encodeBatch, scratch } from "@skyporter/format-json/Batch"
 import { renderPostCompact } from "@skyporter/format-json/PostJson"
 import * as Effect from "effect/Effect"
 import { createRequire } from "node:module"
+import { pathToFileURL } from "node:url"
 
 const NAME = "ndjson"
 
-const { version } = createRequire(import.meta.url)("../package.json") as { readonly version: string }
+// By package name, not by path: the CLI's bundle inlines this module elsewhere.
+const require = createRequire(import.meta.url)
+const { version } = require("@skyporter/format-ndjson/package.json") as { readonly version: string }
 
 /** This format takes no options: any key is rejected. */
 export const NdjsonOptions = FormatPlugin.noOptions(NAME)
@@ -55,6 +58,6 @@ export const ndjsonFormat: FormatPlugin.FormatPlugin<NdjsonOptions> = FormatPlug
   apiVersion: FormatPlugin.API_VERSION,
   options: NdjsonOptions,
   make: () => Effect.sync(makeSink),
-  // The built entry point, from src/ (tests) as from dist/: threads load JavaScript.
-  concurrent: { module: new URL("../dist/index.js", import.meta.url).href }
+  // The built entry point, from src/ (tests), dist/ or a bundle: threads load JavaScript.
+  concurrent: { module: pathToFileURL(require.resolve("@skyporter/format-ndjson")).href }
 })

@@ -6,11 +6,12 @@ import { DateRange, Post, Timestamp } from "@skyporter/core"
 import Database from "better-sqlite3"
 import { Effect } from "effect"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
-import { fileURLToPath } from "node:url"
 
-const dir = fileURLToPath(new URL("../fixtures/compat/", import.meta.url))
+// Found by package name: the CLI's bundle inlines this module elsewhere.
+const fixtures = path.join(path.dirname(createRequire(import.meta.url).resolve("@skyporter/testkit/package.json")), "fixtures", "compat")
 
 /** The golden files shipped with this package. */
 export type GoldenName =
@@ -22,7 +23,7 @@ export type GoldenName =
   | "empty.posts.csv"
 
 /** Absolute path of a golden file. */
-export const goldenPath = (name: GoldenName): string => dir + name
+export const goldenPath = (name: GoldenName): string => path.join(fixtures, name)
 
 /** The exact bytes of a golden file. */
 export const golden = (name: GoldenName): Buffer => readFileSync(goldenPath(name))
@@ -34,7 +35,7 @@ export const RANGE = { since: "2024-03-01", until: "2024-06-30" } as const
 export const writeCompatArchive = (dbPath: string): void => {
   const db = new Database(dbPath)
   try {
-    db.exec(readFileSync(dir + "fixture.sql", "utf8"))
+    db.exec(readFileSync(path.join(fixtures, "fixture.sql"), "utf8"))
   } finally {
     db.close()
   }
