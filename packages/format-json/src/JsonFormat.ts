@@ -12,8 +12,7 @@ import { pathToFileURL } from "node:url"
 // Deep imports: worker threads load this plugin, and the barrels cost a second each.
 import * as FormatPlugin from "@skyporter/core/FormatPlugin"
 import * as Effect from "effect/Effect"
-import { encodeBatch, scratch } from "./Batch.js"
-import { renderPost } from "./PostJson.js"
+import * as PostWriter from "./PostWriter.js"
 
 const NAME = "json"
 
@@ -26,8 +25,8 @@ export const JsonOptions = FormatPlugin.noOptions(NAME)
 
 export type JsonOptions = typeof JsonOptions.Type
 
-const FIRST_SEPARATOR = "\n  "
-const SEPARATOR = ",\n  "
+const FIRST_SEPARATOR = Buffer.from("\n  ")
+const SEPARATOR = Buffer.from(",\n  ")
 
 const failure = (cause: unknown): FormatPlugin.FormatError =>
   new FormatPlugin.FormatError({
@@ -43,15 +42,21 @@ const failure = (cause: unknown): FormatPlugin.FormatError =>
  */
 const makeSink = (context?: FormatPlugin.SinkContext): FormatPlugin.FormatSink => {
   let written = 0
-  const into = scratch()
+  // Reused for every batch: the core is done with a chunk before it writes the next.
+  const out = new PostWriter.ByteWriter()
   return {
     start: Effect.succeed("["),
     write: (batch, position) =>
       Effect.try({
         try: () => {
-          let index = position?.offset ?? written
+          const index = position?.offset ?? written
           written = index + batch.length
-          return encodeBatch(batch, (post) => (index++ === 0 ? FIRST_SEPARATOR : SEPARATOR) + renderPost(post, 1), into)
+          out.reset()
+          for (let i = 0; i < batch.length; i++) {
+            out.bytes(index + i === 0 ? FIRST_SEPARATOR : SEPARATOR)
+            PostWriter.post(out, batch[i]!)
+          }
+          return out.view()
         },
         catch: failure
       }),

@@ -27,7 +27,7 @@ const INTEGER = /^(?:0|-?[1-9]\d*)$/
  * are dropped, and text that is not an integer at all is written as a JSON
  * string so the file stays valid JSON.
  */
-const count = (c: string): string => {
+export const count = (c: string): string => {
   const first = c.charCodeAt(0)
   // Fast path: "0" or a digit 1–9 followed by digits (the core checked the digits).
   if ((first > 0x30 && first <= 0x39) || c === "0") return c
@@ -38,7 +38,7 @@ const count = (c: string): string => {
 }
 
 /** Stored JSON: re-laid-out when well-formed, else its text as a JSON string. */
-const rawIndented = (raw: RawJson, level: number): string =>
+export const rawIndented = (raw: RawJson, level: number): string =>
   raw.valid ? indentRawJson(raw.text, level) : quoteString(raw.text)
 
 const rawCompact = (raw: RawJson): string => (raw.valid ? compactRawJson(raw.text) : quoteString(raw.text))
