@@ -61,6 +61,16 @@ export interface Encoder {
   readonly warnings: () => BatchSource.Warnings
 }
 
+/**
+ * A reader's young generation: 24 MB (8 MB semi-spaces) instead of V8's 48.
+ * A batch's rows and posts live through at most one scavenge at this size,
+ * so nothing is promoted (json since its sink writes bytes; csv made little
+ * enough garbage before). Measured at 1M posts: 30-35 MB less peak RSS, which
+ * keeps an export under 200 MB, for 5-7 % more time (more scavenges). At
+ * 12 MB json promoted its batches, and time and RSS grew by a third.
+ */
+const READER_LIMITS = { maxYoungGenerationSizeMb: 24 }
+
 /** Batches a thread may have encoded ahead of what the main thread stored. */
 export const CREDIT = 4
 
@@ -102,7 +112,7 @@ const spawn = (
   Effect.flatMap(Queue.unbounded<FromWorker>(), (control) =>
     Effect.acquireRelease(
       Effect.sync(() => {
-        const worker = new Worker(BatchSource.WORKER_URL, { workerData: init })
+        const worker = new Worker(BatchSource.WORKER_URL, { workerData: init, resourceLimits: READER_LIMITS })
         const thread: Thread = { worker, control, started: false }
         const deliver = (message: FromWorker) =>
           thread.started ? Queue.offerUnsafe(output, { worker: index, message }) : Queue.offerUnsafe(control, message)
