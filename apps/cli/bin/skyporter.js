@@ -7,4 +7,17 @@
 // (its options schema, its effects) with the core that runs it.
 const ANSWERED_BY_THE_TREE = new Set(["--help", "-h", "--version", "-v"])
 const args = process.argv.slice(2)
-await import(args.length === 0 || args.some((a) => ANSWERED_BY_THE_TREE.has(a)) ? "../dist/bundle/bin.js" : "../dist/bin.js")
+if (args.length === 0 || args.some((a) => ANSWERED_BY_THE_TREE.has(a))) {
+  await import("../dist/bundle/bin.js")
+} else {
+  // An export's reader threads load their modules while the CLI loads its
+  // own (ReaderPool loads nothing else). The export validates --threads; a
+  // count that is not a plain number here just gets the default.
+  if (args[0] === "export") {
+    const at = args.findIndex((a) => a === "--threads" || a.startsWith("--threads="))
+    const given = at < 0 ? undefined : Number(args[at].includes("=") ? args[at].split("=")[1] : args[at + 1])
+    const { prewarm } = await import("@skyporter/core/ReaderPool")
+    prewarm(Number.isInteger(given) && given >= 1 && given <= 32 ? given : undefined)
+  }
+  await import("../dist/bin.js")
+}

@@ -13,13 +13,11 @@
  * export, not once per batch as re-issued keyset queries would.
  */
 import { Deferred, Effect, Exit, Option, Queue, type Scope, Stream } from "effect"
-import { createRequire } from "node:module"
-import { pathToFileURL } from "node:url"
-import { Worker } from "node:worker_threads"
 import { INSTANT_FUNCTION } from "./Archive.js"
 import type * as DateRange from "./DateRange.js"
 import { describe, ExportFailed } from "./Errors.js"
 import * as Post from "./Post.js"
+import * as ReaderPool from "./ReaderPool.js"
 import type { FromWorker, ToWorker, WorkerInit } from "./SnapshotWorker.js"
 import { BatchWarnings, type Warnings } from "./Warnings.js"
 import * as Timestamp from "./Timestamp.js"
@@ -119,11 +117,8 @@ export const workerInit = (path: string, selection: Selection, options: Snapshot
   }
 }
 
-/**
- * The reader thread's module, found by package name rather than next to this
- * file: the CLI's bundle inlines this module, and a thread needs a file.
- */
-export const WORKER_URL = pathToFileURL(createRequire(import.meta.url).resolve("@skyporter/core/SnapshotWorker"))
+/** The reader thread's module. */
+export const WORKER_URL = ReaderPool.WORKER_URL
 
 /**
  * Opens a snapshot of `selection` in the archive at `path`. A reader thread
@@ -145,7 +140,8 @@ export const open: (
   const pending = new Map<number, Deferred.Deferred<Array<Array<unknown>>, ExportFailed>>()
   const worker = yield* Effect.acquireRelease(
     Effect.sync(() => {
-      const w = new Worker(WORKER_URL, { workerData: init })
+      const w = ReaderPool.start(init)
+      ReaderPool.release()
       w.on("message", (m: FromWorker) => {
         if (m.type === "result") {
           const d = pending.get(m.id)

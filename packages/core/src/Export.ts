@@ -8,7 +8,6 @@ import { createHash } from "node:crypto"
 import { existsSync, statSync } from "node:fs"
 import { createRequire } from "node:module"
 import * as fs from "node:fs/promises"
-import { availableParallelism } from "node:os"
 import * as path from "node:path"
 import { Archive } from "./Archive.js"
 import * as BatchSource from "./BatchSource.js"
@@ -21,6 +20,7 @@ import { FormatRegistry } from "./FormatRegistry.js"
 import * as Manifest from "./Manifest.js"
 import * as Media from "./Media.js"
 import * as ParallelEncoder from "./ParallelEncoder.js"
+import * as ReaderPool from "./ReaderPool.js"
 import * as PluginOptions from "./PluginOptions.js"
 import * as Progress from "./Progress.js"
 
@@ -256,7 +256,6 @@ const dataVersion = (db: Archive["Service"]["database"]): unknown => {
 }
 
 /** Threads for a concurrent format: the cores this process may use, at most 4. */
-const defaultThreads = (): number => Math.min(4, availableParallelism())
 
 /** Options reach worker threads by structured clone; anything else keeps the export on this thread. */
 const cloneable = (value: unknown): boolean => {
@@ -425,7 +424,7 @@ export const execute = Effect.fn("Export.execute")(function*(
           budgetBytes: request.budgetBytes,
           // Separate cursors in one snapshot each need the index; without it
           // every one would sort the whole selection.
-          threads: archive.indexed ? (request.threads ?? defaultThreads()) : 1,
+          threads: archive.indexed ? (request.threads ?? ReaderPool.defaultThreads()) : 1,
           chunkPosts: request.chunkPosts,
           version: () => dataVersion(archive.database)
         }

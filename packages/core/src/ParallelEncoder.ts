@@ -14,9 +14,10 @@
  * export falls back to the first thread alone.
  */
 import { Effect, Queue, type Scope } from "effect"
-import { Worker } from "node:worker_threads"
+import type { Worker } from "node:worker_threads"
 import * as BatchSource from "./BatchSource.js"
 import { describe, ExportFailed } from "./Errors.js"
+import * as ReaderPool from "./ReaderPool.js"
 import type { ChunkPlan, FromWorker, ToWorker, WorkerInit } from "./SnapshotWorker.js"
 import { mergeWarnings } from "./Warnings.js"
 
@@ -61,16 +62,6 @@ export interface Encoder {
   readonly warnings: () => BatchSource.Warnings
 }
 
-/**
- * A reader's young generation: 24 MB (8 MB semi-spaces) instead of V8's 48.
- * A batch's rows and posts live through at most one scavenge at this size,
- * so nothing is promoted (json since its sink writes bytes; csv made little
- * enough garbage before). Measured at 1M posts: 30-35 MB less peak RSS, which
- * keeps an export under 200 MB, for 5-7 % more time (more scavenges). At
- * 12 MB json promoted its batches, and time and RSS grew by a third.
- */
-const READER_LIMITS = { maxYoungGenerationSizeMb: 24 }
-
 /** Batches a thread may have encoded ahead of what the main thread stored. */
 export const CREDIT = 4
 
@@ -112,7 +103,7 @@ const spawn = (
   Effect.flatMap(Queue.unbounded<FromWorker>(), (control) =>
     Effect.acquireRelease(
       Effect.sync(() => {
-        const worker = new Worker(BatchSource.WORKER_URL, { workerData: init, resourceLimits: READER_LIMITS })
+        const worker = ReaderPool.start(init)
         const thread: Thread = { worker, control, started: false }
         const deliver = (message: FromWorker) =>
           thread.started ? Queue.offerUnsafe(output, { worker: index, message }) : Queue.offerUnsafe(control, message)
@@ -161,6 +152,7 @@ export const open: (
   const before = options.version()
   const all: Array<Thread> = []
   for (let i = 0; i < wanted; i++) all.push(yield* spawn(init, i, output))
+  ReaderPool.release()
   const answers: Array<FromWorker> = []
   for (const thread of all) answers.push(yield* Queue.take(thread.control))
   const first = answers[0]!

@@ -26,6 +26,7 @@ import type { Chunk, FormatPlugin, FormatSink } from "./FormatPlugin.js"
 import { BatchWarnings, type Warnings } from "./Warnings.js"
 import * as Post from "./Post.js"
 import * as PluginOptions from "./PluginOptions.js"
+import * as ReaderPool from "./ReaderPool.js"
 import * as Timestamp from "./Timestamp.js"
 
 export interface WorkerInit {
@@ -385,4 +386,10 @@ const run = (init: WorkerInit, port: NonNullable<typeof parentPort>) => {
   })
 }
 
-if (parentPort && workerData) run(workerData as WorkerInit, parentPort)
+if (parentPort && workerData === ReaderPool.PREWARM) {
+  // Started ahead of need: the modules above are loaded; wait for the work.
+  const port = parentPort
+  port.once("message", (m: ReaderPool.Assign) => run(m.init, port))
+} else if (parentPort && workerData) {
+  run(workerData as WorkerInit, parentPort)
+}

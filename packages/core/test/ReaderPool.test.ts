@@ -1,0 +1,63 @@
+import { Cause, Effect, Exit, Stream } from "effect"
+import { execFileSync } from "node:child_process"
+import { readFileSync } from "node:fs"
+import * as path from "node:path"
+import { afterEach, describe, expect, it } from "vitest"
+import * as Archive from "../dist/Archive.js"
+import * as BatchSource from "../dist/BatchSource.js"
+import * as DateRange from "../dist/DateRange.js"
+import * as ReaderPool from "../dist/ReaderPool.js"
+import concurrentLines from "./concurrent-lines.mjs"
+import { archive, collect, posts, tempDir } from "./helpers.js"
+
+const read = (file: string) =>
+  Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+    const a = yield* Archive.open({ path: file })
+    const range = yield* DateRange.make({})
+    const source = yield* BatchSource.open(a.path, { did: "did:plc:test", range })
+    const uris: Array<string> = []
+    yield* Stream.runForEach(source.batches, (batch) => Effect.sync(() => uris.push(...batch.map((p) => p.uri))))
+    return { total: source.total, uris }
+  })))
+
+afterEach(() => ReaderPool.release())
+
+describe("ReaderPool", () => {
+  it("hands a prewarmed thread to a snapshot, which reads as a fresh one does, and stops the rest", async () => {
+    const file = archive(posts(2_500))
+    const fresh = await read(file)
+    ReaderPool.prewarm(2)
+    expect(ReaderPool.waiting()).toBe(2)
+    const warmed = await read(file)
+    expect(ReaderPool.waiting()).toBe(0)
+    expect(warmed.total).toBe(2_500)
+    expect(warmed.uris).toEqual(fresh.uris)
+  })
+
+  it("gives a parallel export its threads: prewarmed first, new ones for the rest, the same bytes", async () => {
+    const file = archive(posts(3_001))
+    const export_ = async (threads: number) => {
+      const exit = await collect(file, { format: "clines", out: path.join(tempDir(), "out"), threads, chunkPosts: 500 }, concurrentLines)
+      if (Exit.isFailure(exit)) throw new Error(Cause.pretty(exit.cause))
+      const last = exit.value.at(-1)
+      if (last?._tag !== "Completed") throw new Error(`ended with ${last?._tag}`)
+      return readFileSync(path.join(last.path, "posts.txt"), "utf8")
+    }
+    const reference = await export_(3)
+    for (const warm of [1, 3, 5]) {
+      ReaderPool.prewarm(warm)
+      expect(await export_(3), `${warm} prewarmed`).toBe(reference)
+      expect(ReaderPool.waiting()).toBe(0)
+    }
+  })
+
+  it("never keeps the process alive", () => {
+    const module = new URL("../dist/ReaderPool.js", import.meta.url).href
+    const out = execFileSync(process.execPath, [
+      "--input-type=module",
+      "-e",
+      `const pool = await import(${JSON.stringify(module)}); pool.prewarm(2); console.log(pool.waiting())`
+    ], { encoding: "utf8", timeout: 30_000 })
+    expect(out.trim()).toBe("2")
+  })
+})
