@@ -11,13 +11,13 @@ if (args.length === 0 || args.some((a) => ANSWERED_BY_THE_TREE.has(a))) {
   await import("../dist/bundle/bin.js")
 } else {
   // An export's reader threads load their modules while the CLI loads its
-  // own (ReaderPool loads nothing else). The export validates --threads; a
-  // count that is not a plain number here just gets the default.
+  // own (ReaderPool loads nothing else). The export validates --threads;
+  // prewarm starts the default for a count it cannot use.
   if (args[0] === "export") {
     const at = args.findIndex((a) => a === "--threads" || a.startsWith("--threads="))
     const given = at < 0 ? undefined : Number(args[at].includes("=") ? args[at].split("=")[1] : args[at + 1])
     const { prewarm } = await import("@skyporter/core/ReaderPool")
-    prewarm(Number.isInteger(given) && given >= 1 && given <= 32 ? given : undefined)
+    prewarm(given)
   }
   await import("../dist/bin.js")
 }

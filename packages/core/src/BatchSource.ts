@@ -117,9 +117,6 @@ export const workerInit = (path: string, selection: Selection, options: Snapshot
   }
 }
 
-/** The reader thread's module. */
-export const WORKER_URL = ReaderPool.WORKER_URL
-
 /**
  * Opens a snapshot of `selection` in the archive at `path`. A reader thread
  * holds the read transaction until the scope closes, and reads each batch

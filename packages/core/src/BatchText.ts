@@ -4,6 +4,7 @@
  */
 import type { Chunk } from "./FormatPlugin.js"
 import type { Post, PostBatch } from "./Post.js"
+import { ByteWriter } from "./ByteWriter.js"
 
 /**
  * Posts are gathered into strings of about this many UTF-16 units, each
@@ -18,12 +19,10 @@ const SEGMENT_UNITS = 16_384
  * for every batch (the core is done with a returned chunk before it calls the
  * sink again), so no batch allocates its bytes or copies them twice.
  */
-export interface Scratch {
-  buffer: Buffer
-}
+export type Scratch = ByteWriter
 
 /** A fresh scratch buffer, for one sink. */
-export const scratch = (): Scratch => ({ buffer: Buffer.allocUnsafe(0) })
+export const scratch = (): Scratch => new ByteWriter()
 
 /**
  * The concatenated text of `render(post)` for every post of `batch`, in
@@ -38,17 +37,10 @@ export const encode = (
   into: Scratch = scratch()
 ): Chunk => {
   let segment = ""
-  let length = 0
   let spilled = false
+  into.reset()
   const flush = () => {
-    // UTF-8 takes at most 3 bytes per UTF-16 unit.
-    const need = length + 3 * segment.length
-    if (need > into.buffer.length) {
-      const grown = Buffer.allocUnsafe(Math.max(need, 2 * into.buffer.length, 1 << 20))
-      into.buffer.copy(grown, 0, 0, length)
-      into.buffer = grown
-    }
-    length += into.buffer.write(segment, length, "utf8")
+    into.utf8(segment)
     segment = ""
     spilled = true
   }
@@ -58,5 +50,5 @@ export const encode = (
   }
   if (!spilled) return segment
   if (segment !== "") flush()
-  return into.buffer.subarray(0, length)
+  return into.view()
 }

@@ -69,8 +69,8 @@ export interface PreparedRequest {
   readonly range: DateRange.DateRange
 }
 
-/** The most threads one export may ask for (each holds a connection and a JavaScript heap). */
-export const MAX_THREADS = 32
+/** The most threads one export may ask for (`ReaderPool.MAX_THREADS`). */
+export const MAX_THREADS = ReaderPool.MAX_THREADS
 
 /** Validates a request without touching the archive or the disk. */
 export const prepare = Effect.fn("Export.prepare")(function*(request: ExportRequest) {

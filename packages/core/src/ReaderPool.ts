@@ -34,6 +34,9 @@ const READER_LIMITS = { maxYoungGenerationSizeMb: 24 }
 /** Threads an export reads and encodes on when the request does not say: the cores available, at most 4. */
 export const defaultThreads = (): number => Math.min(4, availableParallelism())
 
+/** The most threads one export may ask for (each holds a connection and a JavaScript heap). */
+export const MAX_THREADS = 32
+
 /** The message that hands a prewarmed thread its work. */
 export interface Assign {
   readonly type: "init"
@@ -51,12 +54,14 @@ interface Idle {
 const idle: Array<Idle> = []
 
 /**
- * Starts `n` reader threads (default: `defaultThreads()`) that load their
- * modules and wait for work. A thread that fails to start is forgotten; the
- * export then starts a fresh one, which reports the failure.
+ * Starts `n` reader threads that load their modules and wait for work; any
+ * `n` that is not a whole number from 1 to `MAX_THREADS` (the export checks
+ * and reports it) starts `defaultThreads()`. A thread that fails to start is
+ * forgotten; the export then starts a fresh one, which reports the failure.
  */
-export const prewarm = (n: number = defaultThreads()): void => {
-  for (let i = 0; i < n; i++) {
+export const prewarm = (n?: number): void => {
+  const count = n !== undefined && Number.isInteger(n) && n >= 1 && n <= MAX_THREADS ? n : defaultThreads()
+  for (let i = 0; i < count; i++) {
     const worker = new Worker(WORKER_URL, { workerData: PREWARM, resourceLimits: READER_LIMITS })
     worker.unref()
     const entry: Idle = {

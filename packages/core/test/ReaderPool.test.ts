@@ -34,6 +34,21 @@ describe("ReaderPool", () => {
     expect(warmed.uris).toEqual(fresh.uris)
   })
 
+  it("start takes a waiting thread, which answers as a fresh one does", async () => {
+    const file = archive(posts(1_234))
+    ReaderPool.prewarm(2)
+    const worker = ReaderPool.start(BatchSource.workerInit(file, { did: "did:plc:test", range: await Effect.runPromise(DateRange.make({})) }))
+    expect(ReaderPool.waiting()).toBe(1)
+    const first = await new Promise((resolve) => worker.once("message", resolve))
+    expect(first).toEqual({ type: "ready", total: 1_234 })
+    await worker.terminate()
+  })
+
+  it.each([0, -1, 1.5, 33, Number.NaN, undefined])("prewarms the default count for %s", (n) => {
+    ReaderPool.prewarm(n)
+    expect(ReaderPool.waiting()).toBe(ReaderPool.defaultThreads())
+  })
+
   it("gives a parallel export its threads: prewarmed first, new ones for the rest, the same bytes", async () => {
     const file = archive(posts(3_001))
     const export_ = async (threads: number) => {
