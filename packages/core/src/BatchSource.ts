@@ -103,12 +103,25 @@ export interface SnapshotOptions extends BatchOptions {
 /** What a reader thread needs to read `selection` in export order. */
 export const workerInit = (path: string, selection: Selection, options: SnapshotOptions = {}): WorkerInit => {
   const { sql, params } = where(selection)
+  // rowid last: a total order even where uri (a nullable TEXT key) ties,
+  // so separate cursors in one snapshot agree on every position.
+  const order = "ORDER BY created_at DESC, uri ASC, rowid ASC"
+  const chunk = `SELECT ${Post.selectColumns}, rowid FROM posts WHERE ${sql}`
+  // The row `@anchor` itself, compared in SQL: its values never pass through
+  // JavaScript, so text that is not UTF-8 or integers past 2^53 compare as stored.
+  const anchor = (column: string) => `(SELECT ${column} FROM posts WHERE rowid = @anchor)`
   return {
     path,
     countSql: `SELECT COUNT(*) FROM posts WHERE ${sql}`,
-    // rowid last: a total order even where uri (a nullable TEXT key) ties,
-    // so separate cursors in one snapshot agree on every position.
-    rowsSql: `SELECT ${Post.selectColumns} FROM posts WHERE ${sql} ORDER BY created_at DESC, uri ASC, rowid ASC`,
+    nullsSql: `SELECT COUNT(*) FROM posts WHERE ${sql} AND created_at IS NULL`,
+    rowsSql: `SELECT ${Post.selectColumns} FROM posts WHERE ${sql} ${order}`,
+    chunkSql: `${chunk} ${order} LIMIT @limit OFFSET @offset`,
+    // Rows after the anchor in export order. `created_at <= …` is the index
+    // range the search starts from, so skipping to a chunk costs its distance
+    // from the anchor, not its offset. It leaves out NULL created_at (last in
+    // this order) and needs a non-NULL anchor: the worker checks both.
+    afterSql: `${chunk} AND created_at <= ${anchor("created_at")} AND (created_at < ${anchor("created_at")} ` +
+      `OR uri > ${anchor("uri")} OR (uri = ${anchor("uri")} AND rowid > @anchor)) ${order} LIMIT @limit OFFSET @offset`,
     params,
     batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
     budgetBytes: options.budgetBytes ?? DEFAULT_BATCH_BUDGET_BYTES,

@@ -282,89 +282,48 @@ const loadsItself = (module: string, plugin: FormatPlugin): Effect.Effect<boolea
     )
   )
 
-const SPILL_BLOCK = 1 << 20
-
 /**
  * Writes encoded chunks to `output` in export order while threads finish
  * them in any order: bytes of the chunk being written go straight to the
- * output; bytes of later chunks wait in a spill file in the temporary
- * directory, appended (and hashed) once every chunk before them is done.
- * Bytes wait on disk, never in memory: while threads share an export it
- * needs room for about one chunk more than the file itself.
+ * output; bytes of later chunks wait in memory until every chunk before them
+ * is done. Their credit is handed back only once they are written, so a
+ * thread is never more than `ParallelEncoder.CREDIT` batches ahead.
  */
 const writeInOrder = (
   encoder: ParallelEncoder.Encoder,
   output: Output,
-  dir: string,
-  name: string,
   batchOf: (message: ParallelEncoder.Encoded) => number,
   stored: (message: ParallelEncoder.Encoded) => Effect.Effect<void>
 ) =>
   Effect.gen(function*() {
-    const spills = new Map<number, Spill>()
+    const held = new Map<number, Array<ParallelEncoder.Encoded>>()
     const ended = new Set<number>()
+    const store = (message: ParallelEncoder.Encoded) =>
+      Effect.gen(function*() {
+        yield* output.write(message.bytes, batchOf(message))
+        yield* encoder.release(message)
+        yield* stored(message)
+      })
     let current = 0
     while (current < encoder.chunks.length) {
       const message = yield* encoder.take
-      const batch = batchOf(message)
-      if (message.chunk === current) yield* output.write(message.bytes, batch)
-      else {
-        const spill = spills.get(message.chunk) ?? (yield* openSpill(dir, name, message.chunk))
-        spills.set(message.chunk, spill)
-        yield* spill.write(message.bytes, batch)
-      }
       if (message.last) ended.add(message.chunk)
-      yield* encoder.release(message)
-      yield* stored(message)
+      if (message.chunk === current) yield* store(message)
+      else {
+        const waiting = held.get(message.chunk)
+        if (waiting === undefined) held.set(message.chunk, [message])
+        else waiting.push(message)
+      }
       while (ended.has(current)) {
         current++
-        const spill = spills.get(current)
-        if (spill !== undefined) {
-          spills.delete(current)
-          yield* spill.appendTo(output)
+        const waiting = held.get(current)
+        if (waiting !== undefined) {
+          held.delete(current)
+          for (const m of waiting) yield* store(m)
         }
       }
     }
   })
-
-interface Spill {
-  readonly write: (bytes: Uint8Array, batch: number) => Effect.Effect<void, ExportFailed>
-  /** Copies the spilled bytes to `output`, then removes the spill file. */
-  readonly appendTo: (output: Output) => Effect.Effect<void, ExportFailed>
-}
-
-/** A spill file is part of writing `name`, and its failures say so. */
-const openSpill = (dir: string, name: string, chunk: number): Effect.Effect<Spill, ExportFailed, Scope.Scope> => {
-  const file = path.join(dir, `.chunk-${chunk}.spill`)
-  const failure = (e: unknown) => new ExportFailed({ stage: "write", message: `cannot write ${name}: ${writeReason(e)}` })
-  return Effect.acquireRelease(
-    Effect.tryPromise({ try: () => fs.open(file, "wx+"), catch: failure }),
-    (handle) => Effect.promise(() => handle.close().catch(() => undefined))
-  ).pipe(Effect.map((handle): Spill => ({
-    write: (bytes, batch) =>
-      bytes.length === 0 ? Effect.void : Effect.tryPromise({
-        try: () => handle.writeFile(bytes),
-        catch: (e) =>
-          new ExportFailed({ stage: "write", batch, message: `cannot write ${name} (batch ${batch}): ${writeReason(e)}` })
-      }),
-    appendTo: (output) =>
-      Effect.gen(function*() {
-        const buffer = Buffer.allocUnsafe(SPILL_BLOCK)
-        let position = 0
-        for (;;) {
-          const at = position
-          const { bytesRead } = yield* Effect.tryPromise({
-            try: () => handle.read(buffer, 0, SPILL_BLOCK, at),
-            catch: failure
-          })
-          if (bytesRead === 0) break
-          position += bytesRead
-          yield* output.write(buffer.subarray(0, bytesRead))
-        }
-        yield* Effect.tryPromise({ try: () => handle.close().then(() => fs.rm(file)), catch: failure })
-      })
-  })))
-}
 
 /**
  * Runs an export as a stream of progress events: Started, one BatchWritten
@@ -485,7 +444,7 @@ export const execute = Effect.fn("Export.execute")(function*(
     }
     if (encoder !== undefined) {
       const batchSize = request.batchSize ?? BatchSource.DEFAULT_BATCH_SIZE
-      yield* writeInOrder(encoder, output, temp.dir, dataName, (message) => {
+      yield* writeInOrder(encoder, output, (message) => {
         const batch = Math.floor(message.offset / batchSize) + 1
         stage = "write"
         currentBatch = batch

@@ -7,6 +7,12 @@
  * in order. Reading (SQLite's own work) and encoding then both run on every
  * core, and no row is ever copied between threads.
  *
+ * Chunks are a batch long and dealt round-robin, so the threads advance side
+ * by side and the bytes of a chunk finished early wait in memory, a few
+ * batches at most (`CREDIT`), until the chunks before it are written. A
+ * thread finds its next chunk by searching the export-order index from its
+ * own last row and skipping the chunks of the others in between.
+ *
  * One snapshot for all: `PRAGMA data_version`, read on another connection
  * before the threads start and again once each holds its read transaction,
  * is unchanged only when nothing was committed in between, so all
@@ -35,7 +41,11 @@ export interface Encoded {
 export interface ParallelOptions extends BatchSource.SnapshotOptions {
   /** Threads to encode on (at least 1). */
   readonly threads: number
-  /** Aim for chunks of about this many posts (the last round may differ). */
+  /**
+   * Aim for chunks of about this many posts (the last round may differ). The
+   * default, one batch, keeps the threads in step: a thread is never more than
+   * `CREDIT` batches ahead of the one whose chunk is being written.
+   */
   readonly chunkPosts?: number | undefined
   /**
    * `PRAGMA data_version` of a connection to the archive outside these
@@ -64,9 +74,6 @@ export interface Encoder {
 
 /** Batches a thread may have encoded ahead of what the main thread stored. */
 export const CREDIT = 4
-
-/** Default chunk size: larger chunks cost less to seek to, smaller ones less to hold back. */
-export const DEFAULT_CHUNK_POSTS = 250_000
 
 /**
  * Splits `total` posts into chunks for `threads` threads, round-robin: chunk
@@ -165,7 +172,7 @@ export const open: (
   const threads = same ? all.slice(0, Math.max(1, Math.min(wanted, Math.ceil(total / batchSize)))) : [all[0]!]
   for (const thread of all.slice(threads.length)) send(thread, { type: "close" })
 
-  const chunks = plan(total, threads.length, options.chunkPosts ?? DEFAULT_CHUNK_POSTS)
+  const chunks = plan(total, threads.length, options.chunkPosts ?? batchSize)
   for (let w = 0; w < threads.length; w++) {
     const thread = threads[w]!
     // Anything a thread said before it started was setup chatter, except a failure.
@@ -212,7 +219,7 @@ export const open: (
     }
   })
 
-  // The message's bytes are written (or spilled) by now: its buffer goes back to be filled again.
+  // The message's bytes are written by now: its buffer goes back to be filled again.
   const release = (message: Encoded) =>
     Effect.sync(() => {
       const buffer = message.bytes.buffer

@@ -32,7 +32,13 @@ import * as Timestamp from "./Timestamp.js"
 export interface WorkerInit {
   readonly path: string
   readonly countSql: string
+  /** Posts of the selection whose created_at is NULL (the last in export order). */
+  readonly nullsSql: string
   readonly rowsSql: string
+  /** Encode mode: `limit` posts from position `offset`, each with its rowid last. */
+  readonly chunkSql: string
+  /** Encode mode: as `chunkSql`, counting `offset` from the row after rowid `anchor`. */
+  readonly afterSql: string
   readonly params: Record<string, string>
   readonly batchSize: number
   readonly budgetBytes: number
@@ -178,6 +184,10 @@ class Carriers {
  */
 const CACHE_KIB = 2_000
 
+/** Positions of uri and created_at in `Post.selectColumns`. */
+const URI = 0
+const CREATED_AT = 4
+
 /** Initial carrier size: a batch of ordinary posts fits. */
 const CARRIER_BYTES = 2 * 1024 * 1024
 
@@ -217,6 +227,9 @@ const run = (init: WorkerInit, port: NonNullable<typeof parentPort>) => {
   let db: Database.Database
   let rows: BatchReader
   let total: number
+  // Encode mode: posts before the first whose created_at is NULL. Chunks
+  // found from an anchor must lie within them (see `afterSql`).
+  let keyed = 0
   try {
     db = new Database(init.path, { readonly: true, fileMustExist: true, timeout: init.busyTimeout })
     // Posts are read once, in index order: the cache only needs the tables'
@@ -226,6 +239,7 @@ const run = (init: WorkerInit, port: NonNullable<typeof parentPort>) => {
       typeof text === "string" ? (Timestamp.canonicalInstant(text) ?? null) : null)
     db.exec("BEGIN")
     total = Number(db.prepare(init.countSql).pluck().get(init.params))
+    if (init.encoder !== undefined) keyed = total - Number(db.prepare(init.nullsSql).pluck().get(init.params))
   } catch (e) {
     post({ type: "error", stage: "snapshot", message: describe(e) })
     return
@@ -234,12 +248,16 @@ const run = (init: WorkerInit, port: NonNullable<typeof parentPort>) => {
   const plugin = init.encoder === undefined ? undefined : importPlugin(init.encoder)
   plugin?.catch(() => undefined)
   let sink: Promise<FormatSink> | undefined
-  const openCursor = (sql: string, params: Record<string, unknown>) =>
-    new BatchReader(
-      db.prepare(sql).raw(true).iterate(params) as IterableIterator<Array<unknown>>,
-      init.batchSize,
-      init.budgetBytes
-    )
+  // A thread opens one cursor per chunk: each statement is prepared once.
+  const statements = new Map<string, Database.Statement>()
+  const openCursor = (sql: string, params: Record<string, unknown>) => {
+    let statement = statements.get(sql)
+    if (statement === undefined) {
+      statement = db.prepare(sql).raw(true)
+      statements.set(sql, statement)
+    }
+    return new BatchReader(statement.iterate(params) as IterableIterator<Array<unknown>>, init.batchSize, init.budgetBytes)
+  }
   if (init.encoder === undefined) rows = openCursor(init.rowsSql, init.params)
   post({ type: "ready", total })
 
@@ -247,6 +265,10 @@ const run = (init: WorkerInit, port: NonNullable<typeof parentPort>) => {
   // before the main thread has written earlier ones (backpressure).
   let queue: Array<ChunkPlan> = []
   let current: { readonly plan: ChunkPlan; readonly reader: BatchReader; offset: number } | undefined
+  // The rowid of the last row read, and the position after it: the thread's
+  // next chunk is searched for from there, so skipping the other threads'
+  // chunks costs their length, not the whole offset from the start.
+  let anchor: { readonly rowid: number; readonly position: number } | undefined
   let credit = 0
   const carriers = new Carriers()
   let pumping = false
@@ -256,18 +278,28 @@ const run = (init: WorkerInit, port: NonNullable<typeof parentPort>) => {
     if (current === undefined) {
       const plan = queue.shift()
       if (plan === undefined) return
-      current = {
-        plan,
-        reader: openCursor(`${init.rowsSql} LIMIT @limit OFFSET @offset`, {
+      const from = anchor
+      const reader = from !== undefined && from.position <= plan.offset && plan.offset + plan.limit <= keyed
+        ? openCursor(init.afterSql, {
           ...init.params,
+          anchor: from.rowid,
           limit: plan.limit,
-          offset: plan.offset
-        }),
-        offset: plan.offset
-      }
+          offset: plan.offset - from.position
+        })
+        : openCursor(init.chunkSql, { ...init.params, limit: plan.limit, offset: plan.offset })
+      current = { plan, reader, offset: plan.offset }
     }
     const chunk = current
     const batch = chunk.reader.next()
+    const end = batch[batch.length - 1]
+    if (end !== undefined) {
+      // chunkSql selects the rowid after the post's columns. A NULL uri or
+      // created_at, or a rowid past 2^53, cannot anchor a search.
+      const rowid = end[end.length - 1]
+      anchor = typeof rowid === "number" && Number.isSafeInteger(rowid) && end[URI] !== null && end[CREATED_AT] !== null
+        ? { rowid, position: chunk.offset + batch.length }
+        : undefined
+    }
     const pending = new BatchWarnings()
     const posts: Array<Post.Post> = new Array(batch.length)
     for (let i = 0; i < batch.length; i++) {
