@@ -8,7 +8,7 @@ import { InvalidRequest, PluginLoader } from "@skyporter/core"
 import csv from "@skyporter/format-csv"
 import json from "@skyporter/format-json"
 import ndjson from "@skyporter/format-ndjson"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 
 /** Always available; a config entry naming one of these packages only sets its options. */
 export const builtins: ReadonlyArray<PluginLoader.Builtin> = [

@@ -7,7 +7,9 @@
  * exports (SQLite then sorts once per export, in the single ordered cursor).
  */
 import Database from "better-sqlite3"
-import { Context, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { accessSync, closeSync, constants, existsSync, openSync, readSync, statSync } from "node:fs"
 import { basename, dirname } from "node:path"
 import * as ArchiveSchema from "./ArchiveSchema.js"

@@ -12,7 +12,13 @@
  * depth); without it (a read-only archive) SQLite sorts once for the whole
  * export, not once per batch as re-issued keyset queries would.
  */
-import { Deferred, Effect, Exit, Option, Queue, type Scope, Stream } from "effect"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import { INSTANT_FUNCTION } from "./Archive.js"
 import type * as DateRange from "./DateRange.js"
 import { describe, ExportFailed } from "./Errors.js"

@@ -3,7 +3,7 @@
  * spelling or fraction digits a stored `created_at` has: `--since DAY` starts
  * at 00:00:00 UTC of that day, `--until DAY` ends after 23:59:59.999999999 UTC.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { InvalidRequest } from "./Errors.js"
 import * as Timestamp from "./Timestamp.js"
 

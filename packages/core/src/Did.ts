@@ -2,7 +2,7 @@
  * DIDs as the export selects them: an exact, case-sensitive match on
  * `posts.did`, validated against the W3C DID syntax before any query or path.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { InvalidRequest } from "./Errors.js"
 
 // did:<method>:<method-specific-id>; the id never contains "/" or NUL, so a

@@ -3,7 +3,11 @@
  * events, a manifest, and an atomic publish. Either a complete, verified
  * export directory appears, or nothing does.
  */
-import { Clock, Effect, Queue, type Scope, Stream } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Queue from "effect/Queue"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import { createHash } from "node:crypto"
 import { existsSync, statSync } from "node:fs"
 import { createRequire } from "node:module"

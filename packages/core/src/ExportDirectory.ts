@@ -10,7 +10,8 @@
  * the temporary directory, and given its `<stamp>.zip` name when complete.
  */
 import { ZipWriter } from "@skyporter/zip"
-import { Effect, type Scope } from "effect"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import { randomBytes } from "node:crypto"
 import { readFileSync } from "node:fs"
 import * as fs from "node:fs/promises"

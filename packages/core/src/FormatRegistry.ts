@@ -2,7 +2,9 @@
  * The formats an export can use. The core imports no plugin: frontends
  * register the built-in ones (and any loaded by the user) in this registry.
  */
-import { Context, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { InvalidRequest } from "./Errors.js"
 import type { FormatPlugin } from "./FormatPlugin.js"
 import * as Plugin from "./FormatPlugin.js"

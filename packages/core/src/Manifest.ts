@@ -3,7 +3,7 @@
  * directory. Its presence marks a complete export; its sha256 sums let anyone
  * verify the files.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 export const FileEntry = Schema.Struct({
   /** Relative to the export directory, "/"-separated. */

@@ -21,7 +21,7 @@
  * counted in its warnings.
  */
 import { ZipWriter } from "@skyporter/zip"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { execFile } from "node:child_process"
 import { createHash } from "node:crypto"
 import { constants } from "node:fs"

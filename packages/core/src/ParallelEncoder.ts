@@ -19,7 +19,9 @@
  * transactions see the same database. Otherwise (a writer was busy) the
  * export falls back to the first thread alone.
  */
-import { Effect, Queue, type Scope } from "effect"
+import * as Effect from "effect/Effect"
+import * as Queue from "effect/Queue"
+import type * as Scope from "effect/Scope"
 import type { Worker } from "node:worker_threads"
 import * as BatchSource from "./BatchSource.js"
 import { describe, ExportFailed } from "./Errors.js"

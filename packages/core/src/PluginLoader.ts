@@ -10,7 +10,8 @@
  * `/`). The module's default export, or its export named `plugin`, must be a
  * plugin for this core's API.
  */
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import { readFileSync, statSync } from "node:fs"
 import { createRequire } from "node:module"
 import * as path from "node:path"

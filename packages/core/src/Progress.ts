@@ -3,7 +3,7 @@
  * carries the snapshot of the export's progress at that moment, so a
  * listener that joins late (or misses events) is never out of date.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { Stage } from "./Errors.js"
 import { Manifest } from "./Manifest.js"
 

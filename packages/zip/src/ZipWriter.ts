@@ -14,7 +14,9 @@
  * regular file when it is written (`lstat`, then `open` with `O_NOFOLLOW`),
  * and still the same file (device and inode) that was checked or listed.
  */
-import { Effect, Schema, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import { Zip } from "effect/encoding"
 import { constants } from "node:fs"
 import type { BigIntStats } from "node:fs"
