@@ -131,6 +131,25 @@ export const prepare = Effect.fn("Export.prepare")(function*(request: ExportRequ
 
 const toBytes = (chunk: Chunk): Uint8Array => (typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk)
 
+/** Writes every byte of `data` at the file's position, in one call when the system allows; returns the bytes written. */
+const writeFully = async (handle: fs.FileHandle, data: ReadonlyArray<Uint8Array>): Promise<number> => {
+  let total = 0
+  for (const d of data) total += d.length
+  let done = (await handle.writev(data as Array<Uint8Array>)).bytesWritten
+  // A short write (rare for files) goes on from where it stopped.
+  for (let i = 0, skip = done; done < total; i++) {
+    const d = data[i]!
+    if (skip >= d.length) {
+      skip -= d.length
+      continue
+    }
+    await handle.writeFile(d.subarray(skip))
+    done += d.length - skip
+    skip = 0
+  }
+  return total
+}
+
 /** A user-facing reason for a failed write. */
 const writeReason = (e: unknown): string => {
   switch ((e as NodeJS.ErrnoException).code) {
@@ -171,6 +190,8 @@ const FLUSH_BYTES = 64 * 1024 * 1024
 /** A file written in the temporary directory, hashed as it is written. */
 interface Output {
   readonly write: (chunk: Chunk, batch?: number) => Effect.Effect<void, ExportFailed>
+  /** Writes several chunks in one call, in order (`batch`: the first one's, for errors). */
+  readonly writeAll: (chunks: ReadonlyArray<Uint8Array>, batch?: number) => Effect.Effect<void, ExportFailed>
   readonly finish: Effect.Effect<Manifest.FileEntry, ExportFailed>
 }
 
@@ -189,30 +210,31 @@ const openOutput = (dir: string, name: string): Effect.Effect<Output, ExportFail
     let flushedAt = 0
     let flushing: Promise<unknown> = Promise.resolve()
     let flushError: unknown
+    const writeAll = (chunks: ReadonlyArray<Uint8Array>, batch?: number) => {
+      const data = chunks.filter((c) => c.length > 0)
+      if (data.length === 0) return Effect.void
+      return Effect.tryPromise({
+        try: async () => {
+          // The write runs on libuv's pool while this thread hashes the same bytes.
+          const written = writeFully(handle, data)
+          for (const d of data) hash.update(d)
+          bytes += await written
+          if (bytes - flushedAt >= FLUSH_BYTES) {
+            flushedAt = bytes
+            flushing = flushing.then(() => handle.datasync()).catch((e) => (flushError ??= e))
+          }
+        },
+        catch: (e) =>
+          new ExportFailed({
+            stage: "write",
+            ...(batch === undefined ? {} : { batch }),
+            message: `cannot write ${name}${batch === undefined ? "" : ` (batch ${batch})`}: ${writeReason(e)}`
+          })
+      })
+    }
     return {
-      write: (chunk: Chunk, batch?: number) => {
-        const data = toBytes(chunk)
-        if (data.length === 0) return Effect.void
-        return Effect.tryPromise({
-          try: async () => {
-            // The write runs on libuv's pool while this thread hashes the same bytes.
-            const written = handle.writeFile(data)
-            hash.update(data)
-            await written
-            bytes += data.length
-            if (bytes - flushedAt >= FLUSH_BYTES) {
-              flushedAt = bytes
-              flushing = flushing.then(() => handle.datasync()).catch((e) => (flushError ??= e))
-            }
-          },
-          catch: (e) =>
-            new ExportFailed({
-              stage: "write",
-              ...(batch === undefined ? {} : { batch }),
-              message: `cannot write ${name}${batch === undefined ? "" : ` (batch ${batch})`}: ${writeReason(e)}`
-            })
-        })
-      },
+      write: (chunk: Chunk, batch?: number) => writeAll([toBytes(chunk)], batch),
+      writeAll,
       finish: Effect.tryPromise({
         try: async () => {
           await flushing
@@ -302,30 +324,42 @@ const writeInOrder = (
   Effect.gen(function*() {
     const held = new Map<number, Array<ParallelEncoder.Encoded>>()
     const ended = new Set<number>()
-    const store = (message: ParallelEncoder.Encoded) =>
+    const store = (messages: ReadonlyArray<ParallelEncoder.Encoded>) =>
       Effect.gen(function*() {
-        yield* output.write(message.bytes, batchOf(message))
-        yield* encoder.release(message)
-        yield* stored(message)
+        if (messages.length === 0) return
+        yield* output.writeAll(messages.map((m) => m.bytes), batchOf(messages[0]!))
+        for (const m of messages) {
+          batchOf(m)
+          yield* encoder.release(m)
+          yield* stored(m)
+        }
       })
     let current = 0
     while (current < encoder.chunks.length) {
-      const message = yield* encoder.take
-      if (message.last) ended.add(message.chunk)
-      if (message.chunk === current) yield* store(message)
-      else {
-        const waiting = held.get(message.chunk)
-        if (waiting === undefined) held.set(message.chunk, [message])
-        else waiting.push(message)
-      }
-      while (ended.has(current)) {
-        current++
-        const waiting = held.get(current)
-        if (waiting !== undefined) {
-          held.delete(current)
-          for (const m of waiting) yield* store(m)
+      // Everything that has arrived is written in one call: a write per
+      // message would take a turn of the event loop each, and hand threads
+      // their credit back no faster than this thread encodes its own share.
+      const arrived = [yield* encoder.take]
+      for (let m = yield* encoder.poll; m !== undefined; m = yield* encoder.poll) arrived.push(m)
+      const ready: Array<ParallelEncoder.Encoded> = []
+      for (const message of arrived) {
+        if (message.last) ended.add(message.chunk)
+        if (message.chunk === current) ready.push(message)
+        else {
+          const waiting = held.get(message.chunk)
+          if (waiting === undefined) held.set(message.chunk, [message])
+          else waiting.push(message)
+        }
+        while (ended.has(current)) {
+          current++
+          const waiting = held.get(current)
+          if (waiting !== undefined) {
+            held.delete(current)
+            ready.push(...waiting)
+          }
         }
       }
+      yield* store(ready)
     }
   })
 

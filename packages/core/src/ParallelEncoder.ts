@@ -1,17 +1,20 @@
 /**
  * One export encoded on several threads. For plugins that declare
- * `concurrent`, reader threads each open their own connection to the archive,
- * take one snapshot together, and split the export order into chunks of
- * consecutive posts: a thread reads, decodes and encodes its chunks with its
- * own sink, and only finished bytes reach the main thread, which writes them
- * in order. Reading (SQLite's own work) and encoding then both run on every
- * core, and no row is ever copied between threads.
+ * `concurrent`, the threads (with two or more, the main thread is one of
+ * them) each open their own connection to the archive, take one snapshot
+ * together, and split the export order into chunks of consecutive posts: a
+ * thread reads, decodes and encodes its chunks with its own sink, and only
+ * finished bytes reach the writer on the main thread, which writes them in
+ * order. Reading (SQLite's own work) and encoding then both run on every
+ * core, and no row is ever copied between threads. The main thread takes a
+ * share rather than wait: a third isolate on two cores cost more (its start,
+ * its heap, the switching) than it saved.
  *
- * Chunks are a batch long and dealt round-robin, so the threads advance side
- * by side and the bytes of a chunk finished early wait in memory, a few
- * batches at most (`CREDIT`), until the chunks before it are written. A
- * thread finds its next chunk by searching the export-order index from its
- * own last row and skipping the chunks of the others in between.
+ * Chunks are a batch long and handed out as threads finish them, so the
+ * threads advance side by side and the bytes of a chunk finished early wait
+ * in memory, a few batches at most (`CREDIT`), until the chunks before it are
+ * written. A thread finds its next chunk by searching the export-order index
+ * from its own last row and skipping the chunks of the others in between.
  *
  * One snapshot for all: `PRAGMA data_version`, read on another connection
  * before the threads start and again once each holds its read transaction,
@@ -22,10 +25,11 @@
 import * as Effect from "effect/Effect"
 import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
-import type { Worker } from "node:worker_threads"
+import { MessageChannel } from "node:worker_threads"
 import * as BatchSource from "./BatchSource.js"
 import { describe, ExportFailed } from "./Errors.js"
 import * as ReaderPool from "./ReaderPool.js"
+import * as SnapshotWorker from "./SnapshotWorker.js"
 import type { ChunkPlan, FromWorker, ToWorker, WorkerInit } from "./SnapshotWorker.js"
 import { mergeWarnings } from "./Warnings.js"
 
@@ -65,6 +69,8 @@ export interface Encoder {
   readonly chunks: ReadonlyArray<ChunkPlan>
   /** The next encoded message of any chunk, as threads finish them. */
   readonly take: Effect.Effect<Encoded, ExportFailed>
+  /** A message that has arrived already, if any: `take` without waiting. */
+  readonly poll: Effect.Effect<Encoded | undefined, ExportFailed>
   /**
    * Hands a message's credit back once its bytes are stored (the bytes are
    * then no longer readable here): its thread may encode one batch more.
@@ -77,10 +83,13 @@ export interface Encoder {
 /** Batches a thread may have encoded ahead of what the main thread stored. */
 export const CREDIT = 4
 
+/** Chunks a reader thread holds at once: the one it encodes and the next. */
+const AHEAD = 2
+
 /**
- * Splits `total` posts into chunks for `threads` threads, round-robin: chunk
- * `i` goes to thread `i % threads`. Every thread gets the same number of
- * chunks, each about `chunkPosts` long.
+ * Splits `total` posts into consecutive chunks of about `chunkPosts` for
+ * `threads` threads (a multiple of `threads` of them, all within one post of
+ * the same length), which take them in order as they finish earlier ones.
  */
 export const plan = (total: number, threads: number, chunkPosts: number): Array<ChunkPlan> => {
   const rounds = threads <= 1 ? 1 : Math.max(1, Math.round(total / (threads * chunkPosts)))
@@ -94,41 +103,63 @@ export const plan = (total: number, threads: number, chunkPosts: number): Array<
 type Message = { readonly worker: number; readonly message: FromWorker }
 
 /**
- * A reader thread. Until it is started its messages (ready, verified, a
- * setup error) go to its own `control` queue; after, everything goes to the
- * shared `output` queue.
+ * An encoding thread: a reader thread, or this thread itself. Until it is
+ * started its messages (ready, verified, a setup error) go to its own
+ * `control` queue; after, everything goes to the shared `output` queue.
  */
 interface Thread {
-  readonly worker: Worker
+  readonly send: (message: ToWorker, transfer?: ReadonlyArray<ArrayBuffer>) => void
   readonly control: Queue.Queue<FromWorker>
   started: boolean
 }
 
+/**
+ * Starts thread `index`. The local one runs SnapshotWorker's loop on this
+ * thread, over a MessageChannel: the same protocol, without a thread to start.
+ */
 const spawn = (
   init: WorkerInit,
   index: number,
-  output: Queue.Queue<Message>
+  output: Queue.Queue<Message>,
+  local: boolean
 ): Effect.Effect<Thread, never, Scope.Scope> =>
-  Effect.flatMap(Queue.unbounded<FromWorker>(), (control) =>
-    Effect.acquireRelease(
+  Effect.flatMap(Queue.unbounded<FromWorker>(), (control) => {
+    const receiver = (thread: Thread) => (message: FromWorker) =>
+      thread.started ? Queue.offerUnsafe(output, { worker: index, message }) : Queue.offerUnsafe(control, message)
+    if (local) {
+      return Effect.acquireRelease(
+        Effect.sync(() => {
+          const { port1, port2 } = new MessageChannel()
+          const thread: Thread = { send: (m, transfer) => port1.postMessage(m, transfer), control, started: false }
+          port1.on("message", receiver(thread))
+          return { thread, port: port1, close: SnapshotWorker.run(init, port2) }
+        }),
+        ({ close, port }) =>
+          Effect.sync(() => {
+            close()
+            port.close()
+          })
+      ).pipe(Effect.map(({ thread }) => thread))
+    }
+    return Effect.acquireRelease(
       Effect.sync(() => {
         const worker = ReaderPool.start(init)
-        const thread: Thread = { worker, control, started: false }
-        const deliver = (message: FromWorker) =>
-          thread.started ? Queue.offerUnsafe(output, { worker: index, message }) : Queue.offerUnsafe(control, message)
+        const thread: Thread = { send: (m, transfer) => worker.postMessage(m, transfer), control, started: false }
+        const deliver = receiver(thread)
         worker.on("message", deliver)
         worker.on("error", (e) => deliver({ type: "error", stage: "read", message: describe(e) }))
         worker.on("exit", (code) => {
           if (code !== 0) deliver({ type: "error", stage: "read", message: `reader stopped (${code})` })
         })
-        return thread
+        return { thread, worker }
       }),
       ({ worker }) =>
         Effect.promise(async () => {
           worker.postMessage({ type: "close" } satisfies ToWorker)
           await worker.terminate()
         })
-    ))
+    ).pipe(Effect.map(({ thread }) => thread))
+  })
 
 const failed = (stage: "snapshot" | "read" | "encode", message: string, batch?: number) =>
   new ExportFailed(batch === undefined ? { stage, message } : { stage, batch, message })
@@ -154,13 +185,15 @@ export const open: (
   const wanted = Math.max(1, Math.floor(options.threads))
 
   const output = yield* Queue.unbounded<Message>()
-  const send = (thread: Thread, message: ToWorker) => thread.worker.postMessage(message)
+  const send = (thread: Thread, message: ToWorker) => thread.send(message)
 
   // Every thread starts at once (loading the plugin takes longer than the
   // snapshot); all their snapshots begin between the two version readings.
   const before = options.version()
   const all: Array<Thread> = []
-  for (let i = 0; i < wanted; i++) all.push(yield* spawn(init, i, output))
+  // With two threads or more, this thread is one of them (see ReaderPool.readers).
+  const local = (w: number) => wanted > 1 && w === 0
+  for (let i = 0; i < wanted; i++) all.push(yield* spawn(init, i, output, local(i)))
   ReaderPool.release()
   const answers: Array<FromWorker> = []
   for (const thread of all) answers.push(yield* Queue.take(thread.control))
@@ -175,6 +208,22 @@ export const open: (
   for (const thread of all.slice(threads.length)) send(thread, { type: "close" })
 
   const chunks = plan(total, threads.length, options.chunkPosts ?? batchSize)
+  // Chunks are handed out as threads finish them, so a thread that has more
+  // to do (this one also writes and hashes) simply takes fewer. A reader
+  // holds AHEAD chunks, so it never waits for its next one; this thread takes
+  // one when it is free to start it: a chunk it took early would hold back
+  // the chunks after it, and a reader that has used its credit on those waits.
+  const owner: Array<number> = []
+  let next = 0
+  const assign = (w: number): Array<ChunkPlan> => {
+    if (next >= chunks.length) return []
+    owner[next] = w
+    return [chunks[next++]!]
+  }
+  const initial: Array<Array<ChunkPlan>> = threads.map(() => [])
+  for (let round = 0; round < AHEAD; round++) {
+    for (let w = 0; w < threads.length; w++) if (round === 0 || !local(w)) initial[w]!.push(...assign(w))
+  }
   for (let w = 0; w < threads.length; w++) {
     const thread = threads[w]!
     // Anything a thread said before it started was setup chatter, except a failure.
@@ -182,21 +231,19 @@ export const open: (
       if (m.type === "error") yield* Queue.offer(output, { worker: w, message: m })
     }
     thread.started = true
-    send(thread, {
-      type: "start",
-      total,
-      chunks: chunks.filter((c) => c.index % threads.length === w),
-      credit: CREDIT
-    })
+    send(thread, { type: "start", total, chunks: initial[w]!, credit: CREDIT })
   }
 
   const chunkWarnings = new Map<number, BatchSource.Warnings>()
 
-  const take: Effect.Effect<Encoded, ExportFailed> = Effect.gen(function*() {
-    for (;;) {
-      const { message: m } = yield* Queue.take(output)
+  const receive = ({ worker, message: m }: Message): Effect.Effect<Encoded, ExportFailed> =>
+    Effect.gen(function*() {
       switch (m.type) {
         case "encoded": {
+          if (m.last) {
+            const more = assign(worker)
+            if (more.length > 0) send(threads[worker]!, { type: "chunks", chunks: more })
+          }
           if (m.warnings !== undefined) {
             const w = chunkWarnings.get(m.chunk) ?? { count: 0, first: [] }
             mergeWarnings(w, m.warnings)
@@ -218,16 +265,21 @@ export const open: (
         default:
           return yield* failed("read", `unexpected reader message ${m.type}`)
       }
-    }
-  })
+    })
+
+  const take = Effect.flatMap(Queue.take(output), receive)
+  const poll = Effect.flatMap(
+    Queue.poll(output),
+    (m): Effect.Effect<Encoded | undefined, ExportFailed> => m._tag === "Some" ? receive(m.value) : Effect.undefined
+  )
 
   // The message's bytes are written by now: its buffer goes back to be filled again.
   const release = (message: Encoded) =>
     Effect.sync(() => {
       const buffer = message.bytes.buffer
-      const thread = threads[message.chunk % threads.length]!
+      const thread = threads[owner[message.chunk]!]!
       if (message.bytes.byteLength === 0 || !(buffer instanceof ArrayBuffer)) send(thread, { type: "credit", n: 1 })
-      else thread.worker.postMessage({ type: "credit", n: 1, buffer } satisfies ToWorker, [buffer])
+      else thread.send({ type: "credit", n: 1, buffer }, [buffer])
     })
 
   const warnings = (): BatchSource.Warnings => {
@@ -239,5 +291,5 @@ export const open: (
     return merged
   }
 
-  return { total, threads: threads.length, chunks, take, release, warnings } satisfies Encoder as Encoder
+  return { total, threads: threads.length, chunks, take, poll, release, warnings } satisfies Encoder as Encoder
 })

@@ -1,8 +1,8 @@
 /**
  * Reader threads, started ahead of need. A reader spends most of its start
- * loading modules (about 0.5 s on two cores, while nothing else runs on the
- * main thread); started as the CLI starts, that overlaps with the main
- * thread loading its own modules instead of following it.
+ * loading modules (about 0.5 s on two cores); started as the CLI starts,
+ * that overlaps with the main thread loading its own modules instead of
+ * following it.
  *
  * This module loads nothing else, so that a frontend can call `prewarm`
  * before its own imports. Threads nobody takes are unreferenced: they never
@@ -37,6 +37,13 @@ export const defaultThreads = (): number => Math.min(4, availableParallelism())
 /** The most threads one export may ask for (each holds a connection and a JavaScript heap). */
 export const MAX_THREADS = 32
 
+/**
+ * Reader threads an export on `threads` threads starts: on two or more the
+ * main thread encodes a share itself (see ParallelEncoder), and one reader
+ * reads for any other export.
+ */
+export const readers = (threads: number): number => Math.max(1, threads - 1)
+
 /** The message that hands a prewarmed thread its work. */
 export interface Assign {
   readonly type: "init"
@@ -54,13 +61,15 @@ interface Idle {
 const idle: Array<Idle> = []
 
 /**
- * Starts `n` reader threads that load their modules and wait for work; any
- * `n` that is not a whole number from 1 to `MAX_THREADS` (the export checks
- * and reports it) starts `defaultThreads()`. A thread that fails to start is
- * forgotten; the export then starts a fresh one, which reports the failure.
+ * Starts the reader threads of an export on `threads` threads, which load
+ * their modules and wait for work; any `threads` that is not a whole number
+ * from 1 to `MAX_THREADS` (the export checks and reports it) counts as
+ * `defaultThreads()`. A thread that fails to start is forgotten; the export
+ * then starts a fresh one, which reports the failure.
  */
-export const prewarm = (n?: number): void => {
-  const count = n !== undefined && Number.isInteger(n) && n >= 1 && n <= MAX_THREADS ? n : defaultThreads()
+export const prewarm = (threads?: number): void => {
+  const usable = threads !== undefined && Number.isInteger(threads) && threads >= 1 && threads <= MAX_THREADS
+  const count = readers(usable ? threads : defaultThreads())
   for (let i = 0; i < count; i++) {
     const worker = new Worker(WORKER_URL, { workerData: PREWARM, resourceLimits: READER_LIMITS })
     worker.unref()

@@ -8,20 +8,22 @@
  *   main thread decodes and encodes them.
  * - encode (plugins that declare `concurrent`): the worker loads the plugin
  *   itself, and after `start` reads, decodes and encodes its share of the
- *   export (whole chunks of the export order), posting finished bytes. Several
- *   such workers, each on its own connection in the same snapshot, encode one
- *   export on several cores; only bytes cross between threads.
+ *   export (whole chunks of the export order, more as `chunks` hands them
+ *   out), posting finished bytes. Several such workers, each on its own
+ *   connection in the same snapshot, encode one export on several cores; only
+ *   bytes cross between threads. The main thread can run the same loop over
+ *   a MessageChannel (`run`) to encode a share itself.
  *
  * Protocol (main → worker): `next`, `query` (any read in the same snapshot,
- * answered by id), `start`, `credit`, `close`. The worker answers with
- * `ready`, `batch`, `end`, `result`, `encoded` or `error`.
+ * answered by id), `start`, `chunks`, `credit`, `close`. The worker answers
+ * with `ready`, `batch`, `end`, `result`, `encoded` or `error`.
  */
 import Database from "better-sqlite3"
 // Deep imports: a thread loads only what it uses (the barrels cost a second per thread).
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import { parentPort, workerData } from "node:worker_threads"
+import { type MessagePort, parentPort, workerData } from "node:worker_threads"
 import type { Chunk, FormatPlugin, FormatSink } from "./FormatPlugin.js"
 import { BatchWarnings, type Warnings } from "./Warnings.js"
 import * as Post from "./Post.js"
@@ -63,6 +65,7 @@ export type ToWorker =
   | { readonly type: "next" }
   | { readonly type: "query"; readonly id: number; readonly sql: string; readonly params: Record<string, unknown> }
   | { readonly type: "start"; readonly total: number; readonly chunks: ReadonlyArray<ChunkPlan>; readonly credit: number }
+  | { readonly type: "chunks"; readonly chunks: ReadonlyArray<ChunkPlan> }
   | { readonly type: "credit"; readonly n: number; readonly buffer?: ArrayBuffer }
   | { readonly type: "close" }
 
@@ -222,9 +225,14 @@ const makeSink = async (plugin: FormatPlugin, input: unknown, total: number): Pr
   return exit.value
 }
 
-const run = (init: WorkerInit, port: NonNullable<typeof parentPort>) => {
+/**
+ * Serves one export on `port`: a worker's `parentPort`, or one end of a
+ * `MessageChannel` when the main thread encodes a share itself. Returns what
+ * `close` does (idempotent): end the snapshot, close the connection and the port.
+ */
+export const run = (init: WorkerInit, port: MessagePort): () => void => {
   const post = (m: FromWorker) => port.postMessage(m)
-  let db: Database.Database
+  let db: Database.Database | undefined
   let rows: BatchReader
   let total: number
   // Encode mode: posts before the first whose created_at is NULL. Chunks
@@ -242,8 +250,12 @@ const run = (init: WorkerInit, port: NonNullable<typeof parentPort>) => {
     if (init.encoder !== undefined) keyed = total - Number(db.prepare(init.nullsSql).pluck().get(init.params))
   } catch (e) {
     post({ type: "error", stage: "snapshot", message: describe(e) })
-    return
+    return () => {
+      if (db?.open) db.close()
+      port.close()
+    }
   }
+  const connection = db
   // The plugin loads while the main thread sets the export up.
   const plugin = init.encoder === undefined ? undefined : importPlugin(init.encoder)
   plugin?.catch(() => undefined)
@@ -253,7 +265,7 @@ const run = (init: WorkerInit, port: NonNullable<typeof parentPort>) => {
   const openCursor = (sql: string, params: Record<string, unknown>) => {
     let statement = statements.get(sql)
     if (statement === undefined) {
-      statement = db.prepare(sql).raw(true)
+      statement = connection.prepare(sql).raw(true)
       statements.set(sql, statement)
     }
     return new BatchReader(statement.iterate(params) as IterableIterator<Array<unknown>>, init.batchSize, init.budgetBytes)
@@ -380,7 +392,7 @@ const run = (init: WorkerInit, port: NonNullable<typeof parentPort>) => {
       }
       case "query": {
         try {
-          post({ type: "result", id: m.id, rows: db.prepare(m.sql).raw(true).all(m.params) as Array<Array<unknown>> })
+          post({ type: "result", id: m.id, rows: connection.prepare(m.sql).raw(true).all(m.params) as Array<Array<unknown>> })
         } catch (e) {
           post({ type: "result", id: m.id, error: describe(e) })
         }
@@ -396,26 +408,34 @@ const run = (init: WorkerInit, port: NonNullable<typeof parentPort>) => {
         void pump()
         return
       }
+      case "chunks": {
+        queue.push(...m.chunks)
+        void pump()
+        return
+      }
       case "credit": {
         if (m.buffer !== undefined) carriers.give(m.buffer)
         credit += m.n
         void pump()
         return
       }
-      case "close": {
-        closed = true
-        try {
-          current?.reader.close()
-          if (init.encoder === undefined) rows.close()
-          if (db.inTransaction) db.exec("ROLLBACK")
-          db.close()
-        } finally {
-          port.close()
-        }
-        return
-      }
+      case "close":
+        return close()
     }
   })
+  const close = () => {
+    if (closed) return
+    closed = true
+    try {
+      current?.reader.close()
+      if (init.encoder === undefined) rows.close()
+      if (connection.inTransaction) connection.exec("ROLLBACK")
+      connection.close()
+    } finally {
+      port.close()
+    }
+  }
+  return close
 }
 
 if (parentPort && workerData === ReaderPool.PREWARM) {

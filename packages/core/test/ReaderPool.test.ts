@@ -26,7 +26,7 @@ describe("ReaderPool", () => {
   it("hands a prewarmed thread to a snapshot, which reads as a fresh one does, and stops the rest", async () => {
     const file = archive(posts(2_500))
     const fresh = await read(file)
-    ReaderPool.prewarm(2)
+    ReaderPool.prewarm(3)
     expect(ReaderPool.waiting()).toBe(2)
     const warmed = await read(file)
     expect(ReaderPool.waiting()).toBe(0)
@@ -36,7 +36,7 @@ describe("ReaderPool", () => {
 
   it("start takes a waiting thread, which answers as a fresh one does", async () => {
     const file = archive(posts(1_234))
-    ReaderPool.prewarm(2)
+    ReaderPool.prewarm(3)
     const worker = ReaderPool.start(BatchSource.workerInit(file, { did: "did:plc:test", range: await Effect.runPromise(DateRange.make({})) }))
     expect(ReaderPool.waiting()).toBe(1)
     const first = await new Promise((resolve) => worker.once("message", resolve))
@@ -44,9 +44,15 @@ describe("ReaderPool", () => {
     await worker.terminate()
   })
 
-  it.each([0, -1, 1.5, 33, Number.NaN, undefined])("prewarms the default count for %s", (n) => {
+  it.each([[1, 1], [2, 1], [4, 3], [32, 31]])("prewarms, for an export on %i thread(s), %i reader(s): this thread encodes too", (threads, readers) => {
+    expect(ReaderPool.readers(threads)).toBe(readers)
+    ReaderPool.prewarm(threads)
+    expect(ReaderPool.waiting()).toBe(readers)
+  })
+
+  it.each([0, -1, 1.5, 33, Number.NaN, undefined])("prewarms the readers of the default count for %s", (n) => {
     ReaderPool.prewarm(n)
-    expect(ReaderPool.waiting()).toBe(ReaderPool.defaultThreads())
+    expect(ReaderPool.waiting()).toBe(ReaderPool.readers(ReaderPool.defaultThreads()))
   })
 
   it("gives a parallel export its threads: prewarmed first, new ones for the rest, the same bytes", async () => {
@@ -71,7 +77,7 @@ describe("ReaderPool", () => {
     const out = execFileSync(process.execPath, [
       "--input-type=module",
       "-e",
-      `const pool = await import(${JSON.stringify(module)}); pool.prewarm(2); console.log(pool.waiting())`
+      `const pool = await import(${JSON.stringify(module)}); pool.prewarm(3); console.log(pool.waiting())`
     ], { encoding: "utf8", timeout: 30_000 })
     expect(out.trim()).toBe("2")
   })
