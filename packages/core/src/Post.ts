@@ -10,6 +10,13 @@ export interface RawJson {
   readonly text: string
   /** Whether `text` is one well-formed JSON value (RFC 8259). */
   readonly valid: boolean
+  /**
+   * `JSON.parse(text)` when `text` is well-formed, else undefined (and then
+   * `valid` is false). For a format that needs the value: the core's stored
+   * JSON parses once for both answers, and warns once. Optional, so a
+   * RawJson built by hand may leave it out.
+   */
+  readonly parse?: () => unknown
 }
 
 export interface Post {
@@ -147,6 +154,18 @@ class LazyJson implements RawJson {
       if (!this.checked) this.warn(invalidJson(this.uri, this.column), this.post)
     }
     return this.checked
+  }
+  parse(): unknown {
+    if (this.checked === false) return undefined
+    try {
+      const value: unknown = JSON.parse(this.text)
+      this.checked = true
+      return value
+    } catch {
+      this.checked = false
+      this.warn(invalidJson(this.uri, this.column), this.post)
+      return undefined
+    }
   }
 }
 

@@ -61,6 +61,20 @@ describe("Post.decodeRow", () => {
     expect(decode({ 14: "{}" }).post.embedData?.valid).toBe(true)
   })
 
+  it("parses stored JSON once for a format that needs the value, warning once", () => {
+    const good = decode({ 14: `{"b":1,"a":[1.5,"x"]}` })
+    expect(good.post.embedData?.parse?.()).toEqual({ b: 1, a: [1.5, "x"] })
+    expect(good.post.embedData?.valid).toBe(true)
+    expect(good.warnings).toEqual([])
+    expect(decode({ 14: "null" }).post.embedData?.parse?.()).toBeNull()
+    const bad = decode({ 14: "{bad" })
+    expect(bad.post.embedData?.parse?.()).toBeUndefined()
+    expect(bad.post.embedData?.valid).toBe(false)
+    expect(bad.post.embedData?.parse?.()).toBeUndefined()
+    expect(bad.warnings).toHaveLength(1)
+    expect(bad.warnings[0]).toMatch(/embed_data is not valid JSON/)
+  })
+
   it("writes counts as exact canonical decimals", () => {
     expect(decode({ 7: "9223372036854775807" }).post.likeCount).toBe("9223372036854775807")
     expect(decode({ 7: "007" }).post.likeCount).toBe("7")

@@ -72,7 +72,19 @@ const mayListFiles = (text: string): boolean =>
  * its last occurrence, as `JSON.parse` reads it.
  */
 export const fromRawJson = (embedData: Post.RawJson | null): Array<string> => {
-  if (embedData === null || !embedData.valid || !mayListFiles(embedData.text)) return []
+  if (embedData === null) return []
+  // Text that lists nothing is only checked (its warning counts); the rest
+  // is parsed once, for its validity and its files together, where the
+  // RawJson can (the core's can).
+  if (!mayListFiles(embedData.text)) {
+    void embedData.valid
+    return []
+  }
+  if (embedData.parse !== undefined) {
+    const parsed = embedData.parse()
+    return parsed === undefined ? [] : fromEmbed(parsed)
+  }
+  if (!embedData.valid) return []
   let parsed: unknown
   try {
     parsed = JSON.parse(embedData.text)

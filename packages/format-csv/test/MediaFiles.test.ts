@@ -127,6 +127,47 @@ describe("MediaFiles cell", () => {
   })
 })
 
+describe("stored JSON parsed once", () => {
+  /** A RawJson that counts how it is read, the way the core's answers. */
+  const counted = (text: string) => {
+    const reads = { valid: 0, parse: 0 }
+    let valid: boolean
+    try {
+      JSON.parse(text)
+      valid = true
+    } catch {
+      valid = false
+    }
+    const raw = {
+      text,
+      get valid() {
+        reads.valid++
+        return valid
+      },
+      parse: () => {
+        reads.parse++
+        return valid ? JSON.parse(text) : undefined
+      }
+    }
+    return { raw, reads }
+  }
+
+  it("asks for the parsed value alone when the text can list files", () => {
+    const { raw, reads } = counted(JSON.stringify({ images: [image("a"), image("b")] }))
+    expect(MediaFiles.cell(post({ hasMedia: true, embedData: raw }))).toBe("a;b")
+    expect(reads).toEqual({ valid: 0, parse: 1 })
+    const bad = counted(`{"images":[{"fullsize":"${CDN}a@jpeg"}]`)
+    expect(MediaFiles.cell(post({ hasMedia: true, embedData: bad.raw }))).toBe("")
+    expect(bad.reads).toEqual({ valid: 0, parse: 1 })
+  })
+
+  it("only checks validity (so an invalid text still warns) when it cannot", () => {
+    const { raw, reads } = counted(`{"video":{"thumbnail":"x"}`)
+    expect(MediaFiles.cell(post({ hasMedia: true, embedData: raw }))).toBe("")
+    expect(reads).toEqual({ valid: 1, parse: 0 })
+  })
+})
+
 describe("parsing only what can list files", () => {
   it("finds keys spelled with escapes", () => {
     expect(filesOfText(`{"images":[{"full\\u0073ize":"${CDN}esc@jpeg"}]}`)).toBe("esc")
