@@ -191,8 +191,10 @@ export const open: (
   // snapshot); all their snapshots begin between the two version readings.
   const before = options.version()
   const all: Array<Thread> = []
-  // With two threads or more, this thread is one of them (see ReaderPool.readers).
-  const local = (w: number) => wanted > 1 && w === 0
+  // The threads that are not readers run here (one, from two threads on):
+  // the same count ReaderPool prewarms for, so the two never disagree.
+  const locals = wanted - ReaderPool.readers(wanted)
+  const local = (w: number) => w < locals
   for (let i = 0; i < wanted; i++) all.push(yield* spawn(init, i, output, local(i)))
   ReaderPool.release()
   const answers: Array<FromWorker> = []
