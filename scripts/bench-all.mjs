@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// `npm run bench`: the export benchmark (bench.mjs) and then the server
+// benchmark (bench-server.mjs), each in its own process. Both always run, so
+// a missed export target still leaves the server figures on record; the exit
+// code is 1 when either part missed a target or failed.
+import { spawnSync } from "node:child_process"
+import * as path from "node:path"
+
+const parts = ["bench.mjs", "bench-server.mjs"]
+const failed = []
+for (const part of parts) {
+  const r = spawnSync(process.execPath, [path.join(import.meta.dirname, part)], { stdio: "inherit" })
+  if (r.status !== 0) failed.push(`${part} ${r.status === null ? `killed by ${r.signal}` : `exited ${r.status}`}`)
+}
+if (failed.length > 0) {
+  process.stderr.write(`bench: ${failed.join("; ")}\n`)
+  process.exitCode = 1
+}
