@@ -27,7 +27,10 @@ export interface Post {
   readonly text: string
   readonly createdAt: Timestamp.Timestamp
   readonly indexedAt: Timestamp.Timestamp
-  /** Null only when the stored value is SQL NULL (then JSON omits the key). */
+  /**
+   * Null only when the stored value is SQL NULL (then JSON omits the key).
+   * Consecutive posts with the same stored text may share one Timestamp.
+   */
   readonly archivedAt: Timestamp.Timestamp | null
   readonly hasMedia: boolean
   readonly isReply: boolean
@@ -123,6 +126,23 @@ const decodeTimestamp = (v: unknown, uri: string, column: string, warn: Warn): T
   return t
 }
 
+/**
+ * The last valid archived_at decoded on this thread. One archiving run stamps
+ * all the posts it saves with the same text (bskyarchive's
+ * CURRENT_TIMESTAMP), so consecutive posts nearly always repeat it; they
+ * share one immutable Timestamp instead of parsing and allocating it again.
+ */
+let lastArchivedAt: Timestamp.Timestamp | undefined
+
+const decodeArchivedAt = (v: unknown, uri: string, warn: Warn): Timestamp.Timestamp | null => {
+  if (v === null || v === undefined) return null
+  if (lastArchivedAt !== undefined && v === lastArchivedAt.text) return lastArchivedAt
+  const t = decodeTimestamp(v, uri, "archived_at", warn)
+  // Only valid ones: an invalid value warns for every post that holds it.
+  if (t.valid) lastArchivedAt = t
+  return t
+}
+
 const isJson = (text: string): boolean => {
   try {
     JSON.parse(text)
@@ -204,6 +224,6 @@ export const decodeRow = (row: ReadonlyArray<unknown>, warn: Warn, post?: number
     embedType: asText(row[13]),
     embedData: decodeJson(row[14], uri, "embed_data", warn, post),
     labels: decodeJson(row[15], uri, "labels", warn, post),
-    archivedAt: row[16] === null || row[16] === undefined ? null : decodeTimestamp(row[16], uri, "archived_at", warn)
+    archivedAt: decodeArchivedAt(row[16], uri, warn)
   }
 }

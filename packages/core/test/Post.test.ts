@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest"
 import * as Post from "../dist/Post.js"
+import * as Timestamp from "../dist/Timestamp.js"
 
 const row = (over: Record<number, unknown>) => {
   const base: Array<unknown> = [
@@ -101,5 +102,26 @@ describe("Post.decodeRow", () => {
     const bad = decode({ 5: "later" })
     expect(bad.post.indexedAt).toMatchObject({ text: "later", valid: false })
     expect(bad.warnings).toHaveLength(1)
+  })
+
+  it("decodes each post's archived_at, shared when consecutive posts repeat it", () => {
+    const texts = ["2025-01-01 00:00:00", "2025-01-01 00:00:00", "2025-01-02T03:04:05.600+01:00", "2025-01-01 00:00:00"]
+    const posts = texts.map((text) => decode({ 16: text }).post)
+    expect(posts.map((p) => p.archivedAt && Timestamp.toRfc3339(p.archivedAt))).toEqual([
+      "2025-01-01T00:00:00Z",
+      "2025-01-01T00:00:00Z",
+      "2025-01-02T03:04:05.6+01:00",
+      "2025-01-01T00:00:00Z"
+    ])
+    expect(posts[1]!.archivedAt).toBe(posts[0]!.archivedAt)
+    // A BLOB of the same bytes decodes as text, never taken for the string.
+    expect(decode({ 16: Buffer.from("2025-01-01 00:00:00") }).post.archivedAt).toMatchObject({
+      text: "2025-01-01 00:00:00",
+      valid: true
+    })
+    // An invalid value warns for every post that holds it.
+    const bad = [decode({ 16: "soon" }), decode({ 16: "soon" })]
+    expect(bad.map((b) => [b.post.archivedAt?.valid, b.warnings.length])).toEqual([[false, 1], [false, 1]])
+    expect(decode({ 16: null }).post.archivedAt).toBeNull()
   })
 })
