@@ -14,6 +14,7 @@ import type * as Post from "@skyporter/core/Post"
 import * as Timestamp from "@skyporter/core/Timestamp"
 import { count, rawIndented } from "./PostJson.js"
 import { newline } from "./RawJson.js"
+import { writeIndented } from "./RawJsonWriter.js"
 
 export { ByteWriter }
 
@@ -138,6 +139,16 @@ const countValue = (out: ByteWriter, value: string): void => {
   if (!out.ascii(rendered)) out.utf8(rendered)
 }
 
+/**
+ * Stored JSON as PostJson renders it. Well-formed text is checked and laid
+ * out here in one pass, without asking the core (`valid` is the core's
+ * `JSON.parse` of the same text, which this pass agrees with); anything else
+ * goes to the core, which decides and warns.
+ */
+const rawJson = (out: ByteWriter, raw: Post.RawJson, level: number): void => {
+  if (!writeIndented(out, raw.text, level)) out.utf8(rawIndented(raw, level))
+}
+
 /** Appends `p` exactly as the UTF-8 bytes of `renderPost(p, 1)`. */
 export const post = (out: ByteWriter, p: Post.Post): void => {
   out.bytes(OPEN)
@@ -172,11 +183,11 @@ export const post = (out: ByteWriter, p: Post.Post): void => {
   }
   if (p.embedData !== null) {
     out.bytes(EMBED_DATA)
-    out.utf8(rawIndented(p.embedData, 2))
+    rawJson(out, p.embedData, 2)
   }
   if (p.labels !== null) {
     out.bytes(LABELS)
-    out.utf8(rawIndented(p.labels, 2))
+    rawJson(out, p.labels, 2)
   }
   if (p.archivedAt !== null) {
     out.bytes(ARCHIVED_AT)

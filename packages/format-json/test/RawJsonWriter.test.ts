@@ -1,0 +1,144 @@
+/**
+ * The one-pass check and layout against the two it replaces: `JSON.parse`
+ * decides what is well-formed, `indentRawJson` what the bytes are.
+ */
+import { ByteWriter } from "@skyporter/core/ByteWriter"
+import * as fc from "fast-check"
+import { describe, expect, it } from "vitest"
+import { indentRawJson } from "../src/RawJson.js"
+import { writeIndented } from "../src/RawJsonWriter.js"
+import * as PostWriter from "../src/PostWriter.js"
+import { renderPost } from "../src/PostJson.js"
+import { post } from "./helpers.js"
+
+const parses = (text: string): boolean => {
+  try {
+    JSON.parse(text)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Checks one text: the answer of JSON.parse, indentRawJson's bytes when well-formed, nothing written otherwise. */
+const agrees = (text: string, level: number): void => {
+  const out = new ByteWriter()
+  out.utf8("before")
+  const ok = writeIndented(out, text, level)
+  expect(ok).toBe(parses(text))
+  const expected = "before" + (ok ? indentRawJson(text, level) : "")
+  expect(Buffer.from(out.view()).equals(Buffer.from(expected, "utf8"))).toBe(true)
+}
+
+/** JSON text of any value, spaced as JSON.stringify spaces it or with whitespace wherever JSON allows it. */
+const wellFormed = fc.oneof(
+  fc.tuple(fc.jsonValue(), fc.constantFrom(undefined, 1, 2, "\t", " \r\n ")).map(([v, space]) =>
+    JSON.stringify(v, null, space)
+  ),
+  fc.tuple(fc.jsonValue(), fc.array(fc.constantFrom(" ", "\t", "\n", "\r", "  \r\n"), { minLength: 1 })).map(
+    ([v, spaces]) => {
+      let k = 0
+      // Whitespace after every structural character (outside strings, as JSON.stringify escapes none of these in keys or values it writes raw).
+      return JSON.stringify(v).replace(/("(?:[^"\\]|\\.)*")|([{}[\],:])/g, (m, str) =>
+        str !== undefined ? m : m + spaces[k++ % spaces.length]!)
+    }
+  )
+)
+
+/** Characters that matter to JSON's grammar, and some that are never allowed. */
+const damage = fc.constantFrom(
+  "{", "}", "[", "]", ",", ":", "\"", "\\", "/", "u", "0", "1", "-", "+", ".", "e", "E", "t", "n", "f", " ", "\n",
+  "\u0000", "\u001f", "\u007f", "é", "\u2028", "\ud800", "\udc00", "🚀", "\ufeff", "x"
+)
+
+/** A well-formed text with a few characters inserted, removed or replaced. */
+const damaged = fc.tuple(
+  wellFormed,
+  fc.array(fc.tuple(fc.nat(), fc.constantFrom("insert", "remove", "replace"), damage), { minLength: 1, maxLength: 3 })
+).map(([text, edits]) => {
+  let s = text
+  for (const [at, op, c] of edits) {
+    const i = at % (s.length + 1)
+    s = op === "insert" ? s.slice(0, i) + c + s.slice(i) : s.slice(0, i) + (op === "replace" ? c : "") + s.slice(i + 1)
+  }
+  return s
+})
+
+describe("writeIndented", () => {
+  it("writes indentRawJson's bytes for every well-formed value", () => {
+    fc.assert(fc.property(wellFormed, fc.integer({ min: 0, max: 4 }), (text, level) => agrees(text, level)), {
+      numRuns: 1000
+    })
+  })
+
+  it("accepts exactly what JSON.parse accepts, and writes nothing for the rest", () => {
+    fc.assert(fc.property(damaged, fc.integer({ min: 0, max: 3 }), (text, level) => agrees(text, level)), {
+      numRuns: 3000
+    })
+  })
+
+  it("follows JSON.parse on numbers, literals, escapes and whitespace", () => {
+    const cases = [
+      // numbers
+      "0", "-0", "1", "-1", "10", "01", "-01", "1.5", "1.", ".5", "-.5", "1e5", "1E+5", "1e-5", "1e", "1e+", "1.5e3",
+      "1.5E-3.2", "--1", "+1", "-", "0x10", "1_000", "Infinity", "NaN", "1e400", "12345678901234567890",
+      // literals
+      "true", "false", "null", "tru", "nul", "True", "NULL", "truex", "true false", "[true,false,null]", "[truee]",
+      // strings and escapes
+      '""', '"a"', '"\\""', '"\\\\"', '"\\/"', '"\\b\\f\\n\\r\\t"', '"\\u00e9"', '"\\u00E9"', '"\\u00g9"', '"\\u00e"',
+      '"\\x41"', '"\\a"', '"\\', '"abc', '"a\nb"', '"a\u0000b"', '"a\u001fb"', '"a\u007fb"', '"\u2028\u2029"',
+      '"é 🚀 中"', '"\ud800"', '"\udc00x"', '"\ud83d\ude80"', "'single'",
+      // structure and whitespace
+      "", " ", "{}", "[]", "{ }", "[\n]", "{]", "[}", "[1,]", "[,1]", "{\"a\":1,}", "{\"a\"}", "{\"a\":}", "{a:1}",
+      "{\"a\" : 1 , \"b\":[ ]}", "[1 2]", "[1,,2]", " \t\n\r[1]\r\n\t ", "\u00a0[1]", "\ufeff[1]", "[1]\ufeff",
+      "[1]]", "[[1]", "{\"a\":{\"b\":{}}}", "{\"dup\":1,\"dup\":2}", "[\"a\",{\"k\":[null,{}]}]", "1 2", "[1]x"
+    ]
+    for (const text of cases) for (const level of [0, 2]) agrees(text, level)
+  })
+
+  it("reads deep nesting without recursion", () => {
+    const depth = 1500
+    agrees("[".repeat(depth) + "1" + "]".repeat(depth), 0)
+    agrees("{\"a\":".repeat(depth) + "[]" + "}".repeat(depth), 1)
+    agrees("[".repeat(depth) + "1" + "]".repeat(depth - 1), 0)
+  })
+
+  it("leaves what was written before a text it rejects, and continues after it", () => {
+    const out = new ByteWriter()
+    expect(writeIndented(out, "[1,", 0)).toBe(false)
+    expect(out.length).toBe(0)
+    expect(writeIndented(out, "[1]", 0)).toBe(true)
+    expect(Buffer.from(out.view()).toString("utf8")).toBe("[\n  1\n]")
+  })
+
+  it("grows the buffer for long texts and for lone surrogates written as escapes", () => {
+    const long = JSON.stringify({ text: "é".repeat(400_000), lone: "\ud800".repeat(300_000), list: [1, 2, 3] })
+    agrees(long, 2)
+  })
+})
+
+describe("PostWriter and stored JSON", () => {
+  /** A RawJson whose `valid` counts how often the format asked the core. */
+  const counted = (text: string, valid: boolean) => {
+    const raw = {
+      text,
+      reads: 0,
+      get valid() {
+        raw.reads++
+        return valid
+      }
+    }
+    return raw
+  }
+
+  it("asks the core only about text it cannot lay out itself", () => {
+    const good = counted('{"a": [1, {"b": "é"}]}', true)
+    const bad = counted("{broken", false)
+    const p = post({ embedData: good, labels: bad })
+    const out = new PostWriter.ByteWriter()
+    PostWriter.post(out, p)
+    expect([good.reads, bad.reads]).toEqual([0, 1])
+    expect(Buffer.from(out.view()).equals(Buffer.from(renderPost(p, 1), "utf8"))).toBe(true)
+    expect(Buffer.from(out.view()).toString("utf8")).toContain('"labels": "{broken"')
+  })
+})
