@@ -5,8 +5,8 @@
  *
  * The sink used to ask the core (`RawJson.valid`, a `JSON.parse` whose value
  * was dropped) and then lay the text out as a string of many pieces, encoded
- * afterwards: together about a tenth of a json export's CPU, and a third of
- * its garbage. This pass answers both: it accepts exactly the grammar
+ * afterwards: 8 % of a json export's CPU in a profile, and nearly half of the
+ * bytes allocated while reading, decoding and encoding. This pass answers both: it accepts exactly the grammar
  * `JSON.parse` accepts (ECMA-404), so a text it rejects is left to the core,
  * which checks it again and warns.
  */
