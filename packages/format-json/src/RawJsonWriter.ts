@@ -6,9 +6,9 @@
  * The sink used to ask the core (`RawJson.valid`, a `JSON.parse` whose value
  * was dropped) and then lay the text out as a string of many pieces, encoded
  * afterwards: 8 % of a json export's CPU in a profile, and nearly half of the
- * bytes allocated while reading, decoding and encoding. This pass answers both: it accepts exactly the grammar
- * `JSON.parse` accepts (ECMA-404), so a text it rejects is left to the core,
- * which checks it again and warns.
+ * bytes allocated while reading, decoding and encoding. This pass answers
+ * both: it accepts exactly the grammar `JSON.parse` accepts (ECMA-404), so a
+ * text it rejects is left to the core, which checks it again and warns.
  */
 import { type ByteWriter, constant } from "@skyporter/core/ByteWriter"
 import { newline } from "./RawJson.js"
