@@ -329,7 +329,6 @@ const writeInOrder = (
         if (messages.length === 0) return
         yield* output.writeAll(messages.map((m) => m.bytes), batchOf(messages[0]!))
         for (const m of messages) {
-          batchOf(m)
           yield* encoder.release(m)
           yield* stored(m)
         }
@@ -482,12 +481,11 @@ export const execute = Effect.fn("Export.execute")(function*(
     }
     if (encoder !== undefined) {
       const batchSize = request.batchSize ?? BatchSource.DEFAULT_BATCH_SIZE
-      yield* writeInOrder(encoder, output, (message) => {
-        const batch = Math.floor(message.offset / batchSize) + 1
-        stage = "write"
-        currentBatch = batch
-        return batch
-      }, (message) => {
+      const batchOf = (message: ParallelEncoder.Encoded) => Math.floor(message.offset / batchSize) + 1
+      stage = "write"
+      yield* writeInOrder(encoder, output, batchOf, (message) => {
+        // The batch in hand, for a failure that does not name its own.
+        currentBatch = batchOf(message)
         if (message.posts === 0) return Effect.void
         batchNumber++
         return written(message.posts)
