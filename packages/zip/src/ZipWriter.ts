@@ -1,5 +1,5 @@
 /**
- * A streaming ZIP writer on effect's `Zip` encoder (`effect/encoding`).
+ * A streaming ZIP writer on effect's `Zip` encoder (`effect/encoding/Zip`).
  *
  * Entries go in as a list or a `Stream`; the archive comes out as a
  * `Stream<Uint8Array>` that can be written to a file (`writeFile`), piped
@@ -17,7 +17,10 @@
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import { Zip } from "effect/encoding"
+// The module itself, not the `effect/encoding` barrel: the barrel loads YAML,
+// TOML, XML, tar and more: 9 modules and 16 ms more at every export start
+// (measured on their own; a whole export varies by more than that).
+import * as Zip from "effect/encoding/Zip"
 import { constants } from "node:fs"
 import type { BigIntStats } from "node:fs"
 import * as fs from "node:fs/promises"
