@@ -2,6 +2,7 @@ import Database from "better-sqlite3"
 import { Cause, Effect, Exit, Stream } from "effect"
 import { readdirSync, readFileSync } from "node:fs"
 import * as path from "node:path"
+import { Worker } from "node:worker_threads"
 import { describe, expect, it } from "vitest"
 import { DDL, EXPORT_INDEX } from "../dist/ArchiveSchema.js"
 import * as BatchSource from "../dist/BatchSource.js"
@@ -80,6 +81,30 @@ describe("Export of a concurrent format", () => {
     expect(many.manifest.warnings).toEqual(one.manifest.warnings)
     expect(many.manifest.warnings.count).toBeGreaterThan(0)
   }, 60_000)
+
+  // Node numbers the Worker threads of a process in turn, so the ids of two
+  // probe threads, one started before and one after an export, bracket the
+  // threads that export started.
+  const probeThreadId = async (): Promise<number> => {
+    const worker = new Worker("", { eval: true })
+    const id = worker.threadId
+    await worker.terminate()
+    return id
+  }
+
+  it.each([[1, 1], [2, 1], [3, 2], [4, 3]])(
+    "an export on %i thread(s) starts %i reader thread(s): from two on, this thread encodes a share",
+    async (threads, readers) => {
+      const file = archive(posts(4_000))
+      const reference = completed((await run(file, { batchSize: 100 }, sequential)).exit)
+      const before = await probeThreadId()
+      const result = completed((await run(file, { threads, chunkPosts: 500, batchSize: 100 })).exit)
+      const after = await probeThreadId()
+      expect(after - before - 1).toBe(readers)
+      expect(result.text).toBe(reference.text)
+    },
+    60_000
+  )
 
   it("exports nothing as the format's empty form", async () => {
     const file = archive(posts(3, "did:plc:other"))
