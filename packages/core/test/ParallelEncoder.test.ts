@@ -84,7 +84,8 @@ describe("Export of a concurrent format", () => {
 
   // Node numbers the Worker threads of a process in turn, so the ids of two
   // probe threads, one started before and one after an export, bracket the
-  // threads that export started.
+  // threads that export started (vitest runs each test file in a process of
+  // its own, and this file's tests one at a time).
   const probeThreadId = async (): Promise<number> => {
     const worker = new Worker("", { eval: true })
     const id = worker.threadId
