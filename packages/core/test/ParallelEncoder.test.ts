@@ -99,10 +99,22 @@ describe("Export of a concurrent format", () => {
       const file = archive(posts(4_000))
       const reference = completed((await run(file, { batchSize: 100 }, sequential)).exit)
       const before = await probeThreadId()
-      const result = completed((await run(file, { threads, chunkPosts: 500, batchSize: 100 })).exit)
+      const result = completed((await run(file, { threads, chunkPosts: 500, batchSize: 100, options: { thread: true } })).exit)
       const after = await probeThreadId()
       expect(after - before - 1).toBe(readers)
-      expect(result.text).toBe(reference.text)
+      // Every line names the thread that encoded it (0: this one).
+      const encoders = new Set<number>()
+      const lines = result.text.split("\n").map((line) => {
+        const match = /^(\d+) (\d+ .*)$/.exec(line)
+        if (match === null) return line
+        encoders.add(Number(match[1]))
+        return match[2]
+      })
+      expect(lines.join("\n")).toBe(reference.text)
+      const readerIds = [...encoders].filter((id) => id !== 0)
+      expect(encoders.has(0)).toBe(threads > 1)
+      expect(readerIds.length).toBe(readers)
+      for (const id of readerIds) expect(id > before && id < after).toBe(true)
     },
     60_000
   )

@@ -1,9 +1,11 @@
 // A concurrent test plugin, as a worker thread loads it: each post as
 // "<position> <uri>" on its own line, between a header naming the total and a
-// footer. Options: `failAt` (a uri: the sink fails on the batch holding it)
-// and `crashAt` (a uri: the sink throws there).
+// footer. Options: `failAt` (a uri: the sink fails on the batch holding it),
+// `crashAt` (a uri: the sink throws there) and `thread` (each line starts with
+// the id of the thread that encoded it: 0 for the main thread).
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
+import { threadId } from "node:worker_threads"
 import * as FormatPlugin from "../dist/FormatPlugin.js"
 
 const plugin = FormatPlugin.define({
@@ -13,7 +15,11 @@ const plugin = FormatPlugin.define({
   mediaType: "text/plain",
   description: "position and uri per line",
   apiVersion: FormatPlugin.API_VERSION,
-  options: Schema.Struct({ failAt: Schema.optional(Schema.String), crashAt: Schema.optional(Schema.String) }),
+  options: Schema.Struct({
+    failAt: Schema.optional(Schema.String),
+    crashAt: Schema.optional(Schema.String),
+    thread: Schema.optional(Schema.Boolean)
+  }),
   make: (options, context) =>
     Effect.sync(() => ({
       start: Effect.succeed(`total ${context.total}\n`),
@@ -23,7 +29,8 @@ const plugin = FormatPlugin.define({
             return Effect.fail(new FormatPlugin.FormatError({ plugin: "clines", message: `refused ${options.failAt}` }))
           }
           if (batch.some((p) => p.uri === options.crashAt)) throw new Error("boom")
-          return Effect.succeed(batch.map((p, i) => `${offset + i} ${p.uri} ${p.text}\n`).join(""))
+          const tag = options.thread ? `${threadId} ` : ""
+          return Effect.succeed(batch.map((p, i) => `${tag}${offset + i} ${p.uri} ${p.text}\n`).join(""))
         }),
       end: Effect.succeed("end\n")
     })),
