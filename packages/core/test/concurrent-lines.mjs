@@ -1,8 +1,9 @@
 // A concurrent test plugin, as a worker thread loads it: each post as
-// "<position> <uri>" on its own line, between a header naming the total and a
-// footer. Options: `failAt` (a uri: the sink fails on the batch holding it),
-// `crashAt` (a uri: the sink throws there) and `thread` (each line starts with
-// the id of the thread that encoded it: 0 for the main thread).
+// "<position> <uri> <text>" on its own line, between a header naming the
+// total and a footer. Options: `failAt` (a uri: the sink fails on the batch
+// holding it), `crashAt` (a uri: the sink throws there) and `thread` (each
+// line starts with the id of the thread that encoded it: 0 for the main
+// thread).
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { threadId } from "node:worker_threads"
