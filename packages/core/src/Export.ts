@@ -21,6 +21,7 @@ import { describe, type ExportError, ExportFailed, InvalidRequest, type Stage } 
 import * as ExportDirectory from "./ExportDirectory.js"
 import type { Chunk, FormatError, FormatPlugin, FormatSink } from "./FormatPlugin.js"
 import { FormatRegistry } from "./FormatRegistry.js"
+import * as LoadedPlugins from "./LoadedPlugins.js"
 import * as Manifest from "./Manifest.js"
 import * as Media from "./Media.js"
 import * as ParallelEncoder from "./ParallelEncoder.js"
@@ -297,10 +298,12 @@ const cloneable = (value: unknown): boolean => {
  * Whether `module`'s default export is this plugin (same name and version). A
  * plugin that spreads another one into a new name (a wrapper adding
  * behaviour) keeps its `concurrent` field by accident: a thread would load
- * the plugin it wraps, so such a plugin encodes on this thread instead.
+ * the plugin it wraps, so such a plugin encodes on this thread instead. A
+ * plugin held for its module (LoadedPlugins) is the one threads use, with
+ * nothing to import.
  */
 const loadsItself = (module: string, plugin: FormatPlugin): Effect.Effect<boolean> =>
-  Effect.promise(() =>
+  LoadedPlugins.get(module) === plugin ? Effect.succeed(true) : Effect.promise(() =>
     import(module).then(
       (loaded: { default?: Partial<FormatPlugin> }) =>
         loaded.default?.name === plugin.name && loaded.default?.version === plugin.version,
@@ -422,6 +425,7 @@ export const execute = Effect.fn("Export.execute")(function*(
           // every one would sort the whole selection.
           threads: archive.indexed ? (request.threads ?? ReaderPool.defaultThreads()) : 1,
           chunkPosts: request.chunkPosts,
+          plugin,
           version: () => dataVersion(archive.database)
         }
       )

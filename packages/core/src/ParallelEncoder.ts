@@ -28,6 +28,7 @@ import type * as Scope from "effect/Scope"
 import { MessageChannel } from "node:worker_threads"
 import * as BatchSource from "./BatchSource.js"
 import { describe, ExportFailed } from "./Errors.js"
+import type { FormatPlugin } from "./FormatPlugin.js"
 import * as ReaderPool from "./ReaderPool.js"
 import * as SnapshotWorker from "./SnapshotWorker.js"
 import type { ChunkPlan, FromWorker, ToWorker, WorkerInit } from "./SnapshotWorker.js"
@@ -53,6 +54,11 @@ export interface ParallelOptions extends BatchSource.SnapshotOptions {
    * `CREDIT` batches ahead of the one whose chunk is being written.
    */
   readonly chunkPosts?: number | undefined
+  /**
+   * The plugin `encoder` names, as loaded here: the threads that run on this
+   * thread encode with it instead of importing its module.
+   */
+  readonly plugin?: FormatPlugin | undefined
   /**
    * `PRAGMA data_version` of a connection to the archive outside these
    * threads: equal readings before and after every thread took its snapshot
@@ -120,13 +126,15 @@ interface Thread {
 
 /**
  * Starts thread `index`. The local one runs SnapshotWorker's loop on this
- * thread, over a MessageChannel: the same protocol, without a thread to start.
+ * thread, over a MessageChannel: the same protocol, without a thread to start
+ * or a module to import when `plugin` is given.
  */
 const spawn = (
   init: WorkerInit,
   index: number,
   output: Queue.Queue<Message>,
-  local: boolean
+  local: boolean,
+  plugin: FormatPlugin | undefined
 ): Effect.Effect<Thread, never, Scope.Scope> =>
   Effect.flatMap(Queue.unbounded<FromWorker>(), (control) => {
     const receiver = (thread: Thread) => (message: FromWorker) =>
@@ -137,7 +145,7 @@ const spawn = (
           const { port1, port2 } = new MessageChannel()
           const thread: Thread = { send: (m, transfer) => port1.postMessage(m, transfer), control, started: false }
           port1.on("message", receiver(thread))
-          return { thread, port: port1, close: SnapshotWorker.run(init, port2) }
+          return { thread, port: port1, close: SnapshotWorker.run(init, port2, plugin) }
         }),
         ({ close, port }) =>
           Effect.sync(() => {
@@ -200,7 +208,7 @@ export const open: (
   // the same count ReaderPool prewarms for, so the two never disagree.
   const locals = wanted - ReaderPool.readers(wanted)
   const local = (w: number) => w < locals
-  for (let i = 0; i < wanted; i++) all.push(yield* spawn(init, i, output, local(i)))
+  for (let i = 0; i < wanted; i++) all.push(yield* spawn(init, i, output, local(i), options.plugin))
   ReaderPool.release()
   const answers: Array<FromWorker> = []
   for (const thread of all) answers.push(yield* Queue.take(thread.control))

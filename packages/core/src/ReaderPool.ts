@@ -19,7 +19,18 @@ import type { WorkerInit } from "./SnapshotWorker.js"
  * The reader thread's module, found by package name rather than next to this
  * file: the CLI's bundle inlines this module, and a thread needs a file.
  */
-export const WORKER_URL = pathToFileURL(createRequire(import.meta.url).resolve("@skyporter/core/SnapshotWorker"))
+export const WORKER_URL = pathToFileURL(createRequire(import.meta.url).resolve("@skyporter/core/ReaderThread"))
+
+let script: URL = WORKER_URL
+
+/**
+ * Starts reader threads from `entry` instead of `WORKER_URL`: a module that
+ * provides the plugins its frontend bundles (LoadedPlugins) and then calls
+ * `SnapshotWorker.serve`. Call it before `prewarm`.
+ */
+export const useScript = (entry: URL): void => {
+  script = entry
+}
 
 /**
  * A reader's young generation: 24 MB (8 MB semi-spaces) instead of V8's 48.
@@ -71,7 +82,7 @@ export const prewarm = (threads?: number): void => {
   const usable = threads !== undefined && Number.isInteger(threads) && threads >= 1 && threads <= MAX_THREADS
   const count = readers(usable ? threads : defaultThreads())
   for (let i = 0; i < count; i++) {
-    const worker = new Worker(WORKER_URL, { workerData: PREWARM, resourceLimits: READER_LIMITS })
+    const worker = new Worker(script, { workerData: PREWARM, resourceLimits: READER_LIMITS })
     worker.unref()
     const entry: Idle = {
       worker,
@@ -89,7 +100,7 @@ export const prewarm = (threads?: number): void => {
 /** A reader thread working on `init`: a prewarmed one when there is one, else a new one. */
 export const start = (init: WorkerInit): Worker => {
   const entry = idle.shift()
-  if (entry === undefined) return new Worker(WORKER_URL, { workerData: init, resourceLimits: READER_LIMITS })
+  if (entry === undefined) return new Worker(script, { workerData: init, resourceLimits: READER_LIMITS })
   const { worker, forget } = entry
   worker.off("error", forget)
   worker.off("exit", forget)

@@ -7,7 +7,7 @@
  * - rows (any plugin): `next` reads one batch and posts its raw rows; the
  *   main thread decodes and encodes them.
  * - encode (plugins that declare `concurrent`): the worker loads the plugin
- *   itself, and after `start` reads, decodes and encodes its share of the
+ *   itself (unless its thread holds it: LoadedPlugins), and after `start` reads, decodes and encodes its share of the
  *   export (whole chunks of the export order, more as `chunks` hands them
  *   out), posting finished bytes. Several such workers, each on its own
  *   connection in the same snapshot, encode one export on several cores; only
@@ -25,11 +25,12 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { type MessagePort, parentPort, workerData } from "node:worker_threads"
 import type { Chunk, FormatPlugin, FormatSink } from "./FormatPlugin.js"
-import { BatchWarnings, type Warnings } from "./Warnings.js"
+import * as LoadedPlugins from "./LoadedPlugins.js"
 import * as Post from "./Post.js"
 import * as PluginOptions from "./PluginOptions.js"
 import * as ReaderPool from "./ReaderPool.js"
 import * as Timestamp from "./Timestamp.js"
+import { BatchWarnings, type Warnings } from "./Warnings.js"
 
 export interface WorkerInit {
   readonly path: string
@@ -202,11 +203,13 @@ class EncodeFailure extends Error {
 }
 
 const importPlugin = async (encoder: NonNullable<WorkerInit["encoder"]>): Promise<FormatPlugin> => {
-  let plugin: FormatPlugin | undefined
-  try {
-    plugin = ((await import(encoder.module)) as { default?: FormatPlugin }).default
-  } catch (e) {
-    throw new EncodeFailure(`cannot load ${encoder.module}: ${describe(e)}`)
+  let plugin = LoadedPlugins.get(encoder.module)
+  if (plugin === undefined) {
+    try {
+      plugin = ((await import(encoder.module)) as { default?: FormatPlugin }).default
+    } catch (e) {
+      throw new EncodeFailure(`cannot load ${encoder.module}: ${describe(e)}`)
+    }
   }
   if (plugin?.name !== encoder.name) {
     throw new EncodeFailure(`${encoder.module} does not export the "${encoder.name}" plugin as its default export`)
@@ -227,10 +230,11 @@ const makeSink = async (plugin: FormatPlugin, input: unknown, total: number): Pr
 
 /**
  * Serves one export on `port`: a worker's `parentPort`, or one end of a
- * `MessageChannel` when the main thread encodes a share itself. Returns what
- * `close` does (idempotent): end the snapshot, close the connection and the port.
+ * `MessageChannel` when the main thread encodes a share itself, with the
+ * export's own `plugin` object (nothing to import). Returns what `close`
+ * does (idempotent): end the snapshot, close the connection and the port.
  */
-export const run = (init: WorkerInit, port: MessagePort): () => void => {
+export const run = (init: WorkerInit, port: MessagePort, plugin?: FormatPlugin): () => void => {
   const post = (m: FromWorker) => port.postMessage(m)
   let db: Database.Database | undefined
   let rows: BatchReader
@@ -257,8 +261,12 @@ export const run = (init: WorkerInit, port: MessagePort): () => void => {
   }
   const connection = db
   // The plugin loads while the main thread sets the export up.
-  const plugin = init.encoder === undefined ? undefined : importPlugin(init.encoder)
-  plugin?.catch(() => undefined)
+  const loading = init.encoder === undefined
+    ? undefined
+    : plugin === undefined
+    ? importPlugin(init.encoder)
+    : Promise.resolve(plugin)
+  loading?.catch(() => undefined)
   let sink: Promise<FormatSink> | undefined
   // A thread opens one cursor per chunk: each statement is prepared once.
   const statements = new Map<string, Database.Statement>()
@@ -399,9 +407,9 @@ export const run = (init: WorkerInit, port: MessagePort): () => void => {
         return
       }
       case "start": {
-        if (plugin !== undefined && init.encoder !== undefined) {
+        if (loading !== undefined && init.encoder !== undefined) {
           const options = init.encoder.options
-          sink = plugin.then((p) => makeSink(p, options, m.total))
+          sink = loading.then((p) => makeSink(p, options, m.total))
         }
         queue = [...m.chunks]
         credit += m.credit
@@ -438,10 +446,15 @@ export const run = (init: WorkerInit, port: MessagePort): () => void => {
   return close
 }
 
-if (parentPort && workerData === ReaderPool.PREWARM) {
-  // Started ahead of need: the modules above are loaded; wait for the work.
+/**
+ * Serves this reader thread's export: the one in its `workerData`, or, for a
+ * prewarmed thread (its modules loaded), the one its first message assigns.
+ * A thread's entry module calls it (see ReaderThread), after providing the
+ * plugins it holds.
+ */
+export const serve = (): void => {
+  if (!parentPort) return
   const port = parentPort
-  port.once("message", (m: ReaderPool.Assign) => run(m.init, port))
-} else if (parentPort && workerData) {
-  run(workerData as WorkerInit, parentPort)
+  if (workerData === ReaderPool.PREWARM) port.once("message", (m: ReaderPool.Assign) => run(m.init, port))
+  else if (workerData) run(workerData as WorkerInit, port)
 }

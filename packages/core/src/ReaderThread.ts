@@ -1,0 +1,9 @@
+/**
+ * The module a reader thread starts from (`ReaderPool.script` by default):
+ * it serves the export it is given, loading its plugin by the module URL the
+ * export names. A frontend that bundles its plugins starts its threads from
+ * its own entry instead, which provides them (see LoadedPlugins) and serves.
+ */
+import { serve } from "./SnapshotWorker.js"
+
+serve()
