@@ -5,21 +5,15 @@
  * `--option KEY=VALUE`.
  */
 import { InvalidRequest, PluginLoader } from "@skyporter/core"
-import csv from "@skyporter/format-csv"
-import json from "@skyporter/format-json"
-import ndjson from "@skyporter/format-ndjson"
 import * as Effect from "effect/Effect"
-
-/** Always available; a config entry naming one of these packages only sets its options. */
-export const builtins: ReadonlyArray<PluginLoader.Builtin> = [
-  { plugin: json, package: "@skyporter/format-json" },
-  { plugin: csv, package: "@skyporter/format-csv" },
-  { plugin: ndjson, package: "@skyporter/format-ndjson" }
-]
+import { builtins, provide } from "./Builtins.js"
 
 /** The built-ins plus the plugins of the config file and of `specs`, resolved from the working directory. */
 export const load = (specs: ReadonlyArray<string>, configFile: string | undefined) =>
-  PluginLoader.load({ cwd: process.cwd(), builtins, specs, configFile })
+  Effect.suspend(() => {
+    provide()
+    return PluginLoader.load({ cwd: process.cwd(), builtins, specs, configFile })
+  })
 
 /**
  * `--option KEY=VALUE` flags as an options object. A VALUE that parses as

@@ -1,0 +1,11 @@
+/**
+ * Starts an export's reader threads before the CLI loads the rest of its
+ * modules (the launcher calls it first), from ReaderThread.ts next to this
+ * module: in dist/ or, from the bundle, in dist/bundle/.
+ */
+import * as ReaderPool from "@skyporter/core/ReaderPool"
+
+export const prewarm = (threads: number | undefined): void => {
+  ReaderPool.useScript(new URL("./ReaderThread.js", import.meta.url))
+  ReaderPool.prewarm(threads)
+}
