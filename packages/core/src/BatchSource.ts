@@ -116,6 +116,8 @@ export const workerInit = (path: string, selection: Selection, options: Snapshot
   // The row `@anchor` itself, compared in SQL: its values never pass through
   // JavaScript, so text that is not UTF-8 or integers past 2^53 compare as stored.
   const anchor = (column: string) => `(SELECT ${column} FROM posts WHERE rowid = @anchor)`
+  const after = `${sql} AND created_at <= ${anchor("created_at")} AND (created_at < ${anchor("created_at")} ` +
+    `OR uri > ${anchor("uri")} OR (uri = ${anchor("uri")} AND rowid > @anchor)) ${order}`
   return {
     path,
     countSql: `SELECT COUNT(*) FROM posts WHERE ${sql}`,
@@ -126,8 +128,12 @@ export const workerInit = (path: string, selection: Selection, options: Snapshot
     // range the search starts from, so skipping to a chunk costs its distance
     // from the anchor, not its offset. It leaves out NULL created_at (last in
     // this order) and needs a non-NULL anchor: the worker checks both.
-    afterSql: `${chunk} AND created_at <= ${anchor("created_at")} AND (created_at < ${anchor("created_at")} ` +
-      `OR uri > ${anchor("uri")} OR (uri = ${anchor("uri")} AND rowid > @anchor)) ${order} LIMIT @limit OFFSET @offset`,
+    afterSql: `SELECT ${Post.selectColumns}, rowid FROM posts WHERE ${after} LIMIT @limit OFFSET @offset`,
+    // The row `@offset` rows past the anchor, from the export-order index
+    // alone (no table row read), and whether it can anchor a search in turn.
+    // A thread skips the other threads' chunks with it: stepping over them
+    // in afterSql's OFFSET cost more (see SnapshotWorker).
+    skipSql: `SELECT rowid, uri IS NOT NULL AND created_at IS NOT NULL FROM posts WHERE ${after} LIMIT 1 OFFSET @offset`,
     params,
     batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
     budgetBytes: options.budgetBytes ?? DEFAULT_BATCH_BUDGET_BYTES,

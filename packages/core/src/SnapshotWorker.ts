@@ -42,6 +42,11 @@ export interface WorkerInit {
   readonly chunkSql: string
   /** Encode mode: as `chunkSql`, counting `offset` from the row after rowid `anchor`. */
   readonly afterSql: string
+  /**
+   * Encode mode: the rowid of the row `offset` rows after rowid `anchor`, and
+   * whether it can anchor a search (1) or not (0), read from the index alone.
+   */
+  readonly skipSql: string
   readonly params: Record<string, string>
   readonly batchSize: number
   readonly budgetBytes: number
@@ -195,6 +200,12 @@ const CREATED_AT = 4
 /** Initial carrier size: a batch of ordinary posts fits. */
 const CARRIER_BYTES = 2 * 1024 * 1024
 
+/** A row to search from, by rowid, and the position after it in export order. */
+interface Anchor {
+  readonly rowid: number
+  readonly position: number
+}
+
 /** A plugin failure, at the batch starting `offset` posts into the export. */
 class EncodeFailure extends Error {
   constructor(message: string, readonly offset?: number) {
@@ -270,14 +281,16 @@ export const run = (init: WorkerInit, port: MessagePort, plugin?: FormatPlugin):
   let sink: Promise<FormatSink> | undefined
   // A thread opens one cursor per chunk: each statement is prepared once.
   const statements = new Map<string, Database.Statement>()
-  const openCursor = (sql: string, params: Record<string, unknown>) => {
+  const prepared = (sql: string) => {
     let statement = statements.get(sql)
     if (statement === undefined) {
       statement = connection.prepare(sql).raw(true)
       statements.set(sql, statement)
     }
-    return new BatchReader(statement.iterate(params) as IterableIterator<Array<unknown>>, init.batchSize, init.budgetBytes)
+    return statement
   }
+  const openCursor = (sql: string, params: Record<string, unknown>) =>
+    new BatchReader(prepared(sql).iterate(params) as IterableIterator<Array<unknown>>, init.batchSize, init.budgetBytes)
   if (init.encoder === undefined) rows = openCursor(init.rowsSql, init.params)
   post({ type: "ready", total })
 
@@ -288,18 +301,36 @@ export const run = (init: WorkerInit, port: MessagePort, plugin?: FormatPlugin):
   // The rowid of the last row read, and the position after it: the thread's
   // next chunk is searched for from there, so skipping the other threads'
   // chunks costs their length, not the whole offset from the start.
-  let anchor: { readonly rowid: number; readonly position: number } | undefined
+  let anchor: Anchor | undefined
   let credit = 0
   const carriers = new Carriers()
   let pumping = false
   let closed = false
 
+  /**
+   * The anchor right before position `offset` (the rows between belong to
+   * other threads), found from `from` in the index alone, or `from` itself
+   * if that row cannot anchor. Skipping them with the OFFSET of the chunk's
+   * own query cost 0.24 µs more per row (every other chunk of the first 400k
+   * bench posts, read in-process, best of 6: 4.30 against 4.06 µs per row).
+   */
+  const skipTo = (from: Anchor, offset: number): Anchor => {
+    if (offset === from.position) return from
+    const row = prepared(init.skipSql).get({ ...init.params, anchor: from.rowid, offset: offset - from.position - 1 }) as
+      | [unknown, unknown]
+      | undefined
+    const rowid = row?.[0]
+    return typeof rowid === "number" && Number.isSafeInteger(rowid) && row![1] === 1 ? { rowid, position: offset } : from
+  }
+
   const encodeNext = async (encoder: FormatSink): Promise<void> => {
     if (current === undefined) {
       const plan = queue.shift()
       if (plan === undefined) return
-      const from = anchor
-      const reader = from !== undefined && from.position <= plan.offset && plan.offset + plan.limit <= keyed
+      const from = anchor !== undefined && anchor.position <= plan.offset && plan.offset + plan.limit <= keyed
+        ? skipTo(anchor, plan.offset)
+        : undefined
+      const reader = from !== undefined
         ? openCursor(init.afterSql, {
           ...init.params,
           anchor: from.rowid,

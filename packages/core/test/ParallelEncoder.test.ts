@@ -263,13 +263,15 @@ describe("Chunks found from the previous chunk's last row", () => {
     const range = await Effect.runPromise(DateRange.make(dates))
     const init = BatchSource.workerInit(file, { did: "did:plc:test", range })
     db.function(init.instantFunction, (text: unknown) => text)
-    const plan = db.prepare(`EXPLAIN QUERY PLAN ${init.afterSql}`).all({
-      ...init.params,
-      anchor: 3,
-      limit: 2,
-      offset: 1
-    }) as Array<{ detail: string }>
+    const plan = (sql: string) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ ...init.params, anchor: 3, limit: 2, offset: 1 }) as Array<{
+        detail: string
+      }>)[0]!.detail
+    const after = plan(init.afterSql)
+    // Skipping other threads' chunks reads the index alone, no table row.
+    const skip = plan(init.skipSql)
     db.close()
-    expect(plan[0]!.detail).toMatch(/^SEARCH posts USING (COVERING )?INDEX idx_posts_skyporter_export_order \(did=\? AND created_at[<>]\?/)
+    expect(after).toMatch(/^SEARCH posts USING (COVERING )?INDEX idx_posts_skyporter_export_order \(did=\? AND created_at[<>]\?/)
+    expect(skip).toMatch(/^SEARCH posts USING COVERING INDEX idx_posts_skyporter_export_order \(did=\? AND created_at[<>]\?/)
   })
 })
