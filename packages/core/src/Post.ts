@@ -54,10 +54,15 @@ export type PostBatch = ReadonlyArray<Post>
 /**
  * The selected columns, in the order `decodeRow` reads them. Counts outside
  * the exact range of a JS number are selected as text so no digit is lost.
+ * The range test comes first, so a value inside it (the usual count) is
+ * taken without calling `typeof`: the four expressions cost 0.04 µs per row
+ * that way, 0.21 with `typeof` first (reading 300k bench rows in-process,
+ * medians of 6: 3.33 and 3.50 µs, 3.29 with none). TEXT, BLOB, NULL and REAL
+ * values come back as stored either way.
  */
 const exactInteger = (column: string) =>
-  `CASE WHEN typeof(${column}) = 'integer' AND ${column} NOT BETWEEN -9007199254740991 AND 9007199254740991 ` +
-  `THEN CAST(${column} AS TEXT) ELSE ${column} END`
+  `CASE WHEN ${column} BETWEEN -9007199254740991 AND 9007199254740991 THEN ${column} ` +
+  `WHEN typeof(${column}) = 'integer' THEN CAST(${column} AS TEXT) ELSE ${column} END`
 
 export const selectColumns = [
   "uri",

@@ -16,8 +16,9 @@ import { Worker } from "node:worker_threads"
 import type { WorkerInit } from "./SnapshotWorker.js"
 
 /**
- * The reader thread's module, found by package name rather than next to this
- * file: the CLI's bundle inlines this module, and a thread needs a file.
+ * The core's reader thread module (ReaderThread), found by package name
+ * rather than next to this file: a bundle may inline this module, and a
+ * thread needs a file.
  */
 export const WORKER_URL = pathToFileURL(createRequire(import.meta.url).resolve("@skyporter/core/ReaderThread"))
 

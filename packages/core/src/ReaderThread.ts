@@ -1,8 +1,9 @@
 /**
- * The module a reader thread starts from (`ReaderPool.script` by default):
- * it serves the export it is given, loading its plugin by the module URL the
+ * The module a reader thread starts from (`ReaderPool.WORKER_URL`): it
+ * serves the export it is given, loading its plugin by the module URL the
  * export names. A frontend that bundles its plugins starts its threads from
- * its own entry instead, which provides them (see LoadedPlugins) and serves.
+ * its own entry instead (`ReaderPool.useScript`), which provides them (see
+ * LoadedPlugins) and serves.
  */
 import { serve } from "./SnapshotWorker.js"
 

@@ -7,12 +7,13 @@
  * - rows (any plugin): `next` reads one batch and posts its raw rows; the
  *   main thread decodes and encodes them.
  * - encode (plugins that declare `concurrent`): the worker loads the plugin
- *   itself (unless its thread holds it: LoadedPlugins), and after `start` reads, decodes and encodes its share of the
- *   export (whole chunks of the export order, more as `chunks` hands them
- *   out), posting finished bytes. Several such workers, each on its own
- *   connection in the same snapshot, encode one export on several cores; only
- *   bytes cross between threads. The main thread can run the same loop over
- *   a MessageChannel (`run`) to encode a share itself.
+ *   itself (unless its thread holds it: LoadedPlugins), and after `start`
+ *   reads, decodes and encodes its share of the export (whole chunks of the
+ *   export order, more as `chunks` hands them out), posting finished bytes.
+ *   Several such workers, each on its own connection in the same snapshot,
+ *   encode one export on several cores; only bytes cross between threads.
+ *   The main thread can run the same loop over a MessageChannel (`run`) to
+ *   encode a share itself.
  *
  * Protocol (main → worker): `next`, `query` (any read in the same snapshot,
  * answered by id), `start`, `chunks`, `credit`, `close`. The worker answers

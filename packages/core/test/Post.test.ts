@@ -1,6 +1,10 @@
+import Database from "better-sqlite3"
+import * as path from "node:path"
 import { describe, expect, it } from "vitest"
+import { DDL } from "../dist/ArchiveSchema.js"
 import * as Post from "../dist/Post.js"
 import * as Timestamp from "../dist/Timestamp.js"
+import { tempDir } from "./helpers.js"
 
 const row = (over: Record<number, unknown>) => {
   const base: Array<unknown> = [
@@ -123,5 +127,42 @@ describe("Post.decodeRow", () => {
     const bad = [decode({ 16: "soon" }), decode({ 16: "soon" })]
     expect(bad.map((b) => [b.post.archivedAt?.valid, b.warnings.length])).toEqual([[false, 1], [false, 1]])
     expect(decode({ 16: null }).post.archivedAt).toBeNull()
+  })
+})
+
+describe("Post.selectColumns", () => {
+  it("selects counts as stored, except integers past 2^53 - 1, as their exact decimal text", () => {
+    const db = new Database(path.join(tempDir(), "counts.db"))
+    db.exec(DDL)
+    // Every storage class, and integers on each side of the exact range.
+    const stored: Array<[string, unknown]> = [
+      ["0", 0],
+      ["-1", -1],
+      ["9007199254740991", 9007199254740991],
+      ["-9007199254740991", -9007199254740991],
+      ["9007199254740992", "9007199254740992"],
+      ["-9007199254740992", "-9007199254740992"],
+      ["9223372036854775807", "9223372036854775807"],
+      ["-9223372036854775808", "-9223372036854775808"],
+      ["2.5", 2.5],
+      ["1e300", 1e300],
+      ["'many'", "many"],
+      ["'12abc'", "12abc"],
+      ["X'00ff'", Buffer.from([0x00, 0xff])],
+      ["NULL", null]
+    ]
+    const add = db.prepare(
+      `INSERT INTO posts (uri, cid, did, created_at, indexed_at, like_count, repost_count, reply_count, quote_count)
+       VALUES (@uri, 'bafy', 'did:plc:t', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z', @v, @v, @v, @v)`
+    )
+    // Set from SQL literals, so that values past 2^53 are stored as SQLite integers.
+    for (const [i, [literal]] of stored.entries()) {
+      add.run({ uri: `at://${i}`, v: null })
+      const columns = ["like_count", "repost_count", "reply_count", "quote_count"]
+      db.exec(`UPDATE posts SET ${columns.map((c) => `${c} = ${literal}`).join(", ")} WHERE uri = 'at://${i}'`)
+    }
+    const rows = db.prepare(`SELECT ${Post.selectColumns} FROM posts ORDER BY rowid`).raw(true).all() as Array<Array<unknown>>
+    db.close()
+    expect(rows.map((r) => r.slice(7, 11))).toEqual(stored.map(([, value]) => [value, value, value, value]))
   })
 })
