@@ -131,6 +131,23 @@ const connect = (path: string, options: Database.Options): Database.Database => 
   return db
 }
 
+/**
+ * Adds the export-order index. SQLite sorts its keys within the page cache
+ * and spills the rest to temporary files: with 2 MB instead of the default
+ * 16 MB, building it over 1M posts took as long (1.50–1.53 s against
+ * 1.53–1.55 s) at 27 MB less peak RSS, which would otherwise be the first
+ * export's peak.
+ */
+const addExportIndex = (db: Database.Database): void => {
+  const cacheSize = db.pragma("cache_size", { simple: true })
+  db.pragma("cache_size = -2000")
+  try {
+    db.exec(ArchiveSchema.EXPORT_INDEX)
+  } finally {
+    db.pragma(`cache_size = ${Number(cacheSize)}`)
+  }
+}
+
 /** Opens (or with `create`, creates) an archive. The connection is closed with the scope. */
 export const open = Effect.fn("Archive.open")(function*(options: OpenOptions) {
   const { path } = options
@@ -209,7 +226,7 @@ export const open = Effect.fn("Archive.open")(function*(options: OpenOptions) {
     // The only change skyporter ever makes to an archive. Failing to add it
     // (read-only file or folder, a writer holding the lock) is not an error.
     try {
-      db.exec(ArchiveSchema.EXPORT_INDEX)
+      addExportIndex(db)
       indexed = true
     } catch (e) {
       if (!isReadOnly(e)) {

@@ -409,6 +409,7 @@ export const execute = Effect.fn("Export.execute")(function*(
     stage = "snapshot"
     const selection = { did: request.did, range: prepared.range }
     const dataName = `posts.${plugin.extension}`
+    const byDate = !archive.indexed && BatchSource.readByDate(archive.database, request.did)
     // Formats that can be encoded in parts, on several threads, are; media
     // copying needs each batch's posts in order on this thread, so it reads rows.
     const concurrent = plugin.concurrent !== undefined && !request.media && cloneable(request.options) &&
@@ -421,6 +422,7 @@ export const execute = Effect.fn("Export.execute")(function*(
         {
           batchSize: request.batchSize,
           budgetBytes: request.budgetBytes,
+          byDate,
           // Separate cursors in one snapshot each need the index; without it
           // every one would sort the whole selection.
           threads: archive.indexed ? (request.threads ?? ReaderPool.defaultThreads()) : 1,
@@ -434,7 +436,7 @@ export const execute = Effect.fn("Export.execute")(function*(
       ? yield* BatchSource.open(
         archive.path,
         selection,
-        { batchSize: request.batchSize, budgetBytes: request.budgetBytes }
+        { batchSize: request.batchSize, budgetBytes: request.budgetBytes, byDate }
       )
       : undefined
     const total = encoder?.total ?? source!.total

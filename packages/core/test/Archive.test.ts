@@ -37,6 +37,19 @@ describe("Archive.open", () => {
     expect(await open({ path: file })).toEqual({ indexed: true, readOnly: false })
   })
 
+  it("gives the connection its page cache back after building the index", async () => {
+    const file = archive(posts(3))
+    const db = new Database(file)
+    db.exec(`DROP INDEX IF EXISTS ${EXPORT_INDEX_NAME}`)
+    db.close()
+    const cacheSize = await Effect.runPromise(Effect.scoped(Effect.map(
+      Archive.open({ path: file }),
+      (a) => a.database.pragma("cache_size", { simple: true })
+    )))
+    expect(indexes(file)).toContain(EXPORT_INDEX_NAME)
+    expect(cacheSize).toBe(new Database(":memory:").pragma("cache_size", { simple: true }))
+  })
+
   it("leaves a read-only archive untouched", async () => {
     const file = archive(posts(3))
     const db = new Database(file)

@@ -178,3 +178,85 @@ describe("BatchSource", () => {
     expect(both.first.join("\n")).toMatch(/embed_data is not valid JSON/)
   })
 })
+
+describe("Reading by date, for an archive without the export-order index", () => {
+  /** Reads `did`'s posts with the archive as it is (no index added), by date or by DID. */
+  const readAs = (file: string, did: string, byDate: boolean, dates: { since?: string; until?: string } = {}) =>
+    Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+      const range = yield* DateRange.make(dates)
+      const source = yield* BatchSource.open(file, { did, range }, { batchSize: 7, byDate })
+      const uris: Array<string> = []
+      yield* Stream.runForEach(source.batches, (batch) => Effect.sync(() => uris.push(...batch.map((p) => p.uri))))
+      return { total: source.total, uris }
+    })))
+
+  const plans = (file: string, byDate: boolean, dates: { since?: string; until?: string } = {}) => {
+    const range = Effect.runSync(DateRange.make(dates))
+    const init = BatchSource.workerInit(file, { did: "did:plc:t", range }, { byDate })
+    const db = new Database(file, { readonly: true })
+    db.function(init.instantFunction, (text: unknown) => text)
+    const plan = (sql: string) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ ...init.params, limit: 10, offset: 0 }) as Array<{ detail: string }>)
+        .map((r) => r.detail)
+    const result = { rows: plan(init.rowsSql), chunk: plan(init.chunkSql) }
+    db.close()
+    return result
+  }
+
+  /** Three accounts interleaved, long created_at ties, and uris out of insertion order. */
+  const mixed = (): string => {
+    const rows: Array<Row> = []
+    for (let i = 0; i < 300; i++) {
+      const did = i % 5 === 3 ? "did:plc:other" : i % 7 === 0 ? "did:plc:third" : "did:plc:t"
+      const created = i % 4 === 0 ? "2024-05-01T00:00:00Z" : new Date(Date.UTC(2024, 4, 1) - (i % 37) * 3_600_000).toISOString()
+      rows.push({ uri: `at://${did}/app.bsky.feed.post/${String((i * 53) % 300).padStart(3, "0")}-${i}`, did, created_at: created })
+    }
+    return archive(rows)
+  }
+
+  it("walks bskyarchive's created_at index and sorts only ties, instead of sorting every post of the DID", () => {
+    const file = mixed()
+    for (const sql of Object.values(plans(file, true))) {
+      expect(sql).toContain("SCAN posts USING INDEX idx_posts_created_at")
+      // The sort covers uri and rowid only: posts of one created_at at a time.
+      expect(sql).toContain("USE TEMP B-TREE FOR LAST 2 TERMS OF ORDER BY")
+    }
+    for (const sql of Object.values(plans(file, true, { since: "2024-04-20", until: "2024-04-30" }))) {
+      expect(sql.join("\n")).toMatch(/SEARCH posts USING INDEX idx_posts_created_at \(created_at>\? AND created_at<\?\)/)
+    }
+    for (const sql of Object.values(plans(file, false))) {
+      expect(sql).toContain("SEARCH posts USING INDEX idx_posts_did (did=?)")
+      expect(sql).toContain("USE TEMP B-TREE FOR ORDER BY")
+    }
+  })
+
+  it.each([
+    ["every date", {}],
+    ["a date range", { since: "2024-04-25", until: "2024-04-29" }]
+  ])("reads the same posts in the same order as by DID and as through the export-order index (%s)", async (_, dates) => {
+    const file = mixed()
+    for (const did of ["did:plc:t", "did:plc:other", "did:plc:third", "did:plc:none"]) {
+      const byDid = await readAs(file, did, false, dates)
+      const byDate = await readAs(file, did, true, dates)
+      expect(byDate, did).toEqual(byDid)
+      if (did !== "did:plc:none") expect(byDid.total, did).toBeGreaterThan(0)
+    }
+    const indexed = await read(file, "did:plc:t", { batchSize: 7, ...dates })
+    expect(indexed.indexed).toBe(true)
+    expect((await readAs(file, "did:plc:t", true, dates)).uris).toEqual(indexed.uris)
+  })
+
+  it("is chosen when the DID has at least a third of the posts", () => {
+    const share = (mine: number, others: number) => {
+      const file = archive([...posts(mine, "did:plc:t"), ...posts(others, "did:plc:other")])
+      const db = new Database(file, { readonly: true })
+      const chosen = BatchSource.readByDate(db, "did:plc:t")
+      db.close()
+      return chosen
+    }
+    expect(share(10, 20)).toBe(true)
+    expect(share(10, 21)).toBe(false)
+    expect(share(40, 0)).toBe(true)
+    expect(share(0, 40)).toBe(false)
+  })
+})

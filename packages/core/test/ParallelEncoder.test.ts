@@ -26,9 +26,14 @@ const completed = (exit: Exit.Exit<Array<Progress.ExportEvent>, unknown>) => {
   return { events: exit.value, manifest: last.manifest, text: readFileSync(path.join(last.path, "posts.txt"), "utf8") }
 }
 
-const run = (file: string, request: Record<string, unknown>, plugin: typeof concurrentLines = concurrentLines) => {
+const run = (
+  file: string,
+  request: Record<string, unknown>,
+  plugin: typeof concurrentLines = concurrentLines,
+  open: { readonly readOnly?: boolean } = {}
+) => {
   const out = path.join(tempDir(), "out")
-  return collect(file, { format: "clines", out, ...request }, plugin).then((exit) => ({ exit, out }))
+  return collect(file, { format: "clines", out, ...request }, plugin, open).then((exit) => ({ exit, out }))
 }
 
 describe("ParallelEncoder.plan", () => {
@@ -250,6 +255,31 @@ describe("Chunks found from the previous chunk's last row", () => {
     for (const [threads, chunkPosts, batchSize] of [[2, 1, 1], [2, 3, 2], [3, 7, 5], [4, 10, 10], [2, 50, 20]]) {
       const result = completed((await run(file, { threads, chunkPosts, batchSize })).exit)
       expect(result.text, `${threads} threads, chunks of ${chunkPosts}, batches of ${batchSize}`).toBe(reference.text)
+    }
+  }, 120_000)
+
+  it("hold them too, read by date on one thread, when the archive cannot take the export-order index", async () => {
+    const file = hostileKeys()
+    const db = new Database(file, { readonly: true })
+    expect(BatchSource.readByDate(db, "did:plc:test")).toBe(true)
+    db.close()
+    for (const plugin of [concurrentLines, sequential]) {
+      for (const dates of [{}, { since: "2024-02-01", until: "2024-05-01" }]) {
+        const readOnly = completed((await run(file, { batchSize: 7, threads: 2, ...dates }, plugin, { readOnly: true })).exit)
+        const check = new Database(file, { readonly: true })
+        const indexes = check.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").pluck().all()
+        check.close()
+        expect(indexes).not.toContain("idx_posts_skyporter_export_order")
+        expect(readOnly.text).toMatch(/^total [1-9]\d+\n/)
+        const reference = completed((await run(file, { batchSize: 7, ...dates }, sequential, { readOnly: true })).exit)
+        const indexed = completed((await run(file, { batchSize: 7, threads: 2, ...dates })).exit)
+        expect(indexed.text, JSON.stringify(dates)).toBe(readOnly.text)
+        expect(reference.text).toBe(readOnly.text)
+        // Put the archive back as it was for the next round.
+        const writer = new Database(file)
+        writer.exec("DROP INDEX idx_posts_skyporter_export_order")
+        writer.close()
+      }
     }
   }, 120_000)
 

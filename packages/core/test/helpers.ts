@@ -140,14 +140,19 @@ export const lines = (hooks: { failAt?: number; delayMillis?: number } = {}) =>
   })
 
 /** The archive at `file` with `plugin` registered. */
-export const layer = (file: string, plugin = lines()) =>
+export const layer = (file: string, plugin = lines(), open: Partial<Archive.OpenOptions> = {}) =>
   Layer.mergeAll(
-    Archive.Archive.layer({ path: file }),
+    Archive.Archive.layer({ path: file, ...open }),
     FormatRegistry.FormatRegistry.layer([{ plugin, origin: "test" }])
   )
 
 /** Runs an export of `did:plc:test` to its end; the exit holds every event. */
-export const collect = (file: string, request: Partial<Export.ExportRequest> & { out: string }, plugin = lines()) =>
+export const collect = (
+  file: string,
+  request: Partial<Export.ExportRequest> & { out: string },
+  plugin = lines(),
+  open: Partial<Archive.OpenOptions> = {}
+) =>
   Effect.runPromise(Effect.exit(Effect.gen(function*() {
     const events: Array<Progress.ExportEvent> = []
     yield* Stream.runForEach(
@@ -155,4 +160,4 @@ export const collect = (file: string, request: Partial<Export.ExportRequest> & {
       (e) => Effect.sync(() => events.push(e))
     )
     return events
-  }).pipe(Effect.provide(layer(file, plugin)))))
+  }).pipe(Effect.provide(layer(file, plugin, open)))))
