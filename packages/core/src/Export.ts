@@ -423,9 +423,10 @@ export const execute = Effect.fn("Export.execute")(function*(
           batchSize: request.batchSize,
           budgetBytes: request.budgetBytes,
           byDate,
-          // Separate cursors in one snapshot each need the index; without it
-          // every one would sort the whole selection.
-          threads: archive.indexed ? (request.threads ?? ReaderPool.defaultThreads()) : 1,
+          // Separate cursors in one snapshot each search from their last post:
+          // through an index in export order, or by date. Read by DID
+          // without the export-order index, every one would sort the whole selection.
+          threads: archive.indexed || byDate ? (request.threads ?? ReaderPool.defaultThreads()) : 1,
           chunkPosts: request.chunkPosts,
           plugin,
           version: () => dataVersion(archive.database)

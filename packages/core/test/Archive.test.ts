@@ -37,17 +37,15 @@ describe("Archive.open", () => {
     expect(await open({ path: file })).toEqual({ indexed: true, readOnly: false })
   })
 
-  it("gives the connection its page cache back after building the index", async () => {
+  it("gives the connection its page cache and sorter threads back after building the index", async () => {
     const file = archive(posts(3))
     const db = new Database(file)
     db.exec(`DROP INDEX IF EXISTS ${EXPORT_INDEX_NAME}`)
     db.close()
-    const cacheSize = await Effect.runPromise(Effect.scoped(Effect.map(
-      Archive.open({ path: file }),
-      (a) => a.database.pragma("cache_size", { simple: true })
-    )))
+    const settings = (db: Database.Database) => [db.pragma("cache_size", { simple: true }), db.pragma("threads", { simple: true })]
+    const after = await Effect.runPromise(Effect.scoped(Effect.map(Archive.open({ path: file }), (a) => settings(a.database))))
     expect(indexes(file)).toContain(EXPORT_INDEX_NAME)
-    expect(cacheSize).toBe(new Database(":memory:").pragma("cache_size", { simple: true }))
+    expect(after).toEqual(settings(new Database(":memory:")))
   })
 
   it("leaves a read-only archive untouched", async () => {

@@ -258,28 +258,41 @@ describe("Chunks found from the previous chunk's last row", () => {
     }
   }, 120_000)
 
-  it("hold them too, read by date on one thread, when the archive cannot take the export-order index", async () => {
+  it("hold them too, read by date, when the archive cannot take the export-order index", async () => {
     const file = hostileKeys()
     const db = new Database(file, { readonly: true })
     expect(BatchSource.readByDate(db, "did:plc:test")).toBe(true)
     db.close()
-    for (const plugin of [concurrentLines, sequential]) {
-      for (const dates of [{}, { since: "2024-02-01", until: "2024-05-01" }]) {
-        const readOnly = completed((await run(file, { batchSize: 7, threads: 2, ...dates }, plugin, { readOnly: true })).exit)
-        const check = new Database(file, { readonly: true })
-        const indexes = check.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").pluck().all()
-        check.close()
-        expect(indexes).not.toContain("idx_posts_skyporter_export_order")
-        expect(readOnly.text).toMatch(/^total [1-9]\d+\n/)
-        const reference = completed((await run(file, { batchSize: 7, ...dates }, sequential, { readOnly: true })).exit)
-        const indexed = completed((await run(file, { batchSize: 7, threads: 2, ...dates })).exit)
-        expect(indexed.text, JSON.stringify(dates)).toBe(readOnly.text)
-        expect(reference.text).toBe(readOnly.text)
-        // Put the archive back as it was for the next round.
-        const writer = new Database(file)
-        writer.exec("DROP INDEX idx_posts_skyporter_export_order")
-        writer.close()
-      }
+    const indexes = () => {
+      const check = new Database(file, { readonly: true })
+      const names = check.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").pluck().all()
+      check.close()
+      return names
+    }
+    for (const dates of [{}, { since: "2024-02-01", until: "2024-05-01" }]) {
+      // One cursor by date, its posts encoded on this thread.
+      const reference = completed((await run(file, { batchSize: 7, ...dates }, sequential, { readOnly: true })).exit)
+      expect(reference.text).toMatch(/^total [1-9]\d+\n/)
+      // Two threads, each searching by date from its last post; every line names its thread.
+      const request = { batchSize: 7, threads: 2, chunkPosts: 5, options: { thread: true }, ...dates }
+      const tagged = completed((await run(file, request, concurrentLines, { readOnly: true })).exit)
+      const encoders = new Set<string>()
+      const lines = tagged.text.split("\n").map((line) => {
+        const match = /^(\d+) (\d+ .*)$/.exec(line)
+        if (match === null) return line
+        encoders.add(match[1]!)
+        return match[2]
+      })
+      expect(lines.join("\n"), JSON.stringify(dates)).toBe(reference.text)
+      expect(encoders.size).toBe(2)
+      expect(indexes()).not.toContain("idx_posts_skyporter_export_order")
+      // The same posts through the export-order index, once an export may add it.
+      const indexed = completed((await run(file, { batchSize: 7, threads: 2, ...dates })).exit)
+      expect(indexes()).toContain("idx_posts_skyporter_export_order")
+      expect(indexed.text, JSON.stringify(dates)).toBe(reference.text)
+      const writer = new Database(file)
+      writer.exec("DROP INDEX idx_posts_skyporter_export_order")
+      writer.close()
     }
   }, 120_000)
 
