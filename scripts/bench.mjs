@@ -29,7 +29,6 @@ import Database from "better-sqlite3"
 import { randomBytes } from "node:crypto"
 import {
   closeSync,
-  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -136,8 +135,9 @@ const dropExportIndex = (file) => {
 }
 
 /**
- * The seeded archive as bskyarchive writes it: the same posts and media,
- * without skyporter's export-order index (vacuumed, so no page is free), made once.
+ * The seeded archive as bskyarchive writes it, made once: its schema without
+ * skyporter's export-order index, then the same posts and media inserted in
+ * order, so the indexes grow with the table as they do in a real archive.
  */
 const asBskyarchive = (n) => {
   const file = path.join(cache, `archive-${n}.bskyarchive.db`)
@@ -146,14 +146,21 @@ const asBskyarchive = (n) => {
     dropExportIndex(file)
     return file
   }
-  process.stderr.write(`copying the ${n}-post archive without skyporter's index (once)… `)
+  process.stderr.write(`writing the ${n}-post archive without skyporter's index (once)… `)
   const t = Date.now()
   const tmp = `${file}.partial`
   rmSync(tmp, { force: true })
-  copyFileSync(seeded(n), tmp)
-  const conn = new Database(tmp, { fileMustExist: true })
-  conn.exec(`DROP INDEX ${EXPORT_INDEX}`)
-  conn.exec("VACUUM")
+  const conn = new Database(tmp)
+  conn.prepare("ATTACH DATABASE ? AS seeded").run(seeded(n))
+  const schema = conn
+    .prepare("SELECT sql FROM seeded.sqlite_master WHERE sql IS NOT NULL AND name <> ? ORDER BY rowid")
+    .pluck()
+    .all(EXPORT_INDEX)
+  conn.transaction(() => {
+    for (const sql of schema) conn.exec(sql)
+    for (const table of ["posts", "media"]) conn.exec(`INSERT INTO main.${table} SELECT * FROM seeded.${table} ORDER BY rowid`)
+  })()
+  conn.exec("DETACH DATABASE seeded")
   conn.close()
   renameSync(tmp, file)
   process.stderr.write(`${((Date.now() - t) / 1000).toFixed(1)}s\n`)
