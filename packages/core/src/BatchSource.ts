@@ -145,10 +145,9 @@ export const readByDate = (database: Database.Database, did: string): boolean =>
 
 /** What a reader thread needs to read `selection` in export order. */
 export const workerInit = (path: string, selection: Selection, options: SnapshotOptions = {}): WorkerInit => {
-  // Counts look the DID up in its index (they read no table row); the
-  // queries that read posts take the selection's order from the
-  // export-order index or, by date, from bskyarchive's created_at index.
   const { sql, params } = where(selection)
+  // The queries that read a whole selection in one cursor. Keyset searches
+  // (after, skip) are for the export-order index, which reads by DID.
   const scan = where(selection, options.byDate).sql
   // rowid last: a total order even where uri (a nullable TEXT key) ties,
   // so separate cursors in one snapshot agree on every position.
@@ -157,7 +156,7 @@ export const workerInit = (path: string, selection: Selection, options: Snapshot
   // The row `@anchor` itself, compared in SQL: its values never pass through
   // JavaScript, so text that is not UTF-8 or integers past 2^53 compare as stored.
   const anchor = (column: string) => `(SELECT ${column} FROM posts WHERE rowid = @anchor)`
-  const after = `${scan} AND created_at <= ${anchor("created_at")} AND (created_at < ${anchor("created_at")} ` +
+  const after = `${sql} AND created_at <= ${anchor("created_at")} AND (created_at < ${anchor("created_at")} ` +
     `OR uri > ${anchor("uri")} OR (uri = ${anchor("uri")} AND rowid > @anchor)) ${order}`
   return {
     path,
@@ -171,8 +170,7 @@ export const workerInit = (path: string, selection: Selection, options: Snapshot
     // this order) and needs a non-NULL anchor: the worker checks both.
     afterSql: `SELECT ${Post.selectColumns}, rowid FROM posts WHERE ${after} LIMIT @limit OFFSET @offset`,
     // The row `@offset` rows past the anchor, from the export-order index
-    // alone (no table row read; by date, each post's DID is read to test it),
-    // and whether it can anchor a search in turn.
+    // alone (no table row read), and whether it can anchor a search in turn.
     // A thread skips the other threads' chunks with it: stepping over them
     // in afterSql's OFFSET cost more (see SnapshotWorker).
     skipSql: `SELECT rowid, uri IS NOT NULL AND created_at IS NOT NULL FROM posts WHERE ${after} LIMIT 1 OFFSET @offset`,

@@ -423,10 +423,12 @@ export const execute = Effect.fn("Export.execute")(function*(
           batchSize: request.batchSize,
           budgetBytes: request.budgetBytes,
           byDate,
-          // Separate cursors in one snapshot each search from their last post:
-          // through an index in export order, or by date. Read by DID
-          // without the export-order index, every one would sort the whole selection.
-          threads: archive.indexed || byDate ? (request.threads ?? ReaderPool.defaultThreads()) : 1,
+          // Separate cursors in one snapshot each search from their last post
+          // through the export-order index. Without it, every search would sort
+          // the whole selection (by DID) or the whole run of posts created at
+          // its instant (by date), and skipping a NULL created_at tail would
+          // read every row before it: one cursor sorts each once.
+          threads: archive.indexed ? (request.threads ?? ReaderPool.defaultThreads()) : 1,
           chunkPosts: request.chunkPosts,
           plugin,
           version: () => dataVersion(archive.database)

@@ -14,8 +14,7 @@
  * threads advance side by side and the bytes of a chunk finished early wait
  * in memory, a few batches at most (`CREDIT`), until the chunks before it are
  * written. A thread finds its next chunk by searching the export-order index
- * from its own last row and skipping the chunks of the others in between (or,
- * reading an archive without it by date, bskyarchive's created_at index).
+ * from its own last row and skipping the chunks of the others in between.
  *
  * One snapshot for all: `PRAGMA data_version`, read on another connection
  * before the threads start and again once each holds its read transaction,

@@ -196,10 +196,9 @@ describe("Reading by date, for an archive without the export-order index", () =>
     const db = new Database(file, { readonly: true })
     db.function(init.instantFunction, (text: unknown) => text)
     const plan = (sql: string) =>
-      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ ...init.params, limit: 10, offset: 0, anchor: 1 }) as Array<{
-        detail: string
-      }>).map((r) => r.detail)
-    const result = { rows: plan(init.rowsSql), chunk: plan(init.chunkSql), after: plan(init.afterSql), skip: plan(init.skipSql) }
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ ...init.params, limit: 10, offset: 0 }) as Array<{ detail: string }>)
+        .map((r) => r.detail)
+    const result = { rows: plan(init.rowsSql), chunk: plan(init.chunkSql) }
     db.close()
     return result
   }
@@ -217,19 +216,15 @@ describe("Reading by date, for an archive without the export-order index", () =>
 
   it("walks bskyarchive's created_at index and sorts only ties, instead of sorting every post of the DID", () => {
     const file = mixed()
-    const byDate = plans(file, true)
-    for (const sql of Object.values(byDate)) {
+    for (const sql of Object.values(plans(file, true))) {
+      expect(sql).toContain("SCAN posts USING INDEX idx_posts_created_at")
       // The sort covers uri and rowid only: posts of one created_at at a time.
       expect(sql).toContain("USE TEMP B-TREE FOR LAST 2 TERMS OF ORDER BY")
     }
-    for (const sql of [byDate.rows, byDate.chunk]) expect(sql).toContain("SCAN posts USING INDEX idx_posts_created_at")
-    // A thread's next chunk is searched for from its last post, by date too.
-    for (const sql of [byDate.after, byDate.skip]) expect(sql[0]).toMatch(/^SEARCH posts USING INDEX idx_posts_created_at \(created_at<\?\)/)
     for (const sql of Object.values(plans(file, true, { since: "2024-04-20", until: "2024-04-30" }))) {
       expect(sql.join("\n")).toMatch(/SEARCH posts USING INDEX idx_posts_created_at \(created_at>\? AND created_at<\?\)/)
     }
-    const byDid = plans(file, false)
-    for (const sql of [byDid.rows, byDid.chunk]) {
+    for (const sql of Object.values(plans(file, false))) {
       expect(sql).toContain("SEARCH posts USING INDEX idx_posts_did (did=?)")
       expect(sql).toContain("USE TEMP B-TREE FOR ORDER BY")
     }
