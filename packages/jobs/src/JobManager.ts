@@ -43,6 +43,7 @@ import {
   TooManyDownloads
 } from "./Errors.js"
 import * as ExportId from "./ExportId.js"
+import * as OutputFolder from "./OutputFolder.js"
 import * as Store from "./Store.js"
 
 // ---------------------------------------------------------------------------
@@ -299,6 +300,21 @@ const publishedItem = (id: string, p: Store.Published, startedAt: string | null 
   progress: publishedSnapshot(p.manifest)
 })
 
+/** Folder names longer than this cannot exist on common filesystems (ext4, APFS, NTFS, …). */
+export const MAX_NAME_BYTES = 255
+
+/** The DID names the account's export folder, so it must fit in one folder name. */
+const checkFolderName = (did: string): Effect.Effect<void, InvalidRequest> =>
+  typeof did === "string" && Buffer.byteLength(did, "utf8") > MAX_NAME_BYTES
+    ? Effect.fail(
+      new InvalidRequest({
+        field: "did",
+        message: `invalid did: ${Buffer.byteLength(did, "utf8")} bytes long, but its export folder is named after it ` +
+          `and a folder name holds at most ${MAX_NAME_BYTES} bytes`
+      })
+    )
+    : Effect.void
+
 const notFound = (id: string) =>
   new ExportNotFound({ message: `no export with id ${JSON.stringify(id.slice(0, 100))}` })
 
@@ -316,10 +332,9 @@ export const make = Effect.fn("JobManager.make")(function*(config: Config) {
   const progressInterval = Math.max(0, config.progressIntervalMillis ?? 100)
   const log = config.log ?? (() => {})
 
-  yield* Effect.tryPromise({
-    try: () => fs.mkdir(store.out, { recursive: true }),
-    catch: (e) => new InvalidRequest({ field: "out", message: `cannot create the output folder ${config.out}: ${describe(e)}` })
-  })
+  yield* OutputFolder.ensure(config.out).pipe(
+    Effect.mapError((e) => new InvalidRequest({ field: "out", message: e.message }))
+  )
   const swept = yield* store.sweep
   for (const p of swept) log(`removed leftover ${p}`)
 
@@ -355,7 +370,7 @@ export const make = Effect.fn("JobManager.make")(function*(config: Config) {
       const parent = path.join(store.out, job.parts.did)
       yield* Effect.tryPromise({
         try: () => fs.mkdir(parent, { recursive: true }),
-        catch: (e) => new ExportFailed({ stage: "publish", message: `cannot create ${parent}: ${describe(e)}` })
+        catch: (e) => new ExportFailed({ stage: "publish", message: `cannot create the account's folder: ${describe(e)}` })
       })
       for (let n = 1; n < 10_000; n++) {
         const parts = n === 1 ? job.parts : { did: job.parts.did, name: `${job.parts.name}_${n}` }
@@ -375,7 +390,7 @@ export const make = Effect.fn("JobManager.make")(function*(config: Config) {
         job.parts = parts
         return
       }
-      return yield* new ExportFailed({ stage: "publish", message: `no free name for ${job.parts.name} in ${parent}` })
+      return yield* new ExportFailed({ stage: "publish", message: `no free name for ${job.parts.name} in the account's folder` })
     })
 
   const runJob = (job: Job): Effect.Effect<void> =>
@@ -388,7 +403,7 @@ export const make = Effect.fn("JobManager.make")(function*(config: Config) {
       yield* Effect.acquireUseRelease(
         Effect.tryPromise({
           try: () => fs.mkdir(staging, { recursive: true }),
-          catch: (e) => new ExportFailed({ stage: "prepare", message: `cannot create a folder in ${store.out}: ${describe(e)}` })
+          catch: (e) => new ExportFailed({ stage: "prepare", message: `cannot create a folder in the output folder: ${describe(e)}` })
         }),
         () =>
           Effect.gen(function*() {
@@ -474,6 +489,7 @@ export const make = Effect.fn("JobManager.make")(function*(config: Config) {
 
   const submit = Effect.fn("JobManager.submit")(function*(input: SubmitInput, access: Access) {
     if (closing) return yield* new ShuttingDown({ message: "the server is shutting down; try again when it is back" })
+    yield* checkFolderName(input.did)
     const prepared = yield* Export.prepare({
       did: input.did,
       format: input.format,
