@@ -1,12 +1,14 @@
 /**
  * The HTTP app. Every request passes the guards first (the Host check, then
- * for writes the same-origin check), then authentication, then its route
- * (see `Routes`): each decodes its input at the edge (Schema), calls the job
- * manager, and renders the result or error as JSON.
+ * for writes the same-origin check), then effect's `HttpRouter` built from
+ * the route table (`Routes`), then authentication, then its handler: each
+ * decodes its input at the edge (Schema), calls the job manager, and renders
+ * the result or error as JSON.
  */
 import { Did, type Archive, type FormatRegistry } from "@skyporter/core"
 import { JobManager } from "@skyporter/jobs"
 import { Cause, Duration, Effect, Schema } from "effect"
+import * as HttpRouter from "effect/http/HttpRouter"
 import { HttpServerRequest } from "effect/http/HttpServerRequest"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import { createHash } from "node:crypto"
@@ -93,9 +95,20 @@ interface Ctx {
   readonly id: string
 }
 
+const KNOWN_ERRORS = new Set([
+  "ApiError",
+  "InvalidRequest",
+  "ExportNotFound",
+  "ExportInProgress",
+  "ExportNotCompleted",
+  "TooManyDownloads",
+  "Forbidden",
+  "ShuttingDown"
+])
+
 type Handler = (ctx: Ctx) => Effect.Effect<HttpServerResponse.HttpServerResponse, JobError, HttpServerRequest>
 
-export const make = (options: AppOptions) => {
+export const make = Effect.fnUntraced(function*(options: AppOptions) {
   const { manager, auth, tickets } = options
   const keepAlive = Duration.millis(options.keepAliveMillis ?? 15_000)
   const redactor: Redactor = makeRedactor(options.privatePaths ?? [])
@@ -231,6 +244,29 @@ export const make = (options: AppOptions) => {
     message: "missing or invalid token: send \"Authorization: Bearer <token>\" with a token from the server's auth file"
   })
 
+  /** One route's handler under the router: authentication, then the handler. */
+  const dispatch = (name: Routes.RouteName) => (request: HttpServerRequest) =>
+    Effect.gen(function*() {
+      const id = (yield* HttpRouter.params)["id"] ?? ""
+      const url = new URL(request.url, "http://localhost")
+      // A download link stands for a token on one route only: GET of its own export's download.
+      const ticket = url.searchParams.get("ticket")
+      const ticketed = name === "download" && ticket !== null && tickets.verify(id, ticket)
+      const authorization = request.headers["authorization"]
+      const access = auth === undefined || ticketed ? JobManager.ALL : auth.check(authorization)
+      if (access === undefined) return yield* unauthorized
+      const client = auth === undefined || authorization === undefined
+        ? `address:${request.remoteAddress._tag === "Some" ? request.remoteAddress.value : "unknown"}`
+        : `token:${createHash("sha256").update(authorization).digest("base64url")}`
+      return yield* handlers[name]({ request, url, access, client, id })
+    })
+
+  /** The API on effect's router, built from the one route table. */
+  const router = yield* HttpRouter.toHttpEffect(
+    HttpRouter.addAll(Routes.ROUTES.map((r) => HttpRouter.route(r.method, r.path as `/${string}`, dispatch(r.name))))
+  )
+
+  /** Unknown paths, other methods and impossible ids get their own answers; the rest goes to the router. */
   const api = (request: HttpServerRequest, url: URL) =>
     Effect.gen(function*() {
       const found = Routes.match(request.method, url.pathname)
@@ -246,23 +282,15 @@ export const make = (options: AppOptions) => {
             message: `${request.method} is not allowed here; allowed: ${found.allowed.join(", ")}`
           })
       }
-      // A download link stands for a token on one route only: GET of its own export's download.
-      const ticket = url.searchParams.get("ticket")
-      const ticketed = found.route.name === "download" && ticket !== null && tickets.verify(found.id, ticket)
-      const authorization = request.headers["authorization"]
-      const access = auth === undefined || ticketed ? JobManager.ALL : auth.check(authorization)
-      if (access === undefined) return yield* unauthorized
-      const client = auth === undefined || authorization === undefined
-        ? `address:${request.remoteAddress._tag === "Some" ? request.remoteAddress.value : "unknown"}`
-        : `token:${createHash("sha256").update(authorization).digest("base64url")}`
-      return yield* handlers[found.route.name]({ request, url, access, client, id: found.id })
+      return yield* router
     })
 
   const toResponse = (request: HttpServerRequest, url: URL) => (cause: Cause.Cause<unknown>) => {
     const error = Cause.squash(cause)
     if (Cause.hasInterruptsOnly(cause)) return Effect.interrupt
     const tag = (error as { _tag?: string } | undefined)?._tag
-    if (tag !== undefined && Cause.hasFails(cause)) {
+    if (tag === "RouteNotFound") return Effect.succeed(errorResponse(notFound(`no route ${request.method} ${url.pathname.slice(0, 200)}`)))
+    if (tag !== undefined && KNOWN_ERRORS.has(tag) && Cause.hasFails(cause)) {
       const api = toApiError(error as JobError, redactor)
       const headers: Record<string, string> = api.status === 429 ? { "retry-after": String(Sse.RETRY_AFTER_SECONDS) } : {}
       return Effect.succeed(errorResponse(api, headers))
@@ -309,5 +337,5 @@ export const make = (options: AppOptions) => {
   })
 
   return app
-}
+})
 

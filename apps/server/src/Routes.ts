@@ -1,9 +1,10 @@
 /**
- * The API's routes, described once: method, path, and what each accepts.
- * `Api` serves them and the README documents them from the same table.
- * Paths are matched on the raw request path: an export id must match a
- * strict pattern before it is decoded, so percent-encoded slashes, NULs or
- * dots never become a path.
+ * The API's routes, described once: method, path, and what each does.
+ * `Api` builds effect's `HttpRouter` from this table, and the tests walk it.
+ * Before the router, `match` checks the raw request path against it (an
+ * export id must match a strict pattern before it is decoded, so
+ * percent-encoded slashes, NULs or dots never become a path) and tells an
+ * unknown path (404) from another method (405).
  */
 export type RouteName =
   | "listExports"

@@ -143,25 +143,24 @@ export const run = Effect.fn("Server.run")(function*(options: ServeOptions) {
     )
     const port_ = "port" in server.address ? server.address.port : port
     const db = path.resolve(options.db)
-    yield* server.serve(
-      Api.make({
-        manager,
-        registry: options.registry,
-        archive,
-        auth,
-        tickets: Auth.makeTickets(),
-        files,
-        allowedHosts: Guard.loopbackHosts(host, port_),
-        privatePaths: [
-          [out, "<out>"],
-          [db, "<archive>"],
-          [path.dirname(db), "<archive folder>"],
-          ...(options.mediaRoot === undefined ? [] : [[path.resolve(options.mediaRoot), "<media root>"] as const])
-        ],
-        streams: options.streams,
-        keepAliveMillis: options.keepAliveMillis
-      })
-    )
+    const app = yield* Api.make({
+      manager,
+      registry: options.registry,
+      archive,
+      auth,
+      tickets: Auth.makeTickets(),
+      files,
+      allowedHosts: Guard.loopbackHosts(host, port_),
+      privatePaths: [
+        [out, "<out>"],
+        [db, "<archive>"],
+        [path.dirname(db), "<archive folder>"],
+        ...(options.mediaRoot === undefined ? [] : [[path.resolve(options.mediaRoot), "<media root>"] as const])
+      ],
+      streams: options.streams,
+      keepAliveMillis: options.keepAliveMillis
+    })
+    yield* server.serve(app)
     options.onListening?.(urlOf(server.address))
     // Exports end first (watchers get their final event), then the server closes.
     return yield* Effect.never.pipe(

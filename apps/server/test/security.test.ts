@@ -20,6 +20,7 @@ import {
   tree,
   writeAuthFile
 } from "./support.js"
+import { ROUTES } from "../src/Routes.js"
 
 const fixture = seededArchive()
 let server: Served
@@ -280,19 +281,15 @@ describe("tickets", () => {
     expect(link.status).toBe(201)
     const ticket = new URL(link.body.url, authed.url).searchParams.get("ticket")!
     const q = `?ticket=${encodeURIComponent(ticket)}`
-    const routes: Array<[string, string, unknown?]> = [
-      ["GET", `/api/exports${q}`],
-      ["POST", `/api/exports${q}`, { did: DID_A, format: "json" }],
-      ["GET", `/api/exports/${a1.id}${q}`],
-      ["DELETE", `/api/exports/${a1.id}${q}`],
-      ["GET", `/api/exports/${a1.id}/events${q}`],
-      ["POST", `/api/exports/${a1.id}/download${q}`, { delete_after: true }],
-      ["POST", `/api/exports/${a1.id}/download-link${q}`],
-      ["GET", `/api/formats${q}`],
-      ["GET", `/api/session${q}`],
-      ["GET", `/api/accounts${q}`],
-      ["GET", `/api/exports/${a2.id}/download${q}`]
-    ]
+    // Every route of the API's one table, each with a plausible body; the ticket's own download aside.
+    const bodies: Partial<Record<string, unknown>> = { createExport: { did: DID_A, format: "json" }, downloadAndDelete: { delete_after: true } }
+    const routes: Array<[string, string, unknown?]> = ROUTES.filter((r) => r.name !== "download").map((r) => [
+      r.method,
+      `${r.path.replace(":id", a1.id)}${q}`,
+      bodies[r.name]
+    ])
+    expect(routes).toHaveLength(ROUTES.length - 1)
+    routes.push(["GET", `/api/exports/${a2.id}/download${q}`])
     for (const [method, route, body] of routes) {
       const r = await request(authed.url, method, route, body === undefined ? {} : { body })
       expectError(r, 401, "unauthorized")
