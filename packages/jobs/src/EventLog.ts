@@ -2,7 +2,8 @@
  * One job's events, for any number of watchers. Events are numbered (`seq`)
  * and the last `HISTORY` kept, in a `SubscriptionRef`: a watcher follows its
  * changes, so it may join late, resume after an event it saw, or fall
- * behind and skip to the newest (each event carries the whole snapshot). The
+ * behind and skip to the newest (each event carries the whole snapshot);
+ * a watcher that does not read holds one state, never a backlog. The
  * last event is always one of `completed`, `failed` or `cancelled`; nothing
  * is recorded after it.
  */
@@ -52,7 +53,12 @@ export const make: Effect.Effect<EventLog> = Effect.map(
         return { history, seq: event.seq, final: type === "progress" ? undefined : event }
       }),
     watch: (after) =>
-      SubscriptionRef.changes(ref).pipe(
+      // The state at subscription first, then only the newest: each state holds the whole window, so a
+      // slow watcher loses no event and its memory stays bounded.
+      Stream.concat(
+        Stream.take(SubscriptionRef.changes(ref), 1),
+        Stream.buffer(SubscriptionRef.changes(ref), { capacity: 1, strategy: "sliding" })
+      ).pipe(
         Stream.mapAccum(
           () => ({ cursor: Math.max(0, after), done: false }),
           (acc, state) => {
