@@ -415,17 +415,50 @@ function showSession(session) {
   }
 }
 
+// The archive's accounts, offered in a list; "Another DID…" keeps the text box for any other.
+const OTHER = "__other__"
+
+function accountLabel(account) {
+  const posts = `${numberFormat.format(account.posts)} ${account.posts === 1 ? "post" : "posts"}`
+  return account.handle ? `@${account.handle} · ${posts} · ${account.did}` : `${account.did} · ${posts}`
+}
+
+function onAccountChosen() {
+  const value = $("account").value
+  $("did-field").hidden = value !== OTHER
+  $("did").value = value === OTHER ? "" : value
+}
+
+async function loadAccounts() {
+  let accounts
+  try {
+    accounts = (await api("GET", "/api/accounts")).accounts
+  } catch {
+    return
+  }
+  if (accounts.length === 0) return
+  const select = $("account")
+  select.replaceChildren(
+    ...accounts.map((account) => new Option(accountLabel(account), account.did)),
+    new Option("Another DID…", OTHER)
+  )
+  $("account-field").hidden = false
+  onAccountChosen()
+}
+
 async function start() {
   const res = await fetch("/api/session", { headers: headers() })
   if (res.status === 401) return askToken()
-  showSession(await res.json())
-  await Promise.all([loadFormats(), refresh()])
+  const session = await res.json()
+  showSession(session)
+  await Promise.all([loadFormats(), refresh(), session.did === "*" ? loadAccounts() : Promise.resolve()])
 }
 
 // ---------------------------------------------------------------------------
 
 $("export-form").addEventListener("submit", submit)
 $("format").addEventListener("change", formatHint)
+$("account").addEventListener("change", onAccountChosen)
 $("refresh").addEventListener("click", refresh)
 $("more").addEventListener("click", loadMore)
 $("token-form").addEventListener("submit", onToken)

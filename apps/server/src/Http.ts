@@ -3,7 +3,7 @@
  * (`{"error":{"code","message"}}` with a stable code per status), the
  * security headers, and bounded JSON body reading.
  */
-import { Effect, Schema, SchemaIssue, Stream } from "effect"
+import { Effect, Schema, type SchemaAST, type SchemaIssue, Stream } from "effect"
 import { HttpServerRequest } from "effect/http/HttpServerRequest"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
 
@@ -101,7 +101,7 @@ export const readJsonBody = Effect.gen(function*() {
 })
 
 /** The first problem of a schema error, naming the field: `unknown field "x"`, `field "did": expected a string`. */
-export const describeIssue = (issue: SchemaIssue.Issue, what: string): string => {
+export const describeIssue = (issue: SchemaIssue.Issue, what: string, input?: unknown): string => {
   const find = (i: SchemaIssue.Issue, path: ReadonlyArray<PropertyKey>): { path: ReadonlyArray<PropertyKey>; leaf: SchemaIssue.Issue } => {
     switch (i._tag) {
       case "Pointer":
@@ -123,11 +123,58 @@ export const describeIssue = (issue: SchemaIssue.Issue, what: string): string =>
       return `unknown field ${JSON.stringify(field)} in ${what}`
     case "MissingKey":
       return `missing field ${JSON.stringify(field)} in ${what}`
+    case "InvalidType":
+    case "AnyOf":
+      return `${field}: expected ${expectedOf(leaf.ast)}${gotOf(input, path)} (in ${what})`
     default: {
       const expected = leaf.toString().split("\n")[0]!.replace(/^Expected /, "expected ")
-      return `invalid field ${JSON.stringify(field)} in ${what}: ${expected}`
+      return `${field}: ${expected.includes("[object") ? "invalid value" : expected} (in ${what})`
     }
   }
+}
+
+/** The type a schema node expects, in words. */
+const expectedOf = (ast: SchemaAST.AST): string => {
+  switch (ast._tag) {
+    case "String":
+      return "a string"
+    case "Number":
+      return "a number"
+    case "Boolean":
+      return "a boolean (true or false)"
+    case "Objects":
+      return "a JSON object"
+    case "Arrays":
+      return "an array"
+    case "Literal":
+      return JSON.stringify(ast.literal)
+    case "Union": {
+      const members = ast.types.filter((t) => t._tag !== "Undefined").map(expectedOf)
+      return members.join(" or ")
+    }
+    default:
+      return "another type"
+  }
+}
+
+/** What the input at `path` was, in words. */
+const gotOf = (input: unknown, path: ReadonlyArray<PropertyKey>): string => {
+  let v = input
+  for (const key of path) {
+    if (v === null || typeof v !== "object") return ""
+    v = (v as Record<PropertyKey, unknown>)[key]
+  }
+  return `, got ${kindOf(v)}`
+}
+
+const kindOf = (v: unknown): string => {
+  if (v === null) return "null"
+  if (Array.isArray(v)) return "an array"
+  if (typeof v === "object") return "an object"
+  if (typeof v === "string") return "a string"
+  if (typeof v === "boolean") return "a boolean"
+  if (typeof v === "number") return "a number"
+  return typeof v
 }
 
 /** Decodes `input` with `schema`, rejecting unknown fields; a 400 naming the field otherwise. */
@@ -137,5 +184,5 @@ export const decodeStrict = <S extends Schema.Top & { readonly DecodingServices:
   what: string
 ): Effect.Effect<S["Type"], ApiError> =>
   Schema.decodeUnknownEffect(schema)(input, { onExcessProperty: "error" }).pipe(
-    Effect.mapError((e) => badRequest(describeIssue(e.issue, what)))
+    Effect.mapError((e) => badRequest(describeIssue(e.issue, what, input)))
   )

@@ -7,13 +7,16 @@
  */
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Archive, describe, FormatRegistry, InvalidRequest } from "@skyporter/core"
-import { JobManager } from "@skyporter/jobs"
+import { JobManager, OutputFolder } from "@skyporter/jobs"
 import { Context, Effect, Layer } from "effect"
 import * as HttpServer from "effect/http/HttpServer"
 import { createServer } from "node:http"
 import { isIP } from "node:net"
+import * as path from "node:path"
 import * as Api from "./Api.js"
 import * as Auth from "./Auth.js"
+import * as Guard from "./Guard.js"
+import type * as Sse from "./Sse.js"
 import * as Static from "./Static.js"
 
 export interface ServeOptions {
@@ -43,6 +46,8 @@ export interface ServeOptions {
   readonly keepAliveMillis?: number | undefined
   /** Passed to the job manager (tests). */
   readonly batchSize?: number | undefined
+  /** Caps on concurrent event streams (default 32 per client, 1,024 in all). */
+  readonly streams?: Sse.LimitOptions | undefined
 }
 
 /** 127.0.0.0/8, ::1 and localhost. */
@@ -93,20 +98,26 @@ export const run = Effect.fn("Server.run")(function*(options: ServeOptions) {
     return yield* new InvalidRequest({ field: "max-running", message: `invalid --max-running ${maxRunning}: expected 1 to 64` })
   }
   const auth = options.authFile === undefined ? undefined : yield* Auth.load(options.authFile)
+  // Before anything listens: an output folder that cannot be used fails now, naming it and why.
+  const out = yield* OutputFolder.ensure(options.out).pipe(
+    Effect.mapError((e) => new InvalidRequest({ field: "out", message: `--out ${e.folder}: ${e.reason}` }))
+  )
   const files = Static.load()
   const log = options.log
 
   return yield* Effect.scoped(Effect.gen(function*() {
+    const archiveLayer = Archive.Archive.layer({ path: options.db })
+    const archive = Context.get(yield* Layer.build(archiveLayer), Archive.Archive)
     const jobs = yield* Layer.build(
       JobManager.JobManager.layer({
-        out: options.out,
+        out,
         maxRunning,
         mediaRoot: options.mediaRoot,
         formatOptions: options.formatOptions,
         batchSize: options.batchSize,
         log
       }).pipe(
-        Layer.provide(Archive.Archive.layer({ path: options.db })),
+        Layer.provide(Layer.succeed(Archive.Archive, archive)),
         Layer.provide(Layer.succeed(FormatRegistry.FormatRegistry, options.registry))
       )
     )
@@ -130,16 +141,26 @@ export const run = Effect.fn("Server.run")(function*(options: ServeOptions) {
       ),
       HttpServer.HttpServer
     )
-    yield* server.serve(
-      Api.make({
-        manager,
-        registry: options.registry,
-        auth,
-        tickets: Auth.makeTickets(),
-        files,
-        keepAliveMillis: options.keepAliveMillis
-      })
-    )
+    const port_ = "port" in server.address ? server.address.port : port
+    const db = path.resolve(options.db)
+    const app = yield* Api.make({
+      manager,
+      registry: options.registry,
+      archive,
+      auth,
+      tickets: Auth.makeTickets(),
+      files,
+      allowedHosts: Guard.loopbackHosts(host, port_),
+      privatePaths: [
+        [out, "<out>"],
+        [db, "<archive>"],
+        [path.dirname(db), "<archive folder>"],
+        ...(options.mediaRoot === undefined ? [] : [[path.resolve(options.mediaRoot), "<media root>"] as const])
+      ],
+      streams: options.streams,
+      keepAliveMillis: options.keepAliveMillis
+    })
+    yield* server.serve(app)
     options.onListening?.(urlOf(server.address))
     // Exports end first (watchers get their final event), then the server closes.
     return yield* Effect.never.pipe(

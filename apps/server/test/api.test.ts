@@ -279,25 +279,38 @@ describe("the server", () => {
     expectError(await request(url(), "DELETE", `/api/exports/${running.id}`), 404, "not_found")
   })
 
-  it("deletes after download only once the whole ZIP was sent", async () => {
+  it("deletes after download only on POST, once the whole ZIP was sent; a GET never deletes", async () => {
     const done = await completedExport(DID_C)
     const name = Buffer.from(done.id, "base64url").toString().split("/")[1]!
     const dir = path.join(out, DID_C, name)
+    // GET refuses delete_after outright, and a plain GET leaves the export where it is.
+    expectError(await request(url(), "GET", `/api/exports/${done.id}/download?delete_after=true`), 400, "invalid_field")
+    expect((await fetch(new URL(`/api/exports/${done.id}/download`, url()))).status).toBe(200)
+    expect(tree(dir)).toContain("manifest.json")
+    const body = JSON.stringify({ delete_after: true })
     // A client that reads a few bytes and hangs up: the export stays.
     const partial = await new Promise<number>((resolve, reject) => {
-      const req = http.get(new URL(`/api/exports/${done.id}/download?delete_after=true`, url()), (res) => {
-        res.once("data", () => {
-          req.destroy()
-          resolve(res.statusCode!)
-        })
-      })
+      const req = http.request(
+        new URL(`/api/exports/${done.id}/download`, url()),
+        { method: "POST", headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+        (res) => {
+          res.once("data", () => {
+            req.destroy()
+            resolve(res.statusCode!)
+          })
+        }
+      )
       req.on("error", reject)
+      req.end(body)
     })
     expect(partial).toBe(200)
     await new Promise((resolve) => setTimeout(resolve, 300))
     expect(tree(dir)).toContain("manifest.json")
+    // POST without a JSON body is refused (a cross-site form cannot send one).
+    expectError(await request(url(), "POST", `/api/exports/${done.id}/download`, { raw: "delete_after=true", headers: { "content-type": "application/x-www-form-urlencoded" } }), 415, "unsupported_media_type")
+    expectError(await request(url(), "POST", `/api/exports/${done.id}/download`, { body: { delete_after: "maybe" } }), 400, "invalid_field")
     // A complete download: deleted after.
-    const r = await fetch(new URL(`/api/exports/${done.id}/download?delete_after=true`, url()))
+    const r = await fetch(new URL(`/api/exports/${done.id}/download`, url()), { method: "POST", headers: { "content-type": "application/json" }, body })
     const bytes = Buffer.from(await r.arrayBuffer())
     const file = path.join(fixture.dir, "c.zip")
     writeFileSync(file, bytes)
@@ -305,7 +318,6 @@ describe("the server", () => {
     for (let i = 0; i < 100 && tree(dir).length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20))
     expect(tree(dir)).toEqual([])
     expectError(await request(url(), "GET", `/api/exports/${done.id}`), 404, "not_found")
-    expectError(await request(url(), "GET", `/api/exports/${done.id}/download?delete_after=maybe`), 400, "invalid_field")
   })
 
   it("allows 10 concurrent downloads per DID and answers 429 beyond", async () => {

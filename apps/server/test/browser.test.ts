@@ -6,7 +6,9 @@
  * Skipped (with a message) only where /usr/bin/chromium is missing; CI
  * (.ci/run) installs it, so there it always runs.
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs"
+import Database from "better-sqlite3"
+import { Synthetic } from "@skyporter/testkit"
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { type BrowserContext, chromium, type Page } from "playwright-core"
@@ -61,7 +63,9 @@ const exportDownloadDelete = async (page: Page, out: string, did: string) => {
   page.on("pageerror", (e) => problems.push(e.message))
 
   await page.locator("#format option[value=slowjson]").waitFor({ state: "attached" })
-  if (!(await page.locator("#did").evaluate((el) => (el as unknown as { readOnly: boolean }).readOnly))) await page.fill("#did", did)
+  // Without a token the page offers the archive's accounts; a bound token fixes the DID.
+  if (await page.locator("#account-field").isVisible()) await page.selectOption("#account", did)
+  else if (!(await page.locator("#did").evaluate((el) => (el as unknown as { readOnly: boolean }).readOnly))) await page.fill("#did", did)
   await page.selectOption("#format", "slowjson")
   await page.click("#export-button")
 
@@ -135,6 +139,61 @@ describe.skipIf(!hasChromium)("the web page in Chromium", () => {
       await page.locator("#format option[value=slowjson]").waitFor({ state: "attached" })
       expect(await page.locator("#token-dialog[open]").count()).toBe(0)
       await exportDownloadDelete(page, out, DID_B)
+    } finally {
+      await context.close()
+      await served.stop()
+    }
+  })
+
+  it("fits a 390 px phone and a 1280 px window with very long DIDs, handles and errors, and offers the accounts", async () => {
+    // An archive whose accounts have the longest DID a folder name allows and a very long handle.
+    const longDid = `did:web:${"very-long-account-name-".repeat(10)}${"x".repeat(247 - 8 - 230)}`.slice(0, 255)
+    const db = path.join(fixture.dir, "long.db")
+    Synthetic.seedArchive(db, { posts: 120, did: longDid, seed: 7, otherDids: 0 })
+    Synthetic.seedArchive(db, { posts: 30, did: DID_A, seed: 8, otherDids: 0 })
+    const handle = `${"averyveryverylonghandlewithoutanybreaks".repeat(4)}.bsky.social`
+    const sqlite = new Database(db)
+    sqlite.exec("CREATE TABLE IF NOT EXISTS profiles (did TEXT PRIMARY KEY, handle TEXT)")
+    sqlite.prepare("INSERT OR REPLACE INTO profiles (did, handle) VALUES (?, ?)").run(longDid, handle)
+    sqlite.close()
+    const out = path.join(fixture.dir, "out-layout")
+    const served = await serve({ db, out })
+    const shots = path.resolve("test-results", "screenshots")
+    mkdirSync(shots, { recursive: true })
+    const context = await launch()
+    try {
+      const page = context.pages()[0] ?? (await context.newPage())
+      const fits = () =>
+        page.evaluate(() => {
+          const doc = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document
+          return { scroll: doc.documentElement.scrollWidth, width: doc.documentElement.clientWidth }
+        })
+      for (const width of [390, 1280]) {
+        await page.setViewportSize({ width, height: 900 })
+        await page.goto(served.url)
+        await page.locator("#account-field").waitFor({ state: "visible" })
+        const options = await page.locator("#account option").allTextContents()
+        expect(options[0]).toContain(`@${handle}`)
+        expect(options[0]).toContain("120 posts")
+        expect(options.some((o) => o.startsWith(DID_A) && o.includes("30 posts"))).toBe(true)
+        expect(await page.inputValue("#did")).toBe(longDid)
+        // A long error without spaces wraps.
+        await page.selectOption("#account", "__other__")
+        await page.fill("#did", `did:plc:${"q".repeat(400)}/`)
+        await page.click("#export-button")
+        await page.locator("#form-error:not([hidden])").waitFor()
+        let size = await fits()
+        expect(size.scroll, `${width}px with an error`).toBeLessThanOrEqual(size.width)
+        await page.screenshot({ path: path.join(shots, `error-${width}.png`), fullPage: true })
+        // An export of the long DID in the list.
+        await page.selectOption("#account", longDid)
+        await page.selectOption("#format", "json")
+        await page.click("#export-button")
+        await page.locator("li.export .badge", { hasText: "completed" }).first().waitFor({ timeout: 60_000 })
+        size = await fits()
+        expect(size.scroll, `${width}px with an export`).toBeLessThanOrEqual(size.width)
+        await page.screenshot({ path: path.join(shots, `list-${width}.png`), fullPage: true })
+      }
     } finally {
       await context.close()
       await served.stop()

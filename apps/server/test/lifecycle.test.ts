@@ -3,7 +3,8 @@
  * cancelling running and queued exports with nothing left on disk, and a
  * restart finding the published exports under the same ids.
  */
-import { mkdirSync, writeFileSync } from "node:fs"
+import { spawn } from "node:child_process"
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs"
 import { hostname } from "node:os"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
@@ -11,6 +12,7 @@ import {
   DID_A,
   DID_B,
   finished,
+  LAUNCHER,
   readEvents,
   request,
   seededArchive,
@@ -56,6 +58,54 @@ describe("skyporter serve", () => {
     writeFileSync(notArchive, "hello")
     const r = serveRefused(["--db", notArchive, "--out", out, "--port", "0"])
     expect(r.code).toBe(2)
+  })
+
+  it("checks --out before listening: a folder that cannot be used fails fast, naming it and the reason", () => {
+    const file = path.join(fixture.dir, "a-file")
+    writeFileSync(file, "x")
+    const cases: Array<[string, RegExp]> = [
+      [file, /it is a file/],
+      [path.join(file, "below"), /it is a file, or under a file/]
+    ]
+    if (existsSync("/proc/self")) cases.push(["/proc/nope", /cannot be created there/])
+    if (process.getuid?.() !== 0) {
+      const locked = path.join(fixture.dir, "locked")
+      mkdirSync(locked, { recursive: true })
+      chmodSync(locked, 0o555)
+      cases.push([path.join(locked, "out"), /permission denied/])
+    }
+    for (const [out, reason] of cases) {
+      const started = Date.now()
+      const r = serveRefused(["--db", fixture.db, "--out", out, "--port", "0"])
+      expect(r.code, r.stderr).toBe(2)
+      expect(r.stderr).toContain(`--out ${out}`)
+      expect(r.stderr).toMatch(reason)
+      expect(r.stdout).toBe("")
+      expect(Date.now() - started).toBeLessThan(30_000)
+    }
+  })
+
+  it("stops on SIGINT and SIGTERM in every phase of start-up", async () => {
+    const out = path.join(fixture.dir, "signals")
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+      // From process start (loading) through preparing the folder and archive to listening.
+      for (const delay of [0, 100, 250, 500, 1000, 2000]) {
+        const child = spawn(process.execPath, [LAUNCHER, "serve", "--db", fixture.db, "--out", out, "--port", "0"], {
+          stdio: ["ignore", "pipe", "pipe"]
+        })
+        const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+          child.on("exit", (code, sig) => resolve({ code, signal: sig }))
+        )
+        await new Promise((resolve) => setTimeout(resolve, delay))
+        const sent = Date.now()
+        child.kill(signal)
+        const end = await Promise.race([exited, new Promise<"hung">((resolve) => setTimeout(() => resolve("hung"), 15_000))])
+        if (end === "hung") child.kill("SIGKILL")
+        expect(end, `${signal} after ${delay} ms`).not.toBe("hung")
+        expect(Date.now() - sent).toBeLessThan(15_000)
+      }
+    }
+    expect(temporaries(out)).toEqual([])
   })
 
   it("cancels running and queued exports on SIGTERM, leaves nothing temporary, and exits", async () => {

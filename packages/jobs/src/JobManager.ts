@@ -1,14 +1,11 @@
 /**
  * Export jobs, for any frontend (the HTTP server is one).
  *
- * - **Queue.** At most `maxRunning` exports run at once; the others wait in
- *   FIFO order with status `queued`.
+ * - **Queue.** Jobs wait in an Effect `Queue` (FIFO, status `queued`);
+ *   `maxRunning` workers take them in order, so at most that many run.
  * - **One per account.** A DID has at most one queued or running export.
- * - **Progress fan-out.** Every job numbers its events (`seq`) and keeps the
- *   last ones, so any number of watchers follow it, join late, or resume
- *   after a given event; each event carries the whole snapshot, so a watcher
- *   that falls behind only skips to the newest. The last event is always one
- *   of `completed`, `failed` or `cancelled`.
+ * - **Progress fan-out.** Each job's events go to any number of watchers
+ *   through its `EventLog`; the last is `completed`, `failed` or `cancelled`.
  * - **Cancellation** interrupts the job's fiber: the core removes its
  *   temporary files, and nothing is published.
  * - **Publishing.** A job runs the core's export into a private staging
@@ -20,460 +17,163 @@
  *   caller sees only its DID's exports; anything else is `ExportNotFound`,
  *   exactly as for an export that does not exist.
  */
-import {
-  Archive,
-  Export,
-  ExportDirectory,
-  describe,
-  ExportFailed,
-  FormatRegistry,
-  InvalidRequest,
-  type Manifest,
-  Progress
-} from "@skyporter/core"
-import { Cause, Context, Effect, Exit, Fiber, Layer, Option, Scope, Stream } from "effect"
+import { Archive, Export, ExportFailed, FormatRegistry, InvalidRequest, Progress } from "@skyporter/core"
+import { Cause, Clock, Context, Duration, Effect, Exit, Fiber, Layer, Queue, Stream } from "effect"
 import * as fs from "node:fs/promises"
-import * as path from "node:path"
-import {
-  ExportInProgress,
-  ExportNotCompleted,
-  ExportNotFound,
-  Forbidden,
-  ShuttingDown,
-  TooManyDownloads
-} from "./Errors.js"
+import * as Downloads from "./Downloads.js"
+import { ExportInProgress, ExportNotCompleted, ExportNotFound, Forbidden, ShuttingDown } from "./Errors.js"
 import * as ExportId from "./ExportId.js"
+import * as Job from "./Job.js"
+import { type Access, canSee, type Config, type Download, type ExportItem, type JobEvent, type JobManagerShape, type ListPage, type ListRequest, type SubmitInput } from "./Model.js"
+import * as OutputFolder from "./OutputFolder.js"
+import * as Runner from "./Runner.js"
 import * as Store from "./Store.js"
 
-// ---------------------------------------------------------------------------
-// Public types
+export * from "./Model.js"
 
-/** Who is asking: an account (`did`) or everyone (`"*"`). */
-export interface Access {
-  readonly did: string
-}
-
-/** Full access, for a server without authentication. */
-export const ALL: Access = { did: "*" }
-
-export const canSee = (access: Access, did: string): boolean => access.did === "*" || access.did === did
-
-export interface SubmitInput {
-  readonly did: string
-  readonly format: string
-  readonly since?: string | undefined
-  readonly until?: string | undefined
-  /** Copy the posts' media files into the export. */
-  readonly includeMedia?: boolean | undefined
-}
-
-/** Final statuses: the job's last event. */
-export type FinalType = "completed" | "failed" | "cancelled"
-
-export interface JobEvent {
-  /** 1, 2, 3, … per job. */
-  readonly seq: number
-  readonly type: "progress" | FinalType
-  readonly snapshot: Progress.ProgressSnapshot
-}
-
-/** An export as frontends show it. Field names are the wire format. */
-export interface ExportItem {
-  readonly id: string
-  readonly did: string
-  readonly format: string
-  readonly status: Progress.Status
-  /** When it was requested (its directory's name), RFC 3339 UTC to the second. */
-  readonly created_at: string
-  readonly started_at: string | null
-  readonly completed_at: string | null
-  /** From the manifest, once completed. */
-  readonly post_count: number | null
-  readonly media_count: number | null
-  readonly size_bytes: number | null
-  readonly date_range: { readonly since: string | null; readonly until: string | null }
-  readonly progress: Progress.ProgressSnapshot
-  /** Only on a single completed export (`get`). */
-  readonly manifest?: Manifest.Manifest
-}
-
-export interface ListRequest {
-  readonly did?: string | undefined
-  /** 1 to 100. */
-  readonly limit: number
-  /** The `nextCursor` of the previous page. */
-  readonly cursor?: string | undefined
-}
-
-export interface ListPage {
-  /** Newest first. */
-  readonly items: ReadonlyArray<ExportItem>
-  /** Pass as `cursor` for the next page; null on the last page. */
-  readonly nextCursor: string | null
-}
-
-export interface Download {
-  readonly id: string
-  readonly did: string
-  /** The directory's name (`YYYY-MM-DD_HH-MM-SS`). */
-  readonly name: string
-  /** The export directory, to stream. */
-  readonly dir: string
-  readonly manifest: Manifest.Manifest
-  /**
-   * Call once every byte reached the client. With `deleteAfter`, the export
-   * is then deleted when the download's scope closes (after any other
-   * download of it ends); without this call it never is.
-   */
-  readonly sent: Effect.Effect<void>
-}
-
-export interface Config {
-  /** The output folder (`<out>/<did>/<name>/`). */
-  readonly out: string
-  /** Options for a format (from a config file), by format name. */
-  readonly formatOptions?: ((format: string) => unknown) | undefined
-  /** Exports running at once (default 2). */
-  readonly maxRunning?: number | undefined
-  /** Downloads in flight per DID (default 10). */
-  readonly maxDownloadsPerDid?: number | undefined
-  /** With include_media: the folder media paths resolve against (default: the archive's folder). */
-  readonly mediaRoot?: string | undefined
-  /** Failed exports remembered for display (default 100; they are not on disk). */
-  readonly keepFailed?: number | undefined
-  /** Least time between two progress events of a job (default 100 ms; the final event is never held back). */
-  readonly progressIntervalMillis?: number | undefined
-  /** Passed to the core (tests use small batches for many progress events). */
-  readonly batchSize?: number | undefined
-  /** One line per job transition (queued, started, completed, failed, cancelled). */
-  readonly log?: ((line: string) => void) | undefined
-}
-
-export interface JobManagerShape {
-  readonly submit: (input: SubmitInput, access: Access) => Effect.Effect<
-    ExportItem,
-    InvalidRequest | ExportInProgress | Forbidden | ShuttingDown
-  >
-  readonly list: (request: ListRequest, access: Access) => Effect.Effect<ListPage, InvalidRequest>
-  readonly get: (id: string, access: Access) => Effect.Effect<ExportItem, ExportNotFound>
-  /**
-   * The job's events after `lastEventId` (0 or undefined: from its newest
-   * event, the current state), ending after the final event. After the end
-   * and without `lastEventId`, the final event alone.
-   */
-  readonly watch: (
-    id: string,
-    access: Access,
-    lastEventId?: number | undefined
-  ) => Effect.Effect<Stream.Stream<JobEvent>, ExportNotFound>
-  /** Cancels a queued or running export (waiting for its cleanup), or deletes a finished one. */
-  readonly remove: (id: string, access: Access) => Effect.Effect<void, ExportNotFound>
-  /** A completed export to stream, counted against the DID's download limit while the scope is open. */
-  readonly download: (
-    id: string,
-    access: Access,
-    options?: { readonly deleteAfter?: boolean | undefined }
-  ) => Effect.Effect<Download, ExportNotFound | ExportNotCompleted | TooManyDownloads, Scope.Scope>
-  /** Cancels every queued and running export and refuses new ones; waits for the cleanup. */
-  readonly shutdown: Effect.Effect<void>
-}
-
-// ---------------------------------------------------------------------------
-// Jobs in memory
-
-/** Events kept per job for resuming watchers; older ones are summed up by the newest snapshot. */
-const HISTORY = 64
 /** Completed jobs remembered (only so late watchers get the exact final event id). */
 const KEEP_COMPLETED = 256
 
-interface Job {
-  readonly id: string
-  parts: ExportId.Parts
-  readonly format: string
-  readonly dateRange: { readonly since: string | null; readonly until: string | null }
-  readonly prepared: Export.PreparedRequest
-  status: Progress.Status
-  snapshot: Progress.ProgressSnapshot
-  startedAt: string | null
-  seq: number
-  readonly history: Array<JobEvent>
-  final: JobEvent | undefined
-  readonly waiters: Set<() => void>
-  fiber: Fiber.Fiber<void> | undefined
-  /** When the last progress event went out, and the newer snapshot waiting for the interval to pass. */
-  lastProgressAt: number
-  pending: Progress.ProgressSnapshot | undefined
-  timer: ReturnType<typeof setTimeout> | undefined
-  /** Set by `remove` before interrupting: the job disappears instead of staying as cancelled. */
-  removed: boolean
-  published: Store.Published | undefined
+/** Folder names longer than this cannot exist on common filesystems (ext4, APFS, NTFS, …). */
+export const MAX_NAME_BYTES = 255
+
+/** The DID names the account's export folder, so it must fit in one folder name. */
+const checkFolderName = (did: string): Effect.Effect<void, InvalidRequest> =>
+  typeof did === "string" && Buffer.byteLength(did, "utf8") > MAX_NAME_BYTES
+    ? Effect.fail(
+      new InvalidRequest({
+        field: "did",
+        message: `invalid did: ${Buffer.byteLength(did, "utf8")} bytes long, but its export folder is named after it ` +
+          `and a folder name holds at most ${MAX_NAME_BYTES} bytes`
+      })
+    )
+    : Effect.void
+
+const notFound = (id: string) => new ExportNotFound({ message: `no export with id ${JSON.stringify(id.slice(0, 100))}` })
+const shuttingDown = () => new ShuttingDown({ message: "the server is shutting down; try again when it is back" })
+
+const failureOf = (job: Job.Job, cause: Cause.Cause<unknown>): Progress.ProgressError => {
+  const failure = Cause.squash(cause)
+  if (failure instanceof ExportFailed) {
+    return { stage: failure.stage, ...(failure.batch === undefined ? {} : { batch: failure.batch }), message: failure.message }
+  }
+  const message = failure instanceof Error ? failure.message : String(failure)
+  return job.snapshot.error ?? { stage: "publish", message: `internal error: ${message}` }
 }
-
-const isActive = (job: Job) => job.status === "queued" || job.status === "running"
-
-const emit = (job: Job, type: JobEvent["type"], snapshot: Progress.ProgressSnapshot): void => {
-  if (job.timer !== undefined) clearTimeout(job.timer)
-  job.timer = undefined
-  job.pending = undefined
-  job.lastProgressAt = Date.now()
-  job.snapshot = snapshot
-  const event: JobEvent = { seq: ++job.seq, type, snapshot }
-  job.history.push(event)
-  if (job.history.length > HISTORY) job.history.splice(0, job.history.length - HISTORY)
-  if (type !== "progress") job.final = event
-  const waiters = [...job.waiters]
-  job.waiters.clear()
-  for (const wake of waiters) wake()
-}
-
-/**
- * A progress snapshot, sent at most once per `interval` ms: a newer one
- * within the interval waits for its end, replacing any waiting before it, so
- * watchers always end up with the latest numbers at a bounded event rate.
- */
-const progress = (job: Job, snapshot: Progress.ProgressSnapshot, interval: number): void => {
-  const wait = job.lastProgressAt + interval - Date.now()
-  if (wait <= 0 || snapshot.status !== job.snapshot.status) return emit(job, "progress", snapshot)
-  job.snapshot = snapshot
-  job.pending = snapshot
-  job.timer ??= setTimeout(() => {
-    job.timer = undefined
-    if (job.pending !== undefined && job.final === undefined) emit(job, "progress", job.pending)
-  }, wait)
-}
-
-/** Waits until the job emits another event. */
-const changed = (job: Job): Effect.Effect<void> =>
-  Effect.callback<void>((resume) => {
-    const wake = () => resume(Effect.void)
-    job.waiters.add(wake)
-    return Effect.sync(() => job.waiters.delete(wake))
-  })
-
-const sameProgress = (a: Progress.ProgressSnapshot, b: Progress.ProgressSnapshot) =>
-  a.posts_processed === b.posts_processed && a.posts_total === b.posts_total &&
-  a.media_copied === b.media_copied && a.media_total === b.media_total && a.status === b.status
-
-const describeCause = (cause: Cause.Cause<unknown>): string => {
-  const error = Cause.squash(cause)
-  return error instanceof Error ? error.message : String(error)
-}
-
-/** The snapshot of a published export, for watchers that come after the job left memory. */
-const publishedSnapshot = (manifest: Manifest.Manifest): Progress.ProgressSnapshot => ({
-  posts_processed: manifest.post_count,
-  posts_total: manifest.post_count,
-  media_copied: manifest.media_count,
-  media_total: manifest.media_count,
-  status: "completed",
-  error: null
-})
-
-const jobItem = (job: Job): ExportItem => ({
-  id: job.id,
-  did: job.parts.did,
-  format: job.format,
-  status: job.status,
-  created_at: ExportId.createdAt(job.parts.name),
-  started_at: job.startedAt,
-  completed_at: null,
-  post_count: null,
-  media_count: null,
-  size_bytes: null,
-  date_range: job.dateRange,
-  progress: job.snapshot
-})
-
-const publishedItem = (id: string, p: Store.Published, startedAt: string | null = null): ExportItem => ({
-  id,
-  did: p.did,
-  format: p.manifest.export_format,
-  status: "completed",
-  created_at: ExportId.createdAt(p.name),
-  started_at: startedAt ?? p.manifest.export_timestamp,
-  completed_at: p.completedAt,
-  post_count: p.manifest.post_count,
-  media_count: p.manifest.media_count,
-  size_bytes: p.sizeBytes,
-  date_range: p.manifest.date_range,
-  progress: publishedSnapshot(p.manifest)
-})
-
-const notFound = (id: string) =>
-  new ExportNotFound({ message: `no export with id ${JSON.stringify(id.slice(0, 100))}` })
-
-// ---------------------------------------------------------------------------
-// The manager
 
 export const make = Effect.fn("JobManager.make")(function*(config: Config) {
   const archive = yield* Archive.Archive
   const registry = yield* FormatRegistry.FormatRegistry
   const scope = yield* Effect.scope
   const store = Store.make(config.out)
-  const maxRunning = Math.max(1, config.maxRunning ?? 2)
-  const maxDownloads = Math.max(1, config.maxDownloadsPerDid ?? 10)
   const keepFailed = Math.max(0, config.keepFailed ?? 100)
-  const progressInterval = Math.max(0, config.progressIntervalMillis ?? 100)
   const log = config.log ?? (() => {})
+  const run: Runner.RunContext = {
+    archive,
+    store,
+    progressInterval: Duration.millis(Math.max(0, config.progressIntervalMillis ?? 100))
+  }
+  const downloads = Downloads.make(store, Math.max(1, config.maxDownloadsPerDid ?? 10))
 
-  yield* Effect.tryPromise({
-    try: () => fs.mkdir(store.out, { recursive: true }),
-    catch: (e) => new InvalidRequest({ field: "out", message: `cannot create the output folder ${config.out}: ${describe(e)}` })
-  })
-  const swept = yield* store.sweep
-  for (const p of swept) log(`removed leftover ${p}`)
+  yield* OutputFolder.ensure(config.out).pipe(Effect.mapError((e) => new InvalidRequest({ field: "out", message: e.message })))
+  for (const p of yield* store.sweep) log(`removed leftover ${p}`)
 
-  /** Queued, running, failed and (briefly, while watchers finish) cancelled jobs. */
-  const jobs = new Map<string, Job>()
-  const queue: Array<Job> = []
-  let running = 0
-  let closing = false
+  /** Queued, running, failed and (while the server runs, after a shutdown) cancelled jobs. */
+  const jobs = new Map<string, Job.Job>()
   /** Recently completed jobs, by id: late watchers get their exact final event. */
-  const completed = new Map<string, Job>()
-  /** Downloads in flight per DID. */
-  const downloads = new Map<string, number>()
-  /** Downloads in flight per export directory, and whether it is to be deleted when they end. */
-  const leases = new Map<string, { count: number; deleteWhenDone: boolean }>()
-  /** Completed exports deleted (or being deleted) while downloads still read them: invisible. */
-  const hidden = new Set<string>()
+  const completed = new Map<string, Job.Job>()
+  const waiting = yield* Queue.unbounded<Job.Job>()
+  let closing = false
 
-  const log_ = (job: Job, what: string) => log(`export ${job.id} (${job.parts.did}, ${job.format}) ${what}`)
+  const log_ = (job: Job.Job, what: string) => log(`export ${job.id} (${job.parts.did}, ${job.format}) ${what}`)
 
   /** Resolves an id the caller may see; undefined otherwise. */
   const resolve = (id: string, access: Access): ExportId.Parts | undefined => {
     const job = jobs.get(id) ?? completed.get(id)
     const parts = job?.parts ?? ExportId.decode(id)
-    if (parts === undefined || !canSee(access, parts.did) || hidden.has(id)) return undefined
+    if (parts === undefined || !canSee(access, parts.did) || downloads.isHidden(id)) return undefined
     return parts
   }
 
-  // -- running jobs ---------------------------------------------------------
-
-  /** Moves the finished directory from staging to `<out>/<did>/<name>` (the next free name if taken meanwhile). */
-  const place = (job: Job, from: string) =>
+  const cancelled = (job: Job.Job) =>
     Effect.gen(function*() {
-      const parent = path.join(store.out, job.parts.did)
-      yield* Effect.tryPromise({
-        try: () => fs.mkdir(parent, { recursive: true }),
-        catch: (e) => new ExportFailed({ stage: "publish", message: `cannot create ${parent}: ${describe(e)}` })
-      })
-      for (let n = 1; n < 10_000; n++) {
-        const parts = n === 1 ? job.parts : { did: job.parts.did, name: `${job.parts.name}_${n}` }
-        if (n > 1 && !ExportId.isName(parts.name)) break
-        if (yield* store.exists(parts)) continue
-        const moved = yield* Effect.tryPromise({
-          try: () =>
-            fs.rename(from, path.join(parent, parts.name)).then(() => true, (e: NodeJS.ErrnoException) => {
-              if (e.code === "ENOTEMPTY" || e.code === "EEXIST") return false // taken meanwhile
-              throw e
-            }),
-          catch: (e) => new ExportFailed({ stage: "publish", message: `cannot publish the export: ${describe(e)}` })
-        })
-        if (!moved) continue
-        yield* ExportDirectory.syncDirectory(parent)
-        // Rare: a process outside this server took the name; the job keeps its id in this process.
-        job.parts = parts
-        return
-      }
-      return yield* new ExportFailed({ stage: "publish", message: `no free name for ${job.parts.name} in ${parent}` })
+      job.status = "cancelled"
+      yield* Job.emit(job, "cancelled", { ...job.snapshot, status: "cancelled" })
+      log_(job, "cancelled")
+      // Kept while the server runs only when cancelled by a shutdown; a removed job is gone.
+      if (job.removed) jobs.delete(job.id)
     })
-
-  const runJob = (job: Job): Effect.Effect<void> =>
-    Effect.gen(function*() {
-      job.status = "running"
-      job.startedAt = new Date().toISOString()
-      emit(job, "progress", { ...job.snapshot, status: "running" })
-      log_(job, "started")
-      const staging = store.staging()
-      yield* Effect.acquireUseRelease(
-        Effect.tryPromise({
-          try: () => fs.mkdir(staging, { recursive: true }),
-          catch: (e) => new ExportFailed({ stage: "prepare", message: `cannot create a folder in ${store.out}: ${describe(e)}` })
-        }),
-        () =>
-          Effect.gen(function*() {
-            let done: Progress.Completed | undefined
-            const request = { ...job.prepared.request, out: staging }
-            yield* Export.stream({ ...job.prepared, request }).pipe(
-              Stream.provideService(Archive.Archive, archive),
-              Stream.runForEach((event) =>
-                Effect.sync(() => {
-                  if (event._tag === "Completed") done = event
-                  else if (event._tag !== "Failed" && !sameProgress(job.snapshot, event.snapshot)) {
-                    progress(job, event.snapshot, progressInterval)
-                  } else if (event._tag === "Failed") job.snapshot = event.snapshot
-                })
-              )
-            )
-            if (done === undefined) {
-              return yield* new ExportFailed({ stage: "publish", message: "the export ended without completing" })
-            }
-            const finished = done
-            // Published in place, the job is complete: a cancel that comes now waits, then deletes it.
-            yield* Effect.uninterruptible(Effect.gen(function*() {
-              yield* place(job, finished.path)
-              yield* Effect.promise(() => fs.rm(staging, { recursive: true, force: true }))
-              job.published = yield* store.read(job.parts)
-              job.status = "completed"
-              jobs.delete(job.id)
-              completed.set(job.id, job)
-              if (completed.size > KEEP_COMPLETED) completed.delete(completed.keys().next().value!)
-              emit(job, "completed", finished.snapshot)
-              log_(job, `completed: ${finished.manifest.post_count} posts`)
-            }))
-          }),
-        () => Effect.promise(() => fs.rm(staging, { recursive: true, force: true }))
-      )
-    }).pipe(
-      Effect.onExit((exit) =>
-        Effect.sync(() => {
-          running--
-          if (Exit.isSuccess(exit) || job.status === "completed") return
-          if (Cause.hasInterruptsOnly(exit.cause)) {
-            cancelled(job)
-            return
-          }
-          const failure = Cause.squash(exit.cause)
-          const error = failure instanceof ExportFailed
-            ? { stage: failure.stage, ...(failure.batch === undefined ? {} : { batch: failure.batch }), message: failure.message }
-            : job.snapshot.error ?? { stage: "publish" as const, message: `internal error: ${describeCause(exit.cause)}` }
-          job.status = "failed"
-          emit(job, "failed", { ...job.snapshot, status: "failed", error })
-          log_(job, `failed: ${error.message}`)
-          trimFailed()
-        })
-      ),
-      Effect.ensuring(Effect.suspend(() => pump)),
-      Effect.exit,
-      Effect.asVoid
-    )
-
-  const cancelled = (job: Job) => {
-    job.status = "cancelled"
-    emit(job, "cancelled", { ...job.snapshot, status: "cancelled" })
-    log_(job, "cancelled")
-    // Kept while the server runs only when cancelled by a shutdown; a removed job is gone.
-    if (job.removed) jobs.delete(job.id)
-  }
 
   const trimFailed = () => {
     const failed = [...jobs.values()].filter((j) => j.status === "failed")
     for (const job of failed.slice(0, Math.max(0, failed.length - keepFailed))) jobs.delete(job.id)
   }
 
-  /** Starts queued jobs while there is room. */
-  const pump: Effect.Effect<void> = Effect.gen(function*() {
-    while (!closing && running < maxRunning && queue.length > 0) {
-      const job = queue.shift()!
-      running++
-      job.fiber = yield* Effect.forkIn(runJob(job), scope, { startImmediately: true })
-    }
-  })
+  /** Published in place, the job is complete: a cancel that comes now waits, then deletes it. */
+  const publish = (job: Job.Job) => (done: Progress.Completed, staging: string) =>
+    Effect.uninterruptible(Effect.gen(function*() {
+      yield* Runner.place(store, job, done.path)
+      yield* Effect.promise(() => fs.rm(staging, { recursive: true, force: true }))
+      job.status = "completed"
+      jobs.delete(job.id)
+      completed.set(job.id, job)
+      if (completed.size > KEEP_COMPLETED) completed.delete(completed.keys().next().value!)
+      yield* Job.emit(job, "completed", done.snapshot)
+      log_(job, `completed: ${done.manifest.post_count} posts`)
+    }))
 
-  // -- operations -----------------------------------------------------------
+  const runJob = (job: Job.Job): Effect.Effect<void> =>
+    Effect.gen(function*() {
+      job.status = "running"
+      job.startedAt = new Date(yield* Clock.currentTimeMillis).toISOString()
+      yield* Job.emit(job, "progress", { ...job.snapshot, status: "running" })
+      log_(job, "started")
+      yield* Runner.exportInStaging(run, job, publish(job))
+    }).pipe(
+      Effect.onExit((exit) => {
+        if (Exit.isSuccess(exit) || job.status === "completed") return Effect.void
+        if (Cause.hasInterruptsOnly(exit.cause)) return cancelled(job)
+        const error = failureOf(job, exit.cause)
+        job.status = "failed"
+        return Effect.andThen(
+          Job.emit(job, "failed", { ...job.snapshot, status: "failed", error }),
+          Effect.sync(() => {
+            log_(job, `failed: ${error.message}`)
+            trimFailed()
+          })
+        )
+      }),
+      Effect.exit,
+      Effect.asVoid
+    )
+
+  /** One of `maxRunning` workers: takes the oldest waiting job and runs it to its end. */
+  const worker = Effect.forever(Effect.gen(function*() {
+    const job = yield* Queue.take(waiting)
+    if (closing || job.status !== "queued") return // cancelled while it waited
+    job.fiber = yield* Effect.forkIn(runJob(job), scope, { startImmediately: true })
+    yield* Fiber.await(job.fiber)
+  }))
+  const workers = yield* Effect.forEach(
+    Array.from({ length: Math.max(1, config.maxRunning ?? 2) }),
+    () => Effect.forkIn(worker, scope, { startImmediately: true })
+  )
+
+  /** A name for a new export of `did`, after the request time: free on disk and among this DID's jobs. */
+  const freeName = (did: string) =>
+    Effect.gen(function*() {
+      const now = new Date(yield* Clock.currentTimeMillis)
+      const inMemory = new Set([...jobs.values(), ...completed.values()].filter((j) => j.parts.did === did).map((j) => j.parts.name))
+      for (let n = 1; n < 100_000; n++) {
+        const candidate = { did, name: ExportId.nameAt(now, n) }
+        if (!inMemory.has(candidate.name) && !(yield* store.exists(candidate))) return candidate
+      }
+      return yield* new InvalidRequest({ field: "did", message: "no free export name" })
+    })
 
   const submit = Effect.fn("JobManager.submit")(function*(input: SubmitInput, access: Access) {
-    if (closing) return yield* new ShuttingDown({ message: "the server is shutting down; try again when it is back" })
+    if (closing) return yield* shuttingDown()
+    yield* checkFolderName(input.did)
     const prepared = yield* Export.prepare({
       did: input.did,
       format: input.format,
@@ -488,67 +188,38 @@ export const make = Effect.fn("JobManager.make")(function*(config: Config) {
     if (!canSee(access, input.did)) {
       return yield* new Forbidden({ message: `this token may only export ${access.did}, not ${input.did}` })
     }
-    const busy = () => [...jobs.values()].find((j) => j.parts.did === input.did && isActive(j))
-    const inProgress = (job: Job) =>
-      new ExportInProgress({
-        did: input.did,
-        id: job.id,
-        message: `${input.did} already has an export ${job.status} (${job.id}); wait for it to finish or delete it`
-      })
-    const first = busy()
-    if (first) return yield* inProgress(first)
-
-    // The directory name is fixed now, after the request time: free on disk and among this DID's jobs.
-    const now = new Date()
-    const inMemory = new Set([...jobs.values(), ...completed.values()].filter((j) => j.parts.did === input.did).map((j) => j.parts.name))
-    let parts: ExportId.Parts | undefined
-    for (let n = 1; n < 100_000 && parts === undefined; n++) {
-      const candidate = { did: input.did, name: ExportId.nameAt(now, n) }
-      if (!inMemory.has(candidate.name) && !(yield* store.exists(candidate))) parts = candidate
+    const busy = () => {
+      const job = [...jobs.values()].find((j) => j.parts.did === input.did && Job.isActive(j))
+      return job === undefined ? Effect.void : Effect.fail(
+        new ExportInProgress({
+          did: input.did,
+          id: job.id,
+          message: `${input.did} already has an export ${job.status} (${job.id}); wait for it to finish or delete it`
+        })
+      )
     }
-    if (parts === undefined) return yield* new InvalidRequest({ field: "did", message: "no free export name" })
+    yield* busy()
+    const parts = yield* freeName(input.did)
     // Checked again: another request for this DID may have been accepted while the disk was read.
-    const raced = busy()
-    if (raced) return yield* inProgress(raced)
-    if (closing) return yield* new ShuttingDown({ message: "the server is shutting down; try again when it is back" })
-
-    const id = ExportId.encode(parts)
-    const job: Job = {
-      id,
-      parts,
-      format: prepared.plugin.name,
-      dateRange: prepared.range.requested,
-      prepared,
-      status: "queued",
-      snapshot: Progress.initial,
-      startedAt: null,
-      seq: 0,
-      history: [],
-      final: undefined,
-      waiters: new Set(),
-      fiber: undefined,
-      lastProgressAt: 0,
-      pending: undefined,
-      timer: undefined,
-      removed: false,
-      published: undefined
-    }
-    completed.delete(id)
-    jobs.set(id, job)
-    queue.push(job)
-    emit(job, "progress", Progress.initial)
+    yield* busy()
+    if (closing) return yield* shuttingDown()
+    const job = yield* Job.make(parts, prepared)
+    completed.delete(job.id)
+    jobs.set(job.id, job)
+    yield* Job.emit(job, "progress", Progress.initial)
     log_(job, "queued")
-    yield* pump
-    return jobItem(job)
+    yield* Queue.offer(waiting, job)
+    // A free worker starts it now, so the answer already says "running".
+    yield* Effect.yieldNow
+    return Job.item(job)
   })
 
   const itemOf = (id: string, parts: ExportId.Parts) =>
     Effect.gen(function*() {
       const job = jobs.get(id)
-      if (job) return jobItem(job)
+      if (job) return Job.item(job)
       const published = yield* store.read(parts)
-      if (published === undefined) return undefined
-      return publishedItem(id, published, completed.get(id)?.startedAt)
+      return published === undefined ? undefined : Job.publishedItem(id, published, completed.get(id)?.startedAt)
     })
 
   const list = Effect.fn("JobManager.list")(function*(request: ListRequest, access: Access) {
@@ -559,10 +230,7 @@ export const make = Effect.fn("JobManager.make")(function*(config: Config) {
     if (request.cursor !== undefined) {
       const parts = ExportId.decode(request.cursor)
       if (parts === undefined) {
-        return yield* new InvalidRequest({
-          field: "cursor",
-          message: "invalid cursor: pass the next_cursor of the previous page unchanged"
-        })
+        return yield* new InvalidRequest({ field: "cursor", message: "invalid cursor: pass the next_cursor of the previous page unchanged" })
       }
       after = { key: ExportId.sortKey(parts.name), id: request.cursor }
     }
@@ -570,7 +238,7 @@ export const make = Effect.fn("JobManager.make")(function*(config: Config) {
     for (const parts of yield* store.names(did)) candidates.set(ExportId.encode(parts), parts)
     for (const job of jobs.values()) if (did === undefined || job.parts.did === did) candidates.set(job.id, job.parts)
     const ordered = [...candidates]
-      .filter(([id]) => !hidden.has(id))
+      .filter(([id]) => !downloads.isHidden(id))
       .map(([id, parts]) => ({ id, parts, key: ExportId.sortKey(parts.name) }))
       .sort((a, b) => (a.key === b.key ? (a.id < b.id ? 1 : a.id > b.id ? -1 : 0) : a.key < b.key ? 1 : -1))
       .filter((c) => after === undefined || c.key < after.key || (c.key === after.key && c.id < after.id))
@@ -587,48 +255,21 @@ export const make = Effect.fn("JobManager.make")(function*(config: Config) {
     const parts = resolve(id, access)
     if (parts === undefined) return yield* notFound(id)
     const job = jobs.get(id)
-    if (job) return jobItem(job)
+    if (job) return Job.item(job)
     const published = yield* store.read(parts)
     if (published === undefined) return yield* notFound(id)
-    return { ...publishedItem(id, published, completed.get(id)?.startedAt), manifest: published.manifest }
+    return { ...Job.publishedItem(id, published, completed.get(id)?.startedAt), manifest: published.manifest }
   })
 
   const watch = Effect.fn("JobManager.watch")(function*(id: string, access: Access, lastEventId?: number) {
     const parts = resolve(id, access)
     if (parts === undefined) return yield* notFound(id)
     const job = jobs.get(id) ?? completed.get(id)
-    if (job === undefined) {
-      const published = yield* store.read(parts)
-      if (published === undefined) return yield* notFound(id)
-      return Stream.succeed<JobEvent>({ seq: 1, type: "completed", snapshot: publishedSnapshot(published.manifest) })
-    }
-    const step = (cursor: number): Effect.Effect<readonly [ReadonlyArray<JobEvent>, Option.Option<number>]> =>
-      Effect.suspend(() => {
-        // A new watcher starts from the current state (the newest event); a resuming one gets what it missed.
-        // History holds consecutive seqs, so the events after `cursor` start at a known index.
-        const fresh = cursor === 0 ? job.history.slice(-1) : job.history.slice(Math.max(0, cursor - job.history[0]!.seq + 1))
-        if (job.final !== undefined) return Effect.succeed([fresh.length > 0 ? fresh : [job.final], Option.none()] as const)
-        if (fresh.length > 0) return Effect.succeed([fresh, Option.some(fresh[fresh.length - 1]!.seq)] as const)
-        return Effect.flatMap(changed(job), () => step(cursor))
-      })
-    return Stream.paginate(Math.max(0, lastEventId ?? 0), step)
+    if (job !== undefined) return job.events.watch(lastEventId ?? 0)
+    const published = yield* store.read(parts)
+    if (published === undefined) return yield* notFound(id)
+    return Stream.succeed<JobEvent>({ seq: 1, type: "completed", snapshot: Job.publishedSnapshot(published.manifest) })
   })
-
-  /** Deletes a published export now, or when the downloads reading it end. */
-  const deletePublished = (id: string, parts: ExportId.Parts) =>
-    Effect.gen(function*() {
-      const lease = leases.get(path.join(store.out, parts.did, parts.name))
-      completed.delete(id)
-      if (lease !== undefined && lease.count > 0) {
-        lease.deleteWhenDone = true
-        hidden.add(id)
-        return true
-      }
-      hidden.add(id)
-      const removed = yield* store.remove(parts)
-      hidden.delete(id)
-      return removed
-    }).pipe(Effect.uninterruptible)
 
   const remove = Effect.fn("JobManager.remove")(function*(id: string, access: Access) {
     const parts = resolve(id, access)
@@ -636,15 +277,16 @@ export const make = Effect.fn("JobManager.make")(function*(config: Config) {
     const job = jobs.get(id)
     if (job !== undefined && job.status === "queued") {
       job.removed = true
-      queue.splice(queue.indexOf(job), 1)
-      cancelled(job)
-      return
+      return yield* cancelled(job)
     }
     if (job !== undefined && job.status === "running") {
       job.removed = true
       if (job.fiber) yield* Fiber.interrupt(job.fiber)
       // Interrupted while it was being published: it is complete, and deleted as asked.
-      if ((job.status as Progress.Status) === "completed") yield* deletePublished(id, job.parts)
+      if ((job.status as Progress.Status) === "completed") {
+        completed.delete(id)
+        yield* downloads.remove(id, job.parts)
+      }
       jobs.delete(id)
       return
     }
@@ -652,7 +294,8 @@ export const make = Effect.fn("JobManager.make")(function*(config: Config) {
       jobs.delete(id)
       return
     }
-    if (!(yield* deletePublished(id, parts))) return yield* notFound(id)
+    completed.delete(id)
+    if (!(yield* downloads.remove(id, parts))) return yield* notFound(id)
   })
 
   const download = Effect.fn("JobManager.download")(function*(
@@ -671,59 +314,14 @@ export const make = Effect.fn("JobManager.make")(function*(config: Config) {
     }
     const published = yield* store.read(parts)
     if (published === undefined) return yield* notFound(id)
-    const did = published.did
-    let sent = false
-    yield* Effect.acquireRelease(
-      Effect.suspend(() => {
-        const count = downloads.get(did) ?? 0
-        if (count >= maxDownloads) {
-          return Effect.fail(
-            new TooManyDownloads({
-              limit: maxDownloads,
-              message: `${did} already has ${maxDownloads} downloads in progress; wait for one to finish`
-            })
-          )
-        }
-        downloads.set(did, count + 1)
-        const lease = leases.get(published.dir) ?? { count: 0, deleteWhenDone: false }
-        lease.count++
-        leases.set(published.dir, lease)
-        return Effect.void
-      }),
-      () =>
-        Effect.gen(function*() {
-          const count = (downloads.get(did) ?? 1) - 1
-          if (count === 0) downloads.delete(did)
-          else downloads.set(did, count)
-          const lease = leases.get(published.dir)!
-          lease.count--
-          if (sent && options?.deleteAfter) {
-            lease.deleteWhenDone = true
-            hidden.add(id)
-          }
-          if (lease.count > 0) return
-          leases.delete(published.dir)
-          if (lease.deleteWhenDone) {
-            yield* store.remove(parts)
-            hidden.delete(id)
-          }
-        })
-    )
-    return {
-      id,
-      did,
-      name: published.name,
-      dir: published.dir,
-      manifest: published.manifest,
-      sent: Effect.sync(() => {
-        sent = true
-      })
-    } satisfies Download as Download
+    const lease = yield* downloads.hold(id, published, options?.deleteAfter ?? false)
+    return { id, did: published.did, name: published.name, dir: published.dir, manifest: published.manifest, sent: lease.sent } satisfies Download as Download
   })
 
   const shutdown = Effect.gen(function*() {
     closing = true
-    for (const job of queue.splice(0)) cancelled(job)
+    yield* Fiber.interruptAll(workers)
+    for (const job of jobs.values()) if (job.status === "queued") yield* cancelled(job)
     const fibers = [...jobs.values()].flatMap((j) => (j.status === "running" && j.fiber ? [j.fiber] : []))
     yield* Fiber.interruptAll(fibers)
   }).pipe(Effect.withSpan("JobManager.shutdown"))

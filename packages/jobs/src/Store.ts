@@ -29,6 +29,8 @@ const readDir = (p: string): Promise<Array<Dirent>> => fs.readdir(p, { withFileT
 
 export interface Store {
   readonly out: string
+  /** Where an export is (or would be) published. */
+  readonly dirOf: (parts: ExportId.Parts) => string
   /** The export names on disk, for one DID or all; cheap (directory listings only). */
   readonly names: (did?: string) => Effect.Effect<Array<ExportId.Parts>>
   /** A published export, or undefined when absent, not a real directory, or without a valid manifest. */
@@ -140,5 +142,5 @@ export const make = (out: string): Store => {
     return [...removed, ...mine]
   })
 
-  return { out: root, names, read, exists, remove, staging, sweep }
+  return { out: root, dirOf, names, read, exists, remove, staging, sweep }
 }

@@ -1,0 +1,86 @@
+/**
+ * The one place job and core errors become HTTP answers: a status, a stable
+ * code, and a message that speaks the API's words. Core messages are shared
+ * with the CLI and may name flags (`--since`); here they name the API field
+ * (`since`). No answer shows a server path: the output folder, archive and
+ * media folder are named by role, and any other quoted absolute path is
+ * replaced.
+ */
+import type { InvalidRequest } from "@skyporter/core"
+import type {
+  ExportInProgress,
+  ExportNotCompleted,
+  ExportNotFound,
+  Forbidden,
+  ShuttingDown,
+  TooManyDownloads
+} from "@skyporter/jobs"
+import { ApiError } from "./Http.js"
+
+export type JobError =
+  | InvalidRequest
+  | ExportNotFound
+  | ExportInProgress
+  | ExportNotCompleted
+  | TooManyDownloads
+  | Forbidden
+  | ShuttingDown
+  | ApiError
+
+/** CLI flags as the API names them. */
+const FIELDS: Record<string, string> = {
+  since: "since",
+  until: "until",
+  did: "did",
+  format: "format",
+  media: "include_media",
+  "media-root": "include_media",
+  limit: "limit",
+  cursor: "cursor"
+}
+
+/** Rewrites `--flag` to the API field it stands for. */
+export const apiWords = (message: string): string =>
+  message.replace(/(^|[\s("'])--([a-z][a-z-]*)/g, (_, before: string, flag: string) => `${before}${FIELDS[flag] ?? flag}`)
+
+export interface Redactor {
+  readonly redact: (message: string) => string
+}
+
+/** Replaces the server's own paths (by role) and any other quoted absolute path. */
+export const makeRedactor = (paths: ReadonlyArray<readonly [path: string, role: string]>): Redactor => {
+  const known = paths
+    .filter(([p]) => p.length > 1)
+    .sort((a, b) => b[0].length - a[0].length)
+  return {
+    redact: (message) => {
+      let text = message
+      for (const [p, role] of known) text = text.split(p).join(role)
+      // Node's errno messages quote the path: "ENOENT: no such file or directory, open '/x/y'".
+      return text.replace(/'\/[^']*'/g, "'<path>'")
+    }
+  }
+}
+
+/** A job or core error as the API answers it. */
+export const toApiError = (e: JobError, redactor: Redactor): ApiError => {
+  const message = redactor.redact(apiWords(e.message))
+  switch (e._tag) {
+    case "ApiError":
+      return new ApiError({ status: e.status, code: e.code, message: redactor.redact(e.message) })
+    case "InvalidRequest":
+      return new ApiError({ status: 400, code: "invalid_field", message })
+    case "ExportNotFound":
+      return new ApiError({ status: 404, code: "not_found", message })
+    case "ExportInProgress":
+      return new ApiError({ status: 409, code: "export_in_progress", message })
+    case "ExportNotCompleted":
+      return new ApiError({ status: 409, code: "not_completed", message })
+    case "TooManyDownloads":
+      return new ApiError({ status: 429, code: "too_many_downloads", message })
+    case "Forbidden":
+      return new ApiError({ status: 403, code: "forbidden", message })
+    case "ShuttingDown":
+      return new ApiError({ status: 503, code: "shutting_down", message })
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The API's routes, described once: method, path, and what each does.
+ * `Api` builds effect's `HttpRouter` from this table, and the tests walk it.
+ * Before the router, `match` checks the raw request path against it (an
+ * export id must match a strict pattern before it is decoded, so
+ * percent-encoded slashes, NULs or dots never become a path) and tells an
+ * unknown path (404) from another method (405).
+ */
+export type RouteName =
+  | "listExports"
+  | "createExport"
+  | "getExport"
+  | "deleteExport"
+  | "events"
+  | "download"
+  | "downloadAndDelete"
+  | "downloadLink"
+  | "formats"
+  | "session"
+  | "accounts"
+
+export interface Route {
+  readonly name: RouteName
+  readonly method: "GET" | "POST" | "DELETE"
+  /** `:id` stands for an export id. */
+  readonly path: string
+  readonly summary: string
+}
+
+export const ROUTES: ReadonlyArray<Route> = [
+  { name: "listExports", method: "GET", path: "/api/exports", summary: "exports, newest first (did, limit, cursor)" },
+  { name: "createExport", method: "POST", path: "/api/exports", summary: "start an export (JSON body)" },
+  { name: "getExport", method: "GET", path: "/api/exports/:id", summary: "one export, with its manifest once completed" },
+  { name: "deleteExport", method: "DELETE", path: "/api/exports/:id", summary: "cancel a queued or running export, or delete a finished one" },
+  { name: "events", method: "GET", path: "/api/exports/:id/events", summary: "live progress (server-sent events)" },
+  { name: "download", method: "GET", path: "/api/exports/:id/download", summary: "the export as a ZIP (a ticket may stand for the token)" },
+  {
+    name: "downloadAndDelete",
+    method: "POST",
+    path: "/api/exports/:id/download",
+    summary: "the export as a ZIP; body {\"delete_after\": true} deletes it once fully sent"
+  },
+  { name: "downloadLink", method: "POST", path: "/api/exports/:id/download-link", summary: "a signed link for GET …/download, valid 60 s" },
+  { name: "formats", method: "GET", path: "/api/formats", summary: "the formats offered" },
+  { name: "session", method: "GET", path: "/api/session", summary: "who the caller is, and whether the server uses tokens" },
+  { name: "accounts", method: "GET", path: "/api/accounts", summary: "the archive's accounts: did, handle (or null) and post count" }
+]
+
+/** An export id as it may appear in a path: the base64url alphabet only. */
+const ID_SEGMENT = /^[A-Za-z0-9_-]{1,2800}$/
+
+export type Match =
+  | { readonly _tag: "Found"; readonly route: Route; readonly id: string }
+  | { readonly _tag: "MethodNotAllowed"; readonly allowed: ReadonlyArray<string> }
+  | { readonly _tag: "NoSuchExport" }
+  | { readonly _tag: "NoRoute" }
+
+const split = (path: string) => path.split("/")
+
+/** The route for `method` and `path`. */
+export const match = (method: string, path: string): Match => {
+  const segments = split(path)
+  const candidates: Array<{ route: Route; id: string }> = []
+  let badId = false
+  for (const route of ROUTES) {
+    const pattern = split(route.path)
+    if (pattern.length !== segments.length) continue
+    let id = ""
+    let ok = true
+    for (let i = 0; i < pattern.length && ok; i++) {
+      if (pattern[i] === ":id") id = segments[i]!
+      else ok = pattern[i] === segments[i]
+    }
+    if (!ok) continue
+    // Anything but the id alphabet (".", "%", NUL…) is an id that cannot exist.
+    if (route.path.includes(":id") && !ID_SEGMENT.test(id)) {
+      badId = true
+      continue
+    }
+    candidates.push({ route, id })
+  }
+  if (candidates.length === 0) return badId ? { _tag: "NoSuchExport" } : { _tag: "NoRoute" }
+  const found = candidates.find((c) => c.route.method === method)
+  if (found !== undefined) return { _tag: "Found", route: found.route, id: found.id }
+  return { _tag: "MethodNotAllowed", allowed: candidates.map((c) => c.route.method) }
+}

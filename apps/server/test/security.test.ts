@@ -1,0 +1,303 @@
+/**
+ * What a web page on another site, or a hostile client, must not be able to
+ * do to a `skyporter serve` on loopback: DNS rebinding (Host), cross-site
+ * writes (Origin, Sec-Fetch-Site), state changes on GET, tickets used beyond
+ * their one download, names that cannot exist, server paths in answers, CLI
+ * words in API errors, and event streams starving the server.
+ */
+import * as http from "node:http"
+import * as path from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import {
+  DID_A,
+  DID_B,
+  finished,
+  request,
+  seededArchive,
+  serve,
+  type Served,
+  startExport,
+  tree,
+  writeAuthFile
+} from "./support.js"
+import { ROUTES } from "../src/Routes.js"
+
+const fixture = seededArchive()
+let server: Served
+let out: string
+const url = () => server.url
+const port = () => new URL(server.url).port
+
+beforeAll(async () => {
+  out = path.join(fixture.dir, "out")
+  server = await serve({ db: fixture.db, out })
+})
+afterAll(async () => {
+  await server?.stop()
+})
+
+/** A request with any Host header (fetch may not set one). */
+const raw = (
+  method: string,
+  route: string,
+  headers: Record<string, string>,
+  body?: string
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: any }> =>
+  new Promise((resolve, reject) => {
+    const req = http.request(new URL(route, url()), { method, headers }, (res) => {
+      let text = ""
+      res.setEncoding("utf8")
+      res.on("data", (d) => (text += d))
+      res.on("end", () => {
+        let parsed: unknown = text
+        try {
+          parsed = JSON.parse(text)
+        } catch {
+          // not JSON
+        }
+        resolve({ status: res.statusCode!, headers: res.headers, body: parsed })
+      })
+    })
+    req.on("error", reject)
+    req.end(body)
+  })
+
+const expectError = (r: { status: number; body: any }, status: number, code: string) => {
+  expect(r.status, JSON.stringify(r.body)).toBe(status)
+  expect(r.body.error.code).toBe(code)
+  expect(r.body.error.message.length).toBeGreaterThan(0)
+}
+
+describe("DNS rebinding", () => {
+  it("answers only loopback Host names with the listening port; any other Host gets 421", async () => {
+    for (const host of [`127.0.0.1:${port()}`, `localhost:${port()}`, `LOCALHOST:${port()}`, `[::1]:${port()}`]) {
+      expect((await raw("GET", "/api/exports", { host })).status, host).toBe(200)
+    }
+    for (const host of ["evil.example", `evil.example:${port()}`, "127.0.0.1", `127.0.0.1:1`, `localhost.evil.example:${port()}`]) {
+      for (const route of ["/", "/healthz", "/api/exports", "/api/accounts"]) {
+        expectError(await raw("GET", route, { host }), 421, "host_not_allowed")
+      }
+    }
+    const body = JSON.stringify({ did: DID_A, format: "json" })
+    const refused = await raw("POST", "/api/exports", { host: "evil.example", "content-type": "application/json" }, body)
+    expectError(refused, 421, "host_not_allowed")
+    expect(tree(out).filter((p) => !p.startsWith("."))).toEqual([])
+  })
+})
+
+describe("cross-site requests", () => {
+  it("refuses a POST or DELETE from another origin or site (403) and changes nothing", async () => {
+    const crossSite: Array<Record<string, string>> = [
+      { origin: "http://evil.example" },
+      { origin: `http://evil.example:${port()}` },
+      { origin: "null" },
+      { "sec-fetch-site": "cross-site" },
+      { "sec-fetch-site": "same-site" }
+    ]
+    for (const headers of crossSite) {
+      const r = await request(url(), "POST", "/api/exports", { body: { did: DID_A, format: "json" }, headers })
+      expectError(r, 403, "cross_site_request")
+    }
+    expect(tree(out).filter((p) => !p.startsWith("."))).toEqual([])
+    const done = await startExport(url(), { did: DID_A, format: "json" }, undefined)
+    expect(await finished(url(), done.id)).toBe("completed")
+    for (const headers of crossSite) {
+      expectError(await request(url(), "DELETE", `/api/exports/${done.id}`, { headers }), 403, "cross_site_request")
+      const post = await request(url(), "POST", `/api/exports/${done.id}/download`, { body: { delete_after: true }, headers })
+      expectError(post, 403, "cross_site_request")
+    }
+    expect((await request(url(), "GET", `/api/exports/${done.id}`)).status).toBe(200)
+    // The page's own requests pass.
+    const own = await request(url(), "DELETE", `/api/exports/${done.id}`, {
+      headers: { origin: url().replace(/\/$/, ""), "sec-fetch-site": "same-origin" }
+    })
+    expect(own.status).toBe(204)
+  })
+
+  it("never deletes on GET", async () => {
+    const done = await startExport(url(), { did: DID_B, format: "json" })
+    expect(await finished(url(), done.id)).toBe("completed")
+    expectError(await request(url(), "GET", `/api/exports/${done.id}/download?delete_after=true`), 400, "invalid_field")
+    const r = await fetch(new URL(`/api/exports/${done.id}/download`, url()))
+    await r.arrayBuffer()
+    expect(r.status).toBe(200)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect((await request(url(), "GET", `/api/exports/${done.id}`)).status).toBe(200)
+    expect((await request(url(), "DELETE", `/api/exports/${done.id}`)).status).toBe(204)
+  })
+})
+
+describe("names and paths", () => {
+  it("refuses a DID whose folder name would pass 255 bytes with 400, before anything is written", async () => {
+    const did = `did:plc:${"a".repeat(250)}`
+    const r = await request(url(), "POST", "/api/exports", { body: { did, format: "json" } })
+    expectError(r, 400, "invalid_field")
+    expect(r.body.error.message).toContain("255 bytes")
+    expect(tree(out).some((p) => p.includes("a".repeat(250)))).toBe(false)
+  })
+
+  it("names API fields and expected types in errors, never CLI flags or [object Object]", async () => {
+    const cases: Array<[unknown, string]> = [
+      [{ did: {}, format: "json" }, "did: expected a string"],
+      [{ did: DID_A, format: 7 }, "format: expected a string"],
+      [{ did: DID_A, format: "json", include_media: "yes" }, "include_media: expected a boolean"],
+      [{ did: DID_A, format: "json", since: "yesterday" }, "since"],
+      [{ did: DID_A, format: "json", since: "2024-05-02", until: "2024-05-01" }, "until"]
+    ]
+    for (const [body, words] of cases) {
+      const r = await request(url(), "POST", "/api/exports", { body })
+      expectError(r, 400, "invalid_field")
+      expect(r.body.error.message).toContain(words)
+      expect(r.body.error.message).not.toContain("--")
+      expect(r.body.error.message).not.toContain("[object")
+    }
+  })
+
+  it("shows no server path in any answer: errors, lists, exports and their manifests", async () => {
+    const done = await startExport(url(), { did: DID_A, format: "json" })
+    expect(await finished(url(), done.id)).toBe("completed")
+    const answers = [
+      await request(url(), "GET", "/api/exports"),
+      await request(url(), "GET", `/api/exports/${done.id}`),
+      await request(url(), "GET", "/api/accounts"),
+      await request(url(), "GET", "/api/formats"),
+      await request(url(), "GET", "/api/session"),
+      await request(url(), "POST", "/api/exports", { body: { did: DID_A, format: "nope" } }),
+      await request(url(), "POST", "/api/exports", { body: { did: "x", format: "json" } }),
+      await request(url(), "GET", "/api/exports/..%2F..%2Fetc"),
+      await request(url(), "GET", "/api/exports?cursor=zzz")
+    ]
+    expect(answers[1]!.body.manifest.did).toBe(DID_A)
+    for (const r of answers) {
+      for (const secret of [fixture.dir, out, fixture.db, "/tmp/", process.cwd()]) expect(r.text).not.toContain(secret)
+    }
+    await request(url(), "DELETE", `/api/exports/${done.id}`)
+  })
+})
+
+describe("accounts", () => {
+  it("lists the archive's accounts with their post counts (no profiles table: handle null)", async () => {
+    const r = await request(url(), "GET", "/api/accounts")
+    expect(r.status).toBe(200)
+    const dids = r.body.accounts.map((a: any) => a.did)
+    expect(dids).toEqual(expect.arrayContaining([DID_A, DID_B]))
+    for (const a of r.body.accounts) {
+      expect(Object.keys(a).sort()).toEqual(["did", "handle", "posts"])
+      expect(a.posts).toBeGreaterThan(0)
+    }
+  })
+})
+
+describe("event stream fairness", () => {
+  // Its own server, with a format slow enough that the export outlives the test.
+  let slow: Served
+  beforeAll(async () => {
+    slow = await serve({ db: fixture.db, out: path.join(fixture.dir, "slow-out"), env: { SKYPORTER_TEST_DELAY_MS: "3000" } })
+  })
+  afterAll(async () => {
+    await slow?.stop()
+  })
+  const url = () => slow.url
+
+  it("caps event streams per client with 429 + Retry-After, and /healthz still answers among 2,000 refused watchers", async () => {
+    const job = await startExport(url(), { did: DID_A, format: "slowjson" })
+    const held: Array<http.ClientRequest> = []
+    const open = () =>
+      new Promise<{ status: number; retryAfter: string | undefined; body: string }>((resolve, reject) => {
+        const req = http.get(new URL(`/api/exports/${job.id}/events`, url()), { agent: false }, (res) => {
+          if (res.statusCode === 200) {
+            held.push(req)
+            resolve({ status: 200, retryAfter: undefined, body: "" })
+            return
+          }
+          let body = ""
+          res.on("data", (d) => (body += d))
+          res.on("end", () => resolve({ status: res.statusCode!, retryAfter: res.headers["retry-after"], body }))
+        })
+        req.on("error", reject)
+      })
+    try {
+      for (let i = 0; i < 32; i++) expect((await open()).status).toBe(200)
+      const refused = await open()
+      expect(refused.status).toBe(429)
+      expect(refused.retryAfter).toBe("5")
+      expect(JSON.parse(refused.body).error.code).toBe("too_many_streams")
+      // 2,000 more watchers, 100 at a time, while /healthz is asked between the waves.
+      for (let wave = 0; wave < 20; wave++) {
+        const [health, ...results] = await Promise.all([
+          fetch(new URL("/healthz", url()), { signal: AbortSignal.timeout(10_000) }),
+          ...Array.from({ length: 100 }, open)
+        ])
+        expect(health.status).toBe(200)
+        expect(results.every((r) => r.status === 429)).toBe(true)
+      }
+      // A closed stream frees its place.
+      held.pop()!.destroy()
+      let reopened = 0
+      for (let i = 0; i < 50 && reopened !== 200; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        reopened = (await open()).status
+      }
+      expect(reopened).toBe(200)
+    } finally {
+      for (const req of held) req.destroy()
+      await request(url(), "DELETE", `/api/exports/${job.id}`)
+    }
+  })
+})
+
+describe("tickets", () => {
+  const TOKEN_A = "token-for-a-0123456789abcdef"
+  let authed: Served
+  let authOut: string
+  beforeAll(async () => {
+    authOut = path.join(fixture.dir, "auth-out")
+    const auth = writeAuthFile(fixture.dir, [{ token: TOKEN_A, did: DID_A }, { token: "token-all-0123456789abcdef", did: "*" }])
+    authed = await serve({ db: fixture.db, out: authOut, args: ["--auth", auth] })
+  })
+  afterAll(async () => {
+    await authed?.stop()
+  })
+
+  it("with --auth, accepts any Host (a reverse proxy's name) but still needs a token", async () => {
+    const get = (headers: Record<string, string>) =>
+      new Promise<number>((resolve, reject) => {
+        const req = http.get(new URL("/api/exports", authed.url), { headers }, (res) => {
+          res.resume()
+          resolve(res.statusCode!)
+        })
+        req.on("error", reject)
+      })
+    expect(await get({ host: "exports.example.org", authorization: `Bearer ${TOKEN_A}` })).toBe(200)
+    expect(await get({ host: "exports.example.org" })).toBe(401)
+  })
+
+  it("a download ticket downloads its own export and does nothing else", async () => {
+    const a1 = await startExport(authed.url, { did: DID_A, format: "json" }, TOKEN_A)
+    expect(await finished(authed.url, a1.id, TOKEN_A)).toBe("completed")
+    const a2 = await startExport(authed.url, { did: DID_A, format: "json" }, TOKEN_A)
+    expect(await finished(authed.url, a2.id, TOKEN_A)).toBe("completed")
+    const link = await request(authed.url, "POST", `/api/exports/${a1.id}/download-link`, { token: TOKEN_A })
+    expect(link.status).toBe(201)
+    const ticket = new URL(link.body.url, authed.url).searchParams.get("ticket")!
+    const q = `?ticket=${encodeURIComponent(ticket)}`
+    // Every route of the API's one table, each with a plausible body; the ticket's own download aside.
+    const bodies: Partial<Record<string, unknown>> = { createExport: { did: DID_A, format: "json" }, downloadAndDelete: { delete_after: true } }
+    const routes: Array<[string, string, unknown?]> = ROUTES.filter((r) => r.name !== "download").map((r) => [
+      r.method,
+      `${r.path.replace(":id", a1.id)}${q}`,
+      bodies[r.name]
+    ])
+    expect(routes).toHaveLength(ROUTES.length - 1)
+    routes.push(["GET", `/api/exports/${a2.id}/download${q}`])
+    for (const [method, route, body] of routes) {
+      const r = await request(authed.url, method, route, body === undefined ? {} : { body })
+      expectError(r, 401, "unauthorized")
+    }
+    const download = await fetch(new URL(link.body.url, authed.url))
+    expect(download.status).toBe(200)
+    expect(Buffer.from(await download.arrayBuffer()).subarray(0, 2).toString()).toBe("PK")
+    // Both exports are still there.
+    for (const e of [a1, a2]) expect((await request(authed.url, "GET", `/api/exports/${e.id}`, { token: TOKEN_A })).status).toBe(200)
+  })
+})
