@@ -105,9 +105,9 @@ export const run: (
   let changed = 0
   let mediaRows = 0
   let done = 0
-  const before = writer.postCount(did)
 
   const work = Effect.gen(function*() {
+    const before = yield* Effect.try({ try: () => writer.postCount(did), catch: failed })
     const entries = car.entries()[Symbol.iterator]()
     let finished = false
     while (!finished) {
@@ -141,10 +141,16 @@ export const run: (
       onProgress?.({ posts_done: done, posts_total: posts })
       yield* Effect.yieldNow
     }
-    const unseen = writer.unseen(did)
-    if (request.prune === true) yield* Effect.try({ try: () => writer.remove(unseen), catch: failed })
-    const after = writer.postCount(did)
-    yield* Effect.try({ try: () => writer.commit(), catch: failed })
+    const { after, unseen } = yield* Effect.try({
+      try: () => {
+        const unseen = writer.unseen(did)
+        if (request.prune === true) writer.remove(unseen)
+        const after = writer.postCount(did)
+        writer.commit()
+        return { after, unseen }
+      },
+      catch: failed
+    })
     const inserted = after - before + (request.prune === true ? unseen.length : 0)
     const skipped: Record<string, number> = {}
     for (const [collection, n] of [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {

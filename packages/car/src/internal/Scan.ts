@@ -40,7 +40,7 @@ export const scan = async (handle: FileHandle, onBlocks?: (blocks: number, bytes
   try {
     header = await readHeader(reader)
   } catch (e) {
-    if (/end of data/i.test(describe(e))) throw truncated("the CAR header", reader.pos)
+    if (/end of data/i.test(describe(e)) && filePos >= size) throw truncated("the CAR header", reader.pos)
     throw new ScanError(`not a CAR file: ${describe(e)}`)
   }
   if (header.version !== 1) {
@@ -62,7 +62,10 @@ export const scan = async (handle: FileHandle, onBlocks?: (blocks: number, bytes
       cid = head.cid as CID
       length = head.blockLength
     } catch (e) {
-      if (/end of data/i.test(describe(e))) throw truncated("a block header", start)
+      // A block header is a length, then a CID: under 64 bytes. Cut short, it reads as a broken varint.
+      if (/end of data|varint/i.test(describe(e)) && filePos >= size && size - start < 64) {
+        throw truncated("a block header", start)
+      }
       throw new ScanError(`unreadable block header at byte ${start}: ${describe(e)} (the file is damaged)`)
     }
     const offset = reader.pos
