@@ -68,16 +68,6 @@ const failed = (e: unknown): ImportFailed | CarInvalid =>
     e instanceof ArchiveWriterError ? new ImportFailed({ reason: e.reason, message: e.message }) :
     new ImportFailed({ reason: "write", message: `the import failed and the archive was left as it was: ${describe(e)}` })
 
-const countEntries = (car: RepoCar.RepoCar) =>
-  Effect.try({
-    try: () => {
-      const counts = new Map<string, number>()
-      for (const entry of car.entries()) counts.set(entry.collection, (counts.get(entry.collection) ?? 0) + 1)
-      return counts
-    },
-    catch: failed
-  })
-
 /** Runs an import; `onProgress` sees the posts written so far after each batch. */
 export const run: (
   request: Request,
@@ -87,9 +77,8 @@ export const run: (
   onProgress?: (progress: Progress) => void
 ) {
   const car = yield* Effect.acquireRelease(RepoCar.open(request.car), (car) => Effect.promise(() => car.close()))
-  const counts = yield* countEntries(car)
   const did = car.commit.did
-  const posts = counts.get(POST_COLLECTION) ?? 0
+  const expected = car.estimate.get(POST_COLLECTION) ?? 0
   const stamps = Rev.stamps(car.commit.rev, new Date())
 
   const dbPath = path.resolve(request.db)
@@ -105,6 +94,8 @@ export const run: (
   let changed = 0
   let mediaRows = 0
   let done = 0
+  // Counted by the walk itself: the tree is checked as the posts are written.
+  const counts = new Map<string, number>()
 
   const work = Effect.gen(function*() {
     const before = yield* Effect.try({ try: () => writer.postCount(did), catch: failed })
@@ -121,6 +112,7 @@ export const run: (
               return
             }
             const entry = next.value
+            counts.set(entry.collection, (counts.get(entry.collection) ?? 0) + 1)
             if (entry.collection !== POST_COLLECTION) continue
             const mapped = PostRecord.map(did, entry.rkey, entry.cid.toString(), car.record(entry), stamps)
             for (const w of mapped.warnings) {
@@ -138,7 +130,7 @@ export const run: (
         },
         catch: failed
       })
-      onProgress?.({ posts_done: done, posts_total: posts })
+      onProgress?.({ posts_done: done, posts_total: finished ? done : Math.max(expected, done) })
       yield* Effect.yieldNow
     }
     const { after, unseen } = yield* Effect.try({
@@ -152,6 +144,7 @@ export const run: (
       catch: failed
     })
     const inserted = after - before + (request.prune === true ? unseen.length : 0)
+    const posts = done
     const skipped: Record<string, number> = {}
     for (const [collection, n] of [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       if (collection !== POST_COLLECTION) skipped[collection] = n

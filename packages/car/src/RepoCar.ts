@@ -11,10 +11,10 @@
 import { decode } from "@ipld/dag-cbor"
 import * as Effect from "effect/Effect"
 import { CID } from "multiformats/cid"
-import { readSync } from "node:fs"
 import * as fs from "node:fs/promises"
 import { CarInvalid } from "./Errors.js"
 import type { BlockIndex } from "./internal/BlockIndex.js"
+import { BlockReader } from "./internal/BlockReader.js"
 import * as Mst from "./internal/Mst.js"
 import { scan, ScanError } from "./internal/Scan.js"
 
@@ -39,6 +39,8 @@ export interface RepoCar {
   readonly bytes: number
   readonly blocks: number
   readonly commit: Commit
+  /** Records per collection as counted while the file was read (before the walk): a total for progress. */
+  readonly estimate: ReadonlyMap<string, number>
   /** Every record in key order (so collection by collection). Throws `CarInvalid` on a broken tree. */
   readonly entries: () => Iterable<Entry>
   /** A record's decoded value. Throws `CarInvalid` when the block is not DAG-CBOR. */
@@ -50,17 +52,12 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e))
 
-const readBlock = (fd: number, index: BlockIndex) => (cid: CID): Uint8Array | undefined => {
-  const at = index.get(cid)
-  if (at === undefined) return undefined
-  const buffer = Buffer.allocUnsafe(at.length)
-  let done = 0
-  while (done < at.length) {
-    const n = readSync(fd, buffer, done, at.length - done, at.offset + done)
-    if (n === 0) throw new Error(`the file shrank while it was read (block ${cid})`)
-    done += n
+const readBlock = (fd: number, index: BlockIndex) => {
+  const reader = new BlockReader(fd)
+  return (cid: CID): Uint8Array | undefined => {
+    const at = index.get(cid)
+    return at === undefined ? undefined : reader.read(at.offset, at.length)
   }
-  return buffer
 }
 
 const checkCommit = (root: CID, bytes: Uint8Array | undefined): { commit: Commit; data: CID } => {
@@ -113,6 +110,7 @@ export const open: (path: string) => Effect.Effect<RepoCar, CarInvalid> = Effect
         bytes: scanned.bytes,
         blocks: scanned.index.size,
         commit,
+        estimate: scanned.estimate,
         entries: function*() {
           try {
             for (const leaf of Mst.walk(data, read, (cid) => scanned.index.has(cid))) {

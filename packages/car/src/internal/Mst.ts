@@ -6,7 +6,7 @@
  * zero bits of sha-256, two per layer).
  */
 import { decode } from "@ipld/dag-cbor"
-import { createHash } from "node:crypto"
+import { hash } from "node:crypto"
 import { CID } from "multiformats/cid"
 
 export interface Leaf {
@@ -21,9 +21,9 @@ export type ReadBlock = (cid: CID) => Uint8Array | undefined
 export type HasBlock = (cid: CID) => boolean
 
 const layerOf = (key: Uint8Array): number => {
-  const hash = createHash("sha256").update(key).digest()
+  const digest = hash("sha256", key, "buffer")
   let zeros = 0
-  for (const byte of hash) {
+  for (const byte of digest) {
     if (byte === 0) {
       zeros += 8
       continue

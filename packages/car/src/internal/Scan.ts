@@ -4,7 +4,8 @@
  * read in chunks, so memory holds the index and one chunk, not the file.
  */
 import { chunkReader, readBlockHead, readHeader } from "@ipld/car/decoder"
-import { createHash } from "node:crypto"
+import { decode } from "@ipld/dag-cbor"
+import { hash } from "node:crypto"
 import type { FileHandle } from "node:fs/promises"
 import type { CID } from "multiformats/cid"
 import { BlockIndex } from "./BlockIndex.js"
@@ -16,10 +17,45 @@ export interface Scanned {
   readonly root: CID
   readonly index: BlockIndex
   readonly bytes: number
+  /**
+   * Records per collection, counted from the blocks that look like tree
+   * nodes: known before the tree is walked, so progress has a total. The
+   * walk's own count is the one to report.
+   */
+  readonly estimate: ReadonlyMap<string, number>
 }
 
 /** What is wrong with the file, in words a user can act on. */
 export class ScanError extends Error {}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v)
+
+const latin1 = new TextDecoder("latin1")
+
+/**
+ * Counts the keys of a block that starts like a tree node (a two-entry map
+ * whose first key is "e"; DAG-CBOR orders keys, so "e" precedes "l").
+ * Keys are prefix-compressed within a node only, so one node is enough.
+ */
+const countNode = (data: Uint8Array, into: Map<string, number>): void => {
+  if (data[0] !== 0xa2 || data[1] !== 0x61 || data[2] !== 0x65) return
+  let value: unknown
+  try {
+    value = decode(data)
+  } catch {
+    return
+  }
+  if (!isObject(value) || !Array.isArray(value.e)) return
+  let prev = ""
+  for (const entry of value.e as Array<unknown>) {
+    if (!isObject(entry) || typeof entry.p !== "number" || !(entry.k instanceof Uint8Array)) return
+    const key = prev.slice(0, entry.p) + latin1.decode(entry.k)
+    prev = key
+    const slash = key.indexOf("/")
+    const collection = slash < 0 ? key : key.slice(0, slash)
+    into.set(collection, (into.get(collection) ?? 0) + 1)
+  }
+}
 
 const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e))
 
@@ -52,6 +88,7 @@ export const scan = async (handle: FileHandle, onBlocks?: (blocks: number, bytes
     )
   }
   const index = new BlockIndex()
+  const estimate = new Map<string, number>()
   for (;;) {
     const start = reader.pos
     if ((await reader.upTo(8)).length === 0) break
@@ -83,14 +120,15 @@ export const scan = async (handle: FileHandle, onBlocks?: (blocks: number, bytes
           "repository blocks are hashed with sha2-256"
       )
     }
-    const digest = createHash("sha256").update(data).digest()
+    const digest = hash("sha256", data, "buffer")
     if (Buffer.compare(digest, cid.multihash.digest) !== 0) {
       throw new ScanError(
         `block ${cid} at byte ${start} does not match its CID: the file was altered or damaged`
       )
     }
+    if (!index.has(cid)) countNode(data, estimate)
     index.add(cid, offset, length)
     if (onBlocks !== undefined && (index.size & 0xfff) === 0) onBlocks(index.size, reader.pos)
   }
-  return { root: header.roots[0] as CID, index, bytes: size }
+  return { root: header.roots[0] as CID, index, bytes: size, estimate }
 }
