@@ -15,7 +15,7 @@ const POST_COLUMNS = [
 ] as const
 // Counts are not in a repository: new rows get 0, and an updated row keeps the counts it had.
 const UPSERT_POST = `INSERT INTO posts (${POST_COLUMNS.join(", ")}, like_count, repost_count, reply_count, quote_count) ` +
-  `VALUES (${POST_COLUMNS.map((c) => `@${c}`).join(", ")}, 0, 0, 0, 0) ` +
+  `VALUES (${POST_COLUMNS.map(() => "?").join(", ")}, 0, 0, 0, 0) ` +
   `ON CONFLICT(uri) DO UPDATE SET ${
     POST_COLUMNS.filter((c) => c !== "uri").map((c) => `${c} = excluded.${c}`).join(", ")
   } WHERE posts.cid IS NOT excluded.cid`
@@ -23,7 +23,7 @@ const UPSERT_POST = `INSERT INTO posts (${POST_COLUMNS.join(", ")}, like_count, 
 const MEDIA_COLUMNS = [
   "hash", "post_uri", "mime_type", "file_path", "size_bytes", "width", "height", "alt_text", "created_at"
 ] as const
-const INSERT_MEDIA = `INSERT INTO media (${MEDIA_COLUMNS.join(", ")}) VALUES (${MEDIA_COLUMNS.map((c) => `@${c}`).join(", ")}) ` +
+const INSERT_MEDIA = `INSERT INTO media (${MEDIA_COLUMNS.join(", ")}) VALUES (${MEDIA_COLUMNS.map(() => "?").join(", ")}) ` +
   "ON CONFLICT(hash) DO NOTHING"
 
 export class ArchiveWriterError extends Error {
@@ -45,12 +45,15 @@ export class ArchiveWriter {
   private readonly insertMedia: Database.Statement
   private readonly markSeen: Database.Statement
   private open = true
+  /** Whether the archive had media rows before this import: without any, there are none to replace. */
+  private readonly hasMedia: boolean
 
   private constructor(readonly path: string, private readonly db: Database.Database, readonly created: boolean) {
     this.upsertPost = db.prepare(UPSERT_POST)
     this.deleteMedia = db.prepare("DELETE FROM media WHERE post_uri = ?")
     this.insertMedia = db.prepare(INSERT_MEDIA)
     this.markSeen = db.prepare("INSERT OR IGNORE INTO temp.skyporter_import_seen (uri) VALUES (?)")
+    this.hasMedia = db.prepare("SELECT EXISTS (SELECT 1 FROM media)").pluck().get() === 1
   }
 
   /** Opens (or creates) the archive and begins the import's transaction. */
@@ -62,6 +65,8 @@ export class ArchiveWriter {
       throw new ArchiveWriterError("write", `cannot open ${path}: ${describe(e)}`)
     }
     try {
+      // Session settings only (the file is not changed by them): a larger page cache for the indexes.
+      db.pragma("cache_size = -65536")
       db.exec("CREATE TEMP TABLE skyporter_import_seen (uri TEXT PRIMARY KEY)")
       db.exec("BEGIN IMMEDIATE")
       const columns = db.prepare("SELECT name FROM pragma_table_info('posts')").pluck().all() as Array<string>
@@ -95,21 +100,17 @@ export class ArchiveWriter {
   /** Upserts one post (by uri; an unchanged CID leaves the row alone) and, when it changed, its media rows. */
   write(post: PostRow, media: ReadonlyArray<MediaRow>): Written {
     this.markSeen.run(post.uri)
-    const changed = this.upsertPost.run(post).changes
+    const changed = this.upsertPost.run(
+      post.uri, post.cid, post.did, post.text, post.created_at, post.indexed_at, post.has_media, post.is_reply,
+      post.reply_parent, post.embed_type, post.embed_data, post.labels, post.archived_at
+    ).changes
     if (changed > 0) {
-      this.deleteMedia.run(post.uri)
+      // A changed post's earlier media rows go; a new post has none (unless the archive lists media for a missing post).
+      if (this.hasMedia) this.deleteMedia.run(post.uri)
       for (const m of media) {
-        this.insertMedia.run({
-          hash: m.hash,
-          post_uri: m.post_uri,
-          mime_type: m.mime_type,
-          file_path: m.file_path,
-          size_bytes: m.size_bytes,
-          width: m.width,
-          height: m.height,
-          alt_text: m.alt_text,
-          created_at: m.created_at
-        })
+        this.insertMedia.run(
+          m.hash, m.post_uri, m.mime_type, m.file_path, m.size_bytes, m.width, m.height, m.alt_text, m.created_at
+        )
       }
     }
     return { changed }
