@@ -133,17 +133,17 @@ export const run: (
       onProgress?.({ posts_done: done, posts_total: finished ? done : Math.max(expected, done) })
       yield* Effect.yieldNow
     }
-    const { after, unseen } = yield* Effect.try({
+    const { inserted, unseen } = yield* Effect.try({
       try: () => {
-        const unseen = writer.unseen(did)
+        const inserted = writer.postCount(did) - before
+        // Archived posts of the account that the walk did not meet: found only when the counts say there are some.
+        const unseen = before - (done - inserted) > 0 ? writer.unseen(did, postUris(car, did)) : []
         if (request.prune === true) writer.remove(unseen)
-        const after = writer.postCount(did)
         writer.commit()
-        return { after, unseen }
+        return { inserted, unseen }
       },
       catch: failed
     })
-    const inserted = after - before + (request.prune === true ? unseen.length : 0)
     const posts = done
     const skipped: Record<string, number> = {}
     for (const [collection, n] of [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -182,6 +182,13 @@ export const run: (
     )
   )
 }, Effect.scoped)
+
+/** The URIs of the CAR's posts, in key order (which is their UTF-8 byte order). */
+function* postUris(car: RepoCar.RepoCar, did: string): Generator<string> {
+  for (const entry of car.entries()) {
+    if (entry.collection === POST_COLLECTION) yield `at://${did}/${POST_COLLECTION}/${entry.rkey}`
+  }
+}
 
 /** A database file this import created, and its journal, removed after a failure. */
 const removeDatabase = (file: string): void => {

@@ -1,9 +1,7 @@
 /**
  * Writes imported posts into a bskyarchive archive inside one transaction
  * (`BEGIN IMMEDIATE` … `COMMIT`, rolled back on any failure), so a failed
- * import leaves the file as it was. Seen URIs go to a TEMP table (outside
- * the archive file) to find the account's posts that the repository no
- * longer holds.
+ * import leaves the file as it was.
  */
 import { Archive, ArchiveSchema } from "@skyporter/core"
 import Database from "better-sqlite3"
@@ -43,7 +41,6 @@ export class ArchiveWriter {
   private readonly upsertPost: Database.Statement
   private readonly deleteMedia: Database.Statement
   private readonly insertMedia: Database.Statement
-  private readonly markSeen: Database.Statement
   private open = true
   /** Whether the archive had media rows before this import: without any, there are none to replace. */
   private readonly hasMedia: boolean
@@ -52,7 +49,6 @@ export class ArchiveWriter {
     this.upsertPost = db.prepare(UPSERT_POST)
     this.deleteMedia = db.prepare("DELETE FROM media WHERE post_uri = ?")
     this.insertMedia = db.prepare(INSERT_MEDIA)
-    this.markSeen = db.prepare("INSERT OR IGNORE INTO temp.skyporter_import_seen (uri) VALUES (?)")
     this.hasMedia = db.prepare("SELECT EXISTS (SELECT 1 FROM media)").pluck().get() === 1
   }
 
@@ -65,9 +61,8 @@ export class ArchiveWriter {
       throw new ArchiveWriterError("write", `cannot open ${path}: ${describe(e)}`)
     }
     try {
-      // Session settings only (the file is not changed by them): a larger page cache for the indexes.
-      db.pragma("cache_size = -65536")
-      db.exec("CREATE TEMP TABLE skyporter_import_seen (uri TEXT PRIMARY KEY)")
+      // Session settings only (the file is not changed by them): a larger page cache (16 MiB) for the indexes.
+      db.pragma("cache_size = -16384")
       db.exec("BEGIN IMMEDIATE")
       const columns = db.prepare("SELECT name FROM pragma_table_info('posts')").pluck().all() as Array<string>
       if (columns.length > 0) {
@@ -99,7 +94,6 @@ export class ArchiveWriter {
 
   /** Upserts one post (by uri; an unchanged CID leaves the row alone) and, when it changed, its media rows. */
   write(post: PostRow, media: ReadonlyArray<MediaRow>): Written {
-    this.markSeen.run(post.uri)
     const changed = this.upsertPost.run(
       post.uri, post.cid, post.did, post.text, post.created_at, post.indexed_at, post.has_media, post.is_reply,
       post.reply_parent, post.embed_type, post.embed_data, post.labels, post.archived_at
@@ -120,11 +114,26 @@ export class ArchiveWriter {
     return this.db.prepare("SELECT count(*) FROM posts WHERE did = ?").pluck().get(did) as number
   }
 
-  /** Posts of `did` in the archive that this import did not see, in uri order. */
-  unseen(did: string): Array<string> {
-    return this.db.prepare(
-      "SELECT uri FROM posts WHERE did = ? AND uri NOT IN (SELECT uri FROM temp.skyporter_import_seen) ORDER BY uri"
-    ).pluck().all(did) as Array<string>
+  /**
+   * Posts of `did` in the archive that are not among `uris` (ascending in
+   * UTF-8 byte order, as SQLite orders text): one merge of the two ordered
+   * lists, the archive's read a page at a time.
+   */
+  unseen(did: string, uris: Iterator<string>): Array<string> {
+    const page = this.db.prepare("SELECT uri FROM posts WHERE did = ? AND uri > ? ORDER BY uri LIMIT 1000").pluck()
+    const out: Array<string> = []
+    const bytes = (s: string) => Buffer.from(s, "utf8")
+    let next = uris.next()
+    let after = ""
+    for (;;) {
+      const rows = page.all(did, after) as Array<string>
+      if (rows.length === 0) return out
+      for (const uri of rows) {
+        while (next.done !== true && next.value !== uri && Buffer.compare(bytes(next.value), bytes(uri)) < 0) next = uris.next()
+        if (next.done === true || next.value !== uri) out.push(uri)
+      }
+      after = rows[rows.length - 1]!
+    }
   }
 
   remove(uris: ReadonlyArray<string>): void {
