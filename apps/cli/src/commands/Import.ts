@@ -98,14 +98,26 @@ const run = (flags: ImportFlags) =>
       }
     }
     const db = path.resolve(flags.db)
-    const view = ProgressView.make({ quiet: flags.quiet || flags.json, label: "import" })
+    const quiet = flags.quiet || flags.json
+    if (!quiet) {
+      let size = ""
+      try {
+        size = ` (${(statSync(flags.car).size / 2 ** 20).toFixed(1)} MB)`
+      } catch {
+        // the import names what is wrong with the file
+      }
+      process.stderr.write(`import: verifying ${flags.car}${size}…\n`)
+    }
     const started = Date.now()
+    // Made at the first batch, so that its rate and ETA count the writing, not the verifying before it.
+    let view: ReturnType<typeof ProgressView.make> | undefined
     let batch = 0
     const summary = yield* Import.run({ car: flags.car, db, blobs, prune: flags.prune }, (p) => {
+      view ??= ProgressView.make({ quiet, label: "import" })
       const snapshot = { ...core.Progress.initial, status: "running" as const, posts_total: p.posts_total, posts_processed: p.posts_done }
       view.update(batch === 0 ? { _tag: "Started", snapshot } : { _tag: "BatchWritten", batch, posts: p.posts_done, snapshot })
       batch++
-    }).pipe(Effect.mapError(toCliError(core, db)), Effect.ensuring(Effect.sync(view.stop)))
+    }).pipe(Effect.mapError(toCliError(core, db)), Effect.ensuring(Effect.sync(() => view?.stop())))
     const seconds = (Date.now() - started) / 1000
     if (flags.json) {
       process.stdout.write(`${JSON.stringify({ archive: db, seconds, ...summary })}\n`)
