@@ -1,13 +1,17 @@
 /**
- * One pass over a CAR file: the header, then every block, each hashed and
- * compared with its CID, its position noted in a `BlockIndex`. The file is
- * read in chunks, so memory holds the index and one chunk, not the file.
+ * One pass over a CAR file: the header (read by @ipld/car), then every
+ * section (length, CID, block), each block hashed and compared with its
+ * CID, its position noted in a `BlockIndex`. The file is read in chunks,
+ * so memory holds the index and one chunk, not the file; the sections are
+ * parsed synchronously (a block is a few hundred bytes: awaiting each one
+ * would cost more than hashing it).
  */
-import { chunkReader, readBlockHead, readHeader } from "@ipld/car/decoder"
+import { chunkReader, readHeader } from "@ipld/car/decoder"
 import { decode } from "@ipld/dag-cbor"
 import { hash } from "node:crypto"
+import { readSync } from "node:fs"
 import type { FileHandle } from "node:fs/promises"
-import type { CID } from "multiformats/cid"
+import { CID } from "multiformats/cid"
 import { BlockIndex } from "./BlockIndex.js"
 
 const CHUNK = 1 << 20
@@ -89,31 +93,56 @@ export const scan = async (handle: FileHandle, onBlocks?: (blocks: number, bytes
   }
   const index = new BlockIndex()
   const estimate = new Map<string, number>()
-  for (;;) {
-    const start = reader.pos
-    if ((await reader.upTo(8)).length === 0) break
-    let cid: CID
-    let length: number
-    try {
-      const head = await readBlockHead(reader)
-      cid = head.cid as CID
-      length = head.blockLength
-    } catch (e) {
-      // A block header is a length, then a CID: under 64 bytes. Cut short, it reads as a broken varint.
-      if (/end of data|varint/i.test(describe(e)) && filePos >= size && size - start < 64) {
-        throw truncated("a block header", start)
-      }
-      throw new ScanError(`unreadable block header at byte ${start}: ${describe(e)} (the file is damaged)`)
+  // The sections are read synchronously from here: `window` holds the file's bytes from `windowStart`.
+  const fd = handle.fd
+  let pos = reader.pos
+  let window = Buffer.alloc(0)
+  let windowStart = pos
+  /** Makes bytes [pos, pos + n) available (fewer at the end of the file); false when they are not all there. */
+  const ensure = (n: number): boolean => {
+    if (pos + n <= windowStart + window.length) return true
+    const keep = window.subarray(pos - windowStart)
+    const next = Buffer.allocUnsafe(keep.length + Math.max(n, Math.min(CHUNK, size - pos - keep.length)))
+    keep.copy(next)
+    let filled = keep.length
+    while (filled < next.length) {
+      const got = readSync(fd, next, filled, next.length - filled, pos + filled)
+      if (got === 0) break
+      filled += got
     }
-    const offset = reader.pos
-    if (length < 0) throw new ScanError(`unreadable block header at byte ${start}: negative length (the file is damaged)`)
+    window = next.subarray(0, filled)
+    windowStart = pos
+    return n <= filled
+  }
+  while (ensure(1)) {
+    const start = pos
+    // The section's length: an unsigned varint.
+    ensure(10)
+    let length = 0
+    let scale = 1
+    let at = pos - windowStart
+    for (;;) {
+      if (at >= window.length) throw truncated("a block header", start)
+      const byte = window[at++]!
+      length += (byte & 0x7f) * scale
+      if (byte < 0x80) break
+      scale *= 128
+      if (scale > 2 ** 49) throw new ScanError(`unreadable block header at byte ${start}: bad length (the file is damaged)`)
+    }
+    pos = windowStart + at
+    if (length === 0) throw new ScanError(`empty block section at byte ${start} (the file is damaged)`)
+    if (pos + length > size) throw truncated("a block", start)
+    if (!ensure(length)) throw truncated("a block", start)
+    const section = window.subarray(pos - windowStart, pos - windowStart + length)
+    let cid: CID
     let data: Uint8Array
     try {
-      data = await reader.exactly(length, true)
+      ;[cid, data] = CID.decodeFirst(section)
     } catch (e) {
-      if (/end of data/i.test(describe(e))) throw truncated(`block ${cid}`, offset)
-      throw e
+      throw new ScanError(`unreadable CID at byte ${pos}: ${describe(e)} (the file is damaged)`)
     }
+    const offset = pos + (length - data.length)
+    pos += length
     if (cid.multihash.code !== SHA2_256) {
       throw new ScanError(
         `block ${cid} at byte ${start} uses hash function 0x${cid.multihash.code.toString(16)}; ` +
@@ -127,8 +156,12 @@ export const scan = async (handle: FileHandle, onBlocks?: (blocks: number, bytes
       )
     }
     if (!index.has(cid)) countNode(data, estimate)
-    index.add(cid, offset, length)
-    if (onBlocks !== undefined && (index.size & 0xfff) === 0) onBlocks(index.size, reader.pos)
+    index.add(cid, offset, data.length)
+    if ((index.size & 0xfff) === 0) {
+      onBlocks?.(index.size, pos)
+      // Lets a signal in between chunks of work.
+      await new Promise<void>((resolve) => setImmediate(resolve))
+    }
   }
   return { root: header.roots[0] as CID, index, bytes: size, estimate }
 }
