@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process"
 import * as path from "node:path"
 
-const parts = ["bench.mjs", "bench-server.mjs"]
+const parts = ["bench.mjs", "bench-server.mjs", "bench-import.mjs"]
 const failed = []
 for (const part of parts) {
   const r = spawnSync(process.execPath, [path.join(import.meta.dirname, part)], { stdio: "inherit" })

@@ -15,6 +15,7 @@ import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
 import * as TerminalCapabilities from "effect/cli/TerminalCapabilities"
 import { createRequire } from "node:module"
+import * as Import from "./commands/Import.js"
 
 export { published } from "./Published.js"
 
@@ -162,7 +163,7 @@ const serveCommand = Command.make(
 
 export const root = Command.make("skyporter").pipe(
   Command.withDescription("Export your Bluesky archive (bskyarchive SQLite) to JSON, CSV and plugin formats"),
-  Command.withSubcommands([exportCommand, seedCommand, formatsCommand, serveCommand])
+  Command.withSubcommands([exportCommand, seedCommand, formatsCommand, serveCommand, Import.command])
 )
 
 /** Help on request goes to stdout; a usage error prints only the errors and a hint, on stderr. */

@@ -1,0 +1,139 @@
+/**
+ * `skyporter import --car FILE --db ARCHIVE [--blobs DIR] [--prune]`: a
+ * Bluesky repository export (CAR) into a bskyarchive archive. The command
+ * and its flags load with the command tree; the handler loads
+ * @skyporter/car, the core and the progress view only when `import` runs
+ * (only types are imported statically).
+ *
+ * Exit codes: 0 imported · 1 the archive could not be written (locked, disk
+ * full; left as it was) · 2 unreadable input (the CAR, --blobs, or a --db
+ * that is not an archive).
+ */
+import * as Effect from "effect/Effect"
+import * as Command from "effect/cli/Command"
+import * as Flag from "effect/cli/Flag"
+import * as Option from "effect/Option"
+import type { CarInvalid, Import, ImportFailed } from "@skyporter/car"
+import { statSync } from "node:fs"
+import * as path from "node:path"
+
+const flags = {
+  car: Flag.String("car").pipe(
+    Flag.withDescription("The repository export to read: a CAR file (Settings → Export my data, or com.atproto.sync.getRepo)")
+  ),
+  db: Flag.String("db").pipe(Flag.withDescription("The bskyarchive archive to add the posts to (created when absent)")),
+  blobs: Flag.String("blobs").pipe(
+    Flag.withDescription("A folder of blob files named by CID (goat blob export): images are copied into media/ beside the archive"),
+    Flag.optional
+  ),
+  prune: Flag.Boolean("prune").pipe(
+    Flag.withDescription("Remove the account's archived posts that the repository no longer holds (deleted since)"),
+    Flag.withDefault(false)
+  ),
+  json: Flag.Boolean("json").pipe(Flag.withDescription("Print the import summary as JSON on stdout"), Flag.withDefault(false)),
+  quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("Print nothing but errors"), Flag.withDefault(false))
+}
+export type ImportFlags = Command.Command.Config.Infer<typeof flags>
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`
+
+/** Errors of the import as the CLI reports them: exit 2 for unreadable input, 1 for a failed write. */
+const toCliError = (core: typeof import("@skyporter/core"), db: string) => (e: CarInvalid | ImportFailed) =>
+  e._tag === "CarInvalid"
+    ? new core.InvalidRequest({ field: "car", message: e.message })
+    : e.reason === "locked"
+    ? new core.ArchiveError({ reason: "Locked", path: db, message: e.message })
+    : e.reason === "not_archive"
+    ? new core.ArchiveError({ reason: "NotArchive", path: db, message: e.message })
+    : new core.ExportFailed({ stage: "write", message: e.message })
+
+const lines = (s: Import.Summary, db: string): Array<string> => {
+  const skipped = Object.entries(s.skipped)
+  const out = [
+    `imported ${s.did} (commit ${s.rev || s.commit}): ${plural(s.posts, "post")} — ${s.inserted} new, ${s.updated} changed, ` +
+      `${s.unchanged} unchanged; ${plural(s.records - s.posts, "other record")} skipped` +
+      (skipped.length > 0 ? ` (${skipped.map(([c, n]) => `${c} ${n}`).join(", ")})` : ""),
+    "like, repost, reply and quote counts are not in a repository: imported posts have 0"
+  ]
+  if (s.media_rows > 0) {
+    const media = path.join(path.dirname(db), "media")
+    out.push(
+      `${plural(s.media_rows, "image")}: ${s.blobs.copied} blob files copied into ${media}, ${s.blobs.present} already there, ` +
+        `${s.blobs.absent} not found` + (s.blobs.mismatch > 0 ? `, ${s.blobs.mismatch} not matching their CID (not copied)` : "") +
+        (s.blobs.absent + s.blobs.mismatch > 0 ? " (an export with --media lists those as missing)" : "")
+    )
+  }
+  if (s.deleted_since > 0) {
+    out.push(
+      s.pruned > 0
+        ? `${plural(s.pruned, "archived post")} no longer in the repository removed (--prune)`
+        : `${plural(s.deleted_since, "archived post")} no longer in the repository (deleted since): kept; ` +
+          `--prune removes them: ${s.deleted_uris.slice(0, 5).join(" ")}${s.deleted_since > 5 ? " …" : ""}`
+    )
+  }
+  if (s.warnings.count > 0) {
+    out.push(`${plural(s.warnings.count, "warning")}:`, ...s.warnings.messages.map((m) => `  ${m}`))
+  }
+  return out
+}
+
+const run = (flags: ImportFlags) =>
+  Effect.gen(function*() {
+    const [{ Import }, core, ProgressView] = yield* Effect.promise(() =>
+      Promise.all([import("@skyporter/car"), import("@skyporter/core"), import("../ProgressView.js")])
+    )
+    const blobs = Option.getOrUndefined(flags.blobs)
+    if (blobs !== undefined) {
+      let isDir = false
+      try {
+        isDir = statSync(blobs).isDirectory()
+      } catch {
+        // reported below
+      }
+      if (!isDir) {
+        return yield* new core.InvalidRequest({
+          field: "blobs",
+          message: `--blobs ${blobs} is not a directory: it must name a folder of blob files named by CID (goat blob export)`
+        })
+      }
+    }
+    const db = path.resolve(flags.db)
+    const quiet = flags.quiet || flags.json
+    if (!quiet) {
+      let size = ""
+      try {
+        size = ` (${(statSync(flags.car).size / 2 ** 20).toFixed(1)} MB)`
+      } catch {
+        // the import names what is wrong with the file
+      }
+      process.stderr.write(`import: verifying ${flags.car}${size}…\n`)
+    }
+    const started = Date.now()
+    // Made at the first batch, so that its rate and ETA count the writing, not the verifying before it.
+    let view: ReturnType<typeof ProgressView.make> | undefined
+    let batch = 0
+    const summary = yield* Import.run({ car: flags.car, db, blobs, prune: flags.prune }, (p) => {
+      view ??= ProgressView.make({ quiet, label: "import" })
+      const snapshot = { ...core.Progress.initial, status: "running" as const, posts_total: p.posts_total, posts_processed: p.posts_done }
+      view.update(batch === 0 ? { _tag: "Started", snapshot } : { _tag: "BatchWritten", batch, posts: p.posts_done, snapshot })
+      batch++
+    }).pipe(Effect.mapError(toCliError(core, db)), Effect.ensuring(Effect.sync(() => view?.stop())))
+    const seconds = (Date.now() - started) / 1000
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify({ archive: db, seconds, ...summary })}\n`)
+      return
+    }
+    if (!flags.quiet) {
+      const rate = seconds > 0 ? Math.round(summary.posts / seconds) : summary.posts
+      process.stderr.write(
+        [...lines(summary, db), `done in ${seconds.toFixed(1)}s (${rate} posts/s)`].map((l) => `${l}\n`).join("")
+      )
+    }
+    process.stdout.write(`${db}\n`)
+  })
+
+export const command = Command.make(
+  "import",
+  flags,
+  run
+).pipe(Command.withDescription("Import a Bluesky repository export (CAR file) into an archive, to export it like any other"))

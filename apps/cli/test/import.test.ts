@@ -1,0 +1,193 @@
+/**
+ * `skyporter import`: repository CARs written by the reference
+ * implementation (@atproto/repo), imported by the real CLI, then exported
+ * in every format and with --media; re-imports; refused CARs leave the
+ * archive byte for byte as it was.
+ */
+import Database from "better-sqlite3"
+import { createHash } from "node:crypto"
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import * as path from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import * as Repos from "../../../packages/car/test/support/Repos.js"
+import { exportOk, jsonPosts, type Manifest, parseCsv, readExport, removeDir, run, sha256, show, tempDir } from "./support.js"
+
+const DID = Repos.DID
+/** The catalog (14 posts of every kind) and 186 plain posts, every 10th with an image. */
+const POSTS = 200
+
+let dir: string
+let car: string
+let blobsDir: string
+let built: Repos.Built
+let missing: Array<Repos.Blob>
+
+beforeAll(async () => {
+  dir = tempDir()
+  built = await Repos.build(Repos.catalog(POSTS - 14))
+  car = path.join(dir, "repo.car")
+  writeFileSync(car, built.car)
+  // Blob files named by CID, as `goat blob export` writes them; a tenth left out.
+  blobsDir = path.join(dir, "blobs")
+  mkdirSync(blobsDir)
+  missing = built.blobs.filter((_, i) => i % 10 === 0)
+  for (const b of built.blobs) if (!missing.includes(b)) writeFileSync(path.join(blobsDir, b.cid), b.bytes)
+}, 120_000)
+
+afterAll(() => removeDir(dir))
+
+const fileHash = (p: string) => sha256(readFileSync(p))
+
+const importCar = (args: ReadonlyArray<string>) => run(["import", ...args], { cwd: dir })
+
+const count = (db: string, sql = "SELECT count(*) FROM posts") => {
+  const d = new Database(db, { readonly: true })
+  try {
+    return d.prepare(sql).pluck().get() as number
+  } finally {
+    d.close()
+  }
+}
+
+describe("skyporter import", () => {
+  const archiveDir = () => path.join(dir, "archive")
+  const db = () => path.join(archiveDir(), "archive.db")
+
+  it("imports a repository CAR into a new archive and says what it did", async () => {
+    mkdirSync(archiveDir())
+    const r = await importCar(["--car", car, "--db", db(), "--blobs", blobsDir])
+    expect(r.code, show(r)).toBe(0)
+    expect(r.stdout).toBe(`${db()}\n`)
+    expect(r.stderr).toMatch(/^import: verifying .*repo\.car \(0\.\d MB\)…$/m)
+    expect(r.stderr).toMatch(/^import: 200\/200 posts \(100%\)/m)
+    expect(r.stderr).toContain(`imported ${DID}`)
+    expect(r.stderr).toContain(`${POSTS} posts — ${POSTS} new, 0 changed, 0 unchanged; 5 other records skipped`)
+    expect(r.stderr).toContain("app.bsky.feed.like 2")
+    expect(r.stderr).toMatch(/counts are not in a repository: imported posts have 0/)
+    expect(r.stderr).toContain(
+      `${built.blobs.length} images: ${built.blobs.length - missing.length} blob files copied into ${path.join(archiveDir(), "media")}`
+    )
+    expect(r.stderr).toMatch(/1 warning:\n {2}at:\/\/.*createdAt "yesterday"/)
+    expect(count(db())).toBe(POSTS)
+  })
+
+  it("exports the imported posts in json, csv and ndjson", async () => {
+    const out = path.join(dir, "out")
+    const json = readExport(await exportOk(["--db", db(), "--did", DID, "--out", out, "--quiet"], { cwd: dir }), "json")
+    expect(json.manifest.post_count).toBe(POSTS)
+    const posts = jsonPosts(json.data) as Array<Record<string, unknown>>
+    expect(new Set(posts.map((p) => p.uri))).toEqual(new Set(built.rkeys.map((k) => `at://${DID}/app.bsky.feed.post/${k}`)))
+    const quote = posts.find((p) => p.text === "a quote")!
+    expect(quote).toMatchObject({ embed_type: "record", like_count: 0, has_media: false })
+    expect(posts.find((p) => p.text === "bad date")!.created_at).toBe("yesterday")
+    expect(json.manifest.warnings.messages.join("\n")).toContain("yesterday")
+
+    const csv = readExport(
+      await exportOk(["--db", db(), "--did", DID, "--format", "csv", "--out", out, "--quiet"], { cwd: dir }),
+      "csv"
+    )
+    const [header, ...records] = parseCsv(csv.data.toString("utf8"))
+    expect(records).toHaveLength(POSTS)
+    const col = (name: string) => header!.indexOf(name)
+    const fourImages = records.find((r) => r[col("Text")] === "four images")!
+    expect(fourImages[col("HasMedia")]).toBe("true")
+    expect(fourImages[col("MediaFiles")]).toBe([2, 3, 4, 5].map((n) => Repos.blob(n).cid).join(";"))
+    expect(records.find((r) => r[col("Text")] === "a link with a card")![col("MediaFiles")]).toBe(Repos.blob(90).cid)
+
+    const ndjson = readExport(
+      await exportOk(["--db", db(), "--did", DID, "--format", "ndjson", "--out", out, "--quiet"], { cwd: dir }),
+      "ndjson"
+    )
+    const lines = ndjson.data.toString("utf8").trimEnd().split("\n").map((l) => JSON.parse(l))
+    expect(lines).toHaveLength(POSTS)
+    expect(lines.map((p) => p.uri)).toEqual(posts.map((p) => p.uri))
+  })
+
+  it("exports with --media right after the import, and lists the missing tenth as not_found", async () => {
+    const out = path.join(dir, "out-media")
+    const r = await run(["export", "--db", db(), "--did", DID, "--out", out, "--media", "--json", "--quiet"], { cwd: dir })
+    expect(r.code, show(r)).toBe(0)
+    const manifest = JSON.parse(r.stdout) as Manifest
+    expect(manifest.media_count).toBe(built.blobs.length - missing.length)
+    const hex = (b: Repos.Blob) => createHash("sha256").update(b.bytes).digest("hex")
+    expect(manifest.missing_media.map((m) => m.hash).sort()).toEqual(missing.map(hex).sort())
+    expect(manifest.missing_media.every((m) => m.reason === "not_found")).toBe(true)
+    const published = path.join(out, DID, readdirSync(path.join(out, DID)).find((n) => !n.startsWith("."))!)
+    const files = readdirSync(path.join(published, "media"))
+    expect(files).toHaveLength(built.blobs.length - missing.length)
+    for (const f of files) expect(f.startsWith(sha256(readFileSync(path.join(published, "media", f))))).toBe(true)
+  })
+
+  it("re-imports the same CAR without changing the archive, and a newer one reporting deleted posts", async () => {
+    const before = fileHash(db())
+    const again = await importCar(["--car", car, "--db", db(), "--blobs", blobsDir])
+    expect(again.code, show(again)).toBe(0)
+    expect(again.stderr).toContain(`${POSTS} posts — 0 new, 0 changed, ${POSTS} unchanged`)
+    expect(fileHash(db())).toBe(before)
+
+    const newer = await Repos.rebuild(Repos.catalog(POSTS - 14), [Repos.tid(20), Repos.tid(21)], [
+      Repos.postWrite(Repos.tid(9_000), { text: "written later", createdAt: "2025-06-01T00:00:00.000Z" })
+    ])
+    const newerCar = path.join(dir, "newer.car")
+    writeFileSync(newerCar, newer.car)
+    const kept = await importCar(["--car", newerCar, "--db", db(), "--json"])
+    expect(kept.code, show(kept)).toBe(0)
+    const summary = JSON.parse(kept.stdout)
+    expect(summary).toMatchObject({ inserted: 1, deleted_since: 2, pruned: 0 })
+    expect(count(db())).toBe(POSTS + 1)
+    const text = await importCar(["--car", newerCar, "--db", db()])
+    expect(text.stderr).toMatch(/2 archived posts no longer in the repository \(deleted since\): kept; --prune removes them/)
+    const pruned = await importCar(["--car", newerCar, "--db", db(), "--prune"])
+    expect(pruned.code, show(pruned)).toBe(0)
+    expect(pruned.stderr).toContain("2 archived posts no longer in the repository removed (--prune)")
+    expect(count(db())).toBe(POSTS - 1)
+  })
+
+  it("refuses truncated, byte-flipped and non-repository CARs with exit 2, the archive unchanged", async () => {
+    const before = fileHash(db())
+    const cases: Array<[string, Buffer, RegExp]> = [
+      ["truncated.car", built.car.subarray(0, Math.floor(built.car.length * 0.6)), /truncated/],
+      ["flipped.car", (() => {
+        const b = Buffer.from(built.car)
+        b[Math.floor(b.length * 0.7)] ^= 0x20
+        return b
+      })(), /does not match its CID|not a valid|lacks|malformed|not DAG-CBOR|unreadable/],
+      ["text.car", Buffer.from("hello, I am not a CAR file\n"), /not a CAR file|truncated/]
+    ]
+    for (const [name, bytes, message] of cases) {
+      const p = path.join(dir, name)
+      writeFileSync(p, bytes)
+      const r = await importCar(["--car", p, "--db", db(), "--blobs", blobsDir])
+      expect(r.code, show(r)).toBe(2)
+      expect(r.stderr).toMatch(new RegExp(`^skyporter: ${p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: `, "m"))
+      expect(r.stderr).toMatch(message)
+      expect(r.stdout).toBe("")
+      expect(fileHash(db()), name).toBe(before)
+    }
+    const fresh = path.join(dir, "fresh.db")
+    const r = await importCar(["--car", path.join(dir, "truncated.car"), "--db", fresh])
+    expect(r.code, show(r)).toBe(2)
+    expect(existsSync(fresh)).toBe(false)
+    const none = await importCar(["--car", path.join(dir, "nope.car"), "--db", fresh])
+    expect(none.code, show(none)).toBe(2)
+    expect(none.stderr).toMatch(/nope\.car: no such file/)
+  })
+
+  it("refuses a --blobs that is not a folder (exit 2) and a locked archive (exit 1), the archive unchanged", async () => {
+    const before = fileHash(db())
+    const r = await importCar(["--car", car, "--db", db(), "--blobs", path.join(dir, "no-such-folder")])
+    expect(r.code, show(r)).toBe(2)
+    expect(r.stderr).toMatch(/--blobs .* is not a directory/)
+    const holder = new Database(db())
+    holder.exec("BEGIN IMMEDIATE")
+    try {
+      const locked = await importCar(["--car", car, "--db", db()])
+      expect(locked.code, show(locked)).toBe(1)
+      expect(locked.stderr).toMatch(/is locked by another process/)
+    } finally {
+      holder.exec("ROLLBACK")
+      holder.close()
+    }
+    expect(fileHash(db())).toBe(before)
+  })
+})

@@ -1,0 +1,6 @@
+export * as BlobFiles from "./BlobFiles.js"
+export * from "./Errors.js"
+export * as Import from "./Import.js"
+export * as PostRecord from "./PostRecord.js"
+export * as RepoCar from "./RepoCar.js"
+export * as Rev from "./Rev.js"

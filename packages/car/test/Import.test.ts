@@ -1,0 +1,182 @@
+import Database from "better-sqlite3"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import { createHash } from "node:crypto"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import * as path from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { Import, Rev } from "../src/index.js"
+import * as Repos from "./support/Repos.js"
+
+let dir = ""
+let built: Repos.Built
+let carPath = ""
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), "skyporter-car-test-"))
+  built = await Repos.build(Repos.catalog())
+  carPath = path.join(dir, "repo.car")
+  writeFileSync(carPath, built.car)
+})
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const all = (db: string, sql: string) => {
+  const d = new Database(db, { readonly: true })
+  try {
+    return d.prepare(sql).all() as Array<Record<string, any>>
+  } finally {
+    d.close()
+  }
+}
+const uri = (i: number) => `at://${Repos.DID}/app.bsky.feed.post/${Repos.tid(i)}`
+const hashOf = (p: string) => createHash("sha256").update(readFileSync(p)).digest("hex")
+
+describe("Import.run", () => {
+  it("writes each post as bskyarchive stores it, and skips the other collections", async () => {
+    const db = path.join(dir, "a.db")
+    const summary = await Effect.runPromise(Import.run({ car: carPath, db }))
+    expect(summary).toMatchObject({
+      did: Repos.DID,
+      commit: built.commit,
+      posts: 14,
+      records: 19,
+      inserted: 14,
+      updated: 0,
+      unchanged: 0,
+      skipped: { "app.bsky.actor.profile": 1, "app.bsky.feed.like": 2, "app.bsky.feed.repost": 1, "app.bsky.graph.follow": 1 },
+      media_rows: 6,
+      blobs: { copied: 0, present: 0, absent: 6, mismatch: 0 },
+      warnings: { count: 1 }
+    })
+    expect(summary.warnings.messages[0]).toMatch(/createdAt "yesterday" is not a valid timestamp \(kept as written\)/)
+    const rows = new Map(all(db, "SELECT * FROM posts").map((r) => [r.uri as string, r]))
+    expect([...rows.keys()].sort()).toEqual(built.rkeys.map((k) => `at://${Repos.DID}/app.bsky.feed.post/${k}`).sort())
+    const stamps = Rev.stamps(summary.rev, new Date(0))
+    for (const r of rows.values()) {
+      expect(r).toMatchObject({ did: Repos.DID, like_count: 0, repost_count: 0, reply_count: 0, quote_count: 0 })
+      expect(r.indexed_at).toBe(stamps.indexedAt)
+      expect(r.archived_at).toBe(stamps.archivedAt)
+    }
+    expect(rows.get(uri(1))!.text).toBe("emoji 👩‍👩‍👧 🇯🇵, 日本語、\"quotes\"\nnew line")
+    expect(rows.get(uri(0))).toMatchObject({ created_at: "2024-01-01T00:00:00.000Z", has_media: 0, embed_type: "", embed_data: null, labels: null })
+    expect(rows.get(uri(2))).toMatchObject({ is_reply: 1, reply_parent: `at://${Repos.OTHER}/app.bsky.feed.post/3parent` })
+    expect(rows.get(uri(11))!.created_at).toBe("yesterday")
+
+    const one = Repos.blob(1)
+    const images = JSON.parse(rows.get(uri(3))!.embed_data)
+    expect(rows.get(uri(3))).toMatchObject({ embed_type: "images", has_media: 1 })
+    expect(images).toEqual({
+      $type: "app.bsky.embed.images#view",
+      images: [{
+        thumb: `https://cdn.bsky.app/img/feed_thumbnail/plain/${Repos.DID}/${one.cid}@jpeg`,
+        fullsize: `https://cdn.bsky.app/img/feed_fullsize/plain/${Repos.DID}/${one.cid}@jpeg`,
+        alt: "a cat",
+        aspectRatio: { height: 1500, width: 2000 }
+      }]
+    })
+    expect(JSON.parse(rows.get(uri(4))!.embed_data).images).toHaveLength(4)
+    const card = JSON.parse(rows.get(uri(5))!.embed_data)
+    expect(rows.get(uri(5))).toMatchObject({ embed_type: "external", has_media: 1 })
+    expect(card.external.thumb).toBe(`https://cdn.bsky.app/img/feed_thumbnail/plain/${Repos.DID}/${Repos.blob(90).cid}@jpeg`)
+    expect(rows.get(uri(6))).toMatchObject({ embed_type: "external", has_media: 0 })
+    expect(JSON.parse(rows.get(uri(7))!.embed_data)).toEqual({
+      $type: "app.bsky.embed.record#view",
+      record: { uri: `at://${Repos.OTHER}/app.bsky.feed.post/3quoted`, cid: "bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm" }
+    })
+    expect(rows.get(uri(7))).toMatchObject({ embed_type: "record", has_media: 0 })
+    const rwm = JSON.parse(rows.get(uri(8))!.embed_data)
+    expect(rows.get(uri(8))).toMatchObject({ embed_type: "record_with_media", has_media: 1 })
+    expect(rwm.$type).toBe("app.bsky.embed.recordWithMedia#view")
+    expect(rwm.media.images[0].fullsize).toContain(Repos.blob(6).cid)
+    const video = JSON.parse(rows.get(uri(9))!.embed_data)
+    expect(rows.get(uri(9))).toMatchObject({ embed_type: "video", has_media: 1 })
+    expect(video).toMatchObject({ $type: "app.bsky.embed.video#view", cid: Repos.blob(91, "video/mp4").cid, alt: "moving" })
+    expect(JSON.parse(rows.get(uri(12))!.embed_data).media.$type).toBe("app.bsky.embed.video#view")
+    expect(JSON.parse(rows.get(uri(10))!.labels).map((l: { val: string }) => l.val)).toEqual(["graphic-media", "nudity"])
+
+    const media = all(db, "SELECT * FROM media ORDER BY rowid")
+    expect(media.map((m) => m.post_uri)).toEqual([uri(3), uri(4), uri(4), uri(4), uri(4), uri(8)])
+    const hex = createHash("sha256").update(one.bytes).digest("hex")
+    expect(media[0]).toMatchObject({
+      hash: hex,
+      mime_type: "image/jpeg",
+      file_path: `media/${hex.slice(0, 2)}/${hex.slice(2, 4)}/${hex}.jpg`,
+      size_bytes: one.bytes.length,
+      width: 2000,
+      height: 1500,
+      alt_text: "a cat"
+    })
+    expect(media[1]!.file_path).toMatch(/\.png$/)
+    expect(media[4]!.file_path).toMatch(/\.webp$/)
+  })
+
+  it("copies the blobs it finds (checked against their CIDs) beside the archive; re-importing changes nothing", async () => {
+    const sub = path.join(dir, "b")
+    const blobs = path.join(dir, "blobs")
+    mkdirSync(sub)
+    mkdirSync(blobs)
+    const [first, second, third, ...rest] = built.blobs
+    for (const b of rest) writeFileSync(path.join(blobs, b.cid), b.bytes)
+    writeFileSync(path.join(blobs, second!.cid), "not the blob's bytes")
+    void first
+    void third
+    const db = path.join(sub, "archive.db")
+    const summary = await Effect.runPromise(Import.run({ car: carPath, db, blobs }))
+    expect(summary.blobs).toEqual({ copied: 3, present: 0, absent: 2, mismatch: 1 })
+    for (const m of all(db, "SELECT file_path FROM media")) {
+      const p = path.join(sub, m.file_path)
+      if (existsSync(p)) expect(path.basename(p).startsWith(hashOf(p))).toBe(true)
+    }
+    const before = hashOf(db)
+    const again = await Effect.runPromise(Import.run({ car: carPath, db, blobs }))
+    expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: 14, deleted_since: 0 })
+    expect(again.blobs).toEqual({ copied: 0, present: 3, absent: 2, mismatch: 1 })
+    expect(hashOf(db)).toBe(before)
+  })
+
+  it("reports posts deleted since, and removes them only with prune", async () => {
+    const input = Repos.catalog()
+    const newer = await Repos.rebuild(input, [Repos.tid(0), Repos.tid(3)], [
+      Repos.postWrite(Repos.tid(100), { text: "new since", createdAt: "2025-01-01T00:00:00.000Z" })
+    ])
+    const newerCar = path.join(dir, "newer.car")
+    writeFileSync(newerCar, newer.car)
+    const db = path.join(dir, "c.db")
+    await Effect.runPromise(Import.run({ car: carPath, db }))
+    const kept = await Effect.runPromise(Import.run({ car: newerCar, db }))
+    expect(kept).toMatchObject({ inserted: 1, updated: 0, unchanged: 12, deleted_since: 2, pruned: 0 })
+    expect(kept.deleted_uris).toEqual([uri(0), uri(3)].sort())
+    expect(all(db, "SELECT count(*) AS n FROM posts")[0]!.n).toBe(15)
+    const pruned = await Effect.runPromise(Import.run({ car: newerCar, db, prune: true }))
+    expect(pruned).toMatchObject({ inserted: 0, deleted_since: 2, pruned: 2 })
+    expect(all(db, "SELECT count(*) AS n FROM posts")[0]!.n).toBe(13)
+    expect(all(db, "SELECT count(*) AS n FROM media WHERE post_uri = ?".replace("?", `'${uri(3)}'`))[0]!.n).toBe(0)
+  })
+
+  it("leaves an existing archive byte for byte as it was, and creates none, when the CAR is refused", async () => {
+    const db = path.join(dir, "d.db")
+    await Effect.runPromise(Import.run({ car: carPath, db }))
+    const before = hashOf(db)
+    const flipped = Buffer.from(built.car)
+    flipped[Math.floor(flipped.length / 2)] ^= 0x10
+    const bad = path.join(dir, "flipped.car")
+    writeFileSync(bad, flipped)
+    const exit = await Effect.runPromiseExit(Import.run({ car: bad, db }))
+    expect(Exit.isFailure(exit)).toBe(true)
+    expect(hashOf(db)).toBe(before)
+    const fresh = path.join(dir, "never.db")
+    expect(Exit.isFailure(await Effect.runPromiseExit(Import.run({ car: bad, db: fresh })))).toBe(true)
+    expect(existsSync(fresh)).toBe(false)
+  })
+
+  it("refuses a database that is not an archive, leaving it untouched", async () => {
+    const db = path.join(dir, "other.db")
+    const d = new Database(db)
+    d.exec("CREATE TABLE notes (x TEXT); INSERT INTO notes VALUES ('keep')")
+    d.close()
+    const before = hashOf(db)
+    const exit = await Effect.runPromiseExit(Import.run({ car: carPath, db }))
+    expect(Exit.isFailure(exit) && exit.cause.toString()).toMatch(/not a bskyarchive archive/)
+    expect(hashOf(db)).toBe(before)
+  })
+})

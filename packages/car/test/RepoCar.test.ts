@@ -1,0 +1,112 @@
+import { CarWriter } from "@ipld/car/writer"
+import * as dagCbor from "@ipld/dag-cbor"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import { CID } from "multiformats/cid"
+import { sha256 } from "multiformats/hashes/sha2"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import * as path from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { RepoCar } from "../src/index.js"
+import * as Repos from "./support/Repos.js"
+
+let dir = ""
+let built: Repos.Built
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), "skyporter-repocar-test-"))
+  built = await Repos.build(Repos.catalog())
+})
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+let n = 0
+const file = (bytes: Uint8Array): string => {
+  const p = path.join(dir, `f${n++}.car`)
+  writeFileSync(p, bytes)
+  return p
+}
+
+/** Opens the CAR and reads everything an import reads: every entry and every record. */
+const readAll = (p: string) =>
+  Effect.runPromiseExit(
+    Effect.gen(function*() {
+      const car = yield* RepoCar.open(p)
+      try {
+        const keys: Array<string> = []
+        yield* Effect.try({
+          try: () => {
+            for (const e of car.entries()) {
+              car.record(e)
+              keys.push(`${e.collection}/${e.rkey}`)
+            }
+          },
+          catch: (e) => e
+        })
+        return { car, keys }
+      } finally {
+        yield* Effect.promise(() => car.close())
+      }
+    })
+  )
+
+const failure = (exit: Exit.Exit<unknown, unknown>): string => {
+  expect(Exit.isFailure(exit)).toBe(true)
+  if (Exit.isSuccess(exit)) return ""
+  const error = exit.cause.toString()
+  return error
+}
+
+describe("RepoCar", () => {
+  it("reads a repository written by the reference implementation: DID, rev and every record in key order", async () => {
+    const exit = await readAll(file(built.car))
+    expect(Exit.isSuccess(exit)).toBe(true)
+    if (!Exit.isSuccess(exit)) return
+    const { car, keys } = exit.value
+    expect(car.commit.did).toBe(Repos.DID)
+    expect(car.commit.cid).toBe(built.commit)
+    expect(car.commit.version).toBe(3)
+    expect(keys).toEqual([...keys].sort())
+    expect(keys.filter((k) => k.startsWith("app.bsky.feed.post/"))).toEqual(built.rkeys.map((k) => `app.bsky.feed.post/${k}`))
+    expect(keys).toContain("app.bsky.actor.profile/self")
+  })
+
+  it("refuses a truncated file, wherever it is cut", async () => {
+    for (const cut of [1, 10, 60, Math.floor(built.car.length / 2), built.car.length - 1]) {
+      const message = failure(await readAll(file(built.car.subarray(0, cut))))
+      expect(message, `cut at ${cut}`).toMatch(/truncated|ends inside|lacks/)
+    }
+  })
+
+  it("refuses the file when any single byte is flipped", async () => {
+    // Every byte is header, length, CID or block data: a flip anywhere must be
+    // caught. All of the header and first sections, then every 7th byte.
+    for (let at = 0; at < built.car.length; at += at < 256 ? 1 : 7) {
+      const bytes = Buffer.from(built.car)
+      bytes[at] = bytes[at]! ^ 0x01
+      const exit = await readAll(file(bytes))
+      expect(Exit.isFailure(exit), `flip at byte ${at} went unnoticed`).toBe(true)
+    }
+  }, 120_000)
+
+  it("names a block whose bytes do not match its CID", async () => {
+    const bytes = Buffer.from(built.car)
+    bytes[bytes.length - 5] = bytes[bytes.length - 5]! ^ 0xff
+    expect(failure(await readAll(file(bytes)))).toMatch(/does not match its CID: the file was altered or damaged/)
+  })
+
+  it("refuses a CAR that is not a repository, and a file that is not a CAR", async () => {
+    const block = dagCbor.encode({ hello: "world" })
+    const cid = CID.createV1(dagCbor.code, await sha256.digest(block))
+    const { out, writer } = CarWriter.create([cid])
+    const chunks: Array<Uint8Array> = []
+    const collect = (async () => {
+      for await (const c of out) chunks.push(c)
+    })()
+    await writer.put({ cid, bytes: block })
+    await writer.close()
+    await collect
+    expect(failure(await readAll(file(Buffer.concat(chunks))))).toMatch(/not a signed repository commit/)
+    expect(failure(await readAll(file(Buffer.from("just some text, not a CAR\n"))))).toMatch(/not a CAR file|truncated/)
+    expect(failure(await readAll(path.join(dir, "missing.car")))).toMatch(/no such file/)
+  })
+})
