@@ -240,7 +240,7 @@ const distance = (a: string, b: string): number => {
   return row[b.length]!
 }
 
-/** The known name closest to `word` (case aside, at most a third of it wrong), if any. */
+/** The known name closest to `word` (case aside; one edit away, two for words of 4+ letters), if any. */
 export const didYouMean = (word: string, known: ReadonlyArray<string>): string | undefined => {
   let best: string | undefined
   let bestDistance = Infinity
@@ -248,7 +248,7 @@ export const didYouMean = (word: string, known: ReadonlyArray<string>): string |
     const d = distance(word.toLowerCase(), candidate.toLowerCase())
     if (d < bestDistance) [best, bestDistance] = [candidate, d]
   }
-  return best !== undefined && bestDistance <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined
+  return best !== undefined && bestDistance <= (word.length < 4 ? 1 : 2) ? best : undefined
 }
 
 /** How to port a plugin written for API 1. */
