@@ -349,7 +349,7 @@ describe("a plugin that crashes", () => {
     const args = ["export", "--db", db, "--did", DID, "--out", out(), "--plugin", "./plugins/crash.mjs", "--format", "crash"]
     const r = await run(args, { cwd })
     expect(r.code, show(r)).not.toBe(0)
-    expect(r.stderr).toMatch(/format "crash".*plugin crashed in start at .*crash\.mjs:\d+:\d+.*kaboom \(SKYPORTER_DEBUG=1 prints the stack\)/)
+    expect(r.stderr).toMatch(/format "crash".*plugin crashed: kaboom \(in start at .*crash\.mjs:\d+:\d+\); SKYPORTER_DEBUG=1 prints the stack\)/)
     const debug = await run(args, { cwd, env: { SKYPORTER_DEBUG: "1" } })
     expect(debug.stderr).toMatch(/TypeError: kaboom\n\s+at .*start .*crash\.mjs/)
   }, 60_000)

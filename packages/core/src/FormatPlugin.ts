@@ -106,8 +106,8 @@ const failure = (plugin: string, hook: string, cause: unknown): FormatError => {
     return new FormatError({ plugin, message })
   }
   const stack = debug() && cause instanceof Error && cause.stack ? `\n${cause.stack}` : ""
-  const hint = debug() ? "" : " (SKYPORTER_DEBUG=1 prints the stack)"
-  return new FormatError({ plugin, message: `plugin crashed in ${hook}${thrownAt(cause)}: ${message}${hint}${stack}` })
+  const hint = debug() ? "" : "; SKYPORTER_DEBUG=1 prints the stack"
+  return new FormatError({ plugin, message: `plugin crashed: ${message} (in ${hook}${thrownAt(cause)}${hint})${stack}` })
 }
 
 /** Runs one plugin step — a value, a promise, an Effect of ours, or a thunk of any — checking what it gives. */
