@@ -3,10 +3,11 @@
  * (installed in the working directory's node_modules), by path, from
  * skyporter.config.json or --config with options, with repeated --plugin
  * flags and --option; every way loading can fail; and the example Markdown
- * plugin of examples/format-markdown loaded by path.
+ * plugin of examples/format-markdown loaded by path. The project has its own
+ * copy of effect (not the CLI's): options are checked through Standard Schema.
  */
 import { Synthetic } from "@skyporter/testkit"
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs"
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -27,29 +28,28 @@ const DID = "did:plc:pluginspluginsplugins22"
 const POSTS = 25
 const MARKDOWN_EXAMPLE = fileURLToPath(new URL("../../../examples/format-markdown", import.meta.url))
 
-/** A plugin module: each post's text on one line, upper-cased unless `upper` is false, ending in `suffix`. */
-const shoutModule = (name: string, { apiVersion = 1, exportAs = "default" } = {}) => `
-import { FormatPlugin } from "@skyporter/core"
+/** A plugin module (API 2): each post's text on one line, upper-cased unless `upper` is false, ending in `suffix`. */
+const shoutModule = (name: string, { apiVersion = 2, exportAs = "default" } = {}) => `
 import { Effect, Schema } from "effect"
 
-const format = FormatPlugin.define({
+const Options = Schema.Struct({
+  suffix: Schema.String.pipe(Schema.withDecodingDefault(Effect.succeed("!"))),
+  upper: Schema.Boolean.pipe(Schema.withDecodingDefault(Effect.succeed(true)))
+})
+
+const format = {
   name: ${JSON.stringify(name)},
   version: "2.0.0",
   extension: "txt",
   mediaType: "text/plain; charset=utf-8",
   description: "post texts, loudly",
   apiVersion: ${apiVersion},
-  options: Schema.Struct({
-    suffix: Schema.String.pipe(Schema.withDecodingDefault(Effect.succeed("!"))),
-    upper: Schema.Boolean.pipe(Schema.withDecodingDefault(Effect.succeed(true)))
-  }),
-  make: (o) => Effect.succeed({
-    start: Effect.succeed(""),
-    write: (batch) => Effect.succeed(batch.map((p) =>
-      (o.upper ? p.text.toUpperCase() : p.text).replace(/[\\r\\n]+/g, " ") + o.suffix + "\\n").join("")),
-    end: Effect.succeed("")
+  options: Schema.toStandardSchemaV1(Options, { parseOptions: { errors: "all", onExcessProperty: "error" } }),
+  make: (o) => ({
+    write: (batch) => batch.map((p) =>
+      (o.upper ? p.text.toUpperCase() : p.text).replace(/[\\r\\n]+/g, " ") + o.suffix + "\\n").join("")
   })
-})
+}
 ${exportAs === "default" ? "export default format" : `export const ${exportAs} = format`}
 `
 
@@ -82,8 +82,9 @@ beforeAll(() => {
   db = path.join(dir, "archive.db")
   writeArchive(db, generatePosts(DID, POSTS))
   cwd = path.join(dir, "project")
-  linkPackage("effect")
-  linkPackage("@skyporter/core")
+  // The project's own copy of effect, as npm would install it for a plugin: not the CLI's.
+  const effect = path.dirname(createRequire(import.meta.url).resolve("effect/package.json"))
+  cpSync(effect, path.join(cwd, "node_modules", "effect"), { recursive: true, dereference: true })
   // An installed package whose exports only meet the "import" condition.
   write(
     "node_modules/skyporter-format-shout/package.json",
@@ -92,7 +93,10 @@ beforeAll(() => {
   write("node_modules/skyporter-format-shout/index.js", shoutModule("shout"))
   write("plugins/quiet.mjs", shoutModule("quiet", { exportAs: "plugin" }))
   write("plugins/also-quiet.mjs", shoutModule("quiet"))
-  write("plugins/future.mjs", shoutModule("future", { apiVersion: 2 }))
+  write("plugins/future.mjs", shoutModule("future", { apiVersion: 3 }))
+  write("plugins/old.mjs", shoutModule("old", { apiVersion: 1 }))
+  write("plugins/typo.mjs", shoutModule("typo").replace("extension:", "extention:"))
+  write("plugins/crash.mjs", shoutModule("crash").replace("make: (o) => ({", "make: (o) => ({ start: () => { throw new TypeError('kaboom') },"))
   write("plugins/half.mjs", "export default { name: 'half', version: '1.0.0', make: () => null }\n")
   write("plugins/nothing.mjs", "export const helper = 1\n")
 })
@@ -239,7 +243,7 @@ const FAILURES: ReadonlyArray<Failure> = [
   {
     name: "a module that is not a plugin says what is missing",
     args: ["--plugin", "./plugins/half.mjs"],
-    message: /its default export is not a skyporter format plugin: `extension` must be .*`mediaType`.*`description`.*`apiVersion`.*`options`/
+    message: /its default export \(format "half"\) is not a skyporter format plugin: `extension` must be .*`mediaType`.*`description`.*`apiVersion`/
   },
   {
     name: "a module without a plugin export",
@@ -254,7 +258,17 @@ const FAILURES: ReadonlyArray<Failure> = [
   {
     name: "a plugin built for an incompatible core major",
     args: ["--plugin", "./plugins/future.mjs"],
-    message: 'format "future" 2.0.0 was built for plugin API 2, but this skyporter speaks plugin API 1'
+    message: 'format "future" 2.0.0 was built for plugin API 3, but this skyporter speaks plugin API 2'
+  },
+  {
+    name: "a plugin written for API 1 is told how to port",
+    args: ["--plugin", "./plugins/old.mjs"],
+    message: /format "old" 2\.0\.0 was written for plugin API 1, but this skyporter speaks plugin API 2: .*Porting from API 1/
+  },
+  {
+    name: "a misspelt field of a plugin",
+    args: ["--plugin", "./plugins/typo.mjs"],
+    message: "unknown field `extention`: did you mean `extension`?"
   },
   {
     name: "an invalid --option value",
@@ -264,7 +278,13 @@ const FAILURES: ReadonlyArray<Failure> = [
   {
     name: "an --option value read as JSON of the wrong type",
     args: ["--plugin", "skyporter-format-shout", "--format", "shout", "--option", "suffix=42"],
-    message: 'invalid options for format "shout": Expected string'
+    message: 'invalid options for format "shout": option "suffix": expected string | undefined, got the number 42 ' +
+      `(--option reads VALUE as JSON, so 42 is not text: quote it, as in --option 'suffix="42"')`
+  },
+  {
+    name: "a misspelt --option",
+    args: ["--plugin", "skyporter-format-shout", "--format", "shout", "--option", "sufix=?"],
+    message: 'unknown option sufix for format "shout" (allowed: suffix, upper): did you mean suffix for sufix?'
   },
   {
     name: "an --option the format does not have",
@@ -280,7 +300,16 @@ const FAILURES: ReadonlyArray<Failure> = [
     name: "an invalid option in the config, for a format that is not exported",
     args: ["--format", "json"],
     config: { plugins: [["skyporter-format-shout", { suffix: 3 }]] },
-    message: 'skyporter.config.json, plugin "skyporter-format-shout": invalid options for format "shout": Expected string'
+    message: 'skyporter.config.json: plugin "skyporter-format-shout": invalid options for format "shout": option "suffix": expected string | undefined, got the number 3'
+  },
+  {
+    name: "every bad option of a config file is reported",
+    args: ["--format", "json"],
+    config: { plugins: [["skyporter-format-shout", { suffix: 3, upper: "no" }], ["@skyporter/format-csv", { bom: 1 }]] },
+    message: 'skyporter.config.json: plugin "skyporter-format-shout": invalid options for format "shout": ' +
+      'option "suffix": expected string | undefined, got the number 3 (--option reads VALUE as JSON, so 3 is not text: ' +
+      `quote it, as in --option 'suffix="3"'); option "upper": expected boolean | undefined, got "no"; ` +
+      'plugin "@skyporter/format-csv": invalid options for format "csv": option "bom": expected true or false, got 1'
   },
   {
     name: "a config file that is not JSON",
@@ -315,6 +344,17 @@ describe("loading failures exit 2 with a message, and write nothing", () => {
   }, 60_000)
 })
 
+describe("a plugin that crashes", () => {
+  it("names the plugin and the step; SKYPORTER_DEBUG=1 prints the stack", async () => {
+    const args = ["export", "--db", db, "--did", DID, "--out", out(), "--plugin", "./plugins/crash.mjs", "--format", "crash"]
+    const r = await run(args, { cwd })
+    expect(r.code, show(r)).not.toBe(0)
+    expect(r.stderr).toMatch(/format "crash".*plugin crashed: kaboom \(in start at .*crash\.mjs:\d+:\d+\); SKYPORTER_DEBUG=1 prints the stack\)/)
+    const debug = await run(args, { cwd, env: { SKYPORTER_DEBUG: "1" } })
+    expect(debug.stderr).toMatch(/TypeError: kaboom\n\s+at .*start .*crash\.mjs/)
+  }, 60_000)
+})
+
 describe("skyporter formats --config", () => {
   it("lists plugins of the config file; the same failures apply", async () => {
     const r = await withConfig("[", () => run(["formats"], { cwd }))
@@ -332,7 +372,7 @@ describe("skyporter serve loads plugins the same way", () => {
     const r = await run([...serve, "--plugin", "./plugins/future.mjs"], { cwd })
     expect(r.code, show(r)).toBe(2)
     expect(r.stdout).toBe("")
-    expect(r.stderr).toContain('format "future" 2.0.0 was built for plugin API 2')
+    expect(r.stderr).toContain('format "future" 2.0.0 was built for plugin API 3')
     const bad = await withConfig({ plugins: [["skyporter-format-shout", { loud: true }]] }, () => run(serve, { cwd }))
     expect(bad.code, show(bad)).toBe(2)
     expect(bad.stderr).toContain('unknown option loud for format "shout" (allowed: suffix, upper)')

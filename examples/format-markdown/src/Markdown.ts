@@ -6,7 +6,7 @@
  * split into batches; the only state is whether any post was written, for
  * the "No posts" line of an empty export.
  */
-import { type Post, Timestamp } from "@skyporter/core"
+import type { Post, Timestamp } from "@skyporter/plugin"
 
 export interface Options {
   /** The document's top-level heading. */
@@ -64,13 +64,15 @@ export const webUrl = (uri: string): string | undefined => {
   return m === null ? undefined : `https://bsky.app/profile/${urlPart(m[1]!)}/post/${urlPart(m[2]!)}`
 }
 
-const when = (t: Timestamp.Timestamp): string =>
-  t.valid ? Timestamp.toRfc3339(t) : t.text === "" ? "(no date)" : escapeLine(t.text)
+const when = (t: Timestamp): string =>
+  t.valid
+    ? (t.fraction === "" ? t.seconds + t.offset : `${t.seconds}.${t.fraction}${t.offset}`)
+    : t.text === "" ? "(no date)" : escapeLine(t.text)
 
 const plural = (count: string, one: string, many: string) => `${count} ${count === "1" ? one : many}`
 
 /** One post's section, starting with a blank line. */
-export const section = (post: Post.Post, options: Options): string => {
+export const section = (post: Post, options: Options): string => {
   const facts = [
     plural(post.likeCount, "like", "likes"),
     plural(post.repostCount, "repost", "reposts"),

@@ -1,23 +1,26 @@
-import { FormatPlugin, type Post, Timestamp } from "@skyporter/core"
+import type { Post } from "@skyporter/plugin"
 import { Sink } from "@skyporter/testkit"
 import { describe, expect, it } from "vitest"
 import markdown, { escapeLine, text, webUrl } from "../src/index.js"
 
-const post = (over: Partial<Post.Post> = {}): Post.Post =>
+const post = (over: Partial<Post> = {}): Post =>
   Sink.post({ uri: "at://did:plc:abc/app.bsky.feed.post/3kabc", did: "did:plc:abc", likeCount: "3", repostCount: "1", ...over })
 
-const render = async (posts: ReadonlyArray<Post.Post>, options: unknown = {}) =>
+const render = async (posts: ReadonlyArray<Post>, options: unknown = {}) =>
   (await Sink.bytes(markdown, [posts], options)).toString("utf8")
 
 describe("the plugin object", () => {
-  it("fits the contract, for API 1", () => {
-    expect(FormatPlugin.problems(markdown)).toEqual([])
-    expect(markdown).toMatchObject({ name: "markdown", extension: "md", apiVersion: 1 })
+  it("is written for API 2", () => {
+    expect(markdown).toMatchObject({ name: "markdown", extension: "md", apiVersion: 2 })
   })
 
   it("rejects options it does not know and values of the wrong type", async () => {
     await expect(render([], { titel: "x" })).rejects.toThrow(/titel/)
-    await expect(render([], { links: "yes" })).rejects.toThrow(/links/)
+    await expect(render([], { titel: "x" })).rejects.toThrow(/did you mean title/)
+    await expect(render([], { links: "yes" })).rejects.toThrow(/option "links": expected boolean.*, got "yes"/)
+    // Checks beyond the type: one non-blank line of at most 200 characters.
+    await expect(render([], { title: " padded" })).rejects.toThrow(/option "title"/)
+    await expect(render([], { title: "" })).rejects.toThrow(/option "title"/)
   })
 })
 
@@ -43,8 +46,8 @@ describe("the document", () => {
   })
 
   it("writes an unreadable or empty created_at as it is", async () => {
-    expect(await render([post({ createdAt: Timestamp.decode("yesterday") })])).toContain("\n## yesterday\n")
-    expect(await render([post({ createdAt: Timestamp.decode("") })])).toContain("\n## (no date)\n")
+    expect(await render([post({ createdAt: { text: "yesterday", valid: false, seconds: "", fraction: "", offset: "" } })])).toContain("\n## yesterday\n")
+    expect(await render([post({ createdAt: { text: "", valid: false, seconds: "", fraction: "", offset: "" } })])).toContain("\n## (no date)\n")
   })
 })
 

@@ -7,6 +7,6 @@ import markdown from "../src/index.js"
 const oneSectionPerPost = (bytes: Buffer, posts: ReadonlyArray<unknown>) =>
   expect(bytes.toString("utf8").split("\n## ").length - 1).toBe(posts.length)
 
-formatConformance(markdown, { check: oneSectionPerPost })
+formatConformance(markdown, { check: oneSectionPerPost, endsWithNewline: true })
 
 formatConformance(markdown, { options: { title: "My *archive*", links: false }, check: oneSectionPerPost })

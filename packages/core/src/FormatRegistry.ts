@@ -6,7 +6,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { InvalidRequest } from "./Errors.js"
-import type { FormatPlugin } from "./FormatPlugin.js"
+import type { AnyPlugin, FormatPlugin } from "./FormatPlugin.js"
 import * as Plugin from "./FormatPlugin.js"
 
 export interface Registered {
@@ -15,14 +15,25 @@ export interface Registered {
   readonly origin: string
 }
 
+/** A plugin to register: as written (API 2) or already in the engine's form. */
+export interface Entry {
+  readonly plugin: AnyPlugin
+  readonly origin: string
+  /** The URL of the module it was loaded from (where threads load a `concurrent: true` plugin). */
+  readonly module?: string | undefined
+}
+
 export interface FormatRegistryShape {
   readonly formats: ReadonlyArray<Registered>
   /** The plugin registered under `name`; InvalidRequest naming the available formats otherwise. */
   readonly get: (name: string) => Effect.Effect<FormatPlugin, InvalidRequest>
 }
 
-/** Builds a registry; fails when an entry is not a plugin or two share a name. */
-export const make = (entries: ReadonlyArray<Registered>): Effect.Effect<FormatRegistryShape, InvalidRequest> =>
+/**
+ * Builds a registry, each plugin turned into the engine's form; fails when an
+ * entry is not a plugin or two share a name.
+ */
+export const make = (entries: ReadonlyArray<Entry>): Effect.Effect<FormatRegistryShape, InvalidRequest> =>
   Effect.gen(function*() {
     const byName = new Map<string, Registered>()
     for (const entry of entries) {
@@ -33,14 +44,15 @@ export const make = (entries: ReadonlyArray<Registered>): Effect.Effect<FormatRe
           message: `${entry.origin} is not a skyporter format plugin: ${problems.join("; ")}`
         })
       }
-      const clash = byName.get(entry.plugin.name)
+      const plugin = Plugin.toInternal(entry.plugin, entry.module)
+      const clash = byName.get(plugin.name)
       if (clash) {
         return yield* new InvalidRequest({
           field: "plugin",
-          message: `two plugins are named "${entry.plugin.name}": ${clash.origin} and ${entry.origin}`
+          message: `two plugins are named "${plugin.name}": ${clash.origin} and ${entry.origin}`
         })
       }
-      byName.set(entry.plugin.name, entry)
+      byName.set(plugin.name, { plugin, origin: entry.origin })
     }
     const formats = [...byName.values()]
     const names = () => formats.map((f) => f.plugin.name).join(", ") || "(none)"
@@ -63,6 +75,6 @@ export const make = (entries: ReadonlyArray<Registered>): Effect.Effect<FormatRe
 export class FormatRegistry extends Context.Service<FormatRegistry, FormatRegistryShape>()(
   "@skyporter/core/FormatRegistry"
 ) {
-  static readonly layer = (entries: ReadonlyArray<Registered>): Layer.Layer<FormatRegistry, InvalidRequest> =>
+  static readonly layer = (entries: ReadonlyArray<Entry>): Layer.Layer<FormatRegistry, InvalidRequest> =>
     Layer.effect(FormatRegistry, make(entries))
 }

@@ -11,7 +11,7 @@
  *
  * Loads nothing, so a thread's entry module can provide before it serves.
  */
-import type { FormatPlugin } from "./FormatPlugin.js"
+import { type AnyPlugin, type FormatPlugin, toInternal } from "./FormatPlugin.js"
 
 const held = new Map<string, FormatPlugin>()
 
@@ -20,8 +20,8 @@ const held = new Map<string, FormatPlugin>()
  * that the module's default export is this plugin (the same code). Plugins
  * without `concurrent` are ignored: no thread loads them.
  */
-export const provide = (...plugins: ReadonlyArray<FormatPlugin>): void => {
-  for (const plugin of plugins) {
+export const provide = (...plugins: ReadonlyArray<AnyPlugin>): void => {
+  for (const plugin of plugins.map((p) => toInternal(p))) {
     if (plugin.concurrent !== undefined) held.set(plugin.concurrent.module, plugin)
   }
 }

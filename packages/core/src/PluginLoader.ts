@@ -8,7 +8,8 @@
  * working directory for flags, the config file's folder for its entries), or
  * a path to a module or to a package folder (starting with `./`, `../` or
  * `/`). The module's default export, or its export named `plugin`, must be a
- * plugin for this core's API.
+ * plugin for this core's API; it is registered in the engine's form (see
+ * `FormatPlugin.toInternal`).
  */
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
@@ -18,7 +19,7 @@ import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 import { describe, InvalidRequest } from "./Errors.js"
 import * as Plugin from "./FormatPlugin.js"
-import type { FormatPlugin } from "./FormatPlugin.js"
+import type { AnyPlugin } from "./FormatPlugin.js"
 import * as FormatRegistry from "./FormatRegistry.js"
 import * as PluginOptions from "./PluginOptions.js"
 
@@ -27,7 +28,7 @@ export const CONFIG_FILE = "skyporter.config.json"
 
 /** A plugin shipped with the frontend and the package it comes from; a config entry may name that package to set its options. */
 export interface Builtin {
-  readonly plugin: FormatPlugin
+  readonly plugin: AnyPlugin
   readonly package: string
 }
 
@@ -217,48 +218,68 @@ const candidates = (mod: Record<string, unknown>): Array<readonly [string, unkno
   return out
 }
 
-/** The plugin a loaded module exports, or a message saying what is missing. */
-const pluginOf = (mod: Record<string, unknown>): FormatPlugin | string => {
+/** The plugin a loaded module exports (and whether it is the default export), or a message saying what is missing. */
+const pluginOf = (mod: Record<string, unknown>): { plugin: AnyPlugin; isDefault: boolean } | string => {
   const found = candidates(mod)
-  for (const [, value] of found) if (Plugin.problems(value).length === 0) return value as FormatPlugin
+  for (const [where, value] of found) {
+    if (Plugin.problems(value).length > 0) continue
+    const isDefault = where === "its default export"
+    if ((value as { concurrent?: unknown }).concurrent === true && !isDefault) {
+      return `${where} declares \`concurrent: true\`, so it must be the module's default export (threads load that)`
+    }
+    return { plugin: value as AnyPlugin, isDefault }
+  }
   if (found.length === 0) {
     const names = Object.keys(mod).sort()
     return `it has no default export and no export named \`plugin\`` +
       (names.length === 0 ? "" : ` (it exports ${names.join(", ")})`)
   }
   const [where, value] = found[0]!
-  const p = value as Partial<FormatPlugin>
+  const p = value as { name?: unknown; version?: unknown; apiVersion?: unknown }
   if (typeof p.apiVersion === "number" && p.apiVersion !== Plugin.API_VERSION) {
     const what = typeof p.name === "string" ? `format "${p.name}"${typeof p.version === "string" ? ` ${p.version}` : ""}` : where
+    if (p.apiVersion === 1) {
+      return `${what} was written for plugin API 1, but this skyporter speaks plugin API ${Plugin.API_VERSION}: ` +
+        `install a version of the plugin made for API ${Plugin.API_VERSION}, or port it. ${Plugin.API_1_PORTING}`
+    }
     return `${what} was built for plugin API ${p.apiVersion}, but this skyporter speaks plugin API ${Plugin.API_VERSION}; ` +
       `install a version of the plugin made for API ${Plugin.API_VERSION}`
   }
-  return `${where} is not a skyporter format plugin: ${Plugin.problems(value).join("; ")}`
+  const named = typeof p.name === "string" ? `${where} (format "${p.name}")` : where
+  return `${named} is not a skyporter format plugin: ${Plugin.problems(value).join("; ")}`
 }
+
+/** A thrown value's first line, or its whole stack with SKYPORTER_DEBUG=1. */
+const reason = (e: unknown): string =>
+  process.env.SKYPORTER_DEBUG === "1" && e instanceof Error && e.stack
+    ? e.stack
+    : describe(e).split("\n")[0]!
 
 /** Imports the module a SPEC names (from `base`) and takes the plugin it exports. */
 export const importPlugin = (
   spec: string,
   base: string,
   origin: string = spec
-): Effect.Effect<FormatRegistry.Registered, InvalidRequest> =>
+): Effect.Effect<FormatRegistry.Entry & { readonly plugin: AnyPlugin }, InvalidRequest> =>
   Effect.tryPromise({
     try: async () => {
       const file = resolveSpec(spec, base)
+      const url = pathToFileURL(file).href
       let mod: Record<string, unknown>
       try {
-        mod = await import(pathToFileURL(file).href)
+        mod = await import(url)
       } catch (e) {
-        throw new Unresolvable(`importing ${file} failed: ${describe(e).split("\n")[0]}`)
+        const hint = process.env.SKYPORTER_DEBUG === "1" ? "" : " (SKYPORTER_DEBUG=1 prints the stack)"
+        throw new Unresolvable(`importing ${file} failed: ${reason(e)}${hint}`)
       }
-      const plugin = pluginOf(mod)
-      if (typeof plugin === "string") throw new Unresolvable(plugin)
-      return { plugin, origin }
+      const found = pluginOf(mod)
+      if (typeof found === "string") throw new Unresolvable(found)
+      return { plugin: found.plugin, origin, module: found.isDefault ? url : undefined }
     },
     catch: (e) =>
       new InvalidRequest({
         field: "plugin",
-        message: `cannot load plugin ${JSON.stringify(spec)}: ${describe(e).split("\n")[0]}`
+        message: `cannot load plugin ${JSON.stringify(spec)}: ${e instanceof Unresolvable ? e.message : reason(e)}`
       })
   })
 
@@ -274,35 +295,40 @@ export const importPlugin = (
 export const load = Effect.fn("PluginLoader.load")(function*(request: LoadRequest) {
   const builtins = request.builtins ?? []
   const byPackage = new Map(builtins.map((b) => [b.package, b.plugin]))
+  const builtinEntries = new Map(
+    builtins.map((b): [string, FormatRegistry.Entry] => [b.package, { plugin: b.plugin, origin: "built-in" }])
+  )
   const source = yield* readConfig(request.cwd, request.configFile)
-  const loaded: Array<FormatRegistry.Registered> = []
+  const loaded: Array<FormatRegistry.Entry> = []
   const options = new Map<string, Options>()
+  const badOptions: Array<string> = []
 
   if (source !== undefined) {
     const base = path.dirname(source.file)
     for (const entry of source.config.plugins ?? []) {
       const [spec, given] = typeof entry === "string" ? [entry, undefined] : entry
-      let plugin = byPackage.get(spec)
-      if (plugin === undefined) {
-        const registered = yield* importPlugin(spec, base, `${spec} (${source.display})`)
-        loaded.push(registered)
-        plugin = registered.plugin
+      let found: FormatRegistry.Entry | undefined = builtinEntries.get(spec)
+      if (found === undefined) {
+        found = yield* importPlugin(spec, base, `${spec} (${source.display})`)
+        loaded.push(found)
       }
       if (given === undefined) continue
+      const plugin = Plugin.toInternal(found.plugin, found.module)
       if (options.has(plugin.name)) {
         return yield* configError(`${source.display} sets options for format "${plugin.name}" twice`)
       }
-      yield* PluginOptions.decode(plugin, given).pipe(
-        Effect.mapError((e) => configError(`${source.display}, plugin ${JSON.stringify(spec)}: ${e.message}`))
-      )
+      // Every plugin's options are checked, so one run reports every mistake.
+      const checked = yield* Effect.result(PluginOptions.decode(plugin, given))
+      if (checked._tag === "Failure") badOptions.push(`plugin ${JSON.stringify(spec)}: ${checked.failure.message}`)
       options.set(plugin.name, given)
     }
+    if (badOptions.length > 0) return yield* configError(`${source.display}: ${badOptions.join("; ")}`)
   }
   for (const spec of request.specs ?? []) {
     if (!byPackage.has(spec)) loaded.push(yield* importPlugin(spec, request.cwd))
   }
   const registry = yield* FormatRegistry.make([
-    ...builtins.map((b): FormatRegistry.Registered => ({ plugin: b.plugin, origin: "built-in" })),
+    ...builtins.map((b): FormatRegistry.Entry => ({ plugin: b.plugin, origin: "built-in" })),
     ...loaded
   ])
   return { registry, options, configFile: source?.file } satisfies Loaded as Loaded

@@ -25,7 +25,7 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { type MessagePort, parentPort, workerData } from "node:worker_threads"
-import type { Chunk, FormatPlugin, FormatSink } from "./FormatPlugin.js"
+import { type AnyPlugin, type Chunk, type FormatPlugin, type FormatSink, toInternal } from "./FormatPlugin.js"
 import * as LoadedPlugins from "./LoadedPlugins.js"
 import * as Post from "./Post.js"
 import * as PluginOptions from "./PluginOptions.js"
@@ -218,7 +218,8 @@ const importPlugin = async (encoder: NonNullable<WorkerInit["encoder"]>): Promis
   let plugin = LoadedPlugins.get(encoder.module)
   if (plugin === undefined) {
     try {
-      plugin = ((await import(encoder.module)) as { default?: FormatPlugin }).default
+      const loaded = ((await import(encoder.module)) as { default?: AnyPlugin }).default
+      plugin = loaded === undefined ? undefined : toInternal(loaded, encoder.module)
     } catch (e) {
       throw new EncodeFailure(`cannot load ${encoder.module}: ${describe(e)}`)
     }

@@ -2,6 +2,7 @@ import { Cause, Exit } from "effect"
 import { readFileSync } from "node:fs"
 import * as path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
+import * as FormatPlugin from "../dist/FormatPlugin.js"
 import * as LoadedPlugins from "../dist/LoadedPlugins.js"
 import type * as Progress from "../dist/Progress.js"
 import * as ReaderPool from "../dist/ReaderPool.js"
@@ -35,12 +36,13 @@ describe("LoadedPlugins", () => {
     const held = marked("a ")
     const sequential = { ...concurrentLines, name: "sequential", concurrent: undefined }
     LoadedPlugins.provide(held, sequential)
-    expect(LoadedPlugins.get(MODULE)).toBe(held)
+    // Held in the engine's form, made once per plugin object.
+    expect(LoadedPlugins.get(MODULE)).toBe(FormatPlugin.toInternal(held))
     expect(LoadedPlugins.get("file:///nowhere.mjs")).toBeUndefined()
     // A later plugin for the same module replaces the first.
     const again = marked("b ")
     LoadedPlugins.provide(again)
-    expect(LoadedPlugins.get(MODULE)).toBe(again)
+    expect(LoadedPlugins.get(MODULE)).toBe(FormatPlugin.toInternal(again))
   })
 
   it("reader threads encode with the plugin their entry module provides; this thread with the export's own", async () => {

@@ -135,8 +135,8 @@ describe("specs that fail, with what to do", () => {
     const cwd = tempDir()
     moduleFile(path.join(cwd, "half.mjs"), { default: { name: "half", make: () => null } })
     const message = await failure({ cwd, specs: ["./half.mjs"] })
-    expect(message).toMatch(/^cannot load plugin "\.\/half\.mjs": its default export is not a skyporter format plugin: /)
-    for (const field of ["version", "extension", "mediaType", "description", "apiVersion", "options"]) {
+    expect(message).toMatch(/^cannot load plugin "\.\/half\.mjs": its default export \(format "half"\) is not a skyporter format plugin: /)
+    for (const field of ["version", "extension", "mediaType", "description", "apiVersion"]) {
       expect(message).toContain(`\`${field}\``)
     }
     expect(message).not.toContain("`name`")
@@ -152,10 +152,27 @@ describe("specs that fail, with what to do", () => {
 
   it("a plugin built for another core major", async () => {
     const cwd = tempDir()
-    moduleFile(path.join(cwd, "future.mjs"), { default: plugin("future", { apiVersion: 2 }) })
+    moduleFile(path.join(cwd, "future.mjs"), { default: plugin("future", { apiVersion: 3 }) })
     expect(await failure({ cwd, specs: ["./future.mjs"] })).toBe(
-      `cannot load plugin "./future.mjs": format "future" 1.2.3 was built for plugin API 2, but this skyporter speaks ` +
+      `cannot load plugin "./future.mjs": format "future" 1.2.3 was built for plugin API 3, but this skyporter speaks ` +
         `plugin API ${FormatPlugin.API_VERSION}; install a version of the plugin made for API ${FormatPlugin.API_VERSION}`
+    )
+  })
+
+  it("a plugin written for API 1 is told what changed and how to port", async () => {
+    const cwd = tempDir()
+    moduleFile(path.join(cwd, "old.mjs"), { default: plugin("old", { apiVersion: 1 }) })
+    const message = await failure({ cwd, specs: ["./old.mjs"] })
+    expect(message).toContain('format "old" 1.2.3 was written for plugin API 1, but this skyporter speaks plugin API 2')
+    expect(message).toContain(FormatPlugin.API_1_PORTING)
+  })
+
+  it("an unknown field is named, with what it likely means", async () => {
+    const cwd = tempDir()
+    const { extension: _, ...rest } = plugin("typo") as unknown as Record<string, unknown>
+    moduleFile(path.join(cwd, "typo.mjs"), { default: { ...rest, extention: "txt" } })
+    expect(await failure({ cwd, specs: ["./typo.mjs"] })).toContain(
+      "unknown field `extention`: did you mean `extension`?"
     )
   })
 
@@ -163,7 +180,8 @@ describe("specs that fail, with what to do", () => {
     const cwd = tempDir()
     writeFileSync(path.join(cwd, "broken.mjs"), "throw new Error('boom at load')\n")
     expect(await failure({ cwd, specs: ["./broken.mjs"] })).toBe(
-      `cannot load plugin "./broken.mjs": importing ${path.join(cwd, "broken.mjs")} failed: boom at load`
+      `cannot load plugin "./broken.mjs": importing ${path.join(cwd, "broken.mjs")} failed: boom at load ` +
+        "(SKYPORTER_DEBUG=1 prints the stack)"
     )
   })
 
@@ -228,11 +246,11 @@ describe("the config file", () => {
       [{ plugin: [] }, "Expected no excess property at [\"plugin\"]"],
       [
         { plugins: [["./a.mjs", { levl: 2 }]] },
-        "skyporter.config.json, plugin \"./a.mjs\": unknown option levl for format \"a\" (allowed: level)"
+        "skyporter.config.json: plugin \"./a.mjs\": unknown option levl for format \"a\" (allowed: level): did you mean level for levl?"
       ],
       [
         { plugins: [["./a.mjs", { level: "high" }]] },
-        "skyporter.config.json, plugin \"./a.mjs\": invalid options for format \"a\": Expected number"
+        "skyporter.config.json: plugin \"./a.mjs\": invalid options for format \"a\": option \"level\": expected number | undefined, got \"high\""
       ],
       [
         { plugins: [["@example/format-builtin", { level: 1 }], ["@example/format-builtin", {}]] },
@@ -261,6 +279,26 @@ describe("PluginOptions.decode", () => {
     const exit = await Effect.runPromiseExit(PluginOptions.decode(p, { a: 1, b: 2 }))
     expect(Exit.isFailure(exit) && exit.cause.reasons[0]?._tag === "Fail" && exit.cause.reasons[0].error.message).toBe(
       'unknown options a, b for format "o" (allowed: level)'
+    )
+  })
+
+  it("validates through Standard Schema, reporting every issue", async () => {
+    const standard = plugin("s", {
+      options: {
+        "~standard": {
+          version: 1,
+          vendor: "test",
+          validate: (input: { n?: unknown; m?: unknown }) =>
+            typeof input.n === "number" && typeof input.m === "number"
+              ? { value: input }
+              : { issues: [{ message: "expected a number", path: ["n"] }, { message: "expected a number", path: [{ key: "m" }] }] }
+        }
+      }
+    })
+    expect(await Effect.runPromise(PluginOptions.decode(standard, { n: 1, m: 2 }))).toEqual({ n: 1, m: 2 })
+    const exit = await Effect.runPromiseExit(PluginOptions.decode(standard, { n: "1" }))
+    expect(Exit.isFailure(exit) && exit.cause.reasons[0]?._tag === "Fail" && exit.cause.reasons[0].error.message).toBe(
+      'invalid options for format "s": option "n": expected a number, got "1"; option "m": expected a number, got nothing'
     )
   })
 })

@@ -20,7 +20,7 @@
  * never occur here: every cell is a string, so a negative count is `'-3`.
  */
 import * as BatchText from "@skyporter/core/BatchText"
-import type * as FormatPlugin from "@skyporter/core/FormatPlugin"
+import type { Chunk } from "@skyporter/plugin"
 import type * as Post from "@skyporter/core/Post"
 import type * as Timestamp from "@skyporter/core/Timestamp"
 import * as Columns from "./Columns.js"
@@ -271,7 +271,7 @@ export const makePost = (options: EncoderOptions): EncodePost => {
 }
 
 /** An encoder for a batch of posts: its records as one chunk, "" for an empty batch. */
-export type EncodeBatch = (batch: Post.PostBatch) => FormatPlugin.Chunk
+export type EncodeBatch = (batch: Post.PostBatch) => Chunk
 
 /**
  * Makes the batch encoder the sink uses. A batch shorter than one segment

@@ -1,9 +1,13 @@
-import { Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { CsvOptions, defaults } from "../src/CsvOptions.js"
 
-// The core decodes plugin options with excess properties rejected.
-const decode = (input: unknown) => Schema.decodeUnknownSync(CsvOptions)(input, { onExcessProperty: "error" })
+// The core validates plugin options through Standard Schema.
+const decode = (input: unknown) => {
+  const result = CsvOptions["~standard"].validate(input)
+  if (result instanceof Promise) throw new Error("expected a synchronous check")
+  if (result.issues) throw new Error(result.issues.map((i) => `${String(i.path?.[0])}: ${i.message}`).join("; "))
+  return result.value
+}
 
 describe("CsvOptions", () => {
   it("fills in the defaults", () => {
@@ -18,11 +22,11 @@ describe("CsvOptions", () => {
     expect(decode({ bom: false, escapeFormulas: true })).toEqual({ bom: false, escapeFormulas: true })
   })
 
-  it("rejects unknown keys and values that are not booleans", () => {
-    expect(() => decode({ delimiter: ";" })).toThrow()
-    expect(() => decode({ bom: "false" })).toThrow()
-    expect(() => decode({ escapeFormulas: 1 })).toThrow()
-    expect(() => decode({ bom: null })).toThrow()
+  it("rejects unknown keys and values that are not booleans, naming each", () => {
+    expect(() => decode({ delimiter: ";" })).toThrow("delimiter: unknown option (allowed: bom, escapeFormulas)")
+    expect(() => decode({ bom: "false" })).toThrow('bom: expected true or false, got "false"')
+    expect(() => decode({ escapeFormulas: 1 })).toThrow("escapeFormulas: expected true or false, got 1")
+    expect(() => decode({ bom: null, x: 1 })).toThrow("x: unknown option (allowed: bom, escapeFormulas); bom: expected true or false, got null")
     expect(() => decode(null)).toThrow()
     expect(() => decode([])).toThrow()
   })

@@ -1,6 +1,6 @@
-import { FormatPlugin, type Post } from "@skyporter/core"
+import { FormatPlugin, PluginOptions, type Post } from "@skyporter/core"
 import { Compat } from "@skyporter/testkit"
-import { Effect, Schema } from "effect"
+import { Effect } from "effect"
 import { readFileSync } from "node:fs"
 import { beforeAll, describe, expect, it } from "vitest"
 import defaultExport, { plugin } from "../src/index.js"
@@ -10,6 +10,10 @@ const text = (chunk: FormatPlugin.Chunk): string =>
   typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8")
 
 const DEFAULTS = { bom: true, escapeFormulas: false } as const
+
+/** The plugin as the core runs it: Effects over its plain functions. */
+const engine = FormatPlugin.toInternal(plugin)
+const make = (options: typeof DEFAULTS | { bom: boolean; escapeFormulas: boolean }) => engine.make(options, { total: 0 })
 
 let alice: Array<Post.Post> = []
 let nobody: Array<Post.Post> = []
@@ -36,8 +40,9 @@ describe("plugin object", () => {
   })
 
   it("makes a sink from decoded options", () => {
-    const options = Schema.decodeUnknownSync(plugin.options)({}, { onExcessProperty: "error" })
-    const sink = Effect.runSync(plugin.make(options))
+    const options = Effect.runSync(PluginOptions.decode(engine, {}))
+    expect(options).toEqual(DEFAULTS)
+    const sink = Effect.runSync(engine.make(options, { total: 0 }))
     expect(text(Effect.runSync(sink.start))).toBe(Compat.golden("empty.posts.csv").toString("utf8"))
   })
 })
@@ -83,22 +88,22 @@ describe("batch boundaries", () => {
   }
 
   it("an empty batch writes nothing", () => {
-    const sink = Effect.runSync(plugin.make(DEFAULTS))
+    const sink = Effect.runSync(make(DEFAULTS))
     expect(text(Effect.runSync(sink.write([])))).toBe("")
     expect(text(Effect.runSync(sink.end))).toBe("")
   })
 
   it("reports a value the encoder cannot write as a FormatError", () => {
-    const sink = Effect.runSync(plugin.make(DEFAULTS))
+    const sink = Effect.runSync(make(DEFAULTS))
     const bad = post({ text: Symbol("not text") as unknown as string })
     const error = Effect.runSync(Effect.flip(sink.write([bad])))
     expect(error).toBeInstanceOf(FormatPlugin.FormatError)
     expect(error.plugin).toBe("csv")
-    expect(error.message).toMatch(/^could not encode the posts as CSV: a CSV cell must be a string, got symbol$/)
+    expect(error.message).toMatch(/^plugin crashed: a CSV cell must be a string, got symbol \(in write at /)
   })
 
   it("every batch is whole LF-terminated records", () => {
-    const sink = Effect.runSync(plugin.make(DEFAULTS))
+    const sink = Effect.runSync(make(DEFAULTS))
     const chunk = text(Effect.runSync(sink.write([post({ text: "a\r\nb" }), post({ text: "c" })])))
     expect(chunk.endsWith("\n")).toBe(true)
     expect(chunk.split("\n")).toHaveLength(4) // "…a\r", "b…", "…c…", ""
@@ -112,6 +117,16 @@ describe("options", () => {
     expect(without.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf]))).toBe(false)
     expect(without.equals(withBom.subarray(3))).toBe(true)
     expect(without.toString("utf8").startsWith("URI,CID,DID,Text,")).toBe(true)
+  })
+
+  it("are checked, each bad one named with what is allowed", async () => {
+    const exit = await Effect.runPromiseExit(PluginOptions.decode(engine, { bom: "yes", escapeFormula: true }))
+    expect(exit._tag).toBe("Failure")
+    const message = exit._tag === "Failure" ? String((exit.cause.reasons[0] as { error?: { message: string } }).error?.message) : ""
+    expect(message).toBe(
+      'unknown option escapeFormula for format "csv" (allowed: bom, escapeFormulas): did you mean escapeFormulas for escapeFormula?; ' +
+        'invalid options for format "csv": option "bom": expected true or false, got "yes"'
+    )
   })
 
   it("escapeFormulas: true changes only the cells it neutralises", () => {

@@ -59,9 +59,13 @@ export const encode = (
     const sink = makeSink(options)
     const chunks: Array<Buffer> = []
     const add = (c: string | Uint8Array) => chunks.push(typeof c === "string" ? Buffer.from(c, "utf8") : Buffer.from(c))
-    add(yield* sink.start)
-    for (const batch of parts) add(yield* sink.write(batch))
-    add(yield* sink.end)
+    add(sink.start?.() as string)
+    let offset = 0
+    for (const batch of parts) {
+      add(sink.write(batch, { offset }) as string | Uint8Array)
+      offset += batch.length
+    }
+    add((sink.end?.() ?? "") as string)
     return Buffer.concat(chunks)
   }))
 

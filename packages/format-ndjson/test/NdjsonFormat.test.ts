@@ -1,3 +1,4 @@
+import type { Sink as PluginSink } from "@skyporter/plugin"
 import { FormatPlugin } from "@skyporter/core"
 import { Compat, Sink } from "@skyporter/testkit"
 import { Effect } from "effect"
@@ -70,11 +71,11 @@ describe("the json plugin's values, one post per line", () => {
 
   it("a batch longer than one 16K segment comes back as one Uint8Array of the same bytes", async () => {
     const posts = Compat.goldenPosts("alice.all.posts.json")
-    const sink = await Effect.runPromise(ndjsonFormat.make({}))
-    const chunk = await Effect.runPromise(sink.write(posts))
+    const sink = ndjsonFormat.make({}, { total: posts.length }) as PluginSink
+    const chunk = await sink.write(posts, { offset: 0 })
     expect(chunk).toBeInstanceOf(Uint8Array)
     expect(Buffer.from(chunk as Uint8Array).toString("utf8")).toBe(posts.map(renderLine).join(""))
-    const small = await Effect.runPromise(sink.write(posts.slice(0, 1)))
+    const small = await sink.write(posts.slice(0, 1), { offset: 0 })
     expect(small).toBe(renderLine(posts[0]!))
   })
 

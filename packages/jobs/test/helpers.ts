@@ -17,16 +17,20 @@ export const DID_B = "did:plc:jobstestbbbbbbbbbbbbbbbb"
 export const DID_C = "did:plc:jobstestcccccccccccccccc"
 
 /** JSON under another name, sleeping before each batch: an export that takes a while and can be caught running. */
-export const slow = (delayMs: number, name = "slowjson"): FormatPlugin.FormatPlugin => ({
-  ...json,
-  name,
-  description: "json, slowly (tests only)",
-  make: (options) =>
-    Effect.map(json.make(options), (sink) => ({
-      ...sink,
-      write: (batch) => Effect.andThen(Effect.sleep(delayMs), sink.write(batch))
-    }))
-})
+export const slow = (delayMs: number, name = "slowjson"): FormatPlugin.FormatPlugin => {
+  const engine = FormatPlugin.toInternal(json)
+  return {
+    ...engine,
+    name,
+    description: "json, slowly (tests only)",
+    concurrent: undefined,
+    make: (options, context) =>
+      Effect.map(engine.make(options, context), (sink) => ({
+        ...sink,
+        write: (batch, position) => Effect.andThen(Effect.sleep(delayMs), sink.write(batch, position))
+      }))
+  }
+}
 
 export const registry = [
   { plugin: json, origin: "built-in" },

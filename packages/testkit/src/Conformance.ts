@@ -49,6 +49,8 @@ export interface ConformanceOptions {
    * empty, one-post, 2,001-post and awkward exports.
    */
   readonly check?: (bytes: Buffer, posts: ReadonlyArray<Post.Post>) => void | Promise<void>
+  /** Also check that every export, even an empty one, ends with a newline (LF); default false. */
+  readonly endsWithNewline?: boolean
 }
 
 /** Posts of the main DID of the synthetic archive. */
@@ -138,10 +140,23 @@ const expectSameBytes = (actual: Buffer, expected: Buffer, what: string) => {
  * plugin's message and publishing nothing; and an interrupted export
  * publishing nothing.
  */
-export const formatConformance = (plugin: FormatPlugin.FormatPlugin, options: ConformanceOptions = {}): void => {
+export const formatConformance = (written: FormatPlugin.AnyPlugin, options: ConformanceOptions = {}): void => {
+  const plugin = FormatPlugin.toInternal(written)
   const pluginOptions = options.options ?? {}
   const timeout = options.timeout ?? 120_000
-  const check = options.check ?? (() => {})
+  const own = options.check ?? (() => {})
+  const check = async (bytes: Buffer, posts: ReadonlyArray<Post.Post>) => {
+    if (options.endsWithNewline) {
+      expect(bytes.length > 0 && bytes[bytes.length - 1] === 0x0a, "the file ends with a newline (LF)").toBe(true)
+    }
+    await own(bytes, posts)
+  }
+  // A `concurrent` plugin's promise is checked with several sinks on this
+  // thread; real threads also run it when its module is JavaScript (threads
+  // cannot load TypeScript source, as under vitest).
+  const declared = (written as { concurrent?: unknown }).concurrent
+  const concurrent = declared === true || (typeof declared === "object" && declared !== null)
+  const threadable = plugin.concurrent !== undefined && !/\.[cm]?tsx?$/.test(new URL(plugin.concurrent.module).pathname)
   const title = `format conformance: ${plugin.name}` +
     (options.options === undefined ? "" : ` ${JSON.stringify(options.options)}`)
 
@@ -203,7 +218,7 @@ export const formatConformance = (plugin: FormatPlugin.FormatPlugin, options: Co
     const many = () => (reference ??= exportWith(DIDS.many).then(completed))
 
     it("fits the plugin contract and accepts the options", async () => {
-      expect(FormatPlugin.problems(plugin)).toEqual([])
+      expect(FormatPlugin.problems(written)).toEqual([])
       await Effect.runPromise(PluginOptions.decode(plugin, pluginOptions))
     }, timeout)
 
@@ -295,7 +310,21 @@ export const formatConformance = (plugin: FormatPlugin.FormatPlugin, options: Co
       expectSameBytes(completed(await exportWith(DIDS.many)).bytes, bytes, "export after a failed one")
     }, timeout)
 
-    if (plugin.concurrent !== undefined) {
+    if (concurrent) {
+      it("writes the same bytes when several sinks each write a run of batches (concurrent)", async () => {
+        const { bytes, posts } = await many()
+        for (const [size, runLength] of [[1000, 1], [7, 40], [300, 2], [1, 500]] as const) {
+          const parts = Sink.batches(posts, size)
+          const runs = Sink.batches(parts, runLength)
+          const got = await Effect.runPromise(Sink.encodeInRuns(plugin, runs, pluginOptions))
+          expectSameBytes(got, bytes, `runs of ${runLength} batches of ${size}, a fresh sink each vs. the export`)
+        }
+        const empty = await Sink.bytes(plugin, [], pluginOptions)
+        expectSameBytes(await Effect.runPromise(Sink.encodeInRuns(plugin, [], pluginOptions)), empty, "no runs vs. start + end")
+      }, timeout)
+    }
+
+    if (threadable) {
       it("encodes the same bytes on several threads, chunk by chunk, as on one", async () => {
         const loaded = ((await import(plugin.concurrent!.module)) as { default?: FormatPlugin.FormatPlugin }).default
         expect(loaded?.name, "concurrent.module's default export is this plugin").toBe(plugin.name)

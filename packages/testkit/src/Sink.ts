@@ -3,7 +3,7 @@
  * files: for a plugin's unit tests. (The conformance suite also runs plugins
  * through the real export runner.)
  */
-import { type FormatPlugin, type Post, PluginOptions, Timestamp } from "@skyporter/core"
+import { FormatPlugin, type Post, PluginOptions, Timestamp } from "@skyporter/core"
 import { Effect } from "effect"
 
 /** `items` split into batches of `size` (one batch when size is Infinity; none when there are no items). */
@@ -26,11 +26,12 @@ const toBuffer = (chunk: FormatPlugin.Chunk): Buffer =>
  * each batch's offset); text chunks count as UTF-8.
  */
 export const encode = (
-  plugin: FormatPlugin.FormatPlugin,
+  written: FormatPlugin.AnyPlugin,
   parts: ReadonlyArray<Post.PostBatch>,
   options: unknown = {}
 ) =>
   Effect.gen(function*() {
+    const plugin = FormatPlugin.toInternal(written)
     const decoded = yield* PluginOptions.decode(plugin, options)
     const sink = yield* plugin.make(decoded, { total: parts.reduce((n, batch) => n + batch.length, 0) })
     const chunks = [toBuffer(yield* sink.start)]
@@ -43,9 +44,38 @@ export const encode = (
     return Buffer.concat(chunks)
   })
 
+/**
+ * The file several sinks write when each encodes a run of consecutive
+ * batches, as threads do for a `concurrent` plugin: `start` from the first
+ * sink, each run's batches from a fresh sink of its own (with their offsets
+ * in the export), `end` from the last one.
+ */
+export const encodeInRuns = (
+  written: FormatPlugin.AnyPlugin,
+  runs: ReadonlyArray<ReadonlyArray<Post.PostBatch>>,
+  options: unknown = {}
+) =>
+  Effect.gen(function*() {
+    const plugin = FormatPlugin.toInternal(written)
+    const decoded = yield* PluginOptions.decode(plugin, options)
+    const total = runs.flat().reduce((n, batch) => n + batch.length, 0)
+    const fresh = () => plugin.make(decoded, { total })
+    const chunks = [toBuffer(yield* (yield* fresh()).start)]
+    let offset = 0
+    for (const run of runs) {
+      const sink = yield* fresh()
+      for (const batch of run) {
+        chunks.push(toBuffer(yield* sink.write(batch, { offset })))
+        offset += batch.length
+      }
+    }
+    chunks.push(toBuffer(yield* (yield* fresh()).end))
+    return Buffer.concat(chunks)
+  })
+
 /** `encode`, run to a Promise. */
 export const bytes = (
-  plugin: FormatPlugin.FormatPlugin,
+  plugin: FormatPlugin.AnyPlugin,
   parts: ReadonlyArray<Post.PostBatch>,
   options: unknown = {}
 ): Promise<Buffer> => Effect.runPromise(encode(plugin, parts, options))
