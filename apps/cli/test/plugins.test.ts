@@ -319,7 +319,7 @@ describe("skyporter formats --config", () => {
   it("lists plugins of the config file; the same failures apply", async () => {
     const r = await withConfig("[", () => run(["formats"], { cwd }))
     expect(r.code, show(r)).toBe(2)
-    expect(r.stderr).toMatch(/^skyporter: skyporter\.config\.json is not valid JSON/)
+    expect(r.stderr).toMatch(/^skyporter formats: skyporter\.config\.json is not valid JSON/)
     const ok = await withConfig({ plugins: ["skyporter-format-shout"] }, () => run(["formats"], { cwd }))
     expect(ok.code, show(ok)).toBe(0)
     expect(ok.stdout).toMatch(/^shout\s+v2\.0\.0\s+\.txt\s+skyporter-format-shout \(skyporter\.config\.json\)\s+post texts, loudly$/m)
