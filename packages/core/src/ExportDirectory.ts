@@ -160,7 +160,7 @@ export const makeDirectory = async (dir: string): Promise<Array<string>> => {
       stats = await fs.stat(at)
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code
-      if (code !== "ENOENT" && code !== "ENOTDIR") throw new FolderError(at, folderReason(e))
+      if (code !== "ENOENT" && code !== "ENOTDIR" && code !== "ENAMETOOLONG") throw new FolderError(at, folderReason(e))
     }
     if (stats !== undefined) {
       if (!stats.isDirectory()) {
