@@ -189,7 +189,11 @@ const describeError = (error: CliError.CliError): string => {
       return `--${error.option} was given ${repeated[1]} times, but it takes one value: give it once`
     }
   }
-  return error.message
+  // One line: effect's suggestions ("\n\n  Did you mean this?\n    export") go in parentheses.
+  const [head, ...suggestions] = error.message.split(/\n\s*Did you mean this\?\n/)
+  const text = head!.split("\n").map((l) => l.trim()).filter((l) => l !== "").join(" ")
+  const names = suggestions.join("\n").split("\n").map((l) => l.trim()).filter((l) => l !== "")
+  return names.length === 0 ? text : `${text} (did you mean ${names.map((n) => `"${n}"`).join(" or ")}?)`
 }
 
 /** Required flags say so; built-in flags only appear when they do something documented (see Cli's builtIns). */
