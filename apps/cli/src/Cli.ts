@@ -10,9 +10,14 @@
  */
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as CliConfig from "effect/cli/CliConfig"
+import * as CliError from "effect/cli/CliError"
 import * as CliOutput from "effect/cli/CliOutput"
 import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
+import * as GlobalFlag from "effect/cli/GlobalFlag"
+import type * as HelpDoc from "effect/cli/HelpDoc"
 import * as TerminalCapabilities from "effect/cli/TerminalCapabilities"
 import { createRequire } from "node:module"
 import * as Import from "./commands/Import.js"
@@ -42,7 +47,7 @@ const exportFlags = {
   db: Flag.String("db").pipe(Flag.withDescription("The bskyarchive SQLite archive to read")),
   did: Flag.String("did").pipe(Flag.withDescription("Whose posts: the account's DID (exact match)")),
   format: Flag.String("format").pipe(
-    Flag.withDescription("Output format: json, csv, ndjson, or the name of a loaded plugin"),
+    Flag.withDescription("Output format: json, csv, ndjson, or the name of a loaded plugin, in any case (default: json)"),
     Flag.withDefault("json")
   ),
   since: Flag.String("since").pipe(
@@ -54,7 +59,7 @@ const exportFlags = {
     Flag.optional
   ),
   out: Flag.String("out").pipe(
-    Flag.withDescription("Output folder; the export lands in <out>/<did>/<YYYY-MM-DD_HH-MM-SS>/"),
+    Flag.withDescription("Output folder; the export lands in <out>/<did>/<YYYY-MM-DD_HH-MM-SS>/ (default: ./exports)"),
     Flag.withDefault("./exports")
   ),
   json: Flag.Boolean("json").pipe(Flag.withDescription("Print the manifest as JSON on stdout instead of the path"), Flag.withDefault(false)),
@@ -97,7 +102,7 @@ const seedFlags = {
   db: Flag.String("db").pipe(Flag.withDescription("The archive file to create or add to")),
   posts: Flag.Int("posts").pipe(Flag.withDescription("How many posts to write for the DID")),
   did: Flag.String("did").pipe(Flag.withDescription("The DID to seed"), Flag.optional),
-  seed: Flag.Int("seed").pipe(Flag.withDescription("Random seed: the same seed writes the same rows"), Flag.withDefault(1)),
+  seed: Flag.Int("seed").pipe(Flag.withDescription("Random seed: the same seed writes the same rows (default: 1)"), Flag.withDefault(1)),
   mediaRoot: Flag.String("media-root").pipe(
     Flag.withDescription("Also write a small image file for each media row under this folder (1 in 100 left missing)"),
     Flag.optional
@@ -128,16 +133,16 @@ const serveFlags = {
   db: Flag.String("db").pipe(Flag.withDescription("The bskyarchive SQLite archive to read")),
   out: Flag.String("out").pipe(Flag.withDescription("Where exports are published (<out>/<did>/<YYYY-MM-DD_HH-MM-SS>/)")),
   host: Flag.String("host").pipe(
-    Flag.withDescription("Address to listen on (default 127.0.0.1); anything but loopback requires --auth"),
+    Flag.withDescription("Address to listen on (default: 127.0.0.1); anything but loopback requires --auth"),
     Flag.withDefault("127.0.0.1")
   ),
-  port: Flag.Int("port").pipe(Flag.withDescription("Port to listen on (default 8787; 0: any free port)"), Flag.withDefault(8787)),
+  port: Flag.Int("port").pipe(Flag.withDescription("Port to listen on; 0: any free port (default: 8787)"), Flag.withDefault(8787)),
   auth: Flag.String("auth").pipe(
     Flag.withDescription(`Bearer tokens per DID: {"tokens":[{"token":"…","did":"did:plc:…"},{"token":"…","did":"*"}]}`),
     Flag.optional
   ),
   maxRunning: Flag.Int("max-running").pipe(
-    Flag.withDescription("Exports running at once (default 2); the others wait in FIFO order"),
+    Flag.withDescription("Exports running at once; the others wait in FIFO order (default: 2)"),
     Flag.withDefault(2)
   ),
   mediaRoot: Flag.String("media-root").pipe(
@@ -166,7 +171,47 @@ export const root = Command.make("skyporter").pipe(
   Command.withSubcommands([exportCommand, seedCommand, formatsCommand, serveCommand, Import.command])
 )
 
-/** Help on request goes to stdout; a usage error prints only the errors and a hint, on stderr. */
+/** The subcommands, for messages that name the command that failed. */
+export const COMMANDS: ReadonlyArray<string> = ["export", "seed", "formats", "serve"]
+
+/** `skyporter` or `skyporter <subcommand>`: how messages and help hints name a command. */
+export const commandName = (path: ReadonlyArray<string>): string =>
+  ["skyporter", ...path.filter((p) => p !== "skyporter")].join(" ")
+
+/** Every error, usage or runtime: `skyporter export: …` then the command's help hint. */
+export const errorText = (command: string, messages: ReadonlyArray<string>): string =>
+  `${messages.map((m) => `${command}: ${m}`).join("\n")}\nRun '${command} --help' for usage.\n`
+
+/** A parser error in words: a repeated single-value flag says so. */
+const describeError = (error: CliError.CliError): string => {
+  if (error._tag === "InvalidValue") {
+    const repeated = /^(\d+) occurrences$/.exec(error.value)
+    if (repeated !== null) {
+      return `--${error.option} was given ${repeated[1]} times, but it takes one value: give it once`
+    }
+  }
+  // One line: effect's suggestions ("\n\n  Did you mean this?\n    export") go in parentheses.
+  const [head, ...suggestions] = error.message.split(/\n\s*Did you mean this\?\n/)
+  const text = head!.split("\n").map((l) => l.trim()).filter((l) => l !== "").join(" ")
+  const names = suggestions.join("\n").split("\n").map((l) => l.trim()).filter((l) => l !== "")
+  return names.length === 0 ? text : `${text} (did you mean ${names.map((n) => `"${n}"`).join(" or ")}?)`
+}
+
+/** Required flags say so; built-in flags only appear when they do something documented (see Cli's builtIns). */
+const markRequired = (doc: HelpDoc.HelpDoc): HelpDoc.HelpDoc => ({
+  ...doc,
+  flags: doc.flags.map((flag) =>
+    // A repeatable flag (Flag.atLeast(0)) counts as required to the parser, yet may be left out.
+    flag.required && !Option.getOrElse(flag.description, () => "").includes("(repeatable)")
+      ? { ...flag, description: Option.map(flag.description, (d) => `${d} (required)`).pipe(Option.orElseSome(() => "(required)")) }
+      : flag
+  )
+})
+
+/**
+ * Help on request goes to stdout. Help nobody asked for (a bare `skyporter`)
+ * and usage errors go to stderr, the errors in the one style of `errorText`.
+ */
 const presenter: CliOutput.Presenter = {
   present: (event) =>
     Effect.gen(function*() {
@@ -175,12 +220,11 @@ const presenter: CliOutput.Presenter = {
       switch (event._tag) {
         case "Help":
           return yield* (event.reason === "Requested" ? Console.log : Console.error)(
-            formatter.formatHelpDoc(event.helpDoc)
+            formatter.formatHelpDoc(markRequired(event.helpDoc))
           )
         case "InvalidInvocation":
-          return yield* Console.error(
-            formatter.formatErrors(event.errors).trimEnd() +
-              `\n\nRun "${["skyporter", ...event.commandPath.slice(1)].join(" ")} --help" for usage.`
+          return yield* Effect.sync(() =>
+            process.stderr.write(errorText(commandName(event.commandPath), event.errors.map(describeError)))
           )
         case "Version":
           return yield* Console.log(formatter.formatVersion(event.name, event.version))
@@ -188,5 +232,11 @@ const presenter: CliOutput.Presenter = {
     })
 }
 
+/** `--help`, `--version` and `--completions`: effect's `--wizard` and `--log-level` do nothing documented here. */
+const builtIns = [GlobalFlag.Help, GlobalFlag.Version, GlobalFlag.Completions]
+
 export const run = (args: ReadonlyArray<string>) =>
-  Command.runWith(root, { version: VERSION })(args).pipe(Effect.provide(CliOutput.layerPresenter(presenter)))
+  Command.runWith(root, { version: VERSION })(args).pipe(
+    Effect.provide(CliOutput.layerPresenter(presenter)),
+    Effect.provideService(CliConfig.CliConfig, CliConfig.make({ builtIns }))
+  )

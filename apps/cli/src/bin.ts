@@ -1,7 +1,7 @@
 /**
  * Entry point of the `skyporter` binary. Exit codes:
  * 0 success · 1 export failed (nothing published) or the archive is locked ·
- * 2 invalid usage or input ·
+ * 2 invalid usage or input (a bare `skyporter` too: it prints the help) ·
  * 130 interrupted (SIGINT/SIGTERM; cleanup done).
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
@@ -20,7 +20,8 @@ const exitCode = (exit: Exit.Exit<unknown, unknown>): number => {
   if (Exit.isSuccess(exit)) return 0
   if (Cause.hasInterruptsOnly(exit.cause)) return Cli.published.value ? 0 : EXIT_INTERRUPTED
   const error = Cause.squash(exit.cause)
-  if (CliError.isCliError(error)) return error._tag === "ShowHelp" && error.errors.length === 0 ? 0 : EXIT_USAGE
+  // `--help` and `--version` succeed; a CliError is a usage error or help nobody asked for.
+  if (CliError.isCliError(error)) return EXIT_USAGE
   const tag = (error as { _tag?: unknown } | undefined)?._tag
   // A locked archive is no fault of the input: the same command can succeed later.
   if (tag === "ArchiveError" && (error as { reason?: unknown }).reason === "Locked") return EXIT_FAILED
@@ -28,7 +29,13 @@ const exitCode = (exit: Exit.Exit<unknown, unknown>): number => {
   return EXIT_FAILED
 }
 
-/** Our errors print their message; anything else is a bug and prints its cause. */
+/** The command that runs: `skyporter export` etc., or `skyporter` before one is known. */
+const command = (): string => {
+  const first = process.argv.slice(2).find((a) => !a.startsWith("-"))
+  return Cli.commandName(first !== undefined && Cli.COMMANDS.includes(first) ? [first] : [])
+}
+
+/** Our errors print their message in the style of usage errors; anything else is a bug and prints its cause. */
 const report = (cause: Cause.Cause<unknown>) =>
   Effect.sync(() => {
     if (Cause.hasInterruptsOnly(cause)) return
@@ -36,9 +43,9 @@ const report = (cause: Cause.Cause<unknown>) =>
     if (CliError.isCliError(error)) return // already presented
     const tag = (error as { _tag?: unknown } | undefined)?._tag
     if (tag === "InvalidRequest" || tag === "ArchiveError" || tag === "ExportFailed") {
-      process.stderr.write(`skyporter: ${(error as Error).message}\n`)
+      process.stderr.write(Cli.errorText(command(), [(error as Error).message]))
     } else {
-      process.stderr.write(`skyporter: unexpected error\n${Cause.pretty(cause)}\n`)
+      process.stderr.write(`${command()}: unexpected error\n${Cause.pretty(cause)}\n`)
     }
   })
 

@@ -115,7 +115,8 @@ describe("selection and order", () => {
   it("a DID with SQL wildcard characters matches nothing", async () => {
     // `_` and `%` would match alice's rows if the DID were used as a LIKE pattern.
     expect(await exportJson("did:plc:al_ce")).toEqual([])
-    expect(await exportJson("did:plc:%lice")).toEqual([])
+    // A valid percent-escape (%ce) that, as a LIKE pattern, would match "did:plc:alice".
+    expect(await exportJson("did:plc:%ce")).toEqual([])
   }, 120_000)
 
   it("day bounds are inclusive and compared as instants", async () => {

@@ -23,15 +23,20 @@ const dayBound = (value: string, end: boolean): string | undefined => {
   return Timestamp.canonicalInstant(t)
 }
 
-const HELP = "expected YYYY-MM-DD or an RFC 3339 timestamp such as 2024-03-01T12:00:00Z"
+const HELP = "expected YYYY-MM-DD or an RFC 3339 timestamp such as 2024-03-01T12:00:00Z or 2024-03-01T12:00:00.123+02:00"
+
+// RFC 3339 allows any number of fraction digits; instants are kept to the
+// nanosecond, so digits beyond the ninth are dropped (truncated, never rounded).
+const NANOSECONDS = /^(\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}\.\d{9})\d+/
 
 const bound = (field: "since" | "until", value: string): Effect.Effect<string, InvalidRequest> => {
   const day = dayBound(value, field === "until")
   if (day !== undefined) return Effect.succeed(day)
+  const text = value.replace(NANOSECONDS, "$1")
   // Full timestamps must carry a zone: "T" separator plus Z or an offset.
-  const t = Timestamp.decode(value)
-  const instant = t.valid && /^\d{4}-\d{2}-\d{2}[Tt]/.test(value) && /([Zz]|[+-]\d{2}:\d{2})$/.test(value)
-    ? Timestamp.canonicalInstant(value)
+  const t = Timestamp.decode(text)
+  const instant = t.valid && /^\d{4}-\d{2}-\d{2}[Tt]/.test(text) && /([Zz]|[+-]\d{2}:\d{2})$/.test(text)
+    ? Timestamp.canonicalInstant(text)
     : undefined
   return instant !== undefined
     ? Effect.succeed(instant)

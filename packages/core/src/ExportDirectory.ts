@@ -118,24 +118,118 @@ export const syncDirectory = (dir: string): Effect.Effect<void> =>
     }
   })
 
+const REASONS: Readonly<Record<string, string>> = {
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "the filesystem is read-only",
+  ENOSPC: "no space left on the device",
+  EDQUOT: "the disk quota is exceeded",
+  ENAMETOOLONG: "a name in the path is too long",
+  ENOTDIR: "a part of the path is a file, not a folder",
+  ELOOP: "too many symbolic links in the path",
+  EEXIST: "a file is in the way",
+  ENOENT: "the folder it would go in does not accept new folders"
+}
+
+/** Why a folder cannot be made, in words (with the system's code). */
+const folderReason = (e: unknown): string => {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code
+  return code !== undefined && REASONS[code] !== undefined ? `${REASONS[code]} (${code})` : describe(e)
+}
+
+/** A folder cannot be made: the message names the folder and the reason. */
+export class FolderError extends Error {
+  constructor(readonly folder: string, readonly reason: string) {
+    super(`cannot create the folder ${folder}: ${reason}`)
+  }
+}
+
+/**
+ * Makes `dir` and any missing parents, one level at a time, and returns the
+ * folders this call created (outermost first). Unlike `fs.mkdir` with
+ * `recursive: true` (which on Node 20 loops forever where a parent refuses
+ * new entries, as in /proc), every level is tried once: it fails fast with
+ * the folder and the reason.
+ */
+export const makeDirectory = async (dir: string): Promise<Array<string>> => {
+  const target = path.resolve(dir)
+  const missing: Array<string> = []
+  for (let at = target;; at = path.dirname(at)) {
+    let stats: import("node:fs").Stats | undefined
+    try {
+      stats = await fs.stat(at)
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code
+      if (code !== "ENOENT" && code !== "ENOTDIR" && code !== "ENAMETOOLONG") throw new FolderError(at, folderReason(e))
+    }
+    if (stats !== undefined) {
+      if (!stats.isDirectory()) {
+        throw new FolderError(at, "a file is in the way (it is not a folder)")
+      }
+      break
+    }
+    if (path.dirname(at) === at) throw new FolderError(at, "the filesystem has no root folder")
+    missing.unshift(at)
+  }
+  const created: Array<string> = []
+  for (const folder of missing) {
+    try {
+      await fs.mkdir(folder)
+      created.push(folder)
+    } catch (e) {
+      // Made meanwhile by another export: fine, when it is a folder.
+      const code = (e as NodeJS.ErrnoException).code
+      if (code === "EEXIST" && (await fs.stat(folder).then((s) => s.isDirectory(), () => false))) continue
+      await removeEmpty(created)
+      throw new FolderError(folder, folderReason(e))
+    }
+  }
+  return created
+}
+
+/** Removes the folders in `created` (innermost first) that are still empty; never anything else. */
+export const removeEmpty = (created: ReadonlyArray<string>): Promise<void> =>
+  created.toReversed().reduce((done, folder) => done.then(() => fs.rmdir(folder).catch(() => undefined)), Promise.resolve())
+
 /**
  * Creates the temporary directory for one export under `<out>/<did>/`.
- * It is removed when the scope closes unless it was published.
+ * It is removed when the scope closes unless it was published, and with it
+ * the `<out>/<did>/` (and `<out>`) folders this export created, when empty.
  */
 export const acquireTemp = (out: string, did: string) =>
   Effect.acquireRelease(
     Effect.tryPromise({
       try: async () => {
         const parent = path.join(out, did)
-        await fs.mkdir(parent, { recursive: true })
         const dir = path.join(parent, tempName())
-        await fs.mkdir(dir)
-        return { parent, dir, published: false as boolean }
+        // Another export that created `parent` may remove it, empty, as it
+        // ends: then it is made again (a few times at most).
+        for (let attempt = 1;; attempt++) {
+          const created = await makeDirectory(parent)
+          try {
+            await fs.mkdir(dir)
+            return { parent, dir, created, published: false as boolean }
+          } catch (e) {
+            await removeEmpty(created)
+            if ((e as NodeJS.ErrnoException).code !== "ENOENT" || attempt === 3) {
+              throw new FolderError(parent, folderReason(e))
+            }
+          }
+        }
       },
       catch: (e) =>
-        new ExportFailed({ stage: "prepare", message: `cannot create the output directory in ${out}: ${describe(e)}` })
+        new ExportFailed({
+          stage: "prepare",
+          message: e instanceof FolderError ? e.message : `cannot create the output folder ${out}: ${describe(e)}`
+        })
     }),
-    (temp) => temp.published ? Effect.void : Effect.promise(() => fs.rm(temp.dir, { recursive: true, force: true }))
+    (temp) =>
+      temp.published
+        ? Effect.void
+        : Effect.promise(async () => {
+          await fs.rm(temp.dir, { recursive: true, force: true })
+          await removeEmpty(temp.created)
+        })
   )
 
 export type Temp = Effect.Success<ReturnType<typeof acquireTemp>>

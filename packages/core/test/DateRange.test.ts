@@ -41,4 +41,22 @@ describe("DateRange.make", () => {
     expect(error.field).toBe(field)
     expect(error.message).toContain(`--${field}`)
   })
+
+  it("accepts any number of fraction digits, truncating beyond nanoseconds", () => {
+    const cases: ReadonlyArray<readonly [string, string]> = [
+      ["2024-03-01T12:00:00.1Z", "2024-03-01T12:00:00.100000000Z"],
+      ["2024-03-01T12:00:00.123456789Z", "2024-03-01T12:00:00.123456789Z"],
+      ["2024-03-01T12:00:00.1234567891Z", "2024-03-01T12:00:00.123456789Z"],
+      ["2024-03-01T12:00:00.999999999999999999999+01:00", "2024-03-01T11:00:00.999999999Z"],
+      ["2024-03-01t12:00:00.00000000000000000001z", "2024-03-01T12:00:00.000000000Z"]
+    ]
+    for (const [input, since] of cases) {
+      const exit = make(input, undefined)
+      expect(Exit.isSuccess(exit) && exit.value.since, input).toBe(since)
+    }
+    // Truncation never makes a malformed instant valid.
+    for (const bad of ["2024-03-01T12:00:00.1234567891", "2024-03-01T12:00:00.Z", "2024-03-01T12:00:00.12345678901x"]) {
+      expect(Exit.isFailure(make(bad, undefined)), bad).toBe(true)
+    }
+  })
 })

@@ -51,7 +51,11 @@ export interface Entry {
   readonly size?: number | undefined
   /** Deflate (`true`) or store (`false`); by default `compressible(name)` decides. */
   readonly compress?: boolean | undefined
-  /** Default 1980-01-01T00:00:00Z, the earliest time a ZIP header holds: archives are reproducible. */
+  /**
+   * The entry's time. Default: a `path` entry's modification time, otherwise
+   * the time the entry is written. Written as a DOS date and time (UTC, two-
+   * second steps) and, to the second, in an extended-timestamp field.
+   */
   readonly mtime?: Date | undefined
   /** Unix permission bits; default 0o644 for files, 0o755 for directories. */
   readonly mode?: number | undefined
@@ -84,7 +88,7 @@ export const checkName = (name: string): string | undefined => {
 
 const CHUNK_BYTES = 256 * 1024
 
-/** 1980-01-01T00:00:00Z: the earliest DOS time, the default of every entry. */
+/** 1980-01-01T00:00:00Z: the earliest DOS time (earlier times are written as this). */
 export const EPOCH = new Date(Date.UTC(1980, 0, 1))
 
 /** Device and inode of a listed file: reading it checks it is still that file. */
@@ -145,7 +149,7 @@ const toEncoderEntry = (entry: Entry): Effect.Effect<EncoderEntry, ZipError> =>
     const { name } = entry
     const problem = checkName(name)
     if (problem !== undefined) return yield* fail(name, `cannot add ${JSON.stringify(name)}: ${problem}`)
-    const options = { mtime: entry.mtime ?? EPOCH, mode: entry.mode }
+    const options = { mtime: entry.mtime ?? new Date(), mode: entry.mode }
     const sources = [entry.path, entry.bytes, entry.stream].filter((s) => s !== undefined).length
     if (name.endsWith("/")) {
       if (sources > 0) {
@@ -182,7 +186,12 @@ const toEncoderEntry = (entry: Entry): Effect.Effect<EncoderEntry, ZipError> =>
       )
     }
     const body = fileBody(name, file, identity, size)
-    return Zip.fileStream(name, body, deflate ? { ...options, method: "Deflate", size } : { ...options, method: "Store", size })
+    const fileOptions = { mtime: entry.mtime ?? new Date(Number(stats.mtimeMs)), mode: entry.mode }
+    return Zip.fileStream(
+      name,
+      body,
+      deflate ? { ...fileOptions, method: "Deflate", size } : { ...fileOptions, method: "Store", size }
+    )
   })
 
 const fromZipError = (e: Zip.ZipError): ZipError => new ZipError({ message: `cannot write the archive: ${e.message}` })
@@ -208,7 +217,7 @@ export const stream = <E = never, R = never>(
 const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"))
 
 export interface ListOptions {
-  /** The mtime of every entry (default `EPOCH`). */
+  /** The mtime of every entry (default: each file's and folder's own modification time). */
   readonly mtime?: Date | undefined
 }
 
@@ -220,7 +229,7 @@ export interface ListOptions {
  * listed here.
  */
 export const entries = (dir: string, options: ListOptions = {}): Stream.Stream<Entry, ZipError> => {
-  const mtime = options.mtime ?? EPOCH
+  const fixed = options.mtime
   const walk = (rel: string): Stream.Stream<Entry, ZipError> =>
     Stream.unwrap(Effect.gen(function*() {
       const here = path.join(dir, rel)
@@ -235,6 +244,7 @@ export const entries = (dir: string, options: ListOptions = {}): Stream.Stream<E
         ),
         Stream.flatMap(({ n, stats }): Stream.Stream<Entry, ZipError> => {
           const name = rel + n
+          const mtime = fixed ?? new Date(Number(stats.mtimeMs))
           if (stats.isDirectory()) {
             return Stream.concat(Stream.succeed<Entry>({ name: `${name}/`, mtime }), walk(`${name}/`))
           }

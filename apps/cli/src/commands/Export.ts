@@ -2,7 +2,7 @@
  * The `skyporter export` handler. Loaded only when `export` runs (see
  * Cli.ts), with the core, the format plugins and the progress bar it needs.
  */
-import { Archive, Export, FormatRegistry, InvalidRequest, PluginLoader, PluginOptions } from "@skyporter/core"
+import { Accounts, Archive, Export, FormatRegistry, InvalidRequest, PluginLoader, PluginOptions } from "@skyporter/core"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
@@ -10,6 +10,29 @@ import type { ExportFlags } from "../Cli.js"
 import * as Formats from "../Formats.js"
 import * as ProgressView from "../ProgressView.js"
 import { published } from "../Published.js"
+
+/** The registered name `format` means: itself, or the one name equal to it ignoring case. */
+export const formatName = (names: ReadonlyArray<string>, format: string): string => {
+  if (names.includes(format)) return format
+  const matches = names.filter((n) => n.toLowerCase() === format.toLowerCase())
+  return matches.length === 1 ? matches[0]! : format
+}
+
+/** At most this many accounts are listed when a DID has no posts; beyond, only their number. */
+export const LISTED_ACCOUNTS = 10
+
+/** What stderr says when the archive holds no posts for `did`: the accounts it does hold. */
+export const noPostsNotice = (did: string, accounts: ReadonlyArray<Accounts.Account>): string => {
+  const head = `skyporter export: the archive holds no posts for ${did}; the export is empty.`
+  if (accounts.length === 0) return `${head}\nThe archive holds no posts at all.\n`
+  if (accounts.length > LISTED_ACCOUNTS) {
+    return `${head}\nThe archive holds posts of ${accounts.length} other accounts (check --did).\n`
+  }
+  const lines = accounts.map((a) =>
+    `  ${a.did}${a.handle === null ? "" : ` (@${a.handle})`}: ${a.posts} post${a.posts === 1 ? "" : "s"}`
+  )
+  return `${head}\nIt holds posts of:\n${lines.join("\n")}\n`
+}
 
 export const run = (flags: ExportFlags) =>
   Effect.gen(function*() {
@@ -21,12 +44,13 @@ export const run = (flags: ExportFlags) =>
       })
     }
     const loaded = yield* Formats.load(flags.plugin, Option.getOrUndefined(flags.config))
-    const options = PluginLoader.optionsFor(loaded, flags.format, yield* Formats.parseOptions(flags.option))
+    const format = formatName(loaded.registry.formats.map((f) => f.plugin.name), flags.format)
+    const options = PluginLoader.optionsFor(loaded, format, yield* Formats.parseOptions(flags.option))
     // Checked before Export.prepare (which checks again) for its one-line messages.
-    yield* PluginOptions.decode(yield* loaded.registry.get(flags.format), options)
+    yield* PluginOptions.decode(yield* loaded.registry.get(format), options)
     const prepared = yield* Export.prepare({
       did: flags.did,
-      format: flags.format,
+      format,
       options,
       since: Option.getOrUndefined(flags.since),
       until: Option.getOrUndefined(flags.until),
@@ -39,20 +63,37 @@ export const run = (flags: ExportFlags) =>
       budgetBytes: Option.getOrUndefined(flags.budgetBytes)
     }).pipe(Effect.provideService(FormatRegistry.FormatRegistry, loaded.registry))
     const view = ProgressView.make({ quiet: flags.quiet, label: `${prepared.plugin.name}` })
-    yield* Export.stream(prepared).pipe(
-      Stream.runForEach((event) =>
-        Effect.sync(() => {
-          view.update(event)
-          // Printed in the same step that sees the event: once the path is
-          // out, the export is a success whatever signal comes next.
-          if (event._tag === "Completed") {
-            view.stop()
-            process.stdout.write(`${flags.json ? JSON.stringify(event.manifest) : event.path}\n`)
-            published.value = true
-          }
-        })
-      ),
-      Effect.ensuring(Effect.sync(view.stop)),
-      Effect.provide(Archive.Archive.layer({ path: flags.db }))
+    let posts = -1
+    yield* Effect.gen(function*() {
+      yield* Export.stream(prepared).pipe(
+        Stream.runForEach((event) =>
+          Effect.sync(() => {
+            view.update(event)
+            // Printed in the same step that sees the event: once the path is
+            // out, the export is a success whatever signal comes next.
+            if (event._tag === "Completed") {
+              view.stop()
+              process.stdout.write(`${flags.json ? JSON.stringify(event.manifest) : event.path}\n`)
+              published.value = true
+              posts = event.manifest.post_count
+            }
+          })
+        ),
+        Effect.ensuring(Effect.sync(view.stop))
+      )
+      if (posts === 0) {
+        const { database } = yield* Archive.Archive
+        const accounts = yield* Effect.sync(() => Accounts.list(database))
+        if (!accounts.some((a) => a.did === flags.did)) {
+          yield* Effect.sync(() => process.stderr.write(noPostsNotice(flags.did, accounts)))
+        }
+      }
+    }).pipe(Effect.provide(Archive.Archive.layer({ path: flags.db })))
+  }).pipe(
+    // Last, once every temporary file is gone: a stopped export says so.
+    Effect.onInterrupt(() =>
+      Effect.sync(() => {
+        if (!published.value) process.stderr.write("skyporter export: interrupted; nothing was published\n")
+      })
     )
-  })
+  )

@@ -119,7 +119,7 @@ const expectCompletedFromSnapshot = ({ batches, out, r }: Faulted) => {
 const expectFailedAtBatch = ({ out, r }: Faulted) => {
   expect(r.code, show(r)).toBe(1)
   expect(r.stdout).toBe("")
-  const m = /skyporter: cannot read batch (\d+): (.+)/.exec(r.stderr)
+  const m = /skyporter export: cannot read batch (\d+): (.+)/.exec(r.stderr)
   expect(m, show(r)).not.toBeNull()
   expect(Number(m![1])).toBeGreaterThan(3)
   expect(m![2]).toMatch(/malformed|corrupt|not a database|disk I\/O error/i)

@@ -1,0 +1,121 @@
+/**
+ * The CLI's conventions: one error style for usage and runtime errors alike
+ * (`skyporter <command>: …` then the command's help hint), required flags and
+ * defaults in --help, no undocumented built-in flags, a bare `skyporter`
+ * that prints help and exits 2, a repeated single-value flag said in words,
+ * format names in any case, DIDs and instants by their published syntax.
+ */
+import { readdirSync } from "node:fs"
+import * as path from "node:path"
+import { describe, expect, it } from "vitest"
+import { exportOk, parseCsv, run, sharedArchive, show } from "./support.js"
+
+const DID = "did:plc:conventions"
+const fx = sharedArchive(DID, 30)
+
+/** `skyporter[ command]: message` lines, then `Run 'skyporter[ command] --help' for usage.` and nothing else. */
+const STYLE = /^(skyporter(?: [a-z]+)?): [^\n]+\n(?:\1: [^\n]+\n)*Run '\1 --help' for usage\.\n$/
+
+describe("one error style", () => {
+  const cases: ReadonlyArray<readonly [string, (db: string) => ReadonlyArray<string>, string]> = [
+    ["an unknown flag", (db) => ["export", "--db", db, "--did", DID, "--colour", "red"], "skyporter export"],
+    ["a missing required flag", () => ["export", "--did", DID], "skyporter export"],
+    ["a bad integer", (db) => ["seed", "--db", db, "--posts", "many"], "skyporter seed"],
+    ["an unknown subcommand", () => ["exprot"], "skyporter"],
+    ["an invalid DID (input)", (db) => ["export", "--db", db, "--did", "did:m123:val"], "skyporter export"],
+    ["a missing archive (runtime)", (db) => ["export", "--db", `${db}.missing`, "--did", DID], "skyporter export"],
+    ["an unknown format", (db) => ["export", "--db", db, "--did", DID, "--format", "xml"], "skyporter export"],
+    ["a bad config file (formats)", () => ["formats", "--config", "/nonexistent/skyporter.config.json"], "skyporter formats"]
+  ]
+  it.each(cases)("%s", async (_, args, command) => {
+    const r = await run(args(fx.db), { cwd: fx.dir })
+    expect(r.code, show(r)).toBe(2)
+    expect(r.stdout).toBe("")
+    expect(r.stderr, show(r)).toMatch(STYLE)
+    expect(r.stderr.startsWith(`${command}: `), show(r)).toBe(true)
+    expect(r.stderr).toContain(`Run '${command} --help' for usage.`)
+  }, 60_000)
+
+  it("a repeated single-value flag says so in words", async () => {
+    const r = await run(["export", "--db", "a.db", "--db", "b.db", "--did", DID], { cwd: fx.dir })
+    expect(r.code, show(r)).toBe(2)
+    expect(r.stderr).toBe(
+      "skyporter export: --db was given 2 times, but it takes one value: give it once\n" +
+        "Run 'skyporter export --help' for usage.\n"
+    )
+  }, 60_000)
+})
+
+describe("help", () => {
+  it("a bare skyporter prints the help on stderr and exits 2", async () => {
+    const r = await run([], { cwd: fx.dir })
+    expect(r.code, show(r)).toBe(2)
+    expect(r.stdout).toBe("")
+    expect(r.stderr).toMatch(/USAGE\n\s+skyporter <subcommand>/)
+    expect(r.stderr).toMatch(/SUBCOMMANDS[\s\S]*export[\s\S]*seed[\s\S]*formats[\s\S]*serve/)
+  }, 60_000)
+
+  it("--help exits 0 on stdout, marks required flags, shows defaults, hides --wizard and --log-level", async () => {
+    const r = await run(["export", "--help"], { cwd: fx.dir })
+    expect(r.code, show(r)).toBe(0)
+    const line = (flag: string) => r.stdout.split("\n").find((l) => l.trimStart().startsWith(`${flag} `)) ?? ""
+    expect(line("--db")).toMatch(/\(required\)$/)
+    expect(line("--did")).toMatch(/\(required\)$/)
+    expect(line("--format")).toMatch(/\(default: json\)$/)
+    expect(line("--out")).toMatch(/\(default: \.\/exports\)$/)
+    for (const optional of ["--since", "--plugin", "--option", "--zip"]) expect(line(optional)).not.toMatch(/required/)
+    for (const command of [[], ["export"], ["seed"], ["formats"], ["serve"]]) {
+      const help = await run([...command, "--help"], { cwd: fx.dir })
+      expect(help.stdout, command.join(" ")).not.toMatch(/--wizard|--log-level/)
+      expect(help.stdout).toMatch(/--help/)
+    }
+    const seed = await run(["seed", "--help"], { cwd: fx.dir })
+    expect(seed.stdout).toMatch(/--seed integer .*\(default: 1\)/)
+    const serve = await run(["serve", "--help"], { cwd: fx.dir })
+    expect(serve.stdout).toMatch(/--port integer .*\(default: 8787\)/)
+    expect(serve.stdout).toMatch(/--out string .*\(required\)/)
+  }, 120_000)
+
+  it("--wizard and --log-level are not flags of skyporter", async () => {
+    for (const flag of ["--wizard", "--log-level=debug"]) {
+      const r = await run(["export", flag, "--db", fx.db, "--did", DID], { cwd: fx.dir })
+      expect(r.code, show(r)).toBe(2)
+      expect(r.stderr).toMatch(STYLE)
+    }
+  }, 60_000)
+})
+
+describe("format names in any case", () => {
+  it.each(["CSV", "Csv", "csv"])("--format %s writes posts.csv", async (format) => {
+    const out = path.join(fx.dir, `out-${format}`)
+    const dir = await exportOk(["--db", fx.db, "--did", DID, "--format", format, "--out", out, "--quiet"], { cwd: fx.dir })
+    expect(readdirSync(dir).sort()).toEqual(["manifest.json", "posts.csv"])
+  }, 60_000)
+
+  it("--format NDJSON and JSON too", async () => {
+    for (const format of ["NDJSON", "JSON"]) {
+      const dir = await exportOk(["--db", fx.db, "--did", DID, "--format", format, "--out", path.join(fx.dir, `o-${format}`), "--quiet"], {
+        cwd: fx.dir
+      })
+      expect(readdirSync(dir)).toContain(`posts.${format.toLowerCase()}`)
+    }
+  }, 60_000)
+})
+
+describe("instants with any number of fraction digits", () => {
+  it("--since/--until beyond nanoseconds are truncated, not refused", async () => {
+    const all = await exportOk(["--db", fx.db, "--did", DID, "--format", "csv", "--out", path.join(fx.dir, "o-all"), "--quiet"], { cwd: fx.dir })
+    const rows = parseCsv((await import("node:fs")).readFileSync(path.join(all, "posts.csv"), "utf8"))
+    expect(rows.length).toBeGreaterThan(2)
+    const r = await run(
+      [
+        "export", "--db", fx.db, "--did", DID, "--format", "csv", "--out", path.join(fx.dir, "o-frac"), "--quiet",
+        "--since", "2000-01-01T00:00:00.123456789123456Z", "--until", "2100-01-01T00:00:00.9999999999999+00:00"
+      ],
+      { cwd: fx.dir }
+    )
+    expect(r.code, show(r)).toBe(0)
+    const some = parseCsv((await import("node:fs")).readFileSync(path.join(r.stdout.trim(), "posts.csv"), "utf8"))
+    expect(some).toEqual(rows)
+  }, 60_000)
+})
