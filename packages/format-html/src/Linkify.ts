@@ -4,6 +4,8 @@
  * `http(s)://` addresses (and `www.` ones), `@handle.domain` mentions and
  * `#tags`. Every href is built here from a fixed `https://` or `http://`
  * prefix, so no other scheme (`javascript:`, `data:`) can ever be linked.
+ * Invisible and direction-changing characters end an address, so a link
+ * never shows text its href does not hold.
  */
 
 /** What a piece of text links to: 0 a web address, 1 a mention, 2 a hashtag. */
@@ -15,7 +17,7 @@ export type Segment = string | readonly [Kind, string, string]
 // One alternative per kind; the lookbehinds keep a match from starting inside a word.
 const TOKEN = new RegExp(
   [
-    String.raw`(?<url>(?:https?:\/\/|(?<![\p{L}\p{N}_.@\/-])www\.)[^\s<>"\u0000-\u001f\u007f]+)`,
+    String.raw`(?<url>(?:https?:\/\/|(?<![\p{L}\p{N}_.@\/-])www\.)[^\s<>"\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]+)`,
     String.raw`(?<![\p{L}\p{N}_.@\/-])@(?<handle>[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,62}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,62}[a-zA-Z0-9])?)*\.[a-zA-Z][a-zA-Z0-9-]*[a-zA-Z0-9])`,
     String.raw`(?<![\p{L}\p{N}_&#\/])[#＃](?<tag>[\p{L}\p{M}\p{N}_]*[\p{L}\p{M}_][\p{L}\p{M}\p{N}_]*)`
   ].join("|"),
