@@ -86,7 +86,8 @@ function find(y) {
   return lo;
 }
 function feedTop() { return feed.getBoundingClientRect().top + win.scrollY; }
-function headerH() { return doc.querySelector("header").offsetHeight; }
+// The header covers the top of the viewport only where it is sticky (not on phones).
+function headerH() { var h = doc.querySelector("header"); return win.getComputedStyle(h).position === "sticky" ? h.offsetHeight : 0; }
 
 function build(i) {
   var p = posts[i], a = el("article"), id = "h" + i;

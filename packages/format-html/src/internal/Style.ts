@@ -10,7 +10,8 @@ a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,ar
 .skip{position:absolute;left:-999px;top:0;background:var(--bg);padding:.5em;z-index:3}
 .skip:focus{left:.5em}
 header{position:sticky;top:0;z-index:2;background:var(--bg);border-bottom:1px solid var(--line);padding:.5rem 1rem}
-header h1{font-size:1.15rem;margin:0 0 .4rem}
+header h1{font-size:1.15rem;margin:0}
+#who{margin:0 0 .4rem;font-size:.9rem;color:var(--muted)}
 .bar{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}
 .bar input{flex:1 1 12rem;min-width:0;font:inherit;padding:.4rem .6rem;border:1px solid var(--muted);border-radius:.4rem;background:var(--bg);color:var(--fg)}
 .bar select,.bar button{font:inherit;padding:.35rem .5rem;border:1px solid var(--muted);border-radius:.4rem;background:var(--card);color:var(--fg);max-width:100%}
@@ -39,6 +40,6 @@ figure.loaded figcaption{position:absolute;left:-9999px}
 .card .q{white-space:pre-wrap;unicode-bidi:plaintext}
 .note{font-size:.85rem;color:var(--muted);font-style:italic;margin:.3rem 0}
 noscript p{padding:1rem}
-@media (max-width:30rem){header{padding:.4rem .5rem}main{padding:0}}
+@media (max-width:30rem){header{position:static;padding:.4rem .5rem}main{padding:0}}
 @media print{header .bar,.skip{display:none}header{position:static}#feed{height:auto!important}article{position:static!important;break-inside:avoid}figure img{position:static;height:auto}a{color:inherit}}
 `
