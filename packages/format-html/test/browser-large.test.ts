@@ -42,7 +42,7 @@ describe.skipIf(!hasChromium)("a 100,000-post export with media", () => {
   it("shows the newest posts, searches every post, jumps to a month, loads images from media/, offline", async () => {
     const o = await open(browser, path.join(published, "posts.html"), 390, 844)
     const { page } = o
-    const figures: Record<string, number> = { firstPostMs: Math.round(await o.firstPost()) }
+    const figures: Record<string, number> = { firstPostMs: Math.round(await o.firstPost()), allLoadedMs: Math.round(o.loaded) }
     expect(await page.textContent("#status")).toBe("100,000 posts, newest first")
     expect((await articles(page))[0]!.pos).toBe(1)
     await screenshot(page, "large-phone")
@@ -70,6 +70,12 @@ describe.skipIf(!hasChromium)("a 100,000-post export with media", () => {
     await page.waitForFunction(() => document.activeElement?.tagName === "ARTICLE")
     const time = await page.evaluate(() => document.activeElement!.querySelector("time")!.dateTime)
     expect(new Date(time).toLocaleString("en-US", { timeZone: "America/New_York", month: "long", year: "numeric" })).toBe(last.replace(/ \(.*/, ""))
+
+    // The feed is taller than a browser lets an element be: the last post is still reachable.
+    await page.keyboard.press("End")
+    await page.waitForFunction(() => document.activeElement?.getAttribute("aria-posinset") === "100000")
+    const bottom = await page.evaluate(() => document.activeElement!.getBoundingClientRect().bottom)
+    expect(bottom).toBeLessThanOrEqual(844)
 
     // Scroll back to the top and down until images have loaded.
     const loaded = await page.evaluate(async () => {

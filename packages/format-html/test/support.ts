@@ -78,6 +78,8 @@ export interface Opened {
   readonly errors: Array<string>
   /** Dialogs (alert, confirm, prompt) the page opened. */
   readonly dialogs: Array<string>
+  /** Milliseconds from navigation until every post was loaded (an upper bound: when the test saw it). */
+  readonly loaded: number
   /** Milliseconds from navigation until the first post was in the page, as the page's clock says. */
   readonly firstPost: () => Promise<number>
 }
@@ -111,7 +113,9 @@ export const open = async (browser: Browser, file: string, width: number, height
   })
   await page.goto(pathToFileURL(file).href)
   await page.waitForFunction(() => /newest first/.test(document.getElementById("status")?.textContent ?? ""), null, { timeout: 120_000 })
+  const loadedAt = await page.evaluate(() => performance.now())
   return {
+    loaded: loadedAt,
     page, requests, failed, errors, dialogs,
     firstPost: () => page.evaluate(() => (window as unknown as { firstPostAt: number }).firstPostAt)
   }

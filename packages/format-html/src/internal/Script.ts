@@ -14,8 +14,11 @@ var monthSel = doc.getElementById("month"), backBtn = doc.getElementById("back")
 var blocks = doc.getElementsByClassName("posts");
 var posts = [], heights = [], months = [];
 var view = null, saved = null, mode = "all", query = "";
+// Browsers cap an element's height (Firefox near 17.9 million px): past MAXH the feed keeps that height
+// and one pixel of scrolling moves the posts by "scale" pixels.
+var MAXH = 15e6, scale = 1;
 var offs = new Float64Array(1), dirty = true, rendered = new Map(), loadedBlocks = 0, done = false;
-var lower = null, byUri = new Map(), children = null, printing = false, pending = 0;
+var lower = [], byUri = new Map(), children = null, printing = false, pending = 0;
 var fmtDate = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 var fmtMonth = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "long" });
 var fmtNum = new Intl.NumberFormat();
@@ -64,6 +67,8 @@ function load(limit) {
       byUri.set(p[0], posts.length);
       heights.push(estimate(p));
       months.push(monthOf(p));
+      // Lowercased while loading, so that a search only compares.
+      lower.push(plain(p).toLowerCase());
       posts.push(p);
     }
   }
@@ -76,7 +81,9 @@ function layout() {
   if (offs.length !== n + 1) offs = new Float64Array(n + 1);
   for (var k = 0; k < n; k++) { offs[k] = y; y += heights[at(k)]; }
   offs[n] = y;
-  feed.style.height = y + "px";
+  var shown = Math.min(y, MAXH), vh = win.innerHeight;
+  scale = y > MAXH ? (y - vh) / (shown - vh) : 1;
+  feed.style.height = shown + "px";
   dirty = false;
 }
 function find(y) {
@@ -86,6 +93,9 @@ function find(y) {
   return lo;
 }
 function feedTop() { return feed.getBoundingClientRect().top + win.scrollY; }
+// Between the page's scroll position (relative to the feed) and the posts' own coordinates.
+function toPosts(sy) { return sy > 0 ? sy * scale : sy; }
+function toPage(v) { return v > 0 ? v / scale : v; }
 // The header covers the top of the viewport only where it is sticky (not on phones).
 function headerH() { var h = doc.querySelector("header"); return win.getComputedStyle(h).position === "sticky" ? h.offsetHeight : 0; }
 
@@ -196,7 +206,7 @@ function embed(a, p) {
 function render() {
   if (printing) return;
   if (dirty) layout();
-  var n = len(), top = feedTop(), y0 = win.scrollY - top, y1 = y0 + win.innerHeight;
+  var n = len(), top = feedTop(), sy = win.scrollY - top, y0 = toPosts(sy), y1 = y0 + win.innerHeight;
   var keep = new Map();
   var first = find(y0 - 800), last = find(y1 + 800);
   var anchor = find(Math.max(0, y0 + headerH())), delta = offs[anchor] - y0;
@@ -206,7 +216,7 @@ function render() {
     e.setAttribute("aria-posinset", k + 1);
     e.setAttribute("aria-setsize", n);
     e.dataset.k = k;
-    e.style.top = offs[k] + "px";
+    e.style.top = (offs[k] - y0 + sy) + "px";
     keep.set(i, e);
   }
   rendered.forEach(function (e, i) { if (!keep.has(i)) e.remove(); });
@@ -215,8 +225,9 @@ function render() {
   keep.forEach(function (e, i) { var h = e.offsetHeight; if (h > 0 && Math.abs(h - heights[i]) > 0.5) { heights[i] = h; changed = true; } });
   if (changed) {
     layout();
-    keep.forEach(function (e) { e.style.top = offs[+e.dataset.k] + "px"; });
-    if (y0 > 0 && anchor < n) win.scrollTo(0, offs[anchor] - delta + top);
+    if (y0 > 0 && anchor < n) win.scrollTo(0, toPage(offs[anchor] - delta) + top);
+    var sy2 = win.scrollY - top, v2 = toPosts(sy2);
+    keep.forEach(function (e) { e.style.top = (offs[+e.dataset.k] - v2 + sy2) + "px"; });
     if (pending++ < 4) win.requestAnimationFrame(render);
   } else pending = 0;
 }
@@ -247,8 +258,8 @@ function fillMonths() {
 function goTo(k) {
   if (k < 0 || k >= len()) return;
   if (dirty) layout();
-  var top = feedTop(), y = offs[k] + top - headerH();
-  if (offs[k] + top < win.scrollY + headerH() || offs[k + 1] + top > win.scrollY + win.innerHeight) win.scrollTo(0, Math.max(0, y));
+  var top = feedTop(), v = toPosts(win.scrollY - top), hh = headerH();
+  if (offs[k] < v + hh || offs[k + 1] > v + win.innerHeight) win.scrollTo(0, Math.max(0, toPage(offs[k] - hh) + top));
   render();
   var e = rendered.get(at(k));
   if (e) e.focus({ preventScroll: true });
@@ -258,9 +269,8 @@ function search() {
   query = input.value.trim();
   saved = null;
   if (!query) { setView(null, "all"); return; }
-  if (!lower || lower.length < posts.length) { lower = lower || []; for (var i = lower.length; i < posts.length; i++) lower.push(plain(posts[i]).toLowerCase()); }
   var words = query.toLowerCase().split(/\s+/), out = [];
-  for (i = 0; i < lower.length; i++) {
+  for (var i = 0; i < lower.length; i++) {
     var t = lower[i], ok = true;
     for (var w = 0; w < words.length && ok; w++) ok = t.indexOf(words[w]) >= 0;
     if (ok) out.push(i);
@@ -327,7 +337,7 @@ win.addEventListener("beforeprint", function () {
   printing = true;
   rendered.forEach(function (e) { e.remove(); });
   rendered = new Map();
-  var first = find(Math.max(0, win.scrollY - feedTop()));
+  var first = find(Math.max(0, toPosts(win.scrollY - feedTop())));
   for (var k = first; k < Math.min(len(), first + 500); k++) feed.appendChild(build(at(k)));
 });
 win.addEventListener("afterprint", function () { printing = false; while (feed.firstChild) feed.firstChild.remove(); rebuild(); });
