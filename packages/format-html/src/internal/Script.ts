@@ -262,7 +262,13 @@ function goTo(k) {
   if (offs[k] < v + hh || offs[k + 1] > v + win.innerHeight) win.scrollTo(0, Math.max(0, toPage(offs[k] - hh) + top));
   render();
   var e = rendered.get(at(k));
-  if (e) e.focus({ preventScroll: true });
+  if (!e) return;
+  // Measuring may have moved it: bring it fully into view (in page pixels, hence the scale).
+  var r = e.getBoundingClientRect(), over = r.bottom - win.innerHeight;
+  if (r.top - over >= hh && over > 0) win.scrollBy(0, over / scale + 1);
+  else if (r.top < hh) win.scrollBy(0, (r.top - hh) / scale - 1);
+  render();
+  e.focus({ preventScroll: true });
 }
 function setView(v, m) { view = v; mode = m; dirty = true; rebuild(); win.scrollTo(0, 0); render(); say(); fillMonths(); backBtn.hidden = m !== "thread"; }
 function search() {
