@@ -6,13 +6,13 @@
  * Skipped (with a message) only where /usr/bin/chromium is missing; CI
  * installs it, so there it always runs.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import type { Browser } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { addPosts, articles, CHROMIUM, exportHtml, launch, open, type Opened, screenshot, skyporter, texts } from "./support.js"
+import { addPosts, articles, CHROMIUM, exportHtml, launch, open, type Opened, RESULTS, screenshot, skyporter, texts } from "./support.js"
 
 const hasChromium = existsSync(CHROMIUM)
 if (!hasChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: CI installs Debian's chromium`)
@@ -169,6 +169,22 @@ describe.skipIf(!hasChromium)("a small export with hostile posts", () => {
     expect(await page.getByRole("heading", { level: 1 }).count()).toBe(1)
     expect(await page.$$eval("article", (l) => l.every((a) => a.querySelector("h2") !== null && a.tabIndex === 0))).toBe(true)
     expect(await page.$$eval("img", (l) => l.every((i) => (i as HTMLImageElement).alt !== ""))).toBe(true)
+  })
+
+  it("prints the posts from where the reader is, in the page's flow", async () => {
+    const { page } = pages[0]!
+    await page.evaluate(() => {
+      scrollTo(0, 0)
+      addEventListener("beforeprint", () => {
+        const list = [...document.querySelectorAll("article")]
+        ;(window as unknown as { printed: unknown }).printed = [list.length, list.every((a) => a.style.top === "")]
+      })
+    })
+    mkdirSync(RESULTS, { recursive: true })
+    const pdf = await page.pdf({ path: path.join(RESULTS, "small-print.pdf") })
+    expect(pdf.subarray(0, 5).toString()).toBe("%PDF-")
+    expect(await page.evaluate(() => (window as unknown as { printed: unknown }).printed)).toEqual([305, true])
+    expect(await page.$$eval("article", (l) => l.length)).toBeLessThan(60)
   })
 
   it("fits a 390 px phone without horizontal scrolling, in light and dark", async () => {
