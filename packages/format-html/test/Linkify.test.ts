@@ -51,6 +51,8 @@ describe("segments", () => {
   it("gives back every character of any text, in order", () => {
     const texts = ["a\r\nb\u0000c\u2028", "🏳️‍🌈 #️⃣ #tag‍ @x.y", "@@a.b ##c https://https://x.y", "\ud800 lone https://x.y/\udfff"]
     for (const text of texts) expect(joined(text)).toBe(text)
+    expect(hrefs("#\ufe0f\u20e3 1\ufe0f\u20e3 #_ #\u0301x")).toEqual([])
+    expect(hrefs("#caf\u00e9 #x\u0301 #2024_recap")).toEqual(["https://bsky.app/hashtag/caf%C3%A9", "https://bsky.app/hashtag/x%CC%81", "https://bsky.app/hashtag/2024_recap"])
   })
 
   it("handles a 100 KB post of links and tags quickly and completely", () => {
