@@ -5,6 +5,7 @@
 import * as LoadedPlugins from "@skyporter/core/LoadedPlugins"
 import type { Builtin } from "@skyporter/core/PluginLoader"
 import csv from "@skyporter/format-csv"
+import html from "@skyporter/format-html"
 import json from "@skyporter/format-json"
 import ndjson from "@skyporter/format-ndjson"
 
@@ -12,7 +13,8 @@ import ndjson from "@skyporter/format-ndjson"
 export const builtins: ReadonlyArray<Builtin> = [
   { plugin: json, package: "@skyporter/format-json" },
   { plugin: csv, package: "@skyporter/format-csv" },
-  { plugin: ndjson, package: "@skyporter/format-ndjson" }
+  { plugin: ndjson, package: "@skyporter/format-ndjson" },
+  { plugin: html, package: "@skyporter/format-html" }
 ]
 
 /**

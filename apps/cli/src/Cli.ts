@@ -47,7 +47,7 @@ const exportFlags = {
   db: Flag.String("db").pipe(Flag.withDescription("The bskyarchive SQLite archive to read")),
   did: Flag.String("did").pipe(Flag.withDescription("Whose posts: the account's DID (exact match)")),
   format: Flag.String("format").pipe(
-    Flag.withDescription("Output format: json, csv, ndjson, or the name of a loaded plugin, in any case (default: json)"),
+    Flag.withDescription("Output format: json, csv, ndjson, html, or the name of a loaded plugin, in any case (default: json)"),
     Flag.withDefault("json")
   ),
   since: Flag.String("since").pipe(

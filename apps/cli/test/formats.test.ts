@@ -13,6 +13,7 @@ const CLI_VERSION = versionOf("../package.json")
 const JSON_VERSION = versionOf("../../../packages/format-json/package.json")
 const CSV_VERSION = versionOf("../../../packages/format-csv/package.json")
 const NDJSON_VERSION = versionOf("../../../packages/format-ndjson/package.json")
+const HTML_VERSION = versionOf("../../../packages/format-html/package.json")
 
 let dir: string
 
@@ -23,15 +24,16 @@ beforeAll(() => {
 afterAll(() => removeDir(dir))
 
 describe("skyporter formats", () => {
-  it("lists json, csv and ndjson with their versions", async () => {
+  it("lists json, csv, ndjson and html with their versions", async () => {
     const r = await run(["formats"], { cwd: dir })
     expect(r.code, show(r)).toBe(0)
     expect(r.stderr).toBe("")
     const lines = r.stdout.trimEnd().split("\n")
-    expect(lines).toHaveLength(3)
+    expect(lines).toHaveLength(4)
     expect(lines[0]).toMatch(new RegExp(`^json\\s+v${JSON_VERSION.replaceAll(".", "\\.")}\\s+\\.json\\s+built-in\\s+\\S`))
     expect(lines[1]).toMatch(new RegExp(`^csv\\s+v${CSV_VERSION.replaceAll(".", "\\.")}\\s+\\.csv\\s+built-in\\s+\\S`))
     expect(lines[2]).toMatch(new RegExp(`^ndjson\\s+v${NDJSON_VERSION.replaceAll(".", "\\.")}\\s+\\.ndjson\\s+built-in\\s+\\S`))
+    expect(lines[3]).toMatch(new RegExp(`^html\\s+v${HTML_VERSION.replaceAll(".", "\\.")}\\s+\\.html\\s+built-in\\s+\\S`))
   }, 60_000)
 
   it("--json gives the same list as data", async () => {
@@ -41,7 +43,8 @@ describe("skyporter formats", () => {
     expect(rows.map((f) => [f.name, f.version, f.extension, f.origin])).toEqual([
       ["json", JSON_VERSION, "json", "built-in"],
       ["csv", CSV_VERSION, "csv", "built-in"],
-      ["ndjson", NDJSON_VERSION, "ndjson", "built-in"]
+      ["ndjson", NDJSON_VERSION, "ndjson", "built-in"],
+      ["html", HTML_VERSION, "html", "built-in"]
     ])
     expect(rows[0]!.media_type).toBe("application/json")
     expect(rows[1]!.media_type).toMatch(/^text\/csv/)
@@ -52,8 +55,8 @@ describe("skyporter formats", () => {
     const r = await run(["formats", "--json", "--plugin", TEST_PLUGIN], { cwd: dir })
     expect(r.code, show(r)).toBe(0)
     const rows = JSON.parse(r.stdout) as Array<Record<string, string>>
-    expect(rows.map((f) => f.name)).toEqual(["json", "csv", "ndjson", "testjson"])
-    expect(rows[3]).toMatchObject({ version: "0.0.0-test", extension: "json", origin: TEST_PLUGIN })
+    expect(rows.map((f) => f.name)).toEqual(["json", "csv", "ndjson", "html", "testjson"])
+    expect(rows[4]).toMatchObject({ version: "0.0.0-test", extension: "json", origin: TEST_PLUGIN })
   }, 60_000)
 })
 

@@ -154,6 +154,7 @@ describe("loading a plugin", () => {
       ["json", "built-in"],
       ["csv", "built-in"],
       ["ndjson", "built-in"],
+      ["html", "built-in"],
       ["shout", "skyporter-format-shout"],
       ["quiet", "./plugins/quiet.mjs"]
     ])
