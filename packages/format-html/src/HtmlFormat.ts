@@ -2,10 +2,7 @@
  * The `html` format plugin: posts.html, a page to open in a browser. A thin
  * wrapper around Page's plain functions.
  */
-// Deep imports: worker threads load this plugin, and the barrels cost a second each.
-import * as FormatPlugin from "@skyporter/core/FormatPlugin"
-import * as Effect from "effect/Effect"
-import * as Schema from "effect/Schema"
+import { define, FormatError, optionsSchema, type SinkContext, type Sink } from "@skyporter/plugin"
 import { createRequire } from "node:module"
 import { pathToFileURL } from "node:url"
 import * as Page from "./Page.js"
@@ -24,19 +21,18 @@ const { version } = require("@skyporter/format-html/package.json") as { readonly
  */
 export const MAX_POSTS = 200_000
 
-export const HtmlOptions = Schema.Struct({
-  title: Schema.String.annotate({ description: "The page's title (default \"Bluesky posts\")" }).pipe(
-    Schema.withDecodingDefault(Effect.succeed("Bluesky posts"))
-  )
+export interface HtmlOptions {
+  /** The page's title. */
+  readonly title: string
+}
+
+/** The options schema (a Standard Schema): `title`, a non-empty string, default "Bluesky posts". */
+export const HtmlOptions = optionsSchema<HtmlOptions>(["title"], (input) => {
+  const title = input.title ?? "Bluesky posts"
+  return typeof title === "string" && title.trim() !== ""
+    ? { value: { title } }
+    : { issues: [{ message: `expected a non-empty string, got ${JSON.stringify(title)}`, path: ["title"] }] }
 })
-
-export type HtmlOptions = typeof HtmlOptions.Type
-
-const failure = (cause: unknown): FormatPlugin.FormatError =>
-  new FormatPlugin.FormatError({
-    plugin: NAME,
-    message: `could not encode posts as HTML: ${cause instanceof Error ? cause.message : String(cause)}`
-  })
 
 /** The message for an export larger than one page holds. */
 export const tooMany = (total: number): string =>
@@ -45,24 +41,24 @@ export const tooMany = (total: number): string =>
   `opening quickly past that. Export a date range with --since/--until (a year per page, say), ` +
   `or use the json or ndjson format`
 
-export const makeSink = (options: HtmlOptions, context: FormatPlugin.SinkContext): FormatPlugin.FormatSink => ({
-  start: Effect.try({ try: () => Page.head(options), catch: failure }),
-  write: (batch, { offset }) => Effect.try({ try: () => Page.batch(batch, offset), catch: failure }),
-  end: Effect.try({ try: () => Page.foot(context.total), catch: failure })
+export const makeSink = (options: HtmlOptions, context: SinkContext): Sink => ({
+  start: () => Page.head(options),
+  write: (batch, { offset }) => Page.batch(batch, offset),
+  end: () => Page.foot(context.total)
 })
 
-export const htmlFormat: FormatPlugin.FormatPlugin<HtmlOptions> = FormatPlugin.define<HtmlOptions>({
+export const htmlFormat = define<HtmlOptions>({
   name: NAME,
   version,
   extension: "html",
   mediaType: "text/html; charset=utf-8",
   description: "posts.html: a page to read, search and keep your posts in a browser, offline",
-  apiVersion: 1,
+  apiVersion: 2,
   options: HtmlOptions,
-  make: (options, context) =>
-    context.total > MAX_POSTS
-      ? Effect.fail(new FormatPlugin.FormatError({ plugin: NAME, message: tooMany(context.total) }))
-      : Effect.sync(() => makeSink(options, context)),
+  make: (options, context) => {
+    if (context.total > MAX_POSTS) throw new FormatError(tooMany(context.total))
+    return makeSink(options, context)
+  },
   // The built entry point, from src/ (tests), dist/ or a bundle: threads load JavaScript.
   concurrent: { module: pathToFileURL(require.resolve("@skyporter/format-html")).href }
 })
