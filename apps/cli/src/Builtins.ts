@@ -2,7 +2,7 @@
  * The format plugins the CLI ships with. Kept apart from Formats.ts so that
  * a reader thread (ReaderThread.ts) loads the plugins and nothing else.
  */
-import * as LoadedPlugins from "@skyporter/core/LoadedPlugins"
+import * as LoadedPlugins from "@skyporter/core/Threads"
 import type { Builtin } from "@skyporter/core/PluginLoader"
 import csv from "@skyporter/format-csv"
 import json from "@skyporter/format-json"

@@ -3,7 +3,7 @@
  * modules (the launcher calls it first), from ReaderThread.ts next to this
  * module: in dist/ or, from the bundle, in dist/bundle/.
  */
-import * as ReaderPool from "@skyporter/core/ReaderPool"
+import * as ReaderPool from "@skyporter/core/Threads"
 
 export const prewarm = (threads: number | undefined): void => {
   ReaderPool.useScript(new URL("./ReaderThread.js", import.meta.url))

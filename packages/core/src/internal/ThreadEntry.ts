@@ -5,6 +5,6 @@
  * its own entry instead (`ReaderPool.useScript`), which provides them (see
  * LoadedPlugins) and serves.
  */
-import { serve } from "./SnapshotWorker.js"
+import { serve } from "./EncodingThread.js"
 
 serve()

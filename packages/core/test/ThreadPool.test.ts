@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest"
 import * as Archive from "../dist/Archive.js"
 import * as BatchSource from "../dist/BatchSource.js"
 import * as DateRange from "../dist/DateRange.js"
-import * as ReaderPool from "../dist/ReaderPool.js"
+import * as ReaderPool from "../dist/internal/ThreadPool.js"
 import concurrentLines from "./concurrent-lines.mjs"
 import { archive, collect, posts, tempDir } from "./helpers.js"
 
@@ -73,7 +73,7 @@ describe("ReaderPool", () => {
   })
 
   it("never keeps the process alive", () => {
-    const module = new URL("../dist/ReaderPool.js", import.meta.url).href
+    const module = new URL("../dist/internal/ThreadPool.js", import.meta.url).href
     const out = execFileSync(process.execPath, [
       "--input-type=module",
       "-e",

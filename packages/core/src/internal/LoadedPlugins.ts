@@ -11,7 +11,7 @@
  *
  * Loads nothing, so a thread's entry module can provide before it serves.
  */
-import type { FormatPlugin } from "./FormatPlugin.js"
+import type { FormatPlugin } from "../FormatPlugin.js"
 
 const held = new Map<string, FormatPlugin>()
 

@@ -11,16 +11,19 @@
  */
 import { createRequire } from "node:module"
 import { availableParallelism } from "node:os"
+import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 import { Worker } from "node:worker_threads"
-import type { WorkerInit } from "./SnapshotWorker.js"
+import type { WorkerInit } from "./EncodingThread.js"
 
 /**
  * The core's reader thread module (ReaderThread), found by package name
  * rather than next to this file: a bundle may inline this module, and a
  * thread needs a file.
  */
-export const WORKER_URL = pathToFileURL(createRequire(import.meta.url).resolve("@skyporter/core/ReaderThread"))
+export const WORKER_URL = pathToFileURL(
+  path.join(path.dirname(createRequire(import.meta.url).resolve("@skyporter/core/package.json")), "dist/internal/ThreadEntry.js")
+)
 
 let script: URL = WORKER_URL
 
