@@ -26,7 +26,7 @@ import { INSTANT_FUNCTION } from "./Archive.js"
 import type * as DateRange from "./DateRange.js"
 import { describe, ExportFailed } from "./Errors.js"
 import * as Post from "./Post.js"
-import * as ReaderPool from "./internal/ThreadPool.js"
+import * as ThreadPool from "./internal/ThreadPool.js"
 import type { FromWorker, ToWorker, WorkerInit } from "./internal/EncodingThread.js"
 import { BatchWarnings, type Warnings } from "./Warnings.js"
 import * as Timestamp from "./Timestamp.js"
@@ -200,10 +200,10 @@ export const open: (
 
   const inbox = yield* Queue.unbounded<FromWorker>()
   const pending = new Map<number, Deferred.Deferred<Array<Array<unknown>>, ExportFailed>>()
+  const pool = yield* ThreadPool.current
   const worker = yield* Effect.acquireRelease(
     Effect.sync(() => {
-      const w = ReaderPool.start(init)
-      ReaderPool.release()
+      const w = pool.start(init)
       w.on("message", (m: FromWorker) => {
         if (m.type === "result") {
           const d = pending.get(m.id)
@@ -228,6 +228,7 @@ export const open: (
         await w.terminate()
       })
   )
+  yield* pool.shed
   const send = (m: ToWorker) => Effect.sync(() => worker.postMessage(m))
 
   const first = yield* Queue.take(inbox)

@@ -10,18 +10,16 @@ import * as Stream from "effect/Stream"
 import { createRequire } from "node:module"
 import * as path from "node:path"
 import { Archive } from "./Archive.js"
-import * as BatchSource from "./BatchSource.js"
+import type * as BatchSource from "./BatchSource.js"
+import * as Encoder from "./Encoder.js"
 import { type ExportError, ExportFailed, type Stage } from "./Errors.js"
 import * as ExportDirectory from "./ExportDirectory.js"
 import { type ExportRequest, prepare, type PreparedRequest } from "./ExportRequest.js"
-import type { FormatSink } from "./FormatPlugin.js"
 import type { FormatRegistry } from "./FormatRegistry.js"
-import { writeInOrder } from "./internal/InOrder.js"
 import { openOutput, writeManifest } from "./internal/OutputFile.js"
-import * as ParallelEncoder from "./internal/ParallelEncoder.js"
-import { cloneable, dataVersion, loadsItself } from "./internal/Parallelism.js"
 import { pluginCall } from "./internal/PluginCall.js"
-import * as ReaderPool from "./internal/ThreadPool.js"
+import { Reporter } from "./internal/Reporter.js"
+import * as ThreadPool from "./internal/ThreadPool.js"
 import type * as Manifest from "./Manifest.js"
 import * as Media from "./Media.js"
 import * as Progress from "./Progress.js"
@@ -57,13 +55,8 @@ export const execute = Effect.fn("Export.execute")(function*(
 ) {
   const { request, plugin } = prepared
   const archive = yield* Archive
-  let snapshot: Progress.ProgressSnapshot = { ...Progress.initial, status: "running" }
-  let lastEventAt = yield* Clock.currentTimeMillis
-  const send = (event: Progress.ExportEvent) =>
-    Effect.map(Clock.currentTimeMillis, (now) => {
-      lastEventAt = now
-      emit(event)
-    })
+  const progress = yield* Reporter.make(emit)
+  // Where the export stands, for a failure that does not say.
   let stage: Stage = "prepare"
   let currentBatch: number | undefined
 
@@ -72,151 +65,55 @@ export const execute = Effect.fn("Export.execute")(function*(
     yield* ExportDirectory.sweep(request.out)
     const temp = yield* ExportDirectory.acquireTemp(request.out, request.did)
 
+    // snapshot → batches → encoder → chunks in export order → the data file.
     stage = "snapshot"
-    const selection = { did: request.did, range: prepared.range }
-    const dataName = `posts.${plugin.extension}`
-    const byDate = !archive.indexed && BatchSource.readByDate(archive.database, request.did)
-    // Formats that can be encoded in parts, on several threads, are; media
-    // copying needs each batch's posts in order on this thread, so it reads rows.
-    const concurrent = plugin.concurrent !== undefined && !request.media && cloneable(request.options) &&
-      (yield* loadsItself(plugin.concurrent.module, plugin))
-    const encoder = concurrent
-      ? yield* ParallelEncoder.open(
-        archive.path,
-        selection,
-        { module: plugin.concurrent!.module, name: plugin.name, options: request.options ?? {} },
-        {
-          batchSize: request.batchSize,
-          budgetBytes: request.budgetBytes,
-          byDate,
-          // Separate cursors in one snapshot each search from their last post
-          // through the export-order index. Without it, every search would sort
-          // the whole selection (by DID) or the whole run of posts created at
-          // its instant (by date), and skipping a NULL created_at tail would
-          // read every row before it: one cursor sorts each once.
-          threads: archive.indexed ? (request.threads ?? ReaderPool.defaultThreads()) : 1,
-          chunkPosts: request.chunkPosts,
-          plugin,
-          version: () => dataVersion(archive.database)
-        }
-      )
-      : undefined
-    const source = encoder === undefined
-      ? yield* BatchSource.open(
-        archive.path,
-        selection,
-        { batchSize: request.batchSize, budgetBytes: request.budgetBytes, byDate }
-      )
-      : undefined
-    const total = encoder?.total ?? source!.total
-    snapshot = { ...snapshot, posts_total: total }
-
-    // Media: counted in the snapshot before the export starts, copied batch by batch.
-    let mediaSentAt = Number.NEGATIVE_INFINITY
-    const media = source !== undefined && request.media
-      ? yield* Effect.gen(function*() {
-        stage = "media"
-        const mediaTotal = yield* Media.count(source, selection)
-        snapshot = { ...snapshot, media_total: mediaTotal }
-        return yield* Media.make(source, {
-          root: request.mediaRoot ?? path.dirname(path.resolve(archive.path)),
-          dir: temp.dir,
-          warnings: source.warnings,
-          onCopied: (copied) =>
-            Effect.flatMap(Clock.currentTimeMillis, (now) => {
-              snapshot = { ...snapshot, media_copied: copied }
-              if (now - mediaSentAt < Progress.MEDIA_EVENT_MILLIS) return Effect.void
-              mediaSentAt = now
-              return send({ _tag: "MediaCopied", snapshot })
-            })
-        })
-      })
-      : undefined
-    yield* send({ _tag: "Started", snapshot })
-
-    // A heartbeat repeats the snapshot whenever no event went out for a while.
-    const interval = request.heartbeatMillis ?? Progress.HEARTBEAT_MILLIS
-    yield* Effect.forkScoped(Effect.forever(Effect.gen(function*() {
-      const now = yield* Clock.currentTimeMillis
-      const wait = lastEventAt + interval - now
-      if (wait > 0) yield* Effect.sleep(wait)
-      else yield* send({ _tag: "Heartbeat", snapshot })
-    })))
+    const { encoding, snapshot } = yield* Encoder.open(archive, prepared)
+    const total = encoding.total
+    progress.update({ posts_total: total })
+    stage = "media"
+    const media = snapshot !== undefined && request.media ? yield* openMedia(snapshot, prepared, archive.path, temp.dir, progress) : undefined
+    yield* progress.send({ _tag: "Started", snapshot: progress.snapshot })
+    yield* progress.heartbeat(request.heartbeatMillis ?? Progress.HEARTBEAT_MILLIS)
 
     stage = "write"
-    const output = yield* openOutput(temp.dir, dataName)
+    const output = yield* openOutput(temp.dir, `posts.${plugin.extension}`)
     stage = "encode"
-    const sink: FormatSink = yield* pluginCall(plugin, plugin.make(prepared.options, { total }))
+    const sink = yield* pluginCall(plugin, plugin.make(prepared.options, { total }))
     yield* output.write(yield* pluginCall(plugin, sink.start))
-
-    let batchNumber = 0
-    const written = (posts: number) => {
-      snapshot = { ...snapshot, posts_processed: snapshot.posts_processed + posts }
-      return send({ _tag: "BatchWritten", batch: batchNumber, posts, snapshot })
-    }
-    if (encoder !== undefined) {
-      const batchSize = request.batchSize ?? BatchSource.DEFAULT_BATCH_SIZE
-      const batchOf = (message: ParallelEncoder.Encoded) => Math.floor(message.offset / batchSize) + 1
-      stage = "write"
-      yield* writeInOrder(encoder, output, batchOf, (message) => {
-        // The batch in hand, for a failure that does not name its own.
-        currentBatch = batchOf(message)
-        if (message.posts === 0) return Effect.void
-        batchNumber++
-        return written(message.posts)
-      })
-    } else {
-      yield* Stream.runForEach(source!.batches, (batch) =>
-        Effect.gen(function*() {
-          const offset = snapshot.posts_processed
-          batchNumber++
-          currentBatch = batchNumber
-          stage = "encode"
-          const chunk = yield* pluginCall(plugin, sink.write(batch, { offset }), batchNumber)
-          source!.settle()
-          stage = "write"
-          yield* output.write(chunk, batchNumber)
-          yield* written(batch.length)
-          if (media !== undefined) {
+    yield* Stream.runForEachArray(encoding.encode(sink), (chunks) =>
+      Effect.gen(function*() {
+        // Everything pulled at once is written in one call.
+        stage = "write"
+        currentBatch = chunks[0]!.batch
+        yield* output.writeAll(chunks.map((chunk) => chunk.bytes), currentBatch)
+        for (const chunk of chunks) {
+          currentBatch = chunk.batch
+          if (chunk.posts === 0) continue
+          yield* progress.written(chunk.posts)
+          if (media !== undefined && chunk.source !== undefined) {
             stage = "media"
-            yield* media.copyBatch(batch.map((post) => post.uri))
+            yield* media.copyBatch(chunk.source.map((post) => post.uri))
           }
-        }))
-    }
+        }
+        stage = "encode"
+      }))
     currentBatch = undefined
-    stage = "encode"
     yield* output.write(yield* pluginCall(plugin, sink.end))
     stage = "write"
     const dataFile = yield* output.finish
 
-    if (snapshot.posts_processed !== total) {
-      return yield* new ExportFailed({
-        stage: "read",
-        message: `the snapshot counted ${total} posts but ${snapshot.posts_processed} were read`
-      })
+    const processed = progress.snapshot.posts_processed
+    if (processed !== total) {
+      return yield* new ExportFailed({ stage: "read", message: `the snapshot counted ${total} posts but ${processed} were read` })
     }
-    const warnings = encoder?.warnings() ?? source!.warnings
-
     if (media !== undefined) {
       stage = "media"
       yield* media.finish
-      yield* send({ _tag: "MediaCopied", snapshot })
+      yield* progress.mediaCopied(progress.snapshot.media_copied, true)
     }
 
     stage = "publish"
-    const manifest: Manifest.Manifest = {
-      export_format: plugin.name,
-      plugin: { name: plugin.name, version: plugin.version },
-      skyporter_version: VERSION,
-      export_timestamp: startedAt.toISOString(),
-      did: request.did,
-      date_range: prepared.range.requested,
-      post_count: snapshot.posts_processed,
-      media_count: media?.files.length ?? 0,
-      files: [dataFile, ...(media?.files ?? [])],
-      missing_media: [...(media?.missing ?? [])],
-      warnings: { count: warnings.count, messages: [...warnings.first] }
-    }
+    const manifest = manifestOf(prepared, startedAt, processed, [dataFile], media, encoding.warnings())
     yield* writeManifest(temp.dir, manifest)
     yield* ExportDirectory.syncDirectory(temp.dir)
     // A ZIP export: the archive of the finished directory, written beside it
@@ -229,30 +126,53 @@ export const execute = Effect.fn("Export.execute")(function*(
       const published = zipFile === undefined
         ? yield* ExportDirectory.publish(temp, startedAt)
         : yield* ExportDirectory.publishZip(temp, zipFile, startedAt)
-      snapshot = { ...snapshot, status: "completed" }
-      const completed: Progress.Completed = { _tag: "Completed", path: published, manifest, snapshot }
-      yield* send(completed)
+      progress.update({ status: "completed" })
+      const completed: Progress.Completed = { _tag: "Completed", path: published, manifest, snapshot: progress.snapshot }
+      yield* progress.send(completed)
       return completed
     }))
-  }).pipe(Effect.scoped)
+  }).pipe(Effect.scoped, Effect.provide(ThreadPool.ThreadPool.layer))
 
-  return yield* body.pipe(
-    Effect.tapError((error) =>
-      Effect.suspend(() => {
-        const failure = error._tag === "ExportFailed"
-          ? error
-          : new ExportFailed({ stage, ...(currentBatch === undefined ? {} : { batch: currentBatch }), message: error.message })
-        snapshot = {
-          ...snapshot,
-          status: "failed",
-          error: {
-            stage: failure.stage,
-            ...(failure.batch === undefined ? {} : { batch: failure.batch }),
-            message: failure.message
-          }
-        }
-        return send({ _tag: "Failed", snapshot })
-      })
-    )
-  )
+  return yield* body.pipe(Effect.tapError((error: ExportError) => progress.failed(error, stage, currentBatch)))
+})
+
+/** Media of the exported posts: counted in the snapshot before the export starts, copied batch by batch. */
+const openMedia = (
+  snapshot: BatchSource.Snapshot,
+  prepared: PreparedRequest,
+  archivePath: string,
+  dir: string,
+  progress: Reporter
+) =>
+  Effect.gen(function*() {
+    const selection = { did: prepared.request.did, range: prepared.range }
+    progress.update({ media_total: yield* Media.count(snapshot, selection) })
+    return yield* Media.make(snapshot, {
+      root: prepared.request.mediaRoot ?? path.dirname(path.resolve(archivePath)),
+      dir,
+      warnings: snapshot.warnings,
+      onCopied: (copied) => progress.mediaCopied(copied)
+    })
+  })
+
+/** What the manifest says about a finished export. */
+const manifestOf = (
+  { request, plugin, range }: PreparedRequest,
+  startedAt: Date,
+  posts: number,
+  data: ReadonlyArray<Manifest.FileEntry>,
+  media: Media.Copier | undefined,
+  warnings: BatchSource.Warnings
+): Manifest.Manifest => ({
+  export_format: plugin.name,
+  plugin: { name: plugin.name, version: plugin.version },
+  skyporter_version: VERSION,
+  export_timestamp: startedAt.toISOString(),
+  did: request.did,
+  date_range: range.requested,
+  post_count: posts,
+  media_count: media?.files.length ?? 0,
+  files: [...data, ...(media?.files ?? [])],
+  missing_media: [...(media?.missing ?? [])],
+  warnings: { count: warnings.count, messages: [...warnings.first] }
 })

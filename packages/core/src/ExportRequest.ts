@@ -10,7 +10,7 @@ import * as Did from "./Did.js"
 import { InvalidRequest } from "./Errors.js"
 import type { FormatPlugin } from "./FormatPlugin.js"
 import { FormatRegistry } from "./FormatRegistry.js"
-import * as ThreadPool from "./internal/ThreadPool.js"
+import * as Prewarm from "./internal/Prewarm.js"
 import * as PluginOptions from "./PluginOptions.js"
 
 export interface ExportRequest {
@@ -55,8 +55,8 @@ export interface PreparedRequest {
   readonly range: DateRange.DateRange
 }
 
-/** The most threads one export may ask for (`ThreadPool.MAX_THREADS`). */
-export const MAX_THREADS = ThreadPool.MAX_THREADS
+/** The most threads one export may ask for (`Prewarm.MAX_THREADS`). */
+export const MAX_THREADS = Prewarm.MAX_THREADS
 
 /** Validates a request without touching the archive or the disk. */
 export const prepare = Effect.fn("Export.prepare")(function*(request: ExportRequest) {

@@ -7,4 +7,4 @@
  * Loads nothing else, so that a frontend can prewarm before its own imports.
  */
 export { provide } from "./internal/LoadedPlugins.js"
-export { defaultThreads, MAX_THREADS, prewarm, useScript } from "./internal/ThreadPool.js"
+export { defaultThreads, MAX_THREADS, prewarm, useScript } from "./internal/Prewarm.js"

@@ -29,7 +29,7 @@ import type { Chunk, FormatPlugin, FormatSink } from "../FormatPlugin.js"
 import * as LoadedPlugins from "./LoadedPlugins.js"
 import * as Post from "../Post.js"
 import * as PluginOptions from "../PluginOptions.js"
-import * as ReaderPool from "./ThreadPool.js"
+import * as Prewarm from "./Prewarm.js"
 import * as Timestamp from "../Timestamp.js"
 import { BatchWarnings, type Warnings } from "../Warnings.js"
 
@@ -487,6 +487,6 @@ export const run = (init: WorkerInit, port: MessagePort, plugin?: FormatPlugin):
 export const serve = (): void => {
   if (!parentPort) return
   const port = parentPort
-  if (workerData === ReaderPool.PREWARM) port.once("message", (m: ReaderPool.Assign) => run(m.init, port))
+  if (workerData === Prewarm.PREWARM) port.once("message", (m: Prewarm.Assign) => run(m.init, port))
   else if (workerData) run(workerData as WorkerInit, port)
 }

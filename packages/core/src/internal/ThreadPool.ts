@@ -1,122 +1,59 @@
 /**
- * Reader threads, started ahead of need. A reader spends most of its start
- * loading modules (about 0.5 s on two cores); started as the CLI starts,
- * that overlaps with the main thread loading its own modules instead of
- * following it.
- *
- * This module loads nothing else, so that a frontend can call `prewarm`
- * before its own imports. Threads nobody takes are unreferenced: they never
- * keep the process alive, and `release` stops them once an export has the
- * readers it needs.
+ * The threads that read and encode exports: a scoped service that adopts the
+ * threads prewarmed before it (see Prewarm), hands them out, and stops those
+ * it still holds when its scope closes.
  */
-import { createRequire } from "node:module"
-import { availableParallelism } from "node:os"
-import * as path from "node:path"
-import { pathToFileURL } from "node:url"
-import { Worker } from "node:worker_threads"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
+import type { Worker } from "node:worker_threads"
 import type { WorkerInit } from "./EncodingThread.js"
+import * as Prewarm from "./Prewarm.js"
 
-/**
- * The core's reader thread module (ReaderThread), found by package name
- * rather than next to this file: a bundle may inline this module, and a
- * thread needs a file.
- */
-export const WORKER_URL = pathToFileURL(
-  path.join(path.dirname(createRequire(import.meta.url).resolve("@skyporter/core/package.json")), "dist/internal/ThreadEntry.js")
-)
-
-let script: URL = WORKER_URL
-
-/**
- * Starts reader threads from `entry` instead of `WORKER_URL`: a module that
- * provides the plugins its frontend bundles (LoadedPlugins) and then calls
- * `SnapshotWorker.serve`. Call it before `prewarm`.
- */
-export const useScript = (entry: URL): void => {
-  script = entry
+export interface ThreadPoolShape {
+  /** A thread working on `init`: an idle prewarmed one when there is one, else a new one. */
+  readonly start: (init: WorkerInit) => Worker
+  /** Stops the idle threads: an export that has all its threads calls it. */
+  readonly shed: Effect.Effect<void>
+  /** Idle threads held. */
+  readonly idle: Effect.Effect<number>
 }
 
-/**
- * A reader's young generation: 24 MB (8 MB semi-spaces) instead of V8's 48.
- * A batch's rows and posts live through at most one scavenge at this size,
- * so nothing is promoted (json since its sink writes bytes; csv made little
- * enough garbage before). Measured at 1M posts: 30-35 MB less peak RSS, which
- * keeps an export under 200 MB, for 5-7 % more time (more scavenges). At
- * 12 MB json promoted its batches, and time and RSS grew by a third.
- */
-const READER_LIMITS = { maxYoungGenerationSizeMb: 24 }
-
-/** Threads an export reads and encodes on when the request does not say: the cores available, at most 4. */
-export const defaultThreads = (): number => Math.min(4, availableParallelism())
-
-/** The most threads one export may ask for (each holds a connection and a JavaScript heap). */
-export const MAX_THREADS = 32
-
-/**
- * Reader threads an export on `threads` threads starts: on two or more the
- * main thread encodes a share itself (see ParallelEncoder), and one reader
- * reads for any other export.
- */
-export const readers = (threads: number): number => Math.max(1, threads - 1)
-
-/** The message that hands a prewarmed thread its work. */
-export interface Assign {
-  readonly type: "init"
-  readonly init: WorkerInit
-}
-
-/** `workerData` of a prewarmed thread: it waits for an `Assign` message. */
-export const PREWARM = "skyporter-reader-prewarm"
-
-interface Idle {
-  readonly worker: Worker
-  readonly forget: () => void
-}
-
-const idle: Array<Idle> = []
-
-/**
- * Starts the reader threads of an export on `threads` threads, which load
- * their modules and wait for work; any `threads` that is not a whole number
- * from 1 to `MAX_THREADS` (the export checks and reports it) counts as
- * `defaultThreads()`. A thread that fails to start is forgotten; the export
- * then starts a fresh one, which reports the failure.
- */
-export const prewarm = (threads?: number): void => {
-  const usable = threads !== undefined && Number.isInteger(threads) && threads >= 1 && threads <= MAX_THREADS
-  const count = readers(usable ? threads : defaultThreads())
-  for (let i = 0; i < count; i++) {
-    const worker = new Worker(script, { workerData: PREWARM, resourceLimits: READER_LIMITS })
-    worker.unref()
-    const entry: Idle = {
-      worker,
-      forget: () => {
-        const k = idle.indexOf(entry)
-        if (k >= 0) idle.splice(k, 1)
-      }
+/** A pool that adopts the prewarmed threads and stops those it still holds when its scope closes. */
+export const make: Effect.Effect<ThreadPoolShape, never, Scope.Scope> = Effect.gen(function*() {
+  const idle = Prewarm.adopt()
+  for (const worker of idle) {
+    const drop = () => {
+      const k = idle.indexOf(worker)
+      if (k >= 0) idle.splice(k, 1)
     }
-    worker.once("error", entry.forget)
-    worker.once("exit", entry.forget)
-    idle.push(entry)
+    worker.once("error", drop)
+    worker.once("exit", drop)
   }
+  const shed = Effect.sync(() => {
+    for (const worker of idle.splice(0)) void worker.terminate()
+  })
+  yield* Effect.addFinalizer(() => shed)
+  const start = (init: WorkerInit): Worker => {
+    const worker = idle.shift()
+    if (worker === undefined) return Prewarm.spawn(init)
+    worker.removeAllListeners("error")
+    worker.removeAllListeners("exit")
+    worker.ref()
+    worker.postMessage({ type: "init", init } satisfies Prewarm.Assign)
+    return worker
+  }
+  return { start, shed, idle: Effect.sync(() => idle.length) } satisfies ThreadPoolShape
+})
+
+/** The threads that read and encode exports, as a scoped service. */
+export class ThreadPool extends Context.Service<ThreadPool, ThreadPoolShape>()("@skyporter/core/ThreadPool") {
+  static readonly layer: Layer.Layer<ThreadPool> = Layer.effect(ThreadPool, make)
 }
 
-/** A reader thread working on `init`: a prewarmed one when there is one, else a new one. */
-export const start = (init: WorkerInit): Worker => {
-  const entry = idle.shift()
-  if (entry === undefined) return new Worker(script, { workerData: init, resourceLimits: READER_LIMITS })
-  const { worker, forget } = entry
-  worker.off("error", forget)
-  worker.off("exit", forget)
-  worker.ref()
-  worker.postMessage({ type: "init", init } satisfies Assign)
-  return worker
-}
-
-/** Stops the prewarmed threads nobody took. */
-export const release = (): void => {
-  for (const { worker } of idle.splice(0)) void worker.terminate()
-}
-
-/** Prewarmed threads not taken yet. */
-export const waiting = (): number => idle.length
+/** The pool in context, or else one of the current scope's own. */
+export const current: Effect.Effect<ThreadPoolShape, never, Scope.Scope> = Effect.flatMap(
+  Effect.serviceOption(ThreadPool),
+  (pool) => pool._tag === "Some" ? Effect.succeed(pool.value) : make
+)
