@@ -27,7 +27,7 @@ import type * as DateRange from "./DateRange.js"
 import { describe, ExportFailed } from "./Errors.js"
 import * as Post from "./Post.js"
 import * as ThreadPool from "./internal/ThreadPool.js"
-import type { FromWorker, ToWorker, WorkerInit } from "./internal/EncodingThread.js"
+import type { FromWorker, ToWorker, WorkerInit } from "./internal/ThreadProtocol.js"
 import { BatchWarnings, type Warnings } from "./Warnings.js"
 import * as Timestamp from "./Timestamp.js"
 
@@ -172,7 +172,7 @@ export const workerInit = (path: string, selection: Selection, options: Snapshot
     // The row `@offset` rows past the anchor, from the export-order index
     // alone (no table row read), and whether it can anchor a search in turn.
     // A thread skips the other threads' chunks with it: stepping over them
-    // in afterSql's OFFSET cost more (see SnapshotWorker).
+    // in afterSql's OFFSET cost more (see ChunkEncoder).
     skipSql: `SELECT rowid, uri IS NOT NULL AND created_at IS NOT NULL FROM posts WHERE ${after} LIMIT 1 OFFSET @offset`,
     params,
     batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,

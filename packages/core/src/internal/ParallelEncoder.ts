@@ -33,8 +33,8 @@ import type { EncodedChunk, Encoding } from "../Encoder.js"
 import { describe, ExportFailed } from "../Errors.js"
 import type { FormatPlugin } from "../FormatPlugin.js"
 import { mergeWarnings } from "../Warnings.js"
-import * as SnapshotWorker from "./EncodingThread.js"
-import type { ChunkPlan, FromWorker, ToWorker, WorkerInit } from "./EncodingThread.js"
+import * as EncodingThread from "./EncodingThread.js"
+import type { ChunkPlan, FromWorker, ToWorker, WorkerInit } from "./ThreadProtocol.js"
 import { InOrder } from "./InOrder.js"
 import * as Prewarm from "./Prewarm.js"
 import * as ThreadPool from "./ThreadPool.js"
@@ -119,7 +119,7 @@ interface Thread {
 }
 
 /**
- * Starts thread `index`. The local one runs SnapshotWorker's loop on this
+ * Starts thread `index`. The local one runs EncodingThread's loop on this
  * thread, over a MessageChannel: the same protocol, without a thread to start
  * or a module to import when `plugin` is given.
  */
@@ -140,7 +140,7 @@ const spawn = (
           const { port1, port2 } = new MessageChannel()
           const thread: Thread = { send: (m, transfer) => port1.postMessage(m, transfer), control, started: false }
           port1.on("message", receiver(thread))
-          return { thread, port: port1, close: SnapshotWorker.run(init, port2, plugin) }
+          return { thread, port: port1, close: EncodingThread.run(init, port2, plugin) }
         }),
         ({ close, port }) =>
           Effect.sync(() => {
@@ -201,7 +201,7 @@ export const open: (
   const before = options.version()
   const all: Array<Thread> = []
   // The threads that are not readers run here (one, from two threads on):
-  // the same count ReaderPool prewarms for, so the two never disagree.
+  // the same count Prewarm starts, so the two never disagree.
   const locals = wanted - Prewarm.readers(wanted)
   const local = (w: number) => w < locals
   const pool = yield* ThreadPool.current

@@ -13,7 +13,7 @@ import { availableParallelism } from "node:os"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 import { Worker } from "node:worker_threads"
-import type { WorkerInit } from "./EncodingThread.js"
+import type { WorkerInit } from "./ThreadProtocol.js"
 
 /**
  * The core's reader thread module (ReaderThread), found by package name
@@ -29,7 +29,7 @@ let script: URL = WORKER_URL
 /**
  * Starts reader threads from `entry` instead of `WORKER_URL`: a module that
  * provides the plugins its frontend bundles (LoadedPlugins) and then calls
- * `SnapshotWorker.serve`. Call it before `prewarm`.
+ * `ThreadMain.serve`. Call it before `prewarm`.
  */
 export const useScript = (entry: URL): void => {
   script = entry

@@ -8,7 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import type { Worker } from "node:worker_threads"
-import type { WorkerInit } from "./EncodingThread.js"
+import type { WorkerInit } from "./ThreadProtocol.js"
 import * as Prewarm from "./Prewarm.js"
 
 export interface ThreadPoolShape {
