@@ -39,10 +39,9 @@ export const DEFAULT_BATCH_SIZE = 1_000
  * string unit, BLOBs at their length). A batch ends before the post that
  * would pass it (a single larger post goes alone). Several batch-sized
  * copies are alive at once (read ahead, in transit between the threads,
- * decoded, encoded), plus what the garbage collector has yet to free:
- * exporting 2,000 posts of 2 MB peaked at 339 MB RSS with 8 MB and 474 MB
- * with 16 MB (64 MB: near 1 GB). Batches of ordinary posts (a few KB each)
- * stay far below it.
+ * decoded, encoded), plus what the garbage collector has yet to free, so
+ * peak memory grows with it (docs/performance.md). Batches of ordinary
+ * posts (a few KB each) stay far below it.
  */
 export const DEFAULT_BATCH_BUDGET_BYTES = 8 * 1024 * 1024
 
@@ -128,10 +127,9 @@ export interface SnapshotOptions extends BatchOptions {
  * the posts. Looked up by DID, all its posts are sorted, full rows, mostly
  * through temporary files; walking bskyarchive's created_at index sorts only
  * posts created at the same instant, but reads the other accounts' posts for
- * nothing. The sqlite3 shell dumping 1M posts of one DID (of 1.03M) as CSV
- * took 4.42 s by date against 7.54 s by DID; the sort cost about 3 µs per
- * post and reading a post for nothing about 1.3 µs, hence a third. Counted
- * from the indexes alone; any failure (a writer's lock) means no.
+ * nothing. Sorting a post costs about twice as much as reading one for
+ * nothing, hence a third (docs/performance.md). Counted from the indexes
+ * alone; any failure (a writer's lock) means no.
  */
 export const readByDate = (database: Database.Database, did: string): boolean => {
   try {

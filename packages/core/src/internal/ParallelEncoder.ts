@@ -86,8 +86,8 @@ export const CREDIT = 4
 /**
  * Chunks a reader thread holds at once: the one it encodes and two more. This
  * thread hands out the next chunk between its own batches, so a reader
- * holding only one spare often finished it first and waited (82–157 ms in
- * the first 500 batches of a 1M-post export; 1–56 ms with two spares).
+ * holding only one spare often finished it first and waited
+ * (docs/performance.md).
  */
 const AHEAD = 3
 

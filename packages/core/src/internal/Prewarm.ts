@@ -36,12 +36,10 @@ export const useScript = (entry: URL): void => {
 }
 
 /**
- * A reader's young generation: 24 MB (8 MB semi-spaces) instead of V8's 48.
+ * A thread's young generation: 24 MB (8 MB semi-spaces) instead of V8's 48.
  * A batch's rows and posts live through at most one scavenge at this size,
- * so nothing is promoted (json since its sink writes bytes; csv made little
- * enough garbage before). Measured at 1M posts: 30-35 MB less peak RSS, which
- * keeps an export under 200 MB, for 5-7 % more time (more scavenges). At
- * 12 MB json promoted its batches, and time and RSS grew by a third.
+ * so nothing is promoted, and an export stays under 200 MB for a little
+ * more time; smaller, batches get promoted (docs/performance.md).
  */
 const READER_LIMITS = { maxYoungGenerationSizeMb: 24 }
 
