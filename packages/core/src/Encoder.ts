@@ -9,6 +9,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { ArchiveShape } from "./Archive.js"
 import * as BatchSource from "./BatchSource.js"
+import type { EncodedChunk, Encoding } from "./Encoding.js"
 import type { ExportFailed } from "./Errors.js"
 import type { PreparedRequest } from "./ExportRequest.js"
 import type { FormatPlugin, FormatSink } from "./FormatPlugin.js"
@@ -17,33 +18,8 @@ import * as ParallelEncoder from "./internal/ParallelEncoder.js"
 import { cloneable, dataVersion, loadsItself } from "./internal/Parallelism.js"
 import { pluginCall } from "./internal/PluginCall.js"
 import * as Prewarm from "./internal/Prewarm.js"
-import type * as Post from "./Post.js"
-import type { Warnings } from "./Warnings.js"
 
-/** Encoded bytes of consecutive posts. */
-export interface EncodedChunk {
-  /** Valid until the next chunk is pulled: its buffer may then be filled again. */
-  readonly bytes: Uint8Array
-  /** Posts encoded (0 at the end of a thread's share). */
-  readonly posts: number
-  /** The batch, counted from 1, that a failure to write these bytes names. */
-  readonly batch: number
-  /** The posts themselves, when they were decoded on this thread (media is copied from them). */
-  readonly source?: Post.PostBatch | undefined
-}
-
-/** An export's posts, ready to be encoded. */
-export interface Encoding {
-  /** Posts in the selection, counted in the snapshot. */
-  readonly total: number
-  /**
-   * The posts encoded, in export order: by `sink` on this thread, or by
-   * threads that make their own sinks. Can be run once.
-   */
-  readonly encode: (sink: FormatSink) => Stream.Stream<EncodedChunk, ExportFailed>
-  /** Values that could not be decoded as stored, once the stream has ended. */
-  readonly warnings: () => Warnings
-}
+export type { EncodedChunk, Encoding } from "./Encoding.js"
 
 /** Encodes each batch of `snapshot` with `sink`, on this thread. */
 export const encodeBatches = (

@@ -3,7 +3,17 @@
  * in export order: batches of the chunk being written pass straight through;
  * those of later chunks wait here until every chunk before them has ended.
  */
-import type { Encoded } from "./ParallelEncoder.js"
+
+/** Encoded bytes of consecutive posts of one chunk. */
+export interface Encoded {
+  readonly chunk: number
+  readonly bytes: Uint8Array
+  readonly posts: number
+  /** Posts before these in the whole export. */
+  readonly offset: number
+  /** The chunk's last message. */
+  readonly last: boolean
+}
 
 export class InOrder {
   private readonly held = new Map<number, Array<Encoded>>()

@@ -29,26 +29,15 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { MessageChannel } from "node:worker_threads"
 import * as BatchSource from "../BatchSource.js"
-import type { EncodedChunk, Encoding } from "../Encoder.js"
+import type { EncodedChunk, Encoding } from "../Encoding.js"
 import { describe, ExportFailed } from "../Errors.js"
 import type { FormatPlugin } from "../FormatPlugin.js"
 import { mergeWarnings } from "../Warnings.js"
 import * as EncodingThread from "./EncodingThread.js"
 import type { ChunkPlan, FromWorker, ToWorker, WorkerInit } from "./ThreadProtocol.js"
-import { InOrder } from "./InOrder.js"
+import { type Encoded, InOrder } from "./InOrder.js"
 import * as Prewarm from "./Prewarm.js"
 import * as ThreadPool from "./ThreadPool.js"
-
-/** Encoded bytes of consecutive posts of one chunk. */
-export interface Encoded {
-  readonly chunk: number
-  readonly bytes: Uint8Array
-  readonly posts: number
-  /** Posts before these in the whole export. */
-  readonly offset: number
-  /** The chunk's last message. */
-  readonly last: boolean
-}
 
 export interface ParallelOptions extends BatchSource.SnapshotOptions {
   /** Threads to encode on (at least 1). */
@@ -71,6 +60,8 @@ export interface ParallelOptions extends BatchSource.SnapshotOptions {
    */
   readonly version: () => unknown
 }
+
+export type { Encoded } from "./InOrder.js"
 
 /** An export encoded on several threads: its chunks come out in export order. */
 export interface ParallelEncoding extends Encoding {
