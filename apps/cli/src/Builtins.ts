@@ -2,7 +2,7 @@
  * The format plugins the CLI ships with. Kept apart from Formats.ts so that
  * a reader thread (ReaderThread.ts) loads the plugins and nothing else.
  */
-import * as LoadedPlugins from "@skyporter/core/LoadedPlugins"
+import * as Threads from "@skyporter/core/Threads"
 import type { Builtin } from "@skyporter/core/PluginLoader"
 import csv from "@skyporter/format-csv"
 import html from "@skyporter/format-html"
@@ -20,6 +20,6 @@ export const builtins: ReadonlyArray<Builtin> = [
 /**
  * Lets this thread's encoders use the built-ins as loaded here rather than
  * import their packages: from the bundle, an import would bring a second
- * copy of effect (see LoadedPlugins in @skyporter/core).
+ * copy of effect (see Threads in @skyporter/core).
  */
-export const provide = (): void => LoadedPlugins.provide(...builtins.map((b) => b.plugin))
+export const provide = (): void => Threads.provide(...builtins.map((b) => b.plugin))

@@ -3,9 +3,9 @@
  * modules (the launcher calls it first), from ReaderThread.ts next to this
  * module: in dist/ or, from the bundle, in dist/bundle/.
  */
-import * as ReaderPool from "@skyporter/core/ReaderPool"
+import * as Threads from "@skyporter/core/Threads"
 
 export const prewarm = (threads: number | undefined): void => {
-  ReaderPool.useScript(new URL("./ReaderThread.js", import.meta.url))
-  ReaderPool.prewarm(threads)
+  Threads.useScript(new URL("./ReaderThread.js", import.meta.url))
+  Threads.prewarm(threads)
 }

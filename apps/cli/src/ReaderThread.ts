@@ -3,7 +3,7 @@
  * built-in plugins, then the core's reader loop. From the bundle, a thread
  * thus loads one copy of effect, the bundle's, for the plugin and the core.
  */
-import { serve } from "@skyporter/core/SnapshotWorker"
+import { serve } from "@skyporter/core/ThreadMain"
 import { provide } from "./Builtins.js"
 
 provide()

@@ -133,12 +133,9 @@ const connect = (path: string, options: Database.Options): Database.Database => 
 
 /**
  * Adds the export-order index. SQLite sorts its keys within the page cache
- * and spills the rest to temporary files: with 2 MB instead of the default
- * 16 MB, building it over 1M posts took as long (1.50–1.53 s against
- * 1.53–1.55 s) at 27 MB less peak RSS (53 against 81 MB for the build
- * alone; the first export's peak fell 11–13 MB). One helper thread sorts
- * beside this one, on a core the export does not use yet: 1.32–1.35 s
- * against 1.54–2.01 s, alternating.
+ * and spills the rest to temporary files: a 2 MB cache builds it as fast as
+ * the default 16 MB with less memory, and one helper thread sorts beside
+ * this one on a core the export does not use yet (docs/performance.md).
  */
 const addExportIndex = (db: Database.Database): void => {
   const cacheSize = db.pragma("cache_size", { simple: true })

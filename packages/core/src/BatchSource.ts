@@ -26,8 +26,8 @@ import { INSTANT_FUNCTION } from "./Archive.js"
 import type * as DateRange from "./DateRange.js"
 import { describe, ExportFailed } from "./Errors.js"
 import * as Post from "./Post.js"
-import * as ReaderPool from "./ReaderPool.js"
-import type { FromWorker, ToWorker, WorkerInit } from "./SnapshotWorker.js"
+import * as ThreadPool from "./internal/ThreadPool.js"
+import type { FromWorker, ToWorker, WorkerInit } from "./internal/ThreadProtocol.js"
 import { BatchWarnings, type Warnings } from "./Warnings.js"
 import * as Timestamp from "./Timestamp.js"
 
@@ -39,10 +39,9 @@ export const DEFAULT_BATCH_SIZE = 1_000
  * string unit, BLOBs at their length). A batch ends before the post that
  * would pass it (a single larger post goes alone). Several batch-sized
  * copies are alive at once (read ahead, in transit between the threads,
- * decoded, encoded), plus what the garbage collector has yet to free:
- * exporting 2,000 posts of 2 MB peaked at 339 MB RSS with 8 MB and 474 MB
- * with 16 MB (64 MB: near 1 GB). Batches of ordinary posts (a few KB each)
- * stay far below it.
+ * decoded, encoded), plus what the garbage collector has yet to free, so
+ * peak memory grows with it (docs/performance.md). Batches of ordinary
+ * posts (a few KB each) stay far below it.
  */
 export const DEFAULT_BATCH_BUDGET_BYTES = 8 * 1024 * 1024
 
@@ -128,10 +127,9 @@ export interface SnapshotOptions extends BatchOptions {
  * the posts. Looked up by DID, all its posts are sorted, full rows, mostly
  * through temporary files; walking bskyarchive's created_at index sorts only
  * posts created at the same instant, but reads the other accounts' posts for
- * nothing. The sqlite3 shell dumping 1M posts of one DID (of 1.03M) as CSV
- * took 4.42 s by date against 7.54 s by DID; the sort cost about 3 µs per
- * post and reading a post for nothing about 1.3 µs, hence a third. Counted
- * from the indexes alone; any failure (a writer's lock) means no.
+ * nothing. Sorting a post costs about twice as much as reading one for
+ * nothing, hence a third (docs/performance.md). Counted from the indexes
+ * alone; any failure (a writer's lock) means no.
  */
 export const readByDate = (database: Database.Database, did: string): boolean => {
   try {
@@ -172,7 +170,7 @@ export const workerInit = (path: string, selection: Selection, options: Snapshot
     // The row `@offset` rows past the anchor, from the export-order index
     // alone (no table row read), and whether it can anchor a search in turn.
     // A thread skips the other threads' chunks with it: stepping over them
-    // in afterSql's OFFSET cost more (see SnapshotWorker).
+    // in afterSql's OFFSET cost more (see ChunkEncoder).
     skipSql: `SELECT rowid, uri IS NOT NULL AND created_at IS NOT NULL FROM posts WHERE ${after} LIMIT 1 OFFSET @offset`,
     params,
     batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
@@ -200,10 +198,10 @@ export const open: (
 
   const inbox = yield* Queue.unbounded<FromWorker>()
   const pending = new Map<number, Deferred.Deferred<Array<Array<unknown>>, ExportFailed>>()
+  const pool = yield* ThreadPool.current
   const worker = yield* Effect.acquireRelease(
     Effect.sync(() => {
-      const w = ReaderPool.start(init)
-      ReaderPool.release()
+      const w = pool.start(init)
       w.on("message", (m: FromWorker) => {
         if (m.type === "result") {
           const d = pending.get(m.id)
@@ -228,6 +226,7 @@ export const open: (
         await w.terminate()
       })
   )
+  yield* pool.shed
   const send = (m: ToWorker) => Effect.sync(() => worker.postMessage(m))
 
   const first = yield* Queue.take(inbox)

@@ -54,11 +54,9 @@ export type PostBatch = ReadonlyArray<Post>
 /**
  * The selected columns, in the order `decodeRow` reads them. Counts outside
  * the exact range of a JS number are selected as text so no digit is lost.
- * The range test comes first, so a value inside it (the usual count) is
- * taken without calling `typeof`: the four expressions cost 0.04 µs per row
- * that way, 0.21 with `typeof` first (reading 300k bench rows in-process,
- * medians of 6: 3.33 and 3.50 µs, 3.29 with none). TEXT, BLOB, NULL and REAL
- * values come back as stored either way.
+ * The range test comes first, so the usual count is taken without calling
+ * `typeof`, which measured five times cheaper (docs/performance.md). TEXT,
+ * BLOB, NULL and REAL values come back as stored either way.
  */
 const exactInteger = (column: string) =>
   `CASE WHEN ${column} BETWEEN -9007199254740991 AND 9007199254740991 THEN ${column} ` +
@@ -164,8 +162,8 @@ const isJson = (text: string): boolean => {
  */
 class LazyJson implements RawJson {
   private checked: boolean | undefined
-  // Plain fields, not a closure: one of these per stored value adds up (a
-  // closure per post measured 3 s and 60 MB slower over 1M posts).
+  // Plain fields, not a closure: one of these per stored value adds up
+  // (docs/performance.md).
   constructor(
     readonly text: string,
     private readonly uri: string,

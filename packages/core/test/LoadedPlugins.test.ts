@@ -1,11 +1,12 @@
-import { Cause, Exit } from "effect"
+import { Cause, Effect, Exit } from "effect"
 import { readFileSync } from "node:fs"
 import * as path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import * as FormatPlugin from "../dist/FormatPlugin.js"
-import * as LoadedPlugins from "../dist/LoadedPlugins.js"
+import * as LoadedPlugins from "../dist/internal/LoadedPlugins.js"
 import type * as Progress from "../dist/Progress.js"
-import * as ReaderPool from "../dist/ReaderPool.js"
+import * as Prewarm from "../dist/internal/Prewarm.js"
+import * as ThreadPool from "../dist/internal/ThreadPool.js"
 import concurrentLines from "./concurrent-lines.mjs"
 import { archive, collect, posts, tempDir } from "./helpers.js"
 import { marked } from "./marked-lines.mjs"
@@ -27,8 +28,8 @@ const split = (text: string, mark: string) => ({
 })
 
 afterEach(() => {
-  ReaderPool.useScript(ReaderPool.WORKER_URL)
-  ReaderPool.release()
+  Prewarm.useScript(Prewarm.WORKER_URL)
+  return Effect.runPromise(Effect.scoped(ThreadPool.make))
 })
 
 describe("LoadedPlugins", () => {
@@ -49,7 +50,7 @@ describe("LoadedPlugins", () => {
     const file = archive(posts(3_000))
     const reference = await text(file, { batchSize: 100 }, { ...concurrentLines, concurrent: undefined })
     // Threads started from this entry hold a copy that marks its lines "held ".
-    ReaderPool.useScript(new URL("./held-entry.mjs", import.meta.url))
+    Prewarm.useScript(new URL("./held-entry.mjs", import.meta.url))
     const mine = marked("mine ")
     const result = await text(file, { threads: 2, chunkPosts: 500, batchSize: 100 }, mine)
     const held = split(result, "held ")

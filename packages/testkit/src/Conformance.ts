@@ -34,7 +34,7 @@ import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as Awkward from "./Awkward.js"
 import * as Sink from "./Sink.js"
-import * as Synthetic from "./Synthetic.js"
+import * as Synthetic from "@skyporter/synthetic"
 
 export interface ConformanceOptions {
   /** The plugin's options for every export, as a user gives them; default `{}`. */

@@ -1,6 +1,6 @@
 /** The `skyporter seed` handler, loaded only when `seed` runs (see Cli.ts). */
 import { Did, InvalidRequest } from "@skyporter/core"
-import { Synthetic } from "@skyporter/testkit"
+import * as Synthetic from "@skyporter/synthetic"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"

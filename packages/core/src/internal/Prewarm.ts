@@ -5,41 +5,41 @@
  * following it.
  *
  * This module loads nothing else, so that a frontend can call `prewarm`
- * before its own imports. Threads nobody takes are unreferenced: they never
- * keep the process alive, and `release` stops them once an export has the
- * readers it needs.
+ * before its own imports (and before the Effect runtime): the threads wait
+ * here, unreferenced, until a ThreadPool adopts them.
  */
 import { createRequire } from "node:module"
 import { availableParallelism } from "node:os"
+import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 import { Worker } from "node:worker_threads"
-import type { WorkerInit } from "./SnapshotWorker.js"
+import type { WorkerInit } from "./ThreadProtocol.js"
 
 /**
  * The core's reader thread module (ReaderThread), found by package name
  * rather than next to this file: a bundle may inline this module, and a
  * thread needs a file.
  */
-export const WORKER_URL = pathToFileURL(createRequire(import.meta.url).resolve("@skyporter/core/ReaderThread"))
+export const WORKER_URL = pathToFileURL(
+  path.join(path.dirname(createRequire(import.meta.url).resolve("@skyporter/core/package.json")), "dist/internal/ThreadEntry.js")
+)
 
 let script: URL = WORKER_URL
 
 /**
  * Starts reader threads from `entry` instead of `WORKER_URL`: a module that
  * provides the plugins its frontend bundles (LoadedPlugins) and then calls
- * `SnapshotWorker.serve`. Call it before `prewarm`.
+ * `ThreadMain.serve`. Call it before `prewarm`.
  */
 export const useScript = (entry: URL): void => {
   script = entry
 }
 
 /**
- * A reader's young generation: 24 MB (8 MB semi-spaces) instead of V8's 48.
+ * A thread's young generation: 24 MB (8 MB semi-spaces) instead of V8's 48.
  * A batch's rows and posts live through at most one scavenge at this size,
- * so nothing is promoted (json since its sink writes bytes; csv made little
- * enough garbage before). Measured at 1M posts: 30-35 MB less peak RSS, which
- * keeps an export under 200 MB, for 5-7 % more time (more scavenges). At
- * 12 MB json promoted its batches, and time and RSS grew by a third.
+ * so nothing is promoted, and an export stays under 200 MB for a little
+ * more time; smaller, batches get promoted (docs/performance.md).
  */
 const READER_LIMITS = { maxYoungGenerationSizeMb: 24 }
 
@@ -65,12 +65,17 @@ export interface Assign {
 /** `workerData` of a prewarmed thread: it waits for an `Assign` message. */
 export const PREWARM = "skyporter-reader-prewarm"
 
-interface Idle {
-  readonly worker: Worker
-  readonly forget: () => void
-}
+/**
+ * Threads prewarmed before any export (and before the Effect runtime, see
+ * `prewarm`): the next pool adopts them.
+ */
+const prewarmed: Array<Worker> = []
 
-const idle: Array<Idle> = []
+/** A prewarmed thread that failed or stopped is dropped, never handed out. */
+const forget = (worker: Worker) => () => {
+  const k = prewarmed.indexOf(worker)
+  if (k >= 0) prewarmed.splice(k, 1)
+}
 
 /**
  * Starts the reader threads of an export on `threads` threads, which load
@@ -84,36 +89,27 @@ export const prewarm = (threads?: number): void => {
   const count = readers(usable ? threads : defaultThreads())
   for (let i = 0; i < count; i++) {
     const worker = new Worker(script, { workerData: PREWARM, resourceLimits: READER_LIMITS })
+    // Unreferenced while idle: a prewarmed thread never keeps the process alive.
     worker.unref()
-    const entry: Idle = {
-      worker,
-      forget: () => {
-        const k = idle.indexOf(entry)
-        if (k >= 0) idle.splice(k, 1)
-      }
-    }
-    worker.once("error", entry.forget)
-    worker.once("exit", entry.forget)
-    idle.push(entry)
+    worker.once("error", forget(worker))
+    worker.once("exit", forget(worker))
+    prewarmed.push(worker)
   }
 }
 
-/** A reader thread working on `init`: a prewarmed one when there is one, else a new one. */
-export const start = (init: WorkerInit): Worker => {
-  const entry = idle.shift()
-  if (entry === undefined) return new Worker(script, { workerData: init, resourceLimits: READER_LIMITS })
-  const { worker, forget } = entry
-  worker.off("error", forget)
-  worker.off("exit", forget)
-  worker.ref()
-  worker.postMessage({ type: "init", init } satisfies Assign)
-  return worker
+/** Prewarmed threads no pool has adopted yet. */
+export const waiting = (): number => prewarmed.length
+
+/** Hands the prewarmed threads over to a pool (see ThreadPool), unreferenced still. */
+export const adopt = (): Array<Worker> => {
+  const workers = prewarmed.splice(0)
+  for (const worker of workers) {
+    worker.removeAllListeners("error")
+    worker.removeAllListeners("exit")
+  }
+  return workers
 }
 
-/** Stops the prewarmed threads nobody took. */
-export const release = (): void => {
-  for (const { worker } of idle.splice(0)) void worker.terminate()
-}
+/** A new thread working on `init`. */
+export const spawn = (init: WorkerInit): Worker => new Worker(script, { workerData: init, resourceLimits: READER_LIMITS })
 
-/** Prewarmed threads not taken yet. */
-export const waiting = (): number => idle.length

@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from "vitest"
 import * as Archive from "../dist/Archive.js"
 import * as BatchSource from "../dist/BatchSource.js"
 import * as DateRange from "../dist/DateRange.js"
-import * as ReaderPool from "../dist/ReaderPool.js"
+import * as Prewarm from "../dist/internal/Prewarm.js"
+import * as ThreadPool from "../dist/internal/ThreadPool.js"
 import concurrentLines from "./concurrent-lines.mjs"
 import { archive, collect, posts, tempDir } from "./helpers.js"
 
@@ -20,39 +21,48 @@ const read = (file: string) =>
     return { total: source.total, uris }
   })))
 
-afterEach(() => ReaderPool.release())
+// A pool adopts what is left prewarmed and, its scope closed, stops it.
+afterEach(() => Effect.runPromise(Effect.scoped(ThreadPool.make)))
 
-describe("ReaderPool", () => {
+describe("ThreadPool", () => {
   it("hands a prewarmed thread to a snapshot, which reads as a fresh one does, and stops the rest", async () => {
     const file = archive(posts(2_500))
     const fresh = await read(file)
-    ReaderPool.prewarm(3)
-    expect(ReaderPool.waiting()).toBe(2)
+    Prewarm.prewarm(3)
+    expect(Prewarm.waiting()).toBe(2)
     const warmed = await read(file)
-    expect(ReaderPool.waiting()).toBe(0)
+    expect(Prewarm.waiting()).toBe(0)
     expect(warmed.total).toBe(2_500)
     expect(warmed.uris).toEqual(fresh.uris)
   })
 
-  it("start takes a waiting thread, which answers as a fresh one does", async () => {
+  it("adopts the prewarmed threads; start takes one, which answers as a fresh one does; its scope stops the rest", async () => {
     const file = archive(posts(1_234))
-    ReaderPool.prewarm(3)
-    const worker = ReaderPool.start(BatchSource.workerInit(file, { did: "did:plc:test", range: await Effect.runPromise(DateRange.make({})) }))
-    expect(ReaderPool.waiting()).toBe(1)
-    const first = await new Promise((resolve) => worker.once("message", resolve))
-    expect(first).toEqual({ type: "ready", total: 1_234 })
-    await worker.terminate()
+    const range = await Effect.runPromise(DateRange.make({}))
+    Prewarm.prewarm(3)
+    const idle = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+      const pool = yield* ThreadPool.ThreadPool
+      expect(Prewarm.waiting()).toBe(0)
+      expect(yield* pool.idle).toBe(2)
+      const worker = pool.start(BatchSource.workerInit(file, { did: "did:plc:test", range }))
+      expect(yield* pool.idle).toBe(1)
+      const first = yield* Effect.promise(() => new Promise((resolve) => worker.once("message", resolve)))
+      expect(first).toEqual({ type: "ready", total: 1_234 })
+      yield* Effect.promise(() => worker.terminate())
+      return pool
+    }).pipe(Effect.provide(ThreadPool.ThreadPool.layer))))
+    expect(await Effect.runPromise(idle.idle)).toBe(0)
   })
 
   it.each([[1, 1], [2, 1], [4, 3], [32, 31]])("prewarms, for an export on %i thread(s), %i reader(s): this thread encodes too", (threads, readers) => {
-    expect(ReaderPool.readers(threads)).toBe(readers)
-    ReaderPool.prewarm(threads)
-    expect(ReaderPool.waiting()).toBe(readers)
+    expect(Prewarm.readers(threads)).toBe(readers)
+    Prewarm.prewarm(threads)
+    expect(Prewarm.waiting()).toBe(readers)
   })
 
   it.each([0, -1, 1.5, 33, Number.NaN, undefined])("prewarms the readers of the default count for %s", (n) => {
-    ReaderPool.prewarm(n)
-    expect(ReaderPool.waiting()).toBe(ReaderPool.readers(ReaderPool.defaultThreads()))
+    Prewarm.prewarm(n)
+    expect(Prewarm.waiting()).toBe(Prewarm.readers(Prewarm.defaultThreads()))
   })
 
   it("gives a parallel export its threads: prewarmed first, new ones for the rest, the same bytes", async () => {
@@ -66,14 +76,14 @@ describe("ReaderPool", () => {
     }
     const reference = await export_(3)
     for (const warm of [1, 3, 5]) {
-      ReaderPool.prewarm(warm)
+      Prewarm.prewarm(warm)
       expect(await export_(3), `${warm} prewarmed`).toBe(reference)
-      expect(ReaderPool.waiting()).toBe(0)
+      expect(Prewarm.waiting()).toBe(0)
     }
   })
 
   it("never keeps the process alive", () => {
-    const module = new URL("../dist/ReaderPool.js", import.meta.url).href
+    const module = new URL("../dist/internal/Prewarm.js", import.meta.url).href
     const out = execFileSync(process.execPath, [
       "--input-type=module",
       "-e",

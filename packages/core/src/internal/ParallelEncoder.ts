@@ -23,27 +23,21 @@
  * export falls back to the first thread alone.
  */
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import { MessageChannel } from "node:worker_threads"
-import * as BatchSource from "./BatchSource.js"
-import { describe, ExportFailed } from "./Errors.js"
-import type { FormatPlugin } from "./FormatPlugin.js"
-import * as ReaderPool from "./ReaderPool.js"
-import * as SnapshotWorker from "./SnapshotWorker.js"
-import type { ChunkPlan, FromWorker, ToWorker, WorkerInit } from "./SnapshotWorker.js"
-import { mergeWarnings } from "./Warnings.js"
-
-/** Encoded bytes of consecutive posts of one chunk. */
-export interface Encoded {
-  readonly chunk: number
-  readonly bytes: Uint8Array
-  readonly posts: number
-  /** Posts before these in the whole export. */
-  readonly offset: number
-  /** The chunk's last message. */
-  readonly last: boolean
-}
+import * as BatchSource from "../BatchSource.js"
+import type { EncodedChunk, Encoding } from "../Encoding.js"
+import { describe, ExportFailed } from "../Errors.js"
+import type { FormatPlugin } from "../FormatPlugin.js"
+import { mergeWarnings } from "../Warnings.js"
+import * as EncodingThread from "./EncodingThread.js"
+import type { ChunkPlan, FromWorker, ToWorker, WorkerInit } from "./ThreadProtocol.js"
+import { type Encoded, InOrder } from "./InOrder.js"
+import * as Prewarm from "./Prewarm.js"
+import * as ThreadPool from "./ThreadPool.js"
 
 export interface ParallelOptions extends BatchSource.SnapshotOptions {
   /** Threads to encode on (at least 1). */
@@ -67,23 +61,14 @@ export interface ParallelOptions extends BatchSource.SnapshotOptions {
   readonly version: () => unknown
 }
 
-export interface Encoder {
-  readonly total: number
+export type { Encoded } from "./InOrder.js"
+
+/** An export encoded on several threads: its chunks come out in export order. */
+export interface ParallelEncoding extends Encoding {
   /** Threads encoding (fewer than asked when a writer was busy at the start). */
   readonly threads: number
   /** The chunks, in export order. */
   readonly chunks: ReadonlyArray<ChunkPlan>
-  /** The next encoded message of any chunk, as threads finish them. */
-  readonly take: Effect.Effect<Encoded, ExportFailed>
-  /** A message that has arrived already, if any: `take` without waiting. */
-  readonly poll: Effect.Effect<Encoded | undefined, ExportFailed>
-  /**
-   * Hands a message's credit back once its bytes are stored (the bytes are
-   * then no longer readable here): its thread may encode one batch more.
-   */
-  readonly release: (message: Encoded) => Effect.Effect<void>
-  /** Decoding warnings, in export order of the chunks. */
-  readonly warnings: () => BatchSource.Warnings
 }
 
 /** Batches a thread may have encoded ahead of what the main thread stored. */
@@ -92,8 +77,8 @@ export const CREDIT = 4
 /**
  * Chunks a reader thread holds at once: the one it encodes and two more. This
  * thread hands out the next chunk between its own batches, so a reader
- * holding only one spare often finished it first and waited (82–157 ms in
- * the first 500 batches of a 1M-post export; 1–56 ms with two spares).
+ * holding only one spare often finished it first and waited
+ * (docs/performance.md).
  */
 const AHEAD = 3
 
@@ -125,7 +110,7 @@ interface Thread {
 }
 
 /**
- * Starts thread `index`. The local one runs SnapshotWorker's loop on this
+ * Starts thread `index`. The local one runs EncodingThread's loop on this
  * thread, over a MessageChannel: the same protocol, without a thread to start
  * or a module to import when `plugin` is given.
  */
@@ -134,7 +119,8 @@ const spawn = (
   index: number,
   output: Queue.Queue<Message>,
   local: boolean,
-  plugin: FormatPlugin | undefined
+  plugin: FormatPlugin | undefined,
+  pool: ThreadPool.ThreadPoolShape
 ): Effect.Effect<Thread, never, Scope.Scope> =>
   Effect.flatMap(Queue.unbounded<FromWorker>(), (control) => {
     const receiver = (thread: Thread) => (message: FromWorker) =>
@@ -145,7 +131,7 @@ const spawn = (
           const { port1, port2 } = new MessageChannel()
           const thread: Thread = { send: (m, transfer) => port1.postMessage(m, transfer), control, started: false }
           port1.on("message", receiver(thread))
-          return { thread, port: port1, close: SnapshotWorker.run(init, port2, plugin) }
+          return { thread, port: port1, close: EncodingThread.run(init, port2, plugin) }
         }),
         ({ close, port }) =>
           Effect.sync(() => {
@@ -156,7 +142,7 @@ const spawn = (
     }
     return Effect.acquireRelease(
       Effect.sync(() => {
-        const worker = ReaderPool.start(init)
+        const worker = pool.start(init)
         const thread: Thread = { send: (m, transfer) => worker.postMessage(m, transfer), control, started: false }
         const deliver = receiver(thread)
         worker.on("message", deliver)
@@ -186,7 +172,8 @@ export const open: (
   selection: BatchSource.Selection,
   encoder: NonNullable<WorkerInit["encoder"]>,
   options: ParallelOptions
-) => Effect.Effect<Encoder, ExportFailed, Scope.Scope> = Effect.fn("ParallelEncoder.open")(function*(
+
+) => Effect.Effect<ParallelEncoding, ExportFailed, Scope.Scope> = Effect.fn("ParallelEncoder.open")(function*(
   path: string,
   selection: BatchSource.Selection,
   encoder: NonNullable<WorkerInit["encoder"]>,
@@ -205,11 +192,12 @@ export const open: (
   const before = options.version()
   const all: Array<Thread> = []
   // The threads that are not readers run here (one, from two threads on):
-  // the same count ReaderPool prewarms for, so the two never disagree.
-  const locals = wanted - ReaderPool.readers(wanted)
+  // the same count Prewarm starts, so the two never disagree.
+  const locals = wanted - Prewarm.readers(wanted)
   const local = (w: number) => w < locals
-  for (let i = 0; i < wanted; i++) all.push(yield* spawn(init, i, output, local(i), options.plugin))
-  ReaderPool.release()
+  const pool = yield* ThreadPool.current
+  for (let i = 0; i < wanted; i++) all.push(yield* spawn(init, i, output, local(i), options.plugin, pool))
+  yield* pool.shed
   const answers: Array<FromWorker> = []
   for (const thread of all) answers.push(yield* Queue.take(thread.control))
   const first = answers[0]!
@@ -306,5 +294,24 @@ export const open: (
     return merged
   }
 
-  return { total, threads: threads.length, chunks, take, poll, release, warnings } satisfies Encoder as Encoder
+  // Each pull writes what the one before it returned: those batches' credit
+  // goes back then. Everything that has arrived is returned at once, so the
+  // writer stores it in one call rather than one turn of the event loop per batch.
+  const inOrder = new InOrder(chunks.length)
+  let pulled: ReadonlyArray<Encoded> = []
+  const toChunk = (m: Encoded): EncodedChunk => ({
+    bytes: m.bytes,
+    posts: m.posts,
+    batch: Math.floor(m.offset / batchSize) + 1
+  })
+  const encoded = Stream.paginate(undefined, () =>
+    Effect.gen(function*() {
+      for (const m of pulled) yield* release(m)
+      const arrived = [yield* take]
+      for (let m = yield* poll; m !== undefined; m = yield* poll) arrived.push(m)
+      pulled = inOrder.add(arrived)
+      return [pulled.map(toChunk), inOrder.done ? Option.none() : Option.some(undefined)] as const
+    }))
+
+  return { total, threads: threads.length, chunks, encode: () => encoded, warnings } satisfies ParallelEncoding
 })

@@ -11,7 +11,7 @@
  *
  * Loads nothing, so a thread's entry module can provide before it serves.
  */
-import { type AnyPlugin, type FormatPlugin, toInternal } from "./FormatPlugin.js"
+import { type AnyPlugin, type FormatPlugin, toInternal } from "../FormatPlugin.js"
 
 const held = new Map<string, FormatPlugin>()
 

@@ -1,0 +1,29 @@
+import type { Chunk } from "../FormatPlugin.js"
+
+/** Initial carrier size: a batch of ordinary posts fits. */
+const CARRIER_BYTES = 2 * 1024 * 1024
+
+/**
+ * Buffers that carry encoded bytes to the main thread and come back empty
+ * with each credit: moved, never copied or allocated per batch.
+ */
+export class Carriers {
+  private readonly free: Array<ArrayBuffer> = []
+
+  give(buffer: ArrayBuffer): void {
+    this.free.push(buffer)
+  }
+
+  /** A carrier holding `chunk` (text as UTF-8), and the length of its bytes. */
+  fill(chunk: Chunk): Uint8Array {
+    const length = typeof chunk === "string" ? Buffer.byteLength(chunk, "utf8") : chunk.byteLength
+    let buffer = this.free.pop()
+    if (buffer === undefined || buffer.byteLength < length) {
+      buffer = new ArrayBuffer(Math.max(length, 2 * (buffer?.byteLength ?? 0), CARRIER_BYTES))
+    }
+    const target = Buffer.from(buffer, 0, length)
+    if (typeof chunk === "string") target.write(chunk, 0, "utf8")
+    else target.set(chunk)
+    return target
+  }
+}

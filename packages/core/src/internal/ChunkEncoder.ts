@@ -1,0 +1,232 @@
+/**
+ * An encoding thread's work in encode mode: it reads, decodes and encodes
+ * whole chunks of the export order as they are handed out, and posts the
+ * finished bytes, at most `credit` batches ahead of what the main thread has
+ * written (backpressure).
+ */
+// Deep imports: a thread loads only what it uses (the barrels cost a second per thread).
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type { MessagePort } from "node:worker_threads"
+import { type AnyPlugin, type FormatPlugin, type FormatSink, toInternal } from "../FormatPlugin.js"
+import * as PluginOptions from "../PluginOptions.js"
+import * as Post from "../Post.js"
+import { BatchWarnings, type Warnings } from "../Warnings.js"
+import type { BatchReader } from "./BatchReader.js"
+import { Carriers } from "./Carriers.js"
+import * as LoadedPlugins from "./LoadedPlugins.js"
+import { type ChunkPlan, describe, type FromWorker, type WorkerInit } from "./ThreadProtocol.js"
+
+/** Positions of uri and created_at in `Post.selectColumns`. */
+const URI = 0
+const CREATED_AT = 4
+
+/** A row to search from, by rowid, and the position after it in export order. */
+interface Anchor {
+  readonly rowid: number
+  readonly position: number
+}
+
+/** A plugin failure, at the batch starting `offset` posts into the export. */
+class EncodeFailure extends Error {
+  constructor(message: string, readonly offset?: number) {
+    super(message)
+  }
+}
+
+export const importPlugin = async (encoder: NonNullable<WorkerInit["encoder"]>): Promise<FormatPlugin> => {
+  let plugin = LoadedPlugins.get(encoder.module)
+  if (plugin === undefined) {
+    try {
+      const loaded = ((await import(encoder.module)) as { default?: AnyPlugin }).default
+      plugin = loaded === undefined ? undefined : toInternal(loaded, encoder.module)
+    } catch (e) {
+      throw new EncodeFailure(`cannot load ${encoder.module}: ${describe(e)}`)
+    }
+  }
+  if (plugin?.name !== encoder.name) {
+    throw new EncodeFailure(`${encoder.module} does not export the "${encoder.name}" plugin as its default export`)
+  }
+  return plugin
+}
+
+const makeSink = async (plugin: FormatPlugin, input: unknown, total: number): Promise<FormatSink> => {
+  const exit = await Effect.runPromiseExit(
+    Effect.flatMap(PluginOptions.decode(plugin, input), (options) => plugin.make(options, { total }))
+  )
+  if (Exit.isFailure(exit)) {
+    const error = Cause.squash(exit.cause) as { message?: unknown }
+    throw new EncodeFailure(typeof error?.message === "string" ? error.message : describe(error))
+  }
+  return exit.value
+}
+
+/** Opens a cursor on the thread's connection, in its snapshot. */
+export type OpenCursor = (sql: string, params: Record<string, unknown>) => BatchReader
+
+export class ChunkEncoder {
+  /** The chunks still to do, and the one being read. */
+  private queue: Array<ChunkPlan> = []
+  private current: { readonly plan: ChunkPlan; readonly reader: BatchReader; offset: number } | undefined
+  /**
+   * The rowid of the last row read, and the position after it: the thread's
+   * next chunk is searched for from there, so skipping the other threads'
+   * chunks costs their length, not the whole offset from the start.
+   */
+  private anchor: Anchor | undefined
+  private credit = 0
+  private readonly carriers = new Carriers()
+  private sink: Promise<FormatSink> | undefined
+  private pumping = false
+  private closed = false
+
+  /**
+   * `keyed`: posts before the first whose created_at is NULL. Chunks found
+   * from an anchor must lie within them (see `afterSql`).
+   */
+  constructor(
+    private readonly init: WorkerInit,
+    private readonly encoder: NonNullable<WorkerInit["encoder"]>,
+    private readonly plugin: Promise<FormatPlugin>,
+    private readonly keyed: number,
+    private readonly openCursor: OpenCursor,
+    private readonly skip: (params: Record<string, unknown>) => [unknown, unknown] | undefined,
+    private readonly port: MessagePort
+  ) {}
+
+  /** Starts encoding `chunks` of an export of `total` posts. */
+  start(total: number, chunks: ReadonlyArray<ChunkPlan>, credit: number): void {
+    this.sink = this.plugin.then((p) => makeSink(p, this.encoder.options, total))
+    this.queue = [...chunks]
+    this.credit += credit
+    void this.pump()
+  }
+
+  /** More chunks to encode after these. */
+  add(chunks: ReadonlyArray<ChunkPlan>): void {
+    this.queue.push(...chunks)
+    void this.pump()
+  }
+
+  /** `n` batches more may be sent; `buffer`, written, can carry bytes again. */
+  give(n: number, buffer: ArrayBuffer | undefined): void {
+    if (buffer !== undefined) this.carriers.give(buffer)
+    this.credit += n
+    void this.pump()
+  }
+
+  close(): void {
+    this.closed = true
+    this.current?.reader.close()
+  }
+
+  /**
+   * The anchor right before position `offset` (the rows between belong to
+   * other threads), found from `from` in the index alone, or `from` itself
+   * if that row cannot anchor. Cheaper than skipping them with the OFFSET of
+   * the chunk's own query (see docs/performance.md).
+   */
+  private skipTo(from: Anchor, offset: number): Anchor {
+    if (offset === from.position) return from
+    const row = this.skip({ ...this.init.params, anchor: from.rowid, offset: offset - from.position - 1 })
+    const rowid = row?.[0]
+    return typeof rowid === "number" && Number.isSafeInteger(rowid) && row![1] === 1 ? { rowid, position: offset } : from
+  }
+
+  /** The next chunk to read, its cursor opened from the nearest anchor when there is one. */
+  private nextChunk(): ChunkEncoder["current"] {
+    const plan = this.queue.shift()
+    if (plan === undefined) return undefined
+    const { init, anchor } = this
+    const from = anchor !== undefined && anchor.position <= plan.offset && plan.offset + plan.limit <= this.keyed
+      ? this.skipTo(anchor, plan.offset)
+      : undefined
+    const reader = from !== undefined
+      ? this.openCursor(init.afterSql, { ...init.params, anchor: from.rowid, limit: plan.limit, offset: plan.offset - from.position })
+      : this.openCursor(init.chunkSql, { ...init.params, limit: plan.limit, offset: plan.offset })
+    return { plan, reader, offset: plan.offset }
+  }
+
+  /** Reads, decodes and encodes one batch of the current chunk, and posts it. */
+  private async encodeNext(sink: FormatSink): Promise<void> {
+    if (this.current === undefined) this.current = this.nextChunk()
+    const chunk = this.current
+    if (chunk === undefined) return
+    const batch = chunk.reader.next()
+    const end = batch[batch.length - 1]
+    if (end !== undefined) {
+      // chunkSql selects the rowid after the post's columns. A NULL uri or
+      // created_at, or a rowid past 2^53, cannot anchor a search.
+      const rowid = end[end.length - 1]
+      this.anchor = typeof rowid === "number" && Number.isSafeInteger(rowid) && end[URI] !== null && end[CREATED_AT] !== null
+        ? { rowid, position: chunk.offset + batch.length }
+        : undefined
+    }
+    const pending = new BatchWarnings()
+    const posts: Array<Post.Post> = new Array(batch.length)
+    for (let i = 0; i < batch.length; i++) {
+      pending.current = i
+      posts[i] = Post.decodeRow(batch[i]!, pending.warn, i)
+    }
+    const bytes = posts.length > 0 ? this.carriers.fill(await encode(sink, posts, chunk.offset)) : new Uint8Array(0)
+    const warnings: Warnings = { count: 0, first: [] }
+    pending.settle(warnings)
+    const last = batch.length === 0 || chunk.offset + batch.length >= chunk.plan.offset + chunk.plan.limit
+    const message: FromWorker = {
+      type: "encoded",
+      chunk: chunk.plan.index,
+      bytes,
+      posts: batch.length,
+      offset: chunk.offset,
+      last,
+      ...(warnings.count > 0 ? { warnings } : {})
+    }
+    chunk.offset += batch.length
+    if (last) {
+      chunk.reader.close()
+      this.current = undefined
+    }
+    this.port.postMessage(message, bytes.byteLength > 0 ? [bytes.buffer as ArrayBuffer] : [])
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping || this.sink === undefined) return
+    this.pumping = true
+    try {
+      const sink = await this.sink
+      while (!this.closed && this.credit > 0 && (this.current !== undefined || this.queue.length > 0)) {
+        this.credit--
+        await this.encodeNext(sink)
+        // Let `credit` and `close` messages in between batches.
+        await new Promise<void>((resolve) => setImmediate(resolve))
+      }
+    } catch (e) {
+      const offset = e instanceof EncodeFailure ? e.offset : this.current?.offset
+      this.queue = []
+      this.current = undefined
+      this.port.postMessage({
+        type: "error",
+        stage: e instanceof EncodeFailure ? "encode" : "read",
+        message: e instanceof EncodeFailure ? e.message : describe(e),
+        ...(offset === undefined ? {} : { offset })
+      } satisfies FromWorker)
+    } finally {
+      this.pumping = false
+    }
+  }
+}
+
+/** `posts` encoded by `sink`, a plugin's failure or crash thrown as an EncodeFailure at `offset`. */
+const encode = async (sink: FormatSink, posts: Post.PostBatch, offset: number) => {
+  const exit = await Effect.runPromiseExit(
+    Effect.suspend(() => sink.write(posts, { offset })).pipe(
+      Effect.catchDefect((defect) => Effect.fail({ message: `plugin crashed: ${describe(defect)}` }))
+    )
+  )
+  if (Exit.isFailure(exit)) {
+    const error = Cause.squash(exit.cause) as { message?: unknown }
+    throw new EncodeFailure(typeof error?.message === "string" ? error.message : describe(error), offset)
+  }
+  return exit.value
+}

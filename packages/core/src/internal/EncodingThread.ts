@@ -1,0 +1,153 @@
+/**
+ * An export's thread: it holds a read transaction (its snapshot) on a
+ * private read-only connection, counts the selection, and then reads — and,
+ * for a format that declares `concurrent`, encodes — while the main thread
+ * writes.
+ *
+ * Two modes:
+ * - rows (any plugin): `next` reads one batch and posts its raw rows; the
+ *   main thread decodes and encodes them.
+ * - encode (plugins that declare `concurrent`): the thread loads the plugin
+ *   itself (unless it holds it: LoadedPlugins), and after `start` reads,
+ *   decodes and encodes its share of the export (ChunkEncoder), posting
+ *   finished bytes. Several such threads, each on its own connection in the
+ *   same snapshot, encode one export on several cores; only bytes cross
+ *   between threads. The main thread can run the same loop over a
+ *   MessageChannel (`run`) to encode a share itself.
+ *
+ * The messages are in ThreadProtocol.
+ */
+import Database from "better-sqlite3"
+import { type MessagePort, parentPort, workerData } from "node:worker_threads"
+import type { FormatPlugin } from "../FormatPlugin.js"
+import * as Timestamp from "../Timestamp.js"
+import { BatchReader } from "./BatchReader.js"
+import { ChunkEncoder, importPlugin } from "./ChunkEncoder.js"
+import * as Prewarm from "./Prewarm.js"
+import { describe, type FromWorker, type ToWorker, type WorkerInit } from "./ThreadProtocol.js"
+
+
+/**
+ * Page cache of a thread's connection, in KiB: posts are read once, in index
+ * order, so the cache only needs the tables' interior pages; SQLite's 16 MB
+ * default per connection is memory for nothing (see docs/performance.md).
+ */
+const CACHE_KIB = 2_000
+
+/** Opens the snapshot: the connection, its read transaction, the count. */
+const openSnapshot = (init: WorkerInit) => {
+  const db = new Database(init.path, { readonly: true, fileMustExist: true, timeout: init.busyTimeout })
+  try {
+    db.pragma(`cache_size = -${CACHE_KIB}`)
+    db.function(init.instantFunction, { deterministic: true }, (text: unknown) =>
+      typeof text === "string" ? (Timestamp.canonicalInstant(text) ?? null) : null)
+    db.exec("BEGIN")
+    const total = Number(db.prepare(init.countSql).pluck().get(init.params))
+    const keyed = init.encoder === undefined ? 0 : total - Number(db.prepare(init.nullsSql).pluck().get(init.params))
+    return { db, total, keyed }
+  } catch (e) {
+    if (db.open) db.close()
+    throw e
+  }
+}
+
+/**
+ * Serves one export on `port`: a thread's `parentPort`, or one end of a
+ * `MessageChannel` when the main thread encodes a share itself, with the
+ * export's own `plugin` object (nothing to import). Returns what `close`
+ * does (idempotent): end the snapshot, close the connection and the port.
+ */
+export const run = (init: WorkerInit, port: MessagePort, plugin?: FormatPlugin): () => void => {
+  const post = (m: FromWorker) => port.postMessage(m)
+  let snapshot: ReturnType<typeof openSnapshot>
+  try {
+    snapshot = openSnapshot(init)
+  } catch (e) {
+    post({ type: "error", stage: "snapshot", message: describe(e) })
+    return () => port.close()
+  }
+  const { db: connection, total, keyed } = snapshot
+  // A thread opens one cursor per chunk: each statement is prepared once.
+  const statements = new Map<string, Database.Statement>()
+  const prepared = (sql: string) => {
+    let statement = statements.get(sql)
+    if (statement === undefined) {
+      statement = connection.prepare(sql).raw(true)
+      statements.set(sql, statement)
+    }
+    return statement
+  }
+  const openCursor = (sql: string, params: Record<string, unknown>) =>
+    new BatchReader(prepared(sql).iterate(params) as IterableIterator<Array<unknown>>, init.batchSize, init.budgetBytes)
+  const rows = init.encoder === undefined ? openCursor(init.rowsSql, init.params) : undefined
+  let encoder: ChunkEncoder | undefined
+  if (init.encoder !== undefined) {
+    // The plugin loads while the main thread sets the export up.
+    const loading = plugin === undefined ? importPlugin(init.encoder) : Promise.resolve(plugin)
+    loading.catch(() => undefined)
+    const skip = (params: Record<string, unknown>) => prepared(init.skipSql).get(params) as [unknown, unknown] | undefined
+    encoder = new ChunkEncoder(init, init.encoder, loading, keyed, openCursor, skip, port)
+  }
+  post({ type: "ready", total })
+
+  let closed = false
+  const close = () => {
+    if (closed) return
+    closed = true
+    try {
+      encoder?.close()
+      rows?.close()
+      if (connection.inTransaction) connection.exec("ROLLBACK")
+      connection.close()
+    } finally {
+      port.close()
+    }
+  }
+
+  port.on("message", (m: ToWorker) => {
+    switch (m.type) {
+      case "next": {
+        if (rows === undefined) return
+        try {
+          const batch = rows.next()
+          if (batch.length === 0) return post({ type: "end" })
+          post({ type: "batch", rows: batch })
+        } catch (e) {
+          rows.close()
+          post({ type: "error", stage: "read", message: describe(e) })
+        }
+        return
+      }
+      case "query": {
+        try {
+          post({ type: "result", id: m.id, rows: connection.prepare(m.sql).raw(true).all(m.params) as Array<Array<unknown>> })
+        } catch (e) {
+          post({ type: "result", id: m.id, error: describe(e) })
+        }
+        return
+      }
+      case "start":
+        return encoder?.start(m.total, m.chunks, m.credit)
+      case "chunks":
+        return encoder?.add(m.chunks)
+      case "credit":
+        return encoder?.give(m.n, m.buffer)
+      case "close":
+        return close()
+    }
+  })
+  return close
+}
+
+/**
+ * Serves this thread's export: the one in its `workerData`, or, for a
+ * prewarmed thread (its modules loaded), the one its first message assigns.
+ * A thread's entry module calls it (see ThreadEntry), after providing the
+ * plugins it holds.
+ */
+export const serve = (): void => {
+  if (!parentPort) return
+  const port = parentPort
+  if (workerData === Prewarm.PREWARM) port.once("message", (m: Prewarm.Assign) => run(m.init, port))
+  else if (workerData) run(workerData as WorkerInit, port)
+}

@@ -1,0 +1,2 @@
+export * from "./Synthetic.js"
+export * as Images from "./Images.js"
