@@ -1,32 +1,13 @@
 /**
  * Giant posts. Batches end before the post that would take them past the
  * memory budget (8 MB, text counted as UTF-16), and the output is byte for
- * byte the same as with plain 1,000-post batches, for every format. An
- * archive of 2,000 posts of 2 MB each (4 GB) exports with a peak RSS under
- * 500 MB, measured by the process itself (getrusage, all threads).
+ * byte the same as with plain 1,000-post batches, for every format. The
+ * 4 GB archive of 2 MB posts is giant-posts.long.test.ts (`npm run test:long`).
  */
-import { ArchiveSchema } from "@skyporter/core"
-import Database from "better-sqlite3"
-import { mkdirSync, readdirSync, readFileSync, statfsSync } from "node:fs"
+import { mkdirSync, readdirSync, readFileSync } from "node:fs"
 import * as path from "node:path"
-import { pathToFileURL } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import {
-  COLUMNS,
-  exportOk,
-  generatePosts,
-  LAUNCHER,
-  postRow,
-  readExport,
-  removeDir,
-  show,
-  startCommand,
-  tempDir,
-  tempEntries,
-  TEST_PLUGIN,
-  writeArchive
-} from "../support.js"
-import { fixture, scanFile } from "./helpers.js"
+import { exportOk, generatePosts, postRow, readExport, removeDir, tempDir, TEST_PLUGIN, writeArchive } from "../support.js"
 
 const DID = "did:plc:giantposts"
 const MB = 1024 * 1024
@@ -96,58 +77,4 @@ describe("giant posts", () => {
     // 3 MB of text is 6 MB counted as UTF-16: such a batch holds at most one giant.
     expect(Math.max(...budgeted)).toBeLessThanOrEqual(1000)
   }, 600_000)
-
-  const free = (() => {
-    try {
-      const s = statfsSync(dir ?? process.cwd())
-      return s.bavail * s.bsize
-    } catch {
-      return Number.POSITIVE_INFINITY
-    }
-  })
-  const NEEDED = 12 * 1024 * MB
-
-  it("2,000 posts × 2 MB export with a peak RSS under 500 MB", async (context) => {
-    if (free() < NEEDED) {
-      context.skip(`needs 12 GB of free disk for the 4 GB archive and its 4 GB export; ${(free() / 1024 ** 3).toFixed(1)} GB free`)
-    }
-    const db = path.join(dir, "giant.db")
-    const setup = new Database(db)
-    setup.exec(ArchiveSchema.DDL)
-    // Generated inside SQLite: one 2 MB text bound once, numbered per row.
-    setup.prepare(
-      `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < 2000)
-       INSERT INTO posts (${COLUMNS.join(", ")})
-       SELECT 'at://' || @did || '/app.bsky.feed.post/3giant' || i, 'bafyreigiant' || i, @did, i || ' ' || @text,
-         strftime('%Y-%m-%dT%H:%M:%fZ', 1704067200 + i * 60, 'unixepoch'), '2025-01-01T00:00:00Z', 0, i, 0, 0, 0, 0,
-         '', '', NULL, NULL, '2025-01-01 00:00:00' FROM n`
-    ).run({ did: DID, text: bigText(2 * MB, 0) })
-    setup.close()
-
-    const out = path.join(dir, "out-giant")
-    const rssFile = path.join(dir, "max-rss")
-    const r = await startCommand(
-      process.execPath,
-      ["--import", pathToFileURL(fixture("max-rss.mjs")).href, LAUNCHER, "export", "--db", db, "--did", DID, "--out", out, "--quiet"],
-      { cwd: dir, env: { SKYPORTER_MAX_RSS_FILE: rssFile } }
-    ).done
-    expect(r.code, show(r)).toBe(0)
-    const peakBytes = Number(readFileSync(rssFile, "utf8")) * 1024
-    const published = r.stdout.trim()
-    const manifest = JSON.parse(readFileSync(path.join(published, "manifest.json"), "utf8")) as {
-      post_count: number
-      files: Array<{ path: string; bytes: number; sha256: string }>
-    }
-    const file = path.join(published, "posts.json")
-    expect(manifest.post_count).toBe(2_000)
-    expect(manifest.files[0]!.bytes).toBeGreaterThan(2_000 * 2 * MB)
-    // The manifest's sha256 holds, and every post is in the file once (a raw line break never occurs inside a JSON string).
-    const scanned = await scanFile(file, `\n    "uri": "at://${DID}/app.bsky.feed.post/3giant`)
-    expect(scanned.sha256).toBe(manifest.files[0]!.sha256)
-    expect(scanned.count).toBe(2_000)
-    expect(tempEntries(out)).toEqual([])
-    expect(peakBytes, `peak RSS ${(peakBytes / MB).toFixed(0)} MB`).toBeLessThan(500 * MB)
-    removeDir(out)
-    removeDir(db)
-  }, 1_800_000)
 })
