@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Sums the vitest JSON reports of every workspace into one line, "N passed, N failed".
 // A workspace with a test script but no report (its runner crashed) counts as a failure.
+// --slowest N also lists the N slowest test files (to stderr), to find what slows the loop;
+// --quiet prints only that list.
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import * as path from "node:path"
 
@@ -17,9 +19,14 @@ for (const pattern of rootPkg.workspaces) {
   }
 }
 
+const flag = (name) => process.argv.indexOf(name)
+const slowest = flag("--slowest") < 0 ? 0 : Number(process.argv[flag("--slowest") + 1])
+const quiet = flag("--quiet") >= 0
+
 let passed = 0
 let failed = 0
 const problems = []
+const files = []
 for (const dir of workspaces) {
   const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"))
   if (!pkg.scripts?.test) continue
@@ -32,14 +39,24 @@ for (const dir of workspaces) {
   const r = JSON.parse(readFileSync(report, "utf8"))
   passed += r.numPassedTests ?? 0
   failed += r.numFailedTests ?? 0
-  // Files that failed to load report no tests but do fail.
   for (const file of r.testResults ?? []) {
+    files.push({ name: path.relative(root, file.name), ms: file.endTime - file.startTime, tests: (file.assertionResults ?? []).length })
+    // Files that failed to load report no tests but do fail.
     if (file.status === "failed" && (file.assertionResults ?? []).length === 0) {
       failed++
       problems.push(`${pkg.name}: ${path.relative(dir, file.name)} failed to run: ${String(file.message).split("\n")[0]}`)
     }
   }
 }
+if (slowest > 0) {
+  files.sort((a, b) => b.ms - a.ms)
+  const total = files.reduce((sum, f) => sum + f.ms, 0)
+  process.stderr.write(`slowest test files (of ${files.length}, ${(total / 1000).toFixed(0)} s in all):\n`)
+  for (const f of files.slice(0, slowest)) {
+    process.stderr.write(`${(f.ms / 1000).toFixed(1).padStart(8)} s  ${f.name} (${f.tests} tests)\n`)
+  }
+}
+if (quiet) process.exit(0)
 for (const p of problems) process.stderr.write(`${p}\n`)
 process.stdout.write(`${passed} passed, ${failed} failed\n`)
 process.exit(failed > 0 || passed === 0 ? 1 : 0)

@@ -1,8 +1,7 @@
-import { defineConfig } from "vitest/config"
+import { suiteConfig } from "../../vitest.shared.mts"
 
-export default defineConfig({
+export default suiteConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // Each file starts its own server subprocesses; two cores are shared.

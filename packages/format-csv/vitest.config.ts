@@ -1,9 +1,6 @@
-import { defineConfig } from "vitest/config"
+import { suiteConfig } from "../../vitest.shared.mts"
 
-export default defineConfig({
-  test: {
-    include: ["test/**/*.test.ts"],
-    testTimeout: 60_000,
-    hookTimeout: 60_000
-  }
+export default suiteConfig({
+  // Golden vectors and the plugin conformance suite run on every supported Node line.
+  compat: ["test/CsvPlugin.test.ts", "test/Columns.test.ts", "test/conformance.test.ts"]
 })
