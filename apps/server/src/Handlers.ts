@@ -14,6 +14,7 @@ import * as Download from "./Download.js"
 import { ApiError, badRequest, decodeStrict, readJsonBody } from "./Http.js"
 import type * as Routes from "./Routes.js"
 import * as Sse from "./Sse.js"
+import type * as Upload from "./Upload.js"
 
 // ---------------------------------------------------------------------------
 // Edge schemas
@@ -76,6 +77,8 @@ export interface HandlerDeps {
   readonly redactor: Redactor
   readonly streams: Sse.StreamLimit
   readonly keepAlive: Duration.Duration
+  /** Imports of uploaded CARs; undefined: the server has no archive to write. */
+  readonly upload: Upload.Receive | undefined
 }
 
 /** At most this many accounts are listed (largest first). */
@@ -124,6 +127,15 @@ export const make = (deps: HandlerDeps): Record<Routes.RouteName, Handler> => {
       Effect.gen(function*() {
         yield* query(ctx.url, NoQuery)
         return json({ accounts: accountsFor(ctx.access) })
+      }),
+
+    importCar: (ctx) =>
+      Effect.gen(function*() {
+        yield* query(ctx.url, NoQuery)
+        if (deps.upload === undefined) {
+          return yield* new ApiError({ status: 409, code: "archive_read_only", message: "this server does not import into its archive" })
+        }
+        return json(yield* deps.upload(ctx.request, ctx.access), 201)
       }),
 
     createExport: (ctx) =>

@@ -171,8 +171,12 @@ export const make = Effect.fn("JobManager.make")(function*(config: Config) {
   }))
 
   const exclusive = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | ShuttingDown, R> =>
-    Effect.suspend(() =>
-      closing ? Effect.fail(shuttingDown()) : Effect.scoped(Effect.andThen(turnstile.withPermit(gate.takeScoped(maxRunning)), effect))
+    Effect.suspend((): Effect.Effect<A, E | ShuttingDown, R> =>
+      closing ? Effect.fail(shuttingDown()) : Effect.acquireUseRelease(
+        turnstile.withPermit(gate.take(maxRunning)),
+        () => effect,
+        () => gate.release(maxRunning)
+      )
     )
 
   const workers = yield* Effect.forEach(
