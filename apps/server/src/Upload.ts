@@ -11,6 +11,7 @@ import { Accounts, type Archive, ExportDirectory } from "@skyporter/core"
 import type { JobManager, ShuttingDown } from "@skyporter/jobs"
 import { Effect, Semaphore, Stream } from "effect"
 import type { HttpServerRequest } from "effect/http/HttpServerRequest"
+import { constants } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { ApiError } from "./Http.js"
@@ -94,7 +95,7 @@ export const make = (options: UploadOptions): Receive => {
               catch: () => new ApiError({ status: 507, code: "insufficient_storage", message: "cannot store the upload: is the disk full?" })
             })
           }),
-          Effect.as(size)
+          Effect.map(() => size)
         )
       },
       (handle) => Effect.promise(() => handle.close())
@@ -119,10 +120,21 @@ export const make = (options: UploadOptions): Receive => {
     }
   }
 
+  /**
+   * Whether the archive can be written: SQLite opens a write-protected file
+   * read-only without a word, and its journal needs the folder.
+   */
+  const writable = () =>
+    Effect.promise(async () => {
+      if (archive.readOnly || archive.database.readonly) return false
+      const ok = (p: string) => fs.access(p, constants.W_OK).then(() => true, () => false)
+      return (await ok(archive.path)) && (await ok(path.dirname(path.resolve(archive.path))))
+    })
+
   /** Receives and imports one upload; `access` bound to a DID may import only that DID's repository. */
   return (request, access) =>
     Effect.gen(function*() {
-      if (archive.readOnly) {
+      if (!(yield* writable())) {
         return yield* new ApiError({
           status: 409,
           code: "archive_read_only",
