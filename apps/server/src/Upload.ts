@@ -19,7 +19,16 @@ import { ApiError } from "./Http.js"
 /** The default cap on an upload: 2 GiB (a large account's repository is a few hundred MB). */
 export const DEFAULT_MAX_BYTES = 2 * 1024 ** 3
 
-const UNITS: Record<string, number> = { "": 1, b: 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }
+const UNITS: Record<string, number> = {
+  "": 1,
+  b: 1,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  k: 1024,
+  m: 1024 ** 2,
+  g: 1024 ** 3
+}
 
 /** `2GiB`, `500MiB`, `1048576`: a size in bytes, or undefined when not one (1 byte to 1 TiB). */
 export const parseSize = (text: string): number | undefined => {
@@ -79,20 +88,34 @@ export const make = (options: UploadOptions): Receive => {
     Effect.acquireUseRelease(
       Effect.tryPromise({
         try: () => fs.open(file, "wx", 0o600),
-        catch: () => new ApiError({ status: 500, code: "import_failed", message: "cannot write the upload into the output folder" })
+        catch: () =>
+          new ApiError({
+            status: 500,
+            code: "import_failed",
+            message: "cannot write the upload into the output folder"
+          })
       }),
       (handle) => {
         let size = 0
         return request.stream.pipe(
           Stream.mapError(() =>
-            new ApiError({ status: 400, code: "upload_incomplete", message: "the upload ended before its last byte arrived" })
+            new ApiError({
+              status: 400,
+              code: "upload_incomplete",
+              message: "the upload ended before its last byte arrived"
+            })
           ),
           Stream.runForEach((chunk) => {
             size += chunk.length
             if (size > maxBytes) return Effect.fail(tooLarge)
             return Effect.tryPromise({
               try: () => handle.write(chunk),
-              catch: () => new ApiError({ status: 507, code: "insufficient_storage", message: "cannot store the upload: is the disk full?" })
+              catch: () =>
+                new ApiError({
+                  status: 507,
+                  code: "insufficient_storage",
+                  message: "cannot store the upload: is the disk full?"
+                })
             })
           }),
           Effect.map(() => size)
@@ -138,7 +161,8 @@ export const make = (options: UploadOptions): Receive => {
         return yield* new ApiError({
           status: 409,
           code: "archive_read_only",
-          message: "the archive is read-only for this server (a read-only file or folder), so nothing can be imported into it"
+          message:
+            "the archive is read-only for this server (a read-only file or folder), so nothing can be imported into it"
         })
       }
       const type = request.headers["content-type"]
@@ -157,9 +181,17 @@ export const make = (options: UploadOptions): Receive => {
         (file) =>
           Effect.gen(function*() {
             const bytes = yield* receive(request, file)
-            if (bytes === 0) return yield* new ApiError({ status: 400, code: "invalid_car", message: "the upload is empty: send a CAR file" })
+            if (bytes === 0) {
+              return yield* new ApiError({
+                status: 400,
+                code: "invalid_car",
+                message: "the upload is empty: send a CAR file"
+              })
+            }
             const car = { car: file, db: archive.path }
-            const summary = yield* manager.exclusive(access.did === "*" ? Import.run(car) : Import.runFor(access.did, car))
+            const summary = yield* manager.exclusive(
+              access.did === "*" ? Import.run(car) : Import.runFor(access.did, car)
+            )
             const account = Accounts.list(archive.database).find((a) => a.did === summary.did) ?? null
             return {
               did: summary.did,

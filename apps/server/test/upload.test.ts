@@ -10,6 +10,7 @@ import Database from "better-sqlite3"
 import { createHash } from "node:crypto"
 import { chmodSync, chownSync, copyFileSync, mkdirSync, readFileSync, rmSync } from "node:fs"
 import * as path from "node:path"
+import { request as send } from "node:http"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as Repos from "../../../packages/car/test/support/Repos.js"
 import {
@@ -19,6 +20,7 @@ import {
   request,
   seededArchive,
   serve,
+  serveRefused,
   type Served,
   startExport,
   temporaries,
@@ -129,7 +131,6 @@ describe("POST /api/imports", () => {
   it("refuses a bad --max-upload before listening", async () => {
     const dir = tempDir()
     dirs.push(dir)
-    const { serveRefused } = await import("./support.js")
     const r = serveRefused(["--db", fixture.db, "--out", path.join(dir, "out"), "--port", "0", "--max-upload", "lots"])
     expect(r.code).toBe(2)
     expect(r.stderr).toContain("--max-upload")
@@ -152,13 +153,19 @@ describe("POST /api/imports", () => {
     expect(empty.status).toBe(400)
     expect(hash(db)).toBe(before)
     expect(temporaries(out)).toEqual([])
-    const wrongType = await request(url, "POST", "/api/imports", { raw: built.car, headers: { "content-type": "text/plain" } })
+    const wrongType = await request(url, "POST", "/api/imports", {
+      raw: built.car,
+      headers: { "content-type": "text/plain" }
+    })
     expect(wrongType.status).toBe(415)
   })
 
   it("lets a DID token import only its own repository", async () => {
     const { url, db, dir } = await start({
-      args: (dir) => ["--auth", writeAuthFile(dir, [{ token: TOKEN_OWN, did: Repos.DID }, { token: TOKEN_ALL, did: "*" }])]
+      args: (folder) => [
+        "--auth",
+        writeAuthFile(folder, [{ token: TOKEN_OWN, did: Repos.DID }, { token: TOKEN_ALL, did: "*" }])
+      ]
     })
     const before = hash(db)
     const anonymous = await upload(url, built.car)
@@ -226,14 +233,18 @@ describe("POST /api/imports", () => {
     }
     // A DNS-rebinding page: its Host is its own name.
     const rebound = await new Promise<number>((resolve, reject) => {
-      import("node:http").then(({ request: send }) => {
-        const req = send(
-          { host: "127.0.0.1", port: Number(port), method: "POST", path: "/api/imports", headers: { ...CAR_TYPE, host: `evil.example:${port}` } },
-          (res) => (res.resume(), resolve(res.statusCode ?? 0))
-        )
-        req.on("error", reject)
-        req.end(built.car)
-      }, reject)
+      const req = send(
+        {
+          host: "127.0.0.1",
+          port: Number(port),
+          method: "POST",
+          path: "/api/imports",
+          headers: { ...CAR_TYPE, host: `evil.example:${port}` }
+        },
+        (res) => (res.resume(), resolve(res.statusCode ?? 0))
+      )
+      req.on("error", reject)
+      req.end(built.car)
     })
     expect(rebound).toBe(421)
     expect(hash(db)).toBe(before)
