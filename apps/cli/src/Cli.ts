@@ -149,6 +149,10 @@ const serveFlags = {
     Flag.withDescription("For include_media: the folder the archive's media paths start from (default: the archive's folder)"),
     Flag.optional
   ),
+  maxUpload: Flag.String("max-upload").pipe(
+    Flag.withDescription("The largest repository CAR the web page may upload, e.g. 500MiB (default: 2GiB)"),
+    Flag.withDefault("2GiB")
+  ),
   plugin: plugins,
   config,
   threads: Flag.Int("threads").pipe(

@@ -446,6 +446,53 @@ async function loadAccounts() {
   onAccountChosen()
 }
 
+// ---------------------------------------------------------------------------
+// Import: the CAR file itself is the body, streamed by the browser.
+
+function showImport(message, isError) {
+  $("import-error").hidden = !isError
+  $("import-status").hidden = isError || !message
+  $(isError ? "import-error" : "import-status").textContent = message
+}
+
+async function importCar(event) {
+  event.preventDefault()
+  const file = $("car-file").files[0]
+  if (!file) return showImport("Choose a repository file (.car) first.", true)
+  $("import-button").disabled = true
+  showImport(`Uploading and importing ${file.name} (${humanSize(file.size)})…`, false)
+  try {
+    const res = await fetch("/api/imports", {
+      method: "POST",
+      headers: headers({ "content-type": "application/vnd.ipld.car" }),
+      body: file
+    })
+    const data = await res.json().catch(() => null)
+    if (!res.ok) {
+      if (res.status === 401) askToken()
+      return showImport(data?.error?.message ?? `the import failed (HTTP ${res.status})`, true)
+    }
+    const posts = `${numberFormat.format(data.posts)} ${data.posts === 1 ? "post" : "posts"}`
+    showImport(
+      `Imported ${posts} of ${data.account?.handle ? `@${data.account.handle}` : data.did} ` +
+        `(${numberFormat.format(data.inserted)} new, ${numberFormat.format(data.updated)} changed). It is ready to export above.`,
+      false
+    )
+    $("car-file").value = ""
+    await loadAccounts()
+    if ($("account-field").hidden === false) {
+      $("account").value = data.did
+      onAccountChosen()
+    } else if (!$("did").readOnly) {
+      $("did").value = data.did
+    }
+  } catch (error) {
+    showImport(`The upload did not reach the server: ${error.message}`, true)
+  } finally {
+    $("import-button").disabled = false
+  }
+}
+
 async function start() {
   const res = await fetch("/api/session", { headers: headers() })
   if (res.status === 401) return askToken()
@@ -457,6 +504,7 @@ async function start() {
 // ---------------------------------------------------------------------------
 
 $("export-form").addEventListener("submit", submit)
+$("import-form").addEventListener("submit", importCar)
 $("format").addEventListener("change", formatHint)
 $("account").addEventListener("change", onAccountChosen)
 $("refresh").addEventListener("click", refresh)

@@ -20,6 +20,7 @@ import { ApiError, errorResponse, notFound, SECURITY_HEADERS } from "./Http.js"
 import * as Routes from "./Routes.js"
 import * as Sse from "./Sse.js"
 import type { StaticFile } from "./Static.js"
+import type * as Upload from "./Upload.js"
 
 export { downloadName } from "./Download.js"
 
@@ -40,6 +41,8 @@ export interface AppOptions {
   readonly streams?: Sse.LimitOptions | undefined
   /** Interval of the SSE keep-alive comment (default 15 s). */
   readonly keepAliveMillis?: number | undefined
+  /** Imports of uploaded CARs (`POST /api/imports`); undefined: refused. */
+  readonly upload?: Upload.Receive | undefined
   /** Called with each request's method, path and status (no headers, no query). */
   readonly log?: ((line: string) => void) | undefined
 }
@@ -67,7 +70,8 @@ export const make = Effect.fnUntraced(function*(options: AppOptions) {
     tickets,
     redactor,
     streams: Sse.makeLimit(options.streams),
-    keepAlive: Duration.millis(options.keepAliveMillis ?? 15_000)
+    keepAlive: Duration.millis(options.keepAliveMillis ?? 15_000),
+    upload: options.upload
   })
 
   const unauthorized = new ApiError({

@@ -3,18 +3,18 @@
  * (Schema), call the job manager, render the result as JSON. Errors are left
  * to `Api`, which renders every one the same way.
  */
-import { Did, type Archive, type FormatRegistry } from "@skyporter/core"
+import { Accounts, Did, type Archive, type FormatRegistry } from "@skyporter/core"
 import type { JobManager } from "@skyporter/jobs"
 import { type Duration, Effect, Schema } from "effect"
 import type { HttpServerRequest } from "effect/http/HttpServerRequest"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
-import * as Accounts from "./Accounts.js"
 import type { JobError, Redactor } from "./ApiErrors.js"
 import type * as Auth from "./Auth.js"
 import * as Download from "./Download.js"
 import { ApiError, badRequest, decodeStrict, readJsonBody } from "./Http.js"
 import type * as Routes from "./Routes.js"
 import * as Sse from "./Sse.js"
+import type * as Upload from "./Upload.js"
 
 // ---------------------------------------------------------------------------
 // Edge schemas
@@ -77,10 +77,21 @@ export interface HandlerDeps {
   readonly redactor: Redactor
   readonly streams: Sse.StreamLimit
   readonly keepAlive: Duration.Duration
+  /** Imports of uploaded CARs; undefined: the server has no archive to write. */
+  readonly upload: Upload.Receive | undefined
 }
+
+/** At most this many accounts are listed (largest first). */
+export const MAX_ACCOUNTS = 500
 
 export const make = (deps: HandlerDeps): Record<Routes.RouteName, Handler> => {
   const { manager, tickets, redactor, streams, keepAlive } = deps
+  /** The archive's accounts the caller may see: a DID token sees its own. */
+  const accountsFor = (access: JobManager.Access): ReadonlyArray<Accounts.Account> => {
+    if (deps.archive === undefined) return []
+    const all = Accounts.list(deps.archive.database)
+    return (access.did === "*" ? all : all.filter((a) => a.did === access.did)).slice(0, MAX_ACCOUNTS)
+  }
   const render = (item: JobManager.ExportItem) => {
     const error = item.progress.error
     const progress = error === null ? item.progress : { ...item.progress, error: { ...error, message: redactor.redact(error.message) } }
@@ -115,10 +126,16 @@ export const make = (deps: HandlerDeps): Record<Routes.RouteName, Handler> => {
     accounts: (ctx) =>
       Effect.gen(function*() {
         yield* query(ctx.url, NoQuery)
-        const accounts = deps.archive === undefined
-          ? []
-          : yield* Accounts.list(deps.archive, ctx.access.did === "*" ? undefined : ctx.access.did)
-        return json({ accounts })
+        return json({ accounts: accountsFor(ctx.access) })
+      }),
+
+    importCar: (ctx) =>
+      Effect.gen(function*() {
+        yield* query(ctx.url, NoQuery)
+        if (deps.upload === undefined) {
+          return yield* new ApiError({ status: 409, code: "archive_read_only", message: "this server does not import into its archive" })
+        }
+        return json(yield* deps.upload(ctx.request, ctx.access), 201)
       }),
 
     createExport: (ctx) =>

@@ -18,6 +18,7 @@ export type RouteName =
   | "formats"
   | "session"
   | "accounts"
+  | "importCar"
 
 export interface Route {
   readonly name: RouteName
@@ -43,7 +44,8 @@ export const ROUTES: ReadonlyArray<Route> = [
   { name: "downloadLink", method: "POST", path: "/api/exports/:id/download-link", summary: "a signed link for GET …/download, valid 60 s" },
   { name: "formats", method: "GET", path: "/api/formats", summary: "the formats offered" },
   { name: "session", method: "GET", path: "/api/session", summary: "who the caller is, and whether the server uses tokens" },
-  { name: "accounts", method: "GET", path: "/api/accounts", summary: "the archive's accounts: did, handle (or null) and post count" }
+  { name: "accounts", method: "GET", path: "/api/accounts", summary: "the archive's accounts: did, handle (or null) and post count" },
+  { name: "importCar", method: "POST", path: "/api/imports", summary: "import a repository CAR (the body, application/vnd.ipld.car) into the archive" }
 ]
 
 /** An export id as it may appear in a path: the base64url alphabet only. */

@@ -18,6 +18,7 @@ import * as Auth from "./Auth.js"
 import * as Guard from "./Guard.js"
 import type * as Sse from "./Sse.js"
 import * as Static from "./Static.js"
+import * as Upload from "./Upload.js"
 
 export interface ServeOptions {
   /** The bskyarchive archive. */
@@ -46,6 +47,8 @@ export interface ServeOptions {
   readonly keepAliveMillis?: number | undefined
   /** Passed to the job manager (tests). */
   readonly batchSize?: number | undefined
+  /** The largest CAR upload accepted: bytes, or a size such as `2GiB` (default 2 GiB). */
+  readonly maxUpload?: number | string | undefined
   /** Caps on concurrent event streams (default 32 per client, 1,024 in all). */
   readonly streams?: Sse.LimitOptions | undefined
 }
@@ -97,6 +100,13 @@ export const run = Effect.fn("Server.run")(function*(options: ServeOptions) {
   if (!(Number.isInteger(maxRunning) && maxRunning >= 1 && maxRunning <= 64)) {
     return yield* new InvalidRequest({ field: "max-running", message: `invalid --max-running ${maxRunning}: expected 1 to 64` })
   }
+  const maxUpload = typeof options.maxUpload === "string" ? Upload.parseSize(options.maxUpload) : options.maxUpload ?? Upload.DEFAULT_MAX_BYTES
+  if (maxUpload === undefined || !(Number.isInteger(maxUpload) && maxUpload >= 1)) {
+    return yield* new InvalidRequest({
+      field: "max-upload",
+      message: `invalid --max-upload ${JSON.stringify(String(options.maxUpload))}: expected a size such as 2GiB, 500MiB or a number of bytes`
+    })
+  }
   const auth = options.authFile === undefined ? undefined : yield* Auth.load(options.authFile)
   // Before anything listens: an output folder that cannot be used fails now, naming it and why.
   const out = yield* OutputFolder.ensure(options.out).pipe(
@@ -126,7 +136,8 @@ export const run = Effect.fn("Server.run")(function*(options: ServeOptions) {
       yield* Layer.build(
         // Idle keep-alive sockets stay open longer than clients keep them (undici:
         // 4 s), so a client never sends on a socket the server is closing.
-        NodeHttpServer.layerServer(() => createServer({ requestTimeout: 120_000, keepAliveTimeout: 65_000, headersTimeout: 66_000 }), {
+        // A whole request, an upload included, must arrive within 15 minutes.
+        NodeHttpServer.layerServer(() => createServer({ requestTimeout: 900_000, keepAliveTimeout: 65_000, headersTimeout: 66_000 }), {
           host,
           port,
           gracefulShutdownTimeout: "2 seconds"
@@ -158,6 +169,7 @@ export const run = Effect.fn("Server.run")(function*(options: ServeOptions) {
         ...(options.mediaRoot === undefined ? [] : [[path.resolve(options.mediaRoot), "<media root>"] as const])
       ],
       streams: options.streams,
+      upload: Upload.make({ manager, archive, out, maxBytes: maxUpload }),
       keepAliveMillis: options.keepAliveMillis
     })
     yield* server.serve(app)

@@ -8,11 +8,13 @@
  */
 import Database from "better-sqlite3"
 import { Synthetic } from "@skyporter/testkit"
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { createServer } from "node:http"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { type BrowserContext, chromium, type Page } from "playwright-core"
 import { afterAll, describe, expect, it } from "vitest"
+import * as Repos from "../../../packages/car/test/support/Repos.js"
 import { DID_A, DID_B, seededArchive, serve, tree, verifyZip, writeAuthFile } from "./support.js"
 
 const CHROMIUM = "/usr/bin/chromium"
@@ -196,6 +198,83 @@ describe.skipIf(!hasChromium)("the web page in Chromium", () => {
       }
     } finally {
       await context.close()
+      await served.stop()
+    }
+  })
+
+  it("uploads a repository CAR, offers the account, exports and downloads it; another site cannot upload", async () => {
+    const built = await Repos.build(Repos.catalog(20))
+    const car = path.join(fixture.dir, "upload.car")
+    writeFileSync(car, built.car)
+    // A copy: the import writes into the archive.
+    const db = path.join(fixture.dir, "upload.db")
+    copyFileSync(fixture.db, db)
+    const out = path.join(fixture.dir, "out-upload")
+    const served = await serve({ db, out })
+    const posts = () => {
+      const sqlite = new Database(db, { readonly: true })
+      try {
+        return sqlite.prepare("SELECT count(*) FROM posts WHERE did = ?").pluck().get(Repos.DID) as number
+      } finally {
+        sqlite.close()
+      }
+    }
+    // A page on another site that tries to upload into this server, as a form and as a fetch.
+    const target = `${served.url}api/imports`
+    const evil = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "text/html" })
+      res.end(`<!doctype html><form id=f method=POST enctype=text/plain action="${target}"><input name=x value=y></form>
+<script>fetch(${JSON.stringify(target)}, {method: "POST", mode: "no-cors", body: "car"}).finally(() => { document.title = "sent"; document.getElementById("f").submit() })</script>`)
+    })
+    await new Promise<void>((resolve) => evil.listen(0, "127.0.0.2", resolve))
+    const context = await launch()
+    try {
+      const page = context.pages()[0] ?? (await context.newPage())
+      const problems: Array<string> = []
+      page.on("pageerror", (e) => problems.push(e.message))
+      page.on("console", (m) => {
+        if (m.type() === "error") problems.push(m.text())
+      })
+      await page.goto(served.url)
+      await page.locator("#format option[value=json]").waitFor({ state: "attached" })
+      await page.setInputFiles("#car-file", car)
+      await page.click("#import-button")
+      await page.locator("#import-status", { hasText: "Imported" }).waitFor({ timeout: 60_000 })
+      expect(await page.locator("#import-status").textContent()).toContain(`${built.rkeys.length} posts of ${Repos.DID}`)
+      expect(posts()).toBe(built.rkeys.length)
+      // The account is offered, and chosen.
+      expect(await page.inputValue("#account")).toBe(Repos.DID)
+      expect(await page.locator(`#account option[value="${Repos.DID}"]`).textContent()).toContain(`${built.rkeys.length} posts`)
+      await page.selectOption("#format", "json")
+      await page.click("#export-button")
+      const row = page.locator("li.export").first()
+      await row.locator(".badge", { hasText: "completed" }).waitFor({ timeout: 60_000 })
+      const [download] = await Promise.all([page.waitForEvent("download"), row.locator("button.download").click()])
+      const file = path.join(fixture.dir, "upload-browser.zip")
+      await download.saveAs(file)
+      const zip = verifyZip(file)
+      expect(zip.manifest.did).toBe(Repos.DID)
+      expect(zip.posts).toBe(built.rkeys.length)
+      // A bad file: the importer's words, and nothing changes.
+      writeFileSync(path.join(fixture.dir, "bad.car"), "not a repository")
+      await page.setInputFiles("#car-file", path.join(fixture.dir, "bad.car"))
+      await page.click("#import-button")
+      await page.locator("#import-error:not([hidden])").waitFor()
+      expect(await page.locator("#import-error").textContent()).toMatch(/^the uploaded CAR: .*the archive was not changed$/)
+      expect(problems.filter((p) => !p.includes("422"))).toEqual([])
+
+      // Another site, in the same browser: refused (its form and its fetch), nothing written.
+      const before = tree(out)
+      const other = await context.newPage()
+      const address = evil.address() as { port: number }
+      const refused = other.waitForResponse((r) => r.url() === target && r.request().method() === "POST")
+      await other.goto(`http://127.0.0.2:${address.port}/`)
+      expect((await refused).status()).toBe(403)
+      expect(posts()).toBe(built.rkeys.length)
+      expect(tree(out)).toEqual(before)
+    } finally {
+      await context.close()
+      evil.close()
       await served.stop()
     }
   })

@@ -43,6 +43,8 @@ export interface ServeOptions {
   readonly out: string
   readonly args?: ReadonlyArray<string>
   readonly env?: Record<string, string>
+  /** Run the server as this user (and group): how a test as root gets an archive it cannot write. */
+  readonly user?: { readonly uid: number; readonly gid: number }
 }
 
 export interface Served {
@@ -59,7 +61,7 @@ export const serve = async (options: ServeOptions): Promise<Served> => {
   const child = spawn(
     process.execPath,
     [LAUNCHER, "serve", "--db", options.db, "--out", options.out, "--port", "0", "--plugin", SLOW_PLUGIN, "--batch-size", "100", ...(options.args ?? [])],
-    { env: { ...process.env, NO_COLOR: "1", ...options.env }, stdio: ["ignore", "pipe", "pipe"] }
+    { env: { ...process.env, NO_COLOR: "1", ...options.env }, stdio: ["ignore", "pipe", "pipe"], ...options.user }
   )
   let stdout = ""
   let stderr = ""

@@ -19,4 +19,11 @@ export class ImportFailed extends Schema.TaggedError<ImportFailed>()("ImportFail
   message: Schema.String
 }) {}
 
-export type ImportError = CarInvalid | ImportFailed
+/** The repository belongs to another account than the import was allowed for; nothing was written. */
+export class DidMismatch extends Schema.TaggedError<DidMismatch>()("DidMismatch", {
+  expected: Schema.String,
+  found: Schema.String,
+  message: Schema.String
+}) {}
+
+export type ImportError = CarInvalid | ImportFailed | DidMismatch

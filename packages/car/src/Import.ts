@@ -9,7 +9,7 @@ import * as Exit from "effect/Exit"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import * as BlobFiles from "./BlobFiles.js"
-import { CarInvalid, ImportFailed } from "./Errors.js"
+import { CarInvalid, DidMismatch, ImportFailed } from "./Errors.js"
 import { ArchiveWriter, ArchiveWriterError } from "./internal/ArchiveWriter.js"
 import * as PostRecord from "./PostRecord.js"
 import * as RepoCar from "./RepoCar.js"
@@ -69,15 +69,41 @@ const failed = (e: unknown): ImportFailed | CarInvalid =>
     new ImportFailed({ reason: "write", message: `the import failed and the archive was left as it was: ${describe(e)}` })
 
 /** Runs an import; `onProgress` sees the posts written so far after each batch. */
-export const run: (
+export const run = (
   request: Request,
   onProgress?: (progress: Progress) => void
-) => Effect.Effect<Summary, CarInvalid | ImportFailed> = Effect.fn("Import.run")(function*(
+): Effect.Effect<Summary, CarInvalid | ImportFailed> =>
+  // Without an account to hold to, DidMismatch cannot happen.
+  execute(request, undefined, onProgress) as Effect.Effect<Summary, CarInvalid | ImportFailed>
+
+/**
+ * An import of `did`'s repository only (a server's account-bound caller): a
+ * CAR of another account fails with `DidMismatch` before the archive is opened.
+ */
+export const runFor = (
+  did: string,
   request: Request,
+  onProgress?: (progress: Progress) => void
+): Effect.Effect<Summary, CarInvalid | ImportFailed | DidMismatch> => execute(request, did, onProgress)
+
+const execute: (
+  request: Request,
+  only: string | undefined,
+  onProgress?: (progress: Progress) => void
+) => Effect.Effect<Summary, CarInvalid | ImportFailed | DidMismatch> = Effect.fn("Import.run")(function*(
+  request: Request,
+  only: string | undefined,
   onProgress?: (progress: Progress) => void
 ) {
   const car = yield* Effect.acquireRelease(RepoCar.open(request.car), (car) => Effect.promise(() => car.close()))
   const did = car.commit.did
+  if (only !== undefined && did !== only) {
+    return yield* new DidMismatch({
+      expected: only,
+      found: did,
+      message: `the uploaded repository is ${did}'s, but this token may import only ${only}'s: nothing was written`
+    })
+  }
   const expected = car.estimate.get(POST_COLLECTION) ?? 0
   const stamps = Rev.stamps(car.commit.rev, new Date())
 

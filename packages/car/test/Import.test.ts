@@ -169,6 +169,16 @@ describe("Import.run", () => {
     expect(existsSync(fresh)).toBe(false)
   })
 
+  it("runFor imports its own account's repository, and refuses another's before the archive is opened", async () => {
+    const db = path.join(dir, "for.db")
+    const error = await Effect.runPromise(Effect.flip(Import.runFor(Repos.OTHER, { car: carPath, db })))
+    expect(error).toMatchObject({ _tag: "DidMismatch", expected: Repos.OTHER, found: Repos.DID })
+    expect(error.message).toContain(`${Repos.DID}'s`)
+    expect(existsSync(db)).toBe(false)
+    const summary = await Effect.runPromise(Import.runFor(Repos.DID, { car: carPath, db }))
+    expect(summary.inserted).toBe(14)
+  })
+
   it("refuses a database that is not an archive, leaving it untouched", async () => {
     const db = path.join(dir, "other.db")
     const d = new Database(db)

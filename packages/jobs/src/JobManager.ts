@@ -13,12 +13,16 @@
  *   where `<name>` was fixed when the export was requested. So its id never
  *   changes, and published directories alone are the record of completed
  *   exports (see `ExportId` and `Store`).
+ * - **Exclusive writes.** `exclusive` (an import into the archive) waits
+ *   until no export reads the archive and holds queued exports until it
+ *   ends, so an export never sees a write in the middle of its snapshot
+ *   (a running export keeps reading while nobody writes).
  * - **Access.** Every operation takes the caller's `Access`: an account-bound
  *   caller sees only its DID's exports; anything else is `ExportNotFound`,
  *   exactly as for an export that does not exist.
  */
 import { Archive, Export, ExportFailed, FormatRegistry, InvalidRequest, Progress } from "@skyporter/core"
-import { Cause, Clock, Context, Duration, Effect, Exit, Fiber, Layer, Queue, Stream } from "effect"
+import { Cause, Clock, Context, Duration, Effect, Exit, Fiber, Layer, Queue, Semaphore, Stream } from "effect"
 import * as fs from "node:fs/promises"
 import * as Downloads from "./Downloads.js"
 import { ExportInProgress, ExportNotCompleted, ExportNotFound, Forbidden, ShuttingDown } from "./Errors.js"
@@ -147,15 +151,36 @@ export const make = Effect.fn("JobManager.make")(function*(config: Config) {
       Effect.asVoid
     )
 
+  const maxRunning = Math.max(1, config.maxRunning ?? 2)
+  // A readers-writer lock on the archive: an export holds one permit, a
+  // writer all of them. A waiting writer holds the turnstile, so exports
+  // that come after it wait behind it instead of overtaking it.
+  const gate = yield* Semaphore.make(maxRunning)
+  const turnstile = yield* Semaphore.make(1)
+
   /** One of `maxRunning` workers: takes the oldest waiting job and runs it to its end. */
   const worker = Effect.forever(Effect.gen(function*() {
     const job = yield* Queue.take(waiting)
     if (closing || job.status !== "queued") return // cancelled while it waited
-    job.fiber = yield* Effect.forkIn(runJob(job), scope, { startImmediately: true })
-    yield* Fiber.await(job.fiber)
+    yield* Effect.scoped(Effect.gen(function*() {
+      yield* turnstile.withPermit(gate.takeScoped(1))
+      if (closing || job.status !== "queued") return // cancelled while a write went on
+      job.fiber = yield* Effect.forkIn(runJob(job), scope, { startImmediately: true })
+      yield* Fiber.await(job.fiber)
+    }))
   }))
+
+  const exclusive = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | ShuttingDown, R> =>
+    Effect.suspend((): Effect.Effect<A, E | ShuttingDown, R> =>
+      closing ? Effect.fail(shuttingDown()) : Effect.acquireUseRelease(
+        turnstile.withPermit(gate.take(maxRunning)),
+        () => effect,
+        () => gate.release(maxRunning)
+      )
+    )
+
   const workers = yield* Effect.forEach(
-    Array.from({ length: Math.max(1, config.maxRunning ?? 2) }),
+    Array.from({ length: maxRunning }),
     () => Effect.forkIn(worker, scope, { startImmediately: true })
   )
 
@@ -326,7 +351,7 @@ export const make = Effect.fn("JobManager.make")(function*(config: Config) {
     yield* Fiber.interruptAll(fibers)
   }).pipe(Effect.withSpan("JobManager.shutdown"))
 
-  return { submit, list, get, watch, remove, download, shutdown } satisfies JobManagerShape as JobManagerShape
+  return { submit, list, get, watch, remove, download, exclusive, shutdown } satisfies JobManagerShape as JobManagerShape
 })
 
 export class JobManager extends Context.Service<JobManager, JobManagerShape>()("@skyporter/jobs/JobManager") {

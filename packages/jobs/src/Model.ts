@@ -143,4 +143,10 @@ export interface JobManagerShape {
   ) => Effect.Effect<Download, ExportNotFound | ExportNotCompleted | TooManyDownloads, Scope.Scope>
   /** Cancels every queued and running export and refuses new ones; waits for the cleanup. */
   readonly shutdown: Effect.Effect<void>
+  /**
+   * Runs `effect` (a write to the archive) once no export is running, and
+   * keeps queued exports waiting until it ends; exports requested meanwhile
+   * queue as usual.
+   */
+  readonly exclusive: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | ShuttingDown, R>
 }

@@ -37,7 +37,8 @@ export const place = (store: Store.Store, job: Job.Job, from: string) =>
   Effect.gen(function*() {
     const parent = path.join(store.out, job.parts.did)
     yield* Effect.tryPromise({
-      try: () => fs.mkdir(parent, { recursive: true }),
+      // Not fs.mkdir's recursive mode: under /proc it loops forever on Node 20.
+      try: () => ExportDirectory.makeDirectory(parent),
       catch: (e) => new ExportFailed({ stage: "publish", message: `cannot create the account's folder: ${describe(e)}` })
     })
     for (let n = 1; n < 10_000; n++) {
@@ -74,7 +75,7 @@ export const exportInStaging = (
   const staging = ctx.store.staging()
   return Effect.acquireUseRelease(
     Effect.tryPromise({
-      try: () => fs.mkdir(staging, { recursive: true }),
+      try: () => ExportDirectory.makeDirectory(staging),
       catch: (e) => new ExportFailed({ stage: "prepare", message: `cannot create a folder in the output folder: ${describe(e)}` })
     }),
     () =>

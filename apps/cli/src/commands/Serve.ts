@@ -17,6 +17,7 @@ export const run = (flags: ServeFlags) =>
       authFile: Option.getOrUndefined(flags.auth),
       maxRunning: flags.maxRunning,
       mediaRoot: Option.getOrUndefined(flags.mediaRoot),
+      maxUpload: flags.maxUpload,
       registry: loaded.registry,
       formatOptions: (format) => PluginLoader.optionsFor(loaded, format),
       batchSize: flags.batchSize,
