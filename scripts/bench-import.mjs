@@ -17,7 +17,16 @@ import { CarWriter } from "@ipld/car/writer"
 import * as dagCbor from "@ipld/dag-cbor"
 import { spawn } from "node:child_process"
 import { createHash } from "node:crypto"
-import { createWriteStream, existsSync, mkdirSync, openSync, closeSync, readFileSync, renameSync, rmSync } from "node:fs"
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  openSync,
+  closeSync,
+  readFileSync,
+  renameSync,
+  rmSync
+} from "node:fs"
 import { once } from "node:events"
 import * as path from "node:path"
 import { CID } from "multiformats/cid"
@@ -43,7 +52,13 @@ const tid = (micros, clock = 0) => {
 }
 
 const sha256 = (bytes) => createHash("sha256").update(bytes).digest()
-const cidOf = (codec, bytes) => CID.createV1(codec, { code: 0x12, size: 32, digest: sha256(bytes), bytes: Uint8Array.from([0x12, 0x20, ...sha256(bytes)]) })
+const cidOf = (codec, bytes) =>
+  CID.createV1(codec, {
+    code: 0x12,
+    size: 32,
+    digest: sha256(bytes),
+    bytes: Uint8Array.from([0x12, 0x20, ...sha256(bytes)])
+  })
 
 const layerOf = (key) => {
   let zeros = 0
@@ -60,16 +75,28 @@ const layerOf = (key) => {
 
 const record = (i) => {
   const at = new Date(Date.UTC(2023, 0, 1) + i * 97_000).toISOString()
-  const r = { $type: "app.bsky.feed.post", text: `post ${i}: ${"words and more words ".repeat(1 + (i % 9))}🦋`, createdAt: at, langs: ["en"] }
+  const r = {
+    $type: "app.bsky.feed.post",
+    text: `post ${i}: ${"words and more words ".repeat(1 + (i % 9))}🦋`,
+    createdAt: at,
+    langs: ["en"]
+  }
   if (i % 7 === 3) {
-    const parent = { uri: `at://${DID}/app.bsky.feed.post/${tid(1_672_531_200_000_000 + (i - 1) * 1000)}`, cid: "bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm" }
+    const parent = {
+      uri: `at://${DID}/app.bsky.feed.post/${tid(1_672_531_200_000_000 + (i - 1) * 1000)}`,
+      cid: "bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm"
+    }
     r.reply = { root: parent, parent }
   }
   if (i % 10 === 0) {
     const bytes = Buffer.from(`image ${i}`)
     r.embed = {
       $type: "app.bsky.embed.images",
-      images: [{ alt: `image ${i}`, image: { $type: "blob", ref: cidOf(0x55, bytes), mimeType: "image/jpeg", size: 120_000 }, aspectRatio: { width: 2000, height: 1500 } }]
+      images: [{
+        alt: `image ${i}`,
+        image: { $type: "blob", ref: cidOf(0x55, bytes), mimeType: "image/jpeg", size: 120_000 },
+        aspectRatio: { width: 2000, height: 1500 }
+      }]
     }
   }
   return r
@@ -93,11 +120,20 @@ const writeCar = async (file, n, keypair) => {
     return cid
   }
   const items = []
-  for (let i = 0; i < n; i++) items.push({ key: `app.bsky.feed.post/${tid(1_672_531_200_000_000 + i * 1000)}`, value: record(i) })
+  for (let i = 0; i < n; i++) {
+    items.push({ key: `app.bsky.feed.post/${tid(1_672_531_200_000_000 + i * 1000)}`, value: record(i) })
+  }
   for (let i = 0; i < Math.floor(n / 10); i++) {
     items.push({
       key: `app.bsky.feed.like/${tid(1_672_531_200_000_000 + i * 1000, 1)}`,
-      value: { $type: "app.bsky.feed.like", subject: { uri: `at://${DID}/app.bsky.feed.post/x`, cid: "bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm" }, createdAt: "2024-01-01T00:00:00.000Z" }
+      value: {
+        $type: "app.bsky.feed.like",
+        subject: {
+          uri: `at://${DID}/app.bsky.feed.post/x`,
+          cid: "bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm"
+        },
+        createdAt: "2024-01-01T00:00:00.000Z"
+      }
     })
   }
   items.push({ key: "app.bsky.actor.profile/self", value: { $type: "app.bsky.actor.profile", displayName: "bench" } })
@@ -173,7 +209,9 @@ const importOnce = (car, db) =>
   new Promise((resolve, reject) => {
     rmSync(db, { force: true })
     const started = process.hrtime.bigint()
-    const child = spawn(process.execPath, [cli, "import", "--car", car, "--db", db, "--json"], { stdio: ["ignore", "pipe", "pipe"] })
+    const child = spawn(process.execPath, [cli, "import", "--car", car, "--db", db, "--json"], {
+      stdio: ["ignore", "pipe", "pipe"]
+    })
     let stdout = ""
     let stderr = ""
     child.stdout.on("data", (d) => (stdout += d))

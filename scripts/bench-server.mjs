@@ -33,7 +33,9 @@ if (!existsSync(db)) {
   process.stderr.write(`seeding ${POSTS} posts (once; cached in .bench-cache/)…\n`)
   const tmp = `${db}.partial`
   rmSync(tmp, { force: true })
-  const r = spawnSync(process.execPath, [cli, "seed", "--db", tmp, "--posts", String(POSTS), "--did", DID], { stdio: ["ignore", "ignore", "inherit"] })
+  const r = spawnSync(process.execPath, [cli, "seed", "--db", tmp, "--posts", String(POSTS), "--did", DID], {
+    stdio: ["ignore", "ignore", "inherit"]
+  })
   if (r.status !== 0) throw new Error("seed failed")
   renameSync(tmp, db)
 }
@@ -82,7 +84,11 @@ const del = (route) =>
 
 const post = (route, body) =>
   new Promise((resolve, reject) => {
-    const req = http.request(new URL(route, base), { method: "POST", agent, headers: { "content-type": "application/json" } }, (res) => {
+    const req = http.request(new URL(route, base), {
+      method: "POST",
+      agent,
+      headers: { "content-type": "application/json" }
+    }, (res) => {
       let text = ""
       res.on("data", (d) => (text += d))
       res.on("end", () => resolve(JSON.parse(text)))
@@ -192,8 +198,10 @@ try {
 
   const fmt = (x, d = 0) => x.toFixed(d)
   const lines = [
-    `skyporter serve bench — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ` +
-      `${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${POSTS.toLocaleString("en-US")} posts`,
+    `skyporter serve bench — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${
+      cpus()[0]?.model ?? "cpu"
+    }, ` +
+    `${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${POSTS.toLocaleString("en-US")} posts`,
     "",
     "| measure | value |",
     "|---|---:|",
@@ -203,7 +211,9 @@ try {
     `| ${WATCHERS} SSE watchers connected in (s) | ${fmt(connectSeconds, 1)} |`,
     `| server RSS with all ${WATCHERS} watchers connected, idle (MB) | ${fmt(connectedRss)} |`,
     `| events delivered to every watcher connected before them | ${complete} of ${bySeq.size} |`,
-    `| delivery spread first→last watcher, p50 / p99 / max (ms) | ${fmt(pct(0.5))} / ${fmt(pct(0.99))} / ${fmt(spreads[spreads.length - 1] ?? 0)} |`,
+    `| delivery spread first→last watcher, p50 / p99 / max (ms) | ${fmt(pct(0.5))} / ${fmt(pct(0.99))} / ${
+      fmt(spreads[spreads.length - 1] ?? 0)
+    } |`,
     `| events delivered to all their watchers within 1 s | ${within} of ${spreads.length} |`,
     `| every watcher got the final event | ${allFinal ? "yes" : "NO"} |`,
     `| fresh server RSS before the download (MB) | ${fmt(fresh)} |`,

@@ -19,7 +19,9 @@ const defaultRuns = () => {
   const raw = process.env.BENCH_STARTUP_RUNS
   if (raw === undefined || raw === "") return 10
   const runs = Number(raw)
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`BENCH_STARTUP_RUNS must be a whole number >= 1, got ${JSON.stringify(raw)}`)
+  if (!Number.isInteger(runs) || runs < 1) {
+    throw new Error(`BENCH_STARTUP_RUNS must be a whole number >= 1, got ${JSON.stringify(raw)}`)
+  }
   return runs
 }
 

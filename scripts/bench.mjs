@@ -158,7 +158,9 @@ const asBskyarchive = (n) => {
     .all(EXPORT_INDEX)
   conn.transaction(() => {
     for (const sql of schema) conn.exec(sql)
-    for (const table of ["posts", "media"]) conn.exec(`INSERT INTO main.${table} SELECT * FROM seeded.${table} ORDER BY rowid`)
+    for (const table of ["posts", "media"]) {
+      conn.exec(`INSERT INTO main.${table} SELECT * FROM seeded.${table} ORDER BY rowid`)
+    }
   })()
   conn.exec("DETACH DATABASE seeded")
   conn.close()
@@ -167,7 +169,19 @@ const asBskyarchive = (n) => {
   return file
 }
 
-const exportArgs = (db, format, out) => [cli, "export", "--db", db, "--did", DID, "--format", format, "--out", out, "--quiet"]
+const exportArgs = (db, format, out) => [
+  cli,
+  "export",
+  "--db",
+  db,
+  "--did",
+  DID,
+  "--format",
+  format,
+  "--out",
+  out,
+  "--quiet"
+]
 
 /** One export of `db` as a CLI subprocess, into a folder removed afterwards. */
 const exportRun = async (db, format) => {
@@ -224,8 +238,13 @@ for (const n of SIZES) {
       sqliteIndexedSeconds: seconds(shellIndexed)
     }
     rows.push(row)
-    process.stderr.write(`${n} ${format}: ${s.toFixed(2)}s, ${Math.round(row.postsPerSecond)} posts/s, ${row.peakMb.toFixed(0)} MB` +
-      (row.firstSeconds === undefined ? "" : `; first export ${row.firstSeconds.toFixed(2)}s, ${row.firstPeakMb.toFixed(0)} MB`) + "\n")
+    process.stderr.write(
+      `${n} ${format}: ${s.toFixed(2)}s, ${Math.round(row.postsPerSecond)} posts/s, ${row.peakMb.toFixed(0)} MB` +
+        (row.firstSeconds === undefined
+          ? ""
+          : `; first export ${row.firstSeconds.toFixed(2)}s, ${row.firstPeakMb.toFixed(0)} MB`) +
+        "\n"
+    )
   }
 }
 
@@ -239,7 +258,9 @@ const mediaArchive = () => {
   const root = path.join(cache, "media-root")
   const done = path.join(root, ".complete")
   const conn = new Database(db, { readonly: true })
-  const rows = conn.prepare("SELECT file_path FROM media WHERE post_uri LIKE ? ORDER BY rowid").pluck().all(`at://${DID}/%`)
+  const rows = conn.prepare("SELECT file_path FROM media WHERE post_uri LIKE ? ORDER BY rowid").pluck().all(
+    `at://${DID}/%`
+  )
   conn.close()
   const size = Math.ceil(MEDIA_BYTES / rows.length / 4096) * 4096
   if (!existsSync(done)) {
@@ -267,11 +288,18 @@ if (MEDIA) {
       runs.push(await measure(process.execPath, zip ? [...args, "--zip"] : args))
       rmSync(out, { recursive: true, force: true })
     }
-    const row = { mode: zip ? "--media --zip" : "--media", files, bytes, seconds: median(runs.map((r) => r.seconds)),
-      peakMb: Math.max(...runs.map((r) => r.peakMb)) }
+    const row = {
+      mode: zip ? "--media --zip" : "--media",
+      files,
+      bytes,
+      seconds: median(runs.map((r) => r.seconds)),
+      peakMb: Math.max(...runs.map((r) => r.peakMb))
+    }
     mediaRows.push(row)
-    process.stderr.write(`media ${row.mode}: ${row.seconds.toFixed(2)}s, ${(bytes / 2 ** 20 / row.seconds).toFixed(0)} MiB/s, ` +
-      `peak ${row.peakMb.toFixed(0)} MB\n`)
+    process.stderr.write(
+      `media ${row.mode}: ${row.seconds.toFixed(2)}s, ${(bytes / 2 ** 20 / row.seconds).toFixed(0)} MiB/s, ` +
+        `peak ${row.peakMb.toFixed(0)} MB\n`
+    )
     if (row.peakMb >= MEDIA_RSS_LIMIT_MB) process.exitCode = 1
   }
 }
@@ -283,12 +311,17 @@ const checks = []
 for (const r of rows) {
   checks.push({ target: `${r.format} at ${r.posts}: peak RSS < ${RSS_LIMIT_MB} MB`, ok: r.peakMb < RSS_LIMIT_MB })
   if (r.firstPeakMb !== undefined) {
-    checks.push({ target: `${r.format} at ${r.posts}, first export: peak RSS < ${RSS_LIMIT_MB} MB`, ok: r.firstPeakMb < RSS_LIMIT_MB })
+    checks.push({
+      target: `${r.format} at ${r.posts}, first export: peak RSS < ${RSS_LIMIT_MB} MB`,
+      ok: r.firstPeakMb < RSS_LIMIT_MB
+    })
   }
   if (r.posts === 1_000_000 && r.firstSeconds !== undefined) {
     const ratio = r.firstSeconds / r.sqlitePlainSeconds
     checks.push({
-      target: `${r.format} at 1M, the archive as bskyarchive writes it: first export ÷ sqlite3 ≤ ${RATIO_LIMIT} (${ratio.toFixed(2)})`,
+      target: `${r.format} at 1M, the archive as bskyarchive writes it: first export ÷ sqlite3 ≤ ${RATIO_LIMIT} (${
+        ratio.toFixed(2)
+      })`,
       ok: ratio <= RATIO_LIMIT
     })
   }
@@ -308,14 +341,17 @@ for (const format of ["json", "csv"]) {
   }
 }
 for (const r of startup) {
-  checks.push({ target: `skyporter ${r.command} < ${STARTUP_LIMIT_SECONDS} s (${r.medianSeconds.toFixed(3)})`, ok: r.medianSeconds < STARTUP_LIMIT_SECONDS })
+  checks.push({
+    target: `skyporter ${r.command} < ${STARTUP_LIMIT_SECONDS} s (${r.medianSeconds.toFixed(3)})`,
+    ok: r.medianSeconds < STARTUP_LIMIT_SECONDS
+  })
 }
 
 const fmt = (x, d = 2) => (x === undefined ? "–" : x.toFixed(d))
 const ratioOf = (ours, theirs) => (ours !== undefined && theirs !== undefined ? fmt(ours / theirs) : "–")
 const lines = [
   `skyporter bench — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ` +
-    `${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; median of ${RUNS} runs`,
+  `${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; median of ${RUNS} runs`,
   "",
   "The archive as bskyarchive writes it: skyporter's first export (it adds its export-order index) and the shell",
   "dumping the same ordered query from the same file.",
@@ -324,8 +360,10 @@ const lines = [
   "|---:|---|---:|---:|---:|---:|---:|",
   ...rows.map((r) =>
     `| ${r.posts.toLocaleString("en-US")} | ${r.format} | ${fmt(r.firstSeconds)} | ` +
-      `${r.firstSeconds === undefined ? "–" : Math.round(r.posts / r.firstSeconds).toLocaleString("en-US")} | ${fmt(r.firstPeakMb, 0)} | ` +
-      `${fmt(r.sqlitePlainSeconds)} | ${ratioOf(r.firstSeconds, r.sqlitePlainSeconds)} |`
+    `${r.firstSeconds === undefined ? "–" : Math.round(r.posts / r.firstSeconds).toLocaleString("en-US")} | ${
+      fmt(r.firstPeakMb, 0)
+    } | ` +
+    `${fmt(r.sqlitePlainSeconds)} | ${ratioOf(r.firstSeconds, r.sqlitePlainSeconds)} |`
   ),
   "",
   "The archive with skyporter's export-order index (after a first export): later exports, and the shell using the index.",
@@ -333,8 +371,10 @@ const lines = [
   "| posts | format | seconds | posts/s | peak RSS (MB) | sqlite3 shell (s) | skyporter ÷ sqlite3 |",
   "|---:|---|---:|---:|---:|---:|---:|",
   ...rows.map((r) =>
-    `| ${r.posts.toLocaleString("en-US")} | ${r.format} | ${fmt(r.seconds)} | ${Math.round(r.postsPerSecond).toLocaleString("en-US")} | ` +
-      `${fmt(r.peakMb, 0)} | ${fmt(r.sqliteIndexedSeconds)} | ${ratioOf(r.seconds, r.sqliteIndexedSeconds)} |`
+    `| ${r.posts.toLocaleString("en-US")} | ${r.format} | ${fmt(r.seconds)} | ${
+      Math.round(r.postsPerSecond).toLocaleString("en-US")
+    } | ` +
+    `${fmt(r.peakMb, 0)} | ${fmt(r.sqliteIndexedSeconds)} | ${ratioOf(r.seconds, r.sqliteIndexedSeconds)} |`
   )
 ]
 if (mediaRows.length > 0) {
@@ -344,7 +384,7 @@ if (mediaRows.length > 0) {
     "|---|---:|---:|---:|---:|---:|",
     ...mediaRows.map((r) =>
       `| ${r.mode} | ${r.files.toLocaleString("en-US")} | ${fmt(r.bytes / 2 ** 30)} | ${fmt(r.seconds)} | ` +
-        `${fmt(r.bytes / 2 ** 20 / r.seconds, 0)} | ${fmt(r.peakMb, 0)} |`
+      `${fmt(r.bytes / 2 ** 20 / r.seconds, 0)} | ${fmt(r.peakMb, 0)} |`
     )
   )
 }
@@ -373,7 +413,9 @@ const results = {
     firstSeconds: r.firstSeconds ?? null,
     firstPeakRssMb: r.firstPeakMb ?? null,
     sqlitePlainSeconds: r.sqlitePlainSeconds ?? null,
-    firstRatio: r.firstSeconds !== undefined && r.sqlitePlainSeconds !== undefined ? r.firstSeconds / r.sqlitePlainSeconds : null,
+    firstRatio: r.firstSeconds !== undefined && r.sqlitePlainSeconds !== undefined
+      ? r.firstSeconds / r.sqlitePlainSeconds
+      : null,
     sqliteIndexedSeconds: r.sqliteIndexedSeconds ?? null,
     indexedRatio: r.sqliteIndexedSeconds !== undefined ? r.seconds / r.sqliteIndexedSeconds : null
   })),

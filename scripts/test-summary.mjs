@@ -40,11 +40,17 @@ for (const dir of workspaces) {
   passed += r.numPassedTests ?? 0
   failed += r.numFailedTests ?? 0
   for (const file of r.testResults ?? []) {
-    files.push({ name: path.relative(root, file.name), ms: file.endTime - file.startTime, tests: (file.assertionResults ?? []).length })
+    files.push({
+      name: path.relative(root, file.name),
+      ms: file.endTime - file.startTime,
+      tests: (file.assertionResults ?? []).length
+    })
     // Files that failed to load report no tests but do fail.
     if (file.status === "failed" && (file.assertionResults ?? []).length === 0) {
       failed++
-      problems.push(`${pkg.name}: ${path.relative(dir, file.name)} failed to run: ${String(file.message).split("\n")[0]}`)
+      problems.push(
+        `${pkg.name}: ${path.relative(dir, file.name)} failed to run: ${String(file.message).split("\n")[0]}`
+      )
     }
   }
 }

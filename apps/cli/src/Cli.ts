@@ -47,7 +47,9 @@ const exportFlags = {
   db: Flag.String("db").pipe(Flag.withDescription("The bskyarchive SQLite archive to read")),
   did: Flag.String("did").pipe(Flag.withDescription("Whose posts: the account's DID (exact match)")),
   format: Flag.String("format").pipe(
-    Flag.withDescription("Output format: json, csv, ndjson, html, or the name of a loaded plugin, in any case (default: json)"),
+    Flag.withDescription(
+      "Output format: json, csv, ndjson, html, or the name of a loaded plugin, in any case (default: json)"
+    ),
     Flag.withDefault("json")
   ),
   since: Flag.String("since").pipe(
@@ -62,12 +64,17 @@ const exportFlags = {
     Flag.withDescription("Output folder; the export lands in <out>/<did>/<YYYY-MM-DD_HH-MM-SS>/ (default: ./exports)"),
     Flag.withDefault("./exports")
   ),
-  json: Flag.Boolean("json").pipe(Flag.withDescription("Print the manifest as JSON on stdout instead of the path"), Flag.withDefault(false)),
+  json: Flag.Boolean("json").pipe(
+    Flag.withDescription("Print the manifest as JSON on stdout instead of the path"),
+    Flag.withDefault(false)
+  ),
   quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("Print nothing but errors"), Flag.withDefault(false)),
   plugin: plugins,
   config,
   option: Flag.String("option").pipe(
-    Flag.withDescription("A format option, KEY=VALUE (VALUE read as JSON when it parses): --option bom=false (repeatable)"),
+    Flag.withDescription(
+      "A format option, KEY=VALUE (VALUE read as JSON when it parses): --option bom=false (repeatable)"
+    ),
     Flag.atLeast(0)
   ),
   media: Flag.Boolean("media").pipe(
@@ -102,7 +109,10 @@ const seedFlags = {
   db: Flag.String("db").pipe(Flag.withDescription("The archive file to create or add to")),
   posts: Flag.Int("posts").pipe(Flag.withDescription("How many posts to write for the DID")),
   did: Flag.String("did").pipe(Flag.withDescription("The DID to seed"), Flag.optional),
-  seed: Flag.Int("seed").pipe(Flag.withDescription("Random seed: the same seed writes the same rows (default: 1)"), Flag.withDefault(1)),
+  seed: Flag.Int("seed").pipe(
+    Flag.withDescription("Random seed: the same seed writes the same rows (default: 1)"),
+    Flag.withDefault(1)
+  ),
   mediaRoot: Flag.String("media-root").pipe(
     Flag.withDescription("Also write a small image file for each media row under this folder (1 in 100 left missing)"),
     Flag.optional
@@ -131,12 +141,17 @@ const formatsCommand = Command.make(
 
 const serveFlags = {
   db: Flag.String("db").pipe(Flag.withDescription("The bskyarchive SQLite archive to read")),
-  out: Flag.String("out").pipe(Flag.withDescription("Where exports are published (<out>/<did>/<YYYY-MM-DD_HH-MM-SS>/)")),
+  out: Flag.String("out").pipe(
+    Flag.withDescription("Where exports are published (<out>/<did>/<YYYY-MM-DD_HH-MM-SS>/)")
+  ),
   host: Flag.String("host").pipe(
     Flag.withDescription("Address to listen on (default: 127.0.0.1); anything but loopback requires --auth"),
     Flag.withDefault("127.0.0.1")
   ),
-  port: Flag.Int("port").pipe(Flag.withDescription("Port to listen on; 0: any free port (default: 8787)"), Flag.withDefault(8787)),
+  port: Flag.Int("port").pipe(
+    Flag.withDescription("Port to listen on; 0: any free port (default: 8787)"),
+    Flag.withDefault(8787)
+  ),
   auth: Flag.String("auth").pipe(
     Flag.withDescription(`Bearer tokens per DID: {"tokens":[{"token":"…","did":"did:plc:…"},{"token":"…","did":"*"}]}`),
     Flag.optional
@@ -146,7 +161,9 @@ const serveFlags = {
     Flag.withDefault(2)
   ),
   mediaRoot: Flag.String("media-root").pipe(
-    Flag.withDescription("For include_media: the folder the archive's media paths start from (default: the archive's folder)"),
+    Flag.withDescription(
+      "For include_media: the folder the archive's media paths start from (default: the archive's folder)"
+    ),
     Flag.optional
   ),
   maxUpload: Flag.String("max-upload").pipe(
@@ -168,7 +185,9 @@ const serveCommand = Command.make(
   "serve",
   serveFlags,
   (flags) => Effect.flatMap(Effect.promise(() => import("./commands/Serve.js")), (handler) => handler.run(flags))
-).pipe(Command.withDescription("Serve exports over HTTP: a JSON API with live progress and ZIP downloads, and a web page"))
+).pipe(
+  Command.withDescription("Serve exports over HTTP: a JSON API with live progress and ZIP downloads, and a web page")
+)
 
 export const root = Command.make("skyporter").pipe(
   Command.withDescription("Export your Bluesky archive (bskyarchive SQLite) to JSON, CSV and plugin formats"),
@@ -207,7 +226,10 @@ const markRequired = (doc: HelpDoc.HelpDoc): HelpDoc.HelpDoc => ({
   flags: doc.flags.map((flag) =>
     // A repeatable flag (Flag.atLeast(0)) counts as required to the parser, yet may be left out.
     flag.required && !Option.getOrElse(flag.description, () => "").includes("(repeatable)")
-      ? { ...flag, description: Option.map(flag.description, (d) => `${d} (required)`).pipe(Option.orElseSome(() => "(required)")) }
+      ? {
+        ...flag,
+        description: Option.map(flag.description, (d) => `${d} (required)`).pipe(Option.orElseSome(() => "(required)"))
+      }
       : flag
   )
 })

@@ -151,7 +151,9 @@ export const make = (options: {
       const media = s.media_total > 0 || s.media_copied > 0 ? `, media ${s.media_copied}/${s.media_total}` : ""
       if (event._tag === "Completed") {
         stream.write(
-          `${options.label}: ${s.posts_processed} posts in ${seconds(elapsed)} (${rate(s.posts_processed, elapsed)} posts/s)` +
+          `${options.label}: ${s.posts_processed} posts in ${seconds(elapsed)} (${
+            rate(s.posts_processed, elapsed)
+          } posts/s)` +
             `${media}\n`
         )
         return

@@ -7,7 +7,16 @@
 import { Compat, Synthetic } from "@skyporter/testkit"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { exportOk, generatePosts, jsonPosts, parseCsv, readExport, removeDir, tempDir, writeArchive } from "./support.js"
+import {
+  exportOk,
+  generatePosts,
+  jsonPosts,
+  parseCsv,
+  readExport,
+  removeDir,
+  tempDir,
+  writeArchive
+} from "./support.js"
 
 const SIZES = [1, 7, 999, 1000, 1001, 1_000_000] as const
 const FORMATS = ["json", "csv"] as const
@@ -25,7 +34,19 @@ const exportAllSizes = async (db: string, did: string, format: string, posts: nu
   const files: Array<Buffer> = []
   for (const size of SIZES) {
     const published = await exportOk(
-      ["--db", db, "--did", did, "--format", format, "--batch-size", String(size), "--out", path.join(dir, "out"), "--quiet"],
+      [
+        "--db",
+        db,
+        "--did",
+        did,
+        "--format",
+        format,
+        "--batch-size",
+        String(size),
+        "--out",
+        path.join(dir, "out"),
+        "--quiet"
+      ],
       { cwd: dir }
     )
     const { data, manifest } = readExport(published, format)
@@ -65,7 +86,9 @@ describe("byte identity across --batch-size", () => {
     it.each(FORMATS)("%s equals the golden vector with every batch size", async (format) => {
       const files = await exportAllSizes(db, "did:plc:alice", format, 120)
       const golden = Compat.golden(format === "json" ? "alice.all.posts.json" : "alice.all.posts.csv")
-      files.forEach((file, i) => expect(file.equals(golden), `--batch-size ${SIZES[i]} differs from the golden`).toBe(true))
+      files.forEach((file, i) =>
+        expect(file.equals(golden), `--batch-size ${SIZES[i]} differs from the golden`).toBe(true)
+      )
     }, 300_000)
 
     it.each(FORMATS)("%s date range equals the golden vector with every batch size", async (format) => {
@@ -73,8 +96,21 @@ describe("byte identity across --batch-size", () => {
       for (const size of [1, 7, 1_000_000]) {
         const published = await exportOk(
           [
-            "--db", db, "--did", "did:plc:alice", "--format", format, "--since", Compat.RANGE.since, "--until",
-            Compat.RANGE.until, "--batch-size", String(size), "--out", path.join(dir, "out"), "--quiet"
+            "--db",
+            db,
+            "--did",
+            "did:plc:alice",
+            "--format",
+            format,
+            "--since",
+            Compat.RANGE.since,
+            "--until",
+            Compat.RANGE.until,
+            "--batch-size",
+            String(size),
+            "--out",
+            path.join(dir, "out"),
+            "--quiet"
           ],
           { cwd: dir }
         )

@@ -25,7 +25,11 @@ describe("one error style", () => {
     ["an invalid DID (input)", (db) => ["export", "--db", db, "--did", "did:m123:val"], "skyporter export"],
     ["a missing archive (runtime)", (db) => ["export", "--db", `${db}.missing`, "--did", DID], "skyporter export"],
     ["an unknown format", (db) => ["export", "--db", db, "--did", DID, "--format", "xml"], "skyporter export"],
-    ["a bad config file (formats)", () => ["formats", "--config", "/nonexistent/skyporter.config.json"], "skyporter formats"]
+    [
+      "a bad config file (formats)",
+      () => ["formats", "--config", "/nonexistent/skyporter.config.json"],
+      "skyporter formats"
+    ]
   ]
   it.each(cases)("%s", async (_, args, command) => {
     const r = await run(args(fx.db), { cwd: fx.dir })
@@ -88,13 +92,25 @@ describe("help", () => {
 describe("format names in any case", () => {
   it.each(["CSV", "Csv", "csv"])("--format %s writes posts.csv", async (format) => {
     const out = path.join(fx.dir, `out-${format}`)
-    const dir = await exportOk(["--db", fx.db, "--did", DID, "--format", format, "--out", out, "--quiet"], { cwd: fx.dir })
+    const dir = await exportOk(["--db", fx.db, "--did", DID, "--format", format, "--out", out, "--quiet"], {
+      cwd: fx.dir
+    })
     expect(readdirSync(dir).sort()).toEqual(["manifest.json", "posts.csv"])
   }, 60_000)
 
   it("--format NDJSON and JSON too", async () => {
     for (const format of ["NDJSON", "JSON"]) {
-      const dir = await exportOk(["--db", fx.db, "--did", DID, "--format", format, "--out", path.join(fx.dir, `o-${format}`), "--quiet"], {
+      const dir = await exportOk([
+        "--db",
+        fx.db,
+        "--did",
+        DID,
+        "--format",
+        format,
+        "--out",
+        path.join(fx.dir, `o-${format}`),
+        "--quiet"
+      ], {
         cwd: fx.dir
       })
       expect(readdirSync(dir)).toContain(`posts.${format.toLowerCase()}`)
@@ -104,13 +120,35 @@ describe("format names in any case", () => {
 
 describe("instants with any number of fraction digits", () => {
   it("--since/--until beyond nanoseconds are truncated, not refused", async () => {
-    const all = await exportOk(["--db", fx.db, "--did", DID, "--format", "csv", "--out", path.join(fx.dir, "o-all"), "--quiet"], { cwd: fx.dir })
+    const all = await exportOk([
+      "--db",
+      fx.db,
+      "--did",
+      DID,
+      "--format",
+      "csv",
+      "--out",
+      path.join(fx.dir, "o-all"),
+      "--quiet"
+    ], { cwd: fx.dir })
     const rows = parseCsv((await import("node:fs")).readFileSync(path.join(all, "posts.csv"), "utf8"))
     expect(rows.length).toBeGreaterThan(2)
     const r = await run(
       [
-        "export", "--db", fx.db, "--did", DID, "--format", "csv", "--out", path.join(fx.dir, "o-frac"), "--quiet",
-        "--since", "2000-01-01T00:00:00.123456789123456Z", "--until", "2100-01-01T00:00:00.9999999999999+00:00"
+        "export",
+        "--db",
+        fx.db,
+        "--did",
+        DID,
+        "--format",
+        "csv",
+        "--out",
+        path.join(fx.dir, "o-frac"),
+        "--quiet",
+        "--since",
+        "2000-01-01T00:00:00.123456789123456Z",
+        "--until",
+        "2100-01-01T00:00:00.9999999999999+00:00"
       ],
       { cwd: fx.dir }
     )

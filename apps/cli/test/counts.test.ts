@@ -64,8 +64,21 @@ describe("post counts around the batch size", () => {
     const { data, manifest } = readExport(published, "csv")
     const [header, ...records] = parseCsv(data.toString("utf8"))
     expect(header).toEqual([
-      "URI", "CID", "DID", "Text", "CreatedAt", "LikeCount", "RepostCount", "ReplyCount", "QuoteCount", "IsReply",
-      "ReplyParent", "HasMedia", "MediaFiles", "EmbedType", "IndexedAt"
+      "URI",
+      "CID",
+      "DID",
+      "Text",
+      "CreatedAt",
+      "LikeCount",
+      "RepostCount",
+      "ReplyCount",
+      "QuoteCount",
+      "IsReply",
+      "ReplyParent",
+      "HasMedia",
+      "MediaFiles",
+      "EmbedType",
+      "IndexedAt"
     ])
     expect(manifest.post_count).toBe(n)
     expect(records).toHaveLength(n)

@@ -51,15 +51,30 @@ interface Case {
   readonly env?: Record<string, string>
 }
 
-const alice = (f: Record<string, string>, ...extra: Array<string>) => ["export", "--db", f.archive!, "--did", "did:plc:alice", ...extra]
+const alice = (f: Record<string, string>, ...extra: Array<string>) => [
+  "export",
+  "--db",
+  f.archive!,
+  "--did",
+  "did:plc:alice",
+  ...extra
+]
 
 const CASES: ReadonlyArray<Case> = [
   { name: "unknown flag", args: (f) => alice(f, "--colour", "red"), message: [/--colour/] },
   { name: "unknown subcommand", args: () => ["exprot", "--db", "x"], message: [/exprot/] },
   { name: "missing --db", args: () => ["export", "--did", "did:plc:alice"], message: [/--db/] },
   { name: "missing --did", args: (f) => ["export", "--db", f.archive!], message: [/--did/] },
-  { name: "malformed DID (no method)", args: (f) => ["export", "--db", f.archive!, "--did", "alice"], message: [/DID/, /"alice"/] },
-  { name: "malformed DID (path)", args: (f) => ["export", "--db", f.archive!, "--did", "did:plc:../../etc"], message: [/DID/] },
+  {
+    name: "malformed DID (no method)",
+    args: (f) => ["export", "--db", f.archive!, "--did", "alice"],
+    message: [/DID/, /"alice"/]
+  },
+  {
+    name: "malformed DID (path)",
+    args: (f) => ["export", "--db", f.archive!, "--did", "did:plc:../../etc"],
+    message: [/DID/]
+  },
   { name: "malformed DID (empty)", args: (f) => ["export", "--db", f.archive!, "--did", ""], message: [/DID|--did/] },
   { name: "month 13", args: (f) => alice(f, "--since", "2024-13-01"), message: [/--since/, /2024-13-01/] },
   { name: "February 30", args: (f) => alice(f, "--until", "2024-02-30"), message: [/--until/, /2024-02-30/] },
@@ -141,7 +156,9 @@ describe("invalid usage and input exit 2", () => {
     const cwd = path.join(dir, `cwd-${randomBytes(4).toString("hex")}`)
     mkdirSync(cwd)
     const out = path.join(cwd, "out")
-    const before = Object.fromEntries(Object.entries(files).map(([k, p]) => [k, existsSync(p) ? readFileSync(p) : null]))
+    const before = Object.fromEntries(
+      Object.entries(files).map(([k, p]) => [k, existsSync(p) ? readFileSync(p) : null])
+    )
     const r = await run([...args(files), "--out", out], { cwd, ...(env ? { env } : {}) })
     expect(r.code, show(r)).toBe(2)
     expect(r.stdout, show(r)).toBe("")

@@ -31,7 +31,22 @@ const failingExport = async (env: Record<string, string>, extra: ReadonlyArray<s
   const earlier = await exportOk(["--db", fx.db, "--did", DID, "--out", out, "--quiet"], { cwd: fx.dir })
   const earlierTree = listTree(out)
   const r = await run(
-    ["export", "--db", fx.db, "--did", DID, "--format", "testjson", "--plugin", TEST_PLUGIN, "--batch-size", "10", "--out", out, ...extra],
+    [
+      "export",
+      "--db",
+      fx.db,
+      "--did",
+      DID,
+      "--format",
+      "testjson",
+      "--plugin",
+      TEST_PLUGIN,
+      "--batch-size",
+      "10",
+      "--out",
+      out,
+      ...extra
+    ],
     { cwd: fx.dir, env: { ...env, SKYPORTER_TEST_MARKER_DIR: markers } }
   )
   return { r, out, markers, earlier, earlierTree }
@@ -77,7 +92,20 @@ describe("a failure injected at batch 3", () => {
   it("the same plugin without a failure exports all posts", async () => {
     const out = path.join(fx.dir, "out-ok")
     const published = await exportOk(
-      ["--db", fx.db, "--did", DID, "--format", "testjson", "--plugin", TEST_PLUGIN, "--batch-size", "10", "--out", out],
+      [
+        "--db",
+        fx.db,
+        "--did",
+        DID,
+        "--format",
+        "testjson",
+        "--plugin",
+        TEST_PLUGIN,
+        "--batch-size",
+        "10",
+        "--out",
+        out
+      ],
       { cwd: fx.dir }
     )
     const { manifest } = readExport(published, "json")

@@ -30,10 +30,16 @@ describe("skyporter formats", () => {
     expect(r.stderr).toBe("")
     const lines = r.stdout.trimEnd().split("\n")
     expect(lines).toHaveLength(4)
-    expect(lines[0]).toMatch(new RegExp(`^json\\s+v${JSON_VERSION.replaceAll(".", "\\.")}\\s+\\.json\\s+built-in\\s+\\S`))
+    expect(lines[0]).toMatch(
+      new RegExp(`^json\\s+v${JSON_VERSION.replaceAll(".", "\\.")}\\s+\\.json\\s+built-in\\s+\\S`)
+    )
     expect(lines[1]).toMatch(new RegExp(`^csv\\s+v${CSV_VERSION.replaceAll(".", "\\.")}\\s+\\.csv\\s+built-in\\s+\\S`))
-    expect(lines[2]).toMatch(new RegExp(`^ndjson\\s+v${NDJSON_VERSION.replaceAll(".", "\\.")}\\s+\\.ndjson\\s+built-in\\s+\\S`))
-    expect(lines[3]).toMatch(new RegExp(`^html\\s+v${HTML_VERSION.replaceAll(".", "\\.")}\\s+\\.html\\s+built-in\\s+\\S`))
+    expect(lines[2]).toMatch(
+      new RegExp(`^ndjson\\s+v${NDJSON_VERSION.replaceAll(".", "\\.")}\\s+\\.ndjson\\s+built-in\\s+\\S`)
+    )
+    expect(lines[3]).toMatch(
+      new RegExp(`^html\\s+v${HTML_VERSION.replaceAll(".", "\\.")}\\s+\\.html\\s+built-in\\s+\\S`)
+    )
   }, 60_000)
 
   it("--json gives the same list as data", async () => {
@@ -80,7 +86,19 @@ describe("version and help", () => {
 
   it("export --help documents the flags, not the hidden --batch-size", async () => {
     const r = await run(["export", "--help"], { cwd: dir })
-    for (const flag of ["--db", "--did", "--format", "--since", "--until", "--out", "--json", "--quiet", "--plugin", "--config", "--option"]) {
+    for (const flag of [
+      "--db",
+      "--did",
+      "--format",
+      "--since",
+      "--until",
+      "--out",
+      "--json",
+      "--quiet",
+      "--plugin",
+      "--config",
+      "--option"
+    ]) {
       expect(r.stdout).toContain(flag)
     }
     expect(r.stdout).not.toContain("--batch-size")

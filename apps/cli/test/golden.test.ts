@@ -29,12 +29,54 @@ const cases: ReadonlyArray<{
   readonly golden: Compat.GoldenName
   readonly posts: number
 }> = [
-  { name: "alice, all posts, json", did: "did:plc:alice", format: "json", extra: [], golden: "alice.all.posts.json", posts: 120 },
-  { name: "alice, all posts, csv", did: "did:plc:alice", format: "csv", extra: [], golden: "alice.all.posts.csv", posts: 120 },
-  { name: "alice, date range, json", did: "did:plc:alice", format: "json", extra: range, golden: "alice.range.posts.json", posts: 89 },
-  { name: "alice, date range, csv", did: "did:plc:alice", format: "csv", extra: range, golden: "alice.range.posts.csv", posts: 89 },
-  { name: "bob, all posts, json", did: "did:plc:bob", format: "json", extra: [], golden: "bob.all.posts.json", posts: 12 },
-  { name: "nobody (no rows), csv", did: "did:plc:nobody", format: "csv", extra: [], golden: "empty.posts.csv", posts: 0 }
+  {
+    name: "alice, all posts, json",
+    did: "did:plc:alice",
+    format: "json",
+    extra: [],
+    golden: "alice.all.posts.json",
+    posts: 120
+  },
+  {
+    name: "alice, all posts, csv",
+    did: "did:plc:alice",
+    format: "csv",
+    extra: [],
+    golden: "alice.all.posts.csv",
+    posts: 120
+  },
+  {
+    name: "alice, date range, json",
+    did: "did:plc:alice",
+    format: "json",
+    extra: range,
+    golden: "alice.range.posts.json",
+    posts: 89
+  },
+  {
+    name: "alice, date range, csv",
+    did: "did:plc:alice",
+    format: "csv",
+    extra: range,
+    golden: "alice.range.posts.csv",
+    posts: 89
+  },
+  {
+    name: "bob, all posts, json",
+    did: "did:plc:bob",
+    format: "json",
+    extra: [],
+    golden: "bob.all.posts.json",
+    posts: 12
+  },
+  {
+    name: "nobody (no rows), csv",
+    did: "did:plc:nobody",
+    format: "csv",
+    extra: [],
+    golden: "empty.posts.csv",
+    posts: 0
+  }
 ]
 
 describe("golden vectors through the CLI", () => {
@@ -74,7 +116,9 @@ describe("ndjson through the CLI", () => {
     const text = data.toString("utf8")
     expect(text.endsWith("\n")).toBe(true)
     const lines = text.slice(0, -1).split("\n")
-    expect(lines.map((line) => JSON.parse(line))).toEqual(JSON.parse(Compat.golden("alice.all.posts.json").toString("utf8")))
+    expect(lines.map((line) => JSON.parse(line))).toEqual(
+      JSON.parse(Compat.golden("alice.all.posts.json").toString("utf8"))
+    )
     expect(lines.every((line) => !line.includes("\n") && !/^\s|\s$/.test(line))).toBe(true)
     expect(manifest).toMatchObject({ export_format: "ndjson", post_count: 120 })
   }, 120_000)

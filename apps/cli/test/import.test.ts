@@ -10,7 +10,18 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as Repos from "../../../packages/car/test/support/Repos.js"
-import { exportOk, jsonPosts, type Manifest, parseCsv, readExport, removeDir, run, sha256, show, tempDir } from "./support.js"
+import {
+  exportOk,
+  jsonPosts,
+  type Manifest,
+  parseCsv,
+  readExport,
+  removeDir,
+  run,
+  sha256,
+  show,
+  tempDir
+} from "./support.js"
 
 const DID = Repos.DID
 /** The catalog (14 posts of every kind) and 186 plain posts, every 10th with an image. */
@@ -65,7 +76,9 @@ describe("skyporter import", () => {
     expect(r.stderr).toContain("app.bsky.feed.like 2")
     expect(r.stderr).toMatch(/counts are not in a repository: imported posts have 0/)
     expect(r.stderr).toContain(
-      `${built.blobs.length} images: ${built.blobs.length - missing.length} blob files copied into ${path.join(archiveDir(), "media")}`
+      `${built.blobs.length} images: ${built.blobs.length - missing.length} blob files copied into ${
+        path.join(archiveDir(), "media")
+      }`
     )
     expect(r.stderr).toMatch(/1 warning:\n {2}at:\/\/.*createdAt "yesterday"/)
     expect(count(db())).toBe(POSTS)
@@ -76,7 +89,9 @@ describe("skyporter import", () => {
     const json = readExport(await exportOk(["--db", db(), "--did", DID, "--out", out, "--quiet"], { cwd: dir }), "json")
     expect(json.manifest.post_count).toBe(POSTS)
     const posts = jsonPosts(json.data) as Array<Record<string, unknown>>
-    expect(new Set(posts.map((p) => p.uri))).toEqual(new Set(built.rkeys.map((k) => `at://${DID}/app.bsky.feed.post/${k}`)))
+    expect(new Set(posts.map((p) => p.uri))).toEqual(
+      new Set(built.rkeys.map((k) => `at://${DID}/app.bsky.feed.post/${k}`))
+    )
     const quote = posts.find((p) => p.text === "a quote")!
     expect(quote).toMatchObject({ embed_type: "record", like_count: 0, has_media: false })
     expect(posts.find((p) => p.text === "bad date")!.created_at).toBe("yesterday")
@@ -105,7 +120,9 @@ describe("skyporter import", () => {
 
   it("exports with --media right after the import, and lists the missing tenth as not_found", async () => {
     const out = path.join(dir, "out-media")
-    const r = await run(["export", "--db", db(), "--did", DID, "--out", out, "--media", "--json", "--quiet"], { cwd: dir })
+    const r = await run(["export", "--db", db(), "--did", DID, "--out", out, "--media", "--json", "--quiet"], {
+      cwd: dir
+    })
     expect(r.code, show(r)).toBe(0)
     const manifest = JSON.parse(r.stdout) as Manifest
     expect(manifest.media_count).toBe(built.blobs.length - missing.length)
@@ -125,9 +142,11 @@ describe("skyporter import", () => {
     expect(again.stderr).toContain(`${POSTS} posts — 0 new, 0 changed, ${POSTS} unchanged`)
     expect(fileHash(db())).toBe(before)
 
-    const newer = await Repos.rebuild(Repos.catalog(POSTS - 14), [Repos.tid(20), Repos.tid(21)], [
-      Repos.postWrite(Repos.tid(9_000), { text: "written later", createdAt: "2025-06-01T00:00:00.000Z" })
-    ])
+    const newer = await Repos.rebuild(
+      Repos.catalog(POSTS - 14),
+      [Repos.tid(20), Repos.tid(21)],
+      [Repos.postWrite(Repos.tid(9_000), { text: "written later", createdAt: "2025-06-01T00:00:00.000Z" })]
+    )
     const newerCar = path.join(dir, "newer.car")
     writeFileSync(newerCar, newer.car)
     const kept = await importCar(["--car", newerCar, "--db", db(), "--json"])
@@ -136,7 +155,9 @@ describe("skyporter import", () => {
     expect(summary).toMatchObject({ inserted: 1, deleted_since: 2, pruned: 0 })
     expect(count(db())).toBe(POSTS + 1)
     const text = await importCar(["--car", newerCar, "--db", db()])
-    expect(text.stderr).toMatch(/2 archived posts no longer in the repository \(deleted since\): kept; --prune removes them/)
+    expect(text.stderr).toMatch(
+      /2 archived posts no longer in the repository \(deleted since\): kept; --prune removes them/
+    )
     const pruned = await importCar(["--car", newerCar, "--db", db(), "--prune"])
     expect(pruned.code, show(pruned)).toBe(0)
     expect(pruned.stderr).toContain("2 archived posts no longer in the repository removed (--prune)")
@@ -147,11 +168,15 @@ describe("skyporter import", () => {
     const before = fileHash(db())
     const cases: Array<[string, Buffer, RegExp]> = [
       ["truncated.car", built.car.subarray(0, Math.floor(built.car.length * 0.6)), /truncated/],
-      ["flipped.car", (() => {
-        const b = Buffer.from(built.car)
-        b[Math.floor(b.length * 0.7)] ^= 0x20
-        return b
-      })(), /does not match its CID|not a valid|lacks|malformed|not DAG-CBOR|unreadable/],
+      [
+        "flipped.car",
+        (() => {
+          const b = Buffer.from(built.car)
+          b[Math.floor(b.length * 0.7)] ^= 0x20
+          return b
+        })(),
+        /does not match its CID|not a valid|lacks|malformed|not DAG-CBOR|unreadable/
+      ],
       ["text.car", Buffer.from("hello, I am not a CAR file\n"), /not a CAR file|truncated/]
     ]
     for (const [name, bytes, message] of cases) {

@@ -9,7 +9,17 @@ import { execFileSync } from "node:child_process"
 import { existsSync, mkdirSync, readdirSync } from "node:fs"
 import * as path from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
-import { LAUNCHER, listTree, sharedArchive, show, start, TEMP_PREFIX, tempEntries, TEST_PLUGIN, waitFor } from "./support.js"
+import {
+  LAUNCHER,
+  listTree,
+  sharedArchive,
+  show,
+  start,
+  TEMP_PREFIX,
+  tempEntries,
+  TEST_PLUGIN,
+  waitFor
+} from "./support.js"
 
 const DID = "did:plc:phases"
 const fx = sharedArchive(DID, 400)
@@ -35,7 +45,19 @@ interface Phase {
 }
 
 const slow = (out: string) => [
-  "export", "--db", fx.db, "--did", DID, "--format", "testjson", "--plugin", TEST_PLUGIN, "--batch-size", "10", "--out", out
+  "export",
+  "--db",
+  fx.db,
+  "--did",
+  DID,
+  "--format",
+  "testjson",
+  "--plugin",
+  TEST_PLUGIN,
+  "--batch-size",
+  "10",
+  "--out",
+  out
 ]
 
 const PHASES: ReadonlyArray<Phase> = [

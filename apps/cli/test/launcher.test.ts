@@ -65,8 +65,22 @@ const fromEffect = (url: string) => url.includes("/node_modules/effect/")
 const outside = (url: string) =>
   url === pathToFileURL(LAUNCHER).href || url.includes("/node_modules/better-sqlite3/") || url.startsWith("node:")
 
-const exportArgs = (format: string, out: string) =>
-  ["export", "--db", fx.db, "--did", DID, "--format", format, "--threads", "2", "--batch-size", "100", "--out", path.join(dir, out), "--quiet"]
+const exportArgs = (format: string, out: string) => [
+  "export",
+  "--db",
+  fx.db,
+  "--did",
+  DID,
+  "--format",
+  format,
+  "--threads",
+  "2",
+  "--batch-size",
+  "100",
+  "--out",
+  path.join(dir, out),
+  "--quiet"
+]
 
 const published = (r: RunResult): string => {
   expect(r.code, show(r)).toBe(0)
@@ -78,7 +92,11 @@ describe("the launcher", () => {
     "%s: runs from the bundle on every thread, writing what the installed modules write",
     async (format) => {
       const bundled = await logged(exportArgs(format, `bundled-${format}`))
-      const installed = await logged([...exportArgs(format, `installed-${format}`), "--config", path.join(dir, "empty.json")])
+      const installed = await logged([
+        ...exportArgs(format, `installed-${format}`),
+        "--config",
+        path.join(dir, "empty.json")
+      ])
       expect(bundled.threads, "the main thread and a reader").toBe(2)
       expect(bundled.modules.filter((url) => !fromBundle(url) && !outside(url))).toEqual([])
       expect(bundled.modules.some((url) => url.endsWith("/dist/bundle/ReaderThread.js"))).toBe(true)

@@ -15,7 +15,10 @@ const fx = sharedArchive(DID, 3000)
 const runLimited = (blocks: number, args: ReadonlyArray<string>, cwd: string) =>
   new Promise<RunResult>((resolve, reject) => {
     const quoted = [process.execPath, LAUNCHER, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(" ")
-    const child = spawn("bash", ["-c", `ulimit -f ${blocks} && exec ${quoted}`], { cwd, stdio: ["ignore", "pipe", "pipe"] })
+    const child = spawn("bash", ["-c", `ulimit -f ${blocks} && exec ${quoted}`], {
+      cwd,
+      stdio: ["ignore", "pipe", "pipe"]
+    })
     let stdout = ""
     let stderr = ""
     child.stdout.on("data", (d) => (stdout += d))
@@ -27,7 +30,11 @@ const runLimited = (blocks: number, args: ReadonlyArray<string>, cwd: string) =>
 describe("a file-size limit hit mid-export", () => {
   it("exits 1 saying the limit was hit, publishes nothing and removes the temporary directory", async () => {
     const out = path.join(fx.dir, "out-limited")
-    const r = await runLimited(200, ["export", "--db", fx.db, "--did", DID, "--out", out, "--batch-size", "100"], fx.dir)
+    const r = await runLimited(
+      200,
+      ["export", "--db", fx.db, "--did", DID, "--out", out, "--batch-size", "100"],
+      fx.dir
+    )
     expect(r.signal, show(r)).toBeNull()
     expect(r.code, show(r)).toBe(1)
     expect(r.stderr).toMatch(/file size limit was reached \(EFBIG\)/)

@@ -48,9 +48,10 @@ interface MediaRow {
 const mediaRows = (db: string, where = "1"): Array<MediaRow> => {
   const conn = new Database(db, { readonly: true })
   try {
-    return conn.prepare(`SELECT hash, post_uri, mime_type, file_path FROM media WHERE ${where} ORDER BY rowid`).all() as Array<
-      MediaRow
-    >
+    return conn.prepare(`SELECT hash, post_uri, mime_type, file_path FROM media WHERE ${where} ORDER BY rowid`)
+      .all() as Array<
+        MediaRow
+      >
   } finally {
     conn.close()
   }
@@ -224,7 +225,9 @@ describe("skyporter export --zip", () => {
     expect([...byName.keys()].sort()).toEqual(["manifest.json", "media/", ...manifest.files.map((f) => f.path)].sort())
     for (const f of manifest.files) expect(byName.get(f.path)).toMatchObject({ size: f.bytes, sha256: f.sha256 })
     expect(byName.get("posts.json")!.method).toBe(8)
-    expect(entries.filter((e) => e.name.startsWith("media/") && e.name !== "media/").every((e) => e.method === 0)).toBe(true)
+    expect(entries.filter((e) => e.name.startsWith("media/") && e.name !== "media/").every((e) => e.method === 0)).toBe(
+      true
+    )
   })
 
   it("with --json prints the manifest that the .zip holds", async () => {

@@ -22,9 +22,13 @@ const archive = (name: string, counts: ReadonlyArray<readonly [string, number]>,
 
 describe("a DID with no posts in the archive", () => {
   it("exports nothing, exit 0, and lists the accounts it holds with their handles", async () => {
-    const db = archive("few", [["did:plc:alice", 3], ["did:plc:bob", 5], ["did:web:carol.example", 1]], `
+    const db = archive(
+      "few",
+      [["did:plc:alice", 3], ["did:plc:bob", 5], ["did:web:carol.example", 1]],
+      `
       CREATE TABLE profiles (did TEXT PRIMARY KEY, handle TEXT, display_name TEXT);
-      INSERT INTO profiles VALUES ('did:plc:bob', 'bob.bsky.social', 'Bob'), ('did:plc:alice', 'alice.example.com', NULL);`)
+      INSERT INTO profiles VALUES ('did:plc:bob', 'bob.bsky.social', 'Bob'), ('did:plc:alice', 'alice.example.com', NULL);`
+    )
     const cwd = path.dirname(db)
     const r = await run(["export", "--db", db, "--did", "did:plc:alicee", "--out", path.join(cwd, "out")], { cwd })
     expect(r.code, show(r)).toBe(0)
@@ -44,7 +48,9 @@ describe("a DID with no posts in the archive", () => {
     const many = Array.from({ length: 12 }, (_, i) => [`did:plc:account${i}`, 1] as const)
     const db = archive("many", many)
     const cwd = path.dirname(db)
-    const r = await run(["export", "--db", db, "--did", "did:plc:nobody", "--out", path.join(cwd, "out"), "--quiet"], { cwd })
+    const r = await run(["export", "--db", db, "--did", "did:plc:nobody", "--out", path.join(cwd, "out"), "--quiet"], {
+      cwd
+    })
     expect(r.code, show(r)).toBe(0)
     expect(r.stderr).toBe(
       "skyporter export: the archive holds no posts for did:plc:nobody; the export is empty.\n" +
@@ -60,7 +66,18 @@ describe("a DID with no posts in the archive", () => {
       { cwd }
     )
     expect(readExport(dir, "json").manifest.post_count).toBe(0)
-    const r = await run(["export", "--db", db, "--did", "did:plc:alice", "--until", "1990-01-01", "--out", path.join(cwd, "out"), "--quiet"], { cwd })
+    const r = await run([
+      "export",
+      "--db",
+      db,
+      "--did",
+      "did:plc:alice",
+      "--until",
+      "1990-01-01",
+      "--out",
+      path.join(cwd, "out"),
+      "--quiet"
+    ], { cwd })
     expect(r.stderr).toBe("")
   }, 60_000)
 })

@@ -61,7 +61,16 @@ describe("an output folder that cannot be made", () => {
     chmodSync(fx.dir, 0o755)
     chmodSync(locked, 0o555)
     const startedAt = Date.now()
-    const r = await startAsNobody(["export", "--db", fx.db, "--did", DID, "--quiet", "--out", path.join(locked, "exports")], {
+    const r = await startAsNobody([
+      "export",
+      "--db",
+      fx.db,
+      "--did",
+      DID,
+      "--quiet",
+      "--out",
+      path.join(locked, "exports")
+    ], {
       cwd: "/"
     }).done
     expectFolderFailure(r, startedAt, path.join(locked, "exports"), /permission denied \(EACCES\)/)
@@ -88,7 +97,9 @@ describe("a DID too long to name its export folder", () => {
     const out = path.join(fx.dir, "out-long-did")
     const r = await run(["export", "--db", fx.db, "--did", did, "--out", out], { cwd: fx.dir })
     expect(r.code, show(r)).toBe(2)
-    expect(r.stderr).toMatch(/^skyporter export: DID "did:plc:a+…" is 256 bytes long: its export folder is named after it, and folder names are limited to 255 bytes\n/)
+    expect(r.stderr).toMatch(
+      /^skyporter export: DID "did:plc:a+…" is 256 bytes long: its export folder is named after it, and folder names are limited to 255 bytes\n/
+    )
     expect(r.stderr).not.toContain(fx.dir)
     expect(existsSync(out)).toBe(false)
   }, 60_000)
@@ -98,7 +109,21 @@ describe("a failed export", () => {
   it("leaves no empty <out>/<did>/ (nor <out>) that it made, and keeps folders it did not make", async () => {
     const out = path.join(fx.dir, "out-failed")
     const r = await run(
-      ["export", "--db", fx.db, "--did", DID, "--format", "testjson", "--plugin", TEST_PLUGIN, "--batch-size", "10", "--out", out],
+      [
+        "export",
+        "--db",
+        fx.db,
+        "--did",
+        DID,
+        "--format",
+        "testjson",
+        "--plugin",
+        TEST_PLUGIN,
+        "--batch-size",
+        "10",
+        "--out",
+        out
+      ],
       { cwd: fx.dir, env: { SKYPORTER_TEST_FAIL_BATCH: "2" } }
     )
     expect(r.code, show(r)).toBe(1)
@@ -108,7 +133,21 @@ describe("a failed export", () => {
     // An <out> that was there stays; the <did> folder this run made goes.
     mkdirSync(out)
     const again = await run(
-      ["export", "--db", fx.db, "--did", DID, "--format", "testjson", "--plugin", TEST_PLUGIN, "--batch-size", "10", "--out", out],
+      [
+        "export",
+        "--db",
+        fx.db,
+        "--did",
+        DID,
+        "--format",
+        "testjson",
+        "--plugin",
+        TEST_PLUGIN,
+        "--batch-size",
+        "10",
+        "--out",
+        out
+      ],
       { cwd: fx.dir, env: { SKYPORTER_TEST_FAIL_BATCH: "2" } }
     )
     expect(again.code, show(again)).toBe(1)

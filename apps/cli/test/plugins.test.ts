@@ -88,7 +88,12 @@ beforeAll(() => {
   // An installed package whose exports only meet the "import" condition.
   write(
     "node_modules/skyporter-format-shout/package.json",
-    JSON.stringify({ name: "skyporter-format-shout", version: "2.0.0", type: "module", exports: { ".": { import: "./index.js" } } })
+    JSON.stringify({
+      name: "skyporter-format-shout",
+      version: "2.0.0",
+      type: "module",
+      exports: { ".": { import: "./index.js" } }
+    })
   )
   write("node_modules/skyporter-format-shout/index.js", shoutModule("shout"))
   write("plugins/quiet.mjs", shoutModule("quiet", { exportAs: "plugin" }))
@@ -96,7 +101,10 @@ beforeAll(() => {
   write("plugins/future.mjs", shoutModule("future", { apiVersion: 3 }))
   write("plugins/old.mjs", shoutModule("old", { apiVersion: 1 }))
   write("plugins/typo.mjs", shoutModule("typo").replace("extension:", "extention:"))
-  write("plugins/crash.mjs", shoutModule("crash").replace("make: (o) => ({", "make: (o) => ({ start: () => { throw new TypeError('kaboom') },"))
+  write(
+    "plugins/crash.mjs",
+    shoutModule("crash").replace("make: (o) => ({", "make: (o) => ({ start: () => { throw new TypeError('kaboom') },")
+  )
   write("plugins/half.mjs", "export default { name: 'half', version: '1.0.0', make: () => null }\n")
   write("plugins/nothing.mjs", "export const helper = 1\n")
 })
@@ -107,14 +115,15 @@ const out = () => path.join(dir, `out-${Math.random().toString(36).slice(2)}`)
 
 /** Exports DID with `args`; returns the data file's text and the manifest. */
 const exportText = async (ext: string, args: ReadonlyArray<string>, options: { cwd?: string } = {}) => {
-  const published = await exportOk(["--db", db, "--did", DID, "--out", out(), "--quiet", ...args], { cwd: options.cwd ?? cwd })
+  const published = await exportOk(["--db", db, "--did", DID, "--out", out(), "--quiet", ...args], {
+    cwd: options.cwd ?? cwd
+  })
   const { data, manifest } = readExport(published, ext)
   return { text: data.toString("utf8"), manifest }
 }
 
 const texts = generatePosts(DID, POSTS).map((p) => p.text.replace(/[\r\n]+/g, " "))
-const shouted = (suffix: string, upper = true) =>
-  texts.map((t) => (upper ? t.toUpperCase() : t) + suffix).sort()
+const shouted = (suffix: string, upper = true) => texts.map((t) => (upper ? t.toUpperCase() : t) + suffix).sort()
 
 const lines = (text: string) => text.trimEnd().split("\n").sort()
 
@@ -136,7 +145,11 @@ const withConfig = async <A>(config: unknown, body: () => Promise<A>, file = "sk
 describe("loading a plugin", () => {
   it("by package name, resolved from the working directory", async () => {
     const listed = await formats(["--plugin", "skyporter-format-shout"])
-    expect(listed.map((f) => [f.name, f.version, f.origin]).at(-1)).toEqual(["shout", "2.0.0", "skyporter-format-shout"])
+    expect(listed.map((f) => [f.name, f.version, f.origin]).at(-1)).toEqual([
+      "shout",
+      "2.0.0",
+      "skyporter-format-shout"
+    ])
     const { text, manifest } = await exportText("txt", ["--plugin", "skyporter-format-shout", "--format", "shout"])
     expect(manifest.plugin).toEqual({ name: "shout", version: "2.0.0" })
     expect(manifest.post_count).toBe(POSTS)
@@ -163,7 +176,9 @@ describe("loading a plugin", () => {
 
   it("from skyporter.config.json, with options; --option overrides them key by key", async () => {
     const config = {
-      plugins: [["skyporter-format-shout", { suffix: "?" }], "./plugins/quiet.mjs", ["@skyporter/format-csv", { bom: false }]]
+      plugins: [["skyporter-format-shout", { suffix: "?" }], "./plugins/quiet.mjs", ["@skyporter/format-csv", {
+        bom: false
+      }]]
     }
     await withConfig(config, async () => {
       expect((await formats([])).map((f) => [f.name, f.origin]).filter(([, origin]) => origin !== "built-in")).toEqual([
@@ -196,7 +211,14 @@ describe("loading a plugin", () => {
   it("--option sets a built-in's options: csv without BOM, with formula escaping", async () => {
     const plain = await exportText("csv", ["--format", "csv"])
     expect(plain.text.startsWith("\uFEFF")).toBe(true)
-    const { text } = await exportText("csv", ["--format", "csv", "--option", "bom=false", "--option", "escapeFormulas=true"])
+    const { text } = await exportText("csv", [
+      "--format",
+      "csv",
+      "--option",
+      "bom=false",
+      "--option",
+      "escapeFormulas=true"
+    ])
     expect(text.startsWith("URI,")).toBe(true)
     expect(text).toContain("'=SUM(")
   }, 60_000)
@@ -211,11 +233,28 @@ describe("the example plugin, examples/format-markdown, loaded by path", () => {
     const listed = await formats(["--plugin", spec])
     expect(listed.at(-1)).toMatchObject({ name: "markdown", version: "1.0.0", origin: spec })
     const published = await exportOk(
-      ["--db", seeded, "--did", did, "--out", out(), "--plugin", spec, "--format", "markdown", "--option", "title=My archive"],
+      [
+        "--db",
+        seeded,
+        "--did",
+        did,
+        "--out",
+        out(),
+        "--plugin",
+        spec,
+        "--format",
+        "markdown",
+        "--option",
+        "title=My archive"
+      ],
       { cwd }
     )
     const { data, manifest } = readExport(published, "md")
-    expect(manifest).toMatchObject({ export_format: "markdown", plugin: { name: "markdown", version: "1.0.0" }, post_count: posts })
+    expect(manifest).toMatchObject({
+      export_format: "markdown",
+      plugin: { name: "markdown", version: "1.0.0" },
+      post_count: posts
+    })
     const text = data.toString("utf8")
     expect(text.startsWith("# My archive\n\n## ")).toBe(true)
     expect(text.split("\n## ").length - 1).toBe(posts)
@@ -234,17 +273,18 @@ const FAILURES: ReadonlyArray<Failure> = [
   {
     name: "a package that is not installed",
     args: ["--plugin", "skyporter-format-missing"],
-    message: 'cannot load plugin "skyporter-format-missing": no package "skyporter-format-missing" is installed'
+    message: "cannot load plugin \"skyporter-format-missing\": no package \"skyporter-format-missing\" is installed"
   },
   {
     name: "a path that does not exist",
     args: ["--plugin", "./plugins/missing.mjs"],
-    message: 'cannot load plugin "./plugins/missing.mjs": there is no file or folder'
+    message: "cannot load plugin \"./plugins/missing.mjs\": there is no file or folder"
   },
   {
     name: "a module that is not a plugin says what is missing",
     args: ["--plugin", "./plugins/half.mjs"],
-    message: /its default export \(format "half"\) is not a skyporter format plugin: `extension` must be .*`mediaType`.*`description`.*`apiVersion`/
+    message:
+      /its default export \(format "half"\) is not a skyporter format plugin: `extension` must be .*`mediaType`.*`description`.*`apiVersion`/
   },
   {
     name: "a module without a plugin export",
@@ -254,17 +294,18 @@ const FAILURES: ReadonlyArray<Failure> = [
   {
     name: "two plugins with one name",
     args: ["--plugin", "./plugins/quiet.mjs", "--plugin", "./plugins/also-quiet.mjs"],
-    message: 'two plugins are named "quiet": ./plugins/quiet.mjs and ./plugins/also-quiet.mjs'
+    message: "two plugins are named \"quiet\": ./plugins/quiet.mjs and ./plugins/also-quiet.mjs"
   },
   {
     name: "a plugin built for an incompatible core major",
     args: ["--plugin", "./plugins/future.mjs"],
-    message: 'format "future" 2.0.0 was built for plugin API 3, but this skyporter speaks plugin API 2'
+    message: "format \"future\" 2.0.0 was built for plugin API 3, but this skyporter speaks plugin API 2"
   },
   {
     name: "a plugin written for API 1 is told how to port",
     args: ["--plugin", "./plugins/old.mjs"],
-    message: /format "old" 2\.0\.0 was written for plugin API 1, but this skyporter speaks plugin API 2: .*Porting from API 1/
+    message:
+      /format "old" 2\.0\.0 was written for plugin API 1, but this skyporter speaks plugin API 2: .*Porting from API 1/
   },
   {
     name: "a misspelt field of a plugin",
@@ -274,43 +315,47 @@ const FAILURES: ReadonlyArray<Failure> = [
   {
     name: "an invalid --option value",
     args: ["--plugin", "skyporter-format-shout", "--format", "shout", "--option", "upper=maybe"],
-    message: 'invalid options for format "shout"'
+    message: "invalid options for format \"shout\""
   },
   {
     name: "an --option value read as JSON of the wrong type",
     args: ["--plugin", "skyporter-format-shout", "--format", "shout", "--option", "suffix=42"],
-    message: 'invalid options for format "shout": option "suffix": expected string | undefined, got the number 42 ' +
+    message:
+      "invalid options for format \"shout\": option \"suffix\": expected string | undefined, got the number 42 " +
       `(--option reads VALUE as JSON, so 42 is not text: quote it, as in --option 'suffix="42"')`
   },
   {
     name: "a misspelt --option",
     args: ["--plugin", "skyporter-format-shout", "--format", "shout", "--option", "sufix=?"],
-    message: 'unknown option sufix for format "shout" (allowed: suffix, upper): did you mean suffix for sufix?'
+    message: "unknown option sufix for format \"shout\" (allowed: suffix, upper): did you mean suffix for sufix?"
   },
   {
     name: "an --option the format does not have",
     args: ["--format", "csv", "--option", "bom=false", "--option", "colour=red"],
-    message: 'unknown option colour for format "csv" (allowed: bom, escapeFormulas)'
+    message: "unknown option colour for format \"csv\" (allowed: bom, escapeFormulas)"
   },
   {
     name: "an --option without =",
     args: ["--option", "bom"],
-    message: 'invalid --option "bom": expected KEY=VALUE'
+    message: "invalid --option \"bom\": expected KEY=VALUE"
   },
   {
     name: "an invalid option in the config, for a format that is not exported",
     args: ["--format", "json"],
     config: { plugins: [["skyporter-format-shout", { suffix: 3 }]] },
-    message: 'skyporter.config.json: plugin "skyporter-format-shout": invalid options for format "shout": option "suffix": expected string | undefined, got the number 3'
+    message:
+      "skyporter.config.json: plugin \"skyporter-format-shout\": invalid options for format \"shout\": option \"suffix\": expected string | undefined, got the number 3"
   },
   {
     name: "every bad option of a config file is reported",
     args: ["--format", "json"],
-    config: { plugins: [["skyporter-format-shout", { suffix: 3, upper: "no" }], ["@skyporter/format-csv", { bom: 1 }]] },
-    message: 'skyporter.config.json: plugin "skyporter-format-shout": invalid options for format "shout": ' +
-      'option "suffix": expected string | undefined, got the number 3 (--option reads VALUE as JSON, so 3 is not text: ' +
+    config: {
+      plugins: [["skyporter-format-shout", { suffix: 3, upper: "no" }], ["@skyporter/format-csv", { bom: 1 }]]
+    },
+    message: "skyporter.config.json: plugin \"skyporter-format-shout\": invalid options for format \"shout\": " +
+      "option \"suffix\": expected string | undefined, got the number 3 (--option reads VALUE as JSON, so 3 is not text: " +
       `quote it, as in --option 'suffix="3"'); option "upper": expected boolean | undefined, got "no"; ` +
-      'plugin "@skyporter/format-csv": invalid options for format "csv": option "bom": expected true or false, got 1'
+      "plugin \"@skyporter/format-csv\": invalid options for format \"csv\": option \"bom\": expected true or false, got 1"
   },
   {
     name: "a config file that is not JSON",
@@ -322,7 +367,8 @@ const FAILURES: ReadonlyArray<Failure> = [
     name: "a config file of the wrong shape",
     args: [],
     config: { plugins: { shout: {} } },
-    message: 'skyporter.config.json does not have the shape {"plugins": ["pkg-or-path", ["pkg-or-path", {options}]]}'
+    message:
+      "skyporter.config.json does not have the shape {\"plugins\": [\"pkg-or-path\", [\"pkg-or-path\", {options}]]}"
   },
   {
     name: "--config naming a missing file",
@@ -349,10 +395,24 @@ describe("loading failures exit 2 with a message, and write nothing", () => {
 
 describe("a plugin that crashes", () => {
   it("names the plugin and the step; SKYPORTER_DEBUG=1 prints the stack", async () => {
-    const args = ["export", "--db", db, "--did", DID, "--out", out(), "--plugin", "./plugins/crash.mjs", "--format", "crash"]
+    const args = [
+      "export",
+      "--db",
+      db,
+      "--did",
+      DID,
+      "--out",
+      out(),
+      "--plugin",
+      "./plugins/crash.mjs",
+      "--format",
+      "crash"
+    ]
     const r = await run(args, { cwd })
     expect(r.code, show(r)).not.toBe(0)
-    expect(r.stderr).toMatch(/format "crash".*plugin crashed: kaboom \(in start at .*crash\.mjs:\d+:\d+\); SKYPORTER_DEBUG=1 prints the stack\)/)
+    expect(r.stderr).toMatch(
+      /format "crash".*plugin crashed: kaboom \(in start at .*crash\.mjs:\d+:\d+\); SKYPORTER_DEBUG=1 prints the stack\)/
+    )
     const debug = await run(args, { cwd, env: { SKYPORTER_DEBUG: "1" } })
     expect(debug.stderr).toMatch(/TypeError: kaboom\n\s+at .*start .*crash\.mjs/)
   }, 60_000)
@@ -365,7 +425,9 @@ describe("skyporter formats --config", () => {
     expect(r.stderr).toMatch(/^skyporter formats: skyporter\.config\.json is not valid JSON/)
     const ok = await withConfig({ plugins: ["skyporter-format-shout"] }, () => run(["formats"], { cwd }))
     expect(ok.code, show(ok)).toBe(0)
-    expect(ok.stdout).toMatch(/^shout\s+v2\.0\.0\s+\.txt\s+skyporter-format-shout \(skyporter\.config\.json\)\s+post texts, loudly$/m)
+    expect(ok.stdout).toMatch(
+      /^shout\s+v2\.0\.0\s+\.txt\s+skyporter-format-shout \(skyporter\.config\.json\)\s+post texts, loudly$/m
+    )
   }, 60_000)
 })
 
@@ -375,9 +437,9 @@ describe("skyporter serve loads plugins the same way", () => {
     const r = await run([...serve, "--plugin", "./plugins/future.mjs"], { cwd })
     expect(r.code, show(r)).toBe(2)
     expect(r.stdout).toBe("")
-    expect(r.stderr).toContain('format "future" 2.0.0 was built for plugin API 3')
+    expect(r.stderr).toContain("format \"future\" 2.0.0 was built for plugin API 3")
     const bad = await withConfig({ plugins: [["skyporter-format-shout", { loud: true }]] }, () => run(serve, { cwd }))
     expect(bad.code, show(bad)).toBe(2)
-    expect(bad.stderr).toContain('unknown option loud for format "shout" (allowed: suffix, upper)')
+    expect(bad.stderr).toContain("unknown option loud for format \"shout\" (allowed: suffix, upper)")
   }, 60_000)
 })

@@ -35,12 +35,16 @@ describe("renderLine", () => {
       expect(line.length, `${columns}: ${line}`).toBeLessThanOrEqual(columns - 1)
       if (columns >= 50) expect(line).toContain("50000/100000")
     }
-    expect(renderLine(state(50_000, 100_000, 10_000), 120)).toMatch(/^json █+░+ 50% \| 50000\/100000 posts \| 5000 posts\/s \| ETA 10s$/)
+    expect(renderLine(state(50_000, 100_000, 10_000), 120)).toMatch(
+      /^json █+░+ 50% \| 50000\/100000 posts \| 5000 posts\/s \| ETA 10s$/
+    )
     expect(renderLine(state(50_000, 100_000, 10_000), 60)).not.toMatch(/[█░]/)
   })
 
   it("shows no ETA (nor rate) before it can estimate one", () => {
-    expect(renderLine(state(0, 100_000, 0), 80)).toBe("json █░░░░░░░░░░░░░░░░░░░░░░░░░░░░░ 0% | 0/100000 posts".replace(/█/, "░"))
+    expect(renderLine(state(0, 100_000, 0), 80)).toBe(
+      "json █░░░░░░░░░░░░░░░░░░░░░░░░░░░░░ 0% | 0/100000 posts".replace(/█/, "░")
+    )
     expect(renderLine(state(0, 100_000, 5_000), 80)).not.toMatch(/ETA|\/s/)
     expect(renderLine(state(10, 100_000, 200), 80)).not.toMatch(/ETA/)
     expect(renderLine(state(10, 100_000, 2_000), 80)).toMatch(/ETA/)
@@ -54,9 +58,22 @@ describe.skipIf(spawnSync("script", ["--version"]).status !== 0)("in a real term
   it("every drawn line fits, and the rate and ETA show once known", () => {
     const command = [
       "stty cols 60 rows 24;",
-      "exec", JSON.stringify(process.execPath), JSON.stringify(LAUNCHER),
-      "export", "--db", JSON.stringify(fx.db), "--did", DID, "--format", "testjson", "--plugin", JSON.stringify(TEST_PLUGIN),
-      "--batch-size", "10", "--out", JSON.stringify(`${fx.dir}/out`)
+      "exec",
+      JSON.stringify(process.execPath),
+      JSON.stringify(LAUNCHER),
+      "export",
+      "--db",
+      JSON.stringify(fx.db),
+      "--did",
+      DID,
+      "--format",
+      "testjson",
+      "--plugin",
+      JSON.stringify(TEST_PLUGIN),
+      "--batch-size",
+      "10",
+      "--out",
+      JSON.stringify(`${fx.dir}/out`)
     ].join(" ")
     const r = spawnSync("script", ["-qfec", command, "/dev/null"], {
       cwd: fx.dir,
@@ -65,7 +82,9 @@ describe.skipIf(spawnSync("script", ["--version"]).status !== 0)("in a real term
       timeout: 120_000
     })
     expect(r.status, r.stdout + r.stderr).toBe(0)
-    const drawn = r.stdout.replace(/\x1b\[\??[0-9;]*[A-Za-z]/g, "").split(/\r\n|\r|\n/).filter((l) => l.startsWith("testjson"))
+    const drawn = r.stdout.replace(/\x1b\[\??[0-9;]*[A-Za-z]/g, "").split(/\r\n|\r|\n/).filter((l) =>
+      l.startsWith("testjson")
+    )
     expect(drawn.length, r.stdout).toBeGreaterThan(3)
     for (const line of drawn) expect(line.length, line).toBeLessThanOrEqual(59)
     expect(drawn[0], "the first line, at 0 posts, has no ETA").not.toMatch(/ETA/)

@@ -26,7 +26,15 @@ describe("skyporter seed", () => {
     // stdout: the DID only; the summary goes to stderr.
     expect(r.stdout).toBe(`${Synthetic.DEFAULT_DID}\n`)
     expect(r.stderr).toMatch(/seeded 1234 posts for did:plc:/)
-    const published = await exportOk(["--db", db, "--did", Synthetic.DEFAULT_DID, "--out", path.join(dir, "out"), "--quiet"], {
+    const published = await exportOk([
+      "--db",
+      db,
+      "--did",
+      Synthetic.DEFAULT_DID,
+      "--out",
+      path.join(dir, "out"),
+      "--quiet"
+    ], {
       cwd: dir
     })
     const { data, manifest } = readExport(published, "json")
@@ -48,7 +56,9 @@ describe("skyporter seed", () => {
     const r = await seed(["--db", db, "--posts", "40", "--did", did])
     expect(r.code, show(r)).toBe(0)
     expect(r.stdout).toBe(`${did}\n`)
-    const published = await exportOk(["--db", db, "--did", did, "--out", path.join(dir, "out"), "--quiet"], { cwd: dir })
+    const published = await exportOk(["--db", db, "--did", did, "--out", path.join(dir, "out"), "--quiet"], {
+      cwd: dir
+    })
     expect(readExport(published, "json").manifest.post_count).toBe(40)
   }, 120_000)
 
@@ -59,7 +69,17 @@ describe("skyporter seed", () => {
       const r = await seed(["--db", db, "--posts", "300", "--seed", "9"])
       expect(r.code, show(r)).toBe(0)
       const published = await exportOk(
-        ["--db", db, "--did", Synthetic.DEFAULT_DID, "--format", "csv", "--out", path.join(dir, `out-${name}`), "--quiet"],
+        [
+          "--db",
+          db,
+          "--did",
+          Synthetic.DEFAULT_DID,
+          "--format",
+          "csv",
+          "--out",
+          path.join(dir, `out-${name}`),
+          "--quiet"
+        ],
         { cwd: dir }
       )
       files.push(readExport(published, "csv").data)
@@ -71,7 +91,15 @@ describe("skyporter seed", () => {
     const db = path.join(dir, "zero.db")
     const r = await seed(["--db", db, "--posts", "0"])
     expect(r.code, show(r)).toBe(0)
-    const published = await exportOk(["--db", db, "--did", Synthetic.DEFAULT_DID, "--out", path.join(dir, "out"), "--quiet"], {
+    const published = await exportOk([
+      "--db",
+      db,
+      "--did",
+      Synthetic.DEFAULT_DID,
+      "--out",
+      path.join(dir, "out"),
+      "--quiet"
+    ], {
       cwd: dir
     })
     expect(readExport(published, "json").data.toString()).toBe("[]\n")

@@ -5,15 +5,47 @@
  */
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { exportOk, jsonPosts, parseCsv, postRow, type PostRow, readExport, removeDir, tempDir, writeArchive } from "./support.js"
+import {
+  exportOk,
+  jsonPosts,
+  parseCsv,
+  postRow,
+  type PostRow,
+  readExport,
+  removeDir,
+  tempDir,
+  writeArchive
+} from "./support.js"
 
 const DID = "did:plc:edges"
 const TIE = "2024-04-20T12:00:00.000Z"
 
 // Record keys whose UTF-8 byte order is not their insertion order; the last
 // two compare differently as UTF-16 code units ("\u{1F600}" < "\uFF5E") than as bytes.
-const TIE_KEYS = ["3ktie~~", "3ktieaa", "3ktie--", "3ktie__", "3ktie00", "3ktieAA", "3ktie..", "3ktiezz", "3ktie\uFF5E", "3ktie\u{1F600}"]
-const TIE_ORDER = ["3ktie--", "3ktie..", "3ktie00", "3ktieAA", "3ktie__", "3ktieaa", "3ktiezz", "3ktie~~", "3ktie\uFF5E", "3ktie\u{1F600}"]
+const TIE_KEYS = [
+  "3ktie~~",
+  "3ktieaa",
+  "3ktie--",
+  "3ktie__",
+  "3ktie00",
+  "3ktieAA",
+  "3ktie..",
+  "3ktiezz",
+  "3ktie\uFF5E",
+  "3ktie\u{1F600}"
+]
+const TIE_ORDER = [
+  "3ktie--",
+  "3ktie..",
+  "3ktie00",
+  "3ktieAA",
+  "3ktie__",
+  "3ktieaa",
+  "3ktiezz",
+  "3ktie~~",
+  "3ktie\uFF5E",
+  "3ktie\u{1F600}"
+]
 
 /** Stored created_at → whether it is inside --since 2024-03-01 --until 2024-06-30. */
 const EDGES: ReadonlyArray<readonly [string, string, boolean]> = [

@@ -6,16 +6,7 @@
 import { existsSync, mkdirSync, readdirSync } from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
-import {
-  exportDirs,
-  listTree,
-  sharedArchive,
-  show,
-  start,
-  tempEntries,
-  TEST_PLUGIN,
-  waitFor
-} from "./support.js"
+import { exportDirs, listTree, sharedArchive, show, start, tempEntries, TEST_PLUGIN, waitFor } from "./support.js"
 
 const DID = "did:plc:interrupted"
 const POSTS = 400
@@ -29,7 +20,21 @@ describe.each(["SIGINT", "SIGTERM"] as const)("%s mid-export", (signal) => {
     mkdirSync(markers)
     // 40 batches of 10, each at least 200 ms: the export runs for 8 s or more.
     const running = start(
-      ["export", "--db", fx.db, "--did", DID, "--format", "testjson", "--plugin", TEST_PLUGIN, "--batch-size", "10", "--out", out],
+      [
+        "export",
+        "--db",
+        fx.db,
+        "--did",
+        DID,
+        "--format",
+        "testjson",
+        "--plugin",
+        TEST_PLUGIN,
+        "--batch-size",
+        "10",
+        "--out",
+        out
+      ],
       { cwd: fx.dir, env: { SKYPORTER_TEST_DELAY_MS: "200", SKYPORTER_TEST_MARKER_DIR: markers } }
     )
     let exited = false
@@ -37,7 +42,8 @@ describe.each(["SIGINT", "SIGTERM"] as const)("%s mid-export", (signal) => {
     try {
       await waitFor(
         "progress on stderr and batch 2 written",
-        () => exited || (/testjson: \d+\/400 posts/.test(running.stderr()) && existsSync(path.join(markers, "batch-2"))),
+        () =>
+          exited || (/testjson: \d+\/400 posts/.test(running.stderr()) && existsSync(path.join(markers, "batch-2"))),
         120_000
       )
       expect(exited, "the export ended before the signal could be sent").toBe(false)

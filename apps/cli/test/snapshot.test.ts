@@ -84,7 +84,11 @@ const writeUntil = async (
     let round = 0
     while (!stop()) {
       const n = round++
-      const createdAt = n % 3 === 0 ? "2099-01-01T00:00:00.000Z" : n % 3 === 1 ? "2000-01-01T00:00:00.000Z" : original[200]!.created_at
+      const createdAt = n % 3 === 0
+        ? "2099-01-01T00:00:00.000Z"
+        : n % 3 === 1
+        ? "2000-01-01T00:00:00.000Z"
+        : original[200]!.created_at
       db.transaction(() => {
         insert.run(postRow(DID, `3znew${String(n).padStart(6, "0")}`, createdAt, `inserted during the export ${n}`))
         stats.inserted++

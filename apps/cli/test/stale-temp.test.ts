@@ -72,7 +72,11 @@ describe("stale temporary directories", () => {
     const staleFile = path.join(out, DID, `.skyporter-tmp-${HOST}-${dead}-0-deadbee1.zip`)
     writeFileSync(staleFile, "partial zip")
     const live = leftover(out, DID, `.skyporter-tmp-${HOST}-${process.pid}-0-deadbeef`)
-    const otherHost = leftover(out, DID, `.skyporter-tmp-${HOST === "elsewhere" ? "nowhere" : "elsewhere"}-${dead}-0-deadbeef`)
+    const otherHost = leftover(
+      out,
+      DID,
+      `.skyporter-tmp-${HOST === "elsewhere" ? "nowhere" : "elsewhere"}-${dead}-0-deadbeef`
+    )
     const notOurs = leftover(out, DID, ".skyporter-tmp-handmade")
 
     const published = await exportOk(["--db", db, "--did", DID, "--out", out, "--quiet"], { cwd: dir })

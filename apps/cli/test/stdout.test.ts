@@ -71,7 +71,9 @@ describe("stdout discipline", () => {
 
   it("--json: one JSON document equal to manifest.json on disk", async () => {
     const out = path.join(fx.dir, "out-json")
-    const r = await run(["export", "--db", fx.db, "--did", DID, "--format", "csv", "--out", out, "--json"], { cwd: fx.dir })
+    const r = await run(["export", "--db", fx.db, "--did", DID, "--format", "csv", "--out", out, "--json"], {
+      cwd: fx.dir
+    })
     expect(r.code, show(r)).toBe(0)
     expect(r.stdout.endsWith("\n")).toBe(true)
     expect(r.stdout.slice(0, -1)).not.toMatch(/\n/)
@@ -96,7 +98,9 @@ describe("stdout discipline", () => {
     expect(r.code, show(r)).toBe(0)
     expect(r.stderr).toBe("")
     expect(r.stdout.split("\n")).toHaveLength(2)
-    const quietJson = await run(["export", "--db", fx.db, "--did", DID, "--out", out, "--quiet", "--json"], { cwd: fx.dir })
+    const quietJson = await run(["export", "--db", fx.db, "--did", DID, "--out", out, "--quiet", "--json"], {
+      cwd: fx.dir
+    })
     expect(quietJson.code, show(quietJson)).toBe(0)
     expect(quietJson.stderr).toBe("")
     expect((JSON.parse(quietJson.stdout) as Manifest).post_count).toBe(POSTS)
@@ -104,7 +108,9 @@ describe("stdout discipline", () => {
 
   it("0 posts is a success: exit 0, one path, post_count 0", async () => {
     const out = path.join(fx.dir, "out-empty")
-    const r = await run(["export", "--db", fx.db, "--did", "did:plc:nobodyhere", "--out", out, "--json"], { cwd: fx.dir })
+    const r = await run(["export", "--db", fx.db, "--did", "did:plc:nobodyhere", "--out", out, "--json"], {
+      cwd: fx.dir
+    })
     expect(r.code, show(r)).toBe(0)
     expect((JSON.parse(r.stdout) as Manifest).post_count).toBe(0)
     const dirs = exportDirs(out, "did:plc:nobodyhere")

@@ -73,8 +73,7 @@ export const startCommand = (command: string, args: ReadonlyArray<string>, optio
 }
 
 /** Runs the CLI to its end. */
-export const run = (args: ReadonlyArray<string>, options: RunOptions): Promise<RunResult> =>
-  start(args, options).done
+export const run = (args: ReadonlyArray<string>, options: RunOptions): Promise<RunResult> => start(args, options).done
 
 /** Formats a result for assertion messages. */
 export const show = (r: RunResult): string =>
@@ -273,7 +272,13 @@ export interface PostRow {
 export const COLUMNS = Archive.REQUIRED_POST_COLUMNS satisfies ReadonlyArray<keyof PostRow>
 
 /** A plain post row of `did` with record key `key`. */
-export const postRow = (did: string, key: string, createdAt: string, text: string, extra: Partial<PostRow> = {}): PostRow => ({
+export const postRow = (
+  did: string,
+  key: string,
+  createdAt: string,
+  text: string,
+  extra: Partial<PostRow> = {}
+): PostRow => ({
   uri: `at://${did}/app.bsky.feed.post/${key}`,
   cid: `bafyrei${createHash("sha256").update(did + "/" + key).digest("hex").slice(0, 40)}`,
   did,
@@ -330,7 +335,9 @@ export const generatePosts = (did: string, n: number, salt = 0): Array<PostRow> 
   for (let i = 0; i < n; i++) {
     // Every 5th post shares the previous post's created_at string exactly.
     if (i % 5 !== 4) t -= 37 * 60_000 + (i % 13) * 1_001
-    const spelling = i % 5 === 4 ? rows[i - 1]!.created_at : iso(t, i % 17 === 3 ? "none" : i % 19 === 7 ? "sqlite" : "ms")
+    const spelling = i % 5 === 4
+      ? rows[i - 1]!.created_at
+      : iso(t, i % 17 === 3 ? "none" : i % 19 === 7 ? "sqlite" : "ms")
     // Keys whose byte order differs from insertion order.
     const key = `3k${((i * 7919) % 1_000_003).toString(36).padStart(5, "0")}${i.toString(36)}`
     rows.push(postRow(did, key, spelling, TEXTS[i % TEXTS.length]!(i), { like_count: i, reply_count: i % 3 }))

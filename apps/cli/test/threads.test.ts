@@ -23,7 +23,21 @@ describe("skyporter export --threads", () => {
     const files = []
     for (const threads of ["1", "2", "3"]) {
       const published = await exportOk(
-        ["--db", fx.db, "--did", DID, "--format", format, "--threads", threads, "--batch-size", "100", "--out", path.join(dir, "out"), "--quiet"],
+        [
+          "--db",
+          fx.db,
+          "--did",
+          DID,
+          "--format",
+          format,
+          "--threads",
+          threads,
+          "--batch-size",
+          "100",
+          "--out",
+          path.join(dir, "out"),
+          "--quiet"
+        ],
         { cwd: dir }
       )
       const { data, manifest } = readExport(published, format)

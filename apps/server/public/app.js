@@ -73,7 +73,15 @@ export const humanSize = (bytes) => {
 
 export const relativeTime = (iso) => {
   const seconds = (new Date(iso).getTime() - Date.now()) / 1000
-  const steps = [[60, "second"], [60, "minute"], [24, "hour"], [7, "day"], [4.35, "week"], [12, "month"], [Infinity, "year"]]
+  const steps = [
+    [60, "second"],
+    [60, "minute"],
+    [24, "hour"],
+    [7, "day"],
+    [4.35, "week"],
+    [12, "month"],
+    [Infinity, "year"]
+  ]
   let value = seconds
   for (const [size, unit] of steps) {
     if (Math.abs(value) < size) return relative.format(Math.round(value), unit)
@@ -117,7 +125,9 @@ function progressText(item) {
   const rate = state.rates.get(item.id)?.rate ?? 0
   const left = p.posts_total - p.posts_processed
   const parts = [`${numberFormat.format(p.posts_processed)} / ${numberFormat.format(p.posts_total)} posts`]
-  if (p.media_total > 0) parts.push(`${numberFormat.format(p.media_copied)} / ${numberFormat.format(p.media_total)} media`)
+  if (p.media_total > 0) {
+    parts.push(`${numberFormat.format(p.media_copied)} / ${numberFormat.format(p.media_total)} media`)
+  }
   parts.push(`${numberFormat.format(Math.round(rate))} posts/s`)
   parts.push(rate > 0 ? `ETA ${duration(left / rate)}` : "ETA —")
   return parts.join(" · ")
@@ -167,7 +177,9 @@ function renderItem(item) {
   }
   const error = li.querySelector(".export-error")
   error.hidden = !p.error
-  error.textContent = p.error ? `Failed while ${p.error.stage === "write" ? "writing" : p.error.stage}: ${p.error.message}` : ""
+  error.textContent = p.error
+    ? `Failed while ${p.error.stage === "write" ? "writing" : p.error.stage}: ${p.error.message}`
+    : ""
   li.querySelector(".download").hidden = item.status !== "completed"
   li.querySelector(".delete").textContent = item.status === "queued" || item.status === "running" ? "Cancel" : "Delete"
   return li
@@ -352,7 +364,9 @@ function confirmDelete(id) {
   $("confirm-title").textContent = running ? "Cancel this export?" : "Delete this export?"
   $("confirm-text").textContent = running
     ? `The ${item.format.toUpperCase()} export of ${item.did} stops and nothing is kept.`
-    : `The ${item.format.toUpperCase()} export of ${item.did} (${humanSize(item.size_bytes)}) is removed from the server. This cannot be undone.`
+    : `The ${item.format.toUpperCase()} export of ${item.did} (${
+      humanSize(item.size_bytes)
+    }) is removed from the server. This cannot be undone.`
   $("confirm-delete").textContent = running ? "Cancel export" : "Delete"
   $("confirm-dialog").showModal()
 }
@@ -475,7 +489,9 @@ async function importCar(event) {
     const posts = `${numberFormat.format(data.posts)} ${data.posts === 1 ? "post" : "posts"}`
     showImport(
       `Imported ${posts} of ${data.account?.handle ? `@${data.account.handle}` : data.did} ` +
-        `(${numberFormat.format(data.inserted)} new, ${numberFormat.format(data.updated)} changed). It is ready to export above.`,
+        `(${numberFormat.format(data.inserted)} new, ${
+          numberFormat.format(data.updated)
+        } changed). It is ready to export above.`,
       false
     )
     $("car-file").value = ""

@@ -125,14 +125,20 @@ export const make = Effect.fnUntraced(function*(options: AppOptions) {
     const error = Cause.squash(cause)
     if (Cause.hasInterruptsOnly(cause)) return Effect.interrupt
     const tag = (error as { _tag?: string } | undefined)?._tag
-    if (tag === "RouteNotFound") return Effect.succeed(errorResponse(notFound(`no route ${request.method} ${url.pathname.slice(0, 200)}`)))
+    if (tag === "RouteNotFound") {
+      return Effect.succeed(errorResponse(notFound(`no route ${request.method} ${url.pathname.slice(0, 200)}`)))
+    }
     if (tag !== undefined && KNOWN_ERRORS.has(tag) && Cause.hasFails(cause)) {
       const api = toApiError(error as JobError, redactor)
-      const headers: Record<string, string> = api.status === 429 ? { "retry-after": String(Sse.RETRY_AFTER_SECONDS) } : {}
+      const headers: Record<string, string> = api.status === 429
+        ? { "retry-after": String(Sse.RETRY_AFTER_SECONDS) }
+        : {}
       return Effect.succeed(errorResponse(api, headers))
     }
     options.log?.(`internal error on ${request.method} ${url.pathname}: ${Cause.pretty(cause)}`)
-    return Effect.succeed(errorResponse(new ApiError({ status: 500, code: "internal_error", message: "internal error" })))
+    return Effect.succeed(
+      errorResponse(new ApiError({ status: 500, code: "internal_error", message: "internal error" }))
+    )
   }
 
   const app = Effect.gen(function*() {
@@ -142,7 +148,9 @@ export const make = Effect.fnUntraced(function*(options: AppOptions) {
       url = new URL(request.url, "http://localhost")
     } catch {
       return HttpServerResponse.setHeaders(
-        errorResponse(new ApiError({ status: 400, code: "invalid_request", message: "the request target is not a valid URL" })),
+        errorResponse(
+          new ApiError({ status: 400, code: "invalid_request", message: "the request target is not a valid URL" })
+        ),
         SECURITY_HEADERS
       )
     }
@@ -174,4 +182,3 @@ export const make = Effect.fnUntraced(function*(options: AppOptions) {
 
   return app
 })
-

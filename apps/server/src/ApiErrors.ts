@@ -41,7 +41,10 @@ const FIELDS: Record<string, string> = {
 
 /** Rewrites `--flag` to the API field it stands for. */
 export const apiWords = (message: string): string =>
-  message.replace(/(^|[\s("'])--([a-z][a-z-]*)/g, (_, before: string, flag: string) => `${before}${FIELDS[flag] ?? flag}`)
+  message.replace(
+    /(^|[\s("'])--([a-z][a-z-]*)/g,
+    (_, before: string, flag: string) => `${before}${FIELDS[flag] ?? flag}`
+  )
 
 export interface Redactor {
   readonly redact: (message: string) => string

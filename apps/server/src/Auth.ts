@@ -43,7 +43,9 @@ export const make = (file: AuthFile, display: string): Effect.Effect<Auth, Inval
         return yield* fail(`tokens[${i}].token must be 1 to 4096 printable ASCII characters without spaces`)
       }
       if (entry.did !== "*" && !Did.isDid(entry.did)) {
-        return yield* fail(`tokens[${i}].did must be a DID such as did:plc:abcdefghijklmnopqrstuvwx, or "*" for every account`)
+        return yield* fail(
+          `tokens[${i}].did must be a DID such as did:plc:abcdefghijklmnopqrstuvwx, or "*" for every account`
+        )
       }
       const d = digest(entry.token)
       const key = d.toString("hex")
@@ -82,7 +84,9 @@ export const load = (path: string): Effect.Effect<Auth, InvalidRequest> =>
       return yield* fail(`not valid JSON; expected {"tokens":[{"token":"…","did":"did:plc:…"}]}`)
     }
     const file = yield* Schema.decodeUnknownEffect(AuthFile)(json, { onExcessProperty: "error" }).pipe(
-      Effect.mapError((e) => fail(`${describeIssue(e.issue, "the auth file")}; expected {"tokens":[{"token":"…","did":"did:plc:…"}]}`))
+      Effect.mapError((e) =>
+        fail(`${describeIssue(e.issue, "the auth file")}; expected {"tokens":[{"token":"…","did":"did:plc:…"}]}`)
+      )
     )
     return yield* make(file, `--auth ${path}`)
   })

@@ -94,7 +94,9 @@ export const make = (deps: HandlerDeps): Record<Routes.RouteName, Handler> => {
   }
   const render = (item: JobManager.ExportItem) => {
     const error = item.progress.error
-    const progress = error === null ? item.progress : { ...item.progress, error: { ...error, message: redactor.redact(error.message) } }
+    const progress = error === null
+      ? item.progress
+      : { ...item.progress, error: { ...error, message: redactor.redact(error.message) } }
     return { ...item, progress, links: links(item.id) }
   }
 
@@ -133,7 +135,11 @@ export const make = (deps: HandlerDeps): Record<Routes.RouteName, Handler> => {
       Effect.gen(function*() {
         yield* query(ctx.url, NoQuery)
         if (deps.upload === undefined) {
-          return yield* new ApiError({ status: 409, code: "archive_read_only", message: "this server does not import into its archive" })
+          return yield* new ApiError({
+            status: 409,
+            code: "archive_read_only",
+            message: "this server does not import into its archive"
+          })
         }
         return json(yield* deps.upload(ctx.request, ctx.access), 201)
       }),
@@ -143,7 +149,13 @@ export const make = (deps: HandlerDeps): Record<Routes.RouteName, Handler> => {
         yield* query(ctx.url, NoQuery)
         const body = yield* decodeStrict(CreateExport, yield* readJsonBody, "the request body")
         const item = yield* manager.submit(
-          { did: body.did, format: body.format, since: body.since, until: body.until, includeMedia: body.include_media },
+          {
+            did: body.did,
+            format: body.format,
+            since: body.since,
+            until: body.until,
+            includeMedia: body.include_media
+          },
           ctx.access
         )
         return json(render(item), 202, { location: links(item.id).self })
@@ -220,5 +232,4 @@ export const make = (deps: HandlerDeps): Record<Routes.RouteName, Handler> => {
         return yield* Download.respond(manager, ctx.request, ctx.id, ctx.access, body.delete_after ?? false)
       })
   }
-
 }

@@ -102,7 +102,10 @@ export const readJsonBody = Effect.gen(function*() {
 
 /** The first problem of a schema error, naming the field: `unknown field "x"`, `field "did": expected a string`. */
 export const describeIssue = (issue: SchemaIssue.Issue, what: string, input?: unknown): string => {
-  const find = (i: SchemaIssue.Issue, path: ReadonlyArray<PropertyKey>): { path: ReadonlyArray<PropertyKey>; leaf: SchemaIssue.Issue } => {
+  const find = (
+    i: SchemaIssue.Issue,
+    path: ReadonlyArray<PropertyKey>
+  ): { path: ReadonlyArray<PropertyKey>; leaf: SchemaIssue.Issue } => {
     switch (i._tag) {
       case "Pointer":
         return find(i.issue, [...path, ...i.path])

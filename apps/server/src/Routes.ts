@@ -31,21 +31,56 @@ export interface Route {
 export const ROUTES: ReadonlyArray<Route> = [
   { name: "listExports", method: "GET", path: "/api/exports", summary: "exports, newest first (did, limit, cursor)" },
   { name: "createExport", method: "POST", path: "/api/exports", summary: "start an export (JSON body)" },
-  { name: "getExport", method: "GET", path: "/api/exports/:id", summary: "one export, with its manifest once completed" },
-  { name: "deleteExport", method: "DELETE", path: "/api/exports/:id", summary: "cancel a queued or running export, or delete a finished one" },
+  {
+    name: "getExport",
+    method: "GET",
+    path: "/api/exports/:id",
+    summary: "one export, with its manifest once completed"
+  },
+  {
+    name: "deleteExport",
+    method: "DELETE",
+    path: "/api/exports/:id",
+    summary: "cancel a queued or running export, or delete a finished one"
+  },
   { name: "events", method: "GET", path: "/api/exports/:id/events", summary: "live progress (server-sent events)" },
-  { name: "download", method: "GET", path: "/api/exports/:id/download", summary: "the export as a ZIP (a ticket may stand for the token)" },
+  {
+    name: "download",
+    method: "GET",
+    path: "/api/exports/:id/download",
+    summary: "the export as a ZIP (a ticket may stand for the token)"
+  },
   {
     name: "downloadAndDelete",
     method: "POST",
     path: "/api/exports/:id/download",
     summary: "the export as a ZIP; body {\"delete_after\": true} deletes it once fully sent"
   },
-  { name: "downloadLink", method: "POST", path: "/api/exports/:id/download-link", summary: "a signed link for GET …/download, valid 60 s" },
+  {
+    name: "downloadLink",
+    method: "POST",
+    path: "/api/exports/:id/download-link",
+    summary: "a signed link for GET …/download, valid 60 s"
+  },
   { name: "formats", method: "GET", path: "/api/formats", summary: "the formats offered" },
-  { name: "session", method: "GET", path: "/api/session", summary: "who the caller is, and whether the server uses tokens" },
-  { name: "accounts", method: "GET", path: "/api/accounts", summary: "the archive's accounts: did, handle (or null) and post count" },
-  { name: "importCar", method: "POST", path: "/api/imports", summary: "import a repository CAR (the body, application/vnd.ipld.car) into the archive" }
+  {
+    name: "session",
+    method: "GET",
+    path: "/api/session",
+    summary: "who the caller is, and whether the server uses tokens"
+  },
+  {
+    name: "accounts",
+    method: "GET",
+    path: "/api/accounts",
+    summary: "the archive's accounts: did, handle (or null) and post count"
+  },
+  {
+    name: "importCar",
+    method: "POST",
+    path: "/api/imports",
+    summary: "import a repository CAR (the body, application/vnd.ipld.car) into the archive"
+  }
 ]
 
 /** An export id as it may appear in a path: the base64url alphabet only. */

@@ -67,7 +67,10 @@ export const checkHost = (host: string, authFile: string | undefined): Effect.Ef
   const h = host.replace(/^\[(.*)\]$/, "$1")
   if (h !== "localhost" && isIP(h) === 0) {
     return Effect.fail(
-      new InvalidRequest({ field: "host", message: `invalid --host ${JSON.stringify(host)}: expected an IP address such as 127.0.0.1 or ::1` })
+      new InvalidRequest({
+        field: "host",
+        message: `invalid --host ${JSON.stringify(host)}: expected an IP address such as 127.0.0.1 or ::1`
+      })
     )
   }
   if (authFile === undefined && !isLoopback(h)) {
@@ -98,13 +101,20 @@ export const run = Effect.fn("Server.run")(function*(options: ServeOptions) {
   const port = yield* checkPort(options.port ?? 8787)
   const maxRunning = options.maxRunning ?? 2
   if (!(Number.isInteger(maxRunning) && maxRunning >= 1 && maxRunning <= 64)) {
-    return yield* new InvalidRequest({ field: "max-running", message: `invalid --max-running ${maxRunning}: expected 1 to 64` })
+    return yield* new InvalidRequest({
+      field: "max-running",
+      message: `invalid --max-running ${maxRunning}: expected 1 to 64`
+    })
   }
-  const maxUpload = typeof options.maxUpload === "string" ? Upload.parseSize(options.maxUpload) : options.maxUpload ?? Upload.DEFAULT_MAX_BYTES
+  const maxUpload = typeof options.maxUpload === "string"
+    ? Upload.parseSize(options.maxUpload)
+    : options.maxUpload ?? Upload.DEFAULT_MAX_BYTES
   if (maxUpload === undefined || !(Number.isInteger(maxUpload) && maxUpload >= 1)) {
     return yield* new InvalidRequest({
       field: "max-upload",
-      message: `invalid --max-upload ${JSON.stringify(String(options.maxUpload))}: expected a size such as 2GiB, 500MiB or a number of bytes`
+      message: `invalid --max-upload ${
+        JSON.stringify(String(options.maxUpload))
+      }: expected a size such as 2GiB, 500MiB or a number of bytes`
     })
   }
   const auth = options.authFile === undefined ? undefined : yield* Auth.load(options.authFile)
@@ -137,11 +147,14 @@ export const run = Effect.fn("Server.run")(function*(options: ServeOptions) {
         // Idle keep-alive sockets stay open longer than clients keep them (undici:
         // 4 s), so a client never sends on a socket the server is closing.
         // A whole request, an upload included, must arrive within 15 minutes.
-        NodeHttpServer.layerServer(() => createServer({ requestTimeout: 900_000, keepAliveTimeout: 65_000, headersTimeout: 66_000 }), {
-          host,
-          port,
-          gracefulShutdownTimeout: "2 seconds"
-        })
+        NodeHttpServer.layerServer(
+          () => createServer({ requestTimeout: 900_000, keepAliveTimeout: 65_000, headersTimeout: 66_000 }),
+          {
+            host,
+            port,
+            gracefulShutdownTimeout: "2 seconds"
+          }
+        )
       ).pipe(
         Effect.mapError((e) =>
           new InvalidRequest({

@@ -64,8 +64,12 @@ export const makeLimit = (options: LimitOptions = {}): StreamLimit => {
       Effect.acquireRelease(
         Effect.suspend(() => {
           const mine = open.get(client) ?? 0
-          if (mine >= perClient) return Effect.fail(refuse(`this client already follows ${perClient} exports, the most allowed`))
-          if (all >= total) return Effect.fail(refuse(`the server already serves ${total} event streams, the most allowed`))
+          if (mine >= perClient) {
+            return Effect.fail(refuse(`this client already follows ${perClient} exports, the most allowed`))
+          }
+          if (all >= total) {
+            return Effect.fail(refuse(`the server already serves ${total} event streams, the most allowed`))
+          }
           open.set(client, mine + 1)
           all++
           return Effect.void

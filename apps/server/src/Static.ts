@@ -26,4 +26,6 @@ export interface StaticFile {
 
 /** The page's files by URL path. */
 export const load = (): ReadonlyMap<string, StaticFile> =>
-  new Map(FILES.map(([route, file, type]) => [route, { body: readFileSync(fileURLToPath(new URL(file, PUBLIC))), type }]))
+  new Map(
+    FILES.map(([route, file, type]) => [route, { body: readFileSync(fileURLToPath(new URL(file, PUBLIC))), type }])
+  )

@@ -117,7 +117,19 @@ describe("the server", () => {
     expect(list.status).toBe(200)
     expect(list.body.exports.map((e: any) => e.id)).toContain(id)
     const listed = list.body.exports.find((e: any) => e.id === id)
-    for (const key of ["id", "did", "format", "status", "created_at", "completed_at", "post_count", "media_count", "size_bytes", "date_range", "progress"]) {
+    for (const key of [
+      "id",
+      "did",
+      "format",
+      "status",
+      "created_at",
+      "completed_at",
+      "post_count",
+      "media_count",
+      "size_bytes",
+      "date_range",
+      "progress"
+    ]) {
       expect(listed).toHaveProperty(key)
     }
     expect(listed.manifest).toBeUndefined()
@@ -127,7 +139,9 @@ describe("the server", () => {
     expect(zip.headers.get("content-type")).toBe("application/zip")
     expect(zip.headers.get("content-length")).toBeNull() // streamed
     const disposition = zip.headers.get("content-disposition")!
-    expect(disposition).toMatch(/^attachment; filename="skyporter-did_plc_servertestaaaaaaaaaaaaaa-\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2}\.zip"$/)
+    expect(disposition).toMatch(
+      /^attachment; filename="skyporter-did_plc_servertestaaaaaaaaaaaaaa-\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2}\.zip"$/
+    )
     const file = path.join(fixture.dir, "a.zip")
     writeFileSync(file, Buffer.from(await zip.arrayBuffer()))
     const checked = verifyZip(file)
@@ -174,7 +188,11 @@ describe("the server", () => {
     expectError(await post({ raw: "{\"did\":", headers: json }), 400, "invalid_json")
     expectError(await post({ raw: "", headers: json }), 400, "invalid_json")
     expectError(await post({ raw: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), headers: json }), 400, "invalid_json")
-    expectError(await post({ raw: JSON.stringify({ did: DID_A, format: "json" }), headers: { "content-type": "text/plain" } }), 415, "unsupported_media_type")
+    expectError(
+      await post({ raw: JSON.stringify({ did: DID_A, format: "json" }), headers: { "content-type": "text/plain" } }),
+      415,
+      "unsupported_media_type"
+    )
     expectError(await post({ raw: JSON.stringify({ did: DID_A, format: "json" }) }), 415, "unsupported_media_type")
     const big = JSON.stringify({ did: DID_A, format: "json", since: "x".repeat(17 * 1024) })
     expectError(await post({ raw: big, headers: json }), 413, "payload_too_large")
@@ -221,7 +239,15 @@ describe("the server", () => {
       done.id.slice(0, -1)
     ]
     for (const id of ids) {
-      for (const [method, suffix] of [["GET", ""], ["DELETE", ""], ["GET", "/events"], ["GET", "/download"], ["POST", "/download-link"]] as const) {
+      for (
+        const [method, suffix] of [
+          ["GET", ""],
+          ["DELETE", ""],
+          ["GET", "/events"],
+          ["GET", "/download"],
+          ["POST", "/download-link"]
+        ] as const
+      ) {
         const r = await request(url(), method, `/api/exports/${id}${suffix}`)
         expect(r.status, `${method} ${id}${suffix}`).toBeGreaterThanOrEqual(400)
         expect(r.status).toBeLessThan(500)
@@ -248,7 +274,9 @@ describe("the server", () => {
       seen.push(...r.body.exports.map((e: any) => e.created_at + " " + e.id))
       cursor = r.body.next_cursor
     } while (cursor !== null)
-    const all = (await request(url(), "GET", "/api/exports?limit=100")).body.exports.map((e: any) => e.created_at + " " + e.id)
+    const all = (await request(url(), "GET", "/api/exports?limit=100")).body.exports.map((e: any) =>
+      e.created_at + " " + e.id
+    )
     expect(seen).toEqual(all)
     expect(all.length).toBeGreaterThan(2)
     expect([...all].sort().reverse().map((s) => s.split(" ")[0])).toEqual(all.map((s: string) => s.split(" ")[0]))
@@ -307,10 +335,25 @@ describe("the server", () => {
     await new Promise((resolve) => setTimeout(resolve, 300))
     expect(tree(dir)).toContain("manifest.json")
     // POST without a JSON body is refused (a cross-site form cannot send one).
-    expectError(await request(url(), "POST", `/api/exports/${done.id}/download`, { raw: "delete_after=true", headers: { "content-type": "application/x-www-form-urlencoded" } }), 415, "unsupported_media_type")
-    expectError(await request(url(), "POST", `/api/exports/${done.id}/download`, { body: { delete_after: "maybe" } }), 400, "invalid_field")
+    expectError(
+      await request(url(), "POST", `/api/exports/${done.id}/download`, {
+        raw: "delete_after=true",
+        headers: { "content-type": "application/x-www-form-urlencoded" }
+      }),
+      415,
+      "unsupported_media_type"
+    )
+    expectError(
+      await request(url(), "POST", `/api/exports/${done.id}/download`, { body: { delete_after: "maybe" } }),
+      400,
+      "invalid_field"
+    )
     // A complete download: deleted after.
-    const r = await fetch(new URL(`/api/exports/${done.id}/download`, url()), { method: "POST", headers: { "content-type": "application/json" }, body })
+    const r = await fetch(new URL(`/api/exports/${done.id}/download`, url()), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body
+    })
     const bytes = Buffer.from(await r.arrayBuffer())
     const file = path.join(fixture.dir, "c.zip")
     writeFileSync(file, bytes)

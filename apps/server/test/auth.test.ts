@@ -49,7 +49,12 @@ afterAll(async () => {
 
 describe("authentication", () => {
   it("answers 401 without a token or with a wrong one, and never echoes it", async () => {
-    const attempts: Array<Record<string, string>> = [{}, { authorization: "Bearer nope" }, { authorization: `Basic ${TOKEN_A}` }, { authorization: `Bearer ${TOKEN_A}x` }]
+    const attempts: Array<Record<string, string>> = [
+      {},
+      { authorization: "Bearer nope" },
+      { authorization: `Basic ${TOKEN_A}` },
+      { authorization: `Bearer ${TOKEN_A}x` }
+    ]
     for (const headers of attempts) {
       const r = await request(url(), "GET", "/api/exports", { headers })
       expect(r.status).toBe(401)
@@ -79,7 +84,15 @@ describe("authentication", () => {
 
   it("answers 404 to token A for everything of DID B: show, watch, download, delete", async () => {
     const before = tree(out)
-    for (const [method, suffix] of [["GET", ""], ["GET", "/events"], ["GET", "/download"], ["POST", "/download-link"], ["DELETE", ""]] as const) {
+    for (
+      const [method, suffix] of [
+        ["GET", ""],
+        ["GET", "/events"],
+        ["GET", "/download"],
+        ["POST", "/download-link"],
+        ["DELETE", ""]
+      ] as const
+    ) {
       const r = await request(url(), method, `/api/exports/${exportB.id}${suffix}`, { token: TOKEN_A })
       expect(r.status, `${method} ${suffix}`).toBe(404)
       expect(r.body.error.code).toBe("not_found")
@@ -112,7 +125,8 @@ describe("authentication", () => {
     // A ticket is for its export only, and a forged one is no ticket.
     const ticket = new URL(link.body.url, url()).searchParams.get("ticket")!
     expect((await request(url(), "GET", `/api/exports/${exportB.id}/download?ticket=${ticket}`)).status).toBe(401)
-    expect((await request(url(), "GET", `/api/exports/${exportA.id}/download?ticket=${ticket.slice(0, -2)}xx`)).status).toBe(401)
+    expect((await request(url(), "GET", `/api/exports/${exportA.id}/download?ticket=${ticket.slice(0, -2)}xx`)).status)
+      .toBe(401)
   })
 
   it("lets a DID token delete its own export", async () => {

@@ -67,7 +67,9 @@ const exportDownloadDelete = async (page: Page, out: string, did: string) => {
   await page.locator("#format option[value=slowjson]").waitFor({ state: "attached" })
   // Without a token the page offers the archive's accounts; a bound token fixes the DID.
   if (await page.locator("#account-field").isVisible()) await page.selectOption("#account", did)
-  else if (!(await page.locator("#did").evaluate((el) => (el as unknown as { readOnly: boolean }).readOnly))) await page.fill("#did", did)
+  else if (!(await page.locator("#did").evaluate((el) => (el as unknown as { readOnly: boolean }).readOnly))) {
+    await page.fill("#did", did)
+  }
   await page.selectOption("#format", "slowjson")
   await page.click("#export-button")
 
@@ -75,11 +77,17 @@ const exportDownloadDelete = async (page: Page, out: string, did: string) => {
   await row.locator(".badge").filter({ hasText: /queued|running/ }).waitFor()
   // Live: the bar moves before the end, with a rate and an ETA.
   // A function, not a string: the page's CSP forbids eval.
-  await page.waitForFunction(() => {
-    const doc = (globalThis as unknown as { document: { querySelector: (s: string) => { getAttribute: (a: string) => string | null } | null } }).document
-    const value = Number(doc.querySelector("li.export [role=progressbar]")?.getAttribute("aria-valuenow"))
-    return value > 0 && value < 100
-  }, undefined, { timeout: 60_000 })
+  await page.waitForFunction(
+    () => {
+      const doc = (globalThis as unknown as {
+        document: { querySelector: (s: string) => { getAttribute: (a: string) => string | null } | null }
+      }).document
+      const value = Number(doc.querySelector("li.export [role=progressbar]")?.getAttribute("aria-valuenow"))
+      return value > 0 && value < 100
+    },
+    undefined,
+    { timeout: 60_000 }
+  )
   expect(await row.locator(".progress-text").textContent()).toMatch(/posts\/s · ETA/)
   await row.locator("[role=progressbar][aria-valuenow='100']").waitFor({ timeout: 60_000 })
   await row.locator(".badge", { hasText: "completed" }).waitFor()
@@ -135,7 +143,12 @@ describe.skipIf(!hasChromium)("the web page in Chromium", () => {
       await page.locator("#token-dialog[open]").waitFor({ state: "detached" })
       await page.locator(`#did[value="${DID_B}"], #did[readonly]`).first().waitFor({ state: "attached" })
       expect(await page.inputValue("#did")).toBe(DID_B)
-      expect(await page.evaluate(() => (globalThis as unknown as { sessionStorage: { getItem: (k: string) => string | null } }).sessionStorage.getItem("skyporter.token"))).toBe("browser-token-0123456789abcdef")
+      expect(
+        await page.evaluate(() =>
+          (globalThis as unknown as { sessionStorage: { getItem: (k: string) => string | null } }).sessionStorage
+            .getItem("skyporter.token")
+        )
+      ).toBe("browser-token-0123456789abcdef")
       // A reload keeps the token: no second prompt.
       await page.reload()
       await page.locator("#format option[value=slowjson]").waitFor({ state: "attached" })
@@ -167,7 +180,9 @@ describe.skipIf(!hasChromium)("the web page in Chromium", () => {
       const page = context.pages()[0] ?? (await context.newPage())
       const fits = () =>
         page.evaluate(() => {
-          const doc = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document
+          const doc =
+            (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } })
+              .document
           return { scroll: doc.documentElement.scrollWidth, width: doc.documentElement.clientWidth }
         })
       for (const width of [390, 1280]) {
@@ -224,7 +239,9 @@ describe.skipIf(!hasChromium)("the web page in Chromium", () => {
     const evil = createServer((_req, res) => {
       res.writeHead(200, { "content-type": "text/html" })
       res.end(`<!doctype html><form id=f method=POST enctype=text/plain action="${target}"><input name=x value=y></form>
-<script>fetch(${JSON.stringify(target)}, {method: "POST", mode: "no-cors", body: "car"}).finally(() => { document.title = "sent"; document.getElementById("f").submit() })</script>`)
+<script>fetch(${
+  JSON.stringify(target)
+}, {method: "POST", mode: "no-cors", body: "car"}).finally(() => { document.title = "sent"; document.getElementById("f").submit() })</script>`)
     })
     await new Promise<void>((resolve) => evil.listen(0, "127.0.0.2", resolve))
     const context = await launch()
@@ -240,11 +257,15 @@ describe.skipIf(!hasChromium)("the web page in Chromium", () => {
       await page.setInputFiles("#car-file", car)
       await page.click("#import-button")
       await page.locator("#import-status", { hasText: "Imported" }).waitFor({ timeout: 60_000 })
-      expect(await page.locator("#import-status").textContent()).toContain(`${built.rkeys.length} posts of ${Repos.DID}`)
+      expect(await page.locator("#import-status").textContent()).toContain(
+        `${built.rkeys.length} posts of ${Repos.DID}`
+      )
       expect(posts()).toBe(built.rkeys.length)
       // The account is offered, and chosen.
       expect(await page.inputValue("#account")).toBe(Repos.DID)
-      expect(await page.locator(`#account option[value="${Repos.DID}"]`).textContent()).toContain(`${built.rkeys.length} posts`)
+      expect(await page.locator(`#account option[value="${Repos.DID}"]`).textContent()).toContain(
+        `${built.rkeys.length} posts`
+      )
       await page.selectOption("#format", "json")
       await page.click("#export-button")
       const row = page.locator("li.export").first()
@@ -260,7 +281,9 @@ describe.skipIf(!hasChromium)("the web page in Chromium", () => {
       await page.setInputFiles("#car-file", path.join(fixture.dir, "bad.car"))
       await page.click("#import-button")
       await page.locator("#import-error:not([hidden])").waitFor()
-      expect(await page.locator("#import-error").textContent()).toMatch(/^the uploaded CAR: .*the archive was not changed$/)
+      expect(await page.locator("#import-error").textContent()).toMatch(
+        /^the uploaded CAR: .*the archive was not changed$/
+      )
       expect(problems.filter((p) => !p.includes("422"))).toEqual([])
 
       // Another site, in the same browser: refused (its form and its fetch), nothing written.

@@ -26,7 +26,9 @@ afterAll(async () => {
 describe("progress events", () => {
   it("delivers every progress change and the final event to 20 concurrent watchers", async () => {
     const job = await startExport(url(), { did: DID_A, format: "slowjson" })
-    const watchers = await Promise.all(Array.from({ length: 20 }, () => readEvents(url(), `/api/exports/${job.id}/events`)))
+    const watchers = await Promise.all(
+      Array.from({ length: 20 }, () => readEvents(url(), `/api/exports/${job.id}/events`))
+    )
     for (const w of watchers) {
       expect(w.status).toBe(200)
       expect(w.contentType).toMatch(/^text\/event-stream/)
@@ -49,7 +51,9 @@ describe("progress events", () => {
     const finalId = watchers[0]!.events[watchers[0]!.events.length - 1]!.id!
     const late = await readEvents(url(), `/api/exports/${job.id}/events`)
     expect(late.events.map((e) => [e.id, e.event])).toEqual([[finalId, "completed"]])
-    const resumed = await readEvents(url(), `/api/exports/${job.id}/events`, { "last-event-id": String(Number(finalId) - 2) })
+    const resumed = await readEvents(url(), `/api/exports/${job.id}/events`, {
+      "last-event-id": String(Number(finalId) - 2)
+    })
     expect(resumed.events.map((e) => Number(e.id))).toEqual([Number(finalId) - 1, Number(finalId)])
   })
 
@@ -81,7 +85,9 @@ describe("progress events", () => {
     expect(b.status).toBe("queued")
     expect(c.status).toBe("queued")
     const list = await request(url(), "GET", "/api/exports?limit=3")
-    expect(list.body.exports.filter((e: any) => e.status === "queued").map((e: any) => e.id).sort()).toEqual([b.id, c.id].sort())
+    expect(list.body.exports.filter((e: any) => e.status === "queued").map((e: any) => e.id).sort()).toEqual(
+      [b.id, c.id].sort()
+    )
     const runningAt: Record<string, number> = {}
     const endedAt: Record<string, number> = {}
     await Promise.all([a, b, c].map(async (job) => {
@@ -92,7 +98,9 @@ describe("progress events", () => {
         const { value, done } = await reader.read()
         if (done) break
         text += new TextDecoder().decode(value)
-        if (runningAt[job.id] === undefined && text.includes("\"status\":\"running\"")) runningAt[job.id] = performance.now()
+        if (runningAt[job.id] === undefined && text.includes("\"status\":\"running\"")) {
+          runningAt[job.id] = performance.now()
+        }
         if (endedAt[job.id] === undefined && text.includes("event: completed")) endedAt[job.id] = performance.now()
       }
       expect(text).toContain("event: completed")
@@ -105,7 +113,10 @@ describe("progress events", () => {
   })
 
   it("answers 404 for the events of an unknown export", async () => {
-    const r = await readEvents(url(), `/api/exports/${Buffer.from(`${DID_A}/2020-01-01_00-00-00`).toString("base64url")}/events`)
+    const r = await readEvents(
+      url(),
+      `/api/exports/${Buffer.from(`${DID_A}/2020-01-01_00-00-00`).toString("base64url")}/events`
+    )
     expect(r.status).toBe(404)
   })
 })

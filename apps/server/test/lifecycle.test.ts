@@ -99,7 +99,10 @@ describe("skyporter serve", () => {
         await new Promise((resolve) => setTimeout(resolve, delay))
         const sent = Date.now()
         child.kill(signal)
-        const end = await Promise.race([exited, new Promise<"hung">((resolve) => setTimeout(() => resolve("hung"), 15_000))])
+        const end = await Promise.race([
+          exited,
+          new Promise<"hung">((resolve) => setTimeout(() => resolve("hung"), 15_000))
+        ])
         if (end === "hung") child.kill("SIGKILL")
         expect(end, `${signal} after ${delay} ms`).not.toBe("hung")
         expect(Date.now() - sent).toBeLessThan(15_000)

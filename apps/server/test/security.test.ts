@@ -73,13 +73,24 @@ describe("DNS rebinding", () => {
     for (const host of [`127.0.0.1:${port()}`, `localhost:${port()}`, `LOCALHOST:${port()}`, `[::1]:${port()}`]) {
       expect((await raw("GET", "/api/exports", { host })).status, host).toBe(200)
     }
-    for (const host of ["evil.example", `evil.example:${port()}`, "127.0.0.1", `127.0.0.1:1`, `localhost.evil.example:${port()}`]) {
+    for (const host of [
+      "evil.example",
+      `evil.example:${port()}`,
+      "127.0.0.1",
+      `127.0.0.1:1`,
+      `localhost.evil.example:${port()}`
+    ]) {
       for (const route of ["/", "/healthz", "/api/exports", "/api/accounts"]) {
         expectError(await raw("GET", route, { host }), 421, "host_not_allowed")
       }
     }
     const body = JSON.stringify({ did: DID_A, format: "json" })
-    const refused = await raw("POST", "/api/exports", { host: "evil.example", "content-type": "application/json" }, body)
+    const refused = await raw(
+      "POST",
+      "/api/exports",
+      { host: "evil.example", "content-type": "application/json" },
+      body
+    )
     expectError(refused, 421, "host_not_allowed")
     expect(tree(out).filter((p) => !p.startsWith("."))).toEqual([])
   })
@@ -103,7 +114,10 @@ describe("cross-site requests", () => {
     expect(await finished(url(), done.id)).toBe("completed")
     for (const headers of crossSite) {
       expectError(await request(url(), "DELETE", `/api/exports/${done.id}`, { headers }), 403, "cross_site_request")
-      const post = await request(url(), "POST", `/api/exports/${done.id}/download`, { body: { delete_after: true }, headers })
+      const post = await request(url(), "POST", `/api/exports/${done.id}/download`, {
+        body: { delete_after: true },
+        headers
+      })
       expectError(post, 403, "cross_site_request")
     }
     expect((await request(url(), "GET", `/api/exports/${done.id}`)).status).toBe(200)
@@ -192,7 +206,11 @@ describe("event stream fairness", () => {
   // Its own server, with a format slow enough that the export outlives the test.
   let slow: Served
   beforeAll(async () => {
-    slow = await serve({ db: fixture.db, out: path.join(fixture.dir, "slow-out"), env: { SKYPORTER_TEST_DELAY_MS: "3000" } })
+    slow = await serve({
+      db: fixture.db,
+      out: path.join(fixture.dir, "slow-out"),
+      env: { SKYPORTER_TEST_DELAY_MS: "3000" }
+    })
   })
   afterAll(async () => {
     await slow?.stop()
@@ -252,7 +270,10 @@ describe("tickets", () => {
   let authOut: string
   beforeAll(async () => {
     authOut = path.join(fixture.dir, "auth-out")
-    const auth = writeAuthFile(fixture.dir, [{ token: TOKEN_A, did: DID_A }, { token: "token-all-0123456789abcdef", did: "*" }])
+    const auth = writeAuthFile(fixture.dir, [
+      { token: TOKEN_A, did: DID_A },
+      { token: "token-all-0123456789abcdef", did: "*" }
+    ])
     authed = await serve({ db: fixture.db, out: authOut, args: ["--auth", auth] })
   })
   afterAll(async () => {
@@ -282,7 +303,10 @@ describe("tickets", () => {
     const ticket = new URL(link.body.url, authed.url).searchParams.get("ticket")!
     const q = `?ticket=${encodeURIComponent(ticket)}`
     // Every route of the API's one table, each with a plausible body; the ticket's own download aside.
-    const bodies: Partial<Record<string, unknown>> = { createExport: { did: DID_A, format: "json" }, downloadAndDelete: { delete_after: true } }
+    const bodies: Partial<Record<string, unknown>> = {
+      createExport: { did: DID_A, format: "json" },
+      downloadAndDelete: { delete_after: true }
+    }
     const routes: Array<[string, string, unknown?]> = ROUTES.filter((r) => r.name !== "download").map((r) => [
       r.method,
       `${r.path.replace(":id", a1.id)}${q}`,
@@ -298,6 +322,8 @@ describe("tickets", () => {
     expect(download.status).toBe(200)
     expect(Buffer.from(await download.arrayBuffer()).subarray(0, 2).toString()).toBe("PK")
     // Both exports are still there.
-    for (const e of [a1, a2]) expect((await request(authed.url, "GET", `/api/exports/${e.id}`, { token: TOKEN_A })).status).toBe(200)
+    for (const e of [a1, a2]) {
+      expect((await request(authed.url, "GET", `/api/exports/${e.id}`, { token: TOKEN_A })).status).toBe(200)
+    }
   })
 })

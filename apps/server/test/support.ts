@@ -60,7 +60,21 @@ export interface Served {
 export const serve = async (options: ServeOptions): Promise<Served> => {
   const child = spawn(
     process.execPath,
-    [LAUNCHER, "serve", "--db", options.db, "--out", options.out, "--port", "0", "--plugin", SLOW_PLUGIN, "--batch-size", "100", ...(options.args ?? [])],
+    [
+      LAUNCHER,
+      "serve",
+      "--db",
+      options.db,
+      "--out",
+      options.out,
+      "--port",
+      "0",
+      "--plugin",
+      SLOW_PLUGIN,
+      "--batch-size",
+      "100",
+      ...(options.args ?? [])
+    ],
     { env: { ...process.env, NO_COLOR: "1", ...options.env }, stdio: ["ignore", "pipe", "pipe"], ...options.user }
   )
   let stdout = ""
@@ -173,7 +187,11 @@ export const startExport = async (base: string, body: Record<string, unknown>, t
 
 /** Waits for the export's final event (through SSE); returns its name. */
 export const finished = async (base: string, id: string, token?: string): Promise<string> => {
-  const { events } = await readEvents(base, `/api/exports/${id}/events`, token ? { authorization: `Bearer ${token}` } : {})
+  const { events } = await readEvents(
+    base,
+    `/api/exports/${id}/events`,
+    token ? { authorization: `Bearer ${token}` } : {}
+  )
   return events[events.length - 1]!.event
 }
 
@@ -196,7 +214,9 @@ export const verifyZip = (file: string): { names: Array<string>; posts: number; 
   const unzip = spawnSync("unzip", ["-t", file], { encoding: "utf8" })
   if (unzip.error !== undefined) throw new Error(`unzip is not installed (.ci/run installs it): ${unzip.error.message}`)
   if (unzip.status !== 0) throw new Error(`unzip -t failed:\n${unzip.stdout}${unzip.stderr}`)
-  const py = spawnSync("python3", ["-c", `
+  const py = spawnSync("python3", [
+    "-c",
+    `
 import json, sys, zipfile
 z = zipfile.ZipFile(sys.argv[1])
 bad = z.testzip()
@@ -206,7 +226,9 @@ names = z.namelist()
 posts = json.loads(z.read("posts.json"))
 manifest = json.loads(z.read("manifest.json"))
 print(json.dumps({"names": names, "posts": len(posts), "manifest": manifest}))
-`, file], { encoding: "utf8" })
+`,
+    file
+  ], { encoding: "utf8" })
   if (py.status !== 0) throw new Error(`python zipfile failed:\n${py.stderr}`)
   return JSON.parse(py.stdout)
 }

@@ -4,7 +4,13 @@ import { describe, expect, it } from "vitest"
 import markdown, { escapeLine, text, webUrl } from "../src/index.js"
 
 const post = (over: Partial<Post> = {}): Post =>
-  Sink.post({ uri: "at://did:plc:abc/app.bsky.feed.post/3kabc", did: "did:plc:abc", likeCount: "3", repostCount: "1", ...over })
+  Sink.post({
+    uri: "at://did:plc:abc/app.bsky.feed.post/3kabc",
+    did: "did:plc:abc",
+    likeCount: "3",
+    repostCount: "1",
+    ...over
+  })
 
 const render = async (posts: ReadonlyArray<Post>, options: unknown = {}) =>
   (await Sink.bytes(markdown, [posts], options)).toString("utf8")
@@ -46,8 +52,11 @@ describe("the document", () => {
   })
 
   it("writes an unreadable or empty created_at as it is", async () => {
-    expect(await render([post({ createdAt: { text: "yesterday", valid: false, seconds: "", fraction: "", offset: "" } })])).toContain("\n## yesterday\n")
-    expect(await render([post({ createdAt: { text: "", valid: false, seconds: "", fraction: "", offset: "" } })])).toContain("\n## (no date)\n")
+    expect(
+      await render([post({ createdAt: { text: "yesterday", valid: false, seconds: "", fraction: "", offset: "" } })])
+    ).toContain("\n## yesterday\n")
+    expect(await render([post({ createdAt: { text: "", valid: false, seconds: "", fraction: "", offset: "" } })]))
+      .toContain("\n## (no date)\n")
   })
 })
 

@@ -53,7 +53,12 @@ export interface Summary {
   readonly deleted_uris: ReadonlyArray<string>
   readonly pruned: number
   readonly media_rows: number
-  readonly blobs: { readonly copied: number; readonly present: number; readonly absent: number; readonly mismatch: number }
+  readonly blobs: {
+    readonly copied: number
+    readonly present: number
+    readonly absent: number
+    readonly mismatch: number
+  }
   readonly warnings: { readonly count: number; readonly messages: ReadonlyArray<string> }
   /** `indexed_at` and `archived_at` of written rows. */
   readonly stamped: { readonly indexed_at: string; readonly archived_at: string }
@@ -64,9 +69,14 @@ const MAX_LISTED = 20
 const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e))
 
 const failed = (e: unknown): ImportFailed | CarInvalid =>
-  e instanceof CarInvalid ? e :
-    e instanceof ArchiveWriterError ? new ImportFailed({ reason: e.reason, message: e.message }) :
-    new ImportFailed({ reason: "write", message: `the import failed and the archive was left as it was: ${describe(e)}` })
+  e instanceof CarInvalid ?
+    e :
+    e instanceof ArchiveWriterError ?
+    new ImportFailed({ reason: e.reason, message: e.message }) :
+    new ImportFailed({
+      reason: "write",
+      message: `the import failed and the archive was left as it was: ${describe(e)}`
+    })
 
 /** Runs an import; `onProgress` sees the posts written so far after each batch. */
 export const run = (

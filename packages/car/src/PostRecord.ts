@@ -191,7 +191,11 @@ const embedOf = (ctx: Context, embed: unknown): Embed => {
     return NONE
   }
   if (embed.$type === "app.bsky.embed.record") {
-    return { type: "record", data: { $type: "app.bsky.embed.record#view", record: strongRef(embed.record) }, hasMedia: false }
+    return {
+      type: "record",
+      data: { $type: "app.bsky.embed.record#view", record: strongRef(embed.record) },
+      hasMedia: false
+    }
   }
   if (embed.$type === "app.bsky.embed.recordWithMedia") {
     const record = isObject(embed.record) ? embed.record : {}
@@ -222,7 +226,9 @@ export const map = (did: string, rkey: string, cid: string, record: unknown, sta
   if (!isObject(record)) ctx.warnings.push(`${uri}: the record is not an object`)
   const createdAt = str(value.createdAt)
   if (!Timestamp.decode(createdAt).valid) {
-    ctx.warnings.push(`${uri}: createdAt ${JSON.stringify(value.createdAt ?? null)} is not a valid timestamp (kept as written)`)
+    ctx.warnings.push(
+      `${uri}: createdAt ${JSON.stringify(value.createdAt ?? null)} is not a valid timestamp (kept as written)`
+    )
   }
   const reply = isObject(value.reply) ? value.reply : undefined
   const parent = reply !== undefined && isObject(reply.parent) ? str(reply.parent.uri) : ""

@@ -82,7 +82,12 @@ const checkCommit = (root: CID, bytes: Uint8Array | undefined): { commit: Commit
     throw new ScanError(`the commit ${root} has no rev: not a valid version 3 repository commit`)
   }
   return {
-    commit: { cid: root.toString(), did: value.did, version: value.version, rev: typeof value.rev === "string" ? value.rev : "" },
+    commit: {
+      cid: root.toString(),
+      did: value.did,
+      version: value.version,
+      rev: typeof value.rev === "string" ? value.rev : ""
+    },
     data
   }
 }
@@ -96,8 +101,11 @@ export const open: (path: string) => Effect.Effect<RepoCar, CarInvalid> = Effect
     try: () => fs.open(path, "r"),
     catch: (e) =>
       invalid(
-        (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" :
-          (e as NodeJS.ErrnoException).code === "EISDIR" ? "is a directory, not a CAR file" : message(e)
+        (e as NodeJS.ErrnoException).code === "ENOENT" ?
+          "no such file" :
+          (e as NodeJS.ErrnoException).code === "EISDIR"
+          ? "is a directory, not a CAR file"
+          : message(e)
       )
   })
   return yield* Effect.tryPromise({

@@ -43,7 +43,12 @@ describe("Import.run", () => {
       inserted: 14,
       updated: 0,
       unchanged: 0,
-      skipped: { "app.bsky.actor.profile": 1, "app.bsky.feed.like": 2, "app.bsky.feed.repost": 1, "app.bsky.graph.follow": 1 },
+      skipped: {
+        "app.bsky.actor.profile": 1,
+        "app.bsky.feed.like": 2,
+        "app.bsky.feed.repost": 1,
+        "app.bsky.graph.follow": 1
+      },
       media_rows: 6,
       blobs: { copied: 0, present: 0, absent: 6, mismatch: 0 },
       warnings: { count: 1 }
@@ -58,8 +63,17 @@ describe("Import.run", () => {
       expect(r.archived_at).toBe(stamps.archivedAt)
     }
     expect(rows.get(uri(1))!.text).toBe("emoji 👩‍👩‍👧 🇯🇵, 日本語、\"quotes\"\nnew line")
-    expect(rows.get(uri(0))).toMatchObject({ created_at: "2024-01-01T00:00:00.000Z", has_media: 0, embed_type: "", embed_data: null, labels: null })
-    expect(rows.get(uri(2))).toMatchObject({ is_reply: 1, reply_parent: `at://${Repos.OTHER}/app.bsky.feed.post/3parent` })
+    expect(rows.get(uri(0))).toMatchObject({
+      created_at: "2024-01-01T00:00:00.000Z",
+      has_media: 0,
+      embed_type: "",
+      embed_data: null,
+      labels: null
+    })
+    expect(rows.get(uri(2))).toMatchObject({
+      is_reply: 1,
+      reply_parent: `at://${Repos.OTHER}/app.bsky.feed.post/3parent`
+    })
     expect(rows.get(uri(11))!.created_at).toBe("yesterday")
 
     const one = Repos.blob(1)
@@ -77,11 +91,16 @@ describe("Import.run", () => {
     expect(JSON.parse(rows.get(uri(4))!.embed_data).images).toHaveLength(4)
     const card = JSON.parse(rows.get(uri(5))!.embed_data)
     expect(rows.get(uri(5))).toMatchObject({ embed_type: "external", has_media: 1 })
-    expect(card.external.thumb).toBe(`https://cdn.bsky.app/img/feed_thumbnail/plain/${Repos.DID}/${Repos.blob(90).cid}@jpeg`)
+    expect(card.external.thumb).toBe(
+      `https://cdn.bsky.app/img/feed_thumbnail/plain/${Repos.DID}/${Repos.blob(90).cid}@jpeg`
+    )
     expect(rows.get(uri(6))).toMatchObject({ embed_type: "external", has_media: 0 })
     expect(JSON.parse(rows.get(uri(7))!.embed_data)).toEqual({
       $type: "app.bsky.embed.record#view",
-      record: { uri: `at://${Repos.OTHER}/app.bsky.feed.post/3quoted`, cid: "bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm" }
+      record: {
+        uri: `at://${Repos.OTHER}/app.bsky.feed.post/3quoted`,
+        cid: "bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm"
+      }
     })
     expect(rows.get(uri(7))).toMatchObject({ embed_type: "record", has_media: 0 })
     const rwm = JSON.parse(rows.get(uri(8))!.embed_data)
@@ -90,9 +109,16 @@ describe("Import.run", () => {
     expect(rwm.media.images[0].fullsize).toContain(Repos.blob(6).cid)
     const video = JSON.parse(rows.get(uri(9))!.embed_data)
     expect(rows.get(uri(9))).toMatchObject({ embed_type: "video", has_media: 1 })
-    expect(video).toMatchObject({ $type: "app.bsky.embed.video#view", cid: Repos.blob(91, "video/mp4").cid, alt: "moving" })
+    expect(video).toMatchObject({
+      $type: "app.bsky.embed.video#view",
+      cid: Repos.blob(91, "video/mp4").cid,
+      alt: "moving"
+    })
     expect(JSON.parse(rows.get(uri(12))!.embed_data).media.$type).toBe("app.bsky.embed.video#view")
-    expect(JSON.parse(rows.get(uri(10))!.labels).map((l: { val: string }) => l.val)).toEqual(["graphic-media", "nudity"])
+    expect(JSON.parse(rows.get(uri(10))!.labels).map((l: { val: string }) => l.val)).toEqual([
+      "graphic-media",
+      "nudity"
+    ])
 
     const media = all(db, "SELECT * FROM media ORDER BY rowid")
     expect(media.map((m) => m.post_uri)).toEqual([uri(3), uri(4), uri(4), uri(4), uri(4), uri(8)])
@@ -136,9 +162,11 @@ describe("Import.run", () => {
 
   it("reports posts deleted since, and removes them only with prune", async () => {
     const input = Repos.catalog()
-    const newer = await Repos.rebuild(input, [Repos.tid(0), Repos.tid(3)], [
-      Repos.postWrite(Repos.tid(100), { text: "new since", createdAt: "2025-01-01T00:00:00.000Z" })
-    ])
+    const newer = await Repos.rebuild(
+      input,
+      [Repos.tid(0), Repos.tid(3)],
+      [Repos.postWrite(Repos.tid(100), { text: "new since", createdAt: "2025-01-01T00:00:00.000Z" })]
+    )
     const newerCar = path.join(dir, "newer.car")
     writeFileSync(newerCar, newer.car)
     const db = path.join(dir, "c.db")

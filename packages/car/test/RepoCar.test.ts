@@ -66,7 +66,9 @@ describe("RepoCar", () => {
     expect(car.commit.cid).toBe(built.commit)
     expect(car.commit.version).toBe(3)
     expect(keys).toEqual([...keys].sort())
-    expect(keys.filter((k) => k.startsWith("app.bsky.feed.post/"))).toEqual(built.rkeys.map((k) => `app.bsky.feed.post/${k}`))
+    expect(keys.filter((k) => k.startsWith("app.bsky.feed.post/"))).toEqual(
+      built.rkeys.map((k) => `app.bsky.feed.post/${k}`)
+    )
     expect(keys).toContain("app.bsky.actor.profile/self")
   })
 

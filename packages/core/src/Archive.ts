@@ -103,7 +103,9 @@ const unreadable = (path: string, timeout: number, e: unknown) => {
     return fail(
       "Locked",
       path,
-      `${path} is locked by another process (still locked after ${timeout / 1000} s): try again when it has finished writing`
+      `${path} is locked by another process (still locked after ${
+        timeout / 1000
+      } s): try again when it has finished writing`
     )
   }
   if (String((e as { code?: unknown }).code).startsWith("SQLITE_CANTOPEN") && walNeedsShm(path)) {
@@ -126,8 +128,11 @@ const isReadOnly = (e: unknown) => {
 
 const connect = (path: string, options: Database.Options): Database.Database => {
   const db = new Database(path, options)
-  db.function(INSTANT_FUNCTION, { deterministic: true }, (text: unknown) =>
-    typeof text === "string" ? (Timestamp.canonicalInstant(text) ?? null) : null)
+  db.function(
+    INSTANT_FUNCTION,
+    { deterministic: true },
+    (text: unknown) => typeof text === "string" ? (Timestamp.canonicalInstant(text) ?? null) : null
+  )
   return db
 }
 
@@ -197,8 +202,7 @@ export const open = Effect.fn("Archive.open")(function*(options: OpenOptions) {
     }))
 
   const columns = yield* Effect.try({
-    try: () =>
-      (db.prepare("SELECT name FROM pragma_table_info('posts')").pluck().all() as Array<string>),
+    try: () => (db.prepare("SELECT name FROM pragma_table_info('posts')").pluck().all() as Array<string>),
     catch: (e) => unreadable(path, timeout, e)
   })
   if (columns.length === 0) {

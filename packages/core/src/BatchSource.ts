@@ -110,7 +110,6 @@ export const where = (
 const failed = (stage: "snapshot" | "read", message: string, batch?: number) =>
   new ExportFailed(batch === undefined ? { stage, message } : { stage, batch, message })
 
-
 export interface SnapshotOptions extends BatchOptions {
   readonly busyTimeout?: number | undefined
   /**
@@ -171,7 +170,8 @@ export const workerInit = (path: string, selection: Selection, options: Snapshot
     // alone (no table row read), and whether it can anchor a search in turn.
     // A thread skips the other threads' chunks with it: stepping over them
     // in afterSql's OFFSET cost more (see ChunkEncoder).
-    skipSql: `SELECT rowid, uri IS NOT NULL AND created_at IS NOT NULL FROM posts WHERE ${after} LIMIT 1 OFFSET @offset`,
+    skipSql:
+      `SELECT rowid, uri IS NOT NULL AND created_at IS NOT NULL FROM posts WHERE ${after} LIMIT 1 OFFSET @offset`,
     params,
     batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
     budgetBytes: options.budgetBytes ?? DEFAULT_BATCH_BUDGET_BYTES,
@@ -239,28 +239,33 @@ export const open: (
   const settle = () => batchWarnings.settle(warnings)
 
   // One batch is always requested ahead of the one being consumed.
-  const batches = Stream.unwrap(Effect.as(send({ type: "next" }), Stream.paginate(1, (n: number) =>
-    Effect.gen(function*() {
-      const m = yield* Queue.take(inbox)
-      switch (m.type) {
-        case "end":
-          settle()
-          return [[], Option.none<number>()] as const
-        case "error":
-          return yield* failed("read", `cannot read batch ${n}: ${m.message}`, n)
-        case "batch": {
-          yield* send({ type: "next" })
-          settle()
-          const posts = m.rows.map((row, i) => {
-            batchWarnings.current = i
-            return Post.decodeRow(row, batchWarnings.warn, i)
-          })
-          return [[posts as Post.PostBatch], Option.some(n + 1)] as const
-        }
-        default:
-          return yield* failed("read", `unexpected reader message ${m.type}`, n)
-      }
-    }))))
+  const batches = Stream.unwrap(
+    Effect.as(
+      send({ type: "next" }),
+      Stream.paginate(1, (n: number) =>
+        Effect.gen(function*() {
+          const m = yield* Queue.take(inbox)
+          switch (m.type) {
+            case "end":
+              settle()
+              return [[], Option.none<number>()] as const
+            case "error":
+              return yield* failed("read", `cannot read batch ${n}: ${m.message}`, n)
+            case "batch": {
+              yield* send({ type: "next" })
+              settle()
+              const posts = m.rows.map((row, i) => {
+                batchWarnings.current = i
+                return Post.decodeRow(row, batchWarnings.warn, i)
+              })
+              return [[posts as Post.PostBatch], Option.some(n + 1)] as const
+            }
+            default:
+              return yield* failed("read", `unexpected reader message ${m.type}`, n)
+          }
+        }))
+    )
+  )
 
   let nextId = 0
   const query = (sql: string, queryParams: Record<string, unknown>) =>

@@ -23,7 +23,8 @@ const dayBound = (value: string, end: boolean): string | undefined => {
   return Timestamp.canonicalInstant(t)
 }
 
-const HELP = "expected YYYY-MM-DD or an RFC 3339 timestamp such as 2024-03-01T12:00:00Z or 2024-03-01T12:00:00.123+02:00"
+const HELP =
+  "expected YYYY-MM-DD or an RFC 3339 timestamp such as 2024-03-01T12:00:00Z or 2024-03-01T12:00:00.123+02:00"
 
 // RFC 3339 allows any number of fraction digits; instants are kept to the
 // nanosecond, so digits beyond the ninth are dropped (truncated, never rounded).

@@ -49,7 +49,9 @@ export const validate = (value: string): Effect.Effect<string, InvalidRequest> =
     return Effect.fail(
       new InvalidRequest({
         field: "did",
-        message: `invalid DID ${shown(value)}: ${why}; expected did:<method>:<id>, e.g. did:plc:abcdefghijklmnopqrstuvwx`
+        message: `invalid DID ${
+          shown(value)
+        }: ${why}; expected did:<method>:<id>, e.g. did:plc:abcdefghijklmnopqrstuvwx`
       })
     )
   }

@@ -71,7 +71,9 @@ export const execute = Effect.fn("Export.execute")(function*(
     const total = encoding.total
     progress.update({ posts_total: total })
     stage = "media"
-    const media = snapshot !== undefined && request.media ? yield* openMedia(snapshot, prepared, archive.path, temp.dir, progress) : undefined
+    const media = snapshot !== undefined && request.media
+      ? yield* openMedia(snapshot, prepared, archive.path, temp.dir, progress)
+      : undefined
     yield* progress.send({ _tag: "Started", snapshot: progress.snapshot })
     yield* progress.heartbeat(request.heartbeatMillis ?? Progress.HEARTBEAT_MILLIS)
 
@@ -104,7 +106,10 @@ export const execute = Effect.fn("Export.execute")(function*(
 
     const processed = progress.snapshot.posts_processed
     if (processed !== total) {
-      return yield* new ExportFailed({ stage: "read", message: `the snapshot counted ${total} posts but ${processed} were read` })
+      return yield* new ExportFailed({
+        stage: "read",
+        message: `the snapshot counted ${total} posts but ${processed} were read`
+      })
     }
     if (media !== undefined) {
       stage = "media"
@@ -127,7 +132,12 @@ export const execute = Effect.fn("Export.execute")(function*(
         ? yield* ExportDirectory.publish(temp, startedAt)
         : yield* ExportDirectory.publishZip(temp, zipFile, startedAt)
       progress.update({ status: "completed" })
-      const completed: Progress.Completed = { _tag: "Completed", path: published, manifest, snapshot: progress.snapshot }
+      const completed: Progress.Completed = {
+        _tag: "Completed",
+        path: published,
+        manifest,
+        snapshot: progress.snapshot
+      }
       yield* progress.send(completed)
       return completed
     }))

@@ -189,7 +189,10 @@ export const makeDirectory = async (dir: string): Promise<Array<string>> => {
 
 /** Removes the folders in `created` (innermost first) that are still empty; never anything else. */
 export const removeEmpty = (created: ReadonlyArray<string>): Promise<void> =>
-  created.toReversed().reduce((done, folder) => done.then(() => fs.rmdir(folder).catch(() => undefined)), Promise.resolve())
+  created.toReversed().reduce(
+    (done, folder) => done.then(() => fs.rmdir(folder).catch(() => undefined)),
+    Promise.resolve()
+  )
 
 /**
  * Creates the temporary directory for one export under `<out>/<did>/`.

@@ -69,7 +69,10 @@ export const prepare = Effect.fn("Export.prepare")(function*(request: ExportRequ
     return yield* new InvalidRequest({ field: "batchSize", message: "batch size must be a whole number ≥ 1" })
   }
   if (request.budgetBytes !== undefined && !(Number.isInteger(request.budgetBytes) && request.budgetBytes >= 1)) {
-    return yield* new InvalidRequest({ field: "budgetBytes", message: "batch budget must be a whole number of bytes ≥ 1" })
+    return yield* new InvalidRequest({
+      field: "budgetBytes",
+      message: "batch budget must be a whole number of bytes ≥ 1"
+    })
   }
   const { threads, chunkPosts } = request
   if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= MAX_THREADS)) {
@@ -79,7 +82,10 @@ export const prepare = Effect.fn("Export.prepare")(function*(request: ExportRequ
     })
   }
   if (chunkPosts !== undefined && !(Number.isInteger(chunkPosts) && chunkPosts >= 1)) {
-    return yield* new InvalidRequest({ field: "chunkPosts", message: `chunkPosts must be a whole number ≥ 1, got ${chunkPosts}` })
+    return yield* new InvalidRequest({
+      field: "chunkPosts",
+      message: `chunkPosts must be a whole number ≥ 1, got ${chunkPosts}`
+    })
   }
   if (request.out.trim() === "" || request.out.includes("\0")) {
     return yield* new InvalidRequest({ field: "out", message: "the output folder must be a non-empty path" })

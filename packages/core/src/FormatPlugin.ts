@@ -107,7 +107,10 @@ const failure = (plugin: string, hook: string, cause: unknown): FormatError => {
   }
   const stack = debug() && cause instanceof Error && cause.stack ? `\n${cause.stack}` : ""
   const hint = debug() ? "" : "; SKYPORTER_DEBUG=1 prints the stack"
-  return new FormatError({ plugin, message: `plugin crashed: ${message} (in ${hook}${thrownAt(cause)}${hint})${stack}` })
+  return new FormatError({
+    plugin,
+    message: `plugin crashed: ${message} (in ${hook}${thrownAt(cause)}${hint})${stack}`
+  })
 }
 
 /** Runs one plugin step — a value, a promise, an Effect of ours, or a thunk of any — checking what it gives. */
@@ -126,7 +129,9 @@ const step = <A>(
     }
     const settle = (v: unknown): Effect.Effect<A, FormatError> => {
       const problem = check(v)
-      return problem === undefined ? Effect.succeed(v as A) : Effect.fail(new FormatError({ plugin, message: `${hook} ${problem}` }))
+      return problem === undefined
+        ? Effect.succeed(v as A)
+        : Effect.fail(new FormatError({ plugin, message: `${hook} ${problem}` }))
     }
     if (isOurEffect(value)) {
       return Effect.flatMap(
@@ -140,7 +145,9 @@ const step = <A>(
     if (isThenable(value)) {
       return Effect.flatMap(
         Effect.tryPromise({ try: () => Promise.resolve(value), catch: (e) => failure(plugin, hook, e) }),
-        (v) => (has(v, EFFECT_KEY) ? Effect.fail(new FormatError({ plugin, message: `${hook} ${FOREIGN_EFFECT}` })) : settle(v))
+        (v) => (has(v, EFFECT_KEY)
+          ? Effect.fail(new FormatError({ plugin, message: `${hook} ${FOREIGN_EFFECT}` }))
+          : settle(v))
       )
     }
     return settle(value)
@@ -155,7 +162,9 @@ const chunk = (value: unknown): string | undefined =>
     : `returned ${describeValue(value)}; a sink step returns a string or a Uint8Array (or a promise of one)`
 
 const sinkShape = (value: unknown): string | undefined => {
-  if (typeof value !== "object" || value === null) return `returned ${describeValue(value)} instead of a sink { start?, write, end? }`
+  if (typeof value !== "object" || value === null) {
+    return `returned ${describeValue(value)} instead of a sink { start?, write, end? }`
+  }
   if (typeof (value as { write?: unknown }).write !== "function") return "returned a sink without a `write` function"
   return undefined
 }
@@ -167,7 +176,9 @@ const toFormatSink = (plugin: string, sink: Contract.Sink | FormatSink): FormatS
     if (f === undefined) return Effect.succeed("")
     if (isOurEffect(f)) return step(plugin, hook, () => f, chunk)
     if (typeof f !== "function") {
-      return Effect.fail(new FormatError({ plugin, message: `the sink's \`${hook}\` is ${describeValue(f)}, not a function` }))
+      return Effect.fail(
+        new FormatError({ plugin, message: `the sink's \`${hook}\` is ${describeValue(f)}, not a function` })
+      )
     }
     return step(plugin, hook, () => (f as () => unknown).call(sink), chunk)
   }
@@ -252,8 +263,7 @@ export const didYouMean = (word: string, known: ReadonlyArray<string>): string |
 }
 
 /** How to port a plugin written for API 1. */
-export const API_1_PORTING =
-  "API 2 plugins are plain objects from @skyporter/plugin: `options` is a Standard Schema " +
+export const API_1_PORTING = "API 2 plugins are plain objects from @skyporter/plugin: `options` is a Standard Schema " +
   "(wrap an effect Schema with Schema.toStandardSchemaV1, or use zod, valibot, arktype), `make` returns " +
   "a sink { start?, write, end? } whose functions return a string or Uint8Array or a promise of one " +
   "(effect-based steps: effectSink(Effect.runPromise, …)), `concurrent` may be `true`, and `apiVersion` is 2; " +
@@ -264,14 +274,20 @@ export const problems = (value: unknown): Array<string> => {
   if (typeof value !== "object" || value === null) return ["it is not an object"]
   const p = value as Record<string, unknown>
   if (typeof p.apiVersion === "number" && p.apiVersion !== API_VERSION) {
-    if (p.apiVersion === 1) return [`it was written for plugin API 1, and this core speaks API ${API_VERSION}. ${API_1_PORTING}`]
+    if (p.apiVersion === 1) {
+      return [`it was written for plugin API 1, and this core speaks API ${API_VERSION}. ${API_1_PORTING}`]
+    }
     return [`it was built for plugin API ${p.apiVersion}, but this core speaks API ${API_VERSION}`]
   }
   const out: Array<string> = []
   for (const key of Object.keys(p)) {
     if (Contract.PLUGIN_FIELDS.includes(key)) continue
     const guess = didYouMean(key, Contract.PLUGIN_FIELDS)
-    out.push(`unknown field \`${key}\`${guess === undefined ? "" : `: did you mean \`${guess}\`?`} (a plugin has ${Contract.PLUGIN_FIELDS.join(", ")})`)
+    out.push(
+      `unknown field \`${key}\`${guess === undefined ? "" : `: did you mean \`${guess}\`?`} (a plugin has ${
+        Contract.PLUGIN_FIELDS.join(", ")
+      })`
+    )
   }
   if (typeof p.name !== "string" || !NAME.test(p.name)) {
     out.push("`name` must be a string of lowercase letters, digits and dashes (at most 32)")
@@ -292,7 +308,9 @@ export const problems = (value: unknown): Array<string> => {
         : "`options` must be a Standard Schema (https://standardschema.dev), such as zod's, valibot's or Schema.toStandardSchemaV1(…)"
     )
   }
-  if (typeof p.make !== "function") out.push("`make` must be a function returning a sink { start?, write, end? } (or a promise of one)")
+  if (typeof p.make !== "function") {
+    out.push("`make` must be a function returning a sink { start?, write, end? } (or a promise of one)")
+  }
   if (p.concurrent !== undefined && p.concurrent !== true && p.concurrent !== false) {
     const module = (p.concurrent as { module?: unknown } | null)?.module
     if (typeof module !== "string" || !URL.canParse(module)) {

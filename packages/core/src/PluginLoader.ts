@@ -80,7 +80,10 @@ interface ConfigSource {
 const configError = (message: string) => new InvalidRequest({ field: "config", message })
 
 /** Reads and checks the config file; undefined when the default one is absent. */
-const readConfig = (cwd: string, explicit: string | undefined): Effect.Effect<ConfigSource | undefined, InvalidRequest> =>
+const readConfig = (
+  cwd: string,
+  explicit: string | undefined
+): Effect.Effect<ConfigSource | undefined, InvalidRequest> =>
   Effect.gen(function*() {
     const display = explicit ?? CONFIG_FILE
     const file = path.resolve(cwd, display)
@@ -91,7 +94,9 @@ const readConfig = (cwd: string, explicit: string | undefined): Effect.Effect<Co
       const code = (e as NodeJS.ErrnoException).code
       if (code === "ENOENT" && explicit === undefined) return undefined
       return yield* configError(
-        code === "ENOENT" ? `config file ${display} does not exist` : `cannot read config file ${display}: ${describe(e)}`
+        code === "ENOENT"
+          ? `config file ${display} does not exist`
+          : `cannot read config file ${display}: ${describe(e)}`
       )
     }
     let json: unknown
@@ -101,7 +106,9 @@ const readConfig = (cwd: string, explicit: string | undefined): Effect.Effect<Co
       return yield* configError(`${display} is not valid JSON: ${describe(e)}`)
     }
     const config = yield* Schema.decodeUnknownEffect(Config)(json, { onExcessProperty: "error", errors: "all" }).pipe(
-      Effect.mapError((e) => configError(`${display} does not have the shape ${SHAPE}: ${PluginOptions.oneLine(e.message)}`))
+      Effect.mapError((e) =>
+        configError(`${display} does not have the shape ${SHAPE}: ${PluginOptions.oneLine(e.message)}`)
+      )
     )
     return { file, display, config }
   })
@@ -142,13 +149,19 @@ const packageEntry = (dir: string, subpath: string): string => {
   try {
     manifest = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"))
   } catch (e) {
-    throw new Unresolvable(`${dir} is a folder without a readable package.json (${describe(e)}); name the module file instead`)
+    throw new Unresolvable(
+      `${dir} is a folder without a readable package.json (${describe(e)}); name the module file instead`
+    )
   }
   const exp = manifest.exports
   if (exp !== undefined && exp !== null) {
     const bySubpath = typeof exp === "object" && !Array.isArray(exp) && Object.keys(exp).some((k) => k.startsWith("."))
-    const target = conditionalTarget(bySubpath ? (exp as Record<string, unknown>)[subpath] : subpath === "." ? exp : undefined)
-    if (target === undefined) throw new Unresolvable(`the package in ${dir} exports nothing an import can load as ${subpath}`)
+    const target = conditionalTarget(
+      bySubpath ? (exp as Record<string, unknown>)[subpath] : subpath === "." ? exp : undefined
+    )
+    if (target === undefined) {
+      throw new Unresolvable(`the package in ${dir} exports nothing an import can load as ${subpath}`)
+    }
     return path.resolve(dir, target)
   }
   if (subpath !== ".") return path.resolve(dir, subpath)
@@ -179,7 +192,9 @@ const resolvePackage = (spec: string, base: string): string => {
     const { name, subpath } = splitPackage(spec)
     for (const modules of require.resolve.paths(spec) ?? []) {
       const dir = path.join(modules, name)
-      if (statSync(path.join(dir, "package.json"), { throwIfNoEntry: false })?.isFile()) return packageEntry(dir, subpath)
+      if (statSync(path.join(dir, "package.json"), { throwIfNoEntry: false })?.isFile()) {
+        return packageEntry(dir, subpath)
+      }
     }
     const code = (e as NodeJS.ErrnoException).code
     if (code !== "MODULE_NOT_FOUND") throw e
@@ -237,7 +252,9 @@ const pluginOf = (mod: Record<string, unknown>): { plugin: AnyPlugin; isDefault:
   const [where, value] = found[0]!
   const p = value as { name?: unknown; version?: unknown; apiVersion?: unknown }
   if (typeof p.apiVersion === "number" && p.apiVersion !== Plugin.API_VERSION) {
-    const what = typeof p.name === "string" ? `format "${p.name}"${typeof p.version === "string" ? ` ${p.version}` : ""}` : where
+    const what = typeof p.name === "string"
+      ? `format "${p.name}"${typeof p.version === "string" ? ` ${p.version}` : ""}`
+      : where
     if (p.apiVersion === 1) {
       return `${what} was written for plugin API 1, but this skyporter speaks plugin API ${Plugin.API_VERSION}: ` +
         `install a version of the plugin made for API ${Plugin.API_VERSION}, or port it. ${Plugin.API_1_PORTING}`

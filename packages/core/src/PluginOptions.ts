@@ -37,7 +37,11 @@ const standard = (plugin: FormatPlugin): StandardSchemaV1 => {
 export const knownKeys = (schema: unknown): ReadonlyArray<string> | undefined => {
   const s = schema as {
     keys?: unknown
-    ast?: { _tag?: unknown; propertySignatures?: ReadonlyArray<{ name: PropertyKey }>; indexSignatures?: ReadonlyArray<unknown> }
+    ast?: {
+      _tag?: unknown
+      propertySignatures?: ReadonlyArray<{ name: PropertyKey }>
+      indexSignatures?: ReadonlyArray<unknown>
+    }
     shape?: unknown
     entries?: unknown
   }
@@ -55,7 +59,9 @@ export const knownKeys = (schema: unknown): ReadonlyArray<string> | undefined =>
 /** Option keys of `input` the plugin's schema does not declare, and those it does. */
 export const unknownKeys = (plugin: FormatPlugin, input: unknown): { keys: Array<string>; known: Array<string> } => {
   const known = knownKeys(plugin.options)
-  if (known === undefined || typeof input !== "object" || input === null || Array.isArray(input)) return { keys: [], known: [] }
+  if (known === undefined || typeof input !== "object" || input === null || Array.isArray(input)) {
+    return { keys: [], known: [] }
+  }
   return { keys: Object.keys(input).filter((k) => !known.includes(k)), known: [...known] }
 }
 
@@ -73,7 +79,9 @@ const valueAt = (input: unknown, path: ReadonlyArray<PropertyKey>): unknown => {
 
 const shown = (value: unknown): string => {
   if (value === undefined) return "nothing"
-  const text = typeof value === "string" ? JSON.stringify(value) : `${typeof value === "object" ? "" : `the ${typeof value} `}${JSON.stringify(value)}`
+  const text = typeof value === "string"
+    ? JSON.stringify(value)
+    : `${typeof value === "object" ? "" : `the ${typeof value} `}${JSON.stringify(value)}`
   return text.length > 60 ? `${text.slice(0, 57)}…` : text
 }
 
@@ -84,9 +92,14 @@ const describeIssue = (input: unknown, issue: StandardSchemaV1.Issue): string =>
   const given = path.length === 0 ? input : valueAt(input, path)
   let text = `${where}: ${issue.message.replace(/^Expected/, "expected")}`
   if (!/\bgot\b/.test(issue.message)) text += `, got ${shown(given)}`
-  if (path.length > 0 && /string|text/i.test(issue.message) && given !== undefined && typeof given !== "string" && typeof given !== "object") {
+  if (
+    path.length > 0 && /string|text/i.test(issue.message) && given !== undefined && typeof given !== "string" &&
+    typeof given !== "object"
+  ) {
     const key = String(path[path.length - 1])
-    text += ` (--option reads VALUE as JSON, so ${JSON.stringify(given)} is not text: quote it, as in --option '${key}="${String(given)}"')`
+    text += ` (--option reads VALUE as JSON, so ${
+      JSON.stringify(given)
+    } is not text: quote it, as in --option '${key}="${String(given)}"')`
   }
   return text
 }
@@ -126,13 +139,21 @@ export const decode = (plugin: FormatPlugin, input: unknown): Effect.Effect<unkn
         ...(keys.length === 0 ? [] : [unknownMessage(plugin, keys, known)]),
         ...(issues.length === 0
           ? []
-          : [`invalid options for format "${plugin.name}": ${issues.map((issue) => describeIssue(given, issue)).join("; ")}`])
+          : [
+            `invalid options for format "${plugin.name}": ${
+              issues.map((issue) => describeIssue(given, issue)).join("; ")
+            }`
+          ])
       ]
       if (parts.length === 0) parts.push(`invalid options for format "${plugin.name}"`)
       return Effect.fail(invalid(parts.join("; ")))
     }
     const crashed = (e: unknown) =>
-      invalid(`invalid options for format "${plugin.name}": its options schema threw: ${e instanceof Error ? e.message : String(e)}`)
+      invalid(
+        `invalid options for format "${plugin.name}": its options schema threw: ${
+          e instanceof Error ? e.message : String(e)
+        }`
+      )
     let result: StandardSchemaV1.Result<unknown> | Promise<StandardSchemaV1.Result<unknown>>
     try {
       result = schema["~standard"].validate(given)

@@ -16,17 +16,23 @@ const archive = (name: string, counts: Record<string, number>, profiles?: string
   const insert = db.prepare(
     "INSERT INTO posts (uri, cid, did, text, created_at, indexed_at) VALUES (?, 'cid', ?, 'x', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')"
   )
-  for (const [did, n] of Object.entries(counts)) for (let i = 0; i < n; i++) insert.run(`at://${did}/app.bsky.feed.post/${i}`, did)
+  for (const [did, n] of Object.entries(counts)) {
+    for (let i = 0; i < n; i++) insert.run(`at://${did}/app.bsky.feed.post/${i}`, did)
+  }
   if (profiles !== undefined) db.exec(profiles)
   return db
 }
 
 describe("Accounts.list", () => {
   it("lists every DID with posts, most posts first, ties by DID, handles from profiles", () => {
-    const db = archive("profiles", { "did:plc:bbb": 2, "did:plc:aaa": 2, "did:plc:ccc": 5, "did:web:example.com": 1 }, `
+    const db = archive(
+      "profiles",
+      { "did:plc:bbb": 2, "did:plc:aaa": 2, "did:plc:ccc": 5, "did:web:example.com": 1 },
+      `
       CREATE TABLE profiles (did TEXT PRIMARY KEY, handle TEXT, display_name TEXT);
       INSERT INTO profiles VALUES ('did:plc:ccc', 'carol.example.com', 'Carol'), ('did:plc:aaa', NULL, 'A'),
-        ('did:plc:nobody', 'nobody.example.com', 'No posts');`)
+        ('did:plc:nobody', 'nobody.example.com', 'No posts');`
+    )
     expect(Accounts.list(db)).toEqual([
       { did: "did:plc:ccc", handle: "carol.example.com", posts: 5 },
       { did: "did:plc:aaa", handle: null, posts: 2 },

@@ -15,8 +15,7 @@ const open = (options: Archive.OpenOptions) =>
     readOnly: a.readOnly
   }))))
 
-const failure = (options: Archive.OpenOptions) =>
-  Effect.runPromise(Effect.scoped(Effect.flip(Archive.open(options))))
+const failure = (options: Archive.OpenOptions) => Effect.runPromise(Effect.scoped(Effect.flip(Archive.open(options))))
 
 const indexes = (file: string) => {
   const db = new Database(file, { readonly: true })
@@ -42,8 +41,13 @@ describe("Archive.open", () => {
     const db = new Database(file)
     db.exec(`DROP INDEX IF EXISTS ${EXPORT_INDEX_NAME}`)
     db.close()
-    const settings = (db: Database.Database) => [db.pragma("cache_size", { simple: true }), db.pragma("threads", { simple: true })]
-    const after = await Effect.runPromise(Effect.scoped(Effect.map(Archive.open({ path: file }), (a) => settings(a.database))))
+    const settings = (db: Database.Database) => [
+      db.pragma("cache_size", { simple: true }),
+      db.pragma("threads", { simple: true })
+    ]
+    const after = await Effect.runPromise(
+      Effect.scoped(Effect.map(Archive.open({ path: file }), (a) => settings(a.database)))
+    )
     expect(indexes(file)).toContain(EXPORT_INDEX_NAME)
     expect(after).toEqual(settings(new Database(":memory:")))
   })

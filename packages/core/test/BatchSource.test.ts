@@ -111,7 +111,8 @@ describe("BatchSource", () => {
       between: () => {
         n++
         insert(writer, posts(3, "did:plc:test").map((r, i) => ({ ...r, uri: `${r.uri}-new-${n}-${i}` })))
-        writer.prepare("DELETE FROM posts WHERE uri IN (SELECT uri FROM posts WHERE did = 'did:plc:test' LIMIT 7)").run()
+        writer.prepare("DELETE FROM posts WHERE uri IN (SELECT uri FROM posts WHERE did = 'did:plc:test' LIMIT 7)")
+          .run()
         writer.prepare("UPDATE posts SET created_at = '2030-01-01T00:00:00Z' WHERE rowid % 97 = 0").run()
       }
     })
@@ -152,7 +153,9 @@ describe("BatchSource", () => {
       if (batch.length > 1) expect(bytes, `batch ${i + 1}`).toBeLessThanOrEqual(budget)
       // Ended early only because the next post would not fit.
       const next = batches[i + 1]?.[0]
-      if (next !== undefined && batch.length < 1000) expect(2 * (batch.reduce((a, b) => a + b, 0) + next)).toBeGreaterThan(budget - 100_000)
+      if (next !== undefined && batch.length < 1000) {
+        expect(2 * (batch.reduce((a, b) => a + b, 0) + next)).toBeGreaterThan(budget - 100_000)
+      }
     }
     expect(batches.filter((b) => b.length === 1 && b[0]! >= 600_000).length).toBe(16)
   })
@@ -196,7 +199,9 @@ describe("Reading by date, for an archive without the export-order index", () =>
     const db = new Database(file, { readonly: true })
     db.function(init.instantFunction, (text: unknown) => text)
     const plan = (sql: string) =>
-      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ ...init.params, limit: 10, offset: 0 }) as Array<{ detail: string }>)
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ ...init.params, limit: 10, offset: 0 }) as Array<
+        { detail: string }
+      >)
         .map((r) => r.detail)
     const result = { rows: plan(init.rowsSql), chunk: plan(init.chunkSql) }
     db.close()
@@ -208,8 +213,14 @@ describe("Reading by date, for an archive without the export-order index", () =>
     const rows: Array<Row> = []
     for (let i = 0; i < 300; i++) {
       const did = i % 5 === 3 ? "did:plc:other" : i % 7 === 0 ? "did:plc:third" : "did:plc:t"
-      const created = i % 4 === 0 ? "2024-05-01T00:00:00Z" : new Date(Date.UTC(2024, 4, 1) - (i % 37) * 3_600_000).toISOString()
-      rows.push({ uri: `at://${did}/app.bsky.feed.post/${String((i * 53) % 300).padStart(3, "0")}-${i}`, did, created_at: created })
+      const created = i % 4 === 0
+        ? "2024-05-01T00:00:00Z"
+        : new Date(Date.UTC(2024, 4, 1) - (i % 37) * 3_600_000).toISOString()
+      rows.push({
+        uri: `at://${did}/app.bsky.feed.post/${String((i * 53) % 300).padStart(3, "0")}-${i}`,
+        did,
+        created_at: created
+      })
     }
     return archive(rows)
   }
@@ -222,7 +233,9 @@ describe("Reading by date, for an archive without the export-order index", () =>
       expect(sql).toContain("USE TEMP B-TREE FOR LAST 2 TERMS OF ORDER BY")
     }
     for (const sql of Object.values(plans(file, true, { since: "2024-04-20", until: "2024-04-30" }))) {
-      expect(sql.join("\n")).toMatch(/SEARCH posts USING INDEX idx_posts_created_at \(created_at>\? AND created_at<\?\)/)
+      expect(sql.join("\n")).toMatch(
+        /SEARCH posts USING INDEX idx_posts_created_at \(created_at>\? AND created_at<\?\)/
+      )
     }
     for (const sql of Object.values(plans(file, false))) {
       expect(sql).toContain("SEARCH posts USING INDEX idx_posts_did (did=?)")
@@ -233,18 +246,21 @@ describe("Reading by date, for an archive without the export-order index", () =>
   it.each([
     ["every date", {}],
     ["a date range", { since: "2024-04-25", until: "2024-04-29" }]
-  ])("reads the same posts in the same order as by DID and as through the export-order index (%s)", async (_, dates) => {
-    const file = mixed()
-    for (const did of ["did:plc:t", "did:plc:other", "did:plc:third", "did:plc:none"]) {
-      const byDid = await readAs(file, did, false, dates)
-      const byDate = await readAs(file, did, true, dates)
-      expect(byDate, did).toEqual(byDid)
-      if (did !== "did:plc:none") expect(byDid.total, did).toBeGreaterThan(0)
+  ])(
+    "reads the same posts in the same order as by DID and as through the export-order index (%s)",
+    async (_, dates) => {
+      const file = mixed()
+      for (const did of ["did:plc:t", "did:plc:other", "did:plc:third", "did:plc:none"]) {
+        const byDid = await readAs(file, did, false, dates)
+        const byDate = await readAs(file, did, true, dates)
+        expect(byDate, did).toEqual(byDid)
+        if (did !== "did:plc:none") expect(byDid.total, did).toBeGreaterThan(0)
+      }
+      const indexed = await read(file, "did:plc:t", { batchSize: 7, ...dates })
+      expect(indexed.indexed).toBe(true)
+      expect((await readAs(file, "did:plc:t", true, dates)).uris).toEqual(indexed.uris)
     }
-    const indexed = await read(file, "did:plc:t", { batchSize: 7, ...dates })
-    expect(indexed.indexed).toBe(true)
-    expect((await readAs(file, "did:plc:t", true, dates)).uris).toEqual(indexed.uris)
-  })
+  )
 
   it("is chosen when the DID has at least a third of the posts", () => {
     const share = (mine: number, others: number) => {

@@ -94,7 +94,9 @@ describe("Did.isDid and Did.validate", () => {
     const tooLong = "did:plc:" + "a".repeat(248)
     expect(Did.isDid(tooLong)).toBe(true)
     const message = failure(tooLong)
-    expect(message).toMatch(/is 256 bytes long: its export folder is named after it, and folder names are limited to 255 bytes/)
+    expect(message).toMatch(
+      /is 256 bytes long: its export folder is named after it, and folder names are limited to 255 bytes/
+    )
     expect(message).not.toMatch(/\//)
   })
 })

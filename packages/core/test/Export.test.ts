@@ -52,19 +52,21 @@ describe("Export.run", () => {
     const file = archive(posts(30))
     const out = tempDir()
     const seen: Array<number> = []
-    await Effect.runPromise(Stream.runForEach(
-      Export.run({ did: "did:plc:test", format: "lines", out, batchSize: 10 }),
-      (e) =>
-        Effect.sync(() => {
-          if (e._tag !== "BatchWritten") return
-          const dir = path.join(out, "did:plc:test")
-          const temp = readdirSync(dir).find((n) => n.startsWith(".skyporter-tmp-"))!
-          const text = readFileSync(path.join(dir, temp, "posts.txt"), "utf8")
-          // The producer may already be further along, never behind.
-          expect(text.split("\n").length - 2).toBeGreaterThanOrEqual(e.snapshot.posts_processed)
-          seen.push(e.snapshot.posts_processed)
-        })
-    ).pipe(Effect.provide(layer(file))))
+    await Effect.runPromise(
+      Stream.runForEach(
+        Export.run({ did: "did:plc:test", format: "lines", out, batchSize: 10 }),
+        (e) =>
+          Effect.sync(() => {
+            if (e._tag !== "BatchWritten") return
+            const dir = path.join(out, "did:plc:test")
+            const temp = readdirSync(dir).find((n) => n.startsWith(".skyporter-tmp-"))!
+            const text = readFileSync(path.join(dir, temp, "posts.txt"), "utf8")
+            // The producer may already be further along, never behind.
+            expect(text.split("\n").length - 2).toBeGreaterThanOrEqual(e.snapshot.posts_processed)
+            seen.push(e.snapshot.posts_processed)
+          })
+      ).pipe(Effect.provide(layer(file)))
+    )
     expect(seen).toEqual([10, 20, 30])
   })
 
@@ -89,10 +91,12 @@ describe("Export.run", () => {
   it("emits Failed with the stage and batch before failing", async () => {
     const out = tempDir()
     const events: Array<Progress.ExportEvent> = []
-    const exit = await Effect.runPromise(Effect.exit(Stream.runForEach(
-      Export.run({ did: "did:plc:test", format: "lines", out, batchSize: 10 }),
-      (e) => Effect.sync(() => events.push(e))
-    ).pipe(Effect.provide(layer(archive(posts(50)), lines({ failAt: 3 }))))))
+    const exit = await Effect.runPromise(Effect.exit(
+      Stream.runForEach(
+        Export.run({ did: "did:plc:test", format: "lines", out, batchSize: 10 }),
+        (e) => Effect.sync(() => events.push(e))
+      ).pipe(Effect.provide(layer(archive(posts(50)), lines({ failAt: 3 }))))
+    ))
     expect(Exit.isFailure(exit)).toBe(true)
     expect(events.at(-1)).toMatchObject({
       _tag: "Failed",
@@ -102,15 +106,17 @@ describe("Export.run", () => {
 
   it("cleans up when interrupted mid-export", async () => {
     const out = tempDir()
-    await Effect.runPromise(Effect.gen(function*() {
-      const fiber = yield* Stream.runForEach(
-        Export.run({ did: "did:plc:test", format: "lines", out, batchSize: 10 }),
-        () => Effect.void
-      ).pipe(Effect.forkChild)
-      // Wait until the export is writing into its temporary directory.
-      while (!published(out).some((n) => n.startsWith(".skyporter-tmp-"))) yield* Effect.sleep(5)
-      yield* Fiber.interrupt(fiber)
-    }).pipe(Effect.provide(layer(archive(posts(100)), lines({ delayMillis: 20 })))))
+    await Effect.runPromise(
+      Effect.gen(function*() {
+        const fiber = yield* Stream.runForEach(
+          Export.run({ did: "did:plc:test", format: "lines", out, batchSize: 10 }),
+          () => Effect.void
+        ).pipe(Effect.forkChild)
+        // Wait until the export is writing into its temporary directory.
+        while (!published(out).some((n) => n.startsWith(".skyporter-tmp-"))) yield* Effect.sleep(5)
+        yield* Fiber.interrupt(fiber)
+      }).pipe(Effect.provide(layer(archive(posts(100)), lines({ delayMillis: 20 }))))
+    )
     expect(published(out)).toEqual([])
   })
 
@@ -166,12 +172,14 @@ describe("Export.run", () => {
 describe("plugin options", () => {
   it("rejects unknown keys even for a plugin that takes no options", async () => {
     const bare = FormatPlugin.define({ ...lines(), name: "bare", options: Schema.Struct({}) })
-    const exit = await Effect.runPromise(Effect.exit(Export.prepare({
-      did: "did:plc:test",
-      format: "bare",
-      out: tempDir(),
-      options: { colour: "blue" }
-    }).pipe(Effect.provide(FormatRegistry.FormatRegistry.layer([{ plugin: bare, origin: "test" }])))))
+    const exit = await Effect.runPromise(Effect.exit(
+      Export.prepare({
+        did: "did:plc:test",
+        format: "bare",
+        out: tempDir(),
+        options: { colour: "blue" }
+      }).pipe(Effect.provide(FormatRegistry.FormatRegistry.layer([{ plugin: bare, origin: "test" }])))
+    ))
     const error = Exit.isFailure(exit) ? Cause.squash(exit.cause) as Error : undefined
     expect(error?.message).toBe(`unknown option colour for format "bare" (it takes no options)`)
   })

@@ -85,7 +85,9 @@ describe("media in exports", () => {
       { hash: "h4", post_uri: uri(4), file_path: "other/shared.jpg", reason: "name_conflict" }
     ])
     expect(done.manifest.warnings.count).toBe(1)
-    expect(done.manifest.warnings.messages[0]).toMatch(/other\/shared\.jpg.*skipped: a different file already has this name/)
+    expect(done.manifest.warnings.messages[0]).toMatch(
+      /other\/shared\.jpg.*skipped: a different file already has this name/
+    )
     // The manifest on disk is the one in the event.
     expect(JSON.parse(readFileSync(path.join(done.path, "manifest.json"), "utf8"))).toEqual(done.manifest)
     // Progress: media_copied only grows, and a last MediaCopied precedes Completed.

@@ -54,7 +54,9 @@ describe("ParallelEncoder.plan", () => {
     }
     expect(next).toBe(total)
     expect(chunks.length).toBeLessThanOrEqual(Math.max(1, total))
-    if (total > 0) expect(Math.max(...chunks.map((c) => c.limit)) - Math.min(...chunks.map((c) => c.limit))).toBeLessThanOrEqual(1)
+    if (total > 0) {
+      expect(Math.max(...chunks.map((c) => c.limit)) - Math.min(...chunks.map((c) => c.limit))).toBeLessThanOrEqual(1)
+    }
   })
 })
 
@@ -104,7 +106,9 @@ describe("Export of a concurrent format", () => {
       const file = archive(posts(4_000))
       const reference = completed((await run(file, { batchSize: 100 }, sequential)).exit)
       const before = await probeThreadId()
-      const result = completed((await run(file, { threads, chunkPosts: 500, batchSize: 100, options: { thread: true } })).exit)
+      const result = completed(
+        (await run(file, { threads, chunkPosts: 500, batchSize: 100, options: { thread: true } })).exit
+      )
       const after = await probeThreadId()
       expect(after - before - 1).toBe(readers)
       // Every line names the thread that encoded it (0: this one).
@@ -134,20 +138,29 @@ describe("Export of a concurrent format", () => {
   it.each([
     ["failAt", "refused", "encode"],
     ["crashAt", "plugin crashed: boom", "encode"]
-  ])("fails with the plugin's message and batch when a thread's sink fails (%s), publishing nothing", async (option, message, stage) => {
-    const file = archive(posts(3_000))
-    const victim = posts(3_000)[2_345]!.uri
-    const { exit, out } = await run(file, { threads: 2, chunkPosts: 500, batchSize: 100, options: { [option]: victim } })
-    expect(Exit.isFailure(exit)).toBe(true)
-    const error = Exit.isFailure(exit) ? Cause.squash(exit.cause) as ExportFailed : undefined
-    expect(error?._tag).toBe("ExportFailed")
-    expect(error?.stage).toBe(stage)
-    expect(error?.batch).toBe(24)
-    expect(error?.message).toContain(`format "clines" failed on batch 24`)
-    expect(error?.message).toContain(message)
-    // Nothing left: not even the DID folder the export made.
-    expect(existsSync(path.join(out, "did:plc:test"))).toBe(false)
-  }, 60_000)
+  ])(
+    "fails with the plugin's message and batch when a thread's sink fails (%s), publishing nothing",
+    async (option, message, stage) => {
+      const file = archive(posts(3_000))
+      const victim = posts(3_000)[2_345]!.uri
+      const { exit, out } = await run(file, {
+        threads: 2,
+        chunkPosts: 500,
+        batchSize: 100,
+        options: { [option]: victim }
+      })
+      expect(Exit.isFailure(exit)).toBe(true)
+      const error = Exit.isFailure(exit) ? Cause.squash(exit.cause) as ExportFailed : undefined
+      expect(error?._tag).toBe("ExportFailed")
+      expect(error?.stage).toBe(stage)
+      expect(error?.batch).toBe(24)
+      expect(error?.message).toContain(`format "clines" failed on batch 24`)
+      expect(error?.message).toContain(message)
+      // Nothing left: not even the DID folder the export made.
+      expect(existsSync(path.join(out, "did:plc:test"))).toBe(false)
+    },
+    60_000
+  )
 
   it("removes the temporary folder when interrupted mid-export", async () => {
     const file = archive(posts(5_000))
@@ -171,11 +184,12 @@ describe("Export of a concurrent format", () => {
     const db = new Database(file, { readonly: true })
     const count = (version: () => unknown) =>
       Effect.runPromise(Effect.scoped(Effect.map(
-        ParallelEncoder.open(file, { did: "did:plc:test", range }, { module: MODULE, name: "clines", options: {} }, {
-          threads: 2,
-          batchSize: 100,
-          version
-        }),
+        ParallelEncoder.open(
+          file,
+          { did: "did:plc:test", range },
+          { module: MODULE, name: "clines", options: {} },
+          { threads: 2, batchSize: 100, version }
+        ),
         (encoder) => encoder.threads
       )))
     const version = () => db.pragma("data_version", { simple: true })
@@ -183,11 +197,13 @@ describe("Export of a concurrent format", () => {
     // A real commit from another connection right after the first reading.
     const writer = new Database(file)
     let readings = 0
-    expect(await count(() => {
-      const v = version()
-      if (readings++ === 0) insert(writer, posts(1, "did:plc:other"))
-      return v
-    })).toBe(1)
+    expect(
+      await count(() => {
+        const v = version()
+        if (readings++ === 0) insert(writer, posts(1, "did:plc:other"))
+        return v
+      })
+    ).toBe(1)
     writer.close()
     db.close()
   }, 60_000)
@@ -318,7 +334,11 @@ describe("Chunks found from the previous chunk's last row", () => {
     // Skipping other threads' chunks reads the index alone, no table row.
     const skip = plan(init.skipSql)
     db.close()
-    expect(after).toMatch(/^SEARCH posts USING (COVERING )?INDEX idx_posts_skyporter_export_order \(did=\? AND created_at[<>]\?/)
-    expect(skip).toMatch(/^SEARCH posts USING COVERING INDEX idx_posts_skyporter_export_order \(did=\? AND created_at[<>]\?/)
+    expect(after).toMatch(
+      /^SEARCH posts USING (COVERING )?INDEX idx_posts_skyporter_export_order \(did=\? AND created_at[<>]\?/
+    )
+    expect(skip).toMatch(
+      /^SEARCH posts USING COVERING INDEX idx_posts_skyporter_export_order \(did=\? AND created_at[<>]\?/
+    )
   })
 })

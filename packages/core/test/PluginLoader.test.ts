@@ -49,7 +49,10 @@ const packageJson = (dir: string, manifest: Record<string, unknown>) => {
   writeFileSync(path.join(dir, "package.json"), JSON.stringify(manifest))
 }
 
-const BUILTINS: ReadonlyArray<PluginLoader.Builtin> = [{ plugin: plugin("builtin"), package: "@example/format-builtin" }]
+const BUILTINS: ReadonlyArray<PluginLoader.Builtin> = [{
+  plugin: plugin("builtin"),
+  package: "@example/format-builtin"
+}]
 
 const load = (request: Omit<PluginLoader.LoadRequest, "builtins">) =>
   Effect.runPromise(PluginLoader.load({ builtins: BUILTINS, ...request }))
@@ -94,7 +97,11 @@ describe("specs", () => {
   it("package names from the working directory: import-only exports, main, scoped subpaths", async () => {
     const cwd = tempDir()
     const modules = path.join(cwd, "node_modules")
-    packageJson(path.join(modules, "esm-only"), { name: "esm-only", type: "module", exports: { ".": { import: "./index.js" } } })
+    packageJson(path.join(modules, "esm-only"), {
+      name: "esm-only",
+      type: "module",
+      exports: { ".": { import: "./index.js" } }
+    })
     moduleFile(path.join(modules, "esm-only", "index.js"), { default: plugin("esm") })
     packageJson(path.join(modules, "with-main"), { name: "with-main", type: "module", main: "lib/main.js" })
     moduleFile(path.join(modules, "with-main", "lib", "main.js"), { default: plugin("main") })
@@ -105,7 +112,11 @@ describe("specs", () => {
     })
     moduleFile(path.join(modules, "@acme", "formats", "extra.js"), { plugin: plugin("extra") })
     const loaded = await load({ cwd, specs: ["esm-only", "with-main", "@acme/formats/extra"] })
-    expect(names(loaded).slice(1)).toEqual([["esm", "esm-only"], ["main", "with-main"], ["extra", "@acme/formats/extra"]])
+    expect(names(loaded).slice(1)).toEqual([
+      ["esm", "esm-only"],
+      ["main", "with-main"],
+      ["extra", "@acme/formats/extra"]
+    ])
   })
 
   it("a spec naming a built-in's package adds nothing", async () => {
@@ -135,7 +146,9 @@ describe("specs that fail, with what to do", () => {
     const cwd = tempDir()
     moduleFile(path.join(cwd, "half.mjs"), { default: { name: "half", make: () => null } })
     const message = await failure({ cwd, specs: ["./half.mjs"] })
-    expect(message).toMatch(/^cannot load plugin "\.\/half\.mjs": its default export \(format "half"\) is not a skyporter format plugin: /)
+    expect(message).toMatch(
+      /^cannot load plugin "\.\/half\.mjs": its default export \(format "half"\) is not a skyporter format plugin: /
+    )
     for (const field of ["version", "extension", "mediaType", "description", "apiVersion"]) {
       expect(message).toContain(`\`${field}\``)
     }
@@ -146,7 +159,7 @@ describe("specs that fail, with what to do", () => {
     const cwd = tempDir()
     moduleFile(path.join(cwd, "none.mjs"), { markdown: plugin("md"), helper: 1 })
     expect(await failure({ cwd, specs: ["./none.mjs"] })).toBe(
-      'cannot load plugin "./none.mjs": it has no default export and no export named `plugin` (it exports helper, markdown)'
+      "cannot load plugin \"./none.mjs\": it has no default export and no export named `plugin` (it exports helper, markdown)"
     )
   })
 
@@ -163,7 +176,9 @@ describe("specs that fail, with what to do", () => {
     const cwd = tempDir()
     moduleFile(path.join(cwd, "old.mjs"), { default: plugin("old", { apiVersion: 1 }) })
     const message = await failure({ cwd, specs: ["./old.mjs"] })
-    expect(message).toContain('format "old" 1.2.3 was written for plugin API 1, but this skyporter speaks plugin API 2')
+    expect(message).toContain(
+      "format \"old\" 1.2.3 was written for plugin API 1, but this skyporter speaks plugin API 2"
+    )
     expect(message).toContain(FormatPlugin.API_1_PORTING)
   })
 
@@ -190,8 +205,10 @@ describe("specs that fail, with what to do", () => {
     moduleFile(path.join(cwd, "x1.mjs"), { default: plugin("x") })
     moduleFile(path.join(cwd, "x2.mjs"), { default: plugin("x") })
     moduleFile(path.join(cwd, "b.mjs"), { default: plugin("builtin") })
-    expect(await failure({ cwd, specs: ["./x1.mjs", "./x2.mjs"] })).toBe('two plugins are named "x": ./x1.mjs and ./x2.mjs')
-    expect(await failure({ cwd, specs: ["./b.mjs"] })).toBe('two plugins are named "builtin": built-in and ./b.mjs')
+    expect(await failure({ cwd, specs: ["./x1.mjs", "./x2.mjs"] })).toBe(
+      "two plugins are named \"x\": ./x1.mjs and ./x2.mjs"
+    )
+    expect(await failure({ cwd, specs: ["./b.mjs"] })).toBe("two plugins are named \"builtin\": built-in and ./b.mjs")
   })
 })
 
@@ -240,7 +257,10 @@ describe("the config file", () => {
     moduleFile(path.join(cwd, "a.mjs"), { default: plugin("a") })
     const cases: ReadonlyArray<readonly [unknown, string]> = [
       ["{\"plugins\": [", "skyporter.config.json is not valid JSON: "],
-      [[], `skyporter.config.json does not have the shape {"plugins": ["pkg-or-path", ["pkg-or-path", {options}]]}: Expected object`],
+      [
+        [],
+        `skyporter.config.json does not have the shape {"plugins": ["pkg-or-path", ["pkg-or-path", {options}]]}: Expected object`
+      ],
       [{ plugins: [1] }, "Expected string | array at [\"plugins\"][0]"],
       [{ plugins: [["./a.mjs", 3]] }, "Expected object at [\"plugins\"][0][1]"],
       [{ plugin: [] }, "Expected no excess property at [\"plugin\"]"],
@@ -278,7 +298,7 @@ describe("PluginOptions.decode", () => {
     expect(await Effect.runPromise(PluginOptions.decode(p, undefined))).toEqual({ level: 1 })
     const exit = await Effect.runPromiseExit(PluginOptions.decode(p, { a: 1, b: 2 }))
     expect(Exit.isFailure(exit) && exit.cause.reasons[0]?._tag === "Fail" && exit.cause.reasons[0].error.message).toBe(
-      'unknown options a, b for format "o" (allowed: level)'
+      "unknown options a, b for format \"o\" (allowed: level)"
     )
   })
 
@@ -291,14 +311,19 @@ describe("PluginOptions.decode", () => {
           validate: (input: { n?: unknown; m?: unknown }) =>
             typeof input.n === "number" && typeof input.m === "number"
               ? { value: input }
-              : { issues: [{ message: "expected a number", path: ["n"] }, { message: "expected a number", path: [{ key: "m" }] }] }
+              : {
+                issues: [
+                  { message: "expected a number", path: ["n"] },
+                  { message: "expected a number", path: [{ key: "m" }] }
+                ]
+              }
         }
       }
     })
     expect(await Effect.runPromise(PluginOptions.decode(standard, { n: 1, m: 2 }))).toEqual({ n: 1, m: 2 })
     const exit = await Effect.runPromiseExit(PluginOptions.decode(standard, { n: "1" }))
     expect(Exit.isFailure(exit) && exit.cause.reasons[0]?._tag === "Fail" && exit.cause.reasons[0].error.message).toBe(
-      'invalid options for format "s": option "n": expected a number, got "1"; option "m": expected a number, got nothing'
+      "invalid options for format \"s\": option \"n\": expected a number, got \"1\"; option \"m\": expected a number, got nothing"
     )
   })
 })

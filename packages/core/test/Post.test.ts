@@ -161,7 +161,9 @@ describe("Post.selectColumns", () => {
       const columns = ["like_count", "repost_count", "reply_count", "quote_count"]
       db.exec(`UPDATE posts SET ${columns.map((c) => `${c} = ${literal}`).join(", ")} WHERE uri = 'at://${i}'`)
     }
-    const rows = db.prepare(`SELECT ${Post.selectColumns} FROM posts ORDER BY rowid`).raw(true).all() as Array<Array<unknown>>
+    const rows = db.prepare(`SELECT ${Post.selectColumns} FROM posts ORDER BY rowid`).raw(true).all() as Array<
+      Array<unknown>
+    >
     db.close()
     expect(rows.map((r) => r.slice(7, 11))).toEqual(stored.map(([, value]) => [value, value, value, value]))
   })

@@ -40,25 +40,30 @@ describe("ThreadPool", () => {
     const file = archive(posts(1_234))
     const range = await Effect.runPromise(DateRange.make({}))
     Prewarm.prewarm(3)
-    const idle = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
-      const pool = yield* ThreadPool.ThreadPool
-      expect(Prewarm.waiting()).toBe(0)
-      expect(yield* pool.idle).toBe(2)
-      const worker = pool.start(BatchSource.workerInit(file, { did: "did:plc:test", range }))
-      expect(yield* pool.idle).toBe(1)
-      const first = yield* Effect.promise(() => new Promise((resolve) => worker.once("message", resolve)))
-      expect(first).toEqual({ type: "ready", total: 1_234 })
-      yield* Effect.promise(() => worker.terminate())
-      return pool
-    }).pipe(Effect.provide(ThreadPool.ThreadPool.layer))))
+    const idle = await Effect.runPromise(Effect.scoped(
+      Effect.gen(function*() {
+        const pool = yield* ThreadPool.ThreadPool
+        expect(Prewarm.waiting()).toBe(0)
+        expect(yield* pool.idle).toBe(2)
+        const worker = pool.start(BatchSource.workerInit(file, { did: "did:plc:test", range }))
+        expect(yield* pool.idle).toBe(1)
+        const first = yield* Effect.promise(() => new Promise((resolve) => worker.once("message", resolve)))
+        expect(first).toEqual({ type: "ready", total: 1_234 })
+        yield* Effect.promise(() => worker.terminate())
+        return pool
+      }).pipe(Effect.provide(ThreadPool.ThreadPool.layer))
+    ))
     expect(await Effect.runPromise(idle.idle)).toBe(0)
   })
 
-  it.each([[1, 1], [2, 1], [4, 3], [32, 31]])("prewarms, for an export on %i thread(s), %i reader(s): this thread encodes too", (threads, readers) => {
-    expect(Prewarm.readers(threads)).toBe(readers)
-    Prewarm.prewarm(threads)
-    expect(Prewarm.waiting()).toBe(readers)
-  })
+  it.each([[1, 1], [2, 1], [4, 3], [32, 31]])(
+    "prewarms, for an export on %i thread(s), %i reader(s): this thread encodes too",
+    (threads, readers) => {
+      expect(Prewarm.readers(threads)).toBe(readers)
+      Prewarm.prewarm(threads)
+      expect(Prewarm.waiting()).toBe(readers)
+    }
+  )
 
   it.each([0, -1, 1.5, 33, Number.NaN, undefined])("prewarms the readers of the default count for %s", (n) => {
     Prewarm.prewarm(n)
@@ -68,7 +73,11 @@ describe("ThreadPool", () => {
   it("gives a parallel export its threads: prewarmed first, new ones for the rest, the same bytes", async () => {
     const file = archive(posts(3_001))
     const export_ = async (threads: number) => {
-      const exit = await collect(file, { format: "clines", out: path.join(tempDir(), "out"), threads, chunkPosts: 500 }, concurrentLines)
+      const exit = await collect(
+        file,
+        { format: "clines", out: path.join(tempDir(), "out"), threads, chunkPosts: 500 },
+        concurrentLines
+      )
       if (Exit.isFailure(exit)) throw new Error(Cause.pretty(exit.cause))
       const last = exit.value.at(-1)
       if (last?._tag !== "Completed") throw new Error(`ended with ${last?._tag}`)

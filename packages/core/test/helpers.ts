@@ -153,11 +153,13 @@ export const collect = (
   plugin = lines(),
   open: Partial<Archive.OpenOptions> = {}
 ) =>
-  Effect.runPromise(Effect.exit(Effect.gen(function*() {
-    const events: Array<Progress.ExportEvent> = []
-    yield* Stream.runForEach(
-      Export.run({ did: "did:plc:test", format: "lines", ...request }),
-      (e) => Effect.sync(() => events.push(e))
-    )
-    return events
-  }).pipe(Effect.provide(layer(file, plugin, open)))))
+  Effect.runPromise(Effect.exit(
+    Effect.gen(function*() {
+      const events: Array<Progress.ExportEvent> = []
+      yield* Stream.runForEach(
+        Export.run({ did: "did:plc:test", format: "lines", ...request }),
+        (e) => Effect.sync(() => events.push(e))
+      )
+      return events
+    }).pipe(Effect.provide(layer(file, plugin, open)))
+  ))

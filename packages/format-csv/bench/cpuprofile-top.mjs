@@ -47,7 +47,9 @@ for (let i = first; i <= last; i++) {
   total += delta
 }
 
-console.log(`${(total / 1e3).toFixed(0)} ms sampled${windowFunction === undefined ? "" : ` (window: ${windowFunction})`}`)
+console.log(
+  `${(total / 1e3).toFixed(0)} ms sampled${windowFunction === undefined ? "" : ` (window: ${windowFunction})`}`
+)
 console.log("")
 console.log("| self ms | self % | function |")
 console.log("|---:|---:|---|")

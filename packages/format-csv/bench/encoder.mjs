@@ -38,8 +38,23 @@ const ONLY = arg("only", undefined)?.split(",")
 const posts = []
 for (const r of Synthetic.generatePosts({ posts: POSTS, otherDids: 0 })) {
   const raw = structuredClone([
-    r.uri, r.cid, r.did, r.text, r.created_at, r.indexed_at, r.has_media, r.like_count, r.repost_count,
-    r.reply_count, r.quote_count, r.is_reply, r.reply_parent, r.embed_type, r.embed_data, r.labels, r.archived_at
+    r.uri,
+    r.cid,
+    r.did,
+    r.text,
+    r.created_at,
+    r.indexed_at,
+    r.has_media,
+    r.like_count,
+    r.repost_count,
+    r.reply_count,
+    r.quote_count,
+    r.is_reply,
+    r.reply_parent,
+    r.embed_type,
+    r.embed_data,
+    r.labels,
+    r.archived_at
   ])
   posts.push(Post.decodeRow(raw, () => {}))
   if (posts.length === POSTS) break
@@ -51,7 +66,11 @@ const rowBatches = postBatches.map((batch) => batch.map(Columns.toRow))
 
 // Values the synthetic posts may lack, on which some csv-stringify settings differ.
 const PROBES = [" lead", "\\.", "a\rb", "\rx", "\tx", "=1+2", "-1", "@x", "say \"hi\", ok", "", "\u3000x", "\ufeffx"]
-const probePosts = PROBES.map((text, i) => ({ ...posts[i % posts.length], text, replyParent: PROBES[(i + 1) % PROBES.length] }))
+const probePosts = PROBES.map((text, i) => ({
+  ...posts[i % posts.length],
+  text,
+  replyParent: PROBES[(i + 1) % PROBES.length]
+}))
 const probeRows = probePosts.map(Columns.toRow)
 
 const config = Encoder.stringifyOptions(OPTIONS)
@@ -106,7 +125,8 @@ const variants = [
     name: "stringify-minimal-options",
     note: "(b) only quoted_match and escape_formulas set, the rest left to defaults",
     input: "rows",
-    run: (rows) => bytes(stringify(rows, { quoted_match: config.quoted_match, escape_formulas: config.escape_formulas }))
+    run: (rows) =>
+      bytes(stringify(rows, { quoted_match: config.quoted_match, escape_formulas: config.escape_formulas }))
   },
   {
     name: "stringify-no-quoted-match",
@@ -198,7 +218,9 @@ console.log("| variant | wall µs/row (median) | wall min–max | CPU µs/row (m
 console.log("|---|---:|---:|---:|---|---|")
 for (const v of variants) {
   console.log(
-    `| ${v.name} | ${median(v.times).toFixed(2)} | ${Math.min(...v.times).toFixed(2)}–${Math.max(...v.times).toFixed(2)} | ` +
+    `| ${v.name} | ${median(v.times).toFixed(2)} | ${Math.min(...v.times).toFixed(2)}–${
+      Math.max(...v.times).toFixed(2)
+    } | ` +
       `${median(v.cpu).toFixed(2)} | ${v.same ? "yes" : "NO"} | ${v.note} |`
   )
 }

@@ -127,8 +127,7 @@ const mustQuote = (value: string, first: number): boolean =>
   quotesAsFirst(first) || hasSpecial(value) || (first === 0x5c && value === "\\.")
 
 /** `body` in quotes, its `"` doubled. */
-const enclose = (body: string): string =>
-  "\"" + (body.indexOf("\"") < 0 ? body : body.replaceAll("\"", "\"\"")) + "\""
+const enclose = (body: string): string => "\"" + (body.indexOf("\"") < 0 ? body : body.replaceAll("\"", "\"\"")) + "\""
 
 /** The error for a cell that is not a string (csv-stringify would have cast it; rows here hold strings only). */
 const notText = (value: unknown): TypeError => new TypeError(`a CSV cell must be a string, got ${typeof value}`)

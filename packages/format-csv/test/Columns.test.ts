@@ -29,8 +29,21 @@ describe("Columns", () => {
       embedData: rawJson(`{"images":[{"fullsize":"https://x/y/bafk@jpeg"}]}`)
     })
     expect(Columns.toRow(p)).toEqual([
-      "at://u", "c", "did:plc:d", "t", "2024-06-30T23:59:59Z", "9007199254740993", "2", "3", "-4",
-      "true", "at://parent", "true", "bafk", "images", "2024-05-13T00:00:00-03:30"
+      "at://u",
+      "c",
+      "did:plc:d",
+      "t",
+      "2024-06-30T23:59:59Z",
+      "9007199254740993",
+      "2",
+      "3",
+      "-4",
+      "true",
+      "at://parent",
+      "true",
+      "bafk",
+      "images",
+      "2024-05-13T00:00:00-03:30"
     ])
   })
 

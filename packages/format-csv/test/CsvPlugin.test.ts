@@ -13,7 +13,8 @@ const DEFAULTS = { bom: true, escapeFormulas: false } as const
 
 /** The plugin as the core runs it: Effects over its plain functions. */
 const engine = FormatPlugin.toInternal(plugin)
-const make = (options: typeof DEFAULTS | { bom: boolean; escapeFormulas: boolean }) => engine.make(options, { total: 0 })
+const make = (options: typeof DEFAULTS | { bom: boolean; escapeFormulas: boolean }) =>
+  engine.make(options, { total: 0 })
 
 let alice: Array<Post.Post> = []
 let nobody: Array<Post.Post> = []
@@ -122,10 +123,12 @@ describe("options", () => {
   it("are checked, each bad one named with what is allowed", async () => {
     const exit = await Effect.runPromiseExit(PluginOptions.decode(engine, { bom: "yes", escapeFormula: true }))
     expect(exit._tag).toBe("Failure")
-    const message = exit._tag === "Failure" ? String((exit.cause.reasons[0] as { error?: { message: string } }).error?.message) : ""
+    const message = exit._tag === "Failure"
+      ? String((exit.cause.reasons[0] as { error?: { message: string } }).error?.message)
+      : ""
     expect(message).toBe(
-      'unknown option escapeFormula for format "csv" (allowed: bom, escapeFormulas): did you mean escapeFormulas for escapeFormula?; ' +
-        'invalid options for format "csv": option "bom": expected true or false, got "yes"'
+      "unknown option escapeFormula for format \"csv\" (allowed: bom, escapeFormulas): did you mean escapeFormulas for escapeFormula?; " +
+        "invalid options for format \"csv\": option \"bom\": expected true or false, got \"yes\""
     )
   })
 

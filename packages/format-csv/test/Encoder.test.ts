@@ -19,9 +19,31 @@ const cell = (value: string, encode = plain): string => {
 
 // The rule, written out independently of csv-stringify, to cross-check it.
 const LEADING = new Set<number>([
-  0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0x85, 0xa0, 0x1680,
-  0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a,
-  0x2028, 0x2029, 0x202f, 0x205f, 0x3000
+  0x09,
+  0x0a,
+  0x0b,
+  0x0c,
+  0x0d,
+  0x20,
+  0x85,
+  0xa0,
+  0x1680,
+  0x2000,
+  0x2001,
+  0x2002,
+  0x2003,
+  0x2004,
+  0x2005,
+  0x2006,
+  0x2007,
+  0x2008,
+  0x2009,
+  0x200a,
+  0x2028,
+  0x2029,
+  0x202f,
+  0x205f,
+  0x3000
 ])
 const mustQuote = (v: string): boolean =>
   v !== "" && (/[,"\r\n]/.test(v) || v === "\\." || LEADING.has(v.charCodeAt(0)))
@@ -93,7 +115,24 @@ describe("quoting: the rule", () => {
   })
 
   it("does not quote other leading characters", () => {
-    for (const v of ["\ufeffx", "\u200bx", "\u200cx", "\u2060x", "\u180ex", "\x7fx", "\x00x", "\x01x", "\x1cx", "\x1fx", "=x", "+x", "-x", "@x", "'x", "#x"]) {
+    for (const v of [
+      "\ufeffx",
+      "\u200bx",
+      "\u200cx",
+      "\u2060x",
+      "\u180ex",
+      "\x7fx",
+      "\x00x",
+      "\x01x",
+      "\x1cx",
+      "\x1fx",
+      "=x",
+      "+x",
+      "-x",
+      "@x",
+      "'x",
+      "#x"
+    ]) {
       expect(cell(v), JSON.stringify(v)).toBe(v)
     }
   })
@@ -106,7 +145,9 @@ describe("quoting: the rule", () => {
   })
 
   it("keeps astral characters, emoji and RTL text as they are", () => {
-    for (const v of ["🚀", "👩‍👩‍👧‍👦 family", "مرحبا", "שלום", "日本語、テスト。", "e\u0301", "\ud83d"]) expect(cell(v)).toBe(v)
+    for (const v of ["🚀", "👩‍👩‍👧‍👦 family", "مرحبا", "שלום", "日本語、テスト。", "e\u0301", "\ud83d"]) {
+      expect(cell(v)).toBe(v)
+    }
   })
 
   it("ends every record with LF, the last one included", () => {
@@ -115,9 +156,47 @@ describe("quoting: the rule", () => {
   })
 
   it("agrees with the written-out rule on many generated values", () => {
-    const alphabet = ["a", "Z", "0", " ", ",", "\"", "\r", "\n", "\t", "\x0b", "\x0c", "\\", ".", "=", "-", "+", "@", "'",
-      "\x85", "\xa0", "\u1680", "\u2000", "\u2005", "\u200a", "\u200b", "\u2028", "\u2029", "\u202f", "\u205f",
-      "\u3000", "\ufeff", "\x7f", "\x01", "é", "🚀", "\uff1d", "\uff0b", "\uff0d", "\uff20"]
+    const alphabet = [
+      "a",
+      "Z",
+      "0",
+      " ",
+      ",",
+      "\"",
+      "\r",
+      "\n",
+      "\t",
+      "\x0b",
+      "\x0c",
+      "\\",
+      ".",
+      "=",
+      "-",
+      "+",
+      "@",
+      "'",
+      "\x85",
+      "\xa0",
+      "\u1680",
+      "\u2000",
+      "\u2005",
+      "\u200a",
+      "\u200b",
+      "\u2028",
+      "\u2029",
+      "\u202f",
+      "\u205f",
+      "\u3000",
+      "\ufeff",
+      "\x7f",
+      "\x01",
+      "é",
+      "🚀",
+      "\uff1d",
+      "\uff0b",
+      "\uff0d",
+      "\uff20"
+    ]
     let seed = 7
     const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff)
     const values: Array<string> = ["\\.", ""]
@@ -192,16 +271,59 @@ describe("configuration", () => {
 const oracle = (rows: ReadonlyArray<ReadonlyArray<string>>, escapeFormulas: boolean): string =>
   stringify(rows as Array<Array<string>>, Encoder.stringifyOptions({ escapeFormulas }))
 
-const utf8 = (chunk: string | Uint8Array): Buffer => (typeof chunk === "string" ? Buffer.from(chunk, "utf8") : Buffer.from(chunk))
+const utf8 = (
+  chunk: string | Uint8Array
+): Buffer => (typeof chunk === "string" ? Buffer.from(chunk, "utf8") : Buffer.from(chunk))
 
 /** Code units and pieces the rule, formula escaping or UTF-8 conversion treat specially. */
 const SPECIAL_UNITS = [
-  ",", "\"", "\r", "\n", "\r\n", "\\", ".", "\\.", "'", "=", "+", "-", "@", "#",
-  "\uff1d", "\uff0b", "\uff0d", "\uff20", // full-width = + - @
+  ",",
+  "\"",
+  "\r",
+  "\n",
+  "\r\n",
+  "\\",
+  ".",
+  "\\.",
+  "'",
+  "=",
+  "+",
+  "-",
+  "@",
+  "#",
+  "\uff1d",
+  "\uff0b",
+  "\uff0d",
+  "\uff20", // full-width = + - @
   ...[...LEADING].map((code) => String.fromCharCode(code)),
-  "\u200b", "\u200c", "\u2060", "\u180e", "\ufeff", "\u00ad", "\x00", "\x01", "\x1c", "\x1f", "\x7f", "\x84", "\x86",
-  "\u1fff", "\u200b", "\u2027", "\u202a", "\u205e", "\u2fff", "\u3001",
-  "\ud800", "\udbff", "\udc00", "\udfff", "\ud83d\ude80", "\u{1f469}\u200d\u{1f469}\u200d\u{1f467}", "é", "日本"
+  "\u200b",
+  "\u200c",
+  "\u2060",
+  "\u180e",
+  "\ufeff",
+  "\u00ad",
+  "\x00",
+  "\x01",
+  "\x1c",
+  "\x1f",
+  "\x7f",
+  "\x84",
+  "\x86",
+  "\u1fff",
+  "\u200b",
+  "\u2027",
+  "\u202a",
+  "\u205e",
+  "\u2fff",
+  "\u3001",
+  "\ud800",
+  "\udbff",
+  "\udc00",
+  "\udfff",
+  "\ud83d\ude80",
+  "\u{1f469}\u200d\u{1f469}\u200d\u{1f467}",
+  "é",
+  "日本"
 ]
 
 /** One UTF-16 unit or code point: any at all (lone surrogates included), often a special one. */
@@ -218,8 +340,36 @@ const anyText: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: fc.string({ unit, minLength: 20, maxLength: 200 }) },
   {
     weight: 2,
-    arbitrary: fc.constantFrom("", "\\.", " \\.", "\\.\\.", "\\.\n", "\\.\r", "\\", ".", "\"", "\"\"", ",", "   ", "\t", "\r",
-      "\n", "=", "-", "-0", "-12", "0", "true", "false", "=1+2", "=a,b", "\t=x", "\r=x", "\u3000", "\ud800")
+    arbitrary: fc.constantFrom(
+      "",
+      "\\.",
+      " \\.",
+      "\\.\\.",
+      "\\.\n",
+      "\\.\r",
+      "\\",
+      ".",
+      "\"",
+      "\"\"",
+      ",",
+      "   ",
+      "\t",
+      "\r",
+      "\n",
+      "=",
+      "-",
+      "-0",
+      "-12",
+      "0",
+      "true",
+      "false",
+      "=1+2",
+      "=a,b",
+      "\t=x",
+      "\r=x",
+      "\u3000",
+      "\ud800"
+    )
   }
 )
 
@@ -280,9 +430,12 @@ describe("same bytes as csv-stringify (the oracle)", () => {
 
       it("rows longer than one segment", () => {
         fc.assert(
-          fc.property(fc.array(rowOf(fc.string({ unit, minLength: 100, maxLength: 400 })), { minLength: 40, maxLength: 80 }), (rows) => {
-            expect(encode(rows)).toBe(oracle(rows, escapeFormulas))
-          }),
+          fc.property(
+            fc.array(rowOf(fc.string({ unit, minLength: 100, maxLength: 400 })), { minLength: 40, maxLength: 80 }),
+            (rows) => {
+              expect(encode(rows)).toBe(oracle(rows, escapeFormulas))
+            }
+          ),
           { numRuns: 20 }
         )
       })
@@ -305,8 +458,13 @@ const timestamp: fc.Arbitrary<Timestamp.Timestamp> = fc.oneof(
   {
     weight: 3,
     arbitrary: fc.constantFrom(
-      "2024-06-30T23:59:59.999999999Z", "2024-05-13T00:00:00.123456789-03:30", "2024-05-12T00:00:00.000+00:00",
-      "2025-01-15 10:00:00.250", "2024-01-15 10:30:00.123 +0000 UTC m=+1.2", "0000-01-01T00:00:00Z", ""
+      "2024-06-30T23:59:59.999999999Z",
+      "2024-05-13T00:00:00.123456789-03:30",
+      "2024-05-12T00:00:00.000+00:00",
+      "2025-01-15 10:00:00.250",
+      "2024-01-15 10:30:00.123 +0000 UTC m=+1.2",
+      "0000-01-01T00:00:00Z",
+      ""
     ).map(Timestamp.decode)
   },
   { weight: 2, arbitrary: anyText.map(Timestamp.decode) },
@@ -326,7 +484,10 @@ const timestamp: fc.Arbitrary<Timestamp.Timestamp> = fc.oneof(
 const embedData: fc.Arbitrary<Post.RawJson | null> = fc.oneof(
   fc.constant(null),
   fc.array(anyText, { maxLength: 3 }).map((names) => ({
-    text: JSON.stringify({ images: names.map((n) => ({ fullsize: `https://cdn/x/${n}@jpeg` })), external: { thumb: `https://t/${names[0] ?? ""}` } }),
+    text: JSON.stringify({
+      images: names.map((n) => ({ fullsize: `https://cdn/x/${n}@jpeg` })),
+      external: { thumb: `https://t/${names[0] ?? ""}` }
+    }),
     valid: true
   })),
   fc.record({ text: anyText, valid: fc.boolean() })
@@ -376,7 +537,10 @@ describe("posts: same bytes as csv-stringify over Columns.toRow", () => {
 
   it("a batch longer than one segment comes back as UTF-8 bytes, a short one as text", () => {
     const encodeBatch = Encoder.makeBatch({ escapeFormulas: false })
-    const long = Array.from({ length: 400 }, (_, i) => basePost({ text: `post ${i} \u{1f680} ${"é, \"x\" ".repeat(i % 50)}\ud800` }))
+    const long = Array.from(
+      { length: 400 },
+      (_, i) => basePost({ text: `post ${i} \u{1f680} ${"é, \"x\" ".repeat(i % 50)}\ud800` })
+    )
     const chunk = encodeBatch(long)
     expect(chunk).toBeInstanceOf(Uint8Array)
     expect(utf8(chunk).equals(utf8(oracle(long.map(Columns.toRow), false)))).toBe(true)

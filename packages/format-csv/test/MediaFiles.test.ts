@@ -87,7 +87,9 @@ describe("MediaFiles cell", () => {
   })
 
   it("reads nothing else: video, quoted posts' embeds, media.external, image thumbnails", () => {
-    expect(files({ $type: "app.bsky.embed.video#view", thumbnail: `${CDN}video/thumbnail.jpg`, playlist: `${CDN}p.m3u8` }))
+    expect(
+      files({ $type: "app.bsky.embed.video#view", thumbnail: `${CDN}video/thumbnail.jpg`, playlist: `${CDN}p.m3u8` })
+    )
       .toBe("")
     expect(files({ record: { embeds: [{ images: [image("quoted")] }] } })).toBe("")
     expect(files({ media: { external: { thumb: `${CDN}mext@jpeg` } } })).toBe("")
@@ -201,12 +203,14 @@ describe("parsing only what can list files", () => {
     )
   }))
   // JSON text, sometimes with keys spelled through escapes, or made malformed.
-  const embedText = fc.tuple(node, fc.boolean(), fc.boolean(), fc.boolean()).map(([value, escFull, escThumb, broken]) => {
-    let text = JSON.stringify(value)
-    if (escFull) text = text.replaceAll("\"fullsize\"", "\"\\u0066ullsize\"")
-    if (escThumb) text = text.replaceAll("\"thumb\"", "\"th\\u0075mb\"")
-    return broken ? text.slice(0, -1) : text
-  })
+  const embedText = fc.tuple(node, fc.boolean(), fc.boolean(), fc.boolean()).map(
+    ([value, escFull, escThumb, broken]) => {
+      let text = JSON.stringify(value)
+      if (escFull) text = text.replaceAll("\"fullsize\"", "\"\\u0066ullsize\"")
+      if (escThumb) text = text.replaceAll("\"thumb\"", "\"th\\u0075mb\"")
+      return broken ? text.slice(0, -1) : text
+    }
+  )
 
   it("gives what parsing everything gives, for any embed text", () => {
     fc.assert(

@@ -37,14 +37,24 @@ const images = (list: unknown): Array<unknown> | undefined => {
   if (!Array.isArray(list)) return undefined
   return list.filter(isObject).map((image) => {
     const ratio = member(image, "aspectRatio")
-    return [mediaPath(member(image, "fullsize")), text(member(image, "alt")), size(member(ratio, "width")), size(member(ratio, "height"))]
+    return [
+      mediaPath(member(image, "fullsize")),
+      text(member(image, "alt")),
+      size(member(ratio, "width")),
+      size(member(ratio, "height"))
+    ]
   })
 }
 
 const external = (card: unknown): Array<unknown> | undefined => {
   if (!isObject(card)) return undefined
   const uri = text(member(card, "uri"))
-  return [/^https?:\/\//i.test(uri) ? uri : "", text(member(card, "title")), text(member(card, "description")), mediaPath(member(card, "thumb"))]
+  return [
+    /^https?:\/\//i.test(uri) ? uri : "",
+    text(member(card, "title")),
+    text(member(card, "description")),
+    mediaPath(member(card, "thumb"))
+  ]
 }
 
 const quoted = (record: unknown): Array<unknown> | undefined => {
@@ -55,7 +65,13 @@ const quoted = (record: unknown): Array<unknown> | undefined => {
   if (member(view, "notFound") === true || !isObject(member(view, "value"))) return [uri]
   const author = member(view, "author")
   const value = member(view, "value")
-  return [uri, text(member(author, "handle")), text(member(author, "displayName")), text(member(value, "text")), text(member(value, "createdAt"))]
+  return [
+    uri,
+    text(member(author, "handle")),
+    text(member(author, "displayName")),
+    text(member(value, "text")),
+    text(member(value, "createdAt"))
+  ]
 }
 
 const video = (v: unknown): Array<unknown> | undefined =>

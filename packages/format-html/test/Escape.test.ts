@@ -24,7 +24,9 @@ describe("scriptJson", () => {
 
 describe("html", () => {
   it("writes markup characters as entities", () => {
-    expect(html(`<a href="x" onclick='y'>&amp;</a>`)).toBe("&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;")
+    expect(html(`<a href="x" onclick='y'>&amp;</a>`)).toBe(
+      "&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;"
+    )
     expect(html("plain, ünïcode ✓")).toBe("plain, ünïcode ✓")
   })
 })

@@ -23,7 +23,13 @@ describe("segments", () => {
   })
 
   it("never links another scheme", () => {
-    for (const text of ["javascript:alert(1)", "JaVaScRiPt://x.com/%0aalert(1)", "data:text/html,<script>x</script>", "vbscript:x", "file:///etc/passwd"]) {
+    for (const text of [
+      "javascript:alert(1)",
+      "JaVaScRiPt://x.com/%0aalert(1)",
+      "data:text/html,<script>x</script>",
+      "vbscript:x",
+      "file:///etc/passwd"
+    ]) {
       expect(hrefs(text)).toEqual([])
     }
     expect(hrefs("javascript:https://x.com")).toEqual(["https://x.com"])
@@ -37,22 +43,37 @@ describe("segments", () => {
   })
 
   it("leaves sentence punctuation out of an address but keeps balanced parentheses", () => {
-    expect(hrefs("(https://en.wikipedia.org/wiki/Foo_(bar)). Next")).toEqual(["https://en.wikipedia.org/wiki/Foo_(bar)"])
+    expect(hrefs("(https://en.wikipedia.org/wiki/Foo_(bar)). Next")).toEqual([
+      "https://en.wikipedia.org/wiki/Foo_(bar)"
+    ])
     expect(hrefs("https://example.com/path.")).toEqual(["https://example.com/path"])
   })
 
   it("ends an address at invisible and direction-changing characters", () => {
     expect(hrefs("https://a.example/x\u200bhttps://b.example")).toEqual(["https://a.example/x", "https://b.example"])
     expect(hrefs("https://a.example/\u202egnp.exe")).toEqual(["https://a.example/"])
-    expect(joined("\u202eRTL \u05e9\u05dc\u05d5\u05dd #\u05e9\u05dc\u05d5\u05dd \u200b\u200d\ufeff")).toBe("\u202eRTL \u05e9\u05dc\u05d5\u05dd #\u05e9\u05dc\u05d5\u05dd \u200b\u200d\ufeff")
-    expect(hrefs("#\u05e9\u05dc\u05d5\u05dd")).toEqual([`https://bsky.app/hashtag/${encodeURIComponent("\u05e9\u05dc\u05d5\u05dd")}`])
+    expect(joined("\u202eRTL \u05e9\u05dc\u05d5\u05dd #\u05e9\u05dc\u05d5\u05dd \u200b\u200d\ufeff")).toBe(
+      "\u202eRTL \u05e9\u05dc\u05d5\u05dd #\u05e9\u05dc\u05d5\u05dd \u200b\u200d\ufeff"
+    )
+    expect(hrefs("#\u05e9\u05dc\u05d5\u05dd")).toEqual([
+      `https://bsky.app/hashtag/${encodeURIComponent("\u05e9\u05dc\u05d5\u05dd")}`
+    ])
   })
 
   it("gives back every character of any text, in order", () => {
-    const texts = ["a\r\nb\u0000c\u2028", "🏳️‍🌈 #️⃣ #tag‍ @x.y", "@@a.b ##c https://https://x.y", "\ud800 lone https://x.y/\udfff"]
+    const texts = [
+      "a\r\nb\u0000c\u2028",
+      "🏳️‍🌈 #️⃣ #tag‍ @x.y",
+      "@@a.b ##c https://https://x.y",
+      "\ud800 lone https://x.y/\udfff"
+    ]
     for (const text of texts) expect(joined(text)).toBe(text)
     expect(hrefs("#\ufe0f\u20e3 1\ufe0f\u20e3 #_ #\u0301x")).toEqual([])
-    expect(hrefs("#caf\u00e9 #x\u0301 #2024_recap")).toEqual(["https://bsky.app/hashtag/caf%C3%A9", "https://bsky.app/hashtag/x%CC%81", "https://bsky.app/hashtag/2024_recap"])
+    expect(hrefs("#caf\u00e9 #x\u0301 #2024_recap")).toEqual([
+      "https://bsky.app/hashtag/caf%C3%A9",
+      "https://bsky.app/hashtag/x%CC%81",
+      "https://bsky.app/hashtag/2024_recap"
+    ])
   })
 
   it("handles a 100 KB post of links and tags quickly and completely", () => {

@@ -27,8 +27,17 @@ describe("mediaPath", () => {
 
   it("names nothing for anything else", () => {
     for (const url of [
-      null, 42, "", "no-slash", `https://x/${cid}@webp`, `https://x/${cid}@constructor`, `https://x/${cid}@__proto__`,
-      "https://x/bafkreiimg1@jpeg", `https://x/${cid.slice(0, -1)}A@jpeg`, `https://x/${cid}x`, "https://x/../../etc/passwd",
+      null,
+      42,
+      "",
+      "no-slash",
+      `https://x/${cid}@webp`,
+      `https://x/${cid}@constructor`,
+      `https://x/${cid}@__proto__`,
+      "https://x/bafkreiimg1@jpeg",
+      `https://x/${cid.slice(0, -1)}A@jpeg`,
+      `https://x/${cid}x`,
+      "https://x/../../etc/passwd",
       `https://x/${blobCid(digest).replace("bafkrei", "bafyrei")}`
     ]) expect(mediaPath(url)).toBe("")
   })

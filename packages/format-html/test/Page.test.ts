@@ -6,8 +6,13 @@ import htmlDefault, { BLOCK, htmlFormat, MAX_POSTS, policy } from "../src/index.
 import { script } from "../src/internal/Script.js"
 import { style } from "../src/internal/Style.js"
 
-const posts = Array.from({ length: 2 * BLOCK + 501 }, (_, i) =>
-  Sink.post({ uri: `at://did:plc:example/app.bsky.feed.post/${i}`, text: i % 3 === 0 ? `</script><!-- ${i} #t https://x.y` : `post ${i}` })
+const posts = Array.from(
+  { length: 2 * BLOCK + 501 },
+  (_, i) =>
+    Sink.post({
+      uri: `at://did:plc:example/app.bsky.feed.post/${i}`,
+      text: i % 3 === 0 ? `</script><!-- ${i} #t https://x.y` : `post ${i}`
+    })
 )
 
 /** The JSON of each data block, in order. */
@@ -18,7 +23,12 @@ describe("the html plugin", () => {
   it("fits the plugin contract", () => {
     expect(FormatPlugin.problems(htmlFormat)).toEqual([])
     expect(htmlDefault).toBe(htmlFormat)
-    expect(htmlFormat).toMatchObject({ name: "html", extension: "html", mediaType: "text/html; charset=utf-8", apiVersion: 2 })
+    expect(htmlFormat).toMatchObject({
+      name: "html",
+      extension: "html",
+      mediaType: "text/html; charset=utf-8",
+      apiVersion: 2
+    })
   })
 
   it("writes the same bytes however the posts are batched, in blocks of BLOCK posts", async () => {

@@ -42,7 +42,10 @@ describe.skipIf(!hasChromium)("a 100,000-post export with media", () => {
   it("shows the newest posts, searches every post, jumps to a month, loads images from media/, offline", async () => {
     const o = await open(browser, path.join(published, "posts.html"), 390, 844)
     const { page } = o
-    const figures: Record<string, number> = { firstPostMs: Math.round(await o.firstPost()), allLoadedMs: Math.round(o.loaded) }
+    const figures: Record<string, number> = {
+      firstPostMs: Math.round(await o.firstPost()),
+      allLoadedMs: Math.round(o.loaded)
+    }
     expect(await page.textContent("#status")).toBe("100,000 posts, newest first")
     expect((await articles(page))[0]!.pos).toBe(1)
     await screenshot(page, "large-phone")
@@ -55,7 +58,10 @@ describe.skipIf(!hasChromium)("a 100,000-post export with media", () => {
     expect(expected).toBeGreaterThan(100)
     const started = Date.now()
     await page.getByRole("searchbox", { name: "Search posts" }).fill(word)
-    await page.waitForFunction((n) => document.getElementById("status")!.textContent === `${n} posts match \u201ccaturday\u201d`, expected.toLocaleString("en-US"))
+    await page.waitForFunction(
+      (n) => document.getElementById("status")!.textContent === `${n} posts match \u201ccaturday\u201d`,
+      expected.toLocaleString("en-US")
+    )
     figures.searchMs = Date.now() - started
     for (const a of await articles(page)) expect(a.text.toLowerCase()).toContain(word)
     await screenshot(page, "large-search")
@@ -69,7 +75,8 @@ describe.skipIf(!hasChromium)("a 100,000-post export with media", () => {
     await page.selectOption("#month", { label: last })
     await page.waitForFunction(() => document.activeElement?.tagName === "ARTICLE")
     const time = await page.evaluate(() => document.activeElement!.querySelector("time")!.dateTime)
-    expect(new Date(time).toLocaleString("en-US", { timeZone: "America/New_York", month: "long", year: "numeric" })).toBe(last.replace(/ \(.*/, ""))
+    expect(new Date(time).toLocaleString("en-US", { timeZone: "America/New_York", month: "long", year: "numeric" }))
+      .toBe(last.replace(/ \(.*/, ""))
 
     // The feed is taller than a browser lets an element be: the last post is still reachable.
     await page.keyboard.press("End")
@@ -84,13 +91,17 @@ describe.skipIf(!hasChromium)("a 100,000-post export with media", () => {
       for (let y = 0; y < 30_000; y += innerHeight / 2) {
         scrollTo(0, y)
         await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 40)))
-        const done = [...document.querySelectorAll("figure img")].filter((i) => (i as HTMLImageElement).naturalWidth > 0)
+        const done = [...document.querySelectorAll("figure img")].filter((i) =>
+          (i as HTMLImageElement).naturalWidth > 0
+        )
         if (done.length >= 3) return done.map((i) => (i as HTMLImageElement).src)
       }
       return []
     })
     expect(loaded.length).toBeGreaterThanOrEqual(3)
-    for (const src of loaded) expect(existsSync(path.join(published, "media", path.basename(fileURLToPath(src))))).toBe(true)
+    for (const src of loaded) {
+      expect(existsSync(path.join(published, "media", path.basename(fileURLToPath(src))))).toBe(true)
+    }
     await screenshot(page, "large-images")
 
     expect(o.requests.filter((u) => !u.startsWith("file://"))).toEqual([])

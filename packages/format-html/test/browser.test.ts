@@ -12,7 +12,19 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import type { Browser } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { addPosts, articles, CHROMIUM, exportHtml, launch, open, type Opened, RESULTS, screenshot, skyporter, texts } from "./support.js"
+import {
+  addPosts,
+  articles,
+  CHROMIUM,
+  exportHtml,
+  launch,
+  open,
+  type Opened,
+  RESULTS,
+  screenshot,
+  skyporter,
+  texts
+} from "./support.js"
 
 const hasChromium = existsSync(CHROMIUM)
 if (!hasChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: CI installs Debian's chromium`)
@@ -20,19 +32,29 @@ if (!hasChromium) console.warn(`browser tests skipped: ${CHROMIUM} is missing (a
 
 const DID = "did:plc:htmlreader2222222222222"
 const post = (rkey: string) => `at://${DID}/app.bsky.feed.post/${rkey}`
-const PWN = `<script>window.pwned="script"</script><img src=x onerror="window.pwned='img'"></script><!-- <svg onload=alert(1)> -->`
+const PWN =
+  `<script>window.pwned="script"</script><img src=x onerror="window.pwned='img'"></script><!-- <svg onload=alert(1)> -->`
 const RTL = "\u202eevil.exe \u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627 a\u200bb\u200dc\ufeffd"
 const HUGE = "A long post. ".repeat(7_700) + "x".repeat(4_000) + " https://example.com/" + "a".repeat(3_000)
 
 /** The newest posts of the small archive, newest first. */
 const HOSTILE = [
-  { uri: post("h6"), created_at: "2030-01-06T12:00:00.000Z", text: "my reply to myself", is_reply: 1, reply_parent: post("h1") },
+  {
+    uri: post("h6"),
+    created_at: "2030-01-06T12:00:00.000Z",
+    text: "my reply to myself",
+    is_reply: 1,
+    reply_parent: post("h1")
+  },
   { uri: post("h1"), created_at: "2030-01-05T12:00:00.000Z", text: PWN },
   {
-    uri: post("h2"), created_at: "2030-01-04T12:00:00.000Z",
+    uri: post("h2"),
+    created_at: "2030-01-04T12:00:00.000Z",
     text: "javascript:window.pwned='js' [x](javascript:alert(1)) https://ok.example/path #tag @alice.bsky.social",
     embed_type: "external",
-    embed_data: JSON.stringify({ external: { uri: "javascript:alert(1)", title: "<b onmouseover=alert(1)>title</b>", description: PWN } }),
+    embed_data: JSON.stringify({
+      external: { uri: "javascript:alert(1)", title: "<b onmouseover=alert(1)>title</b>", description: PWN }
+    }),
     labels: JSON.stringify([{ val: "<script>alert(1)</script>" }])
   },
   { uri: post("h3"), created_at: "2030-01-03T12:00:00.000Z", text: RTL },
@@ -49,9 +71,16 @@ beforeAll(async () => {
   if (!hasChromium) return
   work = mkdtempSync(path.join(tmpdir(), "skyporter-html-"))
   const db = path.join(work, "small.db")
-  await skyporter(["seed", "--db", db, "--posts", "300", "--did", DID, "--media-root", path.join(work, "media-root")], work)
+  await skyporter(
+    ["seed", "--db", db, "--posts", "300", "--did", DID, "--media-root", path.join(work, "media-root")],
+    work
+  )
   addPosts(db, DID, HOSTILE)
-  withMedia = await exportHtml(work, db, DID, path.join(work, "out"), ["--media", "--media-root", path.join(work, "media-root")])
+  withMedia = await exportHtml(work, db, DID, path.join(work, "out"), [
+    "--media",
+    "--media-root",
+    path.join(work, "media-root")
+  ])
   withoutMedia = await exportHtml(work, db, DID, path.join(work, "out-plain"))
   browser = await launch()
 }, 300_000)
@@ -66,7 +95,9 @@ const clean = (o: Opened, mediaDir?: string) => {
   expect(o.requests.filter((u) => !u.startsWith("file://"))).toEqual([])
   expect(o.dialogs).toEqual([])
   // The only failures allowed: images the export does not hold (the page then shows their description).
-  const missing = (u: string) => /\/media\/[0-9a-f]{64}\.(jpg|png)$/.test(u) && (mediaDir === undefined || !existsSync(path.join(mediaDir, path.basename(u))))
+  const missing = (u: string) =>
+    /\/media\/[0-9a-f]{64}\.(jpg|png)$/.test(u) &&
+    (mediaDir === undefined || !existsSync(path.join(mediaDir, path.basename(u))))
   expect(o.failed.filter((u) => !missing(u))).toEqual([])
   expect(o.errors.filter((e) => !/^Failed to load resource: net::ERR_FILE_NOT_FOUND$/.test(e))).toEqual([])
 }
@@ -109,7 +140,18 @@ describe.skipIf(!hasChromium)("a small export with hostile posts", () => {
     const o = pages[0]!
     const seen = await o.page.evaluate(async () => {
       const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 30)))
-      const found = { images: 0, loaded: 0, broken: 0, external: 0, quote: 0, quoteGone: 0, video: 0, labels: 0, replyOut: 0, altShown: 0 }
+      const found = {
+        images: 0,
+        loaded: 0,
+        broken: 0,
+        external: 0,
+        quote: 0,
+        quoteGone: 0,
+        video: 0,
+        labels: 0,
+        replyOut: 0,
+        altShown: 0
+      }
       const done = new Set<Element>()
       for (let y = 0; y < document.documentElement.scrollHeight; y += innerHeight / 2) {
         scrollTo(0, y)
@@ -119,12 +161,20 @@ describe.skipIf(!hasChromium)("a small export with hostile posts", () => {
           if (done.has(a)) continue
           done.add(a)
           found.images += a.querySelectorAll("figure").length
-          found.external += [...a.querySelectorAll("a.card")].filter((c) => !(c as HTMLAnchorElement).href.startsWith("https://bsky.app/")).length
-          found.quote += [...a.querySelectorAll("a.card")].filter((c) => (c as HTMLAnchorElement).href.startsWith("https://bsky.app/")).length
-          found.quoteGone += [...a.querySelectorAll(".card b")].filter((b) => b.textContent === "Quoted post (not available)").length
+          found.external +=
+            [...a.querySelectorAll("a.card")].filter((c) =>
+              !(c as HTMLAnchorElement).href.startsWith("https://bsky.app/")
+            ).length
+          found.quote +=
+            [...a.querySelectorAll("a.card")].filter((c) =>
+              (c as HTMLAnchorElement).href.startsWith("https://bsky.app/")
+            ).length
+          found.quoteGone +=
+            [...a.querySelectorAll(".card b")].filter((b) => b.textContent === "Quoted post (not available)").length
           found.video += [...a.querySelectorAll(".note")].filter((n) => n.textContent!.startsWith("Video")).length
           found.labels += a.querySelectorAll(".labels li").length
-          found.replyOut += [...a.querySelectorAll(".ctx")].filter((n) => n.textContent!.startsWith("Replying to a post")).length
+          found.replyOut +=
+            [...a.querySelectorAll(".ctx")].filter((n) => n.textContent!.startsWith("Replying to a post")).length
         }
         for (const img of document.querySelectorAll("figure img")) {
           const i = img as HTMLImageElement
@@ -138,9 +188,16 @@ describe.skipIf(!hasChromium)("a small export with hostile posts", () => {
     expect(seen.images).toBeGreaterThan(20)
     expect(seen.loaded).toBeGreaterThan(10)
     expect(seen.broken).toBe(0)
-    for (const kind of ["external", "quote", "quoteGone", "video", "labels", "replyOut"] as const) expect(seen[kind], kind).toBeGreaterThan(0)
-    const loaded = await o.page.$$eval("figure img", (l) => l.filter((i) => (i as HTMLImageElement).naturalWidth > 0).map((i) => (i as HTMLImageElement).src))
-    for (const src of loaded) expect(existsSync(path.join(withMedia, "media", path.basename(fileURLToPath(src))))).toBe(true)
+    for (const kind of ["external", "quote", "quoteGone", "video", "labels", "replyOut"] as const) {
+      expect(seen[kind], kind).toBeGreaterThan(0)
+    }
+    const loaded = await o.page.$$eval(
+      "figure img",
+      (l) => l.filter((i) => (i as HTMLImageElement).naturalWidth > 0).map((i) => (i as HTMLImageElement).src)
+    )
+    for (const src of loaded) {
+      expect(existsSync(path.join(withMedia, "media", path.basename(fileURLToPath(src))))).toBe(true)
+    }
     clean(o, path.join(withMedia, "media"))
   })
 
@@ -156,18 +213,25 @@ describe.skipIf(!hasChromium)("a small export with hostile posts", () => {
     await page.keyboard.press("Enter")
     expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-posinset"))).toBe("1")
     await page.keyboard.press("ArrowDown")
-    expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-posinset"))).toBe(expected > 1 ? "2" : "1")
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-posinset"))).toBe(
+      expected > 1 ? "2" : "1"
+    )
     await page.getByRole("searchbox").fill("no such words anywhere")
-    await page.waitForFunction(() => document.getElementById("status")!.textContent === "No posts match \u201cno such words anywhere\u201d")
+    await page.waitForFunction(() =>
+      document.getElementById("status")!.textContent === "No posts match \u201cno such words anywhere\u201d"
+    )
     await page.getByRole("searchbox").fill("")
     await page.waitForFunction(() => /newest first/.test(document.getElementById("status")!.textContent!))
   })
 
   it("has landmarks, headings and a label for every control", async () => {
     const { page } = pages[0]!
-    for (const role of ["banner", "main", "search", "navigation", "feed"] as const) expect(await page.getByRole(role).count(), role).toBe(1)
+    for (const role of ["banner", "main", "search", "navigation", "feed"] as const) {
+      expect(await page.getByRole(role).count(), role).toBe(1)
+    }
     expect(await page.getByRole("heading", { level: 1 }).count()).toBe(1)
-    expect(await page.$$eval("article", (l) => l.every((a) => a.querySelector("h2") !== null && a.tabIndex === 0))).toBe(true)
+    expect(await page.$$eval("article", (l) => l.every((a) => a.querySelector("h2") !== null && a.tabIndex === 0)))
+      .toBe(true)
     expect(await page.$$eval("img", (l) => l.every((i) => (i as HTMLImageElement).alt !== ""))).toBe(true)
   })
 
@@ -206,7 +270,10 @@ describe.skipIf(!hasChromium)("a small export with hostile posts", () => {
     const o = await open(browser, path.join(withoutMedia, "posts.html"), 1000)
     // Down to the first posts with images, then a moment for any image to load or fail.
     await o.page.evaluate(async () => {
-      const inView = () => [...document.querySelectorAll("figure")].some((f) => f.getBoundingClientRect().top > 0 && f.getBoundingClientRect().bottom < innerHeight)
+      const inView = () =>
+        [...document.querySelectorAll("figure")].some((f) =>
+          f.getBoundingClientRect().top > 0 && f.getBoundingClientRect().bottom < innerHeight
+        )
       for (let y = 0; !inView() && y < document.documentElement.scrollHeight; y += innerHeight / 3) {
         scrollTo(0, y)
         await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 50)))
@@ -214,7 +281,15 @@ describe.skipIf(!hasChromium)("a small export with hostile posts", () => {
       await new Promise((r) => setTimeout(r, 300))
     })
     await screenshot(o.page, "small-without-media")
-    const figures = await o.page.$$eval("figure", (l) => l.map((f) => ({ caption: f.querySelector("figcaption")!.textContent!, img: f.querySelector("img") !== null, visible: (f.querySelector("figcaption") as HTMLElement).getBoundingClientRect().left >= 0 })))
+    const figures = await o.page.$$eval(
+      "figure",
+      (l) =>
+        l.map((f) => ({
+          caption: f.querySelector("figcaption")!.textContent!,
+          img: f.querySelector("img") !== null,
+          visible: (f.querySelector("figcaption") as HTMLElement).getBoundingClientRect().left >= 0
+        }))
+    )
     expect(figures.length).toBeGreaterThan(0)
     for (const f of figures) {
       expect(f.caption).toMatch(/^Image(: .+| \(no description\))$/)

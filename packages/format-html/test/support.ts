@@ -18,18 +18,43 @@ const CLI = fileURLToPath(new URL("../../../apps/cli/bin/skyporter.js", import.m
 export const skyporter = (args: ReadonlyArray<string>, cwd: string): Promise<string> => {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build the CLI first (npm run build)`)
   return new Promise((resolve, reject) =>
-    execFile(process.execPath, [CLI, ...args], { cwd, maxBuffer: 64 << 20 }, (error, stdout, stderr) =>
-      error ? reject(new Error(`skyporter ${args.join(" ")} failed: ${stderr}`)) : resolve(stdout)
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { cwd, maxBuffer: 64 << 20 },
+      (error, stdout, stderr) =>
+        error ? reject(new Error(`skyporter ${args.join(" ")} failed: ${stderr}`)) : resolve(stdout)
     )
   )
 }
 
 /** Exports `did` from `db` as html into `out` and returns the published folder. */
-export const exportHtml = async (cwd: string, db: string, did: string, out: string, extra: ReadonlyArray<string> = []) =>
-  (await skyporter(["export", "--db", db, "--did", did, "--format", "html", "--out", out, ...extra], cwd)).trim()
+export const exportHtml = async (
+  cwd: string,
+  db: string,
+  did: string,
+  out: string,
+  extra: ReadonlyArray<string> = []
+) => (await skyporter(["export", "--db", db, "--did", did, "--format", "html", "--out", out, ...extra], cwd)).trim()
 
-const COLUMNS = ["uri", "cid", "did", "text", "created_at", "indexed_at", "has_media", "like_count", "repost_count",
-  "reply_count", "quote_count", "is_reply", "reply_parent", "embed_type", "embed_data", "labels"] as const
+const COLUMNS = [
+  "uri",
+  "cid",
+  "did",
+  "text",
+  "created_at",
+  "indexed_at",
+  "has_media",
+  "like_count",
+  "repost_count",
+  "reply_count",
+  "quote_count",
+  "is_reply",
+  "reply_parent",
+  "embed_type",
+  "embed_data",
+  "labels"
+] as const
 
 export type Row = Partial<Record<(typeof COLUMNS)[number], string | number | null>>
 
@@ -37,11 +62,25 @@ export type Row = Partial<Record<(typeof COLUMNS)[number], string | number | nul
 export const addPosts = (db: string, did: string, rows: ReadonlyArray<Row>): void => {
   const sqlite = new Database(db)
   try {
-    const insert = sqlite.prepare(`INSERT INTO posts (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map((c) => `@${c}`).join(", ")})`)
+    const insert = sqlite.prepare(
+      `INSERT INTO posts (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map((c) => `@${c}`).join(", ")})`
+    )
     for (const r of rows) {
       insert.run({
-        cid: "bafyreihostile", did, text: "", indexed_at: r.created_at, has_media: 0, like_count: 0, repost_count: 0,
-        reply_count: 0, quote_count: 0, is_reply: 0, reply_parent: null, embed_type: null, embed_data: null, labels: null,
+        cid: "bafyreihostile",
+        did,
+        text: "",
+        indexed_at: r.created_at,
+        has_media: 0,
+        like_count: 0,
+        repost_count: 0,
+        reply_count: 0,
+        quote_count: 0,
+        is_reply: 0,
+        reply_parent: null,
+        embed_type: null,
+        embed_data: null,
+        labels: null,
         ...r
       })
     }
@@ -65,7 +104,14 @@ export const launch = (): Promise<Browser> =>
   chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run"
+    ]
   })
 
 export interface Opened {
@@ -86,7 +132,11 @@ export interface Opened {
 
 /** Opens a page from file:// in a fresh context (en-US, New York time) and waits until its posts are loaded. */
 export const open = async (browser: Browser, file: string, width: number, height = 900): Promise<Opened> => {
-  const context = await browser.newContext({ viewport: { width, height }, locale: "en-US", timezoneId: "America/New_York" })
+  const context = await browser.newContext({
+    viewport: { width, height },
+    locale: "en-US",
+    timezoneId: "America/New_York"
+  })
   const page = await context.newPage()
   const requests: Array<string> = []
   const failed: Array<string> = []
@@ -112,11 +162,17 @@ export const open = async (browser: Browser, file: string, width: number, height
     }).observe(document, { childList: true, subtree: true })
   })
   await page.goto(pathToFileURL(file).href)
-  await page.waitForFunction(() => /newest first/.test(document.getElementById("status")?.textContent ?? ""), null, { timeout: 120_000 })
+  await page.waitForFunction(() => /newest first/.test(document.getElementById("status")?.textContent ?? ""), null, {
+    timeout: 120_000
+  })
   const loadedAt = await page.evaluate(() => performance.now())
   return {
     loaded: loadedAt,
-    page, requests, failed, errors, dialogs,
+    page,
+    requests,
+    failed,
+    errors,
+    dialogs,
     firstPost: () => page.evaluate(() => (window as unknown as { firstPostAt: number }).firstPostAt)
   }
 }
@@ -139,5 +195,4 @@ export const articles = (page: Page) =>
         labels: [...a.querySelectorAll(".labels li")].map((l) => l.textContent),
         html: a.outerHTML
       }))
-      .sort((x, y) => x.pos - y.pos)
-  )
+      .sort((x, y) => x.pos - y.pos))

@@ -12,7 +12,20 @@ const BATCH = Number(process.argv[3] ?? 1_000)
 const POOL = 20_000
 const RUNS = 3
 
-const words = ["sky", "blue", "export", "coffee", "thread", "photo", "night", "link", "write", "json", "archive", "weekend"]
+const words = [
+  "sky",
+  "blue",
+  "export",
+  "coffee",
+  "thread",
+  "photo",
+  "night",
+  "link",
+  "write",
+  "json",
+  "archive",
+  "weekend"
+]
 const extras = ["", "", "", " 🚀✨", " café déjà vu", "\nsecond line", " \"quoted\" & <b>", " 日本語のテキスト"]
 
 const pick = (i, k) => words[(i * 7 + k * 13) % words.length]
@@ -47,7 +60,11 @@ const externalEmbed = (i) =>
 
 const makePost = (i) => {
   const r = i % 20
-  const embed = r < 7 ? { type: "images", text: imagesEmbed(i, 1 + (i % 4)) } : r < 9 ? { type: "external", text: externalEmbed(i) } : null
+  const embed = r < 7
+    ? { type: "images", text: imagesEmbed(i, 1 + (i % 4)) }
+    : r < 9
+    ? { type: "external", text: externalEmbed(i) }
+    : null
   return {
     uri: `at://did:plc:bench/app.bsky.feed.post/3k${i.toString(36).padStart(11, "a")}`,
     cid: cidOf(i),

@@ -39,7 +39,7 @@ export const newline = (level: number): string => {
 const stringEnd = (text: string, start: number): number => {
   let from = start + 1
   for (;;) {
-    const q = text.indexOf('"', from)
+    const q = text.indexOf("\"", from)
     if (q === -1) return text.length // unterminated: not valid JSON; copy the rest
     let b = q - 1
     while (text.charCodeAt(b) === BACKSLASH) b--

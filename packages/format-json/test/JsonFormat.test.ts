@@ -116,8 +116,10 @@ describe("json sink", () => {
   })
 
   it("gives the same bytes for large batches of non-ASCII posts as for one post per batch", () => {
-    const posts = Array.from({ length: 3000 }, (_, i) =>
-      post({ text: `${i} ${"日本語 🚀 é \u2028 ".repeat(1 + (i % 9))}`, likeCount: String(i) }))
+    const posts = Array.from(
+      { length: 3000 },
+      (_, i) => post({ text: `${i} ${"日本語 🚀 é \u2028 ".repeat(1 + (i % 9))}`, likeCount: String(i) })
+    )
     const whole = encode([posts])
     expect(whole.equals(encode(batches(posts, 1)))).toBe(true)
     expect(whole.equals(encode(batches(posts, 777)))).toBe(true)
@@ -150,7 +152,11 @@ describe("json sink", () => {
   it("never crashes on lone surrogates and keeps the output well-formed UTF-8", () => {
     const bad = "a\ud800b\udc00c"
     const out = encode([[
-      post({ text: bad, embedData: { text: JSON.stringify({ k: bad }), valid: true }, labels: { text: bad, valid: false } })
+      post({
+        text: bad,
+        embedData: { text: JSON.stringify({ k: bad }), valid: true },
+        labels: { text: bad, valid: false }
+      })
     ]])
     const text = out.toString("utf8")
     expect(text).not.toContain("\ufffd")

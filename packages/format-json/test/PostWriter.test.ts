@@ -32,7 +32,7 @@ describe("PostWriter.post", () => {
   })
 
   it("falls back to full quoting from the first character that needs it, at any position", () => {
-    const awkward = ['"', "\\", "\n", "\u0000", "\u001f", "\u007f", "é", "\u2028", "\u2029", "🚀", "\ud800", "\udfff"]
+    const awkward = ["\"", "\\", "\n", "\u0000", "\u001f", "\u007f", "é", "\u2028", "\u2029", "🚀", "\ud800", "\udfff"]
     const posts = awkward.flatMap((c) => [
       post({ text: c }),
       post({ text: "plain " + c }),
@@ -68,7 +68,13 @@ describe("PostWriter.post", () => {
 
 describe("PostWriter.post with values built by hand", () => {
   it("writes non-ASCII timestamp parts and counts as renderPost does", () => {
-    const odd: Timestamp.Timestamp = { text: "x", valid: true, seconds: "2024-01-01T00:00:0é", fraction: "5", offset: "Z" }
+    const odd: Timestamp.Timestamp = {
+      text: "x",
+      valid: true,
+      seconds: "2024-01-01T00:00:0é",
+      fraction: "5",
+      offset: "Z"
+    }
     const posts = [post({ createdAt: odd, indexedAt: odd, archivedAt: null, likeCount: "1é", quoteCount: "é" })]
     expect(written(posts).equals(rendered(posts))).toBe(true)
   })

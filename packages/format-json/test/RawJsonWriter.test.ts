@@ -39,16 +39,48 @@ const wellFormed = fc.oneof(
     ([v, spaces]) => {
       let k = 0
       // Whitespace after every structural character (outside strings, as JSON.stringify escapes none of these in keys or values it writes raw).
-      return JSON.stringify(v).replace(/("(?:[^"\\]|\\.)*")|([{}[\],:])/g, (m, str) =>
-        str !== undefined ? m : m + spaces[k++ % spaces.length]!)
+      return JSON.stringify(v).replace(
+        /("(?:[^"\\]|\\.)*")|([{}[\],:])/g,
+        (m, str) => str !== undefined ? m : m + spaces[k++ % spaces.length]!
+      )
     }
   )
 )
 
 /** Characters that matter to JSON's grammar, and some that are never allowed. */
 const damage = fc.constantFrom(
-  "{", "}", "[", "]", ",", ":", "\"", "\\", "/", "u", "0", "1", "-", "+", ".", "e", "E", "t", "n", "f", " ", "\n",
-  "\u0000", "\u001f", "\u007f", "é", "\u2028", "\ud800", "\udc00", "🚀", "\ufeff", "x"
+  "{",
+  "}",
+  "[",
+  "]",
+  ",",
+  ":",
+  "\"",
+  "\\",
+  "/",
+  "u",
+  "0",
+  "1",
+  "-",
+  "+",
+  ".",
+  "e",
+  "E",
+  "t",
+  "n",
+  "f",
+  " ",
+  "\n",
+  "\u0000",
+  "\u001f",
+  "\u007f",
+  "é",
+  "\u2028",
+  "\ud800",
+  "\udc00",
+  "🚀",
+  "\ufeff",
+  "x"
 )
 
 /** A well-formed text with a few characters inserted, removed or replaced. */
@@ -80,18 +112,99 @@ describe("writeIndented", () => {
   it("follows JSON.parse on numbers, literals, escapes and whitespace", () => {
     const cases = [
       // numbers
-      "0", "-0", "1", "-1", "10", "01", "-01", "1.5", "1.", ".5", "-.5", "1e5", "1E+5", "1e-5", "1e", "1e+", "1.5e3",
-      "1.5E-3.2", "--1", "+1", "-", "0x10", "1_000", "Infinity", "NaN", "1e400", "12345678901234567890",
+      "0",
+      "-0",
+      "1",
+      "-1",
+      "10",
+      "01",
+      "-01",
+      "1.5",
+      "1.",
+      ".5",
+      "-.5",
+      "1e5",
+      "1E+5",
+      "1e-5",
+      "1e",
+      "1e+",
+      "1.5e3",
+      "1.5E-3.2",
+      "--1",
+      "+1",
+      "-",
+      "0x10",
+      "1_000",
+      "Infinity",
+      "NaN",
+      "1e400",
+      "12345678901234567890",
       // literals
-      "true", "false", "null", "tru", "nul", "True", "NULL", "truex", "true false", "[true,false,null]", "[truee]",
+      "true",
+      "false",
+      "null",
+      "tru",
+      "nul",
+      "True",
+      "NULL",
+      "truex",
+      "true false",
+      "[true,false,null]",
+      "[truee]",
       // strings and escapes
-      '""', '"a"', '"\\""', '"\\\\"', '"\\/"', '"\\b\\f\\n\\r\\t"', '"\\u00e9"', '"\\u00E9"', '"\\u00g9"', '"\\u00e"',
-      '"\\x41"', '"\\a"', '"\\', '"abc', '"a\nb"', '"a\u0000b"', '"a\u001fb"', '"a\u007fb"', '"\u2028\u2029"',
-      '"é 🚀 中"', '"\ud800"', '"\udc00x"', '"\ud83d\ude80"', "'single'",
+      "\"\"",
+      "\"a\"",
+      "\"\\\"\"",
+      "\"\\\\\"",
+      "\"\\/\"",
+      "\"\\b\\f\\n\\r\\t\"",
+      "\"\\u00e9\"",
+      "\"\\u00E9\"",
+      "\"\\u00g9\"",
+      "\"\\u00e\"",
+      "\"\\x41\"",
+      "\"\\a\"",
+      "\"\\",
+      "\"abc",
+      "\"a\nb\"",
+      "\"a\u0000b\"",
+      "\"a\u001fb\"",
+      "\"a\u007fb\"",
+      "\"\u2028\u2029\"",
+      "\"é 🚀 中\"",
+      "\"\ud800\"",
+      "\"\udc00x\"",
+      "\"\ud83d\ude80\"",
+      "'single'",
       // structure and whitespace
-      "", " ", "{}", "[]", "{ }", "[\n]", "{]", "[}", "[1,]", "[,1]", "{\"a\":1,}", "{\"a\"}", "{\"a\":}", "{a:1}",
-      "{\"a\" : 1 , \"b\":[ ]}", "[1 2]", "[1,,2]", " \t\n\r[1]\r\n\t ", "\u00a0[1]", "\ufeff[1]", "[1]\ufeff",
-      "[1]]", "[[1]", "{\"a\":{\"b\":{}}}", "{\"dup\":1,\"dup\":2}", "[\"a\",{\"k\":[null,{}]}]", "1 2", "[1]x"
+      "",
+      " ",
+      "{}",
+      "[]",
+      "{ }",
+      "[\n]",
+      "{]",
+      "[}",
+      "[1,]",
+      "[,1]",
+      "{\"a\":1,}",
+      "{\"a\"}",
+      "{\"a\":}",
+      "{a:1}",
+      "{\"a\" : 1 , \"b\":[ ]}",
+      "[1 2]",
+      "[1,,2]",
+      " \t\n\r[1]\r\n\t ",
+      "\u00a0[1]",
+      "\ufeff[1]",
+      "[1]\ufeff",
+      "[1]]",
+      "[[1]",
+      "{\"a\":{\"b\":{}}}",
+      "{\"dup\":1,\"dup\":2}",
+      "[\"a\",{\"k\":[null,{}]}]",
+      "1 2",
+      "[1]x"
     ]
     for (const text of cases) for (const level of [0, 2]) agrees(text, level)
   })
@@ -132,13 +245,13 @@ describe("PostWriter and stored JSON", () => {
   }
 
   it("asks the core only about text it cannot lay out itself", () => {
-    const good = counted('{"a": [1, {"b": "é"}]}', true)
+    const good = counted("{\"a\": [1, {\"b\": \"é\"}]}", true)
     const bad = counted("{broken", false)
     const p = post({ embedData: good, labels: bad })
     const out = new PostWriter.ByteWriter()
     PostWriter.post(out, p)
     expect([good.reads, bad.reads]).toEqual([0, 1])
     expect(Buffer.from(out.view()).equals(Buffer.from(renderPost(p, 1), "utf8"))).toBe(true)
-    expect(Buffer.from(out.view()).toString("utf8")).toContain('"labels": "{broken"')
+    expect(Buffer.from(out.view()).toString("utf8")).toContain("\"labels\": \"{broken\"")
   })
 })

@@ -45,7 +45,11 @@ export const make = (parts: ExportId.Parts, prepared: Export.PreparedRequest): E
 export const isActive = (job: Job): boolean => job.status === "queued" || job.status === "running"
 
 /** Records the job's newest snapshot and sends it to watchers. */
-export const emit = (job: Job, type: "progress" | "completed" | "failed" | "cancelled", snapshot: Progress.ProgressSnapshot) =>
+export const emit = (
+  job: Job,
+  type: "progress" | "completed" | "failed" | "cancelled",
+  snapshot: Progress.ProgressSnapshot
+) =>
   Effect.suspend(() => {
     job.snapshot = snapshot
     return job.events.emit(type, snapshot)

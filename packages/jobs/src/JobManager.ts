@@ -28,7 +28,18 @@ import * as Downloads from "./Downloads.js"
 import { ExportInProgress, ExportNotCompleted, ExportNotFound, Forbidden, ShuttingDown } from "./Errors.js"
 import * as ExportId from "./ExportId.js"
 import * as Job from "./Job.js"
-import { type Access, canSee, type Config, type Download, type ExportItem, type JobEvent, type JobManagerShape, type ListPage, type ListRequest, type SubmitInput } from "./Model.js"
+import {
+  type Access,
+  canSee,
+  type Config,
+  type Download,
+  type ExportItem,
+  type JobEvent,
+  type JobManagerShape,
+  type ListPage,
+  type ListRequest,
+  type SubmitInput
+} from "./Model.js"
 import * as OutputFolder from "./OutputFolder.js"
 import * as Runner from "./Runner.js"
 import * as Store from "./Store.js"
@@ -53,13 +64,18 @@ const checkFolderName = (did: string): Effect.Effect<void, InvalidRequest> =>
     )
     : Effect.void
 
-const notFound = (id: string) => new ExportNotFound({ message: `no export with id ${JSON.stringify(id.slice(0, 100))}` })
+const notFound = (id: string) =>
+  new ExportNotFound({ message: `no export with id ${JSON.stringify(id.slice(0, 100))}` })
 const shuttingDown = () => new ShuttingDown({ message: "the server is shutting down; try again when it is back" })
 
 const failureOf = (job: Job.Job, cause: Cause.Cause<unknown>): Progress.ProgressError => {
   const failure = Cause.squash(cause)
   if (failure instanceof ExportFailed) {
-    return { stage: failure.stage, ...(failure.batch === undefined ? {} : { batch: failure.batch }), message: failure.message }
+    return {
+      stage: failure.stage,
+      ...(failure.batch === undefined ? {} : { batch: failure.batch }),
+      message: failure.message
+    }
   }
   const message = failure instanceof Error ? failure.message : String(failure)
   return job.snapshot.error ?? { stage: "publish", message: `internal error: ${message}` }
@@ -79,7 +95,9 @@ export const make = Effect.fn("JobManager.make")(function*(config: Config) {
   }
   const downloads = Downloads.make(store, Math.max(1, config.maxDownloadsPerDid ?? 10))
 
-  yield* OutputFolder.ensure(config.out).pipe(Effect.mapError((e) => new InvalidRequest({ field: "out", message: e.message })))
+  yield* OutputFolder.ensure(config.out).pipe(
+    Effect.mapError((e) => new InvalidRequest({ field: "out", message: e.message }))
+  )
   for (const p of yield* store.sweep) log(`removed leftover ${p}`)
 
   /** Queued, running, failed and (while the server runs, after a shutdown) cancelled jobs. */
@@ -188,7 +206,9 @@ export const make = Effect.fn("JobManager.make")(function*(config: Config) {
   const freeName = (did: string) =>
     Effect.gen(function*() {
       const now = new Date(yield* Clock.currentTimeMillis)
-      const inMemory = new Set([...jobs.values(), ...completed.values()].filter((j) => j.parts.did === did).map((j) => j.parts.name))
+      const inMemory = new Set(
+        [...jobs.values(), ...completed.values()].filter((j) => j.parts.did === did).map((j) => j.parts.name)
+      )
       for (let n = 1; n < 100_000; n++) {
         const candidate = { did, name: ExportId.nameAt(now, n) }
         if (!inMemory.has(candidate.name) && !(yield* store.exists(candidate))) return candidate
@@ -255,7 +275,10 @@ export const make = Effect.fn("JobManager.make")(function*(config: Config) {
     if (request.cursor !== undefined) {
       const parts = ExportId.decode(request.cursor)
       if (parts === undefined) {
-        return yield* new InvalidRequest({ field: "cursor", message: "invalid cursor: pass the next_cursor of the previous page unchanged" })
+        return yield* new InvalidRequest({
+          field: "cursor",
+          message: "invalid cursor: pass the next_cursor of the previous page unchanged"
+        })
       }
       after = { key: ExportId.sortKey(parts.name), id: request.cursor }
     }
@@ -340,7 +363,14 @@ export const make = Effect.fn("JobManager.make")(function*(config: Config) {
     const published = yield* store.read(parts)
     if (published === undefined) return yield* notFound(id)
     const lease = yield* downloads.hold(id, published, options?.deleteAfter ?? false)
-    return { id, did: published.did, name: published.name, dir: published.dir, manifest: published.manifest, sent: lease.sent } satisfies Download as Download
+    return {
+      id,
+      did: published.did,
+      name: published.name,
+      dir: published.dir,
+      manifest: published.manifest,
+      sent: lease.sent
+    } satisfies Download as Download
   })
 
   const shutdown = Effect.gen(function*() {
@@ -351,7 +381,16 @@ export const make = Effect.fn("JobManager.make")(function*(config: Config) {
     yield* Fiber.interruptAll(fibers)
   }).pipe(Effect.withSpan("JobManager.shutdown"))
 
-  return { submit, list, get, watch, remove, download, exclusive, shutdown } satisfies JobManagerShape as JobManagerShape
+  return {
+    submit,
+    list,
+    get,
+    watch,
+    remove,
+    download,
+    exclusive,
+    shutdown
+  } satisfies JobManagerShape as JobManagerShape
 })
 
 export class JobManager extends Context.Service<JobManager, JobManagerShape>()("@skyporter/jobs/JobManager") {

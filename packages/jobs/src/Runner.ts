@@ -26,11 +26,12 @@ export interface RunContext {
  * At most one element per `interval`, always the newest: the upstream never
  * waits (a sliding buffer of one), and the last element is never lost.
  */
-export const latestEvery = (interval: Duration.Duration) => <A, E, R>(self: Stream.Stream<A, E, R>): Stream.Stream<A, E, R> =>
-  self.pipe(
-    Stream.buffer({ capacity: 1, strategy: "sliding" }),
-    Stream.throttle({ cost: () => 1, units: 1, duration: interval, strategy: "shape" })
-  )
+export const latestEvery =
+  (interval: Duration.Duration) => <A, E, R>(self: Stream.Stream<A, E, R>): Stream.Stream<A, E, R> =>
+    self.pipe(
+      Stream.buffer({ capacity: 1, strategy: "sliding" }),
+      Stream.throttle({ cost: () => 1, units: 1, duration: interval, strategy: "shape" })
+    )
 
 /** Moves the finished directory from staging to `<out>/<did>/<name>` (the next free name if taken meanwhile). */
 export const place = (store: Store.Store, job: Job.Job, from: string) =>
@@ -39,7 +40,8 @@ export const place = (store: Store.Store, job: Job.Job, from: string) =>
     yield* Effect.tryPromise({
       // Not fs.mkdir's recursive mode: under /proc it loops forever on Node 20.
       try: () => ExportDirectory.makeDirectory(parent),
-      catch: (e) => new ExportFailed({ stage: "publish", message: `cannot create the account's folder: ${describe(e)}` })
+      catch: (e) =>
+        new ExportFailed({ stage: "publish", message: `cannot create the account's folder: ${describe(e)}` })
     })
     for (let n = 1; n < 10_000; n++) {
       const parts = n === 1 ? job.parts : { did: job.parts.did, name: `${job.parts.name}_${n}` }
@@ -59,7 +61,10 @@ export const place = (store: Store.Store, job: Job.Job, from: string) =>
       job.parts = parts
       return
     }
-    return yield* new ExportFailed({ stage: "publish", message: `no free name for ${job.parts.name} in the account's folder` })
+    return yield* new ExportFailed({
+      stage: "publish",
+      message: `no free name for ${job.parts.name} in the account's folder`
+    })
   })
 
 /**
@@ -76,7 +81,8 @@ export const exportInStaging = (
   return Effect.acquireUseRelease(
     Effect.tryPromise({
       try: () => ExportDirectory.makeDirectory(staging),
-      catch: (e) => new ExportFailed({ stage: "prepare", message: `cannot create a folder in the output folder: ${describe(e)}` })
+      catch: (e) =>
+        new ExportFailed({ stage: "prepare", message: `cannot create a folder in the output folder: ${describe(e)}` })
     }),
     () =>
       Effect.gen(function*() {

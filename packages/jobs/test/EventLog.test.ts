@@ -7,7 +7,12 @@ import { Effect, Fiber, Stream } from "effect"
 import { describe, expect, it } from "vitest"
 import * as EventLog from "../src/EventLog.js"
 
-const at = (n: number): Progress.ProgressSnapshot => ({ ...Progress.initial, status: "running", posts_processed: n, posts_total: 1000 })
+const at = (n: number): Progress.ProgressSnapshot => ({
+  ...Progress.initial,
+  status: "running",
+  posts_processed: n,
+  posts_total: 1000
+})
 const seqs = (stream: Stream.Stream<{ seq: number; type: string }>) =>
   Effect.map(Stream.runCollect(stream), (all) => Array.from(all, (e) => `${e.seq}:${e.type}`))
 

@@ -43,7 +43,6 @@ describe("JobManager", () => {
       }))
   })
 
-
   it("runs an export, publishes it under the name fixed at request time, and lists it", async () => {
     const out = freshOut(fixture)
     await withManager(fixture.db, { out }, (m) =>
@@ -104,8 +103,7 @@ describe("JobManager", () => {
               Stream.runForEach(s, (e) =>
                 Effect.sync(() => {
                   if (e.snapshot.status === "running" && !started.includes(job.id)) started.push(job.id)
-                })
-              )
+                }))
             ),
             Effect.as(job.id)
           ), { concurrency: "unbounded" })
@@ -224,7 +222,13 @@ describe("JobManager", () => {
   it("pages newest first with a cursor", async () => {
     const out = freshOut(fixture)
     // Five published exports of one DID, made by hand in distinct seconds.
-    const names = ["2024-01-01_00-00-01", "2024-01-01_00-00-02", "2024-01-01_00-00-02_2", "2024-01-01_00-00-03", "2024-02-01_00-00-00"]
+    const names = [
+      "2024-01-01_00-00-01",
+      "2024-01-01_00-00-02",
+      "2024-01-01_00-00-02_2",
+      "2024-01-01_00-00-03",
+      "2024-02-01_00-00-00"
+    ]
     await withManager(fixture.db, { out }, (m) =>
       Effect.gen(function*() {
         const job = yield* m.submit({ did: DID_C, format: "json" }, ALL)
@@ -233,7 +237,9 @@ describe("JobManager", () => {
         for (const name of names) {
           const dir = path.join(out, DID_C, name)
           mkdirSync(dir)
-          for (const f of ["manifest.json", "posts.json"]) writeFileSync(path.join(dir, f), readFileSync(path.join(source, f)))
+          for (const f of ["manifest.json", "posts.json"]) {
+            writeFileSync(path.join(dir, f), readFileSync(path.join(source, f)))
+          }
         }
         const seen: Array<string> = []
         let cursor: string | undefined
@@ -359,7 +365,10 @@ describe("JobManager", () => {
         const a = yield* m.submit({ did: DID_A, format: "slowjson" }, ALL)
         const b = yield* m.submit({ did: DID_B, format: "slowjson" }, ALL)
         ids = [a.id, b.id]
-        const watchers = yield* Effect.forEach(ids, (id) => Effect.forkChild(finalEvent(m, id), { startImmediately: true }))
+        const watchers = yield* Effect.forEach(
+          ids,
+          (id) => Effect.forkChild(finalEvent(m, id), { startImmediately: true })
+        )
         yield* running(m, a.id)
         yield* m.shutdown
         const finals = yield* Fiber.joinAll(watchers)

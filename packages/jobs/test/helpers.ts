@@ -63,9 +63,11 @@ export const withManager = <A, E>(
     Layer.provide(Layer.mergeAll(Archive.Archive.layer({ path: db }), FormatRegistry.FormatRegistry.layer(registry)))
   )
   return Effect.runPromise(
-    Effect.scoped(Effect.gen(function*() {
-      return yield* f(yield* JobManager.JobManager)
-    }).pipe(Effect.provide(layer)))
+    Effect.scoped(
+      Effect.gen(function*() {
+        return yield* f(yield* JobManager.JobManager)
+      }).pipe(Effect.provide(layer))
+    )
   )
 }
 

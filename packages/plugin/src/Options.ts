@@ -37,7 +37,10 @@ export const optionsSchema = <Output>(
       if (unknown.length === 0) return checked
       // Every problem at once: the unknown keys and what `check` found.
       return {
-        issues: [...unknown.map((key) => ({ message: `unknown option (${allowed})`, path: [key] })), ...(checked.issues ?? [])]
+        issues: [
+          ...unknown.map((key) => ({ message: `unknown option (${allowed})`, path: [key] })),
+          ...(checked.issues ?? [])
+        ]
       }
     }
   }

@@ -17,7 +17,12 @@ export interface CurrentPost {
 }
 
 export const ASPECTS: ReadonlyArray<readonly [number, number]> = [
-  [2000, 1500], [1500, 2000], [2000, 2000], [2000, 1125], [1125, 2000], [1200, 630]
+  [2000, 1500],
+  [1500, 2000],
+  [2000, 2000],
+  [2000, 1125],
+  [1125, 2000],
+  [1200, 630]
 ]
 export const LABEL_VALUES = ["porn", "sexual", "nudity", "graphic-media", "!warn", "spam"]
 
@@ -35,7 +40,11 @@ export const images = (r: Rng, count: number, post: CurrentPost): object => {
     const alt = r.chance(0.55) ? "" : sentence(r, r.range(5, 60))
     const thumb = `https://cdn.bsky.app/img/feed_thumbnail/plain/${did}/${blob}@${ext}`
     const fullsize = `https://cdn.bsky.app/img/feed_fullsize/plain/${did}/${blob}@${ext}`
-    out.push(dims === null ? { thumb, fullsize, alt } : { thumb, fullsize, alt, aspectRatio: { height: dims[1], width: dims[0] } })
+    out.push(
+      dims === null
+        ? { thumb, fullsize, alt }
+        : { thumb, fullsize, alt, aspectRatio: { height: dims[1], width: dims[0] } }
+    )
     post.media.push({
       hash: hex,
       post_uri: post.uri,

@@ -49,12 +49,26 @@ export const resolve = (o: SeedOptions): Resolved => {
   if (o === null || typeof o !== "object") throw new Error("seed options must be an object")
   const posts = checkCount("posts", o.posts, MAX_POSTS)
   const did = o.did ?? DEFAULT_DID
-  if (typeof did !== "string" || !DID_SHAPE.test(did)) throw new Error(`did must look like did:method:id; got ${String(did)}`)
+  if (typeof did !== "string" || !DID_SHAPE.test(did)) {
+    throw new Error(`did must look like did:method:id; got ${String(did)}`)
+  }
   const seed = o.seed ?? 1
-  if (typeof seed !== "number" || !Number.isSafeInteger(seed)) throw new Error(`seed must be a safe integer; got ${String(seed)}`)
+  if (typeof seed !== "number" || !Number.isSafeInteger(seed)) {
+    throw new Error(`seed must be a safe integer; got ${String(seed)}`)
+  }
   const nOther = checkCount("otherDids", o.otherDids ?? 3, 1000)
-  const otherPosts = checkCount("otherPosts", o.otherPosts ?? Math.min(10_000, Math.max(10, Math.floor(posts / 100))), MAX_POSTS)
-  return { posts, did, seed: (Math.floor(seed / 4294967296) ^ seed) >>> 0, otherDids: derivedDids(did, nOther), otherPosts }
+  const otherPosts = checkCount(
+    "otherPosts",
+    o.otherPosts ?? Math.min(10_000, Math.max(10, Math.floor(posts / 100))),
+    MAX_POSTS
+  )
+  return {
+    posts,
+    did,
+    seed: (Math.floor(seed / 4294967296) ^ seed) >>> 0,
+    otherDids: derivedDids(did, nOther),
+    otherPosts
+  }
 }
 
 /** A post row and the media rows that belong to it. */
@@ -299,10 +313,15 @@ export class Synth {
     let kind: Force | "imgN" | undefined = force
     if (kind === undefined || !EMBED_FORCES.has(kind)) {
       const x = r.next()
-      kind = x < 0.12 ? (r.chance(0.55) ? "img1" : "imgN") : x < 0.17 ? (r.chance(0.6) ? "extThumb" : "extNoThumb") :
-        x < 0.22 ? (r.chance(0.97) ? "record" : "recordNotFound") :
-        x < 0.25 ? (r.chance(0.7) ? "rwmImages" : r.chance(0.66) ? "rwmVideo" : "rwmExternal") :
-        x < 0.28 ? "video" : undefined
+      kind = x < 0.12 ? (r.chance(0.55) ? "img1" : "imgN") : x < 0.17 ?
+        (r.chance(0.6) ? "extThumb" : "extNoThumb") :
+        x < 0.22 ?
+        (r.chance(0.97) ? "record" : "recordNotFound") :
+        x < 0.25 ?
+        (r.chance(0.7) ? "rwmImages" : r.chance(0.66) ? "rwmVideo" : "rwmExternal") :
+        x < 0.28
+        ? "video"
+        : undefined
     }
     switch (kind) {
       case "img1":
@@ -321,7 +340,10 @@ export class Synth {
       case "record":
       case "recordNotFound":
         embedType = "record"
-        embedData = JSON.stringify({ $type: "app.bsky.embed.record#view", record: this.quoted(r, kind === "recordNotFound") })
+        embedData = JSON.stringify({
+          $type: "app.bsky.embed.record#view",
+          record: this.quoted(r, kind === "recordNotFound")
+        })
         break
       case "rwmImages":
       case "rwmVideo":
@@ -329,7 +351,11 @@ export class Synth {
         embedType = "record_with_media"
         hasMedia = 1
         const record = { record: this.quoted(r, false) }
-        const media = kind === "rwmImages" ? images(r, r.range(1, 4), this.current()) : kind === "rwmVideo" ? video(r, this.curDid) : external(r, this.curDid, true)
+        const media = kind === "rwmImages"
+          ? images(r, r.range(1, 4), this.current())
+          : kind === "rwmVideo"
+          ? video(r, this.curDid)
+          : external(r, this.curDid, true)
         embedData = JSON.stringify({ $type: "app.bsky.embed.recordWithMedia#view", record, media })
         break
       }
@@ -352,8 +378,11 @@ export class Synth {
     const labels = postLabels(r, force, this.current())
 
     // Counts: mostly small, a few viral, and the catalog's extremes.
-    const big = f("count31") ? 2147483647 : f("count32") ? 4294967296 : f("count53") ? 9007199254740991 :
-      f("count63") ? 9223372036854775807n : null
+    const big = f("count31") ? 2147483647 : f("count32") ? 4294967296 : f("count53") ?
+      9007199254740991 :
+      f("count63")
+      ? 9223372036854775807n
+      : null
     const post: PostRow = {
       uri,
       cid: randomRecordCid(r),
@@ -384,6 +413,16 @@ export const count = (r: Rng, scale: number): number => {
 }
 
 export const EMBED_FORCES: ReadonlySet<Force> = new Set<Force>([
-  "img1", "img4", "extThumb", "extNoThumb", "record", "recordNotFound", "rwmImages", "rwmVideo", "rwmExternal",
-  "video", "mediaNull", "embedNullText"
+  "img1",
+  "img4",
+  "extThumb",
+  "extNoThumb",
+  "record",
+  "recordNotFound",
+  "rwmImages",
+  "rwmVideo",
+  "rwmExternal",
+  "video",
+  "mediaNull",
+  "embedNullText"
 ])

@@ -1,6 +1,5 @@
 /** The generator's randomness: a counter run through the murmur3 32-bit finalizer, keyed by (seed, stream, index). */
 
-
 export const fmix = (x: number): number => {
   let h = x | 0
   h ^= h >>> 16

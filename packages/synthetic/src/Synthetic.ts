@@ -98,7 +98,8 @@ export const seedArchive = (dbPath: string, options: SeedOptions): SeedResult =>
   const resolved = resolve(options)
   const db = new Database(dbPath)
   try {
-    const hasPosts = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'posts'").get() !== undefined
+    const hasPosts =
+      db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'posts'").get() !== undefined
     if (hasPosts) {
       const has = db.prepare("SELECT 1 FROM posts WHERE did = ? LIMIT 1").pluck()
       for (const d of [resolved.did, ...resolved.otherDids]) {
@@ -132,12 +133,36 @@ export const seedArchive = (dbPath: string, options: SeedOptions): SeedResult =>
     try {
       for (const { post: p, media } of g.rows()) {
         insertPost.run(
-          p.uri, p.cid, p.did, p.text, p.created_at, p.indexed_at, p.has_media, p.like_count, p.repost_count,
-          p.reply_count, p.quote_count, p.is_reply, p.reply_parent, p.embed_type, p.embed_data, p.labels,
+          p.uri,
+          p.cid,
+          p.did,
+          p.text,
+          p.created_at,
+          p.indexed_at,
+          p.has_media,
+          p.like_count,
+          p.repost_count,
+          p.reply_count,
+          p.quote_count,
+          p.is_reply,
+          p.reply_parent,
+          p.embed_type,
+          p.embed_data,
+          p.labels,
           p.archived_at
         )
         for (const m of media) {
-          insertMedia.run(m.hash, m.post_uri, m.mime_type, m.file_path, m.size_bytes, m.width, m.height, m.alt_text, m.created_at)
+          insertMedia.run(
+            m.hash,
+            m.post_uri,
+            m.mime_type,
+            m.file_path,
+            m.size_bytes,
+            m.width,
+            m.height,
+            m.alt_text,
+            m.created_at
+          )
           files?.write(m)
         }
         mediaRows += media.length

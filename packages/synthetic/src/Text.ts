@@ -20,18 +20,54 @@ export const MENTIONS = ["@alice.bsky.social", "@bob.example.com", "@carol.test"
 export const LINKS = ["https://example.com/post/1", "https://example.org/a?b=1&c=2", "https://bsky.app/profile/x"]
 
 export const EMOJI = [
-  "👩‍💻", "👨‍👩‍👧‍👦", "🏳️‍🌈", "🧑🏽‍🚀", "❤️‍🔥", "👍🏽", "👋🏿", "🇯🇵", "🇧🇷", "🇺🇦", "1️⃣", "#️⃣", "🚀", "✨", "😂", "🦋", "☕", "🌧️"
+  "👩‍💻",
+  "👨‍👩‍👧‍👦",
+  "🏳️‍🌈",
+  "🧑🏽‍🚀",
+  "❤️‍🔥",
+  "👍🏽",
+  "👋🏿",
+  "🇯🇵",
+  "🇧🇷",
+  "🇺🇦",
+  "1️⃣",
+  "#️⃣",
+  "🚀",
+  "✨",
+  "😂",
+  "🦋",
+  "☕",
+  "🌧️"
 ]
 export const CJK = [
-  "今日はいい天気ですね。", "新しいアーカイブを作りました！", "我喜欢写代码，也喜欢喝茶。", "这是一个测试。",
-  "한국어 텍스트입니다.", "東京、大阪、京都（関西）", "「引用」と『二重引用』", "全角！？：；"
+  "今日はいい天気ですね。",
+  "新しいアーカイブを作りました！",
+  "我喜欢写代码，也喜欢喝茶。",
+  "这是一个测试。",
+  "한국어 텍스트입니다.",
+  "東京、大阪、京都（関西）",
+  "「引用」と『二重引用』",
+  "全角！？：；"
 ]
 export const RTL = ["مرحبا بالعالم", "هذا اختبار للنص العربي", "שלום עולם", "זה טקסט בעברית", "سلام 123 עולם"]
 export const ODD = [
-  "tab\there", "back\\slash and \\n typed", "<b>&amp;</b> <script>x</script>", "line\u2028separator",
-  "it's an apostrophe's day", "a,b,c,,d", "price: 5€ / £4 / ¥600", "combining: e\u0301 a\u0308 n\u0303"
+  "tab\there",
+  "back\\slash and \\n typed",
+  "<b>&amp;</b> <script>x</script>",
+  "line\u2028separator",
+  "it's an apostrophe's day",
+  "a,b,c,,d",
+  "price: 5€ / £4 / ¥600",
+  "combining: e\u0301 a\u0308 n\u0303"
 ]
-export const LEADING = ["=SUM(A1:A9)", "=1+2", "+1 agreed", "+33 6 12 34 56 78", "-5 degrees outside", "@alice.bsky.social"]
+export const LEADING = [
+  "=SUM(A1:A9)",
+  "=1+2",
+  "+1 agreed",
+  "+33 6 12 34 56 78",
+  "-5 degrees outside",
+  "@alice.bsky.social"
+]
 
 export const CAPITALIZED = WORDS.map((w) => w[0]!.toUpperCase() + w.slice(1))
 export const WITH_COMMA = WORDS.map((w) => w + ",")
@@ -47,8 +83,13 @@ export const sentence = (r: Rng, target: number): string => {
   while (n < target) {
     const x = r.next()
     k = r.int(WORDS.length)
-    const w = x < 0.08 ? WITH_COMMA[k]! : x < 0.11 ? WITH_PERIOD[k]! : x < 0.115 ? TAGS[k % TAGS.length]! :
-      x < 0.118 ? MENTIONS[k % MENTIONS.length]! : x < 0.12 ? LINKS[k % LINKS.length]! : WORDS[k]!
+    const w = x < 0.08 ? WITH_COMMA[k]! : x < 0.11 ? WITH_PERIOD[k]! : x < 0.115 ?
+      TAGS[k % TAGS.length]! :
+      x < 0.118
+      ? MENTIONS[k % MENTIONS.length]!
+      : x < 0.12
+      ? LINKS[k % LINKS.length]!
+      : WORDS[k]!
     words.push(w)
     n += w.length + 1
   }
@@ -76,7 +117,9 @@ export const postText = (r: Rng, force: Force | undefined): string => {
   let text = sentence(r, shortLength(r))
   const x = r.next()
   if (f("cjk") || (force === undefined && x < 0.03)) text = r.pick(CJK) + (r.chance(0.5) ? r.pick(CJK) : "")
-  else if (f("rtl") || (force === undefined && x < 0.045)) text = r.pick(RTL) + (r.chance(0.5) ? " " + text.slice(0, 40) : "")
+  else if (f("rtl") || (force === undefined && x < 0.045)) {
+    text = r.pick(RTL) + (r.chance(0.5) ? " " + text.slice(0, 40) : "")
+  }
   if (f("quotes") || r.chance(0.04)) text = `She said "${text.slice(0, 60)}" and then ""double"" quotes`
   if (f("commas") || r.chance(0.02)) text = `Hello, world, ${text}, again`
   if (f("emoji") || f("zwj") || r.chance(0.06)) text += " " + (f("zwj") ? EMOJI[r.int(5)]! : r.pick(EMOJI))
@@ -85,8 +128,11 @@ export const postText = (r: Rng, force: Force | undefined): string => {
     text = text + nl + sentence(r, r.range(10, 80))
   }
   if (f("eq") || f("plus") || f("minus") || f("at") || r.chance(0.008)) {
-    const lead = f("eq") ? LEADING[r.int(2)]! : f("plus") ? LEADING[2 + r.int(2)]! : f("minus") ? LEADING[4]! :
-      f("at") ? LEADING[5]! : r.pick(LEADING)
+    const lead = f("eq") ? LEADING[r.int(2)]! : f("plus") ? LEADING[2 + r.int(2)]! : f("minus") ?
+      LEADING[4]! :
+      f("at")
+      ? LEADING[5]!
+      : r.pick(LEADING)
     text = lead + " " + text
   }
   if (f("odd") || r.chance(0.003)) text = r.pick(ODD) + " " + text

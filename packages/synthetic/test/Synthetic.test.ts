@@ -27,13 +27,30 @@ const dump = (file: string, table: "posts" | "media"): Array<Raw> => {
 
 const digest = (rows: Array<Raw>): string => {
   const h = createHash("sha256")
-  for (const r of rows) h.update(r.map((v) => (v === null ? "\u0000NULL" : `${typeof v}:${String(v)}`)).join("\u0001") + "\n")
+  for (const r of rows) {
+    h.update(r.map((v) => (v === null ? "\u0000NULL" : `${typeof v}:${String(v)}`)).join("\u0001") + "\n")
+  }
   return h.digest("hex")
 }
 
 const POST_COLUMNS = [
-  "uri", "cid", "did", "text", "created_at", "indexed_at", "has_media", "like_count", "repost_count", "reply_count",
-  "quote_count", "is_reply", "reply_parent", "embed_type", "embed_data", "labels", "archived_at"
+  "uri",
+  "cid",
+  "did",
+  "text",
+  "created_at",
+  "indexed_at",
+  "has_media",
+  "like_count",
+  "repost_count",
+  "reply_count",
+  "quote_count",
+  "is_reply",
+  "reply_parent",
+  "embed_type",
+  "embed_data",
+  "labels",
+  "archived_at"
 ]
 
 /** The instant of a stored timestamp in ms (the three spellings of the compat README), or NaN. */
@@ -80,7 +97,9 @@ describe("Synthetic.seedArchive", () => {
     expect(generated.length).toBe(N + result.otherPosts)
     for (const p of generated.slice(0, 3)) expect(Object.keys(p)).toEqual(POST_COLUMNS)
     const big = (v: unknown) => (typeof v === "number" && Number.isInteger(v) ? BigInt(v) : v)
-    expect(dump(file, "posts")).toEqual(generated.map((p) => POST_COLUMNS.map((c) => big(p[c as keyof Synthetic.PostRow]))))
+    expect(dump(file, "posts")).toEqual(
+      generated.map((p) => POST_COLUMNS.map((c) => big(p[c as keyof Synthetic.PostRow])))
+    )
     const media = [...Synthetic.generateRows({ posts: N, seed: SEED })].flatMap((r) => r.media)
     expect(media.length).toBe(result.mediaRows)
     expect(dump(file, "media")).toEqual(media.map((m) => Object.values(m).map(big)))
@@ -88,9 +107,15 @@ describe("Synthetic.seedArchive", () => {
 
   it("has the bskyarchive schema and the export index", () => {
     expect(col("SELECT name FROM pragma_table_info('posts') ORDER BY cid")).toEqual(POST_COLUMNS)
-    const indexes = col<string>("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    const indexes = col<string>(
+      "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+    )
     expect(indexes).toEqual([
-      "idx_media_post_uri", "idx_posts_created_at", "idx_posts_did", "idx_posts_has_media", "idx_posts_is_reply",
+      "idx_media_post_uri",
+      "idx_posts_created_at",
+      "idx_posts_did",
+      "idx_posts_has_media",
+      "idx_posts_is_reply",
       "idx_posts_skyporter_export_order"
     ])
   })
@@ -118,11 +143,17 @@ describe("Synthetic.seedArchive", () => {
       expect(uri).toMatch(/^at:\/\/did:[a-z]+:[A-Za-z0-9]+\/app\.bsky\.feed\.post\/[2-7a-z]{13}$/)
     }
     expect(bad("SELECT cid FROM posts WHERE cid NOT GLOB 'bafyrei*' OR length(cid) <> 59")).toEqual([])
-    expect(bad("SELECT reply_parent FROM posts WHERE reply_parent <> '' AND reply_parent NOT GLOB 'at://did:*/app.bsky.feed.post/*'")).toEqual([])
+    expect(
+      bad(
+        "SELECT reply_parent FROM posts WHERE reply_parent <> '' AND reply_parent NOT GLOB 'at://did:*/app.bsky.feed.post/*'"
+      )
+    ).toEqual([])
     const media = db.prepare("SELECT * FROM media").all() as Array<Synthetic.MediaRow>
     for (const m of media) {
       expect(m.hash).toMatch(/^[0-9a-f]{64}$/)
-      expect(m.file_path).toBe(`media/${m.hash.slice(0, 2)}/${m.hash.slice(2, 4)}/${m.hash}.${m.mime_type === "image/png" ? "png" : "jpg"}`)
+      expect(m.file_path).toBe(
+        `media/${m.hash.slice(0, 2)}/${m.hash.slice(2, 4)}/${m.hash}.${m.mime_type === "image/png" ? "png" : "jpg"}`
+      )
       expect(m.size_bytes).toBeGreaterThan(0)
     }
     expect(new Set(media.map((m) => m.width === null)).size).toBe(2)
@@ -140,14 +171,20 @@ describe("Synthetic.seedArchive", () => {
       const list: Array<{ fullsize: string; thumb: string }> = e.images ?? e.media?.images ?? []
       for (const img of list) {
         const did = r.uri.slice(5, r.uri.indexOf("/", 5))
-        expect(img.fullsize).toMatch(new RegExp(`^https://cdn\\.bsky\\.app/img/feed_fullsize/plain/${did}/bafkrei[a-z2-7]{52}@(jpeg|png)$`))
+        expect(img.fullsize).toMatch(
+          new RegExp(`^https://cdn\\.bsky\\.app/img/feed_fullsize/plain/${did}/bafkrei[a-z2-7]{52}@(jpeg|png)$`)
+        )
         expect(img.thumb).toBe(img.fullsize.replace("feed_fullsize", "feed_thumbnail"))
       }
       images += list.length
       perPost.set(r.uri, list.length)
     }
     expect(images).toBe(result.mediaRows)
-    for (const [uri, n] of db.prepare("SELECT post_uri, count(*) FROM media GROUP BY post_uri").raw().all() as Array<[string, number]>) {
+    for (
+      const [uri, n] of db.prepare("SELECT post_uri, count(*) FROM media GROUP BY post_uri").raw().all() as Array<
+        [string, number]
+      >
+    ) {
       expect(perPost.get(uri)).toBe(n)
     }
   })
@@ -161,7 +198,11 @@ describe("Synthetic.seedArchive", () => {
     expect(Math.max(...groups.map((g) => g.n))).toBeGreaterThanOrEqual(3)
     let shuffled = 0
     for (const g of groups) {
-      const byRowid = col<string>("SELECT uri FROM posts WHERE did = ? AND created_at = ? ORDER BY rowid", result.did, g.created_at)
+      const byRowid = col<string>(
+        "SELECT uri FROM posts WHERE did = ? AND created_at = ? ORDER BY rowid",
+        result.did,
+        g.created_at
+      )
       const byUri = [...byRowid].sort()
       if (byRowid.join() !== byUri.join()) shuffled++
     }
@@ -178,9 +219,15 @@ describe("Synthetic.seedArchive", () => {
   })
 
   it("has replies", () => {
-    expect(q<number>("SELECT count(*) FROM posts WHERE did = ? AND is_reply = 1 AND reply_parent GLOB 'at://*'", result.did)).toBeGreaterThan(N / 10)
+    expect(
+      q<number>("SELECT count(*) FROM posts WHERE did = ? AND is_reply = 1 AND reply_parent GLOB 'at://*'", result.did)
+    ).toBeGreaterThan(N / 10)
     // Replies to the DID's own earlier posts, which are in the archive.
-    expect(q<number>("SELECT count(*) FROM posts p WHERE is_reply = 1 AND EXISTS (SELECT 1 FROM posts x WHERE x.uri = p.reply_parent)")).toBeGreaterThan(N / 20)
+    expect(
+      q<number>(
+        "SELECT count(*) FROM posts p WHERE is_reply = 1 AND EXISTS (SELECT 1 FROM posts x WHERE x.uri = p.reply_parent)"
+      )
+    ).toBeGreaterThan(N / 20)
     expect(q<number>("SELECT count(*) FROM posts WHERE is_reply = 1 AND reply_parent = ''")).toBeGreaterThan(0)
     expect(q<number>("SELECT count(*) FROM posts WHERE is_reply = 0 AND reply_parent <> ''")).toBeGreaterThan(0)
   })
@@ -189,10 +236,17 @@ describe("Synthetic.seedArchive", () => {
     const kinds = col<string>("SELECT DISTINCT embed_type FROM posts WHERE did = ? ORDER BY 1", result.did)
     expect(kinds).toEqual(["", "external", "images", "record", "record_with_media", "video"])
     const types = new Map<string, number>()
-    for (const [t, data] of db.prepare("SELECT embed_type, embed_data FROM posts WHERE embed_data IS NOT NULL").raw().all() as Array<[string, string]>) {
+    for (
+      const [t, data] of db.prepare("SELECT embed_type, embed_data FROM posts WHERE embed_data IS NOT NULL").raw()
+        .all() as Array<[string, string]>
+    ) {
       const e = JSON.parse(data)
       if (e === null) continue
-      const key = t === "record_with_media" ? `${t}:${e.media.$type}` : t === "external" ? `${t}:${"thumb" in e.external}` : `${t}:${e.$type}`
+      const key = t === "record_with_media"
+        ? `${t}:${e.media.$type}`
+        : t === "external"
+        ? `${t}:${"thumb" in e.external}`
+        : `${t}:${e.$type}`
       types.set(key, (types.get(key) ?? 0) + 1)
     }
     expect([...types.keys()].sort()).toEqual([
@@ -217,12 +271,15 @@ describe("Synthetic.seedArchive", () => {
     const arrays = col<string>("SELECT labels FROM posts WHERE labels GLOB '[[]{*'")
     expect(arrays.length).toBeGreaterThan(0)
     for (const l of arrays) {
-      for (const label of JSON.parse(l)) expect(Object.keys(label).slice(0, 5)).toEqual(["src", "uri", "cid", "val", "cts"])
+      for (const label of JSON.parse(l)) {
+        expect(Object.keys(label).slice(0, 5)).toEqual(["src", "uri", "cid", "val", "cts"])
+      }
     }
   })
 
   it("has text with emoji, CJK, RTL, quotes, commas, newlines and leading = and +", () => {
-    const has = (pattern: RegExp) => col<string>("SELECT text FROM posts WHERE did = ?", result.did).filter((t) => pattern.test(t)).length
+    const has = (pattern: RegExp) =>
+      col<string>("SELECT text FROM posts WHERE did = ?", result.did).filter((t) => pattern.test(t)).length
     expect(has(/\u200d/)).toBeGreaterThan(0) // ZWJ sequences
     expect(has(/\p{Extended_Pictographic}/u)).toBeGreaterThan(0)
     expect(has(/\p{Regional_Indicator}{2}/u)).toBeGreaterThan(0) // flags
@@ -241,13 +298,16 @@ describe("Synthetic.seedArchive", () => {
     expect(has(/^$/)).toBeGreaterThan(0)
     expect(q<number>("SELECT max(length(text)) FROM posts")).toBeGreaterThanOrEqual(5000)
     // Mostly short, like real posts.
-    expect(q<number>("SELECT count(*) FROM posts WHERE did = ? AND length(text) BETWEEN 20 AND 300", result.did)).toBeGreaterThan(N * 0.8)
+    expect(q<number>("SELECT count(*) FROM posts WHERE did = ? AND length(text) BETWEEN 20 AND 300", result.did))
+      .toBeGreaterThan(N * 0.8)
   })
 
   it("has counts from 0 to beyond 2^53", () => {
     expect(q("SELECT count(*) FROM posts WHERE like_count = 0")).toBeGreaterThan(0)
     expect(q("SELECT count(*) FROM posts WHERE like_count BETWEEN 10000 AND 2000000")).toBeGreaterThan(0)
-    const big = col<string>("SELECT CAST(like_count AS TEXT) FROM posts WHERE typeof(like_count) = 'integer' AND like_count >= 2147483647 ORDER BY like_count")
+    const big = col<string>(
+      "SELECT CAST(like_count AS TEXT) FROM posts WHERE typeof(like_count) = 'integer' AND like_count >= 2147483647 ORDER BY like_count"
+    )
     expect(big).toEqual(["2147483647", "4294967296", "9007199254740991", "9223372036854775807"])
   })
 
@@ -272,18 +332,26 @@ describe("Synthetic.seedArchive", () => {
     const years = new Set(all.map((t) => new Date(instant(t)).getUTCFullYear()))
     expect([...years].sort()).toEqual([2023, 2024, 2025])
     // A date range selects a subset.
-    const inRange = all.filter((t) => instant(t) >= Date.parse("2024-03-01T00:00:00Z") && instant(t) < Date.parse("2024-07-01T00:00:00Z"))
+    const inRange = all.filter((t) =>
+      instant(t) >= Date.parse("2024-03-01T00:00:00Z") && instant(t) < Date.parse("2024-07-01T00:00:00Z")
+    )
     expect(inRange.length).toBeGreaterThan(N / 12)
     expect(inRange.length).toBeLessThan(N / 6)
     // indexed_at and archived_at are timestamps too, archived after created.
-    for (const r of db.prepare("SELECT created_at, indexed_at, archived_at FROM posts").raw().all() as Array<[string, string, string]>) {
+    for (
+      const r of db.prepare("SELECT created_at, indexed_at, archived_at FROM posts").raw().all() as Array<
+        [string, string, string]
+      >
+    ) {
       expect(instant(r[1]), r[1]).toBeGreaterThanOrEqual(instant(r[0]))
       expect(instant(r[2]), r[2]).toBeGreaterThan(instant(r[1]))
     }
   })
 
   it("keeps every stored JSON value well-formed", () => {
-    for (const v of col<string>("SELECT embed_data FROM posts WHERE embed_data IS NOT NULL UNION ALL SELECT labels FROM posts WHERE labels IS NOT NULL")) {
+    for (const v of col<string>(
+      "SELECT embed_data FROM posts WHERE embed_data IS NOT NULL UNION ALL SELECT labels FROM posts WHERE labels IS NOT NULL"
+    )) {
       expect(() => JSON.parse(v)).not.toThrow()
     }
   })
@@ -294,10 +362,14 @@ describe("Synthetic.seedArchive into an existing archive", () => {
     const file = newFile()
     Synthetic.seedArchive(file, { posts: 100 })
     const before = dump(file, "posts")
-    expect(() => Synthetic.seedArchive(file, { posts: 100 })).toThrow(/already has posts for did:plc:skyporterdemo22222222222;/)
+    expect(() => Synthetic.seedArchive(file, { posts: 100 })).toThrow(
+      /already has posts for did:plc:skyporterdemo22222222222;/
+    )
     expect(() => Synthetic.seedArchive(file, { posts: 5, seed: 9 })).toThrow(/already has posts/)
     // The "2" DID was written as one of the other DIDs.
-    expect(() => Synthetic.seedArchive(file, { posts: 5, did: Synthetic.DEFAULT_DID + "2" })).toThrow(/already has posts for did:plc:skyporterdemo222222222222;/)
+    expect(() => Synthetic.seedArchive(file, { posts: 5, did: Synthetic.DEFAULT_DID + "2" })).toThrow(
+      /already has posts for did:plc:skyporterdemo222222222222;/
+    )
     expect(dump(file, "posts")).toEqual(before)
   })
 
@@ -330,7 +402,9 @@ describe("Synthetic.generatePosts", () => {
 
   it("covers every catalog case once there are enough posts", () => {
     const posts = [...Synthetic.generatePosts({ posts: Synthetic.CATALOG_SIZE, otherDids: 0 })]
-    expect(new Set(posts.map((p) => p.embed_type))).toEqual(new Set(["", "images", "external", "record", "record_with_media", "video"]))
+    expect(new Set(posts.map((p) => p.embed_type))).toEqual(
+      new Set(["", "images", "external", "record", "record_with_media", "video"])
+    )
     expect(posts.some((p) => p.text.length >= 5000)).toBe(true)
     expect(posts.some((p) => p.like_count === 9223372036854775807n)).toBe(true)
   })

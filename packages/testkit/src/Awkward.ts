@@ -67,8 +67,18 @@ export const rows = (did: string): Array<Row> => {
   return [
     // Every nullable column NULL.
     row({
-      text: null, has_media: null, like_count: null, repost_count: null, reply_count: null, quote_count: null,
-      is_reply: null, reply_parent: null, embed_type: null, embed_data: null, labels: null, archived_at: null
+      text: null,
+      has_media: null,
+      like_count: null,
+      repost_count: null,
+      reply_count: null,
+      quote_count: null,
+      is_reply: null,
+      reply_parent: null,
+      embed_type: null,
+      embed_data: null,
+      labels: null,
+      archived_at: null
     }),
     // Control characters, C1, separators, BOM, a NUL in the middle.
     row({ text: `${C0}\u007f${C1}\u2028\u2029\ufeff end`, embed_type: "\u0000\t\n" }),
@@ -83,7 +93,10 @@ export const rows = (did: string): Array<Row> => {
     row({ text: "\t=1+1" }),
     row({ text: "\r=1+1" }),
     row({ text: "＝1＋1 ＠x －1" }),
-    row({ text: "# heading\n> quote\n- item\n1. item\n```\ncode\n```\n| a | b |\n---\n*em* _em_ **b** `c` [l](u) ![i](u) \\ <br>" }),
+    row({
+      text:
+        "# heading\n> quote\n- item\n1. item\n```\ncode\n```\n| a | b |\n---\n*em* _em_ **b** `c` [l](u) ![i](u) \\ <br>"
+    }),
     row({ text: "<script>alert(\"x\")</script> &amp; &lt; <!-- --> ]]> ${x} {{x}} %s %d" }),
     row({ text: "\"\"\"\",,,,;;;;''''" }),
     row({ text: " leading and trailing spaces " }),
@@ -99,7 +112,12 @@ export const rows = (did: string): Array<Row> => {
     row({ embed_type: "images", embed_data: "", labels: "" }),
     row({ embed_type: "images", embed_data: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]) }),
     // Counts: the 64-bit edges, negative, real, text.
-    row({ like_count: 9223372036854775807n, repost_count: -9223372036854775808n, reply_count: 9007199254740993n, quote_count: -1 }),
+    row({
+      like_count: 9223372036854775807n,
+      repost_count: -9223372036854775808n,
+      reply_count: 9007199254740993n,
+      quote_count: -1
+    }),
     row({ like_count: 3.7, repost_count: "12abc", reply_count: "007", quote_count: "" }),
     // Timestamps: unparseable, empty, Go's spelling, an offset with nanoseconds, the SQLite form.
     row({ created_at: "yesterday", indexed_at: "", archived_at: "not a time" }),
@@ -118,8 +136,23 @@ export const rows = (did: string): Array<Row> => {
 }
 
 const COLUMNS = [
-  "uri", "cid", "did", "text", "created_at", "indexed_at", "has_media", "like_count", "repost_count", "reply_count",
-  "quote_count", "is_reply", "reply_parent", "embed_type", "embed_data", "labels", "archived_at"
+  "uri",
+  "cid",
+  "did",
+  "text",
+  "created_at",
+  "indexed_at",
+  "has_media",
+  "like_count",
+  "repost_count",
+  "reply_count",
+  "quote_count",
+  "is_reply",
+  "reply_parent",
+  "embed_type",
+  "embed_data",
+  "labels",
+  "archived_at"
 ]
 
 /**

@@ -11,7 +11,11 @@ import { tmpdir } from "node:os"
 import * as path from "node:path"
 
 // Found by package name: the CLI's bundle inlines this module elsewhere.
-const fixtures = path.join(path.dirname(createRequire(import.meta.url).resolve("@skyporter/testkit/package.json")), "fixtures", "compat")
+const fixtures = path.join(
+  path.dirname(createRequire(import.meta.url).resolve("@skyporter/testkit/package.json")),
+  "fixtures",
+  "compat"
+)
 
 /** The golden files shipped with this package. */
 export type GoldenName =

@@ -88,8 +88,11 @@ interface Done extends Run {
  */
 const wrap = (
   plugin: FormatPlugin.FormatPlugin,
-  onWrite: (batch: Post.PostBatch, n: number, write: Effect.Effect<FormatPlugin.Chunk, FormatPlugin.FormatError>) =>
-    Effect.Effect<FormatPlugin.Chunk, FormatPlugin.FormatError>
+  onWrite: (
+    batch: Post.PostBatch,
+    n: number,
+    write: Effect.Effect<FormatPlugin.Chunk, FormatPlugin.FormatError>
+  ) => Effect.Effect<FormatPlugin.Chunk, FormatPlugin.FormatError>
 ): FormatPlugin.FormatPlugin => ({
   ...plugin,
   concurrent: undefined,
@@ -117,8 +120,7 @@ const completed = (run: Run): Done => {
   return { ...run, manifest: last.manifest, bytes: readFileSync(path.join(last.path, file.path)) }
 }
 
-const batchSizes = (run: Run): Array<number> =>
-  run.events.flatMap((e) => (e._tag === "BatchWritten" ? [e.posts] : []))
+const batchSizes = (run: Run): Array<number> => run.events.flatMap((e) => (e._tag === "BatchWritten" ? [e.posts] : []))
 
 /** Byte equality with a short, readable failure. */
 const expectSameBytes = (actual: Buffer, expected: Buffer, what: string) => {
@@ -286,7 +288,11 @@ export const formatConformance = (written: FormatPlugin.AnyPlugin, options: Conf
       const { bytes, posts } = await many()
       const again = completed(await exportWith(DIDS.many))
       expectSameBytes(again.bytes, bytes, "second export vs. first")
-      expectSameBytes(await Sink.bytes(plugin, [posts], pluginOptions), bytes, "one sink call with all posts vs. the export")
+      expectSameBytes(
+        await Sink.bytes(plugin, [posts], pluginOptions),
+        bytes,
+        "one sink call with all posts vs. the export"
+      )
       const awkward = [await exportWith(DIDS.awkward), await exportWith(DIDS.awkward)].map(completed)
       expectSameBytes(awkward[1]!.bytes, awkward[0]!.bytes, "second awkward export vs. first")
     }, timeout)
@@ -294,8 +300,10 @@ export const formatConformance = (written: FormatPlugin.AnyPlugin, options: Conf
     it("fails the export with the plugin's message when its sink fails, and publishes nothing", async () => {
       const { bytes } = await many()
       const message = `conformance: ${plugin.name} failed on purpose`
-      const failing = wrap(plugin, (_batch, n, write) =>
-        n === 2 ? Effect.fail(new FormatPlugin.FormatError({ plugin: plugin.name, message })) : write
+      const failing = wrap(
+        plugin,
+        (_batch, n, write) =>
+          n === 2 ? Effect.fail(new FormatPlugin.FormatError({ plugin: plugin.name, message })) : write
       )
       const run = await exportWith(DIDS.many, { batchSize: 7, under: failing })
       expect(Exit.isFailure(run.exit), "the export failed").toBe(true)
@@ -320,7 +328,11 @@ export const formatConformance = (written: FormatPlugin.AnyPlugin, options: Conf
           expectSameBytes(got, bytes, `runs of ${runLength} batches of ${size}, a fresh sink each vs. the export`)
         }
         const empty = await Sink.bytes(plugin, [], pluginOptions)
-        expectSameBytes(await Effect.runPromise(Sink.encodeInRuns(plugin, [], pluginOptions)), empty, "no runs vs. start + end")
+        expectSameBytes(
+          await Effect.runPromise(Sink.encodeInRuns(plugin, [], pluginOptions)),
+          empty,
+          "no runs vs. start + end"
+        )
       }, timeout)
     }
 
@@ -353,7 +365,9 @@ export const formatConformance = (written: FormatPlugin.AnyPlugin, options: Conf
         batchSize: 7,
         onEvent: (event) => (event._tag === "BatchWritten" ? Effect.interrupt : Effect.void)
       })
-      expect(Exit.isFailure(run.exit) && Cause.hasInterruptsOnly(run.exit.cause), "the export was interrupted").toBe(true)
+      expect(Exit.isFailure(run.exit) && Cause.hasInterruptsOnly(run.exit.cause), "the export was interrupted").toBe(
+        true
+      )
       expect(run.events.some((e) => e._tag === "Completed")).toBe(false)
       expect(leftovers(run), "nothing published, no temporary folder").toEqual([])
       expectSameBytes(completed(await exportWith(DIDS.many)).bytes, bytes, "export after an interrupted one")

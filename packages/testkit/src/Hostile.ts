@@ -81,18 +81,53 @@ const viaUtf8 = (s: string): string => Buffer.from(s, "utf8").toString("utf8")
 const codeUnit = fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c))
 
 /** Pieces that mean something to CSV, JSON, spreadsheets or terminals. */
-const SYNTAX = [",", "\"", "\"\"", "\n", "\r", "\r\n", "\t", "\\", "\\.", "=", "+", "-", "@", "'", "{", "}", "[", "]", ":",
-  "\u0000", "\u001b[31m", "\u007f", "\u0085", "\u00a0", "\u2028", "\u2029", "\ufeff", "\uff1d", "\ud800", "\udc00",
-  "🦋", "👩‍👩‍👧", "🇯🇵", "日本語", "\u202e"]
+const SYNTAX = [
+  ",",
+  "\"",
+  "\"\"",
+  "\n",
+  "\r",
+  "\r\n",
+  "\t",
+  "\\",
+  "\\.",
+  "=",
+  "+",
+  "-",
+  "@",
+  "'",
+  "{",
+  "}",
+  "[",
+  "]",
+  ":",
+  "\u0000",
+  "\u001b[31m",
+  "\u007f",
+  "\u0085",
+  "\u00a0",
+  "\u2028",
+  "\u2029",
+  "\ufeff",
+  "\uff1d",
+  "\ud800",
+  "\udc00",
+  "🦋",
+  "👩‍👩‍👧",
+  "🇯🇵",
+  "日本語",
+  "\u202e"
+]
 
 const syntax = fc.constantFrom(...SYNTAX)
 
 /** Arbitrary text: any code units mixed with syntax pieces and plain words. */
 export const text: fc.Arbitrary<string> = fc.string({
-  unit: fc.oneof({ weight: 3, arbitrary: codeUnit }, { weight: 2, arbitrary: syntax }, {
-    weight: 2,
-    arbitrary: fc.constantFrom("a", "post", " ", "0", "1.5e3", "null", "true")
-  }),
+  unit: fc.oneof(
+    { weight: 3, arbitrary: codeUnit },
+    { weight: 2, arbitrary: syntax },
+    { weight: 2, arbitrary: fc.constantFrom("a", "post", " ", "0", "1.5e3", "null", "true") }
+  ),
   maxLength: 40
 })
 
@@ -170,9 +205,21 @@ const validTimestamp = fc.record({
 })
 
 /** Not timestamps in any accepted spelling: written as stored. */
-const INVALID_TIMESTAMPS = ["2024-02-30T00:00:00Z", "2023-02-29T12:00:00Z", "2024-01-01T24:00:00Z",
-  "2024-01-01T00:00:00.1234567890Z", "2024-01-01T00:00:00.Z", "2024-01-01", "2024-01-01T00:00:00+24:00",
-  " 2024-01-01T00:00:00Z", "2024-01-01T00:00:00 Z", "soon", "", "2024-13-01T00:00:00Z", "١٩٧٠-01-01T00:00:00Z"]
+const INVALID_TIMESTAMPS = [
+  "2024-02-30T00:00:00Z",
+  "2023-02-29T12:00:00Z",
+  "2024-01-01T24:00:00Z",
+  "2024-01-01T00:00:00.1234567890Z",
+  "2024-01-01T00:00:00.Z",
+  "2024-01-01",
+  "2024-01-01T00:00:00+24:00",
+  " 2024-01-01T00:00:00Z",
+  "2024-01-01T00:00:00 Z",
+  "soon",
+  "",
+  "2024-13-01T00:00:00Z",
+  "١٩٧٠-01-01T00:00:00Z"
+]
 
 const invalidTimestamp = fc.oneof(
   fc.constantFrom(...INVALID_TIMESTAMPS).map((s) => generated<ExpectedTimestamp>(s, { json: s, csv: s })),
@@ -200,7 +247,9 @@ const count: fc.Arbitrary<Generated<string>> = fc.oneof(
   // Reals are truncated; NULL and text that is no integer are 0.
   fc.double({ min: -1e15, max: 1e15, noNaN: true }).map((d) => generated(d, String(Math.trunc(d) + 0))),
   fc.constantFrom(1e300, -1e20, 2 ** 64).map((d) => generated(d, BigInt(d).toString())),
-  fc.constantFrom(null, "many", "", "1.5", " 1", "0x10", Number.NaN, Number.POSITIVE_INFINITY).map((v) => generated(v, "0"))
+  fc.constantFrom(null, "many", "", "1.5", " 1", "0x10", Number.NaN, Number.POSITIVE_INFINITY).map((v) =>
+    generated(v, "0")
+  )
 )
 
 const flag: fc.Arbitrary<Generated<boolean>> = fc.oneof(
@@ -216,16 +265,21 @@ const flag: fc.Arbitrary<Generated<boolean>> = fc.oneof(
 // Stored JSON
 
 /** Any JSON value, re-spelled with odd whitespace between tokens (TAB, CR LF, deep indents). */
-const jsonText = fc.tuple(fc.jsonValue({ maxDepth: 3 }), fc.constantFrom<string | number>(0, 1, 7, "\t"), fc.boolean()).map((
-  [value, indent, crlf]
-) => {
-  const spelled = JSON.stringify(value, null, indent)
-  return crlf ? spelled.replace(/\n/g, "\r\n") : spelled
-})
+const jsonText = fc.tuple(fc.jsonValue({ maxDepth: 3 }), fc.constantFrom<string | number>(0, 1, 7, "\t"), fc.boolean())
+  .map((
+    [value, indent, crlf]
+  ) => {
+    const spelled = JSON.stringify(value, null, indent)
+    return crlf ? spelled.replace(/\n/g, "\r\n") : spelled
+  })
 
 /** A JSON string literal that holds raw (unescaped) lone surrogates, U+2028 and non-ASCII. */
 const rawStringLiteral = text.map((s) =>
-  "\"" + s.replace(/[\\"\u0000-\u001f]/g, (c) => (c === "\\" || c === "\"" ? `\\${c}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)) + "\""
+  "\"" +
+  s.replace(
+    /[\\"\u0000-\u001f]/g,
+    (c) => (c === "\\" || c === "\"" ? `\\${c}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+  ) + "\""
 )
 
 const MEDIA_KEYS = ["images", "media", "external"]
@@ -248,7 +302,10 @@ const mediaUrl = fc.tuple(fc.stringMatching(/^[a-z0-9]{1,12}$/), fc.constantFrom
 /** An embed with images, a record with media, or an external link with a thumb, and its file names in column order. */
 const mediaEmbed: fc.Arbitrary<{ readonly text: string; readonly names: ReadonlyArray<string> }> = fc.oneof(
   fc.array(mediaUrl, { maxLength: 4 }).map((images) => ({
-    text: JSON.stringify({ $type: "app.bsky.embed.images#view", images: images.map((i) => ({ fullsize: i.url, alt: "" })) }),
+    text: JSON.stringify({
+      $type: "app.bsky.embed.images#view",
+      images: images.map((i) => ({ fullsize: i.url, alt: "" }))
+    }),
     names: images.map((i) => i.name)
   })),
   fc.array(mediaUrl, { minLength: 1, maxLength: 3 }).map((images) => ({
@@ -261,7 +318,18 @@ const mediaEmbed: fc.Arbitrary<{ readonly text: string; readonly names: Readonly
   }))
 )
 
-const INVALID_JSON = ["{bad", "[1,]", "NaN", "{'a':1}", "\"unterminated", "{\"a\":1}}", "01", "[\"\ud800\"", "{\"a\":1,}", "\u0000"]
+const INVALID_JSON = [
+  "{bad",
+  "[1,]",
+  "NaN",
+  "{'a':1}",
+  "\"unterminated",
+  "{\"a\":1}}",
+  "01",
+  "[\"\ud800\"",
+  "{\"a\":1,}",
+  "\u0000"
+]
 
 const invalidJson = fc.oneof(
   fc.constantFrom(...INVALID_JSON),
@@ -286,7 +354,9 @@ const jsonColumn: fc.Arbitrary<Generated<JsonColumn>> = fc.oneof(
   plainJson.filter(isWellFormed).map((t) =>
     generated<JsonColumn>(Buffer.from(t, "utf8"), { expected: { valid: true, value: JSON.parse(t) }, names: [] })
   ),
-  mediaEmbed.map((e) => generated<JsonColumn>(e.text, { expected: { valid: true, value: JSON.parse(e.text) }, names: e.names })),
+  mediaEmbed.map((e) =>
+    generated<JsonColumn>(e.text, { expected: { valid: true, value: JSON.parse(e.text) }, names: e.names })
+  ),
   invalidJson.map((t) => generated<JsonColumn>(t, { expected: { valid: false, text: t }, names: [] }))
 )
 
@@ -355,7 +425,8 @@ export const row: fc.Arbitrary<HostileRow> = fc.record({
 }))
 
 /** The posts of hostile rows, decoded by the core (warnings dropped). */
-export const decode = (rows: ReadonlyArray<HostileRow>): Array<Post.Post> => rows.map((r) => Post.decodeRow(r.row, () => {}))
+export const decode = (rows: ReadonlyArray<HostileRow>): Array<Post.Post> =>
+  rows.map((r) => Post.decodeRow(r.row, () => {}))
 
 /** Splits `items` at the cut points (fractions of its length): the batches, in order, empty ones included. */
 const split = <A>(items: ReadonlyArray<A>, cuts: ReadonlyArray<number>): Array<ReadonlyArray<A>> => {
@@ -375,7 +446,10 @@ export const batchingProperty = (
   options: fc.Arbitrary<unknown> = fc.constant({})
 ): fc.IAsyncProperty<[{ rows: Array<HostileRow>; cuts: Array<number> }, unknown]> =>
   fc.asyncProperty(
-    fc.record({ rows: fc.array(row, { maxLength: 30 }), cuts: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 }) }),
+    fc.record({
+      rows: fc.array(row, { maxLength: 30 }),
+      cuts: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 })
+    }),
     options,
     async ({ cuts, rows }, opts) => {
       const posts = decode(rows)
@@ -444,5 +518,20 @@ export const csvCells = (e: ExpectedPost, options: { readonly escapeFormulas: bo
   })
 
 /** posts.csv's header cells. */
-export const CSV_HEADER = ["URI", "CID", "DID", "Text", "CreatedAt", "LikeCount", "RepostCount", "ReplyCount",
-  "QuoteCount", "IsReply", "ReplyParent", "HasMedia", "MediaFiles", "EmbedType", "IndexedAt"]
+export const CSV_HEADER = [
+  "URI",
+  "CID",
+  "DID",
+  "Text",
+  "CreatedAt",
+  "LikeCount",
+  "RepostCount",
+  "ReplyCount",
+  "QuoteCount",
+  "IsReply",
+  "ReplyParent",
+  "HasMedia",
+  "MediaFiles",
+  "EmbedType",
+  "IndexedAt"
+]

@@ -54,7 +54,7 @@ describe("Compat.goldenPosts", () => {
     expect(Compat.goldenPosts("bob.all.posts.json")).toHaveLength(12)
     expect(Compat.goldenPosts("empty.posts.csv")).toEqual([])
     const uris = Compat.goldenPosts("alice.all.posts.json").map((p) => p.uri)
-    const golden = (JSON.parse(Compat.golden("alice.all.posts.json").toString("utf8")) as Array<{ uri: string }>)
+    const golden = JSON.parse(Compat.golden("alice.all.posts.json").toString("utf8")) as Array<{ uri: string }>
     expect(uris).toEqual(golden.map((p) => p.uri))
   })
 })

@@ -63,9 +63,37 @@ export interface Entry {
 
 /** Extensions of formats that are compressed already: deflating them again costs time and saves nothing. */
 const STORED_EXTENSIONS: ReadonlySet<string> = new Set([
-  "jpg", "jpeg", "png", "gif", "webp", "avif", "heic", "heif", "jxl",
-  "mp4", "m4v", "mov", "webm", "mkv", "mp3", "m4a", "aac", "ogg", "oga", "opus", "flac",
-  "zip", "gz", "tgz", "bz2", "xz", "zst", "7z", "rar", "br", "woff2"
+  "jpg",
+  "jpeg",
+  "png",
+  "gif",
+  "webp",
+  "avif",
+  "heic",
+  "heif",
+  "jxl",
+  "mp4",
+  "m4v",
+  "mov",
+  "webm",
+  "mkv",
+  "mp3",
+  "m4a",
+  "aac",
+  "ogg",
+  "oga",
+  "opus",
+  "flac",
+  "zip",
+  "gz",
+  "tgz",
+  "bz2",
+  "xz",
+  "zst",
+  "7z",
+  "rar",
+  "br",
+  "woff2"
 ])
 
 /** Whether an entry of this name is deflated by default: everything but already-compressed formats. */
@@ -79,7 +107,9 @@ export const checkName = (name: string): string | undefined => {
   if (name === "" || name === "/") return "the name is empty"
   if (name.includes("\0")) return "the name contains a NUL character"
   if (name.includes("\\")) return "the name contains a backslash (separate folders with /)"
-  if (name.startsWith("/") || /^[A-Za-z]:/.test(name)) return "the name is absolute (names are relative to the archive's root)"
+  if (name.startsWith("/") || /^[A-Za-z]:/.test(name)) {
+    return "the name is absolute (names are relative to the archive's root)"
+  }
   const segments = (name.endsWith("/") ? name.slice(0, -1) : name).split("/")
   if (segments.some((s) => s === "" || s === "." || s === "..")) return "the name has an empty, \".\" or \"..\" segment"
   if (Buffer.byteLength(name, "utf8") > 0xffff) return "the name is longer than 65,535 bytes"
@@ -153,7 +183,10 @@ const toEncoderEntry = (entry: Entry): Effect.Effect<EncoderEntry, ZipError> =>
     const sources = [entry.path, entry.bytes, entry.stream].filter((s) => s !== undefined).length
     if (name.endsWith("/")) {
       if (sources > 0) {
-        return yield* fail(name, `directory ${JSON.stringify(name)} cannot have content (a name ending in / is a directory)`)
+        return yield* fail(
+          name,
+          `directory ${JSON.stringify(name)} cannot have content (a name ending in / is a directory)`
+        )
       }
       return Zip.directory(name, options)
     }
@@ -161,7 +194,9 @@ const toEncoderEntry = (entry: Entry): Effect.Effect<EncoderEntry, ZipError> =>
       return yield* fail(name, `file ${JSON.stringify(name)} needs exactly one of path, bytes or stream`)
     }
     const deflate = (entry.compress ?? compressible(name)) && canDeflate
-    if (entry.bytes !== undefined) return Zip.file(name, entry.bytes, { ...options, method: deflate ? "Deflate" : "Store" })
+    if (entry.bytes !== undefined) {
+      return Zip.file(name, entry.bytes, { ...options, method: deflate ? "Deflate" : "Store" })
+    }
     if (entry.stream !== undefined) {
       if (deflate) return Zip.fileStream(name, entry.stream, { ...options, method: "Deflate", size: entry.size })
       if (entry.size === undefined) {

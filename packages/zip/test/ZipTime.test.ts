@@ -47,7 +47,12 @@ const readTimes = (file: string): Array<Times> =>
   JSON.parse(execFileSync("python3", ["-c", READ_TIMES, file], { encoding: "utf8" }))
 
 const fields = (d: Date): [number, number, number, number, number, number] => [
-  d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds() & ~1
+  d.getUTCFullYear(),
+  d.getUTCMonth() + 1,
+  d.getUTCDate(),
+  d.getUTCHours(),
+  d.getUTCMinutes(),
+  d.getUTCSeconds() & ~1
 ]
 
 describe("ZIP entry times", () => {

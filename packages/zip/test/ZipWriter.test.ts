@@ -28,7 +28,9 @@ const hasZip64Extra = (extra: Buffer): boolean => {
 describe("ZipWriter.stream", () => {
   it("writes every entry with the right CRC, deflating text and storing media", async () => {
     const dir = tempDir()
-    const text = Buffer.from("[\n" + Array.from({ length: 5000 }, (_, i) => `  {"uri": "at://x/${i}"}`).join(",\n") + "\n]\n")
+    const text = Buffer.from(
+      "[\n" + Array.from({ length: 5000 }, (_, i) => `  {"uri": "at://x/${i}"}`).join(",\n") + "\n]\n"
+    )
     const photo = randomBytes(1024 * 1024 + 17)
     writeFileSync(path.join(dir, "posts.json"), text)
     writeFileSync(path.join(dir, "photo.JPG"), photo)
@@ -47,7 +49,13 @@ describe("ZipWriter.stream", () => {
     unzipTest(file)
     const read = pythonRead(file)
     expect(read.map((e) => e.name)).toEqual([
-      "posts.json", "media/", "media/photo.JPG", "media/inline.png", "notes/café ünïcode.txt", "streamed.csv", "empty.txt"
+      "posts.json",
+      "media/",
+      "media/photo.JPG",
+      "media/inline.png",
+      "notes/café ünïcode.txt",
+      "streamed.csv",
+      "empty.txt"
     ])
     const byName = new Map(read.map((e) => [e.name, e]))
     expect(byName.get("posts.json")).toMatchObject({ method: 8, size: text.length, sha256: sha256(text) })
@@ -140,7 +148,11 @@ describe("ZipWriter.stream", () => {
     const file = path.join(dir, "many.zip")
     const count = 65_537
     const entries = Stream.range(0, count - 1).pipe(
-      Stream.map((i): ZipWriter.Entry => ({ name: `n/${String(i).padStart(5, "0")}`, bytes: String(i), compress: false }))
+      Stream.map((i): ZipWriter.Entry => ({
+        name: `n/${String(i).padStart(5, "0")}`,
+        bytes: String(i),
+        compress: false
+      }))
     )
     await write(entries, file)
     const bytes = readFileSync(file)
@@ -182,9 +194,18 @@ describe("ZipWriter.zipDirectory", () => {
     const { root } = tree()
     const entries = await Effect.runPromise(ZipWriter.listDirectory(root))
     expect(entries.map((e) => e.name)).toEqual([
-      "empty/", "manifest.json", "media/", "media/a.jpg", "media/deep/", "media/deep/b.png", "posts.json"
+      "empty/",
+      "manifest.json",
+      "media/",
+      "media/a.jpg",
+      "media/deep/",
+      "media/deep/b.png",
+      "posts.json"
     ])
-    expect(entries.find((e) => e.name === "media/a.jpg")).toMatchObject({ path: path.join(root, "media", "a.jpg"), size: 3000 })
+    expect(entries.find((e) => e.name === "media/a.jpg")).toMatchObject({
+      path: path.join(root, "media", "a.jpg"),
+      size: 3000
+    })
   })
 
   it("streams the tree into an archive every reader accepts", async () => {
@@ -195,10 +216,17 @@ describe("ZipWriter.zipDirectory", () => {
     expect(listing).not.toMatch(/leak|secret|parent|pipe|inside-link/)
     const read = pythonRead(file)
     expect(read.map((e) => [e.name, e.method])).toEqual([
-      ["empty/", 0], ["manifest.json", 8], ["media/", 0], ["media/a.jpg", 0], ["media/deep/", 0], ["media/deep/b.png", 0],
+      ["empty/", 0],
+      ["manifest.json", 8],
+      ["media/", 0],
+      ["media/a.jpg", 0],
+      ["media/deep/", 0],
+      ["media/deep/b.png", 0],
       ["posts.json", 8]
     ])
-    expect(read.find((e) => e.name === "media/a.jpg")!.sha256).toBe(sha256(readFileSync(path.join(root, "media", "a.jpg"))))
+    expect(read.find((e) => e.name === "media/a.jpg")!.sha256).toBe(
+      sha256(readFileSync(path.join(root, "media", "a.jpg")))
+    )
   })
 
   it("fails, rather than follow it, when a listed file is swapped for a symlink", async () => {
@@ -235,7 +263,9 @@ describe("ZipWriter.writeFile and toReadable", () => {
     const slow = Stream.make(new Uint8Array(10)).pipe(Stream.concat(Stream.fromEffect(Effect.never)))
     const partial = path.join(dir, "partial.zip")
     const exit = await Effect.runPromise(
-      Effect.exit(Effect.timeout(ZipWriter.writeFile(ZipWriter.stream([{ name: "slow.txt", stream: slow }]), partial), 200))
+      Effect.exit(
+        Effect.timeout(ZipWriter.writeFile(ZipWriter.stream([{ name: "slow.txt", stream: slow }]), partial), 200)
+      )
     )
     expect(Exit.isFailure(exit)).toBe(true)
     expect(existsSync(partial)).toBe(false)
@@ -244,7 +274,10 @@ describe("ZipWriter.writeFile and toReadable", () => {
   it("gives a Node Readable for code outside Effect", async () => {
     const dir = tempDir()
     const file = path.join(dir, "piped.zip")
-    await pipeline(ZipWriter.toReadable(ZipWriter.stream([{ name: "hello.txt", bytes: "hello" }])), createWriteStream(file))
+    await pipeline(
+      ZipWriter.toReadable(ZipWriter.stream([{ name: "hello.txt", bytes: "hello" }])),
+      createWriteStream(file)
+    )
     unzipTest(file)
     expect(pythonRead(file)).toMatchObject([{ name: "hello.txt", size: 5 }])
   })
@@ -255,7 +288,9 @@ describe("ZipWriter.compressible", () => {
     expect(["a.jpg", "b.JPEG", "c.png", "d.mp4", "e.webp", "f.gz", "g.zip"].map(ZipWriter.compressible)).toEqual(
       Array(7).fill(false)
     )
-    expect(["posts.json", "posts.csv", "manifest.json", "README", "dir.v2/file", "x.ndjson"].map(ZipWriter.compressible))
+    expect(
+      ["posts.json", "posts.csv", "manifest.json", "README", "dir.v2/file", "x.ndjson"].map(ZipWriter.compressible)
+    )
       .toEqual(Array(6).fill(true))
   })
 })

@@ -19,18 +19,25 @@ import * as path from "node:path"
 
 const flags = {
   car: Flag.String("car").pipe(
-    Flag.withDescription("The repository export to read: a CAR file (Settings → Export my data, or com.atproto.sync.getRepo)")
+    Flag.withDescription(
+      "The repository export to read: a CAR file (Settings → Export my data, or com.atproto.sync.getRepo)"
+    )
   ),
   db: Flag.String("db").pipe(Flag.withDescription("The bskyarchive archive to add the posts to (created when absent)")),
   blobs: Flag.String("blobs").pipe(
-    Flag.withDescription("A folder of blob files named by CID (goat blob export): images are copied into media/ beside the archive"),
+    Flag.withDescription(
+      "A folder of blob files named by CID (goat blob export): images are copied into media/ beside the archive"
+    ),
     Flag.optional
   ),
   prune: Flag.Boolean("prune").pipe(
     Flag.withDescription("Remove the account's archived posts that the repository no longer holds (deleted since)"),
     Flag.withDefault(false)
   ),
-  json: Flag.Boolean("json").pipe(Flag.withDescription("Print the import summary as JSON on stdout"), Flag.withDefault(false)),
+  json: Flag.Boolean("json").pipe(
+    Flag.withDescription("Print the import summary as JSON on stdout"),
+    Flag.withDefault(false)
+  ),
   quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("Print nothing but errors"), Flag.withDefault(false))
 }
 export type ImportFlags = Command.Command.Config.Infer<typeof flags>
@@ -50,16 +57,21 @@ const toCliError = (core: typeof import("@skyporter/core"), db: string) => (e: C
 const lines = (s: Import.Summary, db: string): Array<string> => {
   const skipped = Object.entries(s.skipped)
   const out = [
-    `imported ${s.did} (commit ${s.rev || s.commit}): ${plural(s.posts, "post")} — ${s.inserted} new, ${s.updated} changed, ` +
-      `${s.unchanged} unchanged; ${plural(s.records - s.posts, "other record")} skipped` +
-      (skipped.length > 0 ? ` (${skipped.map(([c, n]) => `${c} ${n}`).join(", ")})` : ""),
+    `imported ${s.did} (commit ${s.rev || s.commit}): ${
+      plural(s.posts, "post")
+    } — ${s.inserted} new, ${s.updated} changed, ` +
+    `${s.unchanged} unchanged; ${plural(s.records - s.posts, "other record")} skipped` +
+    (skipped.length > 0 ? ` (${skipped.map(([c, n]) => `${c} ${n}`).join(", ")})` : ""),
     "like, repost, reply and quote counts are not in a repository: imported posts have 0"
   ]
   if (s.media_rows > 0) {
     const media = path.join(path.dirname(db), "media")
     out.push(
-      `${plural(s.media_rows, "image")}: ${s.blobs.copied} blob files copied into ${media}, ${s.blobs.present} already there, ` +
-        `${s.blobs.absent} not found` + (s.blobs.mismatch > 0 ? `, ${s.blobs.mismatch} not matching their CID (not copied)` : "") +
+      `${
+        plural(s.media_rows, "image")
+      }: ${s.blobs.copied} blob files copied into ${media}, ${s.blobs.present} already there, ` +
+        `${s.blobs.absent} not found` +
+        (s.blobs.mismatch > 0 ? `, ${s.blobs.mismatch} not matching their CID (not copied)` : "") +
         (s.blobs.absent + s.blobs.mismatch > 0 ? " (an export with --media lists those as missing)" : "")
     )
   }
@@ -93,7 +105,8 @@ const run = (flags: ImportFlags) =>
       if (!isDir) {
         return yield* new core.InvalidRequest({
           field: "blobs",
-          message: `--blobs ${blobs} is not a directory: it must name a folder of blob files named by CID (goat blob export)`
+          message:
+            `--blobs ${blobs} is not a directory: it must name a folder of blob files named by CID (goat blob export)`
         })
       }
     }
@@ -114,8 +127,15 @@ const run = (flags: ImportFlags) =>
     let batch = 0
     const summary = yield* Import.run({ car: flags.car, db, blobs, prune: flags.prune }, (p) => {
       view ??= ProgressView.make({ quiet, label: "import" })
-      const snapshot = { ...core.Progress.initial, status: "running" as const, posts_total: p.posts_total, posts_processed: p.posts_done }
-      view.update(batch === 0 ? { _tag: "Started", snapshot } : { _tag: "BatchWritten", batch, posts: p.posts_done, snapshot })
+      const snapshot = {
+        ...core.Progress.initial,
+        status: "running" as const,
+        posts_total: p.posts_total,
+        posts_processed: p.posts_done
+      }
+      view.update(
+        batch === 0 ? { _tag: "Started", snapshot } : { _tag: "BatchWritten", batch, posts: p.posts_done, snapshot }
+      )
       batch++
     }).pipe(Effect.mapError(toCliError(core, db)), Effect.ensuring(Effect.sync(() => view?.stop())))
     const seconds = (Date.now() - started) / 1000
@@ -136,4 +156,6 @@ export const command = Command.make(
   "import",
   flags,
   run
-).pipe(Command.withDescription("Import a Bluesky repository export (CAR file) into an archive, to export it like any other"))
+).pipe(
+  Command.withDescription("Import a Bluesky repository export (CAR file) into an archive, to export it like any other")
+)

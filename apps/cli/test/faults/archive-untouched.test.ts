@@ -23,8 +23,11 @@ afterAll(() => removeDir(dir))
 const contents = (file: string) => {
   const db = new Database(file, { readonly: true })
   try {
-    const schema = db.prepare("SELECT type, name, sql FROM sqlite_master ORDER BY name").all() as Array<{ name: string }>
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as Array<string>
+    const schema = db.prepare("SELECT type, name, sql FROM sqlite_master ORDER BY name").all() as Array<
+      { name: string }
+    >
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck()
+      .all() as Array<string>
     const rows = Object.fromEntries(tables.map((t) => {
       const hash = createHash("sha256")
       for (const row of db.prepare(`SELECT * FROM "${t}" ORDER BY rowid`).raw(true).iterate()) {
@@ -39,21 +42,28 @@ const contents = (file: string) => {
 }
 
 describe("the archive after an export", () => {
-  it.each([["rollback journal", false], ["WAL", true]] as const)("%s: same rows in every table, the schema plus only the export index", async (_mode, wal) => {
-    const db = path.join(dir, `archive-${wal}.db`)
-    const { did } = Synthetic.seedArchive(db, { posts: 3_000, seed: 9 })
-    // As bskyarchive leaves it: without skyporter's index.
-    const c = new Database(db)
-    c.exec("DROP INDEX IF EXISTS idx_posts_skyporter_export_order")
-    if (wal) c.pragma("journal_mode = WAL")
-    c.close()
-    const before = contents(db)
-    for (const format of ["json", "csv"]) {
-      await exportOk(["--db", db, "--did", did, "--format", format, "--out", path.join(dir, `out-${wal}`), "--quiet"], { cwd: dir })
-      const after = contents(db)
-      expect(after.rows).toEqual(before.rows)
-      expect(after.schema.filter((s) => s.name !== "idx_posts_skyporter_export_order")).toEqual(before.schema)
-      expect(after.schema.map((s) => s.name)).toContain("idx_posts_skyporter_export_order")
-    }
-  }, 120_000)
+  it.each([["rollback journal", false], ["WAL", true]] as const)(
+    "%s: same rows in every table, the schema plus only the export index",
+    async (_mode, wal) => {
+      const db = path.join(dir, `archive-${wal}.db`)
+      const { did } = Synthetic.seedArchive(db, { posts: 3_000, seed: 9 })
+      // As bskyarchive leaves it: without skyporter's index.
+      const c = new Database(db)
+      c.exec("DROP INDEX IF EXISTS idx_posts_skyporter_export_order")
+      if (wal) c.pragma("journal_mode = WAL")
+      c.close()
+      const before = contents(db)
+      for (const format of ["json", "csv"]) {
+        await exportOk(
+          ["--db", db, "--did", did, "--format", format, "--out", path.join(dir, `out-${wal}`), "--quiet"],
+          { cwd: dir }
+        )
+        const after = contents(db)
+        expect(after.rows).toEqual(before.rows)
+        expect(after.schema.filter((s) => s.name !== "idx_posts_skyporter_export_order")).toEqual(before.schema)
+        expect(after.schema.map((s) => s.name)).toContain("idx_posts_skyporter_export_order")
+      }
+    },
+    120_000
+  )
 })

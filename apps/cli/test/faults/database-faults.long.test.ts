@@ -62,9 +62,12 @@ beforeAll(async () => {
   template = path.join(dir, "template.db")
   writeArchive(template, generatePosts(DID, POSTS))
   // The export of the untouched archive (which also adds the index, so every copy has it).
-  expected = readExport(await exportOk(["--db", template, "--did", DID, "--out", path.join(dir, "reference"), "--quiet"], {
-    cwd: dir
-  }), "json").data
+  expected = readExport(
+    await exportOk(["--db", template, "--did", DID, "--out", path.join(dir, "reference"), "--quiet"], {
+      cwd: dir
+    }),
+    "json"
+  ).data
 }, 120_000)
 
 afterAll(() => removeDir(dir))
@@ -77,7 +80,11 @@ interface Faulted {
 }
 
 /** Copies the template to `<name>.db`, exports it slowly, and calls `fault` once batch 3 is written. */
-const exportWithFault = async (name: string, fault: (db: string) => void | Promise<void>, wal = false): Promise<Faulted> => {
+const exportWithFault = async (
+  name: string,
+  fault: (db: string) => void | Promise<void>,
+  wal = false
+): Promise<Faulted> => {
   const db = path.join(dir, `${name}.db`)
   copyFileSync(template, db)
   if (wal) {
@@ -89,7 +96,21 @@ const exportWithFault = async (name: string, fault: (db: string) => void | Promi
   const markers = path.join(dir, `markers-${name}`)
   mkdirSync(markers)
   const running = start(
-    ["export", "--db", db, "--did", DID, "--out", out, "--format", "testjson", "--plugin", TEST_PLUGIN, "--batch-size", "100"],
+    [
+      "export",
+      "--db",
+      db,
+      "--did",
+      DID,
+      "--out",
+      out,
+      "--format",
+      "testjson",
+      "--plugin",
+      TEST_PLUGIN,
+      "--batch-size",
+      "100"
+    ],
     { cwd: dir, env: { SKYPORTER_TEST_DELAY_MS: "10", SKYPORTER_TEST_MARKER_DIR: markers } }
   )
   let exited = false
@@ -194,30 +215,36 @@ const locker = (db: string, ...args: ReadonlyArray<string>) => {
 }
 
 describe("another process with an exclusive lock", () => {
-  it("held before the export starts: exit 1 after the busy timeout, saying the archive is locked, nothing written", async () => {
-    const db = path.join(dir, "locked.db")
-    copyFileSync(template, db)
-    const holder = locker(db, "hold")
-    try {
-      await waitFor("the lock", () => holder.lines().includes("locked"), 60_000)
-      const out = path.join(dir, "out-locked")
-      const r = await start(["export", "--db", db, "--did", DID, "--out", out], { cwd: dir }).done
-      expect(r.code, show(r)).toBe(1)
-      expect(r.stderr).toMatch(/locked\.db is locked by another process \(still locked after 5 s\): try again/)
-      expect(r.stdout).toBe("")
-      expect(exportDirs(out, DID)).toEqual([])
-      expect(tempEntries(out)).toEqual([])
-    } finally {
-      holder.child.kill("SIGTERM")
-      await holder.exited
-    }
-    expect(holder.lines()).toEqual(["locked", "released"])
-  }, 120_000)
+  it(
+    "held before the export starts: exit 1 after the busy timeout, saying the archive is locked, nothing written",
+    async () => {
+      const db = path.join(dir, "locked.db")
+      copyFileSync(template, db)
+      const holder = locker(db, "hold")
+      try {
+        await waitFor("the lock", () => holder.lines().includes("locked"), 60_000)
+        const out = path.join(dir, "out-locked")
+        const r = await start(["export", "--db", db, "--did", DID, "--out", out], { cwd: dir }).done
+        expect(r.code, show(r)).toBe(1)
+        expect(r.stderr).toMatch(/locked\.db is locked by another process \(still locked after 5 s\): try again/)
+        expect(r.stdout).toBe("")
+        expect(exportDirs(out, DID)).toEqual([])
+        expect(tempEntries(out)).toEqual([])
+      } finally {
+        holder.child.kill("SIGTERM")
+        await holder.exited
+      }
+      expect(holder.lines()).toEqual(["locked", "released"])
+    },
+    120_000
+  )
 
-  it.each([
-    ["rollback journal", false, "take"],
-    ["WAL, locking_mode EXCLUSIVE", true, "take-exclusive-mode"]
-  ] as const)("%s: requested mid-export, the writer waits for the export, which completes from its snapshot", async (
+  it.each(
+    [
+      ["rollback journal", false, "take"],
+      ["WAL, locking_mode EXCLUSIVE", true, "take-exclusive-mode"]
+    ] as const
+  )("%s: requested mid-export, the writer waits for the export, which completes from its snapshot", async (
     _name,
     wal,
     mode
@@ -232,8 +259,9 @@ describe("another process with an exclusive lock", () => {
     const f = await exportWithFault(`exclusive-${mode}`, async (db) => {
       writer = locker(db, mode, "120000")
       await waitFor("the writer to try", () => writer!.lines().includes("trying"), 60_000)
-      void writer.exited.then(() =>
-        (writerDone = exportDirs(out, DID).length > 0 ? "after the export" : "during the export"))
+      void writer.exited.then(
+        () => (writerDone = exportDirs(out, DID).length > 0 ? "after the export" : "during the export")
+      )
     }, wal)
     expectCompletedFromSnapshot(f)
     await writer!.exited

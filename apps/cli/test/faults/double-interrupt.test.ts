@@ -31,7 +31,21 @@ const startSlow = (name: string, env: Record<string, string>) => {
   const markers = path.join(fx.dir, `markers-${name}`)
   mkdirSync(markers)
   const running = start(
-    ["export", "--db", fx.db, "--did", DID, "--format", "testjson", "--plugin", TEST_PLUGIN, "--batch-size", "10", "--out", out],
+    [
+      "export",
+      "--db",
+      fx.db,
+      "--did",
+      DID,
+      "--format",
+      "testjson",
+      "--plugin",
+      TEST_PLUGIN,
+      "--batch-size",
+      "10",
+      "--out",
+      out
+    ],
     { cwd: fx.dir, env: { ...env, SKYPORTER_TEST_MARKER_DIR: markers } }
   )
   let exited = false
@@ -52,11 +66,13 @@ const expectCleanInterrupt = async (running: Running, out: string) => {
 }
 
 describe("interrupted twice", () => {
-  it.each([
-    ["SIGINT", "SIGINT"],
-    ["SIGINT", "SIGTERM"],
-    ["SIGTERM", "SIGINT"]
-  ] as const)("%s then %s 5 ms later, mid-export: exit 130, nothing left", async (first, second) => {
+  it.each(
+    [
+      ["SIGINT", "SIGINT"],
+      ["SIGINT", "SIGTERM"],
+      ["SIGTERM", "SIGINT"]
+    ] as const
+  )("%s then %s 5 ms later, mid-export: exit 130, nothing left", async (first, second) => {
     const x = startSlow(`${first}-${second}`, { SKYPORTER_TEST_DELAY_MS: "200" })
     try {
       await waitFor("batch 2 written", () => x.exited() || existsSync(path.join(x.markers, "batch-2")), 120_000)
@@ -72,26 +88,30 @@ describe("interrupted twice", () => {
     }
   }, 180_000)
 
-  it("more signals while the first is still being handled: exit 130 once the plugin call returns, nothing left", async () => {
-    // Each batch's plugin call holds for 3 s after writing its marker, and cannot be interrupted meanwhile.
-    const x = startSlow("held", { SKYPORTER_TEST_HOLD_MS: "3000" })
-    try {
-      await waitFor("batch 1 encoded", () => x.exited() || existsSync(path.join(x.markers, "batch-1")), 120_000)
-      x.running.child.kill("SIGINT")
-      await sleep(500)
-      // Stopping, not stopped: the temporary directory is still there.
-      expect(x.exited(), "the export ended before the plugin call returned").toBe(false)
-      expect(tempEntries(x.out)).toHaveLength(1)
-      x.running.child.kill("SIGINT")
-      for (let i = 0; i < 5; i++) {
-        await sleep(50)
-        if (!x.exited()) x.running.child.kill(i % 2 === 0 ? "SIGINT" : "SIGTERM")
+  it(
+    "more signals while the first is still being handled: exit 130 once the plugin call returns, nothing left",
+    async () => {
+      // Each batch's plugin call holds for 3 s after writing its marker, and cannot be interrupted meanwhile.
+      const x = startSlow("held", { SKYPORTER_TEST_HOLD_MS: "3000" })
+      try {
+        await waitFor("batch 1 encoded", () => x.exited() || existsSync(path.join(x.markers, "batch-1")), 120_000)
+        x.running.child.kill("SIGINT")
+        await sleep(500)
+        // Stopping, not stopped: the temporary directory is still there.
+        expect(x.exited(), "the export ended before the plugin call returned").toBe(false)
+        expect(tempEntries(x.out)).toHaveLength(1)
+        x.running.child.kill("SIGINT")
+        for (let i = 0; i < 5; i++) {
+          await sleep(50)
+          if (!x.exited()) x.running.child.kill(i % 2 === 0 ? "SIGINT" : "SIGTERM")
+        }
+        await expectCleanInterrupt(x.running, x.out)
+        // Nothing after the first signal: batch 2 never started.
+        expect(readdirSync(x.markers)).toEqual(["batch-1"])
+      } finally {
+        if (!x.exited()) x.running.child.kill("SIGKILL")
       }
-      await expectCleanInterrupt(x.running, x.out)
-      // Nothing after the first signal: batch 2 never started.
-      expect(readdirSync(x.markers)).toEqual(["batch-1"])
-    } finally {
-      if (!x.exited()) x.running.child.kill("SIGKILL")
-    }
-  }, 180_000)
+    },
+    180_000
+  )
 })

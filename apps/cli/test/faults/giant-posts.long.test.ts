@@ -47,8 +47,14 @@ const bigText = (bytes: number, seed: number): string => {
 
 /** A large stored embed: valid JSON with many small members (the slow path of re-indenting). */
 const bigEmbed = (bytes: number, seed: number): string => {
-  const item = JSON.stringify({ $type: "app.bsky.embed.record#viewRecord", seed, text: "a \"quoted\" 🦋 item, with a comma" })
-  return `{"$type":"app.bsky.embed.record#view","items":[${Array(Math.ceil(bytes / (item.length + 1))).fill(item).join(",")}]}`
+  const item = JSON.stringify({
+    $type: "app.bsky.embed.record#viewRecord",
+    seed,
+    text: "a \"quoted\" 🦋 item, with a comma"
+  })
+  return `{"$type":"app.bsky.embed.record#view","items":[${
+    Array(Math.ceil(bytes / (item.length + 1))).fill(item).join(",")
+  }]}`
 }
 
 describe("giant posts", () => {
@@ -72,8 +78,36 @@ describe("giant posts", () => {
     writeArchive(db, rows)
 
     for (const format of ["json", "csv", "ndjson"] as const) {
-      const plain = readExport(await exportOk(["--db", db, "--did", DID, "--format", format, "--out", path.join(dir, `plain-${format}`), "--quiet", "--budget-bytes", String(2 ** 31 - 1)], { cwd: dir }), format)
-      const budgeted = readExport(await exportOk(["--db", db, "--did", DID, "--format", format, "--out", path.join(dir, `budget-${format}`), "--quiet"], { cwd: dir }), format)
+      const plain = readExport(
+        await exportOk([
+          "--db",
+          db,
+          "--did",
+          DID,
+          "--format",
+          format,
+          "--out",
+          path.join(dir, `plain-${format}`),
+          "--quiet",
+          "--budget-bytes",
+          String(2 ** 31 - 1)
+        ], { cwd: dir }),
+        format
+      )
+      const budgeted = readExport(
+        await exportOk([
+          "--db",
+          db,
+          "--did",
+          DID,
+          "--format",
+          format,
+          "--out",
+          path.join(dir, `budget-${format}`),
+          "--quiet"
+        ], { cwd: dir }),
+        format
+      )
       expect(budgeted.manifest.post_count).toBe(2_015)
       expect(budgeted.data.equals(plain.data), `${format}: the budget changed the bytes`).toBe(true)
     }
@@ -82,7 +116,20 @@ describe("giant posts", () => {
     const sizes = async (extra: ReadonlyArray<string>, name: string) => {
       const markers = path.join(dir, `markers-${name}`)
       mkdirSync(markers)
-      await exportOk(["--db", db, "--did", DID, "--format", "testjson", "--plugin", TEST_PLUGIN, "--out", path.join(dir, `out-${name}`), "--quiet", ...extra], {
+      await exportOk([
+        "--db",
+        db,
+        "--did",
+        DID,
+        "--format",
+        "testjson",
+        "--plugin",
+        TEST_PLUGIN,
+        "--out",
+        path.join(dir, `out-${name}`),
+        "--quiet",
+        ...extra
+      ], {
         cwd: dir,
         env: { SKYPORTER_TEST_MARKER_DIR: markers }
       })
@@ -97,19 +144,21 @@ describe("giant posts", () => {
     expect(Math.max(...budgeted)).toBeLessThanOrEqual(1000)
   }, 600_000)
 
-  const free = (() => {
+  const free = () => {
     try {
       const s = statfsSync(dir ?? process.cwd())
       return s.bavail * s.bsize
     } catch {
       return Number.POSITIVE_INFINITY
     }
-  })
+  }
   const NEEDED = 12 * 1024 * MB
 
   it("2,000 posts × 2 MB export with a peak RSS under 500 MB", async (context) => {
     if (free() < NEEDED) {
-      context.skip(`needs 12 GB of free disk for the 4 GB archive and its 4 GB export; ${(free() / 1024 ** 3).toFixed(1)} GB free`)
+      context.skip(
+        `needs 12 GB of free disk for the 4 GB archive and its 4 GB export; ${(free() / 1024 ** 3).toFixed(1)} GB free`
+      )
     }
     const db = path.join(dir, "giant.db")
     const setup = new Database(db)
@@ -128,7 +177,19 @@ describe("giant posts", () => {
     const rssFile = path.join(dir, "max-rss")
     const r = await startCommand(
       process.execPath,
-      ["--import", pathToFileURL(fixture("max-rss.mjs")).href, LAUNCHER, "export", "--db", db, "--did", DID, "--out", out, "--quiet"],
+      [
+        "--import",
+        pathToFileURL(fixture("max-rss.mjs")).href,
+        LAUNCHER,
+        "export",
+        "--db",
+        db,
+        "--did",
+        DID,
+        "--out",
+        out,
+        "--quiet"
+      ],
       { cwd: dir, env: { SKYPORTER_MAX_RSS_FILE: rssFile } }
     ).done
     expect(r.code, show(r)).toBe(0)

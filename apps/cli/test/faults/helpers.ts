@@ -75,7 +75,16 @@ const probe = <A>(f: () => A): () => A => {
 export const canMount: () => boolean = probe(() => {
   const dir = mkdtempSync(path.join(tmpdir(), "skyporter-mount-probe-"))
   try {
-    return succeeds("unshare", ["-m", "--propagation", "private", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs \"$1\"", "sh", dir])
+    return succeeds("unshare", [
+      "-m",
+      "--propagation",
+      "private",
+      "sh",
+      "-c",
+      "mount -t tmpfs -o size=64k tmpfs \"$1\"",
+      "sh",
+      dir
+    ])
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
@@ -87,7 +96,14 @@ export const NOBODY = 65534
 /** Whether the CLI can run as `nobody` here (setpriv present, we are root, node and the repository readable). */
 export const canRunAsNobody: () => boolean = probe(() =>
   process.getuid?.() === 0 &&
-  succeeds("setpriv", [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", process.execPath, LAUNCHER, "--version"])
+  succeeds("setpriv", [
+    `--reuid=${NOBODY}`,
+    `--regid=${NOBODY}`,
+    "--clear-groups",
+    process.execPath,
+    LAUNCHER,
+    "--version"
+  ])
 )
 
 /**

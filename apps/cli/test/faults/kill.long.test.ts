@@ -51,7 +51,17 @@ beforeAll(() => {
 
 afterAll(() => removeDir(dir))
 
-const exportArgs = (folder = out): Array<string> => ["export", "--db", db, "--did", DID, "--out", folder, "--batch-size", "50"]
+const exportArgs = (folder = out): Array<string> => [
+  "export",
+  "--db",
+  db,
+  "--did",
+  DID,
+  "--out",
+  folder,
+  "--batch-size",
+  "50"
+]
 
 /** The temporary directories under `out` that belong to process `pid`. */
 const tempsOf = (pid: number | undefined): Array<string> =>
@@ -124,7 +134,11 @@ describe("SIGKILL at random points of an export", () => {
   it(`publishes only complete, verified exports; the next export sweeps the leftovers (seed ${SEED})`, async () => {
     // A complete export: the bytes every published posts.json must have, and the length of the batch phase.
     const reference = start(exportArgs(path.join(dir, "reference")), { cwd: dir })
-    await waitFor("the reference export's first progress line", () => /json: 0\/20000/.test(reference.stderr()), 120_000)
+    await waitFor(
+      "the reference export's first progress line",
+      () => /json: 0\/20000/.test(reference.stderr()),
+      120_000
+    )
     const batchesFrom = Date.now()
     const ref = await reference.done
     expect(ref.code, show(ref)).toBe(0)
@@ -135,7 +149,21 @@ describe("SIGKILL at random points of an export", () => {
     const markers = path.join(dir, "markers")
     mkdirSync(markers)
     const live = start(
-      ["export", "--db", db, "--did", DID, "--out", out, "--format", "testjson", "--plugin", TEST_PLUGIN, "--batch-size", "50"],
+      [
+        "export",
+        "--db",
+        db,
+        "--did",
+        DID,
+        "--out",
+        out,
+        "--format",
+        "testjson",
+        "--plugin",
+        TEST_PLUGIN,
+        "--batch-size",
+        "50"
+      ],
       { cwd: dir, env: { SKYPORTER_TEST_DELAY_MS: "20", SKYPORTER_TEST_MARKER_DIR: markers } }
     )
     let liveExited = false

@@ -16,7 +16,18 @@ import { spawn } from "node:child_process"
 import { mkdirSync, readdirSync } from "node:fs"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { exportOk, jsonPosts, readExport, removeDir, show, start, tempDir, tempEntries, TEST_PLUGIN, waitFor } from "../support.js"
+import {
+  exportOk,
+  jsonPosts,
+  readExport,
+  removeDir,
+  show,
+  start,
+  tempDir,
+  tempEntries,
+  TEST_PLUGIN,
+  waitFor
+} from "../support.js"
 import { fixture } from "./helpers.js"
 
 const POSTS = 200_000
@@ -51,7 +62,10 @@ describe("a live writer in another process during a 200,000-post export", () => 
     setup.close()
 
     // The writer prepares first (it reads the DID's posts), then waits for its go.
-    const writer = spawn(process.execPath, [fixture("writer.mjs"), db, did], { cwd: dir, stdio: ["pipe", "pipe", "inherit"] })
+    const writer = spawn(process.execPath, [fixture("writer.mjs"), db, did], {
+      cwd: dir,
+      stdio: ["pipe", "pipe", "inherit"]
+    })
     let printed = ""
     writer.stdout.on("data", (d: Buffer) => (printed += d.toString("utf8")))
     const writerDone = new Promise<void>((resolve) => writer.on("close", () => resolve()))
@@ -61,14 +75,30 @@ describe("a live writer in another process during a 200,000-post export", () => 
     const markers = path.join(dir, "markers")
     mkdirSync(markers)
     // A short pause per batch stretches the export over a few seconds of concurrent writes.
-    const running = start(["export", "--db", db, "--did", did, "--out", out, "--format", "testjson", "--plugin", TEST_PLUGIN], {
+    const running = start([
+      "export",
+      "--db",
+      db,
+      "--did",
+      did,
+      "--out",
+      out,
+      "--format",
+      "testjson",
+      "--plugin",
+      TEST_PLUGIN
+    ], {
       cwd: dir,
       env: { SKYPORTER_TEST_DELAY_MS: "15", SKYPORTER_TEST_MARKER_DIR: markers }
     })
     let exited = false
     void running.done.then(() => (exited = true))
     try {
-      await waitFor("the first progress line", () => exited || /testjson: 0\/200000 posts/.test(running.stderr()), 180_000)
+      await waitFor(
+        "the first progress line",
+        () => exited || /testjson: 0\/200000 posts/.test(running.stderr()),
+        180_000
+      )
       writer.stdin.write("go\n")
       await waitFor("the writer's first commit", () => exited || printed.includes("started"), 60_000)
       expect(exited, "the export ended before the writer's first commit").toBe(false)
@@ -98,9 +128,12 @@ describe("a live writer in another process during a 200,000-post export", () => 
       expect(new Set(exported).size).toBe(exported.length)
       expect(new Set(exported)).toEqual(new Set(atStart))
       // Same order and same values: byte for byte the export of the copy.
-      const expected = readExport(await exportOk(["--db", snapshotCopy, "--did", did, "--out", path.join(dir, "expected"), "--quiet"], {
-        cwd: dir
-      }), "json")
+      const expected = readExport(
+        await exportOk(["--db", snapshotCopy, "--did", did, "--out", path.join(dir, "expected"), "--quiet"], {
+          cwd: dir
+        }),
+        "json"
+      )
       expect(data.equals(expected.data), "the export differs from the snapshot at its start").toBe(true)
       expect(tempEntries(out)).toEqual([])
 

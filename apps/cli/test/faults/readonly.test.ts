@@ -43,9 +43,12 @@ beforeAll(async () => {
   // The export of a writable copy: what every read-only export must equal.
   const writable = path.join(dir, "writable.db")
   writeArchive(writable, generatePosts(DID, POSTS))
-  expected = readExport(await exportOk(["--db", writable, "--did", DID, "--out", path.join(dir, "reference"), "--quiet"], {
-    cwd: dir
-  }), "json").data
+  expected = readExport(
+    await exportOk(["--db", writable, "--did", DID, "--out", path.join(dir, "reference"), "--quiet"], {
+      cwd: dir
+    }),
+    "json"
+  ).data
 }, 120_000)
 
 afterAll(() => removeDir(dir))
@@ -59,12 +62,14 @@ const archiveFolder = (name: string): { readonly folder: string; readonly db: st
   return { folder, db }
 }
 
-const snapshot = (folder: string) => Object.fromEntries(entries(folder).map((f) => [f, sha256(readFileSync(path.join(folder, f)))]))
+const snapshot = (folder: string) =>
+  Object.fromEntries(entries(folder).map((f) => [f, sha256(readFileSync(path.join(folder, f)))]))
 
 const indexes = (db: string): Array<string> => {
   const c = new Database(db, { readonly: true })
   try {
-    return c.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE '%skyporter%'").pluck().all() as Array<string>
+    return c.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE '%skyporter%'").pluck()
+      .all() as Array<string>
   } finally {
     c.close()
   }
@@ -74,7 +79,9 @@ const indexes = (db: string): Array<string> => {
 const expectQuietSuccess = (r: RunResult) => {
   expect(r.code, show(r)).toBe(0)
   for (const line of r.stderr.split("\n").filter((l) => l !== "")) {
-    expect(line, show(r)).toMatch(/^json: \d+\/\d+ posts \(\d+%\), \d+ posts\/s(?:, ETA \S+)?$|^json: \d+ posts in [\d.]+s \(\d+ posts\/s\)$/)
+    expect(line, show(r)).toMatch(
+      /^json: \d+\/\d+ posts \(\d+%\), \d+ posts\/s(?:, ETA \S+)?$|^json: \d+ posts in [\d.]+s \(\d+ posts\/s\)$/
+    )
   }
   const { data, manifest } = readExport(r.stdout.trim(), "json")
   expect(manifest.post_count).toBe(POSTS)
@@ -94,7 +101,16 @@ exec "$NODE" "$SKYPORTER" "$@"
 `
 
 const exportOnReadOnlyMount = (folder: string, db: string, name: string) =>
-  startInNamespace(READ_ONLY_MOUNT, [folder, "export", "--db", db, "--did", DID, "--out", path.join(dir, `out-${name}`)], {
+  startInNamespace(READ_ONLY_MOUNT, [
+    folder,
+    "export",
+    "--db",
+    db,
+    "--did",
+    DID,
+    "--out",
+    path.join(dir, `out-${name}`)
+  ], {
     cwd: dir
   }).done
 
@@ -119,7 +135,9 @@ describe.skipIf(!canMount())("a read-only filesystem (read-only bind mount, refu
     writeArchive(source, rows.slice(0, POSTS / 2), { wal: true })
     const writer = new Database(source)
     writer.pragma("wal_autocheckpoint = 0")
-    const insert = writer.prepare(`INSERT INTO posts (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map((c) => `@${c}`).join(", ")})`)
+    const insert = writer.prepare(
+      `INSERT INTO posts (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map((c) => `@${c}`).join(", ")})`
+    )
     writer.transaction(() => {
       for (const row of rows.slice(POSTS / 2)) insert.run(row)
     })()
@@ -140,7 +158,9 @@ describe.skipIf(!canMount())("a read-only filesystem (read-only bind mount, refu
     expect(entries(folder)).toEqual(["archive.db"])
     const r = await exportOnReadOnlyMount(folder, db, "ro-wal-noshm")
     expect(r.code, show(r)).toBe(2)
-    expect(r.stderr).toMatch(/archive\.db: it is in WAL mode and its folder is read-only, so SQLite cannot create the archive\.db-shm file/)
+    expect(r.stderr).toMatch(
+      /archive\.db: it is in WAL mode and its folder is read-only, so SQLite cannot create the archive\.db-shm file/
+    )
     expect(r.stderr).toMatch(/Copy the archive \(with its -wal file, if any\) to a writable folder/)
     expect(r.stdout).toBe("")
     expect(tempEntries(path.join(dir, "out-ro-wal-noshm"))).toEqual([])
@@ -155,10 +175,12 @@ describe.skipIf(!canRunAsNobody())("read-only for an unprivileged user (the CLI 
     return startAsNobody(["export", "--db", db, "--did", DID, "--out", out], { cwd: out }).done
   }
 
-  it.each([
-    ["a read-only folder", "ro-perms", (folder: string) => chmodSync(folder, 0o555)],
-    ["a folder the user may write", "ro-file", (folder: string) => chownSync(folder, NOBODY, NOBODY)]
-  ] as const)("a read-only file in %s: exports, adds no index, changes nothing (no journal)", async (_name, name, setFolder) => {
+  it.each(
+    [
+      ["a read-only folder", "ro-perms", (folder: string) => chmodSync(folder, 0o555)],
+      ["a folder the user may write", "ro-file", (folder: string) => chownSync(folder, NOBODY, NOBODY)]
+    ] as const
+  )("a read-only file in %s: exports, adds no index, changes nothing (no journal)", async (_name, name, setFolder) => {
     const { db, folder } = archiveFolder(name)
     chmodSync(db, 0o444)
     setFolder(folder)

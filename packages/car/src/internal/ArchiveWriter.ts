@@ -8,20 +8,41 @@ import Database from "better-sqlite3"
 import type { MediaRow, PostRow } from "../PostRecord.js"
 
 const POST_COLUMNS = [
-  "uri", "cid", "did", "text", "created_at", "indexed_at", "has_media", "is_reply", "reply_parent",
-  "embed_type", "embed_data", "labels", "archived_at"
+  "uri",
+  "cid",
+  "did",
+  "text",
+  "created_at",
+  "indexed_at",
+  "has_media",
+  "is_reply",
+  "reply_parent",
+  "embed_type",
+  "embed_data",
+  "labels",
+  "archived_at"
 ] as const
 // Counts are not in a repository: new rows get 0, and an updated row keeps the counts it had.
-const UPSERT_POST = `INSERT INTO posts (${POST_COLUMNS.join(", ")}, like_count, repost_count, reply_count, quote_count) ` +
+const UPSERT_POST =
+  `INSERT INTO posts (${POST_COLUMNS.join(", ")}, like_count, repost_count, reply_count, quote_count) ` +
   `VALUES (${POST_COLUMNS.map(() => "?").join(", ")}, 0, 0, 0, 0) ` +
   `ON CONFLICT(uri) DO UPDATE SET ${
     POST_COLUMNS.filter((c) => c !== "uri").map((c) => `${c} = excluded.${c}`).join(", ")
   } WHERE posts.cid IS NOT excluded.cid`
 
 const MEDIA_COLUMNS = [
-  "hash", "post_uri", "mime_type", "file_path", "size_bytes", "width", "height", "alt_text", "created_at"
+  "hash",
+  "post_uri",
+  "mime_type",
+  "file_path",
+  "size_bytes",
+  "width",
+  "height",
+  "alt_text",
+  "created_at"
 ] as const
-const INSERT_MEDIA = `INSERT INTO media (${MEDIA_COLUMNS.join(", ")}) VALUES (${MEDIA_COLUMNS.map(() => "?").join(", ")}) ` +
+const INSERT_MEDIA =
+  `INSERT INTO media (${MEDIA_COLUMNS.join(", ")}) VALUES (${MEDIA_COLUMNS.map(() => "?").join(", ")}) ` +
   "ON CONFLICT(hash) DO NOTHING"
 
 export class ArchiveWriterError extends Error {
@@ -68,12 +89,18 @@ export class ArchiveWriter {
       if (columns.length > 0) {
         const missing = Archive.REQUIRED_POST_COLUMNS.filter((c) => !columns.includes(c))
         if (missing.length > 0) {
-          throw new ArchiveWriterError("not_archive", `${path}: the posts table lacks ${missing.join(", ")}: not a bskyarchive archive`)
+          throw new ArchiveWriterError(
+            "not_archive",
+            `${path}: the posts table lacks ${missing.join(", ")}: not a bskyarchive archive`
+          )
         }
       } else if (!created) {
         const tables = db.prepare("SELECT count(*) FROM sqlite_master").pluck().get() as number
         if (tables > 0) {
-          throw new ArchiveWriterError("not_archive", `${path} is a SQLite database without a posts table: not a bskyarchive archive`)
+          throw new ArchiveWriterError(
+            "not_archive",
+            `${path} is a SQLite database without a posts table: not a bskyarchive archive`
+          )
         }
       }
       db.exec(ArchiveSchema.DDL)
@@ -83,7 +110,10 @@ export class ArchiveWriter {
       if (e instanceof ArchiveWriterError) throw e
       const text = describe(e)
       if (/SQLITE_BUSY|database is locked/i.test(text) || (e as { code?: string }).code === "SQLITE_BUSY") {
-        throw new ArchiveWriterError("locked", `${path} is locked by another process: try again when it has finished writing`)
+        throw new ArchiveWriterError(
+          "locked",
+          `${path} is locked by another process: try again when it has finished writing`
+        )
       }
       if (/file is not a database|SQLITE_NOTADB/i.test(text)) {
         throw new ArchiveWriterError("not_archive", `${path} is not a SQLite database`)
@@ -95,15 +125,34 @@ export class ArchiveWriter {
   /** Upserts one post (by uri; an unchanged CID leaves the row alone) and, when it changed, its media rows. */
   write(post: PostRow, media: ReadonlyArray<MediaRow>): Written {
     const changed = this.upsertPost.run(
-      post.uri, post.cid, post.did, post.text, post.created_at, post.indexed_at, post.has_media, post.is_reply,
-      post.reply_parent, post.embed_type, post.embed_data, post.labels, post.archived_at
+      post.uri,
+      post.cid,
+      post.did,
+      post.text,
+      post.created_at,
+      post.indexed_at,
+      post.has_media,
+      post.is_reply,
+      post.reply_parent,
+      post.embed_type,
+      post.embed_data,
+      post.labels,
+      post.archived_at
     ).changes
     if (changed > 0) {
       // A changed post's earlier media rows go; a new post has none (unless the archive lists media for a missing post).
       if (this.hasMedia) this.deleteMedia.run(post.uri)
       for (const m of media) {
         this.insertMedia.run(
-          m.hash, m.post_uri, m.mime_type, m.file_path, m.size_bytes, m.width, m.height, m.alt_text, m.created_at
+          m.hash,
+          m.post_uri,
+          m.mime_type,
+          m.file_path,
+          m.size_bytes,
+          m.width,
+          m.height,
+          m.alt_text,
+          m.created_at
         )
       }
     }
@@ -129,7 +178,9 @@ export class ArchiveWriter {
       const rows = page.all(did, after) as Array<string>
       if (rows.length === 0) return out
       for (const uri of rows) {
-        while (next.done !== true && next.value !== uri && Buffer.compare(bytes(next.value), bytes(uri)) < 0) next = uris.next()
+        while (next.done !== true && next.value !== uri && Buffer.compare(bytes(next.value), bytes(uri)) < 0) {
+          next = uris.next()
+        }
         if (next.done === true || next.value !== uri) out.push(uri)
       }
       after = rows[rows.length - 1]!

@@ -46,7 +46,9 @@ export function* walk(root: CID, read: ReadBlock, has: HasBlock): Generator<Leaf
 
   function* node(cid: CID, above: number | undefined, path: string): Generator<Leaf> {
     const bytes = read(cid)
-    if (bytes === undefined) throw new MstError(`the CAR lacks tree node ${cid} (${path}): the repository is incomplete`)
+    if (bytes === undefined) {
+      throw new MstError(`the CAR lacks tree node ${cid} (${path}): the repository is incomplete`)
+    }
     let value: unknown
     try {
       value = decode(bytes)
@@ -79,10 +81,14 @@ export function* walk(root: CID, read: ReadBlock, has: HasBlock): Generator<Leaf
       } catch {
         throw new MstError(`tree node ${cid} holds a key that is not UTF-8`)
       }
-      if (!KEY.test(text)) throw new MstError(`tree node ${cid} holds the key ${JSON.stringify(text)}, not collection/rkey`)
+      if (!KEY.test(text)) {
+        throw new MstError(`tree node ${cid} holds the key ${JSON.stringify(text)}, not collection/rkey`)
+      }
       const l = layerOf(key)
       if (layer === undefined) layer = l
-      else if (l !== layer) throw new MstError(`tree node ${cid} mixes keys of layers ${layer} and ${l}: not a valid tree`)
+      else if (l !== layer) {
+        throw new MstError(`tree node ${cid} mixes keys of layers ${layer} and ${l}: not a valid tree`)
+      }
       checked.push({ key, text, leaf: CID.asCID(entry.v)!, right: entry.t === null ? null : CID.asCID(entry.t)! })
     }
     if (layer !== undefined && above !== undefined && layer >= above) {
@@ -97,7 +103,9 @@ export function* walk(root: CID, read: ReadBlock, has: HasBlock): Generator<Leaf
       }
       last = e.key
       lastText = e.text
-      if (!has(e.leaf)) throw new MstError(`the CAR lacks the record ${e.text} (${e.leaf}): the repository is incomplete`)
+      if (!has(e.leaf)) {
+        throw new MstError(`the CAR lacks the record ${e.text} (${e.leaf}): the repository is incomplete`)
+      }
       yield { key: e.text, cid: e.leaf }
       if (e.right !== null) yield* node(e.right, childAbove, `after ${e.text}`)
     }

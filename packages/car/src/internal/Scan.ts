@@ -63,7 +63,10 @@ const countNode = (data: Uint8Array, into: Map<string, number>): void => {
 
 const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e))
 
-export const scan = async (handle: FileHandle, onBlocks?: (blocks: number, bytes: number) => void): Promise<Scanned> => {
+export const scan = async (
+  handle: FileHandle,
+  onBlocks?: (blocks: number, bytes: number) => void
+): Promise<Scanned> => {
   const { size } = await handle.stat()
   let filePos = 0
   const reader = chunkReader(async () => {
@@ -127,7 +130,9 @@ export const scan = async (handle: FileHandle, onBlocks?: (blocks: number, bytes
       length += (byte & 0x7f) * scale
       if (byte < 0x80) break
       scale *= 128
-      if (scale > 2 ** 49) throw new ScanError(`unreadable block header at byte ${start}: bad length (the file is damaged)`)
+      if (scale > 2 ** 49) {
+        throw new ScanError(`unreadable block header at byte ${start}: bad length (the file is damaged)`)
+      }
     }
     pos = windowStart + at
     if (length === 0) throw new ScanError(`empty block section at byte ${start} (the file is damaged)`)

@@ -115,9 +115,16 @@ export const catalog = (extra = 0): { writes: Array<RecordWriteOp>; blobs: Array
     post(tid(6), {
       text: "a link without a card image",
       createdAt: at(6),
-      embed: { $type: "app.bsky.embed.external", external: { uri: "https://example.com/b", title: "B", description: "" } }
+      embed: {
+        $type: "app.bsky.embed.external",
+        external: { uri: "https://example.com/b", title: "B", description: "" }
+      }
     }),
-    post(tid(7), { text: "a quote", createdAt: at(7), embed: { $type: "app.bsky.embed.record", record: strong("3quoted") } }),
+    post(tid(7), {
+      text: "a quote",
+      createdAt: at(7),
+      embed: { $type: "app.bsky.embed.record", record: strong("3quoted") }
+    }),
     post(tid(8), {
       text: "quote with images",
       createdAt: at(8),
@@ -162,7 +169,9 @@ export const catalog = (extra = 0): { writes: Array<RecordWriteOp>; blobs: Array
     writes.push(post(tid(i), {
       text: `post ${i} ${i % 3 === 0 ? "🦋" : "text"}`,
       createdAt: at(i),
-      ...(withImage ? { embed: { $type: "app.bsky.embed.images", images: [{ alt: `img ${i}`, image: img(1000 + i) }] } } : {})
+      ...(withImage
+        ? { embed: { $type: "app.bsky.embed.images", images: [{ alt: `img ${i}`, image: img(1000 + i) }] } }
+        : {})
     }))
   }
   const rkeys = writes.map((w) => w.rkey)
@@ -202,7 +211,11 @@ export const rebuild = async (
   let repo = await Repo.create(storage, did, kp, input.writes)
   repo = await repo.applyWrites(
     [
-      ...remove.map((rkey): RecordWriteOp => ({ action: WriteOpAction.Delete, collection: "app.bsky.feed.post", rkey })),
+      ...remove.map((rkey): RecordWriteOp => ({
+        action: WriteOpAction.Delete,
+        collection: "app.bsky.feed.post",
+        rkey
+      })),
       ...add
     ],
     kp

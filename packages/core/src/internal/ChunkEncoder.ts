@@ -131,7 +131,9 @@ export class ChunkEncoder {
     if (offset === from.position) return from
     const row = this.skip({ ...this.init.params, anchor: from.rowid, offset: offset - from.position - 1 })
     const rowid = row?.[0]
-    return typeof rowid === "number" && Number.isSafeInteger(rowid) && row![1] === 1 ? { rowid, position: offset } : from
+    return typeof rowid === "number" && Number.isSafeInteger(rowid) && row![1] === 1
+      ? { rowid, position: offset }
+      : from
   }
 
   /** The next chunk to read, its cursor opened from the nearest anchor when there is one. */
@@ -143,7 +145,12 @@ export class ChunkEncoder {
       ? this.skipTo(anchor, plan.offset)
       : undefined
     const reader = from !== undefined
-      ? this.openCursor(init.afterSql, { ...init.params, anchor: from.rowid, limit: plan.limit, offset: plan.offset - from.position })
+      ? this.openCursor(init.afterSql, {
+        ...init.params,
+        anchor: from.rowid,
+        limit: plan.limit,
+        offset: plan.offset - from.position
+      })
       : this.openCursor(init.chunkSql, { ...init.params, limit: plan.limit, offset: plan.offset })
     return { plan, reader, offset: plan.offset }
   }
@@ -159,9 +166,10 @@ export class ChunkEncoder {
       // chunkSql selects the rowid after the post's columns. A NULL uri or
       // created_at, or a rowid past 2^53, cannot anchor a search.
       const rowid = end[end.length - 1]
-      this.anchor = typeof rowid === "number" && Number.isSafeInteger(rowid) && end[URI] !== null && end[CREATED_AT] !== null
-        ? { rowid, position: chunk.offset + batch.length }
-        : undefined
+      this.anchor =
+        typeof rowid === "number" && Number.isSafeInteger(rowid) && end[URI] !== null && end[CREATED_AT] !== null
+          ? { rowid, position: chunk.offset + batch.length }
+          : undefined
     }
     const pending = new BatchWarnings()
     const posts: Array<Post.Post> = new Array(batch.length)
@@ -205,12 +213,14 @@ export class ChunkEncoder {
       const offset = e instanceof EncodeFailure ? e.offset : this.current?.offset
       this.queue = []
       this.current = undefined
-      this.port.postMessage({
-        type: "error",
-        stage: e instanceof EncodeFailure ? "encode" : "read",
-        message: e instanceof EncodeFailure ? e.message : describe(e),
-        ...(offset === undefined ? {} : { offset })
-      } satisfies FromWorker)
+      this.port.postMessage(
+        {
+          type: "error",
+          stage: e instanceof EncodeFailure ? "encode" : "read",
+          message: e instanceof EncodeFailure ? e.message : describe(e),
+          ...(offset === undefined ? {} : { offset })
+        } satisfies FromWorker
+      )
     } finally {
       this.pumping = false
     }

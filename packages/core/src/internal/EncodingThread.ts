@@ -26,7 +26,6 @@ import { ChunkEncoder, importPlugin } from "./ChunkEncoder.js"
 import * as Prewarm from "./Prewarm.js"
 import { describe, type FromWorker, type ToWorker, type WorkerInit } from "./ThreadProtocol.js"
 
-
 /**
  * Page cache of a thread's connection, in KiB: posts are read once, in index
  * order, so the cache only needs the tables' interior pages; SQLite's 16 MB
@@ -39,8 +38,11 @@ const openSnapshot = (init: WorkerInit) => {
   const db = new Database(init.path, { readonly: true, fileMustExist: true, timeout: init.busyTimeout })
   try {
     db.pragma(`cache_size = -${CACHE_KIB}`)
-    db.function(init.instantFunction, { deterministic: true }, (text: unknown) =>
-      typeof text === "string" ? (Timestamp.canonicalInstant(text) ?? null) : null)
+    db.function(
+      init.instantFunction,
+      { deterministic: true },
+      (text: unknown) => typeof text === "string" ? (Timestamp.canonicalInstant(text) ?? null) : null
+    )
     db.exec("BEGIN")
     const total = Number(db.prepare(init.countSql).pluck().get(init.params))
     const keyed = init.encoder === undefined ? 0 : total - Number(db.prepare(init.nullsSql).pluck().get(init.params))
@@ -85,7 +87,8 @@ export const run = (init: WorkerInit, port: MessagePort, plugin?: FormatPlugin):
     // The plugin loads while the main thread sets the export up.
     const loading = plugin === undefined ? importPlugin(init.encoder) : Promise.resolve(plugin)
     loading.catch(() => undefined)
-    const skip = (params: Record<string, unknown>) => prepared(init.skipSql).get(params) as [unknown, unknown] | undefined
+    const skip = (params: Record<string, unknown>) =>
+      prepared(init.skipSql).get(params) as [unknown, unknown] | undefined
     encoder = new ChunkEncoder(init, init.encoder, loading, keyed, openCursor, skip, port)
   }
   post({ type: "ready", total })
@@ -120,7 +123,11 @@ export const run = (init: WorkerInit, port: MessagePort, plugin?: FormatPlugin):
       }
       case "query": {
         try {
-          post({ type: "result", id: m.id, rows: connection.prepare(m.sql).raw(true).all(m.params) as Array<Array<unknown>> })
+          post({
+            type: "result",
+            id: m.id,
+            rows: connection.prepare(m.sql).raw(true).all(m.params) as Array<Array<unknown>>
+          })
         } catch (e) {
           post({ type: "result", id: m.id, error: describe(e) })
         }

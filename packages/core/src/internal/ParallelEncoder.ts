@@ -172,7 +172,6 @@ export const open: (
   selection: BatchSource.Selection,
   encoder: NonNullable<WorkerInit["encoder"]>,
   options: ParallelOptions
-
 ) => Effect.Effect<ParallelEncoding, ExportFailed, Scope.Scope> = Effect.fn("ParallelEncoder.open")(function*(
   path: string,
   selection: BatchSource.Selection,
@@ -263,7 +262,11 @@ export const open: (
               batch
             )
           }
-          return yield* failed("read", `cannot read ${batch === undefined ? "the archive" : `batch ${batch}`}: ${m.message}`, batch)
+          return yield* failed(
+            "read",
+            `cannot read ${batch === undefined ? "the archive" : `batch ${batch}`}: ${m.message}`,
+            batch
+          )
         }
         default:
           return yield* failed("read", `unexpected reader message ${m.type}`)

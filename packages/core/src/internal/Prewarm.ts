@@ -21,7 +21,10 @@ import type { WorkerInit } from "./ThreadProtocol.js"
  * thread needs a file.
  */
 export const WORKER_URL = pathToFileURL(
-  path.join(path.dirname(createRequire(import.meta.url).resolve("@skyporter/core/package.json")), "dist/internal/ThreadEntry.js")
+  path.join(
+    path.dirname(createRequire(import.meta.url).resolve("@skyporter/core/package.json")),
+    "dist/internal/ThreadEntry.js"
+  )
 )
 
 let script: URL = WORKER_URL
@@ -111,5 +114,5 @@ export const adopt = (): Array<Worker> => {
 }
 
 /** A new thread working on `init`. */
-export const spawn = (init: WorkerInit): Worker => new Worker(script, { workerData: init, resourceLimits: READER_LIMITS })
-
+export const spawn = (init: WorkerInit): Worker =>
+  new Worker(script, { workerData: init, resourceLimits: READER_LIMITS })

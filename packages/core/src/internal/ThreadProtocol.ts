@@ -45,7 +45,12 @@ export interface ChunkPlan {
 export type ToWorker =
   | { readonly type: "next" }
   | { readonly type: "query"; readonly id: number; readonly sql: string; readonly params: Record<string, unknown> }
-  | { readonly type: "start"; readonly total: number; readonly chunks: ReadonlyArray<ChunkPlan>; readonly credit: number }
+  | {
+    readonly type: "start"
+    readonly total: number
+    readonly chunks: ReadonlyArray<ChunkPlan>
+    readonly credit: number
+  }
   | { readonly type: "chunks"; readonly chunks: ReadonlyArray<ChunkPlan> }
   | { readonly type: "credit"; readonly n: number; readonly buffer?: ArrayBuffer }
   | { readonly type: "close" }
