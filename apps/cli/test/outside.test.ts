@@ -1,13 +1,10 @@
 /**
  * Plugin folders copied out of the repository, loaded by path through the
  * real CLI: examples/format-plain with no node_modules at all (its
- * `concurrent: true` has threads load the module the loader loaded), and —
- * with SKYPORTER_OUTSIDE_INSTALL=1, as it needs the npm registry and compiles
- * better-sqlite3 — examples/format-markdown installed from packed tarballs
- * the way docs/plugins.md says, built, tested and exported with.
+ * `concurrent: true` has threads load the module the loader loaded).
+ * examples/format-markdown, installed from tarballs, is outside-install.long.test.ts.
  */
-import { execFileSync } from "node:child_process"
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:fs"
+import { cpSync, existsSync } from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -16,7 +13,6 @@ import { exportOk, generatePosts, readExport, removeDir, run, show, tempDir, wri
 const DID = "did:plc:outsideoutsideoutside22"
 const POSTS = 2_500
 const PLAIN_EXAMPLE = fileURLToPath(new URL("../../../examples/format-plain", import.meta.url))
-const REPO = fileURLToPath(new URL("../../../", import.meta.url))
 
 let dir: string
 let db: string
@@ -53,7 +49,7 @@ describe("examples/format-plain copied out, with no node_modules", () => {
           "--threads",
           threads,
           "--option",
-          "separator=\"* * *\"",
+          'separator="* * *"',
           "--option",
           "dates=false"
         ],
@@ -97,79 +93,10 @@ describe("examples/format-plain copied out, with no node_modules", () => {
     )
     expect(r.code, show(r)).toBe(2)
     expect(r.stderr).toContain(
-      "unknown option date for format \"plain\" (allowed: separator, dates): did you mean dates for date?"
+      'unknown option date for format "plain" (allowed: separator, dates): did you mean dates for date?'
     )
     expect(r.stderr).toContain(
-      "option \"separator\": expected one line of text (at most 80 characters), got the number 3"
+      'option "separator": expected one line of text (at most 80 characters), got the number 3'
     )
   }, 60_000)
 })
-
-describe.runIf(process.env.SKYPORTER_OUTSIDE_INSTALL === "1")(
-  "examples/format-markdown copied out and installed from tarballs",
-  () => {
-    it("installs, builds, tests and exports through --plugin <folder>", async () => {
-      const sh = (cmd: string, args: ReadonlyArray<string>, cwd: string) =>
-        execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })
-      const packs = path.join(dir, "packs")
-      mkdirSync(packs)
-      for (const p of ["plugin", "zip", "core", "testkit"]) {
-        sh("npm", ["pack", "--pack-destination", packs], path.join(REPO, "packages", p))
-      }
-      const md = path.join(dir, "elsewhere", "format-markdown")
-      cpSync(path.join(REPO, "examples", "format-markdown"), md, {
-        recursive: true,
-        filter: (src) => !/[\\/](node_modules|dist|test-results)$/.test(src)
-      })
-      const tarballs = readdirSync(packs).map((f) => path.join(packs, f))
-      sh("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--save-dev", ...tarballs], md)
-      sh("npm", ["run", "build"], md)
-      sh("npm", ["test"], md)
-      // Its own copy of effect, not the CLI's.
-      expect(existsSync(path.join(md, "node_modules", "effect", "package.json"))).toBe(true)
-      const published = await exportOk(
-        [
-          "--db",
-          db,
-          "--did",
-          DID,
-          "--out",
-          path.join(dir, "out-md"),
-          "--quiet",
-          "--plugin",
-          md,
-          "--format",
-          "markdown",
-          "--option",
-          "title=Outside"
-        ],
-        { cwd: dir }
-      )
-      const { data } = readExport(published, "md")
-      expect(data.toString("utf8").startsWith("# Outside\n")).toBe(true)
-      const bad = await run(
-        [
-          "export",
-          "--db",
-          db,
-          "--did",
-          DID,
-          "--out",
-          path.join(dir, "bad-md"),
-          "--plugin",
-          md,
-          "--format",
-          "markdown",
-          "--option",
-          "title= padded",
-          "--option",
-          "links=1"
-        ],
-        { cwd: dir }
-      )
-      expect(bad.code, show(bad)).toBe(2)
-      expect(bad.stderr).toMatch(/option "title": .*; option "links": expected boolean/)
-      rmSync(md, { recursive: true, force: true })
-    }, 900_000)
-  }
-)
