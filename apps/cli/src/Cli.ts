@@ -195,7 +195,7 @@ export const root = Command.make("skyporter").pipe(
 )
 
 /** The subcommands, for messages that name the command that failed. */
-export const COMMANDS: ReadonlyArray<string> = ["export", "seed", "formats", "serve"]
+export const COMMANDS: ReadonlyArray<string> = ["export", "seed", "formats", "serve", "import"]
 
 /** `skyporter` or `skyporter <subcommand>`: how messages and help hints name a command. */
 export const commandName = (path: ReadonlyArray<string>): string =>
