@@ -49,21 +49,6 @@ export * from "./Model.js"
 /** Completed jobs remembered (only so late watchers get the exact final event id). */
 const KEEP_COMPLETED = 256
 
-/** Folder names longer than this cannot exist on common filesystems (ext4, APFS, NTFS, …). */
-export const MAX_NAME_BYTES = 255
-
-/** The DID names the account's export folder, so it must fit in one folder name. */
-const checkFolderName = (did: string): Effect.Effect<void, InvalidRequest> =>
-  typeof did === "string" && Buffer.byteLength(did, "utf8") > MAX_NAME_BYTES
-    ? Effect.fail(
-      new InvalidRequest({
-        field: "did",
-        message: `invalid did: ${Buffer.byteLength(did, "utf8")} bytes long, but its export folder is named after it ` +
-          `and a folder name holds at most ${MAX_NAME_BYTES} bytes`
-      })
-    )
-    : Effect.void
-
 const notFound = (id: string) =>
   new ExportNotFound({ message: `no export with id ${JSON.stringify(id.slice(0, 100))}` })
 const shuttingDown = () => new ShuttingDown({ message: "the server is shutting down; try again when it is back" })
@@ -218,7 +203,6 @@ export const make = Effect.fn("JobManager.make")(function*(config: Config) {
 
   const submit = Effect.fn("JobManager.submit")(function*(input: SubmitInput, access: Access) {
     if (closing) return yield* shuttingDown()
-    yield* checkFolderName(input.did)
     const prepared = yield* Export.prepare({
       did: input.did,
       format: input.format,
