@@ -65,6 +65,8 @@ const exportDownloadDelete = async (page: Page, out: string, did: string) => {
   page.on("pageerror", (e) => problems.push(e.message))
 
   await page.locator("#format option[value=slowjson]").waitFor({ state: "attached" })
+  // Every registered format is offered, the browsable page too.
+  expect(await page.locator("#format option[value=html]").textContent()).toBe("HTML (.html)")
   // Without a token the page offers the archive's accounts; a bound token fixes the DID.
   if (await page.locator("#account-field").isVisible()) await page.selectOption("#account", did)
   else if (!(await page.locator("#did").evaluate((el) => (el as unknown as { readOnly: boolean }).readOnly))) {

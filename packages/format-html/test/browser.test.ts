@@ -16,6 +16,7 @@ import {
   addPosts,
   articles,
   CHROMIUM,
+  clean,
   exportHtml,
   launch,
   open,
@@ -89,18 +90,6 @@ afterAll(async () => {
   await browser?.close()
   if (work) rmSync(work, { recursive: true, force: true })
 }, 300_000)
-
-/** Checks that hold for every page: offline, quiet, nothing executed. */
-const clean = (o: Opened, mediaDir?: string) => {
-  expect(o.requests.filter((u) => !u.startsWith("file://"))).toEqual([])
-  expect(o.dialogs).toEqual([])
-  // The only failures allowed: images the export does not hold (the page then shows their description).
-  const missing = (u: string) =>
-    /\/media\/[0-9a-f]{64}\.(jpg|png)$/.test(u) &&
-    (mediaDir === undefined || !existsSync(path.join(mediaDir, path.basename(u))))
-  expect(o.failed.filter((u) => !missing(u))).toEqual([])
-  expect(o.errors.filter((e) => !/^Failed to load resource: net::ERR_FILE_NOT_FOUND$/.test(e))).toEqual([])
-}
 
 describe.skipIf(!hasChromium)("a small export with hostile posts", () => {
   it("shows the newest posts first, with post text as text and nothing executed", async () => {

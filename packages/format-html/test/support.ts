@@ -9,6 +9,7 @@ import { existsSync, mkdirSync } from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { type Browser, chromium, type Page } from "playwright-core"
+import { expect } from "vitest"
 
 export const CHROMIUM = "/usr/bin/chromium"
 export const RESULTS = fileURLToPath(new URL("../test-results/", import.meta.url))
@@ -196,3 +197,15 @@ export const articles = (page: Page) =>
         html: a.outerHTML
       }))
       .sort((x, y) => x.pos - y.pos))
+
+/** Checks that hold for every page: offline, quiet, nothing executed. */
+export const clean = (o: Opened, mediaDir?: string) => {
+  expect(o.requests.filter((u) => !u.startsWith("file://"))).toEqual([])
+  expect(o.dialogs).toEqual([])
+  // The only failures allowed: images the export does not hold (the page then shows their description).
+  const missing = (u: string) =>
+    /\/media\/[0-9a-f]{64}\.(jpg|png)$/.test(u) &&
+    (mediaDir === undefined || !existsSync(path.join(mediaDir, path.basename(u))))
+  expect(o.failed.filter((u) => !missing(u))).toEqual([])
+  expect(o.errors.filter((e) => !/^Failed to load resource: net::ERR_FILE_NOT_FOUND$/.test(e))).toEqual([])
+}
