@@ -1,11 +1,13 @@
-/** The generation context: the timeline of every DID's posts and the rows built along it. */
-import { catalogFor, type Force, FORCED_SPELLING } from "./Catalog.js"
+/** The rows of every DID's posts, built along their timeline. */
+import type { Force } from "./Catalog.js"
 import { type CurrentPost, external, images, labels as postLabels, video } from "./Embeds.js"
 import { plcDid, postUri, randomRecordCid, stringKey, tid } from "./Identifiers.js"
-import { DEFAULT_DID, type MediaRow, type PostRow, type SeedOptions } from "./Options.js"
-import { key, Rng, S_NAMES, S_OTHER, S_ROW, S_TIE, S_TIME } from "./Random.js"
+import type { MediaRow, PostRow } from "./Options.js"
+import { key, Rng, S_NAMES, S_OTHER, S_ROW } from "./Random.js"
+import type { Resolved } from "./ResolvedOptions.js"
 import { postText, sentence } from "./Text.js"
-import { drawSpelling, formatTime, indexedAt, SESSION_US, sessionText, SPAN_US, START_US } from "./Timestamps.js"
+import { formatTime, indexedAt, SESSION_US, sessionText, START_US } from "./Timestamps.js"
+import { Timeline } from "./Timeline.js"
 
 /** A post row and the media rows that belong to it. */
 export interface SeedRow {
@@ -19,15 +21,7 @@ export class Synth extends Timeline {
   tieGroups = 0
 
   constructor(o: Resolved) {
-    this.seed = o.seed
-    this.did = o.did
-    this.n = o.posts
-    this.step = SPAN_US / Math.max(1, o.posts)
-    this.block = Math.max(16, Math.min(512, Math.floor(o.posts / 4)))
-    this.catalog = catalogFor(o.posts)
-    this.others = o.otherDids
-    this.otherN = o.otherPosts
-    this.otherStep = SPAN_US / Math.max(1, o.otherPosts)
+    super(o)
     const strangers: Array<string> = []
     for (let k = 0; k < 24; k++) strangers.push(plcDid(key(stringKey(o.did) ^ 0x1234567, S_NAMES, k)))
     this.strangers = strangers

@@ -1,4 +1,8 @@
 /** Seed options checked and resolved: defaults filled in, the other DIDs derived. */
+import { plcDid, stringKey } from "./Identifiers.js"
+import { DEFAULT_DID, type SeedOptions } from "./Options.js"
+import { key, S_NAMES } from "./Random.js"
+
 export interface Resolved {
   readonly posts: number
   readonly did: string

@@ -1,4 +1,10 @@
 /** The timeline of every DID's posts: when each post was made and its uri, from its index alone. */
+import { catalogFor, type Force, FORCED_SPELLING } from "./Catalog.js"
+import { postUri, tid } from "./Identifiers.js"
+import { key, Rng, S_OTHER, S_TIE, S_TIME } from "./Random.js"
+import type { Resolved } from "./ResolvedOptions.js"
+import { drawSpelling, formatTime, SPAN_US, START_US } from "./Timestamps.js"
+
 export interface MainTime {
   /** Instant of created_at in µs. */
   readonly us: number
@@ -15,10 +21,22 @@ export class Timeline {
   readonly n: number
   private readonly step: number
   private readonly block: number
-  private readonly catalog: Map<number, Force>
+  protected readonly catalog: Map<number, Force>
   readonly others: ReadonlyArray<string>
-  private readonly otherN: number
+  protected readonly otherN: number
   private readonly otherStep: number
+
+  constructor(o: Resolved) {
+    this.seed = o.seed
+    this.did = o.did
+    this.n = o.posts
+    this.step = SPAN_US / Math.max(1, o.posts)
+    this.block = Math.max(16, Math.min(512, Math.floor(o.posts / 4)))
+    this.catalog = catalogFor(o.posts)
+    this.others = o.otherDids
+    this.otherN = o.otherPosts
+    this.otherStep = SPAN_US / Math.max(1, o.otherPosts)
+  }
 
   // -- time of main post i ---------------------------------------------------
 
@@ -79,7 +97,7 @@ export class Timeline {
    * increasing, so rkeys are unique); its created_at is a time of its own or,
    * for a quarter of the posts, exactly the created_at of some main-DID post.
    */
-  private otherTime(d: number, k: number): { rkeyUs: number; us: number; createdAt: string; clock: number } {
+  protected otherTime(d: number, k: number): { rkeyUs: number; us: number; createdAt: string; clock: number } {
     const r = new Rng(key(this.seed, S_OTHER + d, k))
     const own = this.slotTime(k, this.otherStep, r.u32())
     const clock = r.int(1024)
@@ -90,7 +108,7 @@ export class Timeline {
     return { rkeyUs: own, us: own, createdAt: formatTime(own, drawSpelling(r), r.u32()), clock }
   }
 
-  private otherUri(d: number, k: number): string {
+  protected otherUri(d: number, k: number): string {
     const t = this.otherTime(d, k)
     return postUri(this.others[d]!, tid(t.rkeyUs, t.clock))
   }

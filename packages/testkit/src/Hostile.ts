@@ -15,7 +15,16 @@
  */
 import { type FormatPlugin, Post } from "@skyporter/core"
 import * as fc from "fast-check"
+import { count, flag } from "./HostileCounts.js"
+import type { HostileRow } from "./HostileExpected.js"
+import { jsonColumn } from "./HostileJson.js"
+import { textColumn } from "./HostileText.js"
+import { timestamp } from "./HostileTimestamps.js"
 import * as Sink from "./Sink.js"
+
+export type { ExpectedJson, ExpectedPost, ExpectedTimestamp, HostileRow } from "./HostileExpected.js"
+export { CSV_HEADER, countTexts, csvCells, jsonObject } from "./HostileOutput.js"
+export { text } from "./HostileText.js"
 
 /** One hostile row and its expected output. */
 export const row: fc.Arbitrary<HostileRow> = fc.record({

@@ -1,8 +1,11 @@
 /** Hostile count and flag columns: integers from -2^63 to 2^63-1 spelled in every way SQLite can hand them. */
+import * as fc from "fast-check"
+import { type Generated, generated } from "./HostileExpected.js"
+
 const MAX_INT64 = 2n ** 63n - 1n
 const MIN_INT64 = -(2n ** 63n)
 
-const count: fc.Arbitrary<Generated<string>> = fc.oneof(
+export const count: fc.Arbitrary<Generated<string>> = fc.oneof(
   fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }).map((n) => generated(n, String(n))),
   // Past 2^53 SQLite integers arrive as decimal text (see Post.selectColumns).
   fc.bigInt({ min: MIN_INT64, max: MAX_INT64 }).map((n) => generated(n.toString(), n.toString())),
@@ -16,7 +19,7 @@ const count: fc.Arbitrary<Generated<string>> = fc.oneof(
   )
 )
 
-const flag: fc.Arbitrary<Generated<boolean>> = fc.oneof(
+export const flag: fc.Arbitrary<Generated<boolean>> = fc.oneof(
   fc.constantFrom(0, 1, 2, -1).map((n) => generated(n, n !== 0)),
   fc.constantFrom(0n, 3n).map((n) => generated(n, n !== 0n)),
   fc.constantFrom("", "0", "1", "true", "false", "FALSE", "yes").map((s) =>

@@ -1,4 +1,5 @@
 /** What a hostile row must come out as, and a generated column value paired with it. */
+
 /** A timestamp as JSON renders it (RFC 3339, fraction without trailing zeros) and as CSV does (whole seconds). */
 export interface ExpectedTimestamp {
   readonly json: string
@@ -43,9 +44,9 @@ export interface HostileRow {
   readonly expected: ExpectedPost
 }
 
-interface Generated<A> {
+export interface Generated<A> {
   readonly stored: unknown
   readonly expected: A
 }
 
-const generated = <A>(stored: unknown, expected: A): Generated<A> => ({ stored, expected })
+export const generated = <A>(stored: unknown, expected: A): Generated<A> => ({ stored, expected })

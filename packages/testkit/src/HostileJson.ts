@@ -1,4 +1,8 @@
 /** Hostile stored JSON columns: valid (odd spacing, raw lone surrogates, BLOBs), invalid, or a media embed. */
+import * as fc from "fast-check"
+import { type ExpectedJson, type Generated, generated } from "./HostileExpected.js"
+import { isWellFormed, text } from "./HostileText.js"
+
 /** Any JSON value, re-spelled with odd whitespace between tokens (TAB, CR LF, deep indents). */
 const jsonText = fc.tuple(fc.jsonValue({ maxDepth: 3 }), fc.constantFrom<string | number>(0, 1, 7, "\t"), fc.boolean())
   .map((
@@ -78,12 +82,12 @@ const invalidJson = fc.oneof(
   })
 ).filter((s) => s !== "")
 
-interface JsonColumn {
+export interface JsonColumn {
   readonly expected: ExpectedJson | null
   readonly names: ReadonlyArray<string>
 }
 
-const jsonColumn: fc.Arbitrary<Generated<JsonColumn>> = fc.oneof(
+export const jsonColumn: fc.Arbitrary<Generated<JsonColumn>> = fc.oneof(
   fc.constantFrom(null, "").map((v) => generated<JsonColumn>(v, { expected: null, names: [] })),
   plainJson.map((t) => generated<JsonColumn>(t, { expected: { valid: true, value: JSON.parse(t) }, names: [] })),
   plainJson.filter(isWellFormed).map((t) =>

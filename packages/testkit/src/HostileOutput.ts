@@ -1,4 +1,7 @@
 /** What encoders must write for an expected post: the JSON object and the CSV cells. */
+import type { ExpectedJson, ExpectedPost } from "./HostileExpected.js"
+import { viaUtf8 } from "./HostileText.js"
+
 /** The object a JSON encoder must write for a post (key order included), as `JSON.parse` reads it back. */
 export const jsonObject = (e: ExpectedPost): Record<string, unknown> => {
   const json = (j: ExpectedJson) => (j.valid ? j.value : j.text)

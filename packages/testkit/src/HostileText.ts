@@ -1,9 +1,12 @@
 /** Hostile text: arbitrary UTF-16 mixed with pieces that mean something to CSV, JSON, spreadsheets or terminals. */
+import * as fc from "fast-check"
+import { generated } from "./HostileExpected.js"
+
 /** Whether a string has no lone surrogate (so UTF-8 round-trips it). */
-const isWellFormed = (s: string): boolean => !/\p{Cs}/u.test(s)
+export const isWellFormed = (s: string): boolean => !/\p{Cs}/u.test(s)
 
 /** A string as it reads back from UTF-8: each lone surrogate became U+FFFD. */
-const viaUtf8 = (s: string): string => Buffer.from(s, "utf8").toString("utf8")
+export const viaUtf8 = (s: string): string => Buffer.from(s, "utf8").toString("utf8")
 
 /** Any UTF-16 code unit, lone surrogates included. */
 const codeUnit = fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c))
@@ -60,7 +63,7 @@ export const text: fc.Arbitrary<string> = fc.string({
 })
 
 /** A text column: NULL and BLOB read as text ("" for NULL). */
-const textColumn = fc.oneof(
+export const textColumn = fc.oneof(
   { weight: 8, arbitrary: text.map((s) => generated(s, s)) },
   { weight: 1, arbitrary: fc.constant(generated(null, "")) },
   {

@@ -1,4 +1,8 @@
 /** Hostile timestamp columns: every accepted spelling, offset and fraction length, or not timestamps at all. */
+import * as fc from "fast-check"
+import { type ExpectedTimestamp, generated } from "./HostileExpected.js"
+import { text } from "./HostileText.js"
+
 const pad = (n: number, width = 2) => String(n).padStart(width, "0")
 
 const validTimestamp = fc.record({
@@ -85,4 +89,4 @@ const invalidTimestamp = fc.oneof(
   fc.constant(generated<ExpectedTimestamp>(null, { json: "", csv: "" }))
 )
 
-const timestamp = fc.oneof({ weight: 3, arbitrary: validTimestamp }, { weight: 1, arbitrary: invalidTimestamp })
+export const timestamp = fc.oneof({ weight: 3, arbitrary: validTimestamp }, { weight: 1, arbitrary: invalidTimestamp })
