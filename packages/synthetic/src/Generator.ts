@@ -1,75 +1,13 @@
-/** The generation context: the timeline of every DID's posts and the rows built along it. */
-import { catalogFor, type Force, FORCED_SPELLING } from "./Catalog.js"
+/** The rows of every DID's posts, built along their timeline. */
+import type { Force } from "./Catalog.js"
 import { type CurrentPost, external, images, labels as postLabels, video } from "./Embeds.js"
 import { plcDid, postUri, randomRecordCid, stringKey, tid } from "./Identifiers.js"
-import { DEFAULT_DID, type MediaRow, type PostRow, type SeedOptions } from "./Options.js"
-import { key, Rng, S_NAMES, S_OTHER, S_ROW, S_TIE, S_TIME } from "./Random.js"
+import type { MediaRow, PostRow } from "./Options.js"
+import { key, Rng, S_NAMES, S_OTHER, S_ROW } from "./Random.js"
+import type { Resolved } from "./ResolvedOptions.js"
 import { postText, sentence } from "./Text.js"
-import { drawSpelling, formatTime, indexedAt, SESSION_US, sessionText, SPAN_US, START_US } from "./Timestamps.js"
-
-export interface Resolved {
-  readonly posts: number
-  readonly did: string
-  readonly seed: number
-  readonly otherDids: ReadonlyArray<string>
-  readonly otherPosts: number
-}
-
-export const MAX_POSTS = 100_000_000
-
-export const checkCount = (name: string, v: unknown, max: number): number => {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > max) {
-    throw new Error(`${name} must be an integer from 0 to ${max}; got ${String(v)}`)
-  }
-  return v
-}
-
-export const DID_SHAPE = /^did:[a-z]+:[A-Za-z0-9._:%-]+$/
-
-/** Other DIDs: main + "2", main in another letter case, then unrelated did:plc DIDs derived from main. */
-export const derivedDids = (main: string, count: number): Array<string> => {
-  const out: Array<string> = []
-  const seen = new Set<string>([main])
-  const add = (d: string) => {
-    if (out.length < count && !seen.has(d)) {
-      seen.add(d)
-      out.push(d)
-    }
-  }
-  add(main + "2")
-  const colon = main.lastIndexOf(":")
-  const head = main.slice(0, colon + 1)
-  const tail = main.slice(colon + 1)
-  add(head + (tail.toUpperCase() !== tail ? tail.toUpperCase() : tail.toLowerCase()))
-  for (let k = 0; out.length < count; k++) add(plcDid(key(stringKey(main), S_NAMES, k)))
-  return out
-}
-
-export const resolve = (o: SeedOptions): Resolved => {
-  if (o === null || typeof o !== "object") throw new Error("seed options must be an object")
-  const posts = checkCount("posts", o.posts, MAX_POSTS)
-  const did = o.did ?? DEFAULT_DID
-  if (typeof did !== "string" || !DID_SHAPE.test(did)) {
-    throw new Error(`did must look like did:method:id; got ${String(did)}`)
-  }
-  const seed = o.seed ?? 1
-  if (typeof seed !== "number" || !Number.isSafeInteger(seed)) {
-    throw new Error(`seed must be a safe integer; got ${String(seed)}`)
-  }
-  const nOther = checkCount("otherDids", o.otherDids ?? 3, 1000)
-  const otherPosts = checkCount(
-    "otherPosts",
-    o.otherPosts ?? Math.min(10_000, Math.max(10, Math.floor(posts / 100))),
-    MAX_POSTS
-  )
-  return {
-    posts,
-    did,
-    seed: (Math.floor(seed / 4294967296) ^ seed) >>> 0,
-    otherDids: derivedDids(did, nOther),
-    otherPosts
-  }
-}
+import { formatTime, indexedAt, SESSION_US, sessionText, START_US } from "./Timestamps.js"
+import { Timeline } from "./Timeline.js"
 
 /** A post row and the media rows that belong to it. */
 export interface SeedRow {
@@ -78,117 +16,15 @@ export interface SeedRow {
 }
 export type Row = SeedRow
 
-export interface MainTime {
-  /** Instant of created_at in µs. */
-  readonly us: number
-  readonly createdAt: string
-  /** TID clock id. */
-  readonly clock: number
-  /** Whether this post starts a tie group of at least 2 posts. */
-  readonly startsTie: boolean
-}
-
-export class Synth {
-  readonly seed: number
-  readonly did: string
-  readonly n: number
-  private readonly step: number
-  private readonly block: number
-  private readonly catalog: Map<number, Force>
-  readonly others: ReadonlyArray<string>
-  private readonly otherN: number
-  private readonly otherStep: number
+export class Synth extends Timeline {
   private readonly strangers: ReadonlyArray<string>
   tieGroups = 0
 
   constructor(o: Resolved) {
-    this.seed = o.seed
-    this.did = o.did
-    this.n = o.posts
-    this.step = SPAN_US / Math.max(1, o.posts)
-    this.block = Math.max(16, Math.min(512, Math.floor(o.posts / 4)))
-    this.catalog = catalogFor(o.posts)
-    this.others = o.otherDids
-    this.otherN = o.otherPosts
-    this.otherStep = SPAN_US / Math.max(1, o.otherPosts)
+    super(o)
     const strangers: Array<string> = []
     for (let k = 0; k < 24; k++) strangers.push(plcDid(key(stringKey(o.did) ^ 0x1234567, S_NAMES, k)))
     this.strangers = strangers
-  }
-
-  // -- time of main post i ---------------------------------------------------
-
-  /** The instant of slot i: strictly increasing in i. */
-  private slotTime(i: number, step: number, k: number): number {
-    const lo = Math.floor(i * step)
-    const hi = Math.floor((i + 1) * step)
-    return START_US + lo + Math.floor(new Rng(k).next() * (hi - lo))
-  }
-
-  private tieGroup(b: number): { start: number; size: number; perm: Array<number> } {
-    const r = new Rng(key(this.seed, S_TIE, b))
-    const size = r.range(2, 8)
-    const start = b * this.block + r.int(this.block - size)
-    const clipped = Math.max(0, Math.min(size, this.n - start))
-    const perm = Array.from({ length: clipped }, (_, k) => k)
-    for (let k = clipped - 1; k > 0; k--) {
-      const j = r.int(k + 1)
-      const t = perm[k]!
-      perm[k] = perm[j]!
-      perm[j] = t
-    }
-    return { start, size: clipped, perm }
-  }
-
-  // The tie group of the last block asked for (rows are generated in order, so this nearly always hits).
-  private lastBlock = -1
-  private lastGroup = { start: 0, size: 0, perm: [] as Array<number> }
-
-  mainTime(i: number): MainTime {
-    const b = Math.floor(i / this.block)
-    if (b !== this.lastBlock) {
-      this.lastGroup = this.tieGroup(b)
-      this.lastBlock = b
-    }
-    const g = this.lastGroup
-    const inTie = g.size >= 2 && i >= g.start && i < g.start + g.size
-    const owner = inTie ? g.start : i
-    const r = new Rng(key(this.seed, S_TIME, owner))
-    const us = this.slotTime(owner, this.step, r.u32())
-    const forced = this.catalog.get(owner)
-    const spelling = (forced && FORCED_SPELLING[forced]) ?? drawSpelling(r)
-    const createdAt = formatTime(us, spelling, r.u32())
-    // Tie members get distinct clock ids in shuffled order, so uri order differs from insertion order.
-    const clock = inTie ? 8 * (r.u32() % 120) + g.perm[i - g.start]! : r.int(1024)
-    return { us, createdAt, clock, startsTie: inTie && i === g.start }
-  }
-
-  mainUri(i: number): string {
-    const t = this.mainTime(i)
-    return postUri(this.did, tid(t.us, t.clock))
-  }
-
-  // -- other DIDs --------------------------------------------------------------
-
-  /**
-   * Other DID post k: its rkey time comes from its own slot (strictly
-   * increasing, so rkeys are unique); its created_at is a time of its own or,
-   * for a quarter of the posts, exactly the created_at of some main-DID post.
-   */
-  private otherTime(d: number, k: number): { rkeyUs: number; us: number; createdAt: string; clock: number } {
-    const r = new Rng(key(this.seed, S_OTHER + d, k))
-    const own = this.slotTime(k, this.otherStep, r.u32())
-    const clock = r.int(1024)
-    if (this.n > 0 && r.chance(0.25)) {
-      const main = this.mainTime(r.int(this.n))
-      return { rkeyUs: own, us: main.us, createdAt: main.createdAt, clock }
-    }
-    return { rkeyUs: own, us: own, createdAt: formatTime(own, drawSpelling(r), r.u32()), clock }
-  }
-
-  private otherUri(d: number, k: number): string {
-    const t = this.otherTime(d, k)
-    return postUri(this.others[d]!, tid(t.rkeyUs, t.clock))
   }
 
   // -- rows --------------------------------------------------------------------
