@@ -39,7 +39,7 @@ const run = () => {
   const flush = () => {
     let t = performance.now()
     const warnings = new BatchWarnings()
-    const decoded = new Array(batch.length)
+    const decoded = Array.from({ length: batch.length })
     for (let i = 0; i < batch.length; i++) {
       warnings.current = i
       decoded[i] = Post.decodeRow(batch[i], warnings.warn, i)

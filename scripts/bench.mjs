@@ -255,36 +255,49 @@ for (const n of SIZES) {
  */
 const mediaArchive = () => {
   const db = seeded(5000, "archive-media.db")
-  const root = path.join(cache, "media-root")
-  const done = path.join(root, ".complete")
+  const mediaRoot = path.join(cache, "media-root")
+  const done = path.join(mediaRoot, ".complete")
   const conn = new Database(db, { readonly: true })
-  const rows = conn.prepare("SELECT file_path FROM media WHERE post_uri LIKE ? ORDER BY rowid").pluck().all(
+  const paths = conn.prepare("SELECT file_path FROM media WHERE post_uri LIKE ? ORDER BY rowid").pluck().all(
     `at://${DID}/%`
   )
   conn.close()
-  const size = Math.ceil(MEDIA_BYTES / rows.length / 4096) * 4096
+  const size = Math.ceil(MEDIA_BYTES / paths.length / 4096) * 4096
   if (!existsSync(done)) {
-    process.stderr.write(`writing ${rows.length} media files of ${size} bytes (once)… `)
+    process.stderr.write(`writing ${paths.length} media files of ${size} bytes (once)… `)
     const t = Date.now()
-    const block = randomBytes(size + rows.length)
-    rows.forEach((rel, i) => {
-      mkdirSync(path.dirname(path.join(root, rel)), { recursive: true })
-      writeFileSync(path.join(root, rel), block.subarray(i, i + size))
+    const block = randomBytes(size + paths.length)
+    paths.forEach((rel, i) => {
+      mkdirSync(path.dirname(path.join(mediaRoot, rel)), { recursive: true })
+      writeFileSync(path.join(mediaRoot, rel), block.subarray(i, i + size))
     })
     writeFileSync(done, "")
     process.stderr.write(`${((Date.now() - t) / 1000).toFixed(1)}s\n`)
   }
-  return { db, root, files: rows.length, bytes: rows.length * size }
+  return { db, mediaRoot, files: paths.length, bytes: paths.length * size }
 }
 
 const mediaRows = []
 if (MEDIA) {
-  const { db, root, files, bytes } = mediaArchive()
+  const { db, mediaRoot, files, bytes } = mediaArchive()
   for (const zip of [false, true]) {
     const runs = []
     for (let i = 0; i < RUNS; i++) {
       const out = mkdtempSync(path.join(cache, "out-"))
-      const args = [cli, "export", "--db", db, "--did", DID, "--out", out, "--media", "--media-root", root, "--quiet"]
+      const args = [
+        cli,
+        "export",
+        "--db",
+        db,
+        "--did",
+        DID,
+        "--out",
+        out,
+        "--media",
+        "--media-root",
+        mediaRoot,
+        "--quiet"
+      ]
       runs.push(await measure(process.execPath, zip ? [...args, "--zip"] : args))
       rmSync(out, { recursive: true, force: true })
     }

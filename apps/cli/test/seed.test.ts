@@ -47,7 +47,7 @@ describe("skyporter seed", () => {
       { cwd: dir }
     )
     const [, ...records] = parseCsv(readExport(csv, "csv").data.toString("utf8"))
-    expect(records.map((r) => r[0])).toEqual(posts.map((p) => p.uri))
+    expect(records.map((record) => record[0])).toEqual(posts.map((p) => p.uri))
   }, 180_000)
 
   it("with --did seeds that DID", async () => {

@@ -188,7 +188,7 @@ function renderItem(item) {
 function renderList() {
   const list = $("exports")
   const wanted = state.order.map((id) => renderItem(state.exports.get(id)))
-  for (const li of [...list.children]) if (!wanted.includes(li)) li.remove()
+  for (const li of Array.from(list.children)) if (!wanted.includes(li)) li.remove()
   wanted.forEach((li, i) => {
     if (list.children[i] !== li) list.insertBefore(li, list.children[i] ?? null)
   })
@@ -260,7 +260,7 @@ async function watch(id) {
             if (event.type !== "progress") finished = true
           }
         }
-      } catch (error) {
+      } catch {
         if (controller.signal.aborted) return
       }
       if (!finished) await new Promise((resolve) => setTimeout(resolve, 1000))

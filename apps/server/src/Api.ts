@@ -129,11 +129,11 @@ export const make = Effect.fnUntraced(function*(options: AppOptions) {
       return Effect.succeed(errorResponse(notFound(`no route ${request.method} ${url.pathname.slice(0, 200)}`)))
     }
     if (tag !== undefined && KNOWN_ERRORS.has(tag) && Cause.hasFails(cause)) {
-      const api = toApiError(error as JobError, redactor)
-      const headers: Record<string, string> = api.status === 429
+      const apiError = toApiError(error as JobError, redactor)
+      const headers: Record<string, string> = apiError.status === 429
         ? { "retry-after": String(Sse.RETRY_AFTER_SECONDS) }
         : {}
-      return Effect.succeed(errorResponse(api, headers))
+      return Effect.succeed(errorResponse(apiError, headers))
     }
     options.log?.(`internal error on ${request.method} ${url.pathname}: ${Cause.pretty(cause)}`)
     return Effect.succeed(

@@ -215,14 +215,14 @@ describe("event stream fairness", () => {
   afterAll(async () => {
     await slow?.stop()
   })
-  const url = () => slow.url
+  const slowUrl = () => slow.url
 
   it("caps event streams per client with 429 + Retry-After, and /healthz still answers among 2,000 refused watchers", async () => {
-    const job = await startExport(url(), { did: DID_A, format: "slowjson" })
+    const job = await startExport(slowUrl(), { did: DID_A, format: "slowjson" })
     const held: Array<http.ClientRequest> = []
     const open = () =>
       new Promise<{ status: number; retryAfter: string | undefined; body: string }>((resolve, reject) => {
-        const req = http.get(new URL(`/api/exports/${job.id}/events`, url()), { agent: false }, (res) => {
+        const req = http.get(new URL(`/api/exports/${job.id}/events`, slowUrl()), { agent: false }, (res) => {
           if (res.statusCode === 200) {
             held.push(req)
             resolve({ status: 200, retryAfter: undefined, body: "" })
@@ -243,7 +243,7 @@ describe("event stream fairness", () => {
       // 2,000 more watchers, 100 at a time, while /healthz is asked between the waves.
       for (let wave = 0; wave < 20; wave++) {
         const [health, ...results] = await Promise.all([
-          fetch(new URL("/healthz", url()), { signal: AbortSignal.timeout(10_000) }),
+          fetch(new URL("/healthz", slowUrl()), { signal: AbortSignal.timeout(10_000) }),
           ...Array.from({ length: 100 }, open)
         ])
         expect(health.status).toBe(200)
@@ -259,7 +259,7 @@ describe("event stream fairness", () => {
       expect(reopened).toBe(200)
     } finally {
       for (const req of held) req.destroy()
-      await request(url(), "DELETE", `/api/exports/${job.id}`)
+      await request(slowUrl(), "DELETE", `/api/exports/${job.id}`)
     }
   })
 })

@@ -1,7 +1,7 @@
 import type { Post } from "@skyporter/plugin"
 import { Sink } from "@skyporter/testkit"
 import { describe, expect, it } from "vitest"
-import markdown, { escapeLine, text, webUrl } from "../src/index.js"
+import markdownPlugin, { escapeLine, text, webUrl } from "../src/index.js"
 
 const post = (over: Partial<Post> = {}): Post =>
   Sink.post({
@@ -13,11 +13,11 @@ const post = (over: Partial<Post> = {}): Post =>
   })
 
 const render = async (posts: ReadonlyArray<Post>, options: unknown = {}) =>
-  (await Sink.bytes(markdown, [posts], options)).toString("utf8")
+  (await Sink.bytes(markdownPlugin, [posts], options)).toString("utf8")
 
 describe("the plugin object", () => {
   it("is written for API 2", () => {
-    expect(markdown).toMatchObject({ name: "markdown", extension: "md", apiVersion: 2 })
+    expect(markdownPlugin).toMatchObject({ name: "markdown", extension: "md", apiVersion: 2 })
   })
 
   it("rejects options it does not know and values of the wrong type", async () => {

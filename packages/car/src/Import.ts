@@ -105,7 +105,7 @@ const execute: (
   only: string | undefined,
   onProgress?: (progress: Progress) => void
 ) {
-  const car = yield* Effect.acquireRelease(RepoCar.open(request.car), (car) => Effect.promise(() => car.close()))
+  const car = yield* Effect.acquireRelease(RepoCar.open(request.car), (opened) => Effect.promise(() => opened.close()))
   const did = car.commit.did
   if (only !== undefined && did !== only) {
     return yield* new DidMismatch({
@@ -138,15 +138,12 @@ const execute: (
     const entries = car.entries()[Symbol.iterator]()
     let finished = false
     while (!finished) {
-      yield* Effect.try({
+      finished = yield* Effect.try({
         try: () => {
           let inBatch = 0
           while (inBatch < BATCH) {
             const next = entries.next()
-            if (next.done === true) {
-              finished = true
-              return
-            }
+            if (next.done === true) return true
             const entry = next.value
             counts.set(entry.collection, (counts.get(entry.collection) ?? 0) + 1)
             if (entry.collection !== POST_COLLECTION) continue
@@ -163,6 +160,7 @@ const execute: (
             inBatch++
             done++
           }
+          return false
         },
         catch: failed
       })
@@ -171,12 +169,12 @@ const execute: (
     }
     const { inserted, unseen } = yield* Effect.try({
       try: () => {
-        const inserted = writer.postCount(did) - before
+        const added = writer.postCount(did) - before
         // Archived posts of the account that the walk did not meet: found only when the counts say there are some.
-        const unseen = before - (done - inserted) > 0 ? writer.unseen(did, postUris(car, did)) : []
-        if (request.prune === true) writer.remove(unseen)
+        const missed = before - (done - added) > 0 ? writer.unseen(did, postUris(car, did)) : []
+        if (request.prune === true) writer.remove(missed)
         writer.commit()
-        return { inserted, unseen }
+        return { inserted: added, unseen: missed }
       },
       catch: failed
     })

@@ -196,9 +196,9 @@ export const open = Effect.fn("Archive.open")(function*(options: OpenOptions) {
         : fail("Unreadable", path, `cannot open ${path}: ${describe(e)}`)
   })
 
-  const { db, readOnly: openedReadOnly } = yield* Effect.acquireRelease(acquire, ({ db }) =>
+  const { db, readOnly: openedReadOnly } = yield* Effect.acquireRelease(acquire, (opened) =>
     Effect.sync(() => {
-      if (db.open) db.close()
+      if (opened.db.open) opened.db.close()
     }))
 
   const columns = yield* Effect.try({

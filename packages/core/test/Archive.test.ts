@@ -41,9 +41,9 @@ describe("Archive.open", () => {
     const db = new Database(file)
     db.exec(`DROP INDEX IF EXISTS ${EXPORT_INDEX_NAME}`)
     db.close()
-    const settings = (db: Database.Database) => [
-      db.pragma("cache_size", { simple: true }),
-      db.pragma("threads", { simple: true })
+    const settings = (conn: Database.Database) => [
+      conn.pragma("cache_size", { simple: true }),
+      conn.pragma("threads", { simple: true })
     ]
     const after = await Effect.runPromise(
       Effect.scoped(Effect.map(Archive.open({ path: file }), (a) => settings(a.database)))

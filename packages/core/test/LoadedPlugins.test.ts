@@ -21,10 +21,10 @@ const text = async (file: string, request: Record<string, unknown>, plugin: type
   return readFileSync(path.join(last.path, "posts.txt"), "utf8")
 }
 
-/** The lines of `text` that start with `mark`, and `text` with every mark removed. */
-const split = (text: string, mark: string) => ({
-  marked: text.split("\n").filter((line) => line.startsWith(mark)).length,
-  plain: text.replace(new RegExp(`^${mark}`, "gm"), "")
+/** The lines of `output` that start with `mark`, and `output` with every mark removed. */
+const split = (output: string, mark: string) => ({
+  marked: output.split("\n").filter((line) => line.startsWith(mark)).length,
+  plain: output.replace(new RegExp(`^${mark}`, "gm"), "")
 })
 
 afterEach(() => {

@@ -3,7 +3,7 @@
 // Build first (npx tsc -b). Prints posts/s for each run and the median.
 import { Timestamp } from "@skyporter/core"
 import { Effect } from "effect"
-import plugin from "../dist/index.js"
+import csvPlugin from "../dist/index.js"
 
 const total = Number(process.argv[2] ?? 200_000)
 const batchSize = Number(process.argv[3] ?? 1_000)
@@ -85,7 +85,7 @@ const pool = Array.from({ length: POOL_POSTS }, (_, i) => makePost(i))
 const batches = []
 for (let start = 0; start < total; start += batchSize) {
   const size = Math.min(batchSize, total - start)
-  const batch = new Array(size)
+  const batch = Array.from({ length: size })
   for (let k = 0; k < size; k++) batch[k] = pool[(start + k) % POOL_POSTS]
   batches.push(batch)
 }
@@ -95,7 +95,7 @@ const byteLength = (chunk) => (typeof chunk === "string" ? Buffer.byteLength(chu
 
 /** Encodes all posts; returns the number of bytes produced. */
 const encodeAll = () => {
-  const sink = Effect.runSync(plugin.make({ bom: true, escapeFormulas: false }))
+  const sink = Effect.runSync(csvPlugin.make({ bom: true, escapeFormulas: false }))
   let bytes = byteLength(Effect.runSync(sink.start))
   for (const batch of batches) bytes += byteLength(Effect.runSync(sink.write(batch)))
   bytes += byteLength(Effect.runSync(sink.end))

@@ -68,9 +68,7 @@ describe("quoting: the README's examples", () => {
     ["ctrl:\x01|\x08|\x0c|\x1f|\x7f|end", "ctrl:\x01|\x08|\x0c|\x1f|\x7f|end"],
     ["=1+2", "=1+2"]
   ]
-  for (const [value, expected] of cases) {
-    it(JSON.stringify(value), () => expect(cell(value)).toBe(expected))
-  }
+  it.each(cases)("%j", (value, expected) => expect(cell(value)).toBe(expected))
 })
 
 describe("quoting: the rule", () => {
@@ -373,7 +371,7 @@ const anyText: fc.Arbitrary<string> = fc.oneof(
   }
 )
 
-const rowOf = (cell: fc.Arbitrary<string>) => fc.array(cell, { minLength: 0, maxLength: 16 })
+const rowOf = (field: fc.Arbitrary<string>) => fc.array(field, { minLength: 0, maxLength: 16 })
 
 /** Splits items at the given cut points (sorted, deduplicated, within bounds). */
 const splitAt = <A>(items: ReadonlyArray<A>, cuts: ReadonlyArray<number>): Array<ReadonlyArray<A>> => {

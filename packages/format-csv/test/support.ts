@@ -55,7 +55,7 @@ export const encode = (
   options: CsvOptions,
   parts: ReadonlyArray<ReadonlyArray<Post.Post>>
 ): Buffer =>
-  Effect.runSync(Effect.gen(function*() {
+  Effect.runSync(Effect.sync(() => {
     const sink = makeSink(options)
     const chunks: Array<Buffer> = []
     const add = (c: string | Uint8Array) => chunks.push(typeof c === "string" ? Buffer.from(c, "utf8") : Buffer.from(c))

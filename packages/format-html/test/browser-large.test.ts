@@ -69,7 +69,7 @@ describe.skipIf(!hasChromium)("a 100,000-post export with media", () => {
     await page.waitForFunction(() => /newest first/.test(document.getElementById("status")!.textContent!))
 
     // The oldest month: the synthetic posts start in January 2023 (UTC), December 2022 in New York.
-    const months = await page.$$eval("#month option", (l) => l.map((o) => o.textContent!))
+    const months = await page.$$eval("#month option", (l) => l.map((option) => option.textContent!))
     const last = months.at(-1)!
     expect(last).toMatch(/^(December 2022|January 2023) \([\d,]+\)$/)
     await page.selectOption("#month", { label: last })

@@ -105,7 +105,7 @@ describe.skipIf(!hasChromium)("a small export with hostile posts", () => {
     expect(await page.$$eval("#feed script, #feed img[src='x'], #feed svg", (l) => l.length)).toBe(0)
     // Only http(s) links, and the labels and card as text.
     const hrefs = shown.flatMap((a) => a.hrefs)
-    for (const href of hrefs) if (href !== null) expect(href).toMatch(/^https?:\/\//)
+    for (const href of hrefs.filter((h) => h !== null)) expect(href).toMatch(/^https?:\/\//)
     expect(hrefs).toContain("https://ok.example/path")
     expect(hrefs).toContain("https://bsky.app/hashtag/tag")
     expect(hrefs).toContain("https://bsky.app/profile/alice.bsky.social")

@@ -21,7 +21,7 @@ const parses = (text: string): boolean => {
 }
 
 /** Checks one text: the answer of JSON.parse, indentRawJson's bytes when well-formed, nothing written otherwise. */
-const agrees = (text: string, level: number): void => {
+const expectAgrees = (text: string, level: number): void => {
   const out = new ByteWriter()
   out.utf8("before")
   const ok = writeIndented(out, text, level)
@@ -98,13 +98,13 @@ const damaged = fc.tuple(
 
 describe("writeIndented", () => {
   it("writes indentRawJson's bytes for every well-formed value", () => {
-    fc.assert(fc.property(wellFormed, fc.integer({ min: 0, max: 4 }), (text, level) => agrees(text, level)), {
+    fc.assert(fc.property(wellFormed, fc.integer({ min: 0, max: 4 }), (text, level) => expectAgrees(text, level)), {
       numRuns: 1000
     })
   })
 
   it("accepts exactly what JSON.parse accepts, and writes nothing for the rest", () => {
-    fc.assert(fc.property(damaged, fc.integer({ min: 0, max: 3 }), (text, level) => agrees(text, level)), {
+    fc.assert(fc.property(damaged, fc.integer({ min: 0, max: 3 }), (text, level) => expectAgrees(text, level)), {
       numRuns: 3000
     })
   })
@@ -206,14 +206,14 @@ describe("writeIndented", () => {
       "1 2",
       "[1]x"
     ]
-    for (const text of cases) for (const level of [0, 2]) agrees(text, level)
+    for (const text of cases) for (const level of [0, 2]) expectAgrees(text, level)
   })
 
   it("reads deep nesting without recursion", () => {
     const depth = 1500
-    agrees("[".repeat(depth) + "1" + "]".repeat(depth), 0)
-    agrees("{\"a\":".repeat(depth) + "[]" + "}".repeat(depth), 1)
-    agrees("[".repeat(depth) + "1" + "]".repeat(depth - 1), 0)
+    expectAgrees("[".repeat(depth) + "1" + "]".repeat(depth), 0)
+    expectAgrees("{\"a\":".repeat(depth) + "[]" + "}".repeat(depth), 1)
+    expectAgrees("[".repeat(depth) + "1" + "]".repeat(depth - 1), 0)
   })
 
   it("leaves what was written before a text it rejects, and continues after it", () => {
@@ -226,7 +226,7 @@ describe("writeIndented", () => {
 
   it("grows the buffer for long texts and for lone surrogates written as escapes", () => {
     const long = JSON.stringify({ text: "é".repeat(400_000), lone: "\ud800".repeat(300_000), list: [1, 2, 3] })
-    agrees(long, 2)
+    expectAgrees(long, 2)
   })
 })
 

@@ -1,7 +1,6 @@
 import type { Sink as PluginSink } from "@skyporter/plugin"
 import { FormatPlugin } from "@skyporter/core"
 import { Compat, Sink } from "@skyporter/testkit"
-import { Effect } from "effect"
 import { createRequire } from "node:module"
 import { describe, expect, it } from "vitest"
 import ndjsonDefault, { ndjsonFormat, renderLine } from "../src/index.js"

@@ -318,8 +318,9 @@ export const formatConformance = (written: FormatPlugin.AnyPlugin, options: Conf
       expectSameBytes(completed(await exportWith(DIDS.many)).bytes, bytes, "export after a failed one")
     }, timeout)
 
-    if (concurrent) {
-      it("writes the same bytes when several sinks each write a run of batches (concurrent)", async () => {
+    it.runIf(concurrent)(
+      "writes the same bytes when several sinks each write a run of batches (concurrent)",
+      async () => {
         const { bytes, posts } = await many()
         for (const [size, runLength] of [[1000, 1], [7, 40], [300, 2], [1, 500]] as const) {
           const parts = Sink.batches(posts, size)
@@ -333,31 +334,30 @@ export const formatConformance = (written: FormatPlugin.AnyPlugin, options: Conf
           empty,
           "no runs vs. start + end"
         )
-      }, timeout)
-    }
+      },
+      timeout
+    )
 
-    if (threadable) {
-      it("encodes the same bytes on several threads, chunk by chunk, as on one", async () => {
-        const loaded = ((await import(plugin.concurrent!.module)) as { default?: FormatPlugin.FormatPlugin }).default
-        expect(loaded?.name, "concurrent.module's default export is this plugin").toBe(plugin.name)
-        expect(loaded?.version).toBe(plugin.version)
-        const { bytes, manifest } = await many()
-        for (const [threads, chunkPosts, batchSize] of [[1], [2], [2, 300], [3, 100, 7]] as const) {
-          const what = `${threads} thread(s), chunks of ${chunkPosts ?? "default"}, batches of ${batchSize ?? 1000}`
-          const run = completed(await exportWith(DIDS.many, { threads, chunkPosts, batchSize }))
-          expectSameBytes(run.bytes, bytes, `${what} vs. the export on this thread`)
-          expect(run.manifest.files[0]!.sha256, what).toBe(manifest.files[0]!.sha256)
-          expect(run.manifest.post_count, what).toBe(MANY_POSTS)
-          expect(batchSizes(run).reduce((a, b) => a + b, 0), what).toBe(MANY_POSTS)
-        }
-        for (const did of [DIDS.empty, DIDS.one, DIDS.awkward]) {
-          const one = completed(await exportWith(did))
-          const several = completed(await exportWith(did, { threads: 2, chunkPosts: 4, batchSize: 3 }))
-          expectSameBytes(several.bytes, one.bytes, `${did} on 2 threads in chunks of 4 vs. this thread`)
-          expect(several.manifest.warnings, `${did}: the same warnings, in export order`).toEqual(one.manifest.warnings)
-        }
-      }, timeout)
-    }
+    it.runIf(threadable)("encodes the same bytes on several threads, chunk by chunk, as on one", async () => {
+      const loaded = ((await import(plugin.concurrent!.module)) as { default?: FormatPlugin.FormatPlugin }).default
+      expect(loaded?.name, "concurrent.module's default export is this plugin").toBe(plugin.name)
+      expect(loaded?.version).toBe(plugin.version)
+      const { bytes, manifest } = await many()
+      for (const [threads, chunkPosts, batchSize] of [[1], [2], [2, 300], [3, 100, 7]] as const) {
+        const what = `${threads} thread(s), chunks of ${chunkPosts ?? "default"}, batches of ${batchSize ?? 1000}`
+        const run = completed(await exportWith(DIDS.many, { threads, chunkPosts, batchSize }))
+        expectSameBytes(run.bytes, bytes, `${what} vs. the export on this thread`)
+        expect(run.manifest.files[0]!.sha256, what).toBe(manifest.files[0]!.sha256)
+        expect(run.manifest.post_count, what).toBe(MANY_POSTS)
+        expect(batchSizes(run).reduce((a, b) => a + b, 0), what).toBe(MANY_POSTS)
+      }
+      for (const did of [DIDS.empty, DIDS.one, DIDS.awkward]) {
+        const one = completed(await exportWith(did))
+        const several = completed(await exportWith(did, { threads: 2, chunkPosts: 4, batchSize: 3 }))
+        expectSameBytes(several.bytes, one.bytes, `${did} on 2 threads in chunks of 4 vs. this thread`)
+        expect(several.manifest.warnings, `${did}: the same warnings, in export order`).toEqual(one.manifest.warnings)
+      }
+    }, timeout)
 
     it("stops when interrupted mid-export, and publishes nothing", async () => {
       const { bytes } = await many()

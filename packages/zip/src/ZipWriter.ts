@@ -144,8 +144,7 @@ const attempt = <A>(entry: string, what: string, f: () => Promise<A>) =>
 /** `CompressionStream("deflate-raw")` is there on Node 20.12+; without it every entry is stored. */
 const canDeflate: boolean = (() => {
   try {
-    new CompressionStream("deflate-raw")
-    return true
+    return new CompressionStream("deflate-raw") instanceof CompressionStream
   } catch {
     return false
   }

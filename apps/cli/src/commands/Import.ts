@@ -89,12 +89,12 @@ const lines = (s: Import.Summary, db: string): Array<string> => {
   return out
 }
 
-const run = (flags: ImportFlags) =>
+const run = (input: ImportFlags) =>
   Effect.gen(function*() {
     const [{ Import }, core, ProgressView] = yield* Effect.promise(() =>
       Promise.all([import("@skyporter/car"), import("@skyporter/core"), import("../ProgressView.js")])
     )
-    const blobs = Option.getOrUndefined(flags.blobs)
+    const blobs = Option.getOrUndefined(input.blobs)
     if (blobs !== undefined) {
       let isDir = false
       try {
@@ -110,22 +110,22 @@ const run = (flags: ImportFlags) =>
         })
       }
     }
-    const db = path.resolve(flags.db)
-    const quiet = flags.quiet || flags.json
+    const db = path.resolve(input.db)
+    const quiet = input.quiet || input.json
     if (!quiet) {
       let size = ""
       try {
-        size = ` (${(statSync(flags.car).size / 2 ** 20).toFixed(1)} MB)`
+        size = ` (${(statSync(input.car).size / 2 ** 20).toFixed(1)} MB)`
       } catch {
         // the import names what is wrong with the file
       }
-      process.stderr.write(`import: verifying ${flags.car}${size}…\n`)
+      process.stderr.write(`import: verifying ${input.car}${size}…\n`)
     }
     const started = Date.now()
     // Made at the first batch, so that its rate and ETA count the writing, not the verifying before it.
     let view: ReturnType<typeof ProgressView.make> | undefined
     let batch = 0
-    const summary = yield* Import.run({ car: flags.car, db, blobs, prune: flags.prune }, (p) => {
+    const summary = yield* Import.run({ car: input.car, db, blobs, prune: input.prune }, (p) => {
       view ??= ProgressView.make({ quiet, label: "import" })
       const snapshot = {
         ...core.Progress.initial,
@@ -139,11 +139,11 @@ const run = (flags: ImportFlags) =>
       batch++
     }).pipe(Effect.mapError(toCliError(core, db)), Effect.ensuring(Effect.sync(() => view?.stop())))
     const seconds = (Date.now() - started) / 1000
-    if (flags.json) {
+    if (input.json) {
       process.stdout.write(`${JSON.stringify({ archive: db, seconds, ...summary })}\n`)
       return
     }
-    if (!flags.quiet) {
+    if (!input.quiet) {
       const rate = seconds > 0 ? Math.round(summary.posts / seconds) : summary.posts
       process.stderr.write(
         [...lines(summary, db), `done in ${seconds.toFixed(1)}s (${rate} posts/s)`].map((l) => `${l}\n`).join("")

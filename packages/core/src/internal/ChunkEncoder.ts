@@ -172,11 +172,10 @@ export class ChunkEncoder {
           : undefined
     }
     const pending = new BatchWarnings()
-    const posts: Array<Post.Post> = new Array(batch.length)
-    for (let i = 0; i < batch.length; i++) {
+    const posts: Array<Post.Post> = batch.map((row, i) => {
       pending.current = i
-      posts[i] = Post.decodeRow(batch[i]!, pending.warn, i)
-    }
+      return Post.decodeRow(row, pending.warn, i)
+    })
     const bytes = posts.length > 0 ? this.carriers.fill(await encode(sink, posts, chunk.offset)) : new Uint8Array(0)
     const warnings: Warnings = { count: 0, first: [] }
     pending.settle(warnings)
