@@ -35,7 +35,10 @@ const root = path.resolve(import.meta.dirname, "..")
 const cli = path.join(root, "apps/cli/bin/skyporter.js")
 const cache = path.join(root, ".bench-cache")
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
-const SIZES = (process.env.BENCH_IMPORT_SIZES ?? "100000,1000000").split(",").filter((s) => s !== "").map(Number)
+const SIZES = (process.env.BENCH_IMPORT_SIZES ?? "100000,1000000")
+  .split(",")
+  .filter((s) => s !== "")
+  .map(Number)
 const DID = "did:plc:skyporterimport2222222222"
 
 mkdirSync(cache, { recursive: true })
@@ -92,11 +95,13 @@ const record = (i) => {
     const bytes = Buffer.from(`image ${i}`)
     r.embed = {
       $type: "app.bsky.embed.images",
-      images: [{
-        alt: `image ${i}`,
-        image: { $type: "blob", ref: cidOf(0x55, bytes), mimeType: "image/jpeg", size: 120_000 },
-        aspectRatio: { width: 2000, height: 1500 }
-      }]
+      images: [
+        {
+          alt: `image ${i}`,
+          image: { $type: "blob", ref: cidOf(0x55, bytes), mimeType: "image/jpeg", size: 120_000 },
+          aspectRatio: { width: 2000, height: 1500 }
+        }
+      ]
     }
   }
   return r

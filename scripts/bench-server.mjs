@@ -76,23 +76,30 @@ const rss = () => {
 
 const del = (route) =>
   new Promise((resolve, reject) => {
-    http.request(new URL(route, base), { method: "DELETE", agent }, (res) => {
-      res.resume()
-      res.on("end", () => resolve(res.statusCode))
-    }).on("error", reject).end()
+    http
+      .request(new URL(route, base), { method: "DELETE", agent }, (res) => {
+        res.resume()
+        res.on("end", () => resolve(res.statusCode))
+      })
+      .on("error", reject)
+      .end()
   })
 
 const post = (route, body) =>
   new Promise((resolve, reject) => {
-    const req = http.request(new URL(route, base), {
-      method: "POST",
-      agent,
-      headers: { "content-type": "application/json" }
-    }, (res) => {
-      let text = ""
-      res.on("data", (d) => (text += d))
-      res.on("end", () => resolve(JSON.parse(text)))
-    })
+    const req = http.request(
+      new URL(route, base),
+      {
+        method: "POST",
+        agent,
+        headers: { "content-type": "application/json" }
+      },
+      (res) => {
+        let text = ""
+        res.on("data", (d) => (text += d))
+        res.on("end", () => resolve(JSON.parse(text)))
+      }
+    )
     req.on("error", reject)
     req.end(JSON.stringify(body))
   })
@@ -187,11 +194,13 @@ try {
   const zipStarted = performance.now()
   const timer = setInterval(() => (peakDownload = Math.max(peakDownload, rss())), 20)
   await new Promise((resolve, reject) => {
-    http.get(new URL(`/api/exports/${job.id}/download`, base), { agent }, (res) => {
-      if (res.statusCode !== 200) reject(new Error(`download: ${res.statusCode}`))
-      res.on("data", (d) => (bytes += d.length))
-      res.on("end", resolve)
-    }).on("error", reject)
+    http
+      .get(new URL(`/api/exports/${job.id}/download`, base), { agent }, (res) => {
+        if (res.statusCode !== 200) reject(new Error(`download: ${res.statusCode}`))
+        res.on("data", (d) => (bytes += d.length))
+        res.on("end", resolve)
+      })
+      .on("error", reject)
   })
   clearInterval(timer)
   const zipSeconds = (performance.now() - zipStarted) / 1000
@@ -200,8 +209,7 @@ try {
   const lines = [
     `skyporter serve bench — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${
       cpus()[0]?.model ?? "cpu"
-    }, ` +
-    `${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${POSTS.toLocaleString("en-US")} posts`,
+    }, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${POSTS.toLocaleString("en-US")} posts`,
     "",
     "| measure | value |",
     "|---|---:|",
@@ -211,9 +219,9 @@ try {
     `| ${WATCHERS} SSE watchers connected in (s) | ${fmt(connectSeconds, 1)} |`,
     `| server RSS with all ${WATCHERS} watchers connected, idle (MB) | ${fmt(connectedRss)} |`,
     `| events delivered to every watcher connected before them | ${complete} of ${bySeq.size} |`,
-    `| delivery spread first→last watcher, p50 / p99 / max (ms) | ${fmt(pct(0.5))} / ${fmt(pct(0.99))} / ${
-      fmt(spreads[spreads.length - 1] ?? 0)
-    } |`,
+    `| delivery spread first→last watcher, p50 / p99 / max (ms) | ${fmt(pct(0.5))} / ${fmt(pct(0.99))} / ${fmt(
+      spreads[spreads.length - 1] ?? 0
+    )} |`,
     `| events delivered to all their watchers within 1 s | ${within} of ${spreads.length} |`,
     `| every watcher got the final event | ${allFinal ? "yes" : "NO"} |`,
     `| fresh server RSS before the download (MB) | ${fmt(fresh)} |`,

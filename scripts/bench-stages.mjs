@@ -75,9 +75,18 @@ const results = []
 for (let i = 0; i < runs; i++) {
   const r = run()
   results.push(r)
-  console.log(`run ${i + 1}: ` + Object.entries(r).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ") + " µs/post")
+  console.log(
+    `run ${i + 1}: ` +
+      Object.entries(r)
+        .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+        .join(", ") +
+      " µs/post"
+  )
 }
 console.log(
   `median (${format}, ${posts} posts): ` +
-    Object.keys(results[0]).map((k) => `${k} ${median(results.map((r) => r[k])).toFixed(2)}`).join(", ") + " µs/post"
+    Object.keys(results[0])
+      .map((k) => `${k} ${median(results.map((r) => r[k])).toFixed(2)}`)
+      .join(", ") +
+    " µs/post"
 )

@@ -46,7 +46,10 @@ const root = path.resolve(import.meta.dirname, "..")
 const cli = path.join(root, "apps/cli/bin/skyporter.js")
 const cache = path.join(root, ".bench-cache")
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
-const SIZES = (process.env.BENCH_SIZES ?? "100000,1000000").split(",").filter((s) => s !== "").map(Number)
+const SIZES = (process.env.BENCH_SIZES ?? "100000,1000000")
+  .split(",")
+  .filter((s) => s !== "")
+  .map(Number)
 const MEDIA = process.env.BENCH_MEDIA === "1"
 const MEDIA_BYTES = 2 ** 30
 const MEDIA_RSS_LIMIT_MB = 300
@@ -258,9 +261,10 @@ const mediaArchive = () => {
   const mediaRoot = path.join(cache, "media-root")
   const done = path.join(mediaRoot, ".complete")
   const conn = new Database(db, { readonly: true })
-  const paths = conn.prepare("SELECT file_path FROM media WHERE post_uri LIKE ? ORDER BY rowid").pluck().all(
-    `at://${DID}/%`
-  )
+  const paths = conn
+    .prepare("SELECT file_path FROM media WHERE post_uri LIKE ? ORDER BY rowid")
+    .pluck()
+    .all(`at://${DID}/%`)
   conn.close()
   const size = Math.ceil(MEDIA_BYTES / paths.length / 4096) * 4096
   if (!existsSync(done)) {
@@ -332,9 +336,9 @@ for (const r of rows) {
   if (r.posts === 1_000_000 && r.firstSeconds !== undefined) {
     const ratio = r.firstSeconds / r.sqlitePlainSeconds
     checks.push({
-      target: `${r.format} at 1M, the archive as bskyarchive writes it: first export ÷ sqlite3 ≤ ${RATIO_LIMIT} (${
-        ratio.toFixed(2)
-      })`,
+      target: `${r.format} at 1M, the archive as bskyarchive writes it: first export ÷ sqlite3 ≤ ${RATIO_LIMIT} (${ratio.toFixed(
+        2
+      )})`,
       ok: ratio <= RATIO_LIMIT
     })
   }
@@ -343,7 +347,10 @@ for (const format of ["json", "csv"]) {
   const small = rows.find((r) => r.format === format && r.posts === 100_000)
   const large = rows.find((r) => r.format === format && r.posts === 1_000_000)
   if (small && large) {
-    for (const [label, peak] of [["", (r) => r.peakMb], [", first export", (r) => r.firstPeakMb]]) {
+    for (const [label, peak] of [
+      ["", (r) => r.peakMb],
+      [", first export", (r) => r.firstPeakMb]
+    ]) {
       if (peak(small) === undefined || peak(large) === undefined) continue
       const growth = peak(large) / peak(small)
       checks.push({
@@ -364,30 +371,33 @@ const fmt = (x, d = 2) => (x === undefined ? "–" : x.toFixed(d))
 const ratioOf = (ours, theirs) => (ours !== undefined && theirs !== undefined ? fmt(ours / theirs) : "–")
 const lines = [
   `skyporter bench — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ` +
-  `${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; median of ${RUNS} runs`,
+    `${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; median of ${RUNS} runs`,
   "",
   "The archive as bskyarchive writes it: skyporter's first export (it adds its export-order index) and the shell",
   "dumping the same ordered query from the same file.",
   "",
   "| posts | format | first export (s) | posts/s | peak RSS (MB) | sqlite3 shell (s) | first export ÷ sqlite3 |",
   "|---:|---|---:|---:|---:|---:|---:|",
-  ...rows.map((r) =>
-    `| ${r.posts.toLocaleString("en-US")} | ${r.format} | ${fmt(r.firstSeconds)} | ` +
-    `${r.firstSeconds === undefined ? "–" : Math.round(r.posts / r.firstSeconds).toLocaleString("en-US")} | ${
-      fmt(r.firstPeakMb, 0)
-    } | ` +
-    `${fmt(r.sqlitePlainSeconds)} | ${ratioOf(r.firstSeconds, r.sqlitePlainSeconds)} |`
+  ...rows.map(
+    (r) =>
+      `| ${r.posts.toLocaleString("en-US")} | ${r.format} | ${fmt(r.firstSeconds)} | ` +
+      `${r.firstSeconds === undefined ? "–" : Math.round(r.posts / r.firstSeconds).toLocaleString("en-US")} | ${fmt(
+        r.firstPeakMb,
+        0
+      )} | ` +
+      `${fmt(r.sqlitePlainSeconds)} | ${ratioOf(r.firstSeconds, r.sqlitePlainSeconds)} |`
   ),
   "",
   "The archive with skyporter's export-order index (after a first export): later exports, and the shell using the index.",
   "",
   "| posts | format | seconds | posts/s | peak RSS (MB) | sqlite3 shell (s) | skyporter ÷ sqlite3 |",
   "|---:|---|---:|---:|---:|---:|---:|",
-  ...rows.map((r) =>
-    `| ${r.posts.toLocaleString("en-US")} | ${r.format} | ${fmt(r.seconds)} | ${
-      Math.round(r.postsPerSecond).toLocaleString("en-US")
-    } | ` +
-    `${fmt(r.peakMb, 0)} | ${fmt(r.sqliteIndexedSeconds)} | ${ratioOf(r.seconds, r.sqliteIndexedSeconds)} |`
+  ...rows.map(
+    (r) =>
+      `| ${r.posts.toLocaleString("en-US")} | ${r.format} | ${fmt(r.seconds)} | ${Math.round(
+        r.postsPerSecond
+      ).toLocaleString("en-US")} | ` +
+      `${fmt(r.peakMb, 0)} | ${fmt(r.sqliteIndexedSeconds)} | ${ratioOf(r.seconds, r.sqliteIndexedSeconds)} |`
   )
 ]
 if (mediaRows.length > 0) {
@@ -395,9 +405,10 @@ if (mediaRows.length > 0) {
     "",
     `| media export | files | GiB | seconds | MiB/s | peak RSS (MB, limit ${MEDIA_RSS_LIMIT_MB}) |`,
     "|---|---:|---:|---:|---:|---:|",
-    ...mediaRows.map((r) =>
-      `| ${r.mode} | ${r.files.toLocaleString("en-US")} | ${fmt(r.bytes / 2 ** 30)} | ${fmt(r.seconds)} | ` +
-      `${fmt(r.bytes / 2 ** 20 / r.seconds, 0)} | ${fmt(r.peakMb, 0)} |`
+    ...mediaRows.map(
+      (r) =>
+        `| ${r.mode} | ${r.files.toLocaleString("en-US")} | ${fmt(r.bytes / 2 ** 30)} | ${fmt(r.seconds)} | ` +
+        `${fmt(r.bytes / 2 ** 20 / r.seconds, 0)} | ${fmt(r.peakMb, 0)} |`
     )
   )
 }
@@ -426,9 +437,8 @@ const results = {
     firstSeconds: r.firstSeconds ?? null,
     firstPeakRssMb: r.firstPeakMb ?? null,
     sqlitePlainSeconds: r.sqlitePlainSeconds ?? null,
-    firstRatio: r.firstSeconds !== undefined && r.sqlitePlainSeconds !== undefined
-      ? r.firstSeconds / r.sqlitePlainSeconds
-      : null,
+    firstRatio:
+      r.firstSeconds !== undefined && r.sqlitePlainSeconds !== undefined ? r.firstSeconds / r.sqlitePlainSeconds : null,
     sqliteIndexedSeconds: r.sqliteIndexedSeconds ?? null,
     indexedRatio: r.sqliteIndexedSeconds !== undefined ? r.seconds / r.sqliteIndexedSeconds : null
   })),

@@ -99,10 +99,11 @@ const exportFlags = {
 }
 export type ExportFlags = Command.Command.Config.Infer<typeof exportFlags>
 
-const exportCommand = Command.make(
-  "export",
-  exportFlags,
-  (flags) => Effect.flatMap(Effect.promise(() => import("./commands/Export.js")), (handler) => handler.run(flags))
+const exportCommand = Command.make("export", exportFlags, (flags) =>
+  Effect.flatMap(
+    Effect.promise(() => import("./commands/Export.js")),
+    (handler) => handler.run(flags)
+  )
 ).pipe(Command.withDescription("Export one account's posts (all, or a date range) to a file"))
 
 const seedFlags = {
@@ -120,10 +121,11 @@ const seedFlags = {
 }
 export type SeedFlags = Command.Command.Config.Infer<typeof seedFlags>
 
-const seedCommand = Command.make(
-  "seed",
-  seedFlags,
-  (flags) => Effect.flatMap(Effect.promise(() => import("./commands/Seed.js")), (handler) => handler.run(flags))
+const seedCommand = Command.make("seed", seedFlags, (flags) =>
+  Effect.flatMap(
+    Effect.promise(() => import("./commands/Seed.js")),
+    (handler) => handler.run(flags)
+  )
 ).pipe(Command.withDescription("Write a deterministic synthetic archive (for demos, tests and benchmarks)"))
 
 const formatsFlags = {
@@ -133,10 +135,11 @@ const formatsFlags = {
 }
 export type FormatsFlags = Command.Command.Config.Infer<typeof formatsFlags>
 
-const formatsCommand = Command.make(
-  "formats",
-  formatsFlags,
-  (flags) => Effect.flatMap(Effect.promise(() => import("./commands/Formats.js")), (handler) => handler.run(flags))
+const formatsCommand = Command.make("formats", formatsFlags, (flags) =>
+  Effect.flatMap(
+    Effect.promise(() => import("./commands/Formats.js")),
+    (handler) => handler.run(flags)
+  )
 ).pipe(Command.withDescription("List the available export formats"))
 
 const serveFlags = {
@@ -181,10 +184,11 @@ const serveFlags = {
 }
 export type ServeFlags = Command.Command.Config.Infer<typeof serveFlags>
 
-const serveCommand = Command.make(
-  "serve",
-  serveFlags,
-  (flags) => Effect.flatMap(Effect.promise(() => import("./commands/Serve.js")), (handler) => handler.run(flags))
+const serveCommand = Command.make("serve", serveFlags, (flags) =>
+  Effect.flatMap(
+    Effect.promise(() => import("./commands/Serve.js")),
+    (handler) => handler.run(flags)
+  )
 ).pipe(
   Command.withDescription("Serve exports over HTTP: a JSON API with live progress and ZIP downloads, and a web page")
 )
@@ -215,8 +219,16 @@ const describeError = (error: CliError.CliError): string => {
   }
   // One line: effect's suggestions ("\n\n  Did you mean this?\n    export") go in parentheses.
   const [head, ...suggestions] = error.message.split(/\n\s*Did you mean this\?\n/)
-  const text = head!.split("\n").map((l) => l.trim()).filter((l) => l !== "").join(" ")
-  const names = suggestions.join("\n").split("\n").map((l) => l.trim()).filter((l) => l !== "")
+  const text = head!
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "")
+    .join(" ")
+  const names = suggestions
+    .join("\n")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "")
   return names.length === 0 ? text : `${text} (did you mean ${names.map((n) => `"${n}"`).join(" or ")}?)`
 }
 
@@ -227,9 +239,11 @@ const markRequired = (doc: HelpDoc.HelpDoc): HelpDoc.HelpDoc => ({
     // A repeatable flag (Flag.atLeast(0)) counts as required to the parser, yet may be left out.
     flag.required && !Option.getOrElse(flag.description, () => "").includes("(repeatable)")
       ? {
-        ...flag,
-        description: Option.map(flag.description, (d) => `${d} (required)`).pipe(Option.orElseSome(() => "(required)"))
-      }
+          ...flag,
+          description: Option.map(flag.description, (d) => `${d} (required)`).pipe(
+            Option.orElseSome(() => "(required)")
+          )
+        }
       : flag
   )
 })
@@ -240,7 +254,7 @@ const markRequired = (doc: HelpDoc.HelpDoc): HelpDoc.HelpDoc => ({
  */
 const presenter: CliOutput.Presenter = {
   present: (event) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const canColor = (yield* TerminalCapabilities.TerminalCapabilities).canColor
       const formatter = CliOutput.defaultFormatter({ colors: canColor })
       switch (event._tag) {

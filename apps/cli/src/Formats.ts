@@ -21,7 +21,7 @@ export const load = (specs: ReadonlyArray<string>, configFile: string | undefine
  * else as a string; a later flag for the same KEY wins.
  */
 export const parseOptions = (flags: ReadonlyArray<string>): Effect.Effect<PluginLoader.Options, InvalidRequest> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const options: Record<string, unknown> = {}
     for (const flag of flags) {
       const eq = flag.indexOf("=")

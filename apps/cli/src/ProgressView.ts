@@ -60,7 +60,9 @@ export const renderLine = (s: LineState, columns: number): string => {
     postsPerSecond === undefined ? undefined : `${postsPerSecond} posts/s`,
     left === undefined ? undefined : `ETA ${left}`,
     media
-  ].filter((p) => p !== undefined).join(" | ")
+  ]
+    .filter((p) => p !== undefined)
+    .join(" | ")
   const barRoom = width - s.label.length - long.length - 2
   if (barRoom >= BAR_MIN) {
     const size = Math.min(barRoom, BAR_MAX)
@@ -74,7 +76,9 @@ export const renderLine = (s: LineState, columns: number): string => {
     postsPerSecond === undefined ? undefined : `${postsPerSecond}/s`,
     left === undefined ? undefined : `ETA ${left}`,
     media === undefined ? undefined : `m ${s.mediaCopied}/${s.mediaTotal}`
-  ].filter((p) => p !== undefined).join(" ")
+  ]
+    .filter((p) => p !== undefined)
+    .join(" ")
   if (s.label.length + 1 + short.length <= width) return `${s.label} ${short}`
   return short.slice(0, width)
 }
@@ -151,10 +155,10 @@ export const make = (options: {
       const media = s.media_total > 0 || s.media_copied > 0 ? `, media ${s.media_copied}/${s.media_total}` : ""
       if (event._tag === "Completed") {
         stream.write(
-          `${options.label}: ${s.posts_processed} posts in ${seconds(elapsed)} (${
-            rate(s.posts_processed, elapsed)
-          } posts/s)` +
-            `${media}\n`
+          `${options.label}: ${s.posts_processed} posts in ${seconds(elapsed)} (${rate(
+            s.posts_processed,
+            elapsed
+          )} posts/s)${media}\n`
         )
         return
       }

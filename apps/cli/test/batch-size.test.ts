@@ -83,40 +83,48 @@ describe("byte identity across --batch-size", () => {
       Compat.writeCompatArchive(db)
     })
 
-    it.each(FORMATS)("%s equals the golden vector with every batch size", async (format) => {
-      const files = await exportAllSizes(db, "did:plc:alice", format, 120)
-      const golden = Compat.golden(format === "json" ? "alice.all.posts.json" : "alice.all.posts.csv")
-      files.forEach((file, i) =>
-        expect(file.equals(golden), `--batch-size ${SIZES[i]} differs from the golden`).toBe(true)
-      )
-    }, 300_000)
-
-    it.each(FORMATS)("%s date range equals the golden vector with every batch size", async (format) => {
-      const golden = Compat.golden(format === "json" ? "alice.range.posts.json" : "alice.range.posts.csv")
-      for (const size of [1, 7, 1_000_000]) {
-        const published = await exportOk(
-          [
-            "--db",
-            db,
-            "--did",
-            "did:plc:alice",
-            "--format",
-            format,
-            "--since",
-            Compat.RANGE.since,
-            "--until",
-            Compat.RANGE.until,
-            "--batch-size",
-            String(size),
-            "--out",
-            path.join(dir, "out"),
-            "--quiet"
-          ],
-          { cwd: dir }
+    it.each(FORMATS)(
+      "%s equals the golden vector with every batch size",
+      async (format) => {
+        const files = await exportAllSizes(db, "did:plc:alice", format, 120)
+        const golden = Compat.golden(format === "json" ? "alice.all.posts.json" : "alice.all.posts.csv")
+        files.forEach((file, i) =>
+          expect(file.equals(golden), `--batch-size ${SIZES[i]} differs from the golden`).toBe(true)
         )
-        expect(readExport(published, format).data.equals(golden), `--batch-size ${size}`).toBe(true)
-      }
-    }, 300_000)
+      },
+      300_000
+    )
+
+    it.each(FORMATS)(
+      "%s date range equals the golden vector with every batch size",
+      async (format) => {
+        const golden = Compat.golden(format === "json" ? "alice.range.posts.json" : "alice.range.posts.csv")
+        for (const size of [1, 7, 1_000_000]) {
+          const published = await exportOk(
+            [
+              "--db",
+              db,
+              "--did",
+              "did:plc:alice",
+              "--format",
+              format,
+              "--since",
+              Compat.RANGE.since,
+              "--until",
+              Compat.RANGE.until,
+              "--batch-size",
+              String(size),
+              "--out",
+              path.join(dir, "out"),
+              "--quiet"
+            ],
+            { cwd: dir }
+          )
+          expect(readExport(published, format).data.equals(golden), `--batch-size ${size}`).toBe(true)
+        }
+      },
+      300_000
+    )
   })
 
   describe("generated archive of 2,503 posts (ties, multi-line texts)", () => {
@@ -153,11 +161,15 @@ describe("byte identity across --batch-size", () => {
       posts = result.posts
     })
 
-    it.each(FORMATS)("%s: identical files, all posts", async (format) => {
-      const files = await exportAllSizes(db, did, format, posts)
-      expectAllEqual(files)
-      if (format === "json") expect(jsonPosts(files[0]!)).toHaveLength(posts)
-      else expect(parseCsv(files[0]!.toString("utf8"))).toHaveLength(posts + 1)
-    }, 300_000)
+    it.each(FORMATS)(
+      "%s: identical files, all posts",
+      async (format) => {
+        const files = await exportAllSizes(db, did, format, posts)
+        expectAllEqual(files)
+        if (format === "json") expect(jsonPosts(files[0]!)).toHaveLength(posts)
+        else expect(parseCsv(files[0]!.toString("utf8"))).toHaveLength(posts + 1)
+      },
+      300_000
+    )
   })
 })

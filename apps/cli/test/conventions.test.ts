@@ -31,14 +31,18 @@ describe("one error style", () => {
       "skyporter formats"
     ]
   ]
-  it.each(cases)("%s", async (_, args, command) => {
-    const r = await run(args(fx.db), { cwd: fx.dir })
-    expect(r.code, show(r)).toBe(2)
-    expect(r.stdout).toBe("")
-    expect(r.stderr, show(r)).toMatch(STYLE)
-    expect(r.stderr.startsWith(`${command}: `), show(r)).toBe(true)
-    expect(r.stderr).toContain(`Run '${command} --help' for usage.`)
-  }, 60_000)
+  it.each(cases)(
+    "%s",
+    async (_, args, command) => {
+      const r = await run(args(fx.db), { cwd: fx.dir })
+      expect(r.code, show(r)).toBe(2)
+      expect(r.stdout).toBe("")
+      expect(r.stderr, show(r)).toMatch(STYLE)
+      expect(r.stderr.startsWith(`${command}: `), show(r)).toBe(true)
+      expect(r.stderr).toContain(`Run '${command} --help' for usage.`)
+    },
+    60_000
+  )
 
   it("a repeated single-value flag says so in words", async () => {
     const r = await run(["export", "--db", "a.db", "--db", "b.db", "--did", DID], { cwd: fx.dir })
@@ -90,29 +94,26 @@ describe("help", () => {
 })
 
 describe("format names in any case", () => {
-  it.each(["CSV", "Csv", "csv"])("--format %s writes posts.csv", async (format) => {
-    const out = path.join(fx.dir, `out-${format}`)
-    const dir = await exportOk(["--db", fx.db, "--did", DID, "--format", format, "--out", out, "--quiet"], {
-      cwd: fx.dir
-    })
-    expect(readdirSync(dir).sort()).toEqual(["manifest.json", "posts.csv"])
-  }, 60_000)
+  it.each(["CSV", "Csv", "csv"])(
+    "--format %s writes posts.csv",
+    async (format) => {
+      const out = path.join(fx.dir, `out-${format}`)
+      const dir = await exportOk(["--db", fx.db, "--did", DID, "--format", format, "--out", out, "--quiet"], {
+        cwd: fx.dir
+      })
+      expect(readdirSync(dir).sort()).toEqual(["manifest.json", "posts.csv"])
+    },
+    60_000
+  )
 
   it("--format NDJSON and JSON too", async () => {
     for (const format of ["NDJSON", "JSON"]) {
-      const dir = await exportOk([
-        "--db",
-        fx.db,
-        "--did",
-        DID,
-        "--format",
-        format,
-        "--out",
-        path.join(fx.dir, `o-${format}`),
-        "--quiet"
-      ], {
-        cwd: fx.dir
-      })
+      const dir = await exportOk(
+        ["--db", fx.db, "--did", DID, "--format", format, "--out", path.join(fx.dir, `o-${format}`), "--quiet"],
+        {
+          cwd: fx.dir
+        }
+      )
       expect(readdirSync(dir)).toContain(`posts.${format.toLowerCase()}`)
     }
   }, 60_000)
@@ -120,17 +121,10 @@ describe("format names in any case", () => {
 
 describe("instants with any number of fraction digits", () => {
   it("--since/--until beyond nanoseconds are truncated, not refused", async () => {
-    const all = await exportOk([
-      "--db",
-      fx.db,
-      "--did",
-      DID,
-      "--format",
-      "csv",
-      "--out",
-      path.join(fx.dir, "o-all"),
-      "--quiet"
-    ], { cwd: fx.dir })
+    const all = await exportOk(
+      ["--db", fx.db, "--did", DID, "--format", "csv", "--out", path.join(fx.dir, "o-all"), "--quiet"],
+      { cwd: fx.dir }
+    )
     const rows = parseCsv((await import("node:fs")).readFileSync(path.join(all, "posts.csv"), "utf8"))
     expect(rows.length).toBeGreaterThan(2)
     const r = await run(

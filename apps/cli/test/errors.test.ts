@@ -152,28 +152,32 @@ const CASES: ReadonlyArray<Case> = [
 ]
 
 describe("invalid usage and input exit 2", () => {
-  it.each(CASES)("$name", async ({ args, env, message }) => {
-    const cwd = path.join(dir, `cwd-${randomBytes(4).toString("hex")}`)
-    mkdirSync(cwd)
-    const out = path.join(cwd, "out")
-    const before = Object.fromEntries(
-      Object.entries(files).map(([k, p]) => [k, existsSync(p) ? readFileSync(p) : null])
-    )
-    const r = await run([...args(files), "--out", out], { cwd, ...(env ? { env } : {}) })
-    expect(r.code, show(r)).toBe(2)
-    expect(r.stdout, show(r)).toBe("")
-    for (const re of message) expect(r.stderr, show(r)).toMatch(re)
-    expect(r.stderr).not.toMatch(/unexpected error/)
-    // Nothing created: not --out, not the default ./exports, not a missing --db.
-    expect(existsSync(out), show(r)).toBe(false)
-    expect(listTree(cwd)).toEqual([])
-    expect(existsSync(path.join(dir, "missing.db"))).toBe(false)
-    // Inputs are not modified.
-    for (const [k, p] of Object.entries(files)) {
-      const now = existsSync(p) ? readFileSync(p) : null
-      expect(now === null ? null : now.equals(before[k]!), `${k} changed`).toBe(before[k] === null ? null : true)
-    }
-  }, 60_000)
+  it.each(CASES)(
+    "$name",
+    async ({ args, env, message }) => {
+      const cwd = path.join(dir, `cwd-${randomBytes(4).toString("hex")}`)
+      mkdirSync(cwd)
+      const out = path.join(cwd, "out")
+      const before = Object.fromEntries(
+        Object.entries(files).map(([k, p]) => [k, existsSync(p) ? readFileSync(p) : null])
+      )
+      const r = await run([...args(files), "--out", out], { cwd, ...(env ? { env } : {}) })
+      expect(r.code, show(r)).toBe(2)
+      expect(r.stdout, show(r)).toBe("")
+      for (const re of message) expect(r.stderr, show(r)).toMatch(re)
+      expect(r.stderr).not.toMatch(/unexpected error/)
+      // Nothing created: not --out, not the default ./exports, not a missing --db.
+      expect(existsSync(out), show(r)).toBe(false)
+      expect(listTree(cwd)).toEqual([])
+      expect(existsSync(path.join(dir, "missing.db"))).toBe(false)
+      // Inputs are not modified.
+      for (const [k, p] of Object.entries(files)) {
+        const now = existsSync(p) ? readFileSync(p) : null
+        expect(now === null ? null : now.equals(before[k]!), `${k} changed`).toBe(before[k] === null ? null : true)
+      }
+    },
+    60_000
+  )
 
   it("usage errors point to --help", async () => {
     const r = await run(["export", "--nope"], { cwd: dir })

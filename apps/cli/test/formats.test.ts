@@ -67,11 +67,15 @@ describe("skyporter formats", () => {
 })
 
 describe("version and help", () => {
-  it.each(["--version", "-v"])("%s prints the version", async (flag) => {
-    const r = await run([flag], { cwd: dir })
-    expect(r.code, show(r)).toBe(0)
-    expect(r.stdout.trim()).toBe(`skyporter v${CLI_VERSION}`)
-  }, 60_000)
+  it.each(["--version", "-v"])(
+    "%s prints the version",
+    async (flag) => {
+      const r = await run([flag], { cwd: dir })
+      expect(r.code, show(r)).toBe(0)
+      expect(r.stdout.trim()).toBe(`skyporter v${CLI_VERSION}`)
+    },
+    60_000
+  )
 
   it.each([["--help"], ["export", "--help"], ["seed", "--help"], ["formats", "--help"]])(
     "%s prints help on stdout, exit 0",

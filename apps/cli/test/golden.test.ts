@@ -80,24 +80,27 @@ const cases: ReadonlyArray<{
 ]
 
 describe("golden vectors through the CLI", () => {
-  it.each(cases)("$name", async ({ did, extra, format, golden, posts }) => {
-    const out = path.join(dir, "out")
-    const published = await exportOk(
-      ["--db", db, "--did", did, "--format", format, "--out", out, ...extra],
-      { cwd: dir }
-    )
-    expect(path.dirname(published)).toBe(path.join(out, did))
-    const { data, manifest } = readExport(published, format)
-    const expected = Compat.golden(golden)
-    // Byte for byte (compared as buffers so a mismatch shows where).
-    expect(data.equals(expected), `posts.${format} differs from ${golden}`).toBe(true)
-    expect(manifest.post_count).toBe(posts)
-    expect(manifest.did).toBe(did)
-    expect(manifest.export_format).toBe(format)
-    expect(manifest.date_range).toEqual(
-      extra.length === 0 ? { since: null, until: null } : { since: Compat.RANGE.since, until: Compat.RANGE.until }
-    )
-  }, 120_000)
+  it.each(cases)(
+    "$name",
+    async ({ did, extra, format, golden, posts }) => {
+      const out = path.join(dir, "out")
+      const published = await exportOk(["--db", db, "--did", did, "--format", format, "--out", out, ...extra], {
+        cwd: dir
+      })
+      expect(path.dirname(published)).toBe(path.join(out, did))
+      const { data, manifest } = readExport(published, format)
+      const expected = Compat.golden(golden)
+      // Byte for byte (compared as buffers so a mismatch shows where).
+      expect(data.equals(expected), `posts.${format} differs from ${golden}`).toBe(true)
+      expect(manifest.post_count).toBe(posts)
+      expect(manifest.did).toBe(did)
+      expect(manifest.export_format).toBe(format)
+      expect(manifest.date_range).toEqual(
+        extra.length === 0 ? { since: null, until: null } : { since: Compat.RANGE.since, until: Compat.RANGE.until }
+      )
+    },
+    120_000
+  )
 
   it("the empty golden is just the BOM and the header line", () => {
     const empty = readFileSync(Compat.goldenPath("empty.posts.csv"))

@@ -76,9 +76,10 @@ describe("skyporter import", () => {
     expect(r.stderr).toContain("app.bsky.feed.like 2")
     expect(r.stderr).toMatch(/counts are not in a repository: imported posts have 0/)
     expect(r.stderr).toContain(
-      `${built.blobs.length} images: ${built.blobs.length - missing.length} blob files copied into ${
-        path.join(archiveDir(), "media")
-      }`
+      `${built.blobs.length} images: ${built.blobs.length - missing.length} blob files copied into ${path.join(
+        archiveDir(),
+        "media"
+      )}`
     )
     expect(r.stderr).toMatch(/1 warning:\n {2}at:\/\/.*createdAt "yesterday"/)
     expect(count(db())).toBe(POSTS)
@@ -113,7 +114,11 @@ describe("skyporter import", () => {
       await exportOk(["--db", db(), "--did", DID, "--format", "ndjson", "--out", out, "--quiet"], { cwd: dir }),
       "ndjson"
     )
-    const lines = ndjson.data.toString("utf8").trimEnd().split("\n").map((l) => JSON.parse(l))
+    const lines = ndjson.data
+      .toString("utf8")
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l))
     expect(lines).toHaveLength(POSTS)
     expect(lines.map((p) => p.uri)).toEqual(posts.map((p) => p.uri))
   })
@@ -129,7 +134,11 @@ describe("skyporter import", () => {
     const hex = (b: Repos.Blob) => createHash("sha256").update(b.bytes).digest("hex")
     expect(manifest.missing_media.map((m) => m.hash).sort()).toEqual(missing.map(hex).sort())
     expect(manifest.missing_media.every((m) => m.reason === "not_found")).toBe(true)
-    const published = path.join(out, DID, readdirSync(path.join(out, DID)).find((n) => !n.startsWith("."))!)
+    const published = path.join(
+      out,
+      DID,
+      readdirSync(path.join(out, DID)).find((n) => !n.startsWith("."))!
+    )
     const files = readdirSync(path.join(published, "media"))
     expect(files).toHaveLength(built.blobs.length - missing.length)
     for (const f of files) expect(f.startsWith(sha256(readFileSync(path.join(published, "media", f))))).toBe(true)

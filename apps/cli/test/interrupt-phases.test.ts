@@ -90,31 +90,35 @@ const PHASES: ReadonlyArray<Phase> = [
 ]
 
 describe.each(PHASES)("a signal during $name", (phase) => {
-  it.each(["SIGINT", "SIGTERM"] as const)("%s: exit 130, says so, leaves nothing", async (signal) => {
-    const tag = `${phase.name.replace(/\W+/g, "-")}-${signal}`
-    const out = path.join(fx.dir, `out-${tag}`)
-    const markers = path.join(fx.dir, `markers-${tag}`)
-    mkdirSync(markers)
-    const running = start(phase.args(out), { cwd: fx.dir, env: phase.env(markers) })
-    let exited = false
-    void running.done.then(() => (exited = true))
-    try {
-      await waitFor(phase.name, () => exited || phase.inPhase(markers, out), 120_000)
-      expect(exited, `the export ended before the signal: ${running.stderr()}`).toBe(false)
-      const sentAt = Date.now()
-      running.child.kill(signal)
-      const r = await running.done
-      expect(r.code, show(r)).toBe(130)
-      expect(Date.now() - sentAt, "stops within seconds").toBeLessThan(10_000)
-      expect(r.stdout, show(r)).toBe("")
-      expect(r.stderr, show(r)).toMatch(/^skyporter export: interrupted; nothing was published$/m)
-      expect(r.stderr).not.toMatch(/unexpected error/)
-      expect(tempEntries(out), show(r)).toEqual([])
-      // The run made <out> and <out>/<did>/: it removes them, empty, as it stops.
-      expect(listTree(out), show(r)).toEqual([])
-      expect(existsSync(out), show(r)).toBe(false)
-    } finally {
-      if (!exited) running.child.kill("SIGKILL")
-    }
-  }, 180_000)
+  it.each(["SIGINT", "SIGTERM"] as const)(
+    "%s: exit 130, says so, leaves nothing",
+    async (signal) => {
+      const tag = `${phase.name.replace(/\W+/g, "-")}-${signal}`
+      const out = path.join(fx.dir, `out-${tag}`)
+      const markers = path.join(fx.dir, `markers-${tag}`)
+      mkdirSync(markers)
+      const running = start(phase.args(out), { cwd: fx.dir, env: phase.env(markers) })
+      let exited = false
+      void running.done.then(() => (exited = true))
+      try {
+        await waitFor(phase.name, () => exited || phase.inPhase(markers, out), 120_000)
+        expect(exited, `the export ended before the signal: ${running.stderr()}`).toBe(false)
+        const sentAt = Date.now()
+        running.child.kill(signal)
+        const r = await running.done
+        expect(r.code, show(r)).toBe(130)
+        expect(Date.now() - sentAt, "stops within seconds").toBeLessThan(10_000)
+        expect(r.stdout, show(r)).toBe("")
+        expect(r.stderr, show(r)).toMatch(/^skyporter export: interrupted; nothing was published$/m)
+        expect(r.stderr).not.toMatch(/unexpected error/)
+        expect(tempEntries(out), show(r)).toEqual([])
+        // The run made <out> and <out>/<did>/: it removes them, empty, as it stops.
+        expect(listTree(out), show(r)).toEqual([])
+        expect(existsSync(out), show(r)).toBe(false)
+      } finally {
+        if (!exited) running.child.kill("SIGKILL")
+      }
+    },
+    180_000
+  )
 })

@@ -51,7 +51,9 @@ const logged = async (args: ReadonlyArray<string>, cwd = dir): Promise<Logged> =
     cwd,
     env: { MODULE_LOG: log }
   }).done
-  const lines = readFileSync(log, "utf8").split("\n").filter((l) => l !== "")
+  const lines = readFileSync(log, "utf8")
+    .split("\n")
+    .filter((l) => l !== "")
   return {
     result,
     threads: lines.filter((l) => l.startsWith("thread ")).length,
@@ -116,12 +118,16 @@ describe("the launcher", () => {
     ["--plugin=PATH", [`--plugin=${TEST_PLUGIN}`]],
     ["--config FILE", ["--config", "empty.json"]],
     ["--config=FILE", ["--config=empty.json"]]
-  ])("an export with %s runs the installed modules", async (_, flags) => {
-    const r = await logged([...exportArgs("json", `flag-${runs}`), ...flags])
-    published(r.result)
-    expect(r.modules.filter(fromBundle)).toEqual([])
-    expect(r.modules.some(fromEffect)).toBe(true)
-  }, 60_000)
+  ])(
+    "an export with %s runs the installed modules",
+    async (_, flags) => {
+      const r = await logged([...exportArgs("json", `flag-${runs}`), ...flags])
+      published(r.result)
+      expect(r.modules.filter(fromBundle)).toEqual([])
+      expect(r.modules.some(fromEffect)).toBe(true)
+    },
+    60_000
+  )
 
   it("an export where ./skyporter.config.json is present runs the installed modules", async () => {
     const cwd = path.join(dir, "with-config")

@@ -48,10 +48,9 @@ interface MediaRow {
 const mediaRows = (db: string, where = "1"): Array<MediaRow> => {
   const conn = new Database(db, { readonly: true })
   try {
-    return conn.prepare(`SELECT hash, post_uri, mime_type, file_path FROM media WHERE ${where} ORDER BY rowid`)
-      .all() as Array<
-        MediaRow
-      >
+    return conn
+      .prepare(`SELECT hash, post_uri, mime_type, file_path FROM media WHERE ${where} ORDER BY rowid`)
+      .all() as Array<MediaRow>
   } finally {
     conn.close()
   }
@@ -117,7 +116,10 @@ describe("skyporter export --media", () => {
     const mine = all.filter((m) => m.post_uri.startsWith(`at://${DID}/`))
     expect(manifest.media_count).toBe(mine.filter((m) => !missing.has(m.hash)).length)
     expect(manifest.missing_media.map((m) => m.hash).sort()).toEqual(
-      mine.filter((m) => missing.has(m.hash)).map((m) => m.hash).sort()
+      mine
+        .filter((m) => missing.has(m.hash))
+        .map((m) => m.hash)
+        .sort()
     )
     expect(manifest.missing_media.every((m) => m.reason === "not_found")).toBe(true)
     expect(manifest.warnings.count).toBeGreaterThanOrEqual(manifest.missing_media.length)
@@ -135,9 +137,12 @@ describe("skyporter export --media", () => {
     const inRange = all.filter((m, k) => uris.has(m.post_uri) && k % Synthetic.MISSING_MEDIA_EVERY !== 0)
     expect(inRange.length).toBeGreaterThan(0)
     expect(inRange.length).toBeLessThan(all.length / 2)
-    expect(manifest.files.filter((f) => f.path.startsWith("media/")).map((f) => f.path).sort()).toEqual(
-      inRange.map((m) => `media/${path.basename(m.file_path)}`).sort()
-    )
+    expect(
+      manifest.files
+        .filter((f) => f.path.startsWith("media/"))
+        .map((f) => f.path)
+        .sort()
+    ).toEqual(inRange.map((m) => `media/${path.basename(m.file_path)}`).sort())
     expect(manifest.missing_media.every((m) => uris.has(m.post_uri))).toBe(true)
     checkMediaFiles(exported, manifest)
   })
@@ -216,9 +221,12 @@ describe("skyporter export --zip", () => {
     const test = spawnSync("unzip", ["-t", zip], { encoding: "utf8" })
     expect(test.status, test.stdout + test.stderr).toBe(0)
     expect(test.stdout).toContain("No errors detected")
-    const entries = JSON.parse(execFileSync("python3", [ZIP_ENTRIES, zip], { encoding: "utf8" })) as Array<
-      { name: string; size: number; method: number; sha256: string }
-    >
+    const entries = JSON.parse(execFileSync("python3", [ZIP_ENTRIES, zip], { encoding: "utf8" })) as Array<{
+      name: string
+      size: number
+      method: number
+      sha256: string
+    }>
     const byName = new Map(entries.map((e) => [e.name, e]))
     const manifest = JSON.parse(execFileSync("unzip", ["-p", zip, "manifest.json"], { encoding: "utf8" })) as Manifest
     expect(manifest.media_count).toBeGreaterThan(0)

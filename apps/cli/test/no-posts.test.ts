@@ -11,7 +11,10 @@ import { exportOk, generatePosts, jsonPosts, readExport, run, show, tempDir, wri
 const archive = (name: string, counts: ReadonlyArray<readonly [string, number]>, profiles?: string): string => {
   const dir = tempDir()
   const db = path.join(dir, `${name}.db`)
-  writeArchive(db, counts.flatMap(([did, n], i) => generatePosts(did, n, i)))
+  writeArchive(
+    db,
+    counts.flatMap(([did, n], i) => generatePosts(did, n, i))
+  )
   if (profiles !== undefined) {
     const d = new Database(db)
     d.exec(profiles)
@@ -24,7 +27,11 @@ describe("a DID with no posts in the archive", () => {
   it("exports nothing, exit 0, and lists the accounts it holds with their handles", async () => {
     const db = archive(
       "few",
-      [["did:plc:alice", 3], ["did:plc:bob", 5], ["did:web:carol.example", 1]],
+      [
+        ["did:plc:alice", 3],
+        ["did:plc:bob", 5],
+        ["did:web:carol.example", 1]
+      ],
       `
       CREATE TABLE profiles (did TEXT PRIMARY KEY, handle TEXT, display_name TEXT);
       INSERT INTO profiles VALUES ('did:plc:bob', 'bob.bsky.social', 'Bob'), ('did:plc:alice', 'alice.example.com', NULL);`
@@ -66,18 +73,21 @@ describe("a DID with no posts in the archive", () => {
       { cwd }
     )
     expect(readExport(dir, "json").manifest.post_count).toBe(0)
-    const r = await run([
-      "export",
-      "--db",
-      db,
-      "--did",
-      "did:plc:alice",
-      "--until",
-      "1990-01-01",
-      "--out",
-      path.join(cwd, "out"),
-      "--quiet"
-    ], { cwd })
+    const r = await run(
+      [
+        "export",
+        "--db",
+        db,
+        "--did",
+        "did:plc:alice",
+        "--until",
+        "1990-01-01",
+        "--out",
+        path.join(cwd, "out"),
+        "--quiet"
+      ],
+      { cwd }
+    )
     expect(r.stderr).toBe("")
   }, 60_000)
 })

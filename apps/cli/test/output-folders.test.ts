@@ -55,40 +55,42 @@ describe("an output folder that cannot be made", () => {
     expect(listTree(parent)).toEqual([])
   }, 60_000)
 
-  it.skipIf(!canRunAsNobody())("no permission (run as nobody)", async () => {
-    const locked = path.join(fx.dir, "locked")
-    mkdirSync(locked)
-    chmodSync(fx.dir, 0o755)
-    chmodSync(locked, 0o555)
-    const startedAt = Date.now()
-    const r = await startAsNobody([
-      "export",
-      "--db",
-      fx.db,
-      "--did",
-      DID,
-      "--quiet",
-      "--out",
-      path.join(locked, "exports")
-    ], {
-      cwd: "/"
-    }).done
-    expectFolderFailure(r, startedAt, path.join(locked, "exports"), /permission denied \(EACCES\)/)
-    expect(listTree(locked)).toEqual([])
-  }, 60_000)
+  it.skipIf(!canRunAsNobody())(
+    "no permission (run as nobody)",
+    async () => {
+      const locked = path.join(fx.dir, "locked")
+      mkdirSync(locked)
+      chmodSync(fx.dir, 0o755)
+      chmodSync(locked, 0o555)
+      const startedAt = Date.now()
+      const r = await startAsNobody(
+        ["export", "--db", fx.db, "--did", DID, "--quiet", "--out", path.join(locked, "exports")],
+        {
+          cwd: "/"
+        }
+      ).done
+      expectFolderFailure(r, startedAt, path.join(locked, "exports"), /permission denied \(EACCES\)/)
+      expect(listTree(locked)).toEqual([])
+    },
+    60_000
+  )
 
-  it.skipIf(!canMount())("a read-only filesystem (a read-only bind mount)", async () => {
-    const ro = path.join(fx.dir, "readonly")
-    mkdirSync(ro)
-    const startedAt = Date.now()
-    const r = await startInNamespace(
-      "mount --bind \"$1\" \"$1\" && mount -o remount,bind,ro \"$1\" && exec \"$NODE\" \"$SKYPORTER\" export --db \"$2\" --did \"$3\" --quiet --out \"$1/exports\"",
-      [ro, fx.db, DID],
-      { cwd: fx.dir }
-    ).done
-    expectFolderFailure(r, startedAt, path.join(ro, "exports"), /the filesystem is read-only \(EROFS\)/)
-    expect(listTree(ro)).toEqual([])
-  }, 60_000)
+  it.skipIf(!canMount())(
+    "a read-only filesystem (a read-only bind mount)",
+    async () => {
+      const ro = path.join(fx.dir, "readonly")
+      mkdirSync(ro)
+      const startedAt = Date.now()
+      const r = await startInNamespace(
+        'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && exec "$NODE" "$SKYPORTER" export --db "$2" --did "$3" --quiet --out "$1/exports"',
+        [ro, fx.db, DID],
+        { cwd: fx.dir }
+      ).done
+      expectFolderFailure(r, startedAt, path.join(ro, "exports"), /the filesystem is read-only \(EROFS\)/)
+      expect(listTree(ro)).toEqual([])
+    },
+    60_000
+  )
 })
 
 describe("a DID too long to name its export folder", () => {

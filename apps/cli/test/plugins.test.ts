@@ -163,9 +163,16 @@ describe("loading a plugin", () => {
 
   it("from skyporter.config.json, with options; --option overrides them key by key", async () => {
     const config = {
-      plugins: [["skyporter-format-shout", { suffix: "?" }], "./plugins/quiet.mjs", ["@skyporter/format-csv", {
-        bom: false
-      }]]
+      plugins: [
+        ["skyporter-format-shout", { suffix: "?" }],
+        "./plugins/quiet.mjs",
+        [
+          "@skyporter/format-csv",
+          {
+            bom: false
+          }
+        ]
+      ]
     }
     await withConfig(config, async () => {
       expect((await formats([])).map((f) => [f.name, f.origin]).filter(([, origin]) => origin !== "built-in")).toEqual([
@@ -178,7 +185,7 @@ describe("loading a plugin", () => {
       )
       expect(lines((await exportText("txt", ["--format", "shout", "--option", "suffix=#"])).text)).toEqual(shouted("#"))
       // A value that parses as JSON is taken as JSON: "42" in quotes is a string (bare 42, a number, fails below).
-      expect(lines((await exportText("txt", ["--format", "shout", "--option", "suffix=\"42\""])).text)).toEqual(
+      expect(lines((await exportText("txt", ["--format", "shout", "--option", 'suffix="42"'])).text)).toEqual(
         shouted("42")
       )
       // Options for a built-in: the config's bom=false.
@@ -189,10 +196,14 @@ describe("loading a plugin", () => {
 
   it("from --config FILE, whose entries resolve from the file's folder", async () => {
     write("conf/plugins/local.mjs", shoutModule("local"))
-    await withConfig({ plugins: [["./plugins/local.mjs", { suffix: "." }]] }, async () => {
-      const { text } = await exportText("txt", ["--config", "conf/skyporter.json", "--format", "local"])
-      expect(lines(text)).toEqual(shouted("."))
-    }, "conf/skyporter.json")
+    await withConfig(
+      { plugins: [["./plugins/local.mjs", { suffix: "." }]] },
+      async () => {
+        const { text } = await exportText("txt", ["--config", "conf/skyporter.json", "--format", "local"])
+        expect(lines(text)).toEqual(shouted("."))
+      },
+      "conf/skyporter.json"
+    )
   }, 60_000)
 
   it("--option sets a built-in's options: csv without BOM, with formula escaping", async () => {
@@ -260,12 +271,12 @@ const FAILURES: ReadonlyArray<Failure> = [
   {
     name: "a package that is not installed",
     args: ["--plugin", "skyporter-format-missing"],
-    message: "cannot load plugin \"skyporter-format-missing\": no package \"skyporter-format-missing\" is installed"
+    message: 'cannot load plugin "skyporter-format-missing": no package "skyporter-format-missing" is installed'
   },
   {
     name: "a path that does not exist",
     args: ["--plugin", "./plugins/missing.mjs"],
-    message: "cannot load plugin \"./plugins/missing.mjs\": there is no file or folder"
+    message: 'cannot load plugin "./plugins/missing.mjs": there is no file or folder'
   },
   {
     name: "a module that is not a plugin says what is missing",
@@ -281,12 +292,12 @@ const FAILURES: ReadonlyArray<Failure> = [
   {
     name: "two plugins with one name",
     args: ["--plugin", "./plugins/quiet.mjs", "--plugin", "./plugins/also-quiet.mjs"],
-    message: "two plugins are named \"quiet\": ./plugins/quiet.mjs and ./plugins/also-quiet.mjs"
+    message: 'two plugins are named "quiet": ./plugins/quiet.mjs and ./plugins/also-quiet.mjs'
   },
   {
     name: "a plugin built for an incompatible core major",
     args: ["--plugin", "./plugins/future.mjs"],
-    message: "format \"future\" 2.0.0 was built for plugin API 3, but this skyporter speaks plugin API 2"
+    message: 'format "future" 2.0.0 was built for plugin API 3, but this skyporter speaks plugin API 2'
   },
   {
     name: "a plugin written for API 1 is told how to port",
@@ -302,47 +313,51 @@ const FAILURES: ReadonlyArray<Failure> = [
   {
     name: "an invalid --option value",
     args: ["--plugin", "skyporter-format-shout", "--format", "shout", "--option", "upper=maybe"],
-    message: "invalid options for format \"shout\""
+    message: 'invalid options for format "shout"'
   },
   {
     name: "an --option value read as JSON of the wrong type",
     args: ["--plugin", "skyporter-format-shout", "--format", "shout", "--option", "suffix=42"],
     message:
-      "invalid options for format \"shout\": option \"suffix\": expected string | undefined, got the number 42 " +
+      'invalid options for format "shout": option "suffix": expected string | undefined, got the number 42 ' +
       `(--option reads VALUE as JSON, so 42 is not text: quote it, as in --option 'suffix="42"')`
   },
   {
     name: "a misspelt --option",
     args: ["--plugin", "skyporter-format-shout", "--format", "shout", "--option", "sufix=?"],
-    message: "unknown option sufix for format \"shout\" (allowed: suffix, upper): did you mean suffix for sufix?"
+    message: 'unknown option sufix for format "shout" (allowed: suffix, upper): did you mean suffix for sufix?'
   },
   {
     name: "an --option the format does not have",
     args: ["--format", "csv", "--option", "bom=false", "--option", "colour=red"],
-    message: "unknown option colour for format \"csv\" (allowed: bom, escapeFormulas)"
+    message: 'unknown option colour for format "csv" (allowed: bom, escapeFormulas)'
   },
   {
     name: "an --option without =",
     args: ["--option", "bom"],
-    message: "invalid --option \"bom\": expected KEY=VALUE"
+    message: 'invalid --option "bom": expected KEY=VALUE'
   },
   {
     name: "an invalid option in the config, for a format that is not exported",
     args: ["--format", "json"],
     config: { plugins: [["skyporter-format-shout", { suffix: 3 }]] },
     message:
-      "skyporter.config.json: plugin \"skyporter-format-shout\": invalid options for format \"shout\": option \"suffix\": expected string | undefined, got the number 3"
+      'skyporter.config.json: plugin "skyporter-format-shout": invalid options for format "shout": option "suffix": expected string | undefined, got the number 3'
   },
   {
     name: "every bad option of a config file is reported",
     args: ["--format", "json"],
     config: {
-      plugins: [["skyporter-format-shout", { suffix: 3, upper: "no" }], ["@skyporter/format-csv", { bom: 1 }]]
+      plugins: [
+        ["skyporter-format-shout", { suffix: 3, upper: "no" }],
+        ["@skyporter/format-csv", { bom: 1 }]
+      ]
     },
-    message: "skyporter.config.json: plugin \"skyporter-format-shout\": invalid options for format \"shout\": " +
-      "option \"suffix\": expected string | undefined, got the number 3 (--option reads VALUE as JSON, so 3 is not text: " +
+    message:
+      'skyporter.config.json: plugin "skyporter-format-shout": invalid options for format "shout": ' +
+      'option "suffix": expected string | undefined, got the number 3 (--option reads VALUE as JSON, so 3 is not text: ' +
       `quote it, as in --option 'suffix="3"'); option "upper": expected boolean | undefined, got "no"; ` +
-      "plugin \"@skyporter/format-csv\": invalid options for format \"csv\": option \"bom\": expected true or false, got 1"
+      'plugin "@skyporter/format-csv": invalid options for format "csv": option "bom": expected true or false, got 1'
   },
   {
     name: "a config file that is not JSON",
@@ -354,8 +369,7 @@ const FAILURES: ReadonlyArray<Failure> = [
     name: "a config file of the wrong shape",
     args: [],
     config: { plugins: { shout: {} } },
-    message:
-      "skyporter.config.json does not have the shape {\"plugins\": [\"pkg-or-path\", [\"pkg-or-path\", {options}]]}"
+    message: 'skyporter.config.json does not have the shape {"plugins": ["pkg-or-path", ["pkg-or-path", {options}]]}'
   },
   {
     name: "--config naming a missing file",
@@ -365,19 +379,23 @@ const FAILURES: ReadonlyArray<Failure> = [
 ]
 
 describe("loading failures exit 2 with a message, and write nothing", () => {
-  it.each(FAILURES)("$name", async ({ args, config, message }) => {
-    const target = out()
-    const attempt = () => run(["export", "--db", db, "--did", DID, "--out", target, ...args], { cwd })
-    const r = config === undefined ? await attempt() : await withConfig(config, attempt)
-    expect(r.code, show(r)).toBe(2)
-    expect(r.stdout).toBe("")
-    // toMatch takes the expected text as a substring, or a pattern.
-    expect(r.stderr, show(r)).toMatch(message)
-    const stderrLines = r.stderr.trim().split("\n")
-    expect(stderrLines, "one line, then the help hint").toHaveLength(2)
-    expect(stderrLines[1]).toBe("Run 'skyporter export --help' for usage.")
-    expect(listTree(target)).toEqual([])
-  }, 60_000)
+  it.each(FAILURES)(
+    "$name",
+    async ({ args, config, message }) => {
+      const target = out()
+      const attempt = () => run(["export", "--db", db, "--did", DID, "--out", target, ...args], { cwd })
+      const r = config === undefined ? await attempt() : await withConfig(config, attempt)
+      expect(r.code, show(r)).toBe(2)
+      expect(r.stdout).toBe("")
+      // toMatch takes the expected text as a substring, or a pattern.
+      expect(r.stderr, show(r)).toMatch(message)
+      const stderrLines = r.stderr.trim().split("\n")
+      expect(stderrLines, "one line, then the help hint").toHaveLength(2)
+      expect(stderrLines[1]).toBe("Run 'skyporter export --help' for usage.")
+      expect(listTree(target)).toEqual([])
+    },
+    60_000
+  )
 })
 
 describe("a plugin that crashes", () => {
@@ -424,9 +442,9 @@ describe("skyporter serve loads plugins the same way", () => {
     const r = await run([...serve, "--plugin", "./plugins/future.mjs"], { cwd })
     expect(r.code, show(r)).toBe(2)
     expect(r.stdout).toBe("")
-    expect(r.stderr).toContain("format \"future\" 2.0.0 was built for plugin API 3")
+    expect(r.stderr).toContain('format "future" 2.0.0 was built for plugin API 3')
     const bad = await withConfig({ plugins: [["skyporter-format-shout", { loud: true }]] }, () => run(serve, { cwd }))
     expect(bad.code, show(bad)).toBe(2)
-    expect(bad.stderr).toContain("unknown option loud for format \"shout\" (allowed: suffix, upper)")
+    expect(bad.stderr).toContain('unknown option loud for format "shout" (allowed: suffix, upper)')
   }, 60_000)
 })

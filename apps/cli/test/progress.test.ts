@@ -82,13 +82,17 @@ describe.skipIf(spawnSync("script", ["--version"]).status !== 0)("in a real term
       timeout: 120_000
     })
     expect(r.status, r.stdout + r.stderr).toBe(0)
-    const drawn = r.stdout.replace(/\x1b\[\??[0-9;]*[A-Za-z]/g, "").split(/\r\n|\r|\n/).filter((l) =>
-      l.startsWith("testjson")
-    )
+    const drawn = r.stdout
+      .replace(/\x1b\[\??[0-9;]*[A-Za-z]/g, "")
+      .split(/\r\n|\r|\n/)
+      .filter((l) => l.startsWith("testjson"))
     expect(drawn.length, r.stdout).toBeGreaterThan(3)
     for (const line of drawn) expect(line.length, line).toBeLessThanOrEqual(59)
     expect(drawn[0], "the first line, at 0 posts, has no ETA").not.toMatch(/ETA/)
-    expect(drawn.some((l) => /\d+\/120 posts \| \d+ posts\/s \| ETA \d+s/.test(l)), drawn.join("\n")).toBe(true)
+    expect(
+      drawn.some((l) => /\d+\/120 posts \| \d+ posts\/s \| ETA \d+s/.test(l)),
+      drawn.join("\n")
+    ).toBe(true)
     expect(drawn.at(-1)).toMatch(/100% \| 120\/120 posts/)
   }, 180_000)
 })

@@ -26,17 +26,12 @@ describe("skyporter seed", () => {
     // stdout: the DID only; the summary goes to stderr.
     expect(r.stdout).toBe(`${Synthetic.DEFAULT_DID}\n`)
     expect(r.stderr).toMatch(/seeded 1234 posts for did:plc:/)
-    const published = await exportOk([
-      "--db",
-      db,
-      "--did",
-      Synthetic.DEFAULT_DID,
-      "--out",
-      path.join(dir, "out"),
-      "--quiet"
-    ], {
-      cwd: dir
-    })
+    const published = await exportOk(
+      ["--db", db, "--did", Synthetic.DEFAULT_DID, "--out", path.join(dir, "out"), "--quiet"],
+      {
+        cwd: dir
+      }
+    )
     const { data, manifest } = readExport(published, "json")
     expect(manifest.post_count).toBe(1234)
     const posts = jsonPosts(data)
@@ -91,17 +86,12 @@ describe("skyporter seed", () => {
     const db = path.join(dir, "zero.db")
     const r = await seed(["--db", db, "--posts", "0"])
     expect(r.code, show(r)).toBe(0)
-    const published = await exportOk([
-      "--db",
-      db,
-      "--did",
-      Synthetic.DEFAULT_DID,
-      "--out",
-      path.join(dir, "out"),
-      "--quiet"
-    ], {
-      cwd: dir
-    })
+    const published = await exportOk(
+      ["--db", db, "--did", Synthetic.DEFAULT_DID, "--out", path.join(dir, "out"), "--quiet"],
+      {
+        cwd: dir
+      }
+    )
     expect(readExport(published, "json").data.toString()).toBe("[]\n")
   }, 120_000)
 
@@ -110,14 +100,18 @@ describe("skyporter seed", () => {
     { name: "--posts not a number", args: ["--posts", "lots"], message: /--posts/ },
     { name: "missing --posts", args: [], message: /--posts/ },
     { name: "malformed --did", args: ["--posts", "3", "--did", "nobody"], message: /DID/ }
-  ])("$name → exit 2, no file", async ({ args, message }) => {
-    const db = path.join(dir, `bad-${randomBytes(4).toString("hex")}.db`)
-    const r = await seed(["--db", db, ...args])
-    expect(r.code, show(r)).toBe(2)
-    expect(r.stdout).toBe("")
-    expect(r.stderr).toMatch(message)
-    expect(existsSync(db)).toBe(false)
-  }, 60_000)
+  ])(
+    "$name → exit 2, no file",
+    async ({ args, message }) => {
+      const db = path.join(dir, `bad-${randomBytes(4).toString("hex")}.db`)
+      const r = await seed(["--db", db, ...args])
+      expect(r.code, show(r)).toBe(2)
+      expect(r.stdout).toBe("")
+      expect(r.stderr).toMatch(message)
+      expect(existsSync(db)).toBe(false)
+    },
+    60_000
+  )
 
   it("refuses to seed a DID that already has posts, leaving the archive as it was", async () => {
     const db = path.join(dir, "twice.db")

@@ -98,10 +98,9 @@ beforeAll(() => {
 afterAll(() => removeDir(dir))
 
 const exportJson = async (did: string, extra: ReadonlyArray<string> = []) => {
-  const published = await exportOk(
-    ["--db", db, "--did", did, "--out", path.join(dir, "out"), "--quiet", ...extra],
-    { cwd: dir }
-  )
+  const published = await exportOk(["--db", db, "--did", did, "--out", path.join(dir, "out"), "--quiet", ...extra], {
+    cwd: dir
+  })
   const { data, manifest } = readExport(published, "json")
   const posts = jsonPosts(data)
   expect(manifest.post_count).toBe(posts.length)
@@ -138,11 +137,15 @@ describe("selection and order", () => {
     expect(records.every((r) => r[2] === DID)).toBe(true)
   }, 120_000)
 
-  it.each(["did:plc:alice", "did:plc:alice2", "did:plc:ALICE"])("%s gets its own rows only", async (did) => {
-    const posts = await exportJson(did)
-    expect(posts).toHaveLength(1)
-    expect(posts[0]!.did).toBe(did)
-  }, 120_000)
+  it.each(["did:plc:alice", "did:plc:alice2", "did:plc:ALICE"])(
+    "%s gets its own rows only",
+    async (did) => {
+      const posts = await exportJson(did)
+      expect(posts).toHaveLength(1)
+      expect(posts[0]!.did).toBe(did)
+    },
+    120_000
+  )
 
   it("a DID with SQL wildcard characters matches nothing", async () => {
     // `_` and `%` would match alice's rows if the DID were used as a LIKE pattern.
@@ -153,7 +156,12 @@ describe("selection and order", () => {
 
   it("day bounds are inclusive and compared as instants", async () => {
     const posts = await exportJson(DID, ["--since", "2024-03-01", "--until", "2024-06-30", "--batch-size", "4"])
-    expect(posts.map((p) => keyOf(p.uri)).filter((k) => k.startsWith("3kedge")).sort()).toEqual([...inRangeKeys].sort())
+    expect(
+      posts
+        .map((p) => keyOf(p.uri))
+        .filter((k) => k.startsWith("3kedge"))
+        .sort()
+    ).toEqual([...inRangeKeys].sort())
     // The tie instant (2024-04-20) is inside too.
     expect(posts.filter((p) => p.text.startsWith("tie "))).toHaveLength(TIE_KEYS.length)
   }, 120_000)
@@ -177,13 +185,11 @@ describe("selection and order", () => {
   }, 120_000)
 
   it("an instant bound is exact to the fraction", async () => {
-    const posts = await exportJson(DID, [
-      "--since",
-      "2024-03-01T00:00:00.001Z",
-      "--until",
-      "2024-06-30T23:59:59.999Z"
-    ])
-    const keys = posts.map((p) => keyOf(p.uri)).filter((k) => k.startsWith("3kedge")).sort()
+    const posts = await exportJson(DID, ["--since", "2024-03-01T00:00:00.001Z", "--until", "2024-06-30T23:59:59.999Z"])
+    const keys = posts
+      .map((p) => keyOf(p.uri))
+      .filter((k) => k.startsWith("3kedge"))
+      .sort()
     // .000Z, 00Z and the SQLite form are before .001; .999999999Z is after .999.
     expect(keys).toEqual(["3kedge05", "3kedge07", "3kedge09", "3kedge10", "3kedge12"])
   }, 120_000)
@@ -203,8 +209,12 @@ describe("selection and order", () => {
     { range: ["--since", "9999-01-01", "--until", "9999-12-31"], want: ["3kyear9999"] },
     { range: ["--since", "0000-01-01", "--until", "0000-12-31"], want: ["3kyear0000"] },
     { range: ["--since", "2024-01-01", "--until", "2024-12-31"], want: ["3kyear2024"] }
-  ])("years 0000 and 9999 are inside ranges that reach them: $range", async ({ range, want }) => {
-    const posts = await exportJson("did:plc:extreme", range)
-    expect(posts.map((p) => keyOf(p.uri))).toEqual(want)
-  }, 120_000)
+  ])(
+    "years 0000 and 9999 are inside ranges that reach them: $range",
+    async ({ range, want }) => {
+      const posts = await exportJson("did:plc:extreme", range)
+      expect(posts.map((p) => keyOf(p.uri))).toEqual(want)
+    },
+    120_000
+  )
 })

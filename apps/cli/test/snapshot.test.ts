@@ -84,11 +84,8 @@ const writeUntil = async (
     let round = 0
     while (!stop()) {
       const n = round++
-      const createdAt = n % 3 === 0
-        ? "2099-01-01T00:00:00.000Z"
-        : n % 3 === 1
-        ? "2000-01-01T00:00:00.000Z"
-        : original[200]!.created_at
+      const createdAt =
+        n % 3 === 0 ? "2099-01-01T00:00:00.000Z" : n % 3 === 1 ? "2000-01-01T00:00:00.000Z" : original[200]!.created_at
       db.transaction(() => {
         insert.run(postRow(DID, `3znew${String(n).padStart(6, "0")}`, createdAt, `inserted during the export ${n}`))
         stats.inserted++
@@ -111,56 +108,68 @@ const writeUntil = async (
 }
 
 describe("snapshot isolation against a concurrent writer", () => {
-  it.each(["json", "csv"] as const)("%s: the file holds exactly the rows present at the start", async (format) => {
-    const db = path.join(dir, `busy-${format}.db`)
-    writeArchive(db, [...generatePosts(DID, POSTS), ...generatePosts("did:plc:busy2", 30)], { wal: true })
-    // The expected rows: a copy of the archive taken before the export starts.
-    const before = path.join(dir, `before-${format}.db`)
-    copyFileSync(db, before)
-    for (const suffix of ["-wal", "-shm"]) if (existsSync(db + suffix)) copyFileSync(db + suffix, before + suffix)
-    const expected = rowsOf(before, DID)
-    expect(expected).toHaveLength(POSTS)
+  it.each(["json", "csv"] as const)(
+    "%s: the file holds exactly the rows present at the start",
+    async (format) => {
+      const db = path.join(dir, `busy-${format}.db`)
+      writeArchive(db, [...generatePosts(DID, POSTS), ...generatePosts("did:plc:busy2", 30)], { wal: true })
+      // The expected rows: a copy of the archive taken before the export starts.
+      const before = path.join(dir, `before-${format}.db`)
+      copyFileSync(db, before)
+      for (const suffix of ["-wal", "-shm"]) if (existsSync(db + suffix)) copyFileSync(db + suffix, before + suffix)
+      const expected = rowsOf(before, DID)
+      expect(expected).toHaveLength(POSTS)
 
-    const out = path.join(dir, `out-${format}`)
-    const markers = path.join(dir, `markers-${format}`)
-    mkdirSync(markers)
-    // The test plugin wraps the built-in one and sleeps before each of the 40 batches.
-    const args = ["--format", `test${format}`, "--plugin", TEST_PLUGIN, "--batch-size", "10"]
-    const running = start(["export", "--db", db, "--did", DID, "--out", out, ...args], {
-      cwd: dir,
-      env: { SKYPORTER_TEST_BASE: format, SKYPORTER_TEST_DELAY_MS: "40", SKYPORTER_TEST_MARKER_DIR: markers }
-    })
-    let exited = false
-    const done = running.done.finally(() => (exited = true))
-    try {
-      await waitFor("the export to read batch 1", () => exited || existsSync(path.join(markers, "batch-1")), 120_000)
-      const stats = await writeUntil(db, expected, () => readdirSync(markers).length, () => exited)
-      const r = await done
-      expect(r.code, show(r)).toBe(0)
-      // The writer committed while batches were still being read.
-      expect(readdirSync(markers).length).toBe(POSTS / 10)
-      expect(stats.whileRunning, JSON.stringify(stats)).toBeGreaterThan(5)
-      // …between different batches: commits landed after batch k and after batch j > k, both before the last.
-      const between = [...stats.batchesAtCommit].filter((n) => n >= 1 && n < POSTS / 10)
-      expect(between.length, JSON.stringify([...stats.batchesAtCommit])).toBeGreaterThanOrEqual(2)
-      const published = r.stdout.trim()
-      const { data, manifest } = readExport(published, format)
-      const got = format === "json"
-        ? jsonPosts(data).map((p) => ({ uri: p.uri, text: p.text }))
-        : parseCsv(data.toString("utf8")).slice(1).map((rec) => ({ uri: rec[0]!, text: rec[3]! }))
-      expect(got.map((p) => p.uri)).toEqual(expected.map((p) => p.uri))
-      expect(got.map((p) => p.text)).toEqual(expected.map((p) => p.text))
-      expect(new Set(got.map((p) => p.uri)).size).toBe(got.length)
-      expect(manifest.post_count).toBe(got.length)
-      expect(tempEntries(out)).toEqual([])
-      // And the archive really did change underneath the export.
-      const after = rowsOf(db, DID)
-      expect(stats.inserted).toBeGreaterThan(0)
-      expect(stats.deleted).toBeGreaterThan(0)
-      expect(after.length).toBe(POSTS + stats.inserted - stats.deleted)
-      expect(after.map((p) => p.uri)).not.toEqual(expected.map((p) => p.uri))
-    } finally {
-      if (!exited) running.child.kill("SIGKILL")
-    }
-  }, 240_000)
+      const out = path.join(dir, `out-${format}`)
+      const markers = path.join(dir, `markers-${format}`)
+      mkdirSync(markers)
+      // The test plugin wraps the built-in one and sleeps before each of the 40 batches.
+      const args = ["--format", `test${format}`, "--plugin", TEST_PLUGIN, "--batch-size", "10"]
+      const running = start(["export", "--db", db, "--did", DID, "--out", out, ...args], {
+        cwd: dir,
+        env: { SKYPORTER_TEST_BASE: format, SKYPORTER_TEST_DELAY_MS: "40", SKYPORTER_TEST_MARKER_DIR: markers }
+      })
+      let exited = false
+      const done = running.done.finally(() => (exited = true))
+      try {
+        await waitFor("the export to read batch 1", () => exited || existsSync(path.join(markers, "batch-1")), 120_000)
+        const stats = await writeUntil(
+          db,
+          expected,
+          () => readdirSync(markers).length,
+          () => exited
+        )
+        const r = await done
+        expect(r.code, show(r)).toBe(0)
+        // The writer committed while batches were still being read.
+        expect(readdirSync(markers).length).toBe(POSTS / 10)
+        expect(stats.whileRunning, JSON.stringify(stats)).toBeGreaterThan(5)
+        // …between different batches: commits landed after batch k and after batch j > k, both before the last.
+        const between = [...stats.batchesAtCommit].filter((n) => n >= 1 && n < POSTS / 10)
+        expect(between.length, JSON.stringify([...stats.batchesAtCommit])).toBeGreaterThanOrEqual(2)
+        const published = r.stdout.trim()
+        const { data, manifest } = readExport(published, format)
+        const got =
+          format === "json"
+            ? jsonPosts(data).map((p) => ({ uri: p.uri, text: p.text }))
+            : parseCsv(data.toString("utf8"))
+                .slice(1)
+                .map((rec) => ({ uri: rec[0]!, text: rec[3]! }))
+        expect(got.map((p) => p.uri)).toEqual(expected.map((p) => p.uri))
+        expect(got.map((p) => p.text)).toEqual(expected.map((p) => p.text))
+        expect(new Set(got.map((p) => p.uri)).size).toBe(got.length)
+        expect(manifest.post_count).toBe(got.length)
+        expect(tempEntries(out)).toEqual([])
+        // And the archive really did change underneath the export.
+        const after = rowsOf(db, DID)
+        expect(stats.inserted).toBeGreaterThan(0)
+        expect(stats.deleted).toBeGreaterThan(0)
+        expect(after.length).toBe(POSTS + stats.inserted - stats.deleted)
+        expect(after.map((p) => p.uri)).not.toEqual(expected.map((p) => p.uri))
+      } finally {
+        if (!exited) running.child.kill("SIGKILL")
+      }
+    },
+    240_000
+  )
 })

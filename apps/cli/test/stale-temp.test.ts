@@ -14,7 +14,10 @@ import { exportDirs, exportOk, generatePosts, readExport, removeDir, tempDir, wr
 const DID = "did:plc:sweeper"
 
 /** This host as skyporter writes it in temporary names. */
-const HOST = hostname().replace(/[^A-Za-z0-9.-]/g, "-").slice(0, 32) || "host"
+const HOST =
+  hostname()
+    .replace(/[^A-Za-z0-9.-]/g, "-")
+    .slice(0, 32) || "host"
 
 const isAlive = (pid: number): boolean => {
   try {
@@ -59,7 +62,7 @@ afterAll(() => removeDir(dir))
 const leftover = (out: string, did: string, name: string): string => {
   const p = path.join(out, did, name)
   mkdirSync(p, { recursive: true })
-  writeFileSync(path.join(p, "posts.json"), "[\n  {\"uri\": \"partial")
+  writeFileSync(path.join(p, "posts.json"), '[\n  {"uri": "partial')
   return p
 }
 

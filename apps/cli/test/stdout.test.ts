@@ -29,9 +29,9 @@ const STAMP = /^\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2}(_\d+)?$/
 const pad = (n: number) => String(n).padStart(2, "0")
 const stampOf = (ms: number) => {
   const d = new Date(ms)
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}_${pad(d.getUTCHours())}-${
-    pad(d.getUTCMinutes())
-  }-${pad(d.getUTCSeconds())}`
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}_${pad(d.getUTCHours())}-${pad(
+    d.getUTCMinutes()
+  )}-${pad(d.getUTCSeconds())}`
 }
 
 describe("stdout discipline", () => {
@@ -140,14 +140,18 @@ describe("two exports in the same second", () => {
 
   it("concurrent exports publish to distinct directories", async () => {
     const out = path.join(fx.dir, "out-concurrent")
-    const runs = [0, 1, 2].map(() =>
-      start(["export", "--db", fx.db, "--did", DID, "--out", out, "--quiet"], { cwd: fx.dir }).done
+    const runs = [0, 1, 2].map(
+      () => start(["export", "--db", fx.db, "--did", DID, "--out", out, "--quiet"], { cwd: fx.dir }).done
     )
     const results = await Promise.all(runs)
     for (const r of results) expect(r.code, show(r)).toBe(0)
     const paths = results.map((r) => r.stdout.trim())
     expect(new Set(paths).size).toBe(3)
-    expect(exportDirs(out, DID).map((d) => path.join(out, DID, d)).sort()).toEqual([...paths].sort())
+    expect(
+      exportDirs(out, DID)
+        .map((d) => path.join(out, DID, d))
+        .sort()
+    ).toEqual([...paths].sort())
     for (const p of paths) expect(readExport(p, "json").manifest.post_count).toBe(POSTS)
     expect(tempEntries(out)).toEqual([])
   }, 120_000)

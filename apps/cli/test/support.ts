@@ -67,7 +67,8 @@ export const startCommand = (command: string, args: ReadonlyArray<string>, optio
         signal,
         stdout: Buffer.concat(out).toString("utf8"),
         stderr: Buffer.concat(err).toString("utf8")
-      }))
+      })
+    )
   })
   return { child, stderr: () => Buffer.concat(err).toString("utf8"), done }
 }
@@ -134,7 +135,9 @@ export const tempEntries = (dir: string): Array<string> =>
 export const exportDirs = (out: string, did: string): Array<string> => {
   const parent = path.join(out, did)
   if (!existsSync(parent)) return []
-  return readdirSync(parent).filter((n) => !n.startsWith(".")).sort()
+  return readdirSync(parent)
+    .filter((n) => !n.startsWith("."))
+    .sort()
 }
 
 // ---------------------------------------------------------------------------
@@ -152,9 +155,12 @@ export interface Manifest {
   readonly post_count: number
   readonly media_count: number
   readonly files: ReadonlyArray<{ readonly path: string; readonly bytes: number; readonly sha256: string }>
-  readonly missing_media: ReadonlyArray<
-    { readonly hash: string; readonly post_uri: string; readonly file_path: string; readonly reason: string }
-  >
+  readonly missing_media: ReadonlyArray<{
+    readonly hash: string
+    readonly post_uri: string
+    readonly file_path: string
+    readonly reason: string
+  }>
   readonly warnings: { readonly count: number; readonly messages: ReadonlyArray<string> }
 }
 
@@ -203,14 +209,14 @@ export const parseCsv = (text: string): Array<Array<string>> => {
   }
   while (i < s.length) {
     const c = s[i]!
-    if (c === "\"" && field === "") {
+    if (c === '"' && field === "") {
       // A quoted field: up to the closing quote.
       i++
       for (;;) {
         if (i >= s.length) throw new Error("unterminated quoted field")
-        if (s[i] === "\"") {
-          if (s[i + 1] === "\"") {
-            field += "\""
+        if (s[i] === '"') {
+          if (s[i + 1] === '"') {
+            field += '"'
             i += 2
             continue
           }
@@ -280,7 +286,10 @@ export const postRow = (
   extra: Partial<PostRow> = {}
 ): PostRow => ({
   uri: `at://${did}/app.bsky.feed.post/${key}`,
-  cid: `bafyrei${createHash("sha256").update(did + "/" + key).digest("hex").slice(0, 40)}`,
+  cid: `bafyrei${createHash("sha256")
+    .update(did + "/" + key)
+    .digest("hex")
+    .slice(0, 40)}`,
   did,
   text,
   created_at: createdAt,
@@ -335,9 +344,8 @@ export const generatePosts = (did: string, n: number, salt = 0): Array<PostRow> 
   for (let i = 0; i < n; i++) {
     // Every 5th post shares the previous post's created_at string exactly.
     if (i % 5 !== 4) t -= 37 * 60_000 + (i % 13) * 1_001
-    const spelling = i % 5 === 4
-      ? rows[i - 1]!.created_at
-      : iso(t, i % 17 === 3 ? "none" : i % 19 === 7 ? "sqlite" : "ms")
+    const spelling =
+      i % 5 === 4 ? rows[i - 1]!.created_at : iso(t, i % 17 === 3 ? "none" : i % 19 === 7 ? "sqlite" : "ms")
     // Keys whose byte order differs from insertion order.
     const key = `3k${((i * 7919) % 1_000_003).toString(36).padStart(5, "0")}${i.toString(36)}`
     rows.push(postRow(did, key, spelling, TEXTS[i % TEXTS.length]!(i), { like_count: i, reply_count: i % 3 }))

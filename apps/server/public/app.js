@@ -364,9 +364,9 @@ function confirmDelete(id) {
   $("confirm-title").textContent = running ? "Cancel this export?" : "Delete this export?"
   $("confirm-text").textContent = running
     ? `The ${item.format.toUpperCase()} export of ${item.did} stops and nothing is kept.`
-    : `The ${item.format.toUpperCase()} export of ${item.did} (${
-      humanSize(item.size_bytes)
-    }) is removed from the server. This cannot be undone.`
+    : `The ${item.format.toUpperCase()} export of ${item.did} (${humanSize(
+        item.size_bytes
+      )}) is removed from the server. This cannot be undone.`
   $("confirm-delete").textContent = running ? "Cancel export" : "Delete"
   $("confirm-dialog").showModal()
 }
@@ -489,9 +489,9 @@ async function importCar(event) {
     const posts = `${numberFormat.format(data.posts)} ${data.posts === 1 ? "post" : "posts"}`
     showImport(
       `Imported ${posts} of ${data.account?.handle ? `@${data.account.handle}` : data.did} ` +
-        `(${numberFormat.format(data.inserted)} new, ${
-          numberFormat.format(data.updated)
-        } changed). It is ready to export above.`,
+        `(${numberFormat.format(data.inserted)} new, ${numberFormat.format(
+          data.updated
+        )} changed). It is ready to export above.`,
       false
     )
     $("car-file").value = ""

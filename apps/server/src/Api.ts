@@ -58,7 +58,7 @@ const KNOWN_ERRORS = new Set([
   "ShuttingDown"
 ])
 
-export const make = Effect.fnUntraced(function*(options: AppOptions) {
+export const make = Effect.fnUntraced(function* (options: AppOptions) {
   const { manager, auth, tickets } = options
   const redactor: Redactor = makeRedactor(options.privatePaths ?? [])
   const guard: Guard.GuardOptions = { allowedHosts: auth === undefined ? options.allowedHosts : undefined }
@@ -77,12 +77,12 @@ export const make = Effect.fnUntraced(function*(options: AppOptions) {
   const unauthorized = new ApiError({
     status: 401,
     code: "unauthorized",
-    message: "missing or invalid token: send \"Authorization: Bearer <token>\" with a token from the server's auth file"
+    message: 'missing or invalid token: send "Authorization: Bearer <token>" with a token from the server\'s auth file'
   })
 
   /** One route's handler under the router: authentication, then the handler. */
   const dispatch = (name: Routes.RouteName) => (request: HttpServerRequest) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const id = (yield* HttpRouter.params)["id"] ?? ""
       const url = new URL(request.url, "http://localhost")
       // A download link stands for a token on one route only: GET of its own export's download.
@@ -91,9 +91,10 @@ export const make = Effect.fnUntraced(function*(options: AppOptions) {
       const authorization = request.headers["authorization"]
       const access = auth === undefined || ticketed ? JobManager.ALL : auth.check(authorization)
       if (access === undefined) return yield* unauthorized
-      const client = auth === undefined || authorization === undefined
-        ? `address:${request.remoteAddress._tag === "Some" ? request.remoteAddress.value : "unknown"}`
-        : `token:${createHash("sha256").update(authorization).digest("base64url")}`
+      const client =
+        auth === undefined || authorization === undefined
+          ? `address:${request.remoteAddress._tag === "Some" ? request.remoteAddress.value : "unknown"}`
+          : `token:${createHash("sha256").update(authorization).digest("base64url")}`
       return yield* handlers[name]({ request, url, access, client, id })
     })
 
@@ -104,7 +105,7 @@ export const make = Effect.fnUntraced(function*(options: AppOptions) {
 
   /** Unknown paths, other methods and impossible ids get their own answers; the rest goes to the router. */
   const api = (request: HttpServerRequest, url: URL) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const found = Routes.match(request.method, url.pathname)
       switch (found._tag) {
         case "NoRoute":
@@ -130,9 +131,8 @@ export const make = Effect.fnUntraced(function*(options: AppOptions) {
     }
     if (tag !== undefined && KNOWN_ERRORS.has(tag) && Cause.hasFails(cause)) {
       const apiError = toApiError(error as JobError, redactor)
-      const headers: Record<string, string> = apiError.status === 429
-        ? { "retry-after": String(Sse.RETRY_AFTER_SECONDS) }
-        : {}
+      const headers: Record<string, string> =
+        apiError.status === 429 ? { "retry-after": String(Sse.RETRY_AFTER_SECONDS) } : {}
       return Effect.succeed(errorResponse(apiError, headers))
     }
     options.log?.(`internal error on ${request.method} ${url.pathname}: ${Cause.pretty(cause)}`)
@@ -141,7 +141,7 @@ export const make = Effect.fnUntraced(function*(options: AppOptions) {
     )
   }
 
-  const app = Effect.gen(function*() {
+  const app = Effect.gen(function* () {
     const request = yield* HttpServerRequest
     let url: URL
     try {
@@ -155,20 +155,26 @@ export const make = Effect.fnUntraced(function*(options: AppOptions) {
       )
     }
     const isApi = url.pathname.startsWith("/api/") || url.pathname === "/api"
-    const refused = Guard.checkHost(guard, request.headers["host"]) ??
+    const refused =
+      Guard.checkHost(guard, request.headers["host"]) ??
       (isApi ? Guard.checkSameOrigin(request.method, request.headers) : undefined)
     let response: HttpServerResponse.HttpServerResponse
     if (refused !== undefined) {
       response = HttpServerResponse.setHeader(errorResponse(refused), "cache-control", "no-store")
     } else if (url.pathname === "/healthz") {
-      response = request.method === "GET" || request.method === "HEAD"
-        ? HttpServerResponse.jsonUnsafe({ status: "ok" }, { status: 200, headers: { "cache-control": "no-store" } })
-        : errorResponse(new ApiError({ status: 405, code: "method_not_allowed", message: "use GET" }))
+      response =
+        request.method === "GET" || request.method === "HEAD"
+          ? HttpServerResponse.jsonUnsafe({ status: "ok" }, { status: 200, headers: { "cache-control": "no-store" } })
+          : errorResponse(new ApiError({ status: 405, code: "method_not_allowed", message: "use GET" }))
     } else if (!isApi) {
       const file = options.files.get(url.pathname)
-      response = file !== undefined && (request.method === "GET" || request.method === "HEAD")
-        ? HttpServerResponse.uint8Array(file.body, { contentType: file.type, headers: { "cache-control": "no-cache" } })
-        : errorResponse(notFound(`no page ${url.pathname.slice(0, 200)}`))
+      response =
+        file !== undefined && (request.method === "GET" || request.method === "HEAD")
+          ? HttpServerResponse.uint8Array(file.body, {
+              contentType: file.type,
+              headers: { "cache-control": "no-cache" }
+            })
+          : errorResponse(notFound(`no page ${url.pathname.slice(0, 200)}`))
     } else {
       response = yield* api(request, url).pipe(
         Effect.catchCause(toResponse(request, url)),

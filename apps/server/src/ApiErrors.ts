@@ -52,9 +52,7 @@ export interface Redactor {
 
 /** Replaces the server's own paths (by role) and any other quoted absolute path. */
 export const makeRedactor = (paths: ReadonlyArray<readonly [path: string, role: string]>): Redactor => {
-  const known = paths
-    .filter(([p]) => p.length > 1)
-    .sort((a, b) => b[0].length - a[0].length)
+  const known = paths.filter(([p]) => p.length > 1).sort((a, b) => b[0].length - a[0].length)
   return {
     redact: (message) => {
       let text = message

@@ -33,7 +33,7 @@ const TOKEN = /^[\x21-\x7e]{1,4096}$/
 
 /** Checks a decoded auth file; the messages name entries by position, never by token. */
 export const make = (file: AuthFile, display: string): Effect.Effect<Auth, InvalidRequest> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const fail = (message: string) => new InvalidRequest({ field: "auth", message: `${display}: ${message}` })
     if (file.tokens.length === 0) return yield* fail("no tokens: nobody could use the server")
     const seen = new Set<string>()
@@ -69,7 +69,7 @@ export const make = (file: AuthFile, display: string): Effect.Effect<Auth, Inval
 
 /** Reads and checks an auth file; InvalidRequest (field "auth") says what is wrong and where. */
 export const load = (path: string): Effect.Effect<Auth, InvalidRequest> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const fail = (message: string) => new InvalidRequest({ field: "auth", message: `--auth ${path}: ${message}` })
     let text: string
     try {

@@ -25,7 +25,7 @@ export const untilResponseEnds = <A, E, R>(
   acquire: Effect.Effect<A, E, R | Scope.Scope>,
   onEnd: (value: A, finished: boolean) => Effect.Effect<void> = () => Effect.void
 ): Effect.Effect<A, E, Exclude<R, Scope.Scope>> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const scope = yield* Scope.make()
     const value = yield* acquire.pipe(
       Scope.provide(scope),
@@ -52,10 +52,8 @@ export const respond = (
   deleteAfter: boolean
 ): Effect.Effect<HttpServerResponse.HttpServerResponse, JobError> =>
   Effect.map(
-    untilResponseEnds(
-      request,
-      manager.download(id, access, { deleteAfter }),
-      (lease, finished) => (finished ? lease.sent : Effect.void)
+    untilResponseEnds(request, manager.download(id, access, { deleteAfter }), (lease, finished) =>
+      finished ? lease.sent : Effect.void
     ),
     (lease) =>
       HttpServerResponse.stream(ZipWriter.zipDirectory(lease.dir), {

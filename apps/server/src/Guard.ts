@@ -36,11 +36,9 @@ export const checkHost = (options: GuardOptions, host: string | undefined): ApiE
   return new ApiError({
     status: 421,
     code: "host_not_allowed",
-    message:
-      `this server answers only for ${[...options.allowedHosts].join(", ")}, not ${
-        JSON.stringify(value.slice(0, 100))
-      }: ` +
-      `open it by one of those addresses (a server without --auth refuses other names)`
+    message: `this server answers only for ${[...options.allowedHosts].join(", ")}, not ${JSON.stringify(
+      value.slice(0, 100)
+    )}: open it by one of those addresses (a server without --auth refuses other names)`
   })
 }
 
@@ -56,8 +54,7 @@ export const checkSameOrigin = (
     new ApiError({
       status: 403,
       code: "cross_site_request",
-      message:
-        `${method} refused: ${why}; changes are accepted only from this server's own page or from non-browser clients`
+      message: `${method} refused: ${why}; changes are accepted only from this server's own page or from non-browser clients`
     })
   const site = headers["sec-fetch-site"]
   if (site !== undefined && site !== "same-origin" && site !== "none") {

@@ -94,9 +94,10 @@ export const make = (deps: HandlerDeps): Record<Routes.RouteName, Handler> => {
   }
   const render = (item: JobManager.ExportItem) => {
     const error = item.progress.error
-    const progress = error === null
-      ? item.progress
-      : { ...item.progress, error: { ...error, message: redactor.redact(error.message) } }
+    const progress =
+      error === null
+        ? item.progress
+        : { ...item.progress, error: { ...error, message: redactor.redact(error.message) } }
     return { ...item, progress, links: links(item.id) }
   }
 
@@ -126,13 +127,13 @@ export const make = (deps: HandlerDeps): Record<Routes.RouteName, Handler> => {
     session: (ctx) => Effect.succeed(json({ did: ctx.access.did, auth: deps.authenticated })),
 
     accounts: (ctx) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         yield* query(ctx.url, NoQuery)
         return json({ accounts: accountsFor(ctx.access) })
       }),
 
     importCar: (ctx) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         yield* query(ctx.url, NoQuery)
         if (deps.upload === undefined) {
           return yield* new ApiError({
@@ -145,7 +146,7 @@ export const make = (deps: HandlerDeps): Record<Routes.RouteName, Handler> => {
       }),
 
     createExport: (ctx) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         yield* query(ctx.url, NoQuery)
         const body = yield* decodeStrict(CreateExport, yield* readJsonBody, "the request body")
         const item = yield* manager.submit(
@@ -162,7 +163,7 @@ export const make = (deps: HandlerDeps): Record<Routes.RouteName, Handler> => {
       }),
 
     listExports: (ctx) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const q = yield* query(ctx.url, ListQuery)
         const limit = q.limit === undefined ? 20 : Number(q.limit)
         if (!(limit >= 1 && limit <= 100)) return yield* badRequest(`invalid limit ${q.limit}: expected 1 to 100`)
@@ -172,20 +173,20 @@ export const make = (deps: HandlerDeps): Record<Routes.RouteName, Handler> => {
       }),
 
     getExport: (ctx) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         yield* query(ctx.url, NoQuery)
         return json(render(yield* manager.get(ctx.id, ctx.access)))
       }),
 
     deleteExport: (ctx) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         yield* query(ctx.url, NoQuery)
         yield* manager.remove(ctx.id, ctx.access)
         return HttpServerResponse.empty({ status: 204 })
       }),
 
     events: (ctx) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         yield* query(ctx.url, NoQuery)
         const header = ctx.request.headers["last-event-id"]
         const lastEventId = header !== undefined && /^\d{1,15}$/.test(header) ? Number(header) : undefined
@@ -200,7 +201,7 @@ export const make = (deps: HandlerDeps): Record<Routes.RouteName, Handler> => {
       }),
 
     downloadLink: (ctx) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         yield* query(ctx.url, NoQuery)
         const item = yield* manager.get(ctx.id, ctx.access)
         if (item.status !== "completed") {
@@ -215,10 +216,10 @@ export const make = (deps: HandlerDeps): Record<Routes.RouteName, Handler> => {
       }),
 
     download: (ctx) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         if (ctx.url.searchParams.has("delete_after")) {
           return yield* badRequest(
-            "delete_after is not accepted on GET (a GET never deletes): send POST to this URL with the JSON body {\"delete_after\": true}"
+            'delete_after is not accepted on GET (a GET never deletes): send POST to this URL with the JSON body {"delete_after": true}'
           )
         }
         yield* query(ctx.url, DownloadQuery)
@@ -226,7 +227,7 @@ export const make = (deps: HandlerDeps): Record<Routes.RouteName, Handler> => {
       }),
 
     downloadAndDelete: (ctx) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         yield* query(ctx.url, NoQuery)
         const body = yield* decodeStrict(DownloadBody, yield* readJsonBody, "the request body")
         return yield* Download.respond(manager, ctx.request, ctx.id, ctx.access, body.delete_after ?? false)

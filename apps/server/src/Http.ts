@@ -54,14 +54,15 @@ const JSON_TYPE = /^application\/json\s*(?:;|$)/i
  * `MAX_BODY_BYTES` (checked on the declared length and on the bytes that
  * arrive), 400 when it is not UTF-8 JSON.
  */
-export const readJsonBody = Effect.gen(function*() {
+export const readJsonBody = Effect.gen(function* () {
   const request = yield* HttpServerRequest
   const type = request.headers["content-type"]
   if (type === undefined || !JSON_TYPE.test(type)) {
     return yield* new ApiError({
       status: 415,
       code: "unsupported_media_type",
-      message: `the body must be JSON, sent with "Content-Type: application/json"` +
+      message:
+        `the body must be JSON, sent with "Content-Type: application/json"` +
         (type === undefined ? "" : ` (not ${JSON.stringify(type.slice(0, 100))})`)
     })
   }
@@ -130,7 +131,10 @@ export const describeIssue = (issue: SchemaIssue.Issue, what: string, input?: un
     case "AnyOf":
       return `${field}: expected ${expectedOf(leaf.ast)}${gotOf(input, path)} (in ${what})`
     default: {
-      const expected = leaf.toString().split("\n")[0]!.replace(/^Expected /, "expected ")
+      const expected = leaf
+        .toString()
+        .split("\n")[0]!
+        .replace(/^Expected /, "expected ")
       return `${field}: ${expected.includes("[object") ? "invalid value" : expected} (in ${what})`
     }
   }

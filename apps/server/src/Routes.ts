@@ -54,7 +54,7 @@ export const ROUTES: ReadonlyArray<Route> = [
     name: "downloadAndDelete",
     method: "POST",
     path: "/api/exports/:id/download",
-    summary: "the export as a ZIP; body {\"delete_after\": true} deletes it once fully sent"
+    summary: 'the export as a ZIP; body {"delete_after": true} deletes it once fully sent'
   },
   {
     name: "downloadLink",

@@ -77,7 +77,8 @@ export const checkHost = (host: string, authFile: string | undefined): Effect.Ef
     return Effect.fail(
       new InvalidRequest({
         field: "host",
-        message: `refusing to listen on ${host} without --auth: anyone who can reach it could read and delete ` +
+        message:
+          `refusing to listen on ${host} without --auth: anyone who can reach it could read and delete ` +
           `every account's exports. Pass --auth FILE (tokens per DID, see the README) or use --host 127.0.0.1`
       })
     )
@@ -96,7 +97,7 @@ const urlOf = (address: HttpServer.HttpServer["Service"]["address"]): string => 
 }
 
 /** Runs the server until interrupted. Fails before listening when an option or the archive is unusable. */
-export const run = Effect.fn("Server.run")(function*(options: ServeOptions) {
+export const run = Effect.fn("Server.run")(function* (options: ServeOptions) {
   const host = yield* checkHost(options.host ?? "127.0.0.1", options.authFile)
   const port = yield* checkPort(options.port ?? 8787)
   const maxRunning = options.maxRunning ?? 2
@@ -106,15 +107,16 @@ export const run = Effect.fn("Server.run")(function*(options: ServeOptions) {
       message: `invalid --max-running ${maxRunning}: expected 1 to 64`
     })
   }
-  const maxUpload = typeof options.maxUpload === "string"
-    ? Upload.parseSize(options.maxUpload)
-    : options.maxUpload ?? Upload.DEFAULT_MAX_BYTES
+  const maxUpload =
+    typeof options.maxUpload === "string"
+      ? Upload.parseSize(options.maxUpload)
+      : (options.maxUpload ?? Upload.DEFAULT_MAX_BYTES)
   if (maxUpload === undefined || !(Number.isInteger(maxUpload) && maxUpload >= 1)) {
     return yield* new InvalidRequest({
       field: "max-upload",
-      message: `invalid --max-upload ${
-        JSON.stringify(String(options.maxUpload))
-      }: expected a size such as 2GiB, 500MiB or a number of bytes`
+      message: `invalid --max-upload ${JSON.stringify(
+        String(options.maxUpload)
+      )}: expected a size such as 2GiB, 500MiB or a number of bytes`
     })
   }
   const auth = options.authFile === undefined ? undefined : yield* Auth.load(options.authFile)
@@ -125,76 +127,79 @@ export const run = Effect.fn("Server.run")(function*(options: ServeOptions) {
   const files = Static.load()
   const log = options.log
 
-  return yield* Effect.scoped(Effect.gen(function*() {
-    const archiveLayer = Archive.Archive.layer({ path: options.db })
-    const archive = Context.get(yield* Layer.build(archiveLayer), Archive.Archive)
-    const jobs = yield* Layer.build(
-      JobManager.JobManager.layer({
-        out,
-        maxRunning,
-        mediaRoot: options.mediaRoot,
-        formatOptions: options.formatOptions,
-        batchSize: options.batchSize,
-        log
-      }).pipe(
-        Layer.provide(Layer.succeed(Archive.Archive, archive)),
-        Layer.provide(Layer.succeed(FormatRegistry.FormatRegistry, options.registry))
+  return yield* Effect.scoped(
+    Effect.gen(function* () {
+      const archiveLayer = Archive.Archive.layer({ path: options.db })
+      const archive = Context.get(yield* Layer.build(archiveLayer), Archive.Archive)
+      const jobs = yield* Layer.build(
+        JobManager.JobManager.layer({
+          out,
+          maxRunning,
+          mediaRoot: options.mediaRoot,
+          formatOptions: options.formatOptions,
+          batchSize: options.batchSize,
+          log
+        }).pipe(
+          Layer.provide(Layer.succeed(Archive.Archive, archive)),
+          Layer.provide(Layer.succeed(FormatRegistry.FormatRegistry, options.registry))
+        )
       )
-    )
-    const manager = Context.get(jobs, JobManager.JobManager)
-    const server = Context.get(
-      yield* Layer.build(
-        // Idle keep-alive sockets stay open longer than clients keep them (undici:
-        // 4 s), so a client never sends on a socket the server is closing.
-        // A whole request, an upload included, must arrive within 15 minutes.
-        NodeHttpServer.layerServer(
-          () => createServer({ requestTimeout: 900_000, keepAliveTimeout: 65_000, headersTimeout: 66_000 }),
-          {
-            host,
-            port,
-            gracefulShutdownTimeout: "2 seconds"
-          }
+      const manager = Context.get(jobs, JobManager.JobManager)
+      const server = Context.get(
+        yield* Layer.build(
+          // Idle keep-alive sockets stay open longer than clients keep them (undici:
+          // 4 s), so a client never sends on a socket the server is closing.
+          // A whole request, an upload included, must arrive within 15 minutes.
+          NodeHttpServer.layerServer(
+            () => createServer({ requestTimeout: 900_000, keepAliveTimeout: 65_000, headersTimeout: 66_000 }),
+            {
+              host,
+              port,
+              gracefulShutdownTimeout: "2 seconds"
+            }
+          )
+        ).pipe(
+          Effect.mapError(
+            (e) =>
+              new InvalidRequest({
+                field: "port",
+                message: `cannot listen on ${host.includes(":") ? `[${host}]` : host}:${port}: ${describe(e.cause)}`
+              })
+          )
+        ),
+        HttpServer.HttpServer
+      )
+      const port_ = "port" in server.address ? server.address.port : port
+      const db = path.resolve(options.db)
+      const app = yield* Api.make({
+        manager,
+        registry: options.registry,
+        archive,
+        auth,
+        tickets: Auth.makeTickets(),
+        files,
+        allowedHosts: Guard.loopbackHosts(host, port_),
+        privatePaths: [
+          [out, "<out>"],
+          [db, "<archive>"],
+          [path.dirname(db), "<archive folder>"],
+          ...(options.mediaRoot === undefined ? [] : [[path.resolve(options.mediaRoot), "<media root>"] as const])
+        ],
+        streams: options.streams,
+        upload: Upload.make({ manager, archive, out, maxBytes: maxUpload }),
+        keepAliveMillis: options.keepAliveMillis
+      })
+      yield* server.serve(app)
+      options.onListening?.(urlOf(server.address))
+      // Exports end first (watchers get their final event), then the server closes.
+      return yield* Effect.never.pipe(
+        Effect.onInterrupt(() =>
+          Effect.andThen(
+            Effect.sync(() => log?.("shutting down: cancelling running and queued exports")),
+            manager.shutdown
+          )
         )
-      ).pipe(
-        Effect.mapError((e) =>
-          new InvalidRequest({
-            field: "port",
-            message: `cannot listen on ${host.includes(":") ? `[${host}]` : host}:${port}: ${describe(e.cause)}`
-          })
-        )
-      ),
-      HttpServer.HttpServer
-    )
-    const port_ = "port" in server.address ? server.address.port : port
-    const db = path.resolve(options.db)
-    const app = yield* Api.make({
-      manager,
-      registry: options.registry,
-      archive,
-      auth,
-      tickets: Auth.makeTickets(),
-      files,
-      allowedHosts: Guard.loopbackHosts(host, port_),
-      privatePaths: [
-        [out, "<out>"],
-        [db, "<archive>"],
-        [path.dirname(db), "<archive folder>"],
-        ...(options.mediaRoot === undefined ? [] : [[path.resolve(options.mediaRoot), "<media root>"] as const])
-      ],
-      streams: options.streams,
-      upload: Upload.make({ manager, archive, out, maxBytes: maxUpload }),
-      keepAliveMillis: options.keepAliveMillis
+      )
     })
-    yield* server.serve(app)
-    options.onListening?.(urlOf(server.address))
-    // Exports end first (watchers get their final event), then the server closes.
-    return yield* Effect.never.pipe(
-      Effect.onInterrupt(() =>
-        Effect.andThen(
-          Effect.sync(() => log?.("shutting down: cancelling running and queued exports")),
-          manager.shutdown
-        )
-      )
-    )
-  }))
+  )
 })

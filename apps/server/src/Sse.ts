@@ -30,7 +30,10 @@ export const body = (
 ): Stream.Stream<Uint8Array> =>
   Stream.make(OPENING).pipe(
     Stream.concat(Stream.map(events, eventBytes)),
-    Stream.merge(Stream.map(Stream.drop(Stream.tick(keepAlive), 1), () => KEEP_ALIVE), { haltStrategy: "left" })
+    Stream.merge(
+      Stream.map(Stream.drop(Stream.tick(keepAlive), 1), () => KEEP_ALIVE),
+      { haltStrategy: "left" }
+    )
   )
 
 export interface LimitOptions {

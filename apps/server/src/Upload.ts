@@ -41,7 +41,11 @@ export const parseSize = (text: string): number | undefined => {
 
 /** A size in the largest whole unit: `2 GiB`, `1.5 MiB`. */
 export const formatSize = (bytes: number): string => {
-  for (const [unit, size] of [["GiB", 1024 ** 3], ["MiB", 1024 ** 2], ["KiB", 1024]] as const) {
+  for (const [unit, size] of [
+    ["GiB", 1024 ** 3],
+    ["MiB", 1024 ** 2],
+    ["KiB", 1024]
+  ] as const) {
     if (bytes >= size) return `${Number((bytes / size).toFixed(2))} ${unit}`
   }
   return `${bytes} bytes`
@@ -98,12 +102,13 @@ export const make = (options: UploadOptions): Receive => {
       (handle) => {
         let size = 0
         return request.stream.pipe(
-          Stream.mapError(() =>
-            new ApiError({
-              status: 400,
-              code: "upload_incomplete",
-              message: "the upload ended before its last byte arrived"
-            })
+          Stream.mapError(
+            () =>
+              new ApiError({
+                status: 400,
+                code: "upload_incomplete",
+                message: "the upload ended before its last byte arrived"
+              })
           ),
           Stream.runForEach((chunk) => {
             size += chunk.length
@@ -124,24 +129,26 @@ export const make = (options: UploadOptions): Receive => {
       (handle) => Effect.promise(() => handle.close())
     )
 
-  const failure = (file: string) => (e: ImportError | ShuttingDown | ApiError): ApiError => {
-    // The importer names the file: here it is the upload, never a server path.
-    const message = e.message.split(file).join("the uploaded CAR")
-    switch (e._tag) {
-      case "ApiError":
-        return e
-      case "CarInvalid":
-        return new ApiError({ status: 422, code: "invalid_car", message: `${message}; the archive was not changed` })
-      case "DidMismatch":
-        return new ApiError({ status: 403, code: "did_mismatch", message })
-      case "ShuttingDown":
-        return new ApiError({ status: 503, code: "shutting_down", message })
-      case "ImportFailed":
-        return e.reason === "locked"
-          ? new ApiError({ status: 409, code: "archive_locked", message: `${message}; try again later` })
-          : new ApiError({ status: 500, code: "import_failed", message })
+  const failure =
+    (file: string) =>
+    (e: ImportError | ShuttingDown | ApiError): ApiError => {
+      // The importer names the file: here it is the upload, never a server path.
+      const message = e.message.split(file).join("the uploaded CAR")
+      switch (e._tag) {
+        case "ApiError":
+          return e
+        case "CarInvalid":
+          return new ApiError({ status: 422, code: "invalid_car", message: `${message}; the archive was not changed` })
+        case "DidMismatch":
+          return new ApiError({ status: 403, code: "did_mismatch", message })
+        case "ShuttingDown":
+          return new ApiError({ status: 503, code: "shutting_down", message })
+        case "ImportFailed":
+          return e.reason === "locked"
+            ? new ApiError({ status: 409, code: "archive_locked", message: `${message}; try again later` })
+            : new ApiError({ status: 500, code: "import_failed", message })
+      }
     }
-  }
 
   /**
    * Whether the archive can be written: SQLite opens a write-protected file
@@ -150,13 +157,17 @@ export const make = (options: UploadOptions): Receive => {
   const writable = () =>
     Effect.promise(async () => {
       if (archive.readOnly || archive.database.readonly) return false
-      const ok = (p: string) => fs.access(p, constants.W_OK).then(() => true, () => false)
+      const ok = (p: string) =>
+        fs.access(p, constants.W_OK).then(
+          () => true,
+          () => false
+        )
       return (await ok(archive.path)) && (await ok(path.dirname(path.resolve(archive.path))))
     })
 
   /** Receives and imports one upload; `access` bound to a DID may import only that DID's repository. */
   return (request, access) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       if (!(yield* writable())) {
         return yield* new ApiError({
           status: 409,
@@ -170,43 +181,46 @@ export const make = (options: UploadOptions): Receive => {
         return yield* new ApiError({
           status: 415,
           code: "unsupported_media_type",
-          message: `send the CAR file itself as the body, with "Content-Type: application/vnd.ipld.car"` +
+          message:
+            `send the CAR file itself as the body, with "Content-Type: application/vnd.ipld.car"` +
             (type === undefined ? "" : ` (not ${JSON.stringify(type.slice(0, 100))})`)
         })
       }
       const declared = request.headers["content-length"]
       if (declared !== undefined && Number(declared) > maxBytes) return yield* tooLarge
-      const imported = yield* one.withPermitsIfAvailable(1)(Effect.acquireUseRelease(
-        Effect.sync(() => path.join(out, ExportDirectory.tempName(".car"))),
-        (file) =>
-          Effect.gen(function*() {
-            const bytes = yield* receive(request, file)
-            if (bytes === 0) {
-              return yield* new ApiError({
-                status: 400,
-                code: "invalid_car",
-                message: "the upload is empty: send a CAR file"
-              })
-            }
-            const car = { car: file, db: archive.path }
-            const summary = yield* manager.exclusive(
-              access.did === "*" ? Import.run(car) : Import.runFor(access.did, car)
-            )
-            const account = Accounts.list(archive.database).find((a) => a.did === summary.did) ?? null
-            return {
-              did: summary.did,
-              posts: summary.posts,
-              inserted: summary.inserted,
-              updated: summary.updated,
-              unchanged: summary.unchanged,
-              skipped_records: summary.records - summary.posts,
-              media_rows: summary.media_rows,
-              warnings: summary.warnings.count,
-              account
-            } satisfies Imported
-          }).pipe(Effect.mapError(failure(file))),
-        (file) => Effect.promise(() => fs.rm(file, { force: true }))
-      ))
+      const imported = yield* one.withPermitsIfAvailable(1)(
+        Effect.acquireUseRelease(
+          Effect.sync(() => path.join(out, ExportDirectory.tempName(".car"))),
+          (file) =>
+            Effect.gen(function* () {
+              const bytes = yield* receive(request, file)
+              if (bytes === 0) {
+                return yield* new ApiError({
+                  status: 400,
+                  code: "invalid_car",
+                  message: "the upload is empty: send a CAR file"
+                })
+              }
+              const car = { car: file, db: archive.path }
+              const summary = yield* manager.exclusive(
+                access.did === "*" ? Import.run(car) : Import.runFor(access.did, car)
+              )
+              const account = Accounts.list(archive.database).find((a) => a.did === summary.did) ?? null
+              return {
+                did: summary.did,
+                posts: summary.posts,
+                inserted: summary.inserted,
+                updated: summary.updated,
+                unchanged: summary.unchanged,
+                skipped_records: summary.records - summary.posts,
+                media_rows: summary.media_rows,
+                warnings: summary.warnings.count,
+                account
+              } satisfies Imported
+            }).pipe(Effect.mapError(failure(file))),
+          (file) => Effect.promise(() => fs.rm(file, { force: true }))
+        )
+      )
       if (imported._tag === "None") {
         return yield* new ApiError({
           status: 409,

@@ -59,7 +59,7 @@ describe("the server", () => {
     const page = await request(url(), "GET", "/")
     expect(page.status).toBe(200)
     expect(page.headers.get("content-type")).toMatch(/^text\/html/)
-    expect(page.text).toContain("<script type=\"module\" src=\"/app.js\"")
+    expect(page.text).toContain('<script type="module" src="/app.js"')
     for (const r of [health, page, await request(url(), "GET", "/api/exports")]) {
       const csp = r.headers.get("content-security-policy")!
       expect(csp).toContain("script-src 'self'")
@@ -185,7 +185,7 @@ describe("the server", () => {
     const before = tree(out)
     const post = (init: Parameters<typeof request>[3]) => request(url(), "POST", "/api/exports", init)
     const json = { "content-type": "application/json" }
-    expectError(await post({ raw: "{\"did\":", headers: json }), 400, "invalid_json")
+    expectError(await post({ raw: '{"did":', headers: json }), 400, "invalid_json")
     expectError(await post({ raw: "", headers: json }), 400, "invalid_json")
     expectError(await post({ raw: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), headers: json }), 400, "invalid_json")
     expectError(
@@ -239,15 +239,13 @@ describe("the server", () => {
       done.id.slice(0, -1)
     ]
     for (const id of ids) {
-      for (
-        const [method, suffix] of [
-          ["GET", ""],
-          ["DELETE", ""],
-          ["GET", "/events"],
-          ["GET", "/download"],
-          ["POST", "/download-link"]
-        ] as const
-      ) {
+      for (const [method, suffix] of [
+        ["GET", ""],
+        ["DELETE", ""],
+        ["GET", "/events"],
+        ["GET", "/download"],
+        ["POST", "/download-link"]
+      ] as const) {
         const r = await request(url(), method, `/api/exports/${id}${suffix}`)
         expect(r.status, `${method} ${id}${suffix}`).toBeGreaterThanOrEqual(400)
         expect(r.status).toBeLessThan(500)
@@ -274,12 +272,17 @@ describe("the server", () => {
       seen.push(...r.body.exports.map((e: any) => e.created_at + " " + e.id))
       cursor = r.body.next_cursor
     } while (cursor !== null)
-    const all = (await request(url(), "GET", "/api/exports?limit=100")).body.exports.map((e: any) =>
-      e.created_at + " " + e.id
+    const all = (await request(url(), "GET", "/api/exports?limit=100")).body.exports.map(
+      (e: any) => e.created_at + " " + e.id
     )
     expect(seen).toEqual(all)
     expect(all.length).toBeGreaterThan(2)
-    expect([...all].sort().reverse().map((s) => s.split(" ")[0])).toEqual(all.map((s: string) => s.split(" ")[0]))
+    expect(
+      [...all]
+        .sort()
+        .reverse()
+        .map((s) => s.split(" ")[0])
+    ).toEqual(all.map((s: string) => s.split(" ")[0]))
   })
 
   it("deletes a completed export (204), then 404; and cancels a running one leaving nothing on disk", async () => {

@@ -84,15 +84,13 @@ describe("authentication", () => {
 
   it("answers 404 to token A for everything of DID B: show, watch, download, delete", async () => {
     const before = tree(out)
-    for (
-      const [method, suffix] of [
-        ["GET", ""],
-        ["GET", "/events"],
-        ["GET", "/download"],
-        ["POST", "/download-link"],
-        ["DELETE", ""]
-      ] as const
-    ) {
+    for (const [method, suffix] of [
+      ["GET", ""],
+      ["GET", "/events"],
+      ["GET", "/download"],
+      ["POST", "/download-link"],
+      ["DELETE", ""]
+    ] as const) {
       const r = await request(url(), method, `/api/exports/${exportB.id}${suffix}`, { token: TOKEN_A })
       expect(r.status, `${method} ${suffix}`).toBe(404)
       expect(r.body.error.code).toBe("not_found")
@@ -125,8 +123,9 @@ describe("authentication", () => {
     // A ticket is for its export only, and a forged one is no ticket.
     const ticket = new URL(link.body.url, url()).searchParams.get("ticket")!
     expect((await request(url(), "GET", `/api/exports/${exportB.id}/download?ticket=${ticket}`)).status).toBe(401)
-    expect((await request(url(), "GET", `/api/exports/${exportA.id}/download?ticket=${ticket.slice(0, -2)}xx`)).status)
-      .toBe(401)
+    expect(
+      (await request(url(), "GET", `/api/exports/${exportA.id}/download?ticket=${ticket.slice(0, -2)}xx`)).status
+    ).toBe(401)
   })
 
   it("lets a DID token delete its own export", async () => {

@@ -76,14 +76,19 @@ const exportDownloadDelete = async (page: Page, out: string, did: string) => {
   await page.click("#export-button")
 
   const row = page.locator("li.export").first()
-  await row.locator(".badge").filter({ hasText: /queued|running/ }).waitFor()
+  await row
+    .locator(".badge")
+    .filter({ hasText: /queued|running/ })
+    .waitFor()
   // Live: the bar moves before the end, with a rate and an ETA.
   // A function, not a string: the page's CSP forbids eval.
   await page.waitForFunction(
     () => {
-      const doc = (globalThis as unknown as {
-        document: { querySelector: (s: string) => { getAttribute: (a: string) => string | null } | null }
-      }).document
+      const doc = (
+        globalThis as unknown as {
+          document: { querySelector: (s: string) => { getAttribute: (a: string) => string | null } | null }
+        }
+      ).document
       const value = Number(doc.querySelector("li.export [role=progressbar]")?.getAttribute("aria-valuenow"))
       return value > 0 && value < 100
     },
@@ -147,8 +152,9 @@ describe.skipIf(!hasChromium)("the web page in Chromium", () => {
       expect(await page.inputValue("#did")).toBe(DID_B)
       expect(
         await page.evaluate(() =>
-          (globalThis as unknown as { sessionStorage: { getItem: (k: string) => string | null } }).sessionStorage
-            .getItem("skyporter.token")
+          (
+            globalThis as unknown as { sessionStorage: { getItem: (k: string) => string | null } }
+          ).sessionStorage.getItem("skyporter.token")
         )
       ).toBe("browser-token-0123456789abcdef")
       // A reload keeps the token: no second prompt.
@@ -182,9 +188,9 @@ describe.skipIf(!hasChromium)("the web page in Chromium", () => {
       const page = context.pages()[0] ?? (await context.newPage())
       const fits = () =>
         page.evaluate(() => {
-          const doc =
-            (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } })
-              .document
+          const doc = (
+            globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }
+          ).document
           return { scroll: doc.documentElement.scrollWidth, width: doc.documentElement.clientWidth }
         })
       for (const width of [390, 1280]) {
@@ -241,9 +247,9 @@ describe.skipIf(!hasChromium)("the web page in Chromium", () => {
     const evil = createServer((_req, res) => {
       res.writeHead(200, { "content-type": "text/html" })
       res.end(`<!doctype html><form id=f method=POST enctype=text/plain action="${target}"><input name=x value=y></form>
-<script>fetch(${
-  JSON.stringify(target)
-}, {method: "POST", mode: "no-cors", body: "car"}).finally(() => { document.title = "sent"; document.getElementById("f").submit() })</script>`)
+<script>fetch(${JSON.stringify(
+        target
+      )}, {method: "POST", mode: "no-cors", body: "car"}).finally(() => { document.title = "sent"; document.getElementById("f").submit() })</script>`)
     })
     await new Promise<void>((resolve) => evil.listen(0, "127.0.0.2", resolve))
     const context = await launch()

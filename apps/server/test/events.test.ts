@@ -85,26 +85,31 @@ describe("progress events", () => {
     expect(b.status).toBe("queued")
     expect(c.status).toBe("queued")
     const list = await request(url(), "GET", "/api/exports?limit=3")
-    expect(list.body.exports.filter((e: any) => e.status === "queued").map((e: any) => e.id).sort()).toEqual(
-      [b.id, c.id].sort()
-    )
+    expect(
+      list.body.exports
+        .filter((e: any) => e.status === "queued")
+        .map((e: any) => e.id)
+        .sort()
+    ).toEqual([b.id, c.id].sort())
     const runningAt: Record<string, number> = {}
     const endedAt: Record<string, number> = {}
-    await Promise.all([a, b, c].map(async (job) => {
-      const res = await fetch(new URL(`/api/exports/${job.id}/events`, url()))
-      const reader = res.body!.getReader()
-      let text = ""
-      for (;;) {
-        const { value, done } = await reader.read()
-        if (done) break
-        text += new TextDecoder().decode(value)
-        if (runningAt[job.id] === undefined && text.includes("\"status\":\"running\"")) {
-          runningAt[job.id] = performance.now()
+    await Promise.all(
+      [a, b, c].map(async (job) => {
+        const res = await fetch(new URL(`/api/exports/${job.id}/events`, url()))
+        const reader = res.body!.getReader()
+        let text = ""
+        for (;;) {
+          const { value, done } = await reader.read()
+          if (done) break
+          text += new TextDecoder().decode(value)
+          if (runningAt[job.id] === undefined && text.includes('"status":"running"')) {
+            runningAt[job.id] = performance.now()
+          }
+          if (endedAt[job.id] === undefined && text.includes("event: completed")) endedAt[job.id] = performance.now()
         }
-        if (endedAt[job.id] === undefined && text.includes("event: completed")) endedAt[job.id] = performance.now()
-      }
-      expect(text).toContain("event: completed")
-    }))
+        expect(text).toContain("event: completed")
+      })
+    )
     expect(runningAt[a.id]!).toBeLessThan(runningAt[b.id]!)
     expect(runningAt[b.id]!).toBeLessThan(runningAt[c.id]!)
     // Never two at once: each starts once the previous one completed (seen on separate connections).

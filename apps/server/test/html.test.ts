@@ -42,9 +42,11 @@ const readZip = (file: string): Unzipped => {
   const unzip = spawnSync("unzip", ["-t", file], { encoding: "utf8" })
   if (unzip.error !== undefined) throw new Error(`unzip is not installed (.ci/run installs it): ${unzip.error.message}`)
   if (unzip.status !== 0) throw new Error(`unzip -t failed:\n${unzip.stdout}${unzip.stderr}`)
-  const py = spawnSync("python3", [
-    "-c",
-    `
+  const py = spawnSync(
+    "python3",
+    [
+      "-c",
+      `
 import json, re, sys, zipfile
 z = zipfile.ZipFile(sys.argv[1])
 page = z.read("posts.html").decode("utf-8")
@@ -55,8 +57,10 @@ images = [i[0] for p in posts if p[9] and "i" in p[9] for i in p[9]["i"] if i[0]
 uris = [p[0] for p in posts]
 print(json.dumps({"names": z.namelist(), "uris": uris, "texts": [text(p[1]) for p in posts], "images": images}))
 `,
-    file
-  ], { encoding: "utf8", maxBuffer: 64 << 20 })
+      file
+    ],
+    { encoding: "utf8", maxBuffer: 64 << 20 }
+  )
   if (py.status !== 0) throw new Error(`python zipfile failed:\n${py.stderr}`)
   return JSON.parse(py.stdout)
 }

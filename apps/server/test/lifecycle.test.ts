@@ -147,7 +147,10 @@ describe("skyporter serve", () => {
     await first.stop()
 
     // Leftovers of a killed process on this host (pid 999999999 never runs).
-    const host = hostname().replace(/[^A-Za-z0-9.-]/g, "-").slice(0, 32) || "host"
+    const host =
+      hostname()
+        .replace(/[^A-Za-z0-9.-]/g, "-")
+        .slice(0, 32) || "host"
     const dead = `.skyporter-tmp-${host}-999999999-1-0badc0de`
     mkdirSync(path.join(out, dead))
     mkdirSync(path.join(out, DID_A, dead))

@@ -320,7 +320,11 @@ describe("tickets", () => {
     }
     const download = await fetch(new URL(link.body.url, authed.url))
     expect(download.status).toBe(200)
-    expect(Buffer.from(await download.arrayBuffer()).subarray(0, 2).toString()).toBe("PK")
+    expect(
+      Buffer.from(await download.arrayBuffer())
+        .subarray(0, 2)
+        .toString()
+    ).toBe("PK")
     // Both exports are still there.
     for (const e of [a1, a2]) {
       expect((await request(authed.url, "GET", `/api/exports/${e.id}`, { token: TOKEN_A })).status).toBe(200)

@@ -214,9 +214,11 @@ export const verifyZip = (file: string): { names: Array<string>; posts: number; 
   const unzip = spawnSync("unzip", ["-t", file], { encoding: "utf8" })
   if (unzip.error !== undefined) throw new Error(`unzip is not installed (.ci/run installs it): ${unzip.error.message}`)
   if (unzip.status !== 0) throw new Error(`unzip -t failed:\n${unzip.stdout}${unzip.stderr}`)
-  const py = spawnSync("python3", [
-    "-c",
-    `
+  const py = spawnSync(
+    "python3",
+    [
+      "-c",
+      `
 import json, sys, zipfile
 z = zipfile.ZipFile(sys.argv[1])
 bad = z.testzip()
@@ -227,8 +229,10 @@ posts = json.loads(z.read("posts.json"))
 manifest = json.loads(z.read("manifest.json"))
 print(json.dumps({"names": names, "posts": len(posts), "manifest": manifest}))
 `,
-    file
-  ], { encoding: "utf8" })
+      file
+    ],
+    { encoding: "utf8" }
+  )
   if (py.status !== 0) throw new Error(`python zipfile failed:\n${py.stderr}`)
   return JSON.parse(py.stdout)
 }

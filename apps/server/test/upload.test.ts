@@ -164,7 +164,10 @@ describe("POST /api/imports", () => {
     const { url, db, dir } = await start({
       args: (folder) => [
         "--auth",
-        writeAuthFile(folder, [{ token: TOKEN_OWN, did: Repos.DID }, { token: TOKEN_ALL, did: "*" }])
+        writeAuthFile(folder, [
+          { token: TOKEN_OWN, did: Repos.DID },
+          { token: TOKEN_ALL, did: "*" }
+        ])
       ]
     })
     const before = hash(db)
@@ -220,13 +223,11 @@ describe("POST /api/imports", () => {
     const { url, db } = await start()
     const before = hash(db)
     const port = new URL(url).port
-    for (
-      const headers of [
-        { origin: "https://evil.example" },
-        { "sec-fetch-site": "cross-site" },
-        { "sec-fetch-site": "same-site", origin: `http://other.localhost:${port}` }
-      ]
-    ) {
+    for (const headers of [
+      { origin: "https://evil.example" },
+      { "sec-fetch-site": "cross-site" },
+      { "sec-fetch-site": "same-site", origin: `http://other.localhost:${port}` }
+    ]) {
       const r = await upload(url, built.car, headers)
       expect(r.status, JSON.stringify(headers)).toBe(403)
       expect(r.body.error.code).toBe("cross_site_request")

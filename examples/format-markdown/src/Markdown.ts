@@ -66,10 +66,12 @@ export const webUrl = (uri: string): string | undefined => {
 
 const when = (t: Timestamp): string =>
   t.valid
-    ? (t.fraction === "" ? t.seconds + t.offset : `${t.seconds}.${t.fraction}${t.offset}`)
+    ? t.fraction === ""
+      ? t.seconds + t.offset
+      : `${t.seconds}.${t.fraction}${t.offset}`
     : t.text === ""
-    ? "(no date)"
-    : escapeLine(t.text)
+      ? "(no date)"
+      : escapeLine(t.text)
 
 const plural = (count: string, one: string, many: string) => `${count} ${count === "1" ? one : many}`
 

@@ -14,7 +14,7 @@ const { version } = createRequire(import.meta.url)("../package.json") as { reado
 
 /** `--option title=…`, `--option links=false`, or `["skyporter-format-markdown", {"title": "…"}]` in skyporter.config.json. */
 export const MarkdownOptions = Schema.Struct({
-  title: Schema.String.annotate({ description: "The document's heading (default \"Bluesky posts\")" }).pipe(
+  title: Schema.String.annotate({ description: 'The document\'s heading (default "Bluesky posts")' }).pipe(
     // A check beyond the type: a heading is one non-blank line.
     Schema.check(Schema.isTrimmed(), Schema.isMinLength(1), Schema.isMaxLength(200)),
     Schema.withDecodingDefault(Effect.succeed("Bluesky posts"))

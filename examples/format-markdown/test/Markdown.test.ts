@@ -55,8 +55,9 @@ describe("the document", () => {
     expect(
       await render([post({ createdAt: { text: "yesterday", valid: false, seconds: "", fraction: "", offset: "" } })])
     ).toContain("\n## yesterday\n")
-    expect(await render([post({ createdAt: { text: "", valid: false, seconds: "", fraction: "", offset: "" } })]))
-      .toContain("\n## (no date)\n")
+    expect(
+      await render([post({ createdAt: { text: "", valid: false, seconds: "", fraction: "", offset: "" } })])
+    ).toContain("\n## (no date)\n")
   })
 })
 
@@ -81,7 +82,7 @@ describe("text", () => {
 
   it("links post uris to bsky.app and nothing else", () => {
     expect(webUrl("at://did:plc:abc/app.bsky.feed.post/3k")).toBe("https://bsky.app/profile/did:plc:abc/post/3k")
-    expect(webUrl("at://did:plc:abc/app.bsky.feed.post/3k\"x y")).toBe(
+    expect(webUrl('at://did:plc:abc/app.bsky.feed.post/3k"x y')).toBe(
       "https://bsky.app/profile/did:plc:abc/post/3k%22x%20y"
     )
     expect(webUrl("https://example.com/")).toBeUndefined()

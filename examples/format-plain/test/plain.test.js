@@ -12,7 +12,10 @@ test("options: defaults, and every bad option named", () => {
   const check = plugin.options["~standard"].validate
   assert.deepEqual(check({}), { value: { separator: "---", dates: true } })
   const bad = check({ separator: 4, dates: "no", colour: 1 })
-  assert.deepEqual(bad.issues.map((i) => i.path[0]), ["colour", "separator", "dates"])
+  assert.deepEqual(
+    bad.issues.map((i) => i.path[0]),
+    ["colour", "separator", "dates"]
+  )
 })
 
 test("a block per post; the bytes do not depend on batching", () => {

@@ -69,14 +69,14 @@ const MAX_LISTED = 20
 const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e))
 
 const failed = (e: unknown): ImportFailed | CarInvalid =>
-  e instanceof CarInvalid ?
-    e :
-    e instanceof ArchiveWriterError ?
-    new ImportFailed({ reason: e.reason, message: e.message }) :
-    new ImportFailed({
-      reason: "write",
-      message: `the import failed and the archive was left as it was: ${describe(e)}`
-    })
+  e instanceof CarInvalid
+    ? e
+    : e instanceof ArchiveWriterError
+      ? new ImportFailed({ reason: e.reason, message: e.message })
+      : new ImportFailed({
+          reason: "write",
+          message: `the import failed and the archive was left as it was: ${describe(e)}`
+        })
 
 /** Runs an import; `onProgress` sees the posts written so far after each batch. */
 export const run = (
@@ -100,7 +100,7 @@ const execute: (
   request: Request,
   only: string | undefined,
   onProgress?: (progress: Progress) => void
-) => Effect.Effect<Summary, CarInvalid | ImportFailed | DidMismatch> = Effect.fn("Import.run")(function*(
+) => Effect.Effect<Summary, CarInvalid | ImportFailed | DidMismatch> = Effect.fn("Import.run")(function* (
   request: Request,
   only: string | undefined,
   onProgress?: (progress: Progress) => void
@@ -133,7 +133,7 @@ const execute: (
   // Counted by the walk itself: the tree is checked as the posts are written.
   const counts = new Map<string, number>()
 
-  const work = Effect.gen(function*() {
+  const work = Effect.gen(function* () {
     const before = yield* Effect.try({ try: () => writer.postCount(did), catch: failed })
     const entries = car.entries()[Symbol.iterator]()
     let finished = false

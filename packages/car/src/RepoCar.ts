@@ -70,8 +70,12 @@ const checkCommit = (root: CID, bytes: Uint8Array | undefined): { commit: Commit
   }
   const data = isObject(value) ? CID.asCID(value.data) : null
   if (
-    !isObject(value) || typeof value.did !== "string" || !value.did.startsWith("did:") || data === null ||
-    !(value.sig instanceof Uint8Array) || (value.version !== 2 && value.version !== 3)
+    !isObject(value) ||
+    typeof value.did !== "string" ||
+    !value.did.startsWith("did:") ||
+    data === null ||
+    !(value.sig instanceof Uint8Array) ||
+    (value.version !== 2 && value.version !== 3)
   ) {
     throw new ScanError(
       `the root block ${root} is not a signed repository commit (did, version 2 or 3, data, sig): ` +
@@ -93,7 +97,7 @@ const checkCommit = (root: CID, bytes: Uint8Array | undefined): { commit: Commit
 }
 
 /** Opens and verifies a repository CAR (one full read of the file). Close it with `close`. */
-export const open: (path: string) => Effect.Effect<RepoCar, CarInvalid> = Effect.fn("RepoCar.open")(function*(
+export const open: (path: string) => Effect.Effect<RepoCar, CarInvalid> = Effect.fn("RepoCar.open")(function* (
   path: string
 ) {
   const invalid = (text: string) => new CarInvalid({ path, message: `${path}: ${text}` })
@@ -101,11 +105,11 @@ export const open: (path: string) => Effect.Effect<RepoCar, CarInvalid> = Effect
     try: () => fs.open(path, "r"),
     catch: (e) =>
       invalid(
-        (e as NodeJS.ErrnoException).code === "ENOENT" ?
-          "no such file" :
-          (e as NodeJS.ErrnoException).code === "EISDIR"
-          ? "is a directory, not a CAR file"
-          : message(e)
+        (e as NodeJS.ErrnoException).code === "ENOENT"
+          ? "no such file"
+          : (e as NodeJS.ErrnoException).code === "EISDIR"
+            ? "is a directory, not a CAR file"
+            : message(e)
       )
   })
   return yield* Effect.tryPromise({
@@ -119,7 +123,7 @@ export const open: (path: string) => Effect.Effect<RepoCar, CarInvalid> = Effect
         blocks: scanned.index.size,
         commit,
         estimate: scanned.estimate,
-        entries: function*() {
+        entries: function* () {
           try {
             for (const leaf of Mst.walk(data, read, (cid) => scanned.index.has(cid))) {
               const slash = leaf.key.indexOf("/")

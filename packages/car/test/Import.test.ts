@@ -62,7 +62,7 @@ describe("Import.run", () => {
       expect(r.indexed_at).toBe(stamps.indexedAt)
       expect(r.archived_at).toBe(stamps.archivedAt)
     }
-    expect(rows.get(uri(1))!.text).toBe("emoji 👩‍👩‍👧 🇯🇵, 日本語、\"quotes\"\nnew line")
+    expect(rows.get(uri(1))!.text).toBe('emoji 👩‍👩‍👧 🇯🇵, 日本語、"quotes"\nnew line')
     expect(rows.get(uri(0))).toMatchObject({
       created_at: "2024-01-01T00:00:00.000Z",
       has_media: 0,
@@ -81,12 +81,14 @@ describe("Import.run", () => {
     expect(rows.get(uri(3))).toMatchObject({ embed_type: "images", has_media: 1 })
     expect(images).toEqual({
       $type: "app.bsky.embed.images#view",
-      images: [{
-        thumb: `https://cdn.bsky.app/img/feed_thumbnail/plain/${Repos.DID}/${one.cid}@jpeg`,
-        fullsize: `https://cdn.bsky.app/img/feed_fullsize/plain/${Repos.DID}/${one.cid}@jpeg`,
-        alt: "a cat",
-        aspectRatio: { height: 1500, width: 2000 }
-      }]
+      images: [
+        {
+          thumb: `https://cdn.bsky.app/img/feed_thumbnail/plain/${Repos.DID}/${one.cid}@jpeg`,
+          fullsize: `https://cdn.bsky.app/img/feed_fullsize/plain/${Repos.DID}/${one.cid}@jpeg`,
+          alt: "a cat",
+          aspectRatio: { height: 1500, width: 2000 }
+        }
+      ]
     })
     expect(JSON.parse(rows.get(uri(4))!.embed_data).images).toHaveLength(4)
     const card = JSON.parse(rows.get(uri(5))!.embed_data)

@@ -29,7 +29,7 @@ const file = (bytes: Uint8Array): string => {
 /** Opens the CAR and reads everything an import reads: every entry and every record. */
 const readAll = (p: string) =>
   Effect.runPromiseExit(
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const car = yield* RepoCar.open(p)
       try {
         const keys: Array<string> = []

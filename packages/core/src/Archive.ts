@@ -112,9 +112,9 @@ const unreadable = (path: string, timeout: number, e: unknown) => {
     return fail(
       "Unreadable",
       path,
-      `cannot read ${path}: it is in WAL mode and its folder is read-only, so SQLite cannot create the ${
-        basename(path)
-      }-shm file it needs. Copy the archive (with its -wal file, if any) to a writable folder and export the copy`
+      `cannot read ${path}: it is in WAL mode and its folder is read-only, so SQLite cannot create the ${basename(
+        path
+      )}-shm file it needs. Copy the archive (with its -wal file, if any) to a writable folder and export the copy`
     )
   }
   return fail("Unreadable", path, `cannot read the schema of ${path}: ${describe(e)}`)
@@ -122,16 +122,19 @@ const unreadable = (path: string, timeout: number, e: unknown) => {
 
 const isReadOnly = (e: unknown) => {
   const code = String((e as { code?: unknown }).code ?? "")
-  return code.startsWith("SQLITE_READONLY") || code.startsWith("SQLITE_CANTOPEN") || code === "SQLITE_PERM" ||
-    code === "SQLITE_BUSY" || code.startsWith("SQLITE_IOERR")
+  return (
+    code.startsWith("SQLITE_READONLY") ||
+    code.startsWith("SQLITE_CANTOPEN") ||
+    code === "SQLITE_PERM" ||
+    code === "SQLITE_BUSY" ||
+    code.startsWith("SQLITE_IOERR")
+  )
 }
 
 const connect = (path: string, options: Database.Options): Database.Database => {
   const db = new Database(path, options)
-  db.function(
-    INSTANT_FUNCTION,
-    { deterministic: true },
-    (text: unknown) => typeof text === "string" ? (Timestamp.canonicalInstant(text) ?? null) : null
+  db.function(INSTANT_FUNCTION, { deterministic: true }, (text: unknown) =>
+    typeof text === "string" ? (Timestamp.canonicalInstant(text) ?? null) : null
   )
   return db
 }
@@ -156,7 +159,7 @@ const addExportIndex = (db: Database.Database): void => {
 }
 
 /** Opens (or with `create`, creates) an archive. The connection is closed with the scope. */
-export const open = Effect.fn("Archive.open")(function*(options: OpenOptions) {
+export const open = Effect.fn("Archive.open")(function* (options: OpenOptions) {
   const { path } = options
   const timeout = options.busyTimeout ?? 5_000
   const exists = existsSync(path)
@@ -199,10 +202,11 @@ export const open = Effect.fn("Archive.open")(function*(options: OpenOptions) {
   const { db, readOnly: openedReadOnly } = yield* Effect.acquireRelease(acquire, (opened) =>
     Effect.sync(() => {
       if (opened.db.open) opened.db.close()
-    }))
+    })
+  )
 
   const columns = yield* Effect.try({
-    try: () => (db.prepare("SELECT name FROM pragma_table_info('posts')").pluck().all() as Array<string>),
+    try: () => db.prepare("SELECT name FROM pragma_table_info('posts')").pluck().all() as Array<string>,
     catch: (e) => unreadable(path, timeout, e)
   })
   if (columns.length === 0) {
@@ -223,9 +227,10 @@ export const open = Effect.fn("Archive.open")(function*(options: OpenOptions) {
   }
 
   const hasIndex = () =>
-    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?").pluck().get(
-      ArchiveSchema.EXPORT_INDEX_NAME
-    ) === 1
+    db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?")
+      .pluck()
+      .get(ArchiveSchema.EXPORT_INDEX_NAME) === 1
   let indexed = hasIndex()
   let readOnly = openedReadOnly
   if (!indexed && !readOnly) {

@@ -153,7 +153,8 @@ export const workerInit = (path: string, selection: Selection, options: Snapshot
   // The row `@anchor` itself, compared in SQL: its values never pass through
   // JavaScript, so text that is not UTF-8 or integers past 2^53 compare as stored.
   const anchor = (column: string) => `(SELECT ${column} FROM posts WHERE rowid = @anchor)`
-  const after = `${sql} AND created_at <= ${anchor("created_at")} AND (created_at < ${anchor("created_at")} ` +
+  const after =
+    `${sql} AND created_at <= ${anchor("created_at")} AND (created_at < ${anchor("created_at")} ` +
     `OR uri > ${anchor("uri")} OR (uri = ${anchor("uri")} AND rowid > @anchor)) ${order}`
   return {
     path,
@@ -170,8 +171,7 @@ export const workerInit = (path: string, selection: Selection, options: Snapshot
     // alone (no table row read), and whether it can anchor a search in turn.
     // A thread skips the other threads' chunks with it: stepping over them
     // in afterSql's OFFSET cost more (see ChunkEncoder).
-    skipSql:
-      `SELECT rowid, uri IS NOT NULL AND created_at IS NOT NULL FROM posts WHERE ${after} LIMIT 1 OFFSET @offset`,
+    skipSql: `SELECT rowid, uri IS NOT NULL AND created_at IS NOT NULL FROM posts WHERE ${after} LIMIT 1 OFFSET @offset`,
     params,
     batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
     budgetBytes: options.budgetBytes ?? DEFAULT_BATCH_BUDGET_BYTES,
@@ -189,7 +189,7 @@ export const open: (
   path: string,
   selection: Selection,
   options?: SnapshotOptions
-) => Effect.Effect<Snapshot, ExportFailed, Scope.Scope> = Effect.fn("BatchSource.open")(function*(
+) => Effect.Effect<Snapshot, ExportFailed, Scope.Scope> = Effect.fn("BatchSource.open")(function* (
   path: string,
   selection: Selection,
   options: SnapshotOptions = {}
@@ -243,7 +243,7 @@ export const open: (
     Effect.as(
       send({ type: "next" }),
       Stream.paginate(1, (n: number) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const m = yield* Queue.take(inbox)
           switch (m.type) {
             case "end":
@@ -263,13 +263,14 @@ export const open: (
             default:
               return yield* failed("read", `unexpected reader message ${m.type}`, n)
           }
-        }))
+        })
+      )
     )
   )
 
   let nextId = 0
   const query = (sql: string, queryParams: Record<string, unknown>) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const d = yield* Deferred.make<Array<Array<unknown>>, ExportFailed>()
       const id = nextId++
       pending.set(id, d)

@@ -31,11 +31,7 @@ export const scratch = (): Scratch => new ByteWriter()
  * called exactly once per post, in order, so it may keep state (for example
  * whether a separator is due).
  */
-export const encode = (
-  batch: PostBatch,
-  render: (post: Post) => string,
-  into: Scratch = scratch()
-): Chunk => {
+export const encode = (batch: PostBatch, render: (post: Post) => string, into: Scratch = scratch()): Chunk => {
   let segment = ""
   let spilled = false
   into.reset()

@@ -36,16 +36,17 @@ const bound = (field: "since" | "until", value: string): Effect.Effect<string, I
   const text = value.replace(NANOSECONDS, "$1")
   // Full timestamps must carry a zone: "T" separator plus Z or an offset.
   const t = Timestamp.decode(text)
-  const instant = t.valid && /^\d{4}-\d{2}-\d{2}[Tt]/.test(text) && /([Zz]|[+-]\d{2}:\d{2})$/.test(text)
-    ? Timestamp.canonicalInstant(text)
-    : undefined
+  const instant =
+    t.valid && /^\d{4}-\d{2}-\d{2}[Tt]/.test(text) && /([Zz]|[+-]\d{2}:\d{2})$/.test(text)
+      ? Timestamp.canonicalInstant(text)
+      : undefined
   return instant !== undefined
     ? Effect.succeed(instant)
     : Effect.fail(new InvalidRequest({ field, message: `invalid --${field} ${JSON.stringify(value)}: ${HELP}` }))
 }
 
 /** Builds a range from optional user input; fails when a bound is malformed or until is before since. */
-export const make = Effect.fn("DateRange.make")(function*(input: {
+export const make = Effect.fn("DateRange.make")(function* (input: {
   readonly since?: string | undefined
   readonly until?: string | undefined
 }) {

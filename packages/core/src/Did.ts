@@ -25,7 +25,7 @@ const shown = (value: string): string => JSON.stringify(value.length > 80 ? `${v
 /** Why `value` is not a DID, or undefined when it is one. */
 const problem = (value: string): string | undefined => {
   if (value.length > MAX_LENGTH) return `it is ${value.length} characters long; a DID has at most ${MAX_LENGTH}`
-  if (!value.startsWith("did:")) return "a DID starts with \"did:\" (lowercase)"
+  if (!value.startsWith("did:")) return 'a DID starts with "did:" (lowercase)'
   const method = /^did:([^:]*)(?::|$)/.exec(value)![1]!
   if (!/^[a-z]+$/.test(method) || !value.slice(4).includes(":")) {
     return "the method (between the first two colons) must be one or more lowercase letters a-z"
@@ -35,7 +35,7 @@ const problem = (value: string): string | undefined => {
   const bad = /[^A-Za-z0-9._:%-]/.exec(id)
   if (bad) return `${JSON.stringify(bad[0])} is not allowed (letters, digits and . _ : % - only)`
   if (/%(?![0-9A-Fa-f]{2})/.test(id)) return "% must start a percent-escape of two hex digits, such as %3A"
-  if (id.endsWith(":")) return "a DID cannot end in \":\""
+  if (id.endsWith(":")) return 'a DID cannot end in ":"'
   return undefined
 }
 
@@ -49,9 +49,9 @@ export const validate = (value: string): Effect.Effect<string, InvalidRequest> =
     return Effect.fail(
       new InvalidRequest({
         field: "did",
-        message: `invalid DID ${
-          shown(value)
-        }: ${why}; expected did:<method>:<id>, e.g. did:plc:abcdefghijklmnopqrstuvwx`
+        message: `invalid DID ${shown(
+          value
+        )}: ${why}; expected did:<method>:<id>, e.g. did:plc:abcdefghijklmnopqrstuvwx`
       })
     )
   }
@@ -60,7 +60,8 @@ export const validate = (value: string): Effect.Effect<string, InvalidRequest> =
     return Effect.fail(
       new InvalidRequest({
         field: "did",
-        message: `DID ${shown(value)} is ${bytes} bytes long: its export folder is named after it, ` +
+        message:
+          `DID ${shown(value)} is ${bytes} bytes long: its export folder is named after it, ` +
           `and folder names are limited to ${MAX_FOLDER_BYTES} bytes`
       })
     )

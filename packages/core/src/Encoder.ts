@@ -55,12 +55,15 @@ export const fromSnapshot = (snapshot: BatchSource.Snapshot, plugin: FormatPlugi
  * else from one snapshot read by one reader thread, whose `snapshot` is then
  * returned for other reads in it (media).
  */
-export const open = Effect.fn("Encoder.open")(function*(archive: ArchiveShape, prepared: PreparedRequest) {
+export const open = Effect.fn("Encoder.open")(function* (archive: ArchiveShape, prepared: PreparedRequest) {
   const { request, plugin } = prepared
   const selection = { did: request.did, range: prepared.range }
   const byDate = !archive.indexed && BatchSource.readByDate(archive.database, request.did)
   const options = { batchSize: request.batchSize, budgetBytes: request.budgetBytes, byDate }
-  const concurrent = plugin.concurrent !== undefined && !request.media && cloneable(request.options) &&
+  const concurrent =
+    plugin.concurrent !== undefined &&
+    !request.media &&
+    cloneable(request.options) &&
     (yield* loadsItself(plugin.concurrent.module, plugin))
   if (concurrent) {
     const parallel = yield* ParallelEncoder.open(

@@ -49,7 +49,7 @@ export const stream = (prepared: PreparedRequest): Stream.Stream<Progress.Export
   )
 
 /** Runs a prepared export, reporting each event to `emit`; returns the Completed event. */
-export const execute = Effect.fn("Export.execute")(function*(
+export const execute = Effect.fn("Export.execute")(function* (
   prepared: PreparedRequest,
   emit: (event: Progress.ExportEvent) => void
 ) {
@@ -60,7 +60,7 @@ export const execute = Effect.fn("Export.execute")(function*(
   let stage: Stage = "prepare"
   let currentBatch: number | undefined
 
-  const body = Effect.gen(function*() {
+  const body = Effect.gen(function* () {
     const startedAt = new Date(yield* Clock.currentTimeMillis)
     yield* ExportDirectory.sweep(request.out)
     const temp = yield* ExportDirectory.acquireTemp(request.out, request.did)
@@ -71,9 +71,10 @@ export const execute = Effect.fn("Export.execute")(function*(
     const total = encoding.total
     progress.update({ posts_total: total })
     stage = "media"
-    const media = snapshot !== undefined && request.media
-      ? yield* openMedia(snapshot, prepared, archive.path, temp.dir, progress)
-      : undefined
+    const media =
+      snapshot !== undefined && request.media
+        ? yield* openMedia(snapshot, prepared, archive.path, temp.dir, progress)
+        : undefined
     yield* progress.send({ _tag: "Started", snapshot: progress.snapshot })
     yield* progress.heartbeat(request.heartbeatMillis ?? Progress.HEARTBEAT_MILLIS)
 
@@ -83,11 +84,14 @@ export const execute = Effect.fn("Export.execute")(function*(
     const sink = yield* pluginCall(plugin, plugin.make(prepared.options, { total }))
     yield* output.write(yield* pluginCall(plugin, sink.start))
     yield* Stream.runForEachArray(encoding.encode(sink), (chunks) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         // Everything pulled at once is written in one call.
         stage = "write"
         currentBatch = chunks[0]!.batch
-        yield* output.writeAll(chunks.map((chunk) => chunk.bytes), currentBatch)
+        yield* output.writeAll(
+          chunks.map((chunk) => chunk.bytes),
+          currentBatch
+        )
         for (const chunk of chunks) {
           currentBatch = chunk.batch
           if (chunk.posts === 0) continue
@@ -98,7 +102,8 @@ export const execute = Effect.fn("Export.execute")(function*(
           }
         }
         stage = "encode"
-      }))
+      })
+    )
     currentBatch = undefined
     yield* output.write(yield* pluginCall(plugin, sink.end))
     stage = "write"
@@ -127,20 +132,23 @@ export const execute = Effect.fn("Export.execute")(function*(
 
     // From here on the export either completes or was never there: an
     // interrupt waits until the rename and the Completed event are done.
-    return yield* Effect.uninterruptible(Effect.gen(function*() {
-      const published = zipFile === undefined
-        ? yield* ExportDirectory.publish(temp, startedAt)
-        : yield* ExportDirectory.publishZip(temp, zipFile, startedAt)
-      progress.update({ status: "completed" })
-      const completed: Progress.Completed = {
-        _tag: "Completed",
-        path: published,
-        manifest,
-        snapshot: progress.snapshot
-      }
-      yield* progress.send(completed)
-      return completed
-    }))
+    return yield* Effect.uninterruptible(
+      Effect.gen(function* () {
+        const published =
+          zipFile === undefined
+            ? yield* ExportDirectory.publish(temp, startedAt)
+            : yield* ExportDirectory.publishZip(temp, zipFile, startedAt)
+        progress.update({ status: "completed" })
+        const completed: Progress.Completed = {
+          _tag: "Completed",
+          path: published,
+          manifest,
+          snapshot: progress.snapshot
+        }
+        yield* progress.send(completed)
+        return completed
+      })
+    )
   }).pipe(Effect.scoped, Effect.provide(ThreadPool.ThreadPool.layer))
 
   return yield* body.pipe(Effect.tapError((error: ExportError) => progress.failed(error, stage, currentBatch)))
@@ -154,7 +162,7 @@ const openMedia = (
   dir: string,
   progress: Reporter
 ) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const selection = { did: prepared.request.did, range: prepared.range }
     progress.update({ media_total: yield* Media.count(snapshot, selection) })
     return yield* Media.make(snapshot, {

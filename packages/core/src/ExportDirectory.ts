@@ -23,7 +23,10 @@ export const TEMP_PREFIX = ".skyporter-tmp-"
 
 const TEMP_NAME = /^\.skyporter-tmp-([A-Za-z0-9.-]{1,32})-(\d+)-(\d+)-([0-9a-f]{8})(?:\.[A-Za-z0-9]+)?$/
 
-const host = (): string => (hostname().replace(/[^A-Za-z0-9.-]/g, "-").slice(0, 32) || "host")
+const host = (): string =>
+  hostname()
+    .replace(/[^A-Za-z0-9.-]/g, "-")
+    .slice(0, 32) || "host"
 
 /** The start time of a process in clock ticks since boot (Linux), 0 where unknown. */
 const processStart = (pid: number): number => {
@@ -98,9 +101,9 @@ const pad = (n: number) => String(n).padStart(2, "0")
 
 /** `YYYY-MM-DD_HH-MM-SS` (UTC) of `date`. */
 export const stamp = (date: Date): string =>
-  `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}_${pad(date.getUTCHours())}-${
-    pad(date.getUTCMinutes())
-  }-${pad(date.getUTCSeconds())}`
+  `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}_${pad(date.getUTCHours())}-${pad(
+    date.getUTCMinutes()
+  )}-${pad(date.getUTCSeconds())}`
 
 const publishFailed = (message: string) => new ExportFailed({ stage: "publish", message })
 
@@ -139,7 +142,10 @@ const folderReason = (e: unknown): string => {
 
 /** A folder cannot be made: the message names the folder and the reason. */
 export class FolderError extends Error {
-  constructor(readonly folder: string, readonly reason: string) {
+  constructor(
+    readonly folder: string,
+    readonly reason: string
+  ) {
     super(`cannot create the folder ${folder}: ${reason}`)
   }
 }
@@ -154,7 +160,7 @@ export class FolderError extends Error {
 export const makeDirectory = async (dir: string): Promise<Array<string>> => {
   const target = path.resolve(dir)
   const missing: Array<string> = []
-  for (let at = target;; at = path.dirname(at)) {
+  for (let at = target; ; at = path.dirname(at)) {
     let stats: import("node:fs").Stats | undefined
     try {
       stats = await fs.stat(at)
@@ -179,7 +185,14 @@ export const makeDirectory = async (dir: string): Promise<Array<string>> => {
     } catch (e) {
       // Made meanwhile by another export: fine, when it is a folder.
       const code = (e as NodeJS.ErrnoException).code
-      if (code === "EEXIST" && (await fs.stat(folder).then((s) => s.isDirectory(), () => false))) continue
+      if (
+        code === "EEXIST" &&
+        (await fs.stat(folder).then(
+          (s) => s.isDirectory(),
+          () => false
+        ))
+      )
+        continue
       await removeEmpty(created)
       throw new FolderError(folder, folderReason(e))
     }
@@ -189,10 +202,9 @@ export const makeDirectory = async (dir: string): Promise<Array<string>> => {
 
 /** Removes the folders in `created` (innermost first) that are still empty; never anything else. */
 export const removeEmpty = (created: ReadonlyArray<string>): Promise<void> =>
-  created.toReversed().reduce(
-    (done, folder) => done.then(() => fs.rmdir(folder).catch(() => undefined)),
-    Promise.resolve()
-  )
+  created
+    .toReversed()
+    .reduce((done, folder) => done.then(() => fs.rmdir(folder).catch(() => undefined)), Promise.resolve())
 
 /**
  * Creates the temporary directory for one export under `<out>/<did>/`.
@@ -207,7 +219,7 @@ export const acquireTemp = (out: string, did: string) =>
         const dir = path.join(parent, tempName())
         // Another export that created `parent` may remove it, empty, as it
         // ends: then it is made again (a few times at most).
-        for (let attempt = 1;; attempt++) {
+        for (let attempt = 1; ; attempt++) {
           const created = await makeDirectory(parent)
           try {
             await fs.mkdir(dir)
@@ -230,14 +242,18 @@ export const acquireTemp = (out: string, did: string) =>
       temp.published
         ? Effect.void
         : Effect.promise(async () => {
-          await fs.rm(temp.dir, { recursive: true, force: true })
-          await removeEmpty(temp.created)
-        })
+            await fs.rm(temp.dir, { recursive: true, force: true })
+            await removeEmpty(temp.created)
+          })
   )
 
 export type Temp = Effect.Success<ReturnType<typeof acquireTemp>>
 
-const exists = (p: string): Promise<boolean> => fs.access(p).then(() => true, () => false)
+const exists = (p: string): Promise<boolean> =>
+  fs.access(p).then(
+    () => true,
+    () => false
+  )
 
 /**
  * Claims the first free name `<stamp>`, `<stamp>_2`, `<stamp>_3`, … in
@@ -253,7 +269,7 @@ const claimName = async (
   const base = stamp(startedAt)
   for (let n = 1; n < 10_000; n++) {
     const name = n === 1 ? base : `${base}_${n}`
-    if (await exists(path.join(parent, name)) || await exists(path.join(parent, `${name}.zip`))) continue
+    if ((await exists(path.join(parent, name))) || (await exists(path.join(parent, `${name}.zip`)))) continue
     const placed = await place(name)
     if (placed !== undefined) return placed
   }
@@ -293,11 +309,13 @@ export const writeZip = (temp: Temp, startedAt: Date): Effect.Effect<string, Exp
   Effect.acquireRelease(
     Effect.sync(() => path.join(temp.parent, tempName(".zip"))),
     (file) => Effect.promise(() => fs.rm(file, { force: true }))
-  ).pipe(Effect.tap((file) =>
-    ZipWriter.writeFile(ZipWriter.zipDirectory(temp.dir, { mtime: startedAt }), file).pipe(
-      Effect.mapError((e) => publishFailed(`cannot write the ZIP file: ${e.message}`))
+  ).pipe(
+    Effect.tap((file) =>
+      ZipWriter.writeFile(ZipWriter.zipDirectory(temp.dir, { mtime: startedAt }), file).pipe(
+        Effect.mapError((e) => publishFailed(`cannot write the ZIP file: ${e.message}`))
+      )
     )
-  ))
+  )
 
 /**
  * Publishes a ZIP written by `writeZip` as `<out>/<did>/<stamp>.zip` (`_2`,

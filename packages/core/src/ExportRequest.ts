@@ -59,7 +59,7 @@ export interface PreparedRequest {
 export const MAX_THREADS = Prewarm.MAX_THREADS
 
 /** Validates a request without touching the archive or the disk. */
-export const prepare = Effect.fn("Export.prepare")(function*(request: ExportRequest) {
+export const prepare = Effect.fn("Export.prepare")(function* (request: ExportRequest) {
   yield* Did.validate(request.did)
   const range = yield* DateRange.make({ since: request.since, until: request.until })
   const registry = yield* FormatRegistry
@@ -100,7 +100,8 @@ export const prepare = Effect.fn("Export.prepare")(function*(request: ExportRequ
     if (!existsSync(request.mediaRoot) || !statSync(request.mediaRoot).isDirectory()) {
       return yield* new InvalidRequest({
         field: "mediaRoot",
-        message: `--media-root ${request.mediaRoot} is not a directory: it must name the folder that the ` +
+        message:
+          `--media-root ${request.mediaRoot} is not a directory: it must name the folder that the ` +
           "archive's relative media paths start from"
       })
     }

@@ -84,7 +84,8 @@ export const isOurSchema = (value: unknown): value is Schema.Decoder<unknown> =>
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   has(value, "then") && typeof value.then === "function"
 
-const FOREIGN_EFFECT = "returned an Effect from another copy of effect, which this core cannot run; " +
+const FOREIGN_EFFECT =
+  "returned an Effect from another copy of effect, which this core cannot run; " +
   "an API 2 sink returns bytes or a promise of them: wrap effect-based steps with " +
   "`effectSink(Effect.runPromise, …)` from @skyporter/plugin"
 
@@ -92,7 +93,7 @@ const debug = (): boolean => process.env.SKYPORTER_DEBUG === "1"
 
 /** Where a thrown value was thrown: its first stack frame, if any. */
 const thrownAt = (cause: unknown): string => {
-  const stack = cause instanceof Error ? cause.stack ?? "" : ""
+  const stack = cause instanceof Error ? (cause.stack ?? "") : ""
   const frame = stack.split("\n").find((line) => line.trimStart().startsWith("at "))
   return frame === undefined ? "" : ` ${frame.trim()}`
 }
@@ -145,9 +146,10 @@ const step = <A>(
     if (isThenable(value)) {
       return Effect.flatMap(
         Effect.tryPromise({ try: () => Promise.resolve(value), catch: (e) => failure(plugin, hook, e) }),
-        (v) => (has(v, EFFECT_KEY)
-          ? Effect.fail(new FormatError({ plugin, message: `${hook} ${FOREIGN_EFFECT}` }))
-          : settle(v))
+        (v) =>
+          has(v, EFFECT_KEY)
+            ? Effect.fail(new FormatError({ plugin, message: `${hook} ${FOREIGN_EFFECT}` }))
+            : settle(v)
       )
     }
     return settle(value)
@@ -203,12 +205,15 @@ export const toInternal = (value: AnyPlugin, module?: string): FormatPlugin => {
   if (known !== undefined) return known
   const p = value as Contract.Plugin & { readonly options?: unknown; readonly concurrent?: unknown }
   const name = p.name
-  const options = p.options === undefined ? Contract.noOptions : p.options as OptionsSchema<unknown>
-  const concurrent = p.concurrent === true
-    ? (module === undefined ? undefined : { module })
-    : typeof p.concurrent === "object" && p.concurrent !== null
-    ? { module: (p.concurrent as { module: string }).module }
-    : undefined
+  const options = p.options === undefined ? Contract.noOptions : (p.options as OptionsSchema<unknown>)
+  const concurrent =
+    p.concurrent === true
+      ? module === undefined
+        ? undefined
+        : { module }
+      : typeof p.concurrent === "object" && p.concurrent !== null
+        ? { module: (p.concurrent as { module: string }).module }
+        : undefined
   const make = p.make as (options: unknown, context: SinkContext) => unknown
   const out: FormatPlugin = {
     name,
@@ -263,11 +268,12 @@ export const didYouMean = (word: string, known: ReadonlyArray<string>): string |
 }
 
 /** How to port a plugin written for API 1. */
-export const API_1_PORTING = "API 2 plugins are plain objects from @skyporter/plugin: `options` is a Standard Schema " +
+export const API_1_PORTING =
+  "API 2 plugins are plain objects from @skyporter/plugin: `options` is a Standard Schema " +
   "(wrap an effect Schema with Schema.toStandardSchemaV1, or use zod, valibot, arktype), `make` returns " +
   "a sink { start?, write, end? } whose functions return a string or Uint8Array or a promise of one " +
   "(effect-based steps: effectSink(Effect.runPromise, …)), `concurrent` may be `true`, and `apiVersion` is 2; " +
-  "see docs/plugins.md, \"Porting from API 1\""
+  'see docs/plugins.md, "Porting from API 1"'
 
 /** Names what is missing or malformed in a would-be plugin; empty when it fits the contract. */
 export const problems = (value: unknown): Array<string> => {
@@ -284,9 +290,9 @@ export const problems = (value: unknown): Array<string> => {
     if (Contract.PLUGIN_FIELDS.includes(key)) continue
     const guess = didYouMean(key, Contract.PLUGIN_FIELDS)
     out.push(
-      `unknown field \`${key}\`${guess === undefined ? "" : `: did you mean \`${guess}\`?`} (a plugin has ${
-        Contract.PLUGIN_FIELDS.join(", ")
-      })`
+      `unknown field \`${key}\`${guess === undefined ? "" : `: did you mean \`${guess}\`?`} (a plugin has ${Contract.PLUGIN_FIELDS.join(
+        ", "
+      )})`
     )
   }
   if (typeof p.name !== "string" || !NAME.test(p.name)) {
@@ -294,10 +300,10 @@ export const problems = (value: unknown): Array<string> => {
   }
   if (typeof p.version !== "string" || p.version === "") out.push("`version` must be a non-empty string")
   if (typeof p.extension !== "string" || !EXTENSION.test(p.extension)) {
-    out.push("`extension` must be a file extension without a dot, such as \"json\"")
+    out.push('`extension` must be a file extension without a dot, such as "json"')
   }
   if (typeof p.mediaType !== "string" || !p.mediaType.includes("/")) {
-    out.push("`mediaType` must be a media type such as \"application/json\"")
+    out.push('`mediaType` must be a media type such as "application/json"')
   }
   if (typeof p.description !== "string") out.push("`description` must be a string")
   if (typeof p.apiVersion !== "number") out.push(`\`apiVersion\` must be the number ${API_VERSION}`)

@@ -34,7 +34,7 @@ export interface FormatRegistryShape {
  * entry is not a plugin or two share a name.
  */
 export const make = (entries: ReadonlyArray<Entry>): Effect.Effect<FormatRegistryShape, InvalidRequest> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const byName = new Map<string, Registered>()
     for (const entry of entries) {
       const problems = Plugin.problems(entry.plugin)
@@ -63,11 +63,11 @@ export const make = (entries: ReadonlyArray<Entry>): Effect.Effect<FormatRegistr
         return found
           ? Effect.succeed(found.plugin)
           : Effect.fail(
-            new InvalidRequest({
-              field: "format",
-              message: `unknown format ${JSON.stringify(name)}; available formats: ${names()}`
-            })
-          )
+              new InvalidRequest({
+                field: "format",
+                message: `unknown format ${JSON.stringify(name)}; available formats: ${names()}`
+              })
+            )
       }
     }
   })

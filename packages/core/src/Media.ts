@@ -54,21 +54,24 @@ const readFailed = (e: ExportFailed) =>
 export const count: (
   snapshot: BatchSource.Snapshot,
   selection: BatchSource.Selection
-) => Effect.Effect<number, ExportFailed> = Effect.fn("Media.count")(function*(
+) => Effect.Effect<number, ExportFailed> = Effect.fn("Media.count")(function* (
   snapshot: BatchSource.Snapshot,
   selection: BatchSource.Selection
 ) {
   const { params, sql } = BatchSource.where(selection)
-  const rows = yield* snapshot.query(
-    `SELECT COUNT(DISTINCT m.file_path) FROM (SELECT uri FROM posts WHERE ${sql}) AS p ` +
-      "JOIN media AS m ON m.post_uri = p.uri",
-    params
-  ).pipe(Effect.mapError(readFailed))
+  const rows = yield* snapshot
+    .query(
+      `SELECT COUNT(DISTINCT m.file_path) FROM (SELECT uri FROM posts WHERE ${sql}) AS p ` +
+        "JOIN media AS m ON m.post_uri = p.uri",
+      params
+    )
+    .pipe(Effect.mapError(readFailed))
   return Number(rows[0]?.[0] ?? 0)
 })
 
 /** The media rows of a batch's posts, in the batch's order. */
-const ROWS_SQL = "SELECT m.hash, m.post_uri, m.file_path FROM json_each(@uris) AS j " +
+const ROWS_SQL =
+  "SELECT m.hash, m.post_uri, m.file_path FROM json_each(@uris) AS j " +
   "JOIN media AS m ON m.post_uri = j.value ORDER BY j.key, m.rowid"
 
 const text = (v: unknown): string =>
@@ -196,7 +199,7 @@ const missingOutcome = (reason: Manifest.MissingReason): Outcome => ({ _tag: "Mi
 const SHARED: Outcome = { _tag: "Shared" }
 
 /** A copier for one export, reading media rows through the export's snapshot. */
-export const make = Effect.fn("Media.make")(function*(snapshot: BatchSource.Snapshot, options: CopierOptions) {
+export const make = Effect.fn("Media.make")(function* (snapshot: BatchSource.Snapshot, options: CopierOptions) {
   const root = path.resolve(options.root)
   const realRoot = yield* Effect.tryPromise({
     try: () => fs.realpath(root),
@@ -299,10 +302,11 @@ export const make = Effect.fn("Media.make")(function*(snapshot: BatchSource.Snap
           return options.onCopied(copied)
         }),
         Effect.map((outcome) => [item, outcome] as const)
-      ))
+      )
+    )
 
   const copyBatch = (uris: ReadonlyArray<string>): Effect.Effect<void, ExportFailed> =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       if (uris.length === 0) return
       const rows = yield* snapshot.query(ROWS_SQL, { uris: JSON.stringify(uris) }).pipe(Effect.mapError(readFailed))
       const groups = new Map<string, Array<Item>>()

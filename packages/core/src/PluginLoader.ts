@@ -84,7 +84,7 @@ const readConfig = (
   cwd: string,
   explicit: string | undefined
 ): Effect.Effect<ConfigSource | undefined, InvalidRequest> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const display = explicit ?? CONFIG_FILE
     const file = path.resolve(cwd, display)
     let text: string
@@ -246,21 +246,26 @@ const pluginOf = (mod: Record<string, unknown>): { plugin: AnyPlugin; isDefault:
   }
   if (found.length === 0) {
     const names = Object.keys(mod).sort()
-    return `it has no default export and no export named \`plugin\`` +
+    return (
+      `it has no default export and no export named \`plugin\`` +
       (names.length === 0 ? "" : ` (it exports ${names.join(", ")})`)
+    )
   }
   const [where, value] = found[0]!
   const p = value as { name?: unknown; version?: unknown; apiVersion?: unknown }
   if (typeof p.apiVersion === "number" && p.apiVersion !== Plugin.API_VERSION) {
-    const what = typeof p.name === "string"
-      ? `format "${p.name}"${typeof p.version === "string" ? ` ${p.version}` : ""}`
-      : where
+    const what =
+      typeof p.name === "string" ? `format "${p.name}"${typeof p.version === "string" ? ` ${p.version}` : ""}` : where
     if (p.apiVersion === 1) {
-      return `${what} was written for plugin API 1, but this skyporter speaks plugin API ${Plugin.API_VERSION}: ` +
+      return (
+        `${what} was written for plugin API 1, but this skyporter speaks plugin API ${Plugin.API_VERSION}: ` +
         `install a version of the plugin made for API ${Plugin.API_VERSION}, or port it. ${Plugin.API_1_PORTING}`
+      )
     }
-    return `${what} was built for plugin API ${p.apiVersion}, but this skyporter speaks plugin API ${Plugin.API_VERSION}; ` +
+    return (
+      `${what} was built for plugin API ${p.apiVersion}, but this skyporter speaks plugin API ${Plugin.API_VERSION}; ` +
       `install a version of the plugin made for API ${Plugin.API_VERSION}`
+    )
   }
   const named = typeof p.name === "string" ? `${where} (format "${p.name}")` : where
   return `${named} is not a skyporter format plugin: ${Plugin.problems(value).join("; ")}`
@@ -268,9 +273,7 @@ const pluginOf = (mod: Record<string, unknown>): { plugin: AnyPlugin; isDefault:
 
 /** A thrown value's first line, or its whole stack with SKYPORTER_DEBUG=1. */
 const reason = (e: unknown): string =>
-  process.env.SKYPORTER_DEBUG === "1" && e instanceof Error && e.stack
-    ? e.stack
-    : describe(e).split("\n")[0]!
+  process.env.SKYPORTER_DEBUG === "1" && e instanceof Error && e.stack ? e.stack : describe(e).split("\n")[0]!
 
 /** Imports the module a SPEC names (from `base`) and takes the plugin it exports. */
 export const importPlugin = (
@@ -309,7 +312,7 @@ export const importPlugin = (
  * schema, and builds the registry (which rejects two plugins with one name).
  * Every failure is an InvalidRequest whose message names the spec or file.
  */
-export const load = Effect.fn("PluginLoader.load")(function*(request: LoadRequest) {
+export const load = Effect.fn("PluginLoader.load")(function* (request: LoadRequest) {
   const builtins = request.builtins ?? []
   const byPackage = new Map(builtins.map((b) => [b.package, b.plugin]))
   const builtinEntries = new Map(

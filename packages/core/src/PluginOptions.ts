@@ -66,7 +66,11 @@ export const unknownKeys = (plugin: FormatPlugin, input: unknown): { keys: Array
 }
 
 /** A schema error's message on one line: `Expected X at ["key"]; …`. */
-export const oneLine = (message: string): string => message.replace(/\n\s+at /g, " at ").split("\n").join("; ")
+export const oneLine = (message: string): string =>
+  message
+    .replace(/\n\s+at /g, " at ")
+    .split("\n")
+    .join("; ")
 
 const keyOf = (segment: PropertyKey | StandardSchemaV1.PathSegment): PropertyKey =>
   typeof segment === "object" ? segment.key : segment
@@ -79,9 +83,10 @@ const valueAt = (input: unknown, path: ReadonlyArray<PropertyKey>): unknown => {
 
 const shown = (value: unknown): string => {
   if (value === undefined) return "nothing"
-  const text = typeof value === "string"
-    ? JSON.stringify(value)
-    : `${typeof value === "object" ? "" : `the ${typeof value} `}${JSON.stringify(value)}`
+  const text =
+    typeof value === "string"
+      ? JSON.stringify(value)
+      : `${typeof value === "object" ? "" : `the ${typeof value} `}${JSON.stringify(value)}`
   return text.length > 60 ? `${text.slice(0, 57)}…` : text
 }
 
@@ -93,13 +98,16 @@ const describeIssue = (input: unknown, issue: StandardSchemaV1.Issue): string =>
   let text = `${where}: ${issue.message.replace(/^Expected/, "expected")}`
   if (!/\bgot\b/.test(issue.message)) text += `, got ${shown(given)}`
   if (
-    path.length > 0 && /string|text/i.test(issue.message) && given !== undefined && typeof given !== "string" &&
+    path.length > 0 &&
+    /string|text/i.test(issue.message) &&
+    given !== undefined &&
+    typeof given !== "string" &&
     typeof given !== "object"
   ) {
     const key = String(path[path.length - 1])
-    text += ` (--option reads VALUE as JSON, so ${
-      JSON.stringify(given)
-    } is not text: quote it, as in --option '${key}="${String(given)}"')`
+    text += ` (--option reads VALUE as JSON, so ${JSON.stringify(
+      given
+    )} is not text: quote it, as in --option '${key}="${String(given)}"')`
   }
   return text
 }
@@ -113,8 +121,10 @@ const unknownMessage = (plugin: FormatPlugin, keys: ReadonlyArray<string>, known
     const guess = didYouMean(key, known)
     return guess === undefined ? [] : [`did you mean ${guess} for ${key}?`]
   })
-  return `unknown option${keys.length > 1 ? "s" : ""} ${keys.join(", ")} for format "${plugin.name}" (${allowed})` +
+  return (
+    `unknown option${keys.length > 1 ? "s" : ""} ${keys.join(", ")} for format "${plugin.name}" (${allowed})` +
     (guesses.length === 0 ? "" : `: ${guesses.join(" ")}`)
+  )
 }
 
 /** The plugin's decoded options for `input`; InvalidRequest (field "options") naming every problem. */
@@ -140,10 +150,10 @@ export const decode = (plugin: FormatPlugin, input: unknown): Effect.Effect<unkn
         ...(issues.length === 0
           ? []
           : [
-            `invalid options for format "${plugin.name}": ${
-              issues.map((issue) => describeIssue(given, issue)).join("; ")
-            }`
-          ])
+              `invalid options for format "${plugin.name}": ${issues
+                .map((issue) => describeIssue(given, issue))
+                .join("; ")}`
+            ])
       ]
       if (parts.length === 0) parts.push(`invalid options for format "${plugin.name}"`)
       return Effect.fail(invalid(parts.join("; ")))

@@ -73,10 +73,23 @@ const parse = (s: string): Parsed | undefined => {
   const second = digits(s, 17, 2)
   const sep = s[10]
   if (
-    year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 ||
-    second < 0 || second > 59 || s[4] !== "-" || s[7] !== "-" || s[13] !== ":" || s[16] !== ":" ||
+    year < 0 ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    hour < 0 ||
+    hour > 23 ||
+    minute < 0 ||
+    minute > 59 ||
+    second < 0 ||
+    second > 59 ||
+    s[4] !== "-" ||
+    s[7] !== "-" ||
+    s[13] !== ":" ||
+    s[16] !== ":" ||
     (sep !== "T" && sep !== "t" && sep !== " ")
-  ) return undefined
+  )
+    return undefined
   const dim = month === 2 && isLeap(year) ? 29 : DAYS_IN_MONTH[month - 1]!
   if (day > dim) return undefined
 
@@ -128,9 +141,10 @@ export const decode = (text: string): Timestamp => {
     valid: true,
     // Already `YYYY-MM-DDTHH:MM:SS` when the separator is `T` (the digits
     // were checked): the common case, without building the string again.
-    seconds: text.charCodeAt(10) === 84
-      ? text.slice(0, 19)
-      : `${pad4(p.year)}-${pad2(p.month)}-${pad2(p.day)}T${pad2(p.hour)}:${pad2(p.minute)}:${pad2(p.second)}`,
+    seconds:
+      text.charCodeAt(10) === 84
+        ? text.slice(0, 19)
+        : `${pad4(p.year)}-${pad2(p.month)}-${pad2(p.day)}T${pad2(p.hour)}:${pad2(p.minute)}:${pad2(p.second)}`,
     fraction: trimZeros(p.fractionDigits),
     offset: p.offsetMinutes === 0 ? "Z" : formatOffset(p.offsetMinutes)
   }
@@ -157,9 +171,9 @@ export const canonicalInstant = (text: string): string | undefined => {
   d.setUTCHours(p.hour, p.minute - p.offsetMinutes, p.second, 0)
   const y = d.getUTCFullYear()
   if (y < 0 || y > 9999) return undefined
-  return `${pad4(y)}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}T${pad2(d.getUTCHours())}:${
-    pad2(d.getUTCMinutes())
-  }:${pad2(d.getUTCSeconds())}.${p.fractionDigits.padEnd(9, "0")}Z`
+  return `${pad4(y)}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}T${pad2(d.getUTCHours())}:${pad2(
+    d.getUTCMinutes()
+  )}:${pad2(d.getUTCSeconds())}.${p.fractionDigits.padEnd(9, "0")}Z`
 }
 
 /** Adds whole days to a `YYYY-MM-DD` date; undefined when the result leaves years 0000–9999. */

@@ -10,10 +10,14 @@ import * as DateRange from "../dist/DateRange.js"
 import { archive, posts, tempDir } from "./helpers.js"
 
 const open = (options: Archive.OpenOptions) =>
-  Effect.runPromise(Effect.scoped(Effect.map(Archive.open(options), (a) => ({
-    indexed: a.indexed,
-    readOnly: a.readOnly
-  }))))
+  Effect.runPromise(
+    Effect.scoped(
+      Effect.map(Archive.open(options), (a) => ({
+        indexed: a.indexed,
+        readOnly: a.readOnly
+      }))
+    )
+  )
 
 const failure = (options: Archive.OpenOptions) => Effect.runPromise(Effect.scoped(Effect.flip(Archive.open(options))))
 
@@ -63,14 +67,19 @@ describe("Archive.open", () => {
 
   it("walks the index in export order: no sort, whatever the depth", async () => {
     const file = archive(posts(10))
-    const plan = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
-      const a = yield* Archive.open({ path: file })
-      const range = yield* DateRange.make({ since: "2024-01-01", until: "2024-12-31" })
-      const { sql, params } = BatchSource.where({ did: "did:plc:test", range })
-      return a.database.prepare(
-        `EXPLAIN QUERY PLAN SELECT uri FROM posts WHERE ${sql} ORDER BY created_at DESC, uri ASC`
-      ).all(params).map((r: any) => r.detail as string)
-    })))
+    const plan = await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const a = yield* Archive.open({ path: file })
+          const range = yield* DateRange.make({ since: "2024-01-01", until: "2024-12-31" })
+          const { sql, params } = BatchSource.where({ did: "did:plc:test", range })
+          return a.database
+            .prepare(`EXPLAIN QUERY PLAN SELECT uri FROM posts WHERE ${sql} ORDER BY created_at DESC, uri ASC`)
+            .all(params)
+            .map((r: any) => r.detail as string)
+        })
+      )
+    )
     expect(plan.join("\n")).toContain(EXPORT_INDEX_NAME)
     expect(plan.join("\n")).not.toMatch(/TEMP B-TREE/)
   })

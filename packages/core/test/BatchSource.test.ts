@@ -17,19 +17,24 @@ const read = (
     each?: (post: Post.Post) => void
   } = {}
 ) =>
-  Effect.runPromise(Effect.scoped(Effect.gen(function*() {
-    const a = yield* Archive.open({ path: file })
-    const range = yield* DateRange.make({ since: options.since, until: options.until })
-    const source = yield* BatchSource.open(a.path, { did, range }, options)
-    const batches: Array<Array<string>> = []
-    yield* Stream.runForEach(source.batches, (batch) =>
-      Effect.sync(() => {
-        batches.push(batch.map((p) => p.uri))
-        if (options.each) batch.forEach(options.each)
-        options.between?.(batches.length)
-      }))
-    return { total: source.total, batches, uris: batches.flat(), warnings: source.warnings, indexed: a.indexed }
-  })))
+  Effect.runPromise(
+    Effect.scoped(
+      Effect.gen(function* () {
+        const a = yield* Archive.open({ path: file })
+        const range = yield* DateRange.make({ since: options.since, until: options.until })
+        const source = yield* BatchSource.open(a.path, { did, range }, options)
+        const batches: Array<Array<string>> = []
+        yield* Stream.runForEach(source.batches, (batch) =>
+          Effect.sync(() => {
+            batches.push(batch.map((p) => p.uri))
+            if (options.each) batch.forEach(options.each)
+            options.between?.(batches.length)
+          })
+        )
+        return { total: source.total, batches, uris: batches.flat(), warnings: source.warnings, indexed: a.indexed }
+      })
+    )
+  )
 
 describe("BatchSource", () => {
   it.each([0, 1, 999, 1000, 1001, 2000, 2001])("reads %i posts in batches of exactly 1,000", async (n) => {
@@ -110,8 +115,12 @@ describe("BatchSource", () => {
     const during = await read(file, "did:plc:test", {
       between: () => {
         n++
-        insert(writer, posts(3, "did:plc:test").map((r, i) => ({ ...r, uri: `${r.uri}-new-${n}-${i}` })))
-        writer.prepare("DELETE FROM posts WHERE uri IN (SELECT uri FROM posts WHERE did = 'did:plc:test' LIMIT 7)")
+        insert(
+          writer,
+          posts(3, "did:plc:test").map((r, i) => ({ ...r, uri: `${r.uri}-new-${n}-${i}` }))
+        )
+        writer
+          .prepare("DELETE FROM posts WHERE uri IN (SELECT uri FROM posts WHERE did = 'did:plc:test' LIMIT 7)")
           .run()
         writer.prepare("UPDATE posts SET created_at = '2030-01-01T00:00:00Z' WHERE rowid % 97 = 0").run()
       }
@@ -138,14 +147,20 @@ describe("BatchSource", () => {
     // Text sizes (UTF-16 units) from 1 to 600,000: the budget fits one to hundreds of posts per batch.
     const sizes = Array.from({ length: 80 }, (_, i) => [1, 90_000, 249_000, 600_000, 30][i % 5]! + i)
     const file = archive(posts(sizes.length).map((r, i) => ({ ...r, text: "é".repeat(sizes[i]!) })))
-    const batches = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
-      const a = yield* Archive.open({ path: file })
-      const range = yield* DateRange.make({})
-      const source = yield* BatchSource.open(a.path, { did: "did:plc:test", range }, { budgetBytes: budget })
-      const out: Array<Array<number>> = []
-      yield* Stream.runForEach(source.batches, (batch) => Effect.sync(() => out.push(batch.map((p) => p.text.length))))
-      return out
-    })))
+    const batches = await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const a = yield* Archive.open({ path: file })
+          const range = yield* DateRange.make({})
+          const source = yield* BatchSource.open(a.path, { did: "did:plc:test", range }, { budgetBytes: budget })
+          const out: Array<Array<number>> = []
+          yield* Stream.runForEach(source.batches, (batch) =>
+            Effect.sync(() => out.push(batch.map((p) => p.text.length)))
+          )
+          return out
+        })
+      )
+    )
     expect(batches.flat()).toEqual(sizes) // export order is insertion order here
     for (const [i, batch] of batches.entries()) {
       // The other columns of a row add well under 1 KB.
@@ -185,13 +200,17 @@ describe("BatchSource", () => {
 describe("Reading by date, for an archive without the export-order index", () => {
   /** Reads `did`'s posts with the archive as it is (no index added), by date or by DID. */
   const readAs = (file: string, did: string, byDate: boolean, dates: { since?: string; until?: string } = {}) =>
-    Effect.runPromise(Effect.scoped(Effect.gen(function*() {
-      const range = yield* DateRange.make(dates)
-      const source = yield* BatchSource.open(file, { did, range }, { batchSize: 7, byDate })
-      const uris: Array<string> = []
-      yield* Stream.runForEach(source.batches, (batch) => Effect.sync(() => uris.push(...batch.map((p) => p.uri))))
-      return { total: source.total, uris }
-    })))
+    Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const range = yield* DateRange.make(dates)
+          const source = yield* BatchSource.open(file, { did, range }, { batchSize: 7, byDate })
+          const uris: Array<string> = []
+          yield* Stream.runForEach(source.batches, (batch) => Effect.sync(() => uris.push(...batch.map((p) => p.uri))))
+          return { total: source.total, uris }
+        })
+      )
+    )
 
   const plans = (file: string, byDate: boolean, dates: { since?: string; until?: string } = {}) => {
     const range = Effect.runSync(DateRange.make(dates))
@@ -199,10 +218,11 @@ describe("Reading by date, for an archive without the export-order index", () =>
     const db = new Database(file, { readonly: true })
     db.function(init.instantFunction, (text: unknown) => text)
     const plan = (sql: string) =>
-      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ ...init.params, limit: 10, offset: 0 }) as Array<
-        { detail: string }
-      >)
-        .map((r) => r.detail)
+      (
+        db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ ...init.params, limit: 10, offset: 0 }) as Array<{
+          detail: string
+        }>
+      ).map((r) => r.detail)
     const result = { rows: plan(init.rowsSql), chunk: plan(init.chunkSql) }
     db.close()
     return result
@@ -213,9 +233,8 @@ describe("Reading by date, for an archive without the export-order index", () =>
     const rows: Array<Row> = []
     for (let i = 0; i < 300; i++) {
       const did = i % 5 === 3 ? "did:plc:other" : i % 7 === 0 ? "did:plc:third" : "did:plc:t"
-      const created = i % 4 === 0
-        ? "2024-05-01T00:00:00Z"
-        : new Date(Date.UTC(2024, 4, 1) - (i % 37) * 3_600_000).toISOString()
+      const created =
+        i % 4 === 0 ? "2024-05-01T00:00:00Z" : new Date(Date.UTC(2024, 4, 1) - (i % 37) * 3_600_000).toISOString()
       rows.push({
         uri: `at://${did}/app.bsky.feed.post/${String((i * 53) % 300).padStart(3, "0")}-${i}`,
         did,

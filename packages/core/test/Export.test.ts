@@ -53,18 +53,16 @@ describe("Export.run", () => {
     const out = tempDir()
     const seen: Array<number> = []
     await Effect.runPromise(
-      Stream.runForEach(
-        Export.run({ did: "did:plc:test", format: "lines", out, batchSize: 10 }),
-        (e) =>
-          Effect.sync(() => {
-            if (e._tag !== "BatchWritten") return
-            const dir = path.join(out, "did:plc:test")
-            const temp = readdirSync(dir).find((n) => n.startsWith(".skyporter-tmp-"))!
-            const text = readFileSync(path.join(dir, temp, "posts.txt"), "utf8")
-            // The producer may already be further along, never behind.
-            expect(text.split("\n").length - 2).toBeGreaterThanOrEqual(e.snapshot.posts_processed)
-            seen.push(e.snapshot.posts_processed)
-          })
+      Stream.runForEach(Export.run({ did: "did:plc:test", format: "lines", out, batchSize: 10 }), (e) =>
+        Effect.sync(() => {
+          if (e._tag !== "BatchWritten") return
+          const dir = path.join(out, "did:plc:test")
+          const temp = readdirSync(dir).find((n) => n.startsWith(".skyporter-tmp-"))!
+          const text = readFileSync(path.join(dir, temp, "posts.txt"), "utf8")
+          // The producer may already be further along, never behind.
+          expect(text.split("\n").length - 2).toBeGreaterThanOrEqual(e.snapshot.posts_processed)
+          seen.push(e.snapshot.posts_processed)
+        })
       ).pipe(Effect.provide(layer(file)))
     )
     expect(seen).toEqual([10, 20, 30])
@@ -73,7 +71,7 @@ describe("Export.run", () => {
   it("succeeds with the format's empty form when nothing matches", async () => {
     const out = tempDir()
     const exit = await collect(archive(posts(5)), { out, did: "did:plc:nobody" })
-    const done = Exit.isSuccess(exit) ? exit.value.at(-1) as Progress.Completed : undefined
+    const done = Exit.isSuccess(exit) ? (exit.value.at(-1) as Progress.Completed) : undefined
     expect(done?.manifest.post_count).toBe(0)
     expect(readFileSync(path.join(done!.path, "posts.txt"), "utf8")).toBe("begin\nend\n")
   })
@@ -82,7 +80,7 @@ describe("Export.run", () => {
     const out = tempDir()
     const exit = await collect(archive(posts(50)), { out, batchSize: 10 }, lines({ failAt: 3 }))
     expect(Exit.isFailure(exit)).toBe(true)
-    const error = Exit.isFailure(exit) ? Cause.squash(exit.cause) as ExportFailed : undefined
+    const error = Exit.isFailure(exit) ? (Cause.squash(exit.cause) as ExportFailed) : undefined
     expect(error).toMatchObject({ _tag: "ExportFailed", stage: "encode", batch: 3 })
     expect(error?.message).toMatch(/failed on batch 3: injected failure/)
     expect(published(out)).toEqual([])
@@ -91,12 +89,13 @@ describe("Export.run", () => {
   it("emits Failed with the stage and batch before failing", async () => {
     const out = tempDir()
     const events: Array<Progress.ExportEvent> = []
-    const exit = await Effect.runPromise(Effect.exit(
-      Stream.runForEach(
-        Export.run({ did: "did:plc:test", format: "lines", out, batchSize: 10 }),
-        (e) => Effect.sync(() => events.push(e))
-      ).pipe(Effect.provide(layer(archive(posts(50)), lines({ failAt: 3 }))))
-    ))
+    const exit = await Effect.runPromise(
+      Effect.exit(
+        Stream.runForEach(Export.run({ did: "did:plc:test", format: "lines", out, batchSize: 10 }), (e) =>
+          Effect.sync(() => events.push(e))
+        ).pipe(Effect.provide(layer(archive(posts(50)), lines({ failAt: 3 }))))
+      )
+    )
     expect(Exit.isFailure(exit)).toBe(true)
     expect(events.at(-1)).toMatchObject({
       _tag: "Failed",
@@ -107,7 +106,7 @@ describe("Export.run", () => {
   it("cleans up when interrupted mid-export", async () => {
     const out = tempDir()
     await Effect.runPromise(
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const fiber = yield* Stream.runForEach(
           Export.run({ did: "did:plc:test", format: "lines", out, batchSize: 10 }),
           () => Effect.void
@@ -135,7 +134,9 @@ describe("Export.run", () => {
 
   it("sweeps temporary directories of dead processes, never a live one's or another host's", async () => {
     const out = tempDir()
-    const host = hostname().replace(/[^A-Za-z0-9.-]/g, "-").slice(0, 32)
+    const host = hostname()
+      .replace(/[^A-Za-z0-9.-]/g, "-")
+      .slice(0, 32)
     const dir = path.join(out, "did:plc:other")
     const dead = `.skyporter-tmp-${host}-999999999-0-deadbeef`
     const live = `.skyporter-tmp-${host}-${process.pid}-0-0badf00d`
@@ -164,7 +165,7 @@ describe("Export.run", () => {
 
   it("names the available formats for an unknown one", async () => {
     const exit = await collect(archive(posts(1)), { out: tempDir(), format: "xml" })
-    const error = Exit.isFailure(exit) ? Cause.squash(exit.cause) as Error : undefined
+    const error = Exit.isFailure(exit) ? (Cause.squash(exit.cause) as Error) : undefined
     expect(error?.message).toBe(`unknown format "xml"; available formats: lines`)
   })
 })
@@ -172,15 +173,17 @@ describe("Export.run", () => {
 describe("plugin options", () => {
   it("rejects unknown keys even for a plugin that takes no options", async () => {
     const bare = FormatPlugin.define({ ...lines(), name: "bare", options: Schema.Struct({}) })
-    const exit = await Effect.runPromise(Effect.exit(
-      Export.prepare({
-        did: "did:plc:test",
-        format: "bare",
-        out: tempDir(),
-        options: { colour: "blue" }
-      }).pipe(Effect.provide(FormatRegistry.FormatRegistry.layer([{ plugin: bare, origin: "test" }])))
-    ))
-    const error = Exit.isFailure(exit) ? Cause.squash(exit.cause) as Error : undefined
+    const exit = await Effect.runPromise(
+      Effect.exit(
+        Export.prepare({
+          did: "did:plc:test",
+          format: "bare",
+          out: tempDir(),
+          options: { colour: "blue" }
+        }).pipe(Effect.provide(FormatRegistry.FormatRegistry.layer([{ plugin: bare, origin: "test" }])))
+      )
+    )
+    const error = Exit.isFailure(exit) ? (Cause.squash(exit.cause) as Error) : undefined
     expect(error?.message).toBe(`unknown option colour for format "bare" (it takes no options)`)
   })
 })

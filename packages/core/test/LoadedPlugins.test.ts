@@ -46,24 +46,20 @@ describe("LoadedPlugins", () => {
     expect(LoadedPlugins.get(MODULE)).toBe(FormatPlugin.toInternal(again))
   })
 
-  it(
-    "reader threads encode with the plugin their entry module provides; this thread with the export's own",
-    async () => {
-      const file = archive(posts(3_000))
-      const reference = await text(file, { batchSize: 100 }, { ...concurrentLines, concurrent: undefined })
-      // Threads started from this entry hold a copy that marks its lines "held ".
-      Prewarm.useScript(new URL("./held-entry.mjs", import.meta.url))
-      const mine = marked("mine ")
-      const result = await text(file, { threads: 2, chunkPosts: 500, batchSize: 100 }, mine)
-      const held = split(result, "held ")
-      const own = split(held.plain, "mine ")
-      expect(held.marked, "lines the reader thread encoded").toBeGreaterThan(0)
-      expect(own.marked, "lines this thread encoded").toBeGreaterThan(0)
-      expect(held.marked + own.marked).toBe(3_000)
-      expect(own.plain).toBe(reference)
-    },
-    60_000
-  )
+  it("reader threads encode with the plugin their entry module provides; this thread with the export's own", async () => {
+    const file = archive(posts(3_000))
+    const reference = await text(file, { batchSize: 100 }, { ...concurrentLines, concurrent: undefined })
+    // Threads started from this entry hold a copy that marks its lines "held ".
+    Prewarm.useScript(new URL("./held-entry.mjs", import.meta.url))
+    const mine = marked("mine ")
+    const result = await text(file, { threads: 2, chunkPosts: 500, batchSize: 100 }, mine)
+    const held = split(result, "held ")
+    const own = split(held.plain, "mine ")
+    expect(held.marked, "lines the reader thread encoded").toBeGreaterThan(0)
+    expect(own.marked, "lines this thread encoded").toBeGreaterThan(0)
+    expect(held.marked + own.marked).toBe(3_000)
+    expect(own.plain).toBe(reference)
+  }, 60_000)
 
   it("a thread started from the core's own entry imports the plugin's module", async () => {
     const file = archive(posts(800))

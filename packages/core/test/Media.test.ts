@@ -34,7 +34,11 @@ const completed = (list: Array<Progress.ExportEvent>) => list.at(-1) as Progress
 const mediaFolder = (dir: string): Record<string, string> => {
   const media = path.join(dir, "media")
   if (!existsSync(media)) return {}
-  return Object.fromEntries(readdirSync(media).sort().map((n) => [n, sha256(readFileSync(path.join(media, n)))]))
+  return Object.fromEntries(
+    readdirSync(media)
+      .sort()
+      .map((n) => [n, sha256(readFileSync(path.join(media, n)))])
+  )
 }
 
 describe("media in exports", () => {
@@ -128,7 +132,10 @@ describe("media in exports", () => {
       ["media/link-in.jpg", "copied"],
       [path.join(dir, "media/abs.jpg"), "copied"]
     ]
-    insertMedia(file, rows.map(([filePath], i) => ({ hash: `h${i}`, post_uri: uri(i), file_path: filePath })))
+    insertMedia(
+      file,
+      rows.map(([filePath], i) => ({ hash: `h${i}`, post_uri: uri(i), file_path: filePath }))
+    )
     const out = tempDir()
     const done = completed(events(await collect(file, { out, media: true })))
 
@@ -160,7 +167,10 @@ describe("media in exports", () => {
   it("sends few MediaCopied events for many small files, and one when there were none", async () => {
     const file = archive(posts(400))
     const root = path.dirname(file)
-    insertMedia(file, posts(400).map((_, i) => ({ hash: `h${i}`, post_uri: uri(i), file_path: `m/${i}.jpg` })))
+    insertMedia(
+      file,
+      posts(400).map((_, i) => ({ hash: `h${i}`, post_uri: uri(i), file_path: `m/${i}.jpg` }))
+    )
     for (let i = 0; i < 400; i++) put(root, `m/${i}.jpg`, Buffer.from(`file ${i}`))
     const started = Date.now()
     const list = events(await collect(file, { out: tempDir(), media: true, batchSize: 50 }))
@@ -260,7 +270,9 @@ describe("ZIP exports", () => {
   it("sweeps a ZIP left half-written by a killed export", async () => {
     const file = archive(posts(1))
     const out = tempDir()
-    const host = hostname().replace(/[^A-Za-z0-9.-]/g, "-").slice(0, 32)
+    const host = hostname()
+      .replace(/[^A-Za-z0-9.-]/g, "-")
+      .slice(0, 32)
     const parent = path.join(out, "did:plc:test")
     mkdirSync(parent, { recursive: true })
     const leftover = `.skyporter-tmp-${host}-999999999-0-deadbeef.zip`

@@ -65,7 +65,13 @@ describe("Export of a concurrent format", () => {
     const file = archive(posts(2_345))
     const reference = completed((await run(file, { batchSize: 100 }, sequential)).exit)
     expect(reference.text.split("\n")[0]).toBe("total 2345")
-    for (const [threads, chunkPosts, batchSize] of [[1, 500, 100], [2, 500, 100], [3, 64, 100], [4, 7, 3], [2, 1, 1]]) {
+    for (const [threads, chunkPosts, batchSize] of [
+      [1, 500, 100],
+      [2, 500, 100],
+      [3, 64, 100],
+      [4, 7, 3],
+      [2, 1, 1]
+    ]) {
       const result = completed((await run(file, { threads, chunkPosts, batchSize })).exit)
       expect(result.text, `${threads} threads, chunks of ${chunkPosts}`).toBe(reference.text)
       expect(result.manifest.files[0]!.sha256).toBe(reference.manifest.files[0]!.sha256)
@@ -100,7 +106,12 @@ describe("Export of a concurrent format", () => {
     return id
   }
 
-  it.each([[1, 1], [2, 1], [3, 2], [4, 3]])(
+  it.each([
+    [1, 1],
+    [2, 1],
+    [3, 2],
+    [4, 3]
+  ])(
     "an export on %i thread(s) starts %i reader thread(s): from two on, this thread encodes a share",
     async (threads, readers) => {
       const file = archive(posts(4_000))
@@ -150,7 +161,7 @@ describe("Export of a concurrent format", () => {
         options: { [option]: victim }
       })
       expect(Exit.isFailure(exit)).toBe(true)
-      const error = Exit.isFailure(exit) ? Cause.squash(exit.cause) as ExportFailed : undefined
+      const error = Exit.isFailure(exit) ? (Cause.squash(exit.cause) as ExportFailed) : undefined
       expect(error?._tag).toBe("ExportFailed")
       expect(error?.stage).toBe(stage)
       expect(error?.batch).toBe(24)
@@ -183,15 +194,19 @@ describe("Export of a concurrent format", () => {
     const range = await Effect.runPromise(DateRange.make({}))
     const db = new Database(file, { readonly: true })
     const count = (version: () => unknown) =>
-      Effect.runPromise(Effect.scoped(Effect.map(
-        ParallelEncoder.open(
-          file,
-          { did: "did:plc:test", range },
-          { module: MODULE, name: "clines", options: {} },
-          { threads: 2, batchSize: 100, version }
-        ),
-        (encoder) => encoder.threads
-      )))
+      Effect.runPromise(
+        Effect.scoped(
+          Effect.map(
+            ParallelEncoder.open(
+              file,
+              { did: "did:plc:test", range },
+              { module: MODULE, name: "clines", options: {} },
+              { threads: 2, batchSize: 100, version }
+            ),
+            (encoder) => encoder.threads
+          )
+        )
+      )
     const version = () => db.pragma("data_version", { simple: true })
     expect(await count(version)).toBe(2)
     // A real commit from another connection right after the first reading.
@@ -270,7 +285,13 @@ describe("Chunks found from the previous chunk's last row", () => {
     const file = hostileKeys()
     const reference = completed((await run(file, { batchSize: 7 }, sequential)).exit)
     expect(reference.text.split("\n")[0]).toBe("total 400")
-    for (const [threads, chunkPosts, batchSize] of [[2, 1, 1], [2, 3, 2], [3, 7, 5], [4, 10, 10], [2, 50, 20]]) {
+    for (const [threads, chunkPosts, batchSize] of [
+      [2, 1, 1],
+      [2, 3, 2],
+      [3, 7, 5],
+      [4, 10, 10],
+      [2, 50, 20]
+    ]) {
       const result = completed((await run(file, { threads, chunkPosts, batchSize })).exit)
       expect(result.text, `${threads} threads, chunks of ${chunkPosts}, batches of ${batchSize}`).toBe(reference.text)
     }
@@ -327,9 +348,11 @@ describe("Chunks found from the previous chunk's last row", () => {
     const init = BatchSource.workerInit(file, { did: "did:plc:test", range })
     db.function(init.instantFunction, (text: unknown) => text)
     const plan = (sql: string) =>
-      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ ...init.params, anchor: 3, limit: 2, offset: 1 }) as Array<{
-        detail: string
-      }>)[0]!.detail
+      (
+        db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ ...init.params, anchor: 3, limit: 2, offset: 1 }) as Array<{
+          detail: string
+        }>
+      )[0]!.detail
     const after = plan(init.afterSql)
     // Skipping other threads' chunks reads the index alone, no table row.
     const skip = plan(init.skipSql)

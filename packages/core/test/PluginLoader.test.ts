@@ -49,10 +49,12 @@ const packageJson = (dir: string, manifest: Record<string, unknown>) => {
   writeFileSync(path.join(dir, "package.json"), JSON.stringify(manifest))
 }
 
-const BUILTINS: ReadonlyArray<PluginLoader.Builtin> = [{
-  plugin: plugin("builtin"),
-  package: "@example/format-builtin"
-}]
+const BUILTINS: ReadonlyArray<PluginLoader.Builtin> = [
+  {
+    plugin: plugin("builtin"),
+    package: "@example/format-builtin"
+  }
+]
 
 const load = (request: Omit<PluginLoader.LoadRequest, "builtins">) =>
   Effect.runPromise(PluginLoader.load({ builtins: BUILTINS, ...request }))
@@ -84,7 +86,12 @@ describe("specs", () => {
     shared.__loaderTest.c = plugin("c")
     writeFileSync(c, "module.exports = globalThis.__loaderTest.c\n")
     const loaded = await load({ cwd, specs: ["./plugins/a.mjs", b, c] })
-    expect(names(loaded)).toEqual([["builtin", "built-in"], ["a", "./plugins/a.mjs"], ["b", b], ["c", c]])
+    expect(names(loaded)).toEqual([
+      ["builtin", "built-in"],
+      ["a", "./plugins/a.mjs"],
+      ["b", b],
+      ["c", c]
+    ])
   })
 
   it("a package folder by path, through its exports", async () => {
@@ -159,7 +166,7 @@ describe("specs that fail, with what to do", () => {
     const cwd = tempDir()
     moduleFile(path.join(cwd, "none.mjs"), { markdown: plugin("md"), helper: 1 })
     expect(await failure({ cwd, specs: ["./none.mjs"] })).toBe(
-      "cannot load plugin \"./none.mjs\": it has no default export and no export named `plugin` (it exports helper, markdown)"
+      'cannot load plugin "./none.mjs": it has no default export and no export named `plugin` (it exports helper, markdown)'
     )
   })
 
@@ -176,9 +183,7 @@ describe("specs that fail, with what to do", () => {
     const cwd = tempDir()
     moduleFile(path.join(cwd, "old.mjs"), { default: plugin("old", { apiVersion: 1 }) })
     const message = await failure({ cwd, specs: ["./old.mjs"] })
-    expect(message).toContain(
-      "format \"old\" 1.2.3 was written for plugin API 1, but this skyporter speaks plugin API 2"
-    )
+    expect(message).toContain('format "old" 1.2.3 was written for plugin API 1, but this skyporter speaks plugin API 2')
     expect(message).toContain(FormatPlugin.API_1_PORTING)
   })
 
@@ -206,9 +211,9 @@ describe("specs that fail, with what to do", () => {
     moduleFile(path.join(cwd, "x2.mjs"), { default: plugin("x") })
     moduleFile(path.join(cwd, "b.mjs"), { default: plugin("builtin") })
     expect(await failure({ cwd, specs: ["./x1.mjs", "./x2.mjs"] })).toBe(
-      "two plugins are named \"x\": ./x1.mjs and ./x2.mjs"
+      'two plugins are named "x": ./x1.mjs and ./x2.mjs'
     )
-    expect(await failure({ cwd, specs: ["./b.mjs"] })).toBe("two plugins are named \"builtin\": built-in and ./b.mjs")
+    expect(await failure({ cwd, specs: ["./b.mjs"] })).toBe('two plugins are named "builtin": built-in and ./b.mjs')
   })
 })
 
@@ -230,7 +235,10 @@ describe("the config file", () => {
       ["b", "./b.mjs (skyporter.config.json)"]
     ])
     expect(loaded.configFile).toBe(path.join(cwd, PluginLoader.CONFIG_FILE))
-    expect([...loaded.options]).toEqual([["b", { level: 3 }], ["builtin", { level: 2 }]])
+    expect([...loaded.options]).toEqual([
+      ["b", { level: 3 }],
+      ["builtin", { level: 2 }]
+    ])
     expect(PluginLoader.optionsFor(loaded, "b")).toEqual({ level: 3 })
     expect(PluginLoader.optionsFor(loaded, "b", { level: 9, extra: true })).toEqual({ level: 9, extra: true })
     expect(PluginLoader.optionsFor(loaded, "a", { level: 4 })).toEqual({ level: 4 })
@@ -243,7 +251,10 @@ describe("the config file", () => {
     moduleFile(path.join(cwd, "q.mjs"), { default: plugin("q") })
     config(elsewhere, { plugins: ["./p.mjs"] }, "my.json")
     const loaded = await load({ cwd, configFile: "conf/my.json", specs: ["./q.mjs"] })
-    expect(names(loaded).slice(1)).toEqual([["p", "./p.mjs (conf/my.json)"], ["q", "./q.mjs"]])
+    expect(names(loaded).slice(1)).toEqual([
+      ["p", "./p.mjs (conf/my.json)"],
+      ["q", "./q.mjs"]
+    ])
   })
 
   it("an empty object is a valid config", async () => {
@@ -256,27 +267,32 @@ describe("the config file", () => {
     const cwd = tempDir()
     moduleFile(path.join(cwd, "a.mjs"), { default: plugin("a") })
     const cases: ReadonlyArray<readonly [unknown, string]> = [
-      ["{\"plugins\": [", "skyporter.config.json is not valid JSON: "],
+      ['{"plugins": [', "skyporter.config.json is not valid JSON: "],
       [
         [],
         `skyporter.config.json does not have the shape {"plugins": ["pkg-or-path", ["pkg-or-path", {options}]]}: Expected object`
       ],
-      [{ plugins: [1] }, "Expected string | array at [\"plugins\"][0]"],
-      [{ plugins: [["./a.mjs", 3]] }, "Expected object at [\"plugins\"][0][1]"],
-      [{ plugin: [] }, "Expected no excess property at [\"plugin\"]"],
+      [{ plugins: [1] }, 'Expected string | array at ["plugins"][0]'],
+      [{ plugins: [["./a.mjs", 3]] }, 'Expected object at ["plugins"][0][1]'],
+      [{ plugin: [] }, 'Expected no excess property at ["plugin"]'],
       [
         { plugins: [["./a.mjs", { levl: 2 }]] },
-        "skyporter.config.json: plugin \"./a.mjs\": unknown option levl for format \"a\" (allowed: level): did you mean level for levl?"
+        'skyporter.config.json: plugin "./a.mjs": unknown option levl for format "a" (allowed: level): did you mean level for levl?'
       ],
       [
         { plugins: [["./a.mjs", { level: "high" }]] },
-        "skyporter.config.json: plugin \"./a.mjs\": invalid options for format \"a\": option \"level\": expected number | undefined, got \"high\""
+        'skyporter.config.json: plugin "./a.mjs": invalid options for format "a": option "level": expected number | undefined, got "high"'
       ],
       [
-        { plugins: [["@example/format-builtin", { level: 1 }], ["@example/format-builtin", {}]] },
-        "skyporter.config.json sets options for format \"builtin\" twice"
+        {
+          plugins: [
+            ["@example/format-builtin", { level: 1 }],
+            ["@example/format-builtin", {}]
+          ]
+        },
+        'skyporter.config.json sets options for format "builtin" twice'
       ],
-      [{ plugins: ["./nope.mjs"] }, "cannot load plugin \"./nope.mjs\": there is no file or folder"]
+      [{ plugins: ["./nope.mjs"] }, 'cannot load plugin "./nope.mjs": there is no file or folder']
     ]
     for (const [value, message] of cases) {
       config(cwd, value)
@@ -298,7 +314,7 @@ describe("PluginOptions.decode", () => {
     expect(await Effect.runPromise(PluginOptions.decode(p, undefined))).toEqual({ level: 1 })
     const exit = await Effect.runPromiseExit(PluginOptions.decode(p, { a: 1, b: 2 }))
     expect(Exit.isFailure(exit) && exit.cause.reasons[0]?._tag === "Fail" && exit.cause.reasons[0].error.message).toBe(
-      "unknown options a, b for format \"o\" (allowed: level)"
+      'unknown options a, b for format "o" (allowed: level)'
     )
   })
 
@@ -312,18 +328,18 @@ describe("PluginOptions.decode", () => {
             typeof input.n === "number" && typeof input.m === "number"
               ? { value: input }
               : {
-                issues: [
-                  { message: "expected a number", path: ["n"] },
-                  { message: "expected a number", path: [{ key: "m" }] }
-                ]
-              }
+                  issues: [
+                    { message: "expected a number", path: ["n"] },
+                    { message: "expected a number", path: [{ key: "m" }] }
+                  ]
+                }
         }
       }
     })
     expect(await Effect.runPromise(PluginOptions.decode(standard, { n: 1, m: 2 }))).toEqual({ n: 1, m: 2 })
     const exit = await Effect.runPromiseExit(PluginOptions.decode(standard, { n: "1" }))
     expect(Exit.isFailure(exit) && exit.cause.reasons[0]?._tag === "Fail" && exit.cause.reasons[0].error.message).toBe(
-      "invalid options for format \"s\": option \"n\": expected a number, got \"1\"; option \"m\": expected a number, got nothing"
+      'invalid options for format "s": option "n": expected a number, got "1"; option "m": expected a number, got nothing'
     )
   })
 })

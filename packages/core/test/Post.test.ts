@@ -125,7 +125,10 @@ describe("Post.decodeRow", () => {
     })
     // An invalid value warns for every post that holds it.
     const bad = [decode({ 16: "soon" }), decode({ 16: "soon" })]
-    expect(bad.map((b) => [b.post.archivedAt?.valid, b.warnings.length])).toEqual([[false, 1], [false, 1]])
+    expect(bad.map((b) => [b.post.archivedAt?.valid, b.warnings.length])).toEqual([
+      [false, 1],
+      [false, 1]
+    ])
     expect(decode({ 16: null }).post.archivedAt).toBeNull()
   })
 })

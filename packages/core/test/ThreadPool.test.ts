@@ -12,14 +12,18 @@ import concurrentLines from "./concurrent-lines.mjs"
 import { archive, collect, posts, tempDir } from "./helpers.js"
 
 const read = (file: string) =>
-  Effect.runPromise(Effect.scoped(Effect.gen(function*() {
-    const a = yield* Archive.open({ path: file })
-    const range = yield* DateRange.make({})
-    const source = yield* BatchSource.open(a.path, { did: "did:plc:test", range })
-    const uris: Array<string> = []
-    yield* Stream.runForEach(source.batches, (batch) => Effect.sync(() => uris.push(...batch.map((p) => p.uri))))
-    return { total: source.total, uris }
-  })))
+  Effect.runPromise(
+    Effect.scoped(
+      Effect.gen(function* () {
+        const a = yield* Archive.open({ path: file })
+        const range = yield* DateRange.make({})
+        const source = yield* BatchSource.open(a.path, { did: "did:plc:test", range })
+        const uris: Array<string> = []
+        yield* Stream.runForEach(source.batches, (batch) => Effect.sync(() => uris.push(...batch.map((p) => p.uri))))
+        return { total: source.total, uris }
+      })
+    )
+  )
 
 // A pool adopts what is left prewarmed and, its scope closed, stops it.
 afterEach(() => Effect.runPromise(Effect.scoped(ThreadPool.make)))
@@ -40,30 +44,34 @@ describe("ThreadPool", () => {
     const file = archive(posts(1_234))
     const range = await Effect.runPromise(DateRange.make({}))
     Prewarm.prewarm(3)
-    const idle = await Effect.runPromise(Effect.scoped(
-      Effect.gen(function*() {
-        const pool = yield* ThreadPool.ThreadPool
-        expect(Prewarm.waiting()).toBe(0)
-        expect(yield* pool.idle).toBe(2)
-        const worker = pool.start(BatchSource.workerInit(file, { did: "did:plc:test", range }))
-        expect(yield* pool.idle).toBe(1)
-        const first = yield* Effect.promise(() => new Promise((resolve) => worker.once("message", resolve)))
-        expect(first).toEqual({ type: "ready", total: 1_234 })
-        yield* Effect.promise(() => worker.terminate())
-        return pool
-      }).pipe(Effect.provide(ThreadPool.ThreadPool.layer))
-    ))
+    const idle = await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const pool = yield* ThreadPool.ThreadPool
+          expect(Prewarm.waiting()).toBe(0)
+          expect(yield* pool.idle).toBe(2)
+          const worker = pool.start(BatchSource.workerInit(file, { did: "did:plc:test", range }))
+          expect(yield* pool.idle).toBe(1)
+          const first = yield* Effect.promise(() => new Promise((resolve) => worker.once("message", resolve)))
+          expect(first).toEqual({ type: "ready", total: 1_234 })
+          yield* Effect.promise(() => worker.terminate())
+          return pool
+        }).pipe(Effect.provide(ThreadPool.ThreadPool.layer))
+      )
+    )
     expect(await Effect.runPromise(idle.idle)).toBe(0)
   })
 
-  it.each([[1, 1], [2, 1], [4, 3], [32, 31]])(
-    "prewarms, for an export on %i thread(s), %i reader(s): this thread encodes too",
-    (threads, readers) => {
-      expect(Prewarm.readers(threads)).toBe(readers)
-      Prewarm.prewarm(threads)
-      expect(Prewarm.waiting()).toBe(readers)
-    }
-  )
+  it.each([
+    [1, 1],
+    [2, 1],
+    [4, 3],
+    [32, 31]
+  ])("prewarms, for an export on %i thread(s), %i reader(s): this thread encodes too", (threads, readers) => {
+    expect(Prewarm.readers(threads)).toBe(readers)
+    Prewarm.prewarm(threads)
+    expect(Prewarm.waiting()).toBe(readers)
+  })
 
   it.each([0, -1, 1.5, 33, Number.NaN, undefined])("prewarms the readers of the default count for %s", (n) => {
     Prewarm.prewarm(n)
@@ -93,11 +101,15 @@ describe("ThreadPool", () => {
 
   it("never keeps the process alive", () => {
     const module = new URL("../dist/internal/Prewarm.js", import.meta.url).href
-    const out = execFileSync(process.execPath, [
-      "--input-type=module",
-      "-e",
-      `const pool = await import(${JSON.stringify(module)}); pool.prewarm(3); console.log(pool.waiting())`
-    ], { encoding: "utf8", timeout: 30_000 })
+    const out = execFileSync(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `const pool = await import(${JSON.stringify(module)}); pool.prewarm(3); console.log(pool.waiting())`
+      ],
+      { encoding: "utf8", timeout: 30_000 }
+    )
     expect(out.trim()).toBe("2")
   })
 })

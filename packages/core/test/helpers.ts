@@ -126,7 +126,7 @@ export const lines = (hooks: { failAt?: number; delayMillis?: number } = {}) =>
         return {
           start: Effect.succeed("begin\n"),
           write: (batch) =>
-            Effect.gen(function*() {
+            Effect.gen(function* () {
               n++
               if (hooks.delayMillis) yield* Effect.sleep(hooks.delayMillis)
               if (n === hooks.failAt) {
@@ -153,13 +153,14 @@ export const collect = (
   plugin = lines(),
   open: Partial<Archive.OpenOptions> = {}
 ) =>
-  Effect.runPromise(Effect.exit(
-    Effect.gen(function*() {
-      const events: Array<Progress.ExportEvent> = []
-      yield* Stream.runForEach(
-        Export.run({ did: "did:plc:test", format: "lines", ...request }),
-        (e) => Effect.sync(() => events.push(e))
-      )
-      return events
-    }).pipe(Effect.provide(layer(file, plugin, open)))
-  ))
+  Effect.runPromise(
+    Effect.exit(
+      Effect.gen(function* () {
+        const events: Array<Progress.ExportEvent> = []
+        yield* Stream.runForEach(Export.run({ did: "did:plc:test", format: "lines", ...request }), (e) =>
+          Effect.sync(() => events.push(e))
+        )
+        return events
+      }).pipe(Effect.provide(layer(file, plugin, open)))
+    )
+  )

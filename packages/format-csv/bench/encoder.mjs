@@ -65,7 +65,7 @@ for (let i = 0; i < posts.length; i += BATCH) postBatches.push(posts.slice(i, i 
 const rowBatches = postBatches.map((batch) => batch.map(Columns.toRow))
 
 // Values the synthetic posts may lack, on which some csv-stringify settings differ.
-const PROBES = [" lead", "\\.", "a\rb", "\rx", "\tx", "=1+2", "-1", "@x", "say \"hi\", ok", "", "\u3000x", "\ufeffx"]
+const PROBES = [" lead", "\\.", "a\rb", "\rx", "\tx", "=1+2", "-1", "@x", 'say "hi", ok', "", "\u3000x", "\ufeffx"]
 const probePosts = PROBES.map((text, i) => ({
   ...posts[i % posts.length],
   text,
@@ -218,10 +218,9 @@ console.log("| variant | wall µs/row (median) | wall min–max | CPU µs/row (m
 console.log("|---|---:|---:|---:|---|---|")
 for (const v of variants) {
   console.log(
-    `| ${v.name} | ${median(v.times).toFixed(2)} | ${Math.min(...v.times).toFixed(2)}–${
-      Math.max(...v.times).toFixed(2)
-    } | ` +
-      `${median(v.cpu).toFixed(2)} | ${v.same ? "yes" : "NO"} | ${v.note} |`
+    `| ${v.name} | ${median(v.times).toFixed(2)} | ${Math.min(...v.times).toFixed(2)}–${Math.max(...v.times).toFixed(
+      2
+    )} | ${median(v.cpu).toFixed(2)} | ${v.same ? "yes" : "NO"} | ${v.note} |`
   )
 }
 if (sink < 0) console.log(sink)

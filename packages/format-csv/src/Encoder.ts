@@ -77,8 +77,8 @@ export interface StringifyOptions {
  */
 export const stringifyOptions = (options: EncoderOptions): StringifyOptions => ({
   delimiter: ",",
-  quote: "\"",
-  escape: "\"",
+  quote: '"',
+  escape: '"',
   record_delimiter: "\n",
   eof: true,
   quote_record_delimiter: true,
@@ -105,8 +105,15 @@ const quotesAsFirst = (c: number): boolean =>
   c <= 0x20
     ? c === 0x20 || (c >= 0x09 && c <= 0x0d)
     : c >= 0x85 &&
-      (c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 ||
-        c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000)
+      (c === 0x85 ||
+        c === 0xa0 ||
+        c === 0x1680 ||
+        (c >= 0x2000 && c <= 0x200a) ||
+        c === 0x2028 ||
+        c === 0x2029 ||
+        c === 0x202f ||
+        c === 0x205f ||
+        c === 0x3000)
 
 /** Whether a first UTF-16 unit gets the `'` prefix under `escapeFormulas` (= + - @ TAB CR and full-width = + - @). */
 const startsFormula = (c: number): boolean =>
@@ -120,14 +127,14 @@ const startsFormula = (c: number): boolean =>
  * each is a native single-character search with no per-call state.
  */
 const hasSpecial = (value: string): boolean =>
-  value.indexOf(",") >= 0 || value.indexOf("\"") >= 0 || value.indexOf("\n") >= 0 || value.indexOf("\r") >= 0
+  value.indexOf(",") >= 0 || value.indexOf('"') >= 0 || value.indexOf("\n") >= 0 || value.indexOf("\r") >= 0
 
 /** Whether a non-empty value must be quoted; `first` is its first UTF-16 unit. */
 const mustQuote = (value: string, first: number): boolean =>
   quotesAsFirst(first) || hasSpecial(value) || (first === 0x5c && value === "\\.")
 
 /** `body` in quotes, its `"` doubled. */
-const enclose = (body: string): string => "\"" + (body.indexOf("\"") < 0 ? body : body.replaceAll("\"", "\"\"")) + "\""
+const enclose = (body: string): string => '"' + (body.indexOf('"') < 0 ? body : body.replaceAll('"', '""')) + '"'
 
 /** The error for a cell that is not a string (csv-stringify would have cast it; rows here hold strings only). */
 const notText = (value: unknown): TypeError => new TypeError(`a CSV cell must be a string, got ${typeof value}`)
@@ -149,7 +156,7 @@ export const formulaCell = (value: string): string => {
 }
 
 /** The cell function for the options. */
-export const makeCell = (options: EncoderOptions): (value: string) => string =>
+export const makeCell = (options: EncoderOptions): ((value: string) => string) =>
   options.escapeFormulas ? formulaCell : cell
 
 // ---------------------------------------------------------------------------
@@ -235,7 +242,9 @@ export const makePost = (options: EncoderOptions): EncodePost => {
   // `-?\d+` as the core decodes counts: never quoted; only a leading `-` can be prefixed.
   const count = (value: string): string =>
     typeof value === "string" && value.length !== 0 && digitsOrMinus(value)
-      ? formulas && value.charCodeAt(0) === 0x2d ? "'" + value : value
+      ? formulas && value.charCodeAt(0) === 0x2d
+        ? "'" + value
+        : value
       : text(value)
 
   // A decoded timestamp starts with a year digit and holds only `0-9 - : T Z +`: never quoted or prefixed.
@@ -252,21 +261,31 @@ export const makePost = (options: EncoderOptions): EncodePost => {
   }
 
   return (post) =>
-    text(post.uri) + "," +
-    text(post.cid) + "," +
-    text(post.did) + "," +
-    text(post.text) + "," +
-    timestamp(post.createdAt) + "," +
-    count(post.likeCount) + "," +
-    count(post.repostCount) + "," +
-    count(post.replyCount) + "," +
+    text(post.uri) +
+    "," +
+    text(post.cid) +
+    "," +
+    text(post.did) +
+    "," +
+    text(post.text) +
+    "," +
+    timestamp(post.createdAt) +
+    "," +
+    count(post.likeCount) +
+    "," +
+    count(post.repostCount) +
+    "," +
+    count(post.replyCount) +
+    "," +
     count(post.quoteCount) +
     (post.isReply ? ",true," : ",false,") +
     text(post.replyParent) +
     // MediaFiles is empty, and embed_data not parsed, unless has_media is set.
     (post.hasMedia ? ",true," + text(MediaFiles.cell(post)) + "," : ",false,,") +
-    text(post.embedType) + "," +
-    timestamp(post.indexedAt) + "\n"
+    text(post.embedType) +
+    "," +
+    timestamp(post.indexedAt) +
+    "\n"
 }
 
 /** An encoder for a batch of posts: its records as one chunk, "" for an empty batch. */

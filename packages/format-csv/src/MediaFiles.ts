@@ -63,7 +63,7 @@ export const fromEmbed = (embed: unknown): Array<string> => {
  * count).
  */
 const mayListFiles = (text: string): boolean =>
-  text.indexOf("\"fullsize\"") >= 0 || text.indexOf("\"thumb\"") >= 0 || text.indexOf("\\") >= 0
+  text.indexOf('"fullsize"') >= 0 || text.indexOf('"thumb"') >= 0 || text.indexOf("\\") >= 0
 
 /**
  * Parses stored `embed_data` text and lists its file names. Empty for SQL

@@ -83,10 +83,10 @@ describe("Columns", () => {
   })
 
   it("encodes a record with quoting applied cell by cell", () => {
-    const p = post({ text: "a, \"b\"\r\nc", replyParent: " leading", embedType: "\\." })
+    const p = post({ text: 'a, "b"\r\nc', replyParent: " leading", embedType: "\\." })
     expect(records({ escapeFormulas: false }, [p])).toBe(
-      "at://did:plc:test/app.bsky.feed.post/3kabc,bafyreitest,did:plc:test,\"a, \"\"b\"\"\r\nc\"," +
-        "2024-01-02T03:04:05Z,0,0,0,0,false,\" leading\",false,,\"\\.\",2024-01-02T03:04:06Z\n"
+      'at://did:plc:test/app.bsky.feed.post/3kabc,bafyreitest,did:plc:test,"a, ""b""\r\nc",' +
+        '2024-01-02T03:04:05Z,0,0,0,0,false," leading",false,,"\\.",2024-01-02T03:04:06Z\n'
     )
   })
 })

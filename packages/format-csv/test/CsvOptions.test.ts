@@ -24,7 +24,7 @@ describe("CsvOptions", () => {
 
   it("rejects unknown keys and values that are not booleans, naming each", () => {
     expect(() => decode({ delimiter: ";" })).toThrow("delimiter: unknown option (allowed: bom, escapeFormulas)")
-    expect(() => decode({ bom: "false" })).toThrow("bom: expected true or false, got \"false\"")
+    expect(() => decode({ bom: "false" })).toThrow('bom: expected true or false, got "false"')
     expect(() => decode({ escapeFormulas: 1 })).toThrow("escapeFormulas: expected true or false, got 1")
     expect(() => decode({ bom: null, x: 1 })).toThrow(
       "x: unknown option (allowed: bom, escapeFormulas); bom: expected true or false, got null"

@@ -123,12 +123,11 @@ describe("options", () => {
   it("are checked, each bad one named with what is allowed", async () => {
     const exit = await Effect.runPromiseExit(PluginOptions.decode(engine, { bom: "yes", escapeFormula: true }))
     expect(exit._tag).toBe("Failure")
-    const message = exit._tag === "Failure"
-      ? String((exit.cause.reasons[0] as { error?: { message: string } }).error?.message)
-      : ""
+    const message =
+      exit._tag === "Failure" ? String((exit.cause.reasons[0] as { error?: { message: string } }).error?.message) : ""
     expect(message).toBe(
-      "unknown option escapeFormula for format \"csv\" (allowed: bom, escapeFormulas): did you mean escapeFormulas for escapeFormula?; " +
-        "invalid options for format \"csv\": option \"bom\": expected true or false, got \"yes\""
+      'unknown option escapeFormula for format "csv" (allowed: bom, escapeFormulas): did you mean escapeFormulas for escapeFormula?; ' +
+        'invalid options for format "csv": option "bom": expected true or false, got "yes"'
     )
   })
 

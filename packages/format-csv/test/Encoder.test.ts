@@ -19,50 +19,27 @@ const cell = (value: string, encode = plain): string => {
 
 // The rule, written out independently of csv-stringify, to cross-check it.
 const LEADING = new Set<number>([
-  0x09,
-  0x0a,
-  0x0b,
-  0x0c,
-  0x0d,
-  0x20,
-  0x85,
-  0xa0,
-  0x1680,
-  0x2000,
-  0x2001,
-  0x2002,
-  0x2003,
-  0x2004,
-  0x2005,
-  0x2006,
-  0x2007,
-  0x2008,
-  0x2009,
-  0x200a,
-  0x2028,
-  0x2029,
-  0x202f,
-  0x205f,
-  0x3000
+  0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0x85, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006,
+  0x2007, 0x2008, 0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000
 ])
 const mustQuote = (v: string): boolean =>
   v !== "" && (/[,"\r\n]/.test(v) || v === "\\." || LEADING.has(v.charCodeAt(0)))
 const FORMULA_START = new Set(["=", "+", "-", "@", "\t", "\r", "\uFF1D", "\uFF0B", "\uFF0D", "\uFF20"])
 const reference = (v: string, escapeFormulas: boolean): string => {
   const body = escapeFormulas && v !== "" && FORMULA_START.has(v[0]!) ? "'" + v : v
-  return mustQuote(v) ? `"${body.replaceAll("\"", "\"\"")}"` : body
+  return mustQuote(v) ? `"${body.replaceAll('"', '""')}"` : body
 }
 
 describe("quoting: the README's examples", () => {
   const cases: Array<[string, string]> = [
-    ["\\.", "\"\\.\""],
-    [" \\.", "\" \\.\""],
+    ["\\.", '"\\."'],
+    [" \\.", '" \\."'],
     ["\\.\\.", "\\.\\."],
-    ["   ", "\"   \""],
-    ["\"", "\"\"\"\""],
-    ["\x0bvertical tab start", "\"\x0bvertical tab start\""],
-    ["\x85NEL start", "\"\x85NEL start\""],
-    ["\u3000ideographic space start", "\"\u3000ideographic space start\""],
+    ["   ", '"   "'],
+    ['"', '""""'],
+    ["\x0bvertical tab start", '"\x0bvertical tab start"'],
+    ["\x85NEL start", '"\x85NEL start"'],
+    ["\u3000ideographic space start", '"\u3000ideographic space start"'],
     ["\ufeffBOM-like start", "\ufeffBOM-like start"],
     ["\u200bzero width space start", "\u200bzero width space start"],
     ["ctrl:\x01|\x08|\x0c|\x1f|\x7f|end", "ctrl:\x01|\x08|\x0c|\x1f|\x7f|end"],
@@ -72,27 +49,27 @@ describe("quoting: the README's examples", () => {
 })
 
 describe("quoting: the rule", () => {
-  it("an empty value is an empty field, never \"\"", () => {
+  it('an empty value is an empty field, never ""', () => {
     expect(cell("")).toBe("")
     expect(plain([["", "", ""]])).toBe(",,\n")
     expect(plain([["a", "", "b"]])).toBe("a,,b\n")
   })
 
-  it("quotes values containing , \" CR or LF", () => {
-    expect(cell(",")).toBe("\",\"")
-    expect(cell("a,b")).toBe("\"a,b\"")
-    expect(cell("say \"hi\"")).toBe("\"say \"\"hi\"\"\"")
-    expect(cell("a\nb")).toBe("\"a\nb\"")
-    expect(cell("a\r\nb")).toBe("\"a\r\nb\"")
-    expect(cell("a\rb")).toBe("\"a\rb\"")
-    expect(cell("end\r")).toBe("\"end\r\"")
-    expect(cell("\nstart")).toBe("\"\nstart\"")
+  it('quotes values containing , " CR or LF', () => {
+    expect(cell(",")).toBe('","')
+    expect(cell("a,b")).toBe('"a,b"')
+    expect(cell('say "hi"')).toBe('"say ""hi"""')
+    expect(cell("a\nb")).toBe('"a\nb"')
+    expect(cell("a\r\nb")).toBe('"a\r\nb"')
+    expect(cell("a\rb")).toBe('"a\rb"')
+    expect(cell("end\r")).toBe('"end\r"')
+    expect(cell("\nstart")).toBe('"\nstart"')
   })
 
   it("quotes the exact value \\. and nothing like it", () => {
-    expect(cell("\\.")).toBe("\"\\.\"")
+    expect(cell("\\.")).toBe('"\\."')
     for (const v of ["\\.\\.", "\\", ".", "\\.x", "x\\.", "\\..", "\\\\."]) expect(cell(v)).toBe(v)
-    expect(cell("\\.\n")).toBe("\"\\.\n\"")
+    expect(cell("\\.\n")).toBe('"\\.\n"')
   })
 
   it("quotes a value whose first character is whitespace or a line break", () => {
@@ -137,7 +114,7 @@ describe("quoting: the rule", () => {
 
   it("writes control characters, CR and LF raw: no escaping but doubled quotes", () => {
     expect(cell("a\x00b\x1bc")).toBe("a\x00b\x1bc")
-    expect(cell("q\"\r\n\"")).toBe("\"q\"\"\r\n\"\"\"")
+    expect(cell('q"\r\n"')).toBe('"q""\r\n"""')
     expect(cell("back\\slash")).toBe("back\\slash")
     expect(cell("'single'")).toBe("'single'")
   })
@@ -149,7 +126,12 @@ describe("quoting: the rule", () => {
   })
 
   it("ends every record with LF, the last one included", () => {
-    expect(plain([["a", "b"], ["c", "d"]])).toBe("a,b\nc,d\n")
+    expect(
+      plain([
+        ["a", "b"],
+        ["c", "d"]
+      ])
+    ).toBe("a,b\nc,d\n")
     expect(plain([])).toBe("")
   })
 
@@ -160,7 +142,7 @@ describe("quoting: the rule", () => {
       "0",
       " ",
       ",",
-      "\"",
+      '"',
       "\r",
       "\n",
       "\t",
@@ -224,10 +206,10 @@ describe("escapeFormulas", () => {
   })
 
   it("prefixes TAB and CR starts; the quoting is decided on the original value", () => {
-    expect(cell("\tx", escaping)).toBe("\"'\tx\"")
-    expect(cell("\rx", escaping)).toBe("\"'\rx\"")
-    expect(cell("=a,b", escaping)).toBe("\"'=a,b\"")
-    expect(cell("=\"x\"", escaping)).toBe("\"'=\"\"x\"\"\"")
+    expect(cell("\tx", escaping)).toBe('"\'\tx"')
+    expect(cell("\rx", escaping)).toBe('"\'\rx"')
+    expect(cell("=a,b", escaping)).toBe('"\'=a,b"')
+    expect(cell('="x"', escaping)).toBe('"\'=""x"""')
   })
 
   it("prefixes the full-width = + - @ as well", () => {
@@ -245,7 +227,12 @@ describe("configuration", () => {
   it("the quoted_match pattern carries no state between cells", () => {
     expect(Encoder.QUOTED_MATCH.global).toBe(false)
     expect(Encoder.QUOTED_MATCH.sticky).toBe(false)
-    expect(plain([[" a", " b"], [" c", "d"]])).toBe("\" a\",\" b\"\n\" c\",d\n")
+    expect(
+      plain([
+        [" a", " b"],
+        [" c", "d"]
+      ])
+    ).toBe('" a"," b"\n" c",d\n')
   })
 
   it("writes no BOM and no header itself", () => {
@@ -269,14 +256,13 @@ describe("configuration", () => {
 const oracle = (rows: ReadonlyArray<ReadonlyArray<string>>, escapeFormulas: boolean): string =>
   stringify(rows as Array<Array<string>>, Encoder.stringifyOptions({ escapeFormulas }))
 
-const utf8 = (
-  chunk: string | Uint8Array
-): Buffer => (typeof chunk === "string" ? Buffer.from(chunk, "utf8") : Buffer.from(chunk))
+const utf8 = (chunk: string | Uint8Array): Buffer =>
+  typeof chunk === "string" ? Buffer.from(chunk, "utf8") : Buffer.from(chunk)
 
 /** Code units and pieces the rule, formula escaping or UTF-8 conversion treat specially. */
 const SPECIAL_UNITS = [
   ",",
-  "\"",
+  '"',
   "\r",
   "\n",
   "\r\n",
@@ -347,8 +333,8 @@ const anyText: fc.Arbitrary<string> = fc.oneof(
       "\\.\r",
       "\\",
       ".",
-      "\"",
-      "\"\"",
+      '"',
+      '""',
       ",",
       "   ",
       "\t",
@@ -455,15 +441,17 @@ const countText = fc.oneof(
 const timestamp: fc.Arbitrary<Timestamp.Timestamp> = fc.oneof(
   {
     weight: 3,
-    arbitrary: fc.constantFrom(
-      "2024-06-30T23:59:59.999999999Z",
-      "2024-05-13T00:00:00.123456789-03:30",
-      "2024-05-12T00:00:00.000+00:00",
-      "2025-01-15 10:00:00.250",
-      "2024-01-15 10:30:00.123 +0000 UTC m=+1.2",
-      "0000-01-01T00:00:00Z",
-      ""
-    ).map(Timestamp.decode)
+    arbitrary: fc
+      .constantFrom(
+        "2024-06-30T23:59:59.999999999Z",
+        "2024-05-13T00:00:00.123456789-03:30",
+        "2024-05-12T00:00:00.000+00:00",
+        "2025-01-15 10:00:00.250",
+        "2024-01-15 10:30:00.123 +0000 UTC m=+1.2",
+        "0000-01-01T00:00:00Z",
+        ""
+      )
+      .map(Timestamp.decode)
   },
   { weight: 2, arbitrary: anyText.map(Timestamp.decode) },
   {
@@ -473,7 +461,7 @@ const timestamp: fc.Arbitrary<Timestamp.Timestamp> = fc.oneof(
       valid: fc.boolean(),
       seconds: fc.oneof(anyText, fc.constantFrom("2024-01-02T03:04:05", "9999-12-31T23:59:59", "2024-01-02T03:04:0,")),
       fraction: anyText,
-      offset: fc.oneof(anyText, fc.constantFrom("Z", "+05:30", "-03:30", ",", "\""))
+      offset: fc.oneof(anyText, fc.constantFrom("Z", "+05:30", "-03:30", ",", '"'))
     })
   }
 )
@@ -494,23 +482,25 @@ const embedData: fc.Arbitrary<Post.RawJson | null> = fc.oneof(
 const anyPost: fc.Arbitrary<Post.Post> = fc.oneof(
   {
     weight: 3,
-    arbitrary: fc.record({
-      uri: anyText,
-      cid: anyText,
-      did: anyText,
-      text: anyText,
-      createdAt: timestamp,
-      indexedAt: timestamp,
-      likeCount: countText,
-      repostCount: countText,
-      replyCount: countText,
-      quoteCount: countText,
-      isReply: fc.boolean(),
-      replyParent: anyText,
-      hasMedia: fc.boolean(),
-      embedType: anyText,
-      embedData
-    }).map((fields) => basePost(fields))
+    arbitrary: fc
+      .record({
+        uri: anyText,
+        cid: anyText,
+        did: anyText,
+        text: anyText,
+        createdAt: timestamp,
+        indexedAt: timestamp,
+        likeCount: countText,
+        repostCount: countText,
+        replyCount: countText,
+        quoteCount: countText,
+        isReply: fc.boolean(),
+        replyParent: anyText,
+        hasMedia: fc.boolean(),
+        embedType: anyText,
+        embedData
+      })
+      .map((fields) => basePost(fields))
   },
   // Posts as the core decodes them from hostile rows.
   { weight: 1, arbitrary: Hostile.row.map((r) => Hostile.decode([r])[0]!) }
@@ -535,9 +525,8 @@ describe("posts: same bytes as csv-stringify over Columns.toRow", () => {
 
   it("a batch longer than one segment comes back as UTF-8 bytes, a short one as text", () => {
     const encodeBatch = Encoder.makeBatch({ escapeFormulas: false })
-    const long = Array.from(
-      { length: 400 },
-      (_, i) => basePost({ text: `post ${i} \u{1f680} ${"é, \"x\" ".repeat(i % 50)}\ud800` })
+    const long = Array.from({ length: 400 }, (_, i) =>
+      basePost({ text: `post ${i} \u{1f680} ${'é, "x" '.repeat(i % 50)}\ud800` })
     )
     const chunk = encodeBatch(long)
     expect(chunk).toBeInstanceOf(Uint8Array)

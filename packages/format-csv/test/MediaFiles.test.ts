@@ -17,7 +17,7 @@ describe("fileName", () => {
     expect(MediaFiles.fileName(`${CDN}bafkreiq?a=b/c`)).toBe("c")
   })
 
-  it("gives \"\" for no / or nothing left", () => {
+  it('gives "" for no / or nothing left', () => {
     expect(MediaFiles.fileName("bafkreinoslash@jpeg")).toBe("")
     expect(MediaFiles.fileName(CDN)).toBe("")
     expect(MediaFiles.fileName("https://cdn.bsky.app/x/@jpeg")).toBe("")
@@ -27,11 +27,13 @@ describe("fileName", () => {
 
 describe("MediaFiles cell", () => {
   it("lists images, then media.images, then external.thumb, joined with ;", () => {
-    expect(files({
-      external: { thumb: `${CDN}ext@jpeg` },
-      media: { images: [image("med1"), image("med2")] },
-      images: [image("img1")]
-    })).toBe("img1;med1;med2;ext")
+    expect(
+      files({
+        external: { thumb: `${CDN}ext@jpeg` },
+        media: { images: [image("med1"), image("med2")] },
+        images: [image("img1")]
+      })
+    ).toBe("img1;med1;med2;ext")
   })
 
   it("keeps repeated names and their order", () => {
@@ -39,30 +41,33 @@ describe("MediaFiles cell", () => {
   })
 
   it("uses the last occurrence of a duplicated key", () => {
-    expect(filesOfText(
-      `{"images":[{"fullsize":"${CDN}first@jpeg"}],"images":[{"fullsize":"${CDN}second@jpeg"}]}`
-    )).toBe("second")
+    expect(
+      filesOfText(`{"images":[{"fullsize":"${CDN}first@jpeg"}],"images":[{"fullsize":"${CDN}second@jpeg"}]}`)
+    ).toBe("second")
     expect(filesOfText(`{"images":[{"fullsize":"${CDN}x@jpeg","fullsize":"${CDN}y@jpeg"}]}`)).toBe("y")
   })
 
   it("reads JSON escapes and irregular whitespace", () => {
-    expect(filesOfText(` {\n\t"images" : [ { "fullsize" : "https:\\/\\/cdn\\/b\\u0061fk@jpeg" } , { } , [ ] ] }\n`))
-      .toBe("bafk")
+    expect(
+      filesOfText(` {\n\t"images" : [ { "fullsize" : "https:\\/\\/cdn\\/b\\u0061fk@jpeg" } , { } , [ ] ] }\n`)
+    ).toBe("bafk")
   })
 
   it("skips values of the wrong shape", () => {
-    expect(files({
-      images: [
-        { fullsize: null },
-        { fullsize: 123 },
-        { fullsize: { url: `${CDN}obj@jpeg` } },
-        { thumb: `${CDN}thumbonly@jpeg` },
-        "not an object",
-        [`${CDN}inarray@jpeg`],
-        null,
-        image("ok")
-      ]
-    })).toBe("ok")
+    expect(
+      files({
+        images: [
+          { fullsize: null },
+          { fullsize: 123 },
+          { fullsize: { url: `${CDN}obj@jpeg` } },
+          { thumb: `${CDN}thumbonly@jpeg` },
+          "not an object",
+          [`${CDN}inarray@jpeg`],
+          null,
+          image("ok")
+        ]
+      })
+    ).toBe("ok")
     expect(files({ images: { fullsize: `${CDN}obj@jpeg` } })).toBe("")
     expect(files({ images: `${CDN}str@jpeg` })).toBe("")
     expect(files({ media: [{ images: [image("x")] }] })).toBe("")
@@ -72,25 +77,26 @@ describe("MediaFiles cell", () => {
     expect(files({ external: `${CDN}x@jpeg` })).toBe("")
   })
 
-  it("skips URLs without / or with nothing left, and keeps , and \" in names", () => {
-    expect(files({
-      images: [
-        { fullsize: `${CDN}noext` },
-        { fullsize: "noslash@jpeg" },
-        { fullsize: CDN },
-        { fullsize: "https://cdn/x/@jpeg" },
-        { fullsize: `${CDN}a,comma@jpeg` },
-        { fullsize: `${CDN}a"quote@jpeg` },
-        { fullsize: `${CDN}é🚀@jpeg` }
-      ]
-    })).toBe("noext;a,comma;a\"quote;é🚀")
+  it('skips URLs without / or with nothing left, and keeps , and " in names', () => {
+    expect(
+      files({
+        images: [
+          { fullsize: `${CDN}noext` },
+          { fullsize: "noslash@jpeg" },
+          { fullsize: CDN },
+          { fullsize: "https://cdn/x/@jpeg" },
+          { fullsize: `${CDN}a,comma@jpeg` },
+          { fullsize: `${CDN}a"quote@jpeg` },
+          { fullsize: `${CDN}é🚀@jpeg` }
+        ]
+      })
+    ).toBe('noext;a,comma;a"quote;é🚀')
   })
 
   it("reads nothing else: video, quoted posts' embeds, media.external, image thumbnails", () => {
     expect(
       files({ $type: "app.bsky.embed.video#view", thumbnail: `${CDN}video/thumbnail.jpg`, playlist: `${CDN}p.m3u8` })
-    )
-      .toBe("")
+    ).toBe("")
     expect(files({ record: { embeds: [{ images: [image("quoted")] }] } })).toBe("")
     expect(files({ media: { external: { thumb: `${CDN}mext@jpeg` } } })).toBe("")
     expect(files({ media: { media: { images: [image("deep")] } } })).toBe("")
@@ -110,7 +116,7 @@ describe("MediaFiles cell", () => {
 
   it("is empty when embed_data is NULL, '' or not a JSON object", () => {
     expect(MediaFiles.cell(post({ hasMedia: true, embedData: null }))).toBe("")
-    for (const text of ["null", "[]", "{}", "\"text\"", "1", "true", `[{"images":[{"fullsize":"${CDN}a@jpeg"}]}]`]) {
+    for (const text of ["null", "[]", "{}", '"text"', "1", "true", `[{"images":[{"fullsize":"${CDN}a@jpeg"}]}]`]) {
       expect(filesOfText(text), text).toBe("")
     }
   })
@@ -122,10 +128,14 @@ describe("MediaFiles cell", () => {
       expect(MediaFiles.cell(post({ hasMedia: true, embedData })), text).toBe("")
     }
     // Text marked invalid is not parsed, even when it would parse.
-    expect(MediaFiles.cell(post({
-      hasMedia: true,
-      embedData: { text: JSON.stringify({ images: [image("a")] }), valid: false }
-    }))).toBe("")
+    expect(
+      MediaFiles.cell(
+        post({
+          hasMedia: true,
+          embedData: { text: JSON.stringify({ images: [image("a")] }), valid: false }
+        })
+      )
+    ).toBe("")
   })
 })
 
@@ -190,7 +200,7 @@ describe("parsing only what can list files", () => {
   }
   const KEYS = ["images", "media", "external", "fullsize", "thumb", "thumbnail", "alt", "$type"]
   const url = fc.oneof(
-    fc.constantFrom(`${CDN}a@jpeg`, `${CDN}b`, "noslash", "https://x/y/c@png", "https://x/y/\"q\",c@png"),
+    fc.constantFrom(`${CDN}a@jpeg`, `${CDN}b`, "noslash", "https://x/y/c@png", 'https://x/y/"q",c@png'),
     fc.string({ maxLength: 8 })
   )
   const { node } = fc.letrec((tie) => ({
@@ -203,14 +213,14 @@ describe("parsing only what can list files", () => {
     )
   }))
   // JSON text, sometimes with keys spelled through escapes, or made malformed.
-  const embedText = fc.tuple(node, fc.boolean(), fc.boolean(), fc.boolean()).map(
-    ([value, escFull, escThumb, broken]) => {
+  const embedText = fc
+    .tuple(node, fc.boolean(), fc.boolean(), fc.boolean())
+    .map(([value, escFull, escThumb, broken]) => {
       let text = JSON.stringify(value)
-      if (escFull) text = text.replaceAll("\"fullsize\"", "\"\\u0066ullsize\"")
-      if (escThumb) text = text.replaceAll("\"thumb\"", "\"th\\u0075mb\"")
+      if (escFull) text = text.replaceAll('"fullsize"', '"\\u0066ullsize"')
+      if (escThumb) text = text.replaceAll('"thumb"', '"th\\u0075mb"')
       return broken ? text.slice(0, -1) : text
-    }
-  )
+    })
 
   it("gives what parsing everything gives, for any embed text", () => {
     fc.assert(

@@ -51,23 +51,23 @@ export const batches = <A>(items: ReadonlyArray<A>, size: number): Array<Readonl
 }
 
 /** Runs a sink over the batches and returns the file's bytes (text chunks as UTF-8). */
-export const encode = (
-  options: CsvOptions,
-  parts: ReadonlyArray<ReadonlyArray<Post.Post>>
-): Buffer =>
-  Effect.runSync(Effect.sync(() => {
-    const sink = makeSink(options)
-    const chunks: Array<Buffer> = []
-    const add = (c: string | Uint8Array) => chunks.push(typeof c === "string" ? Buffer.from(c, "utf8") : Buffer.from(c))
-    add(sink.start?.() as string)
-    let offset = 0
-    for (const batch of parts) {
-      add(sink.write(batch, { offset }) as string | Uint8Array)
-      offset += batch.length
-    }
-    add((sink.end?.() ?? "") as string)
-    return Buffer.concat(chunks)
-  }))
+export const encode = (options: CsvOptions, parts: ReadonlyArray<ReadonlyArray<Post.Post>>): Buffer =>
+  Effect.runSync(
+    Effect.sync(() => {
+      const sink = makeSink(options)
+      const chunks: Array<Buffer> = []
+      const add = (c: string | Uint8Array) =>
+        chunks.push(typeof c === "string" ? Buffer.from(c, "utf8") : Buffer.from(c))
+      add(sink.start?.() as string)
+      let offset = 0
+      for (const batch of parts) {
+        add(sink.write(batch, { offset }) as string | Uint8Array)
+        offset += batch.length
+      }
+      add((sink.end?.() ?? "") as string)
+      return Buffer.concat(chunks)
+    })
+  )
 
 /** The data lines of a file encoded without BOM and header: the encoded records only. */
 export const records = (options: Omit<CsvOptions, "bom">, posts: ReadonlyArray<Post.Post>): string => {

@@ -100,7 +100,10 @@ export const embed = (value: unknown): Json | 0 => {
 /** The values of the labels applied to a post (negations left out); 0 when there are none. */
 export const labels = (value: unknown): Array<string> | 0 => {
   if (!Array.isArray(value)) return 0
-  const out = value.filter((l) => member(l, "neg") !== true).map((l) => text(member(l, "val"))).filter((v) => v !== "")
+  const out = value
+    .filter((l) => member(l, "neg") !== true)
+    .map((l) => text(member(l, "val")))
+    .filter((v) => v !== "")
   return out.length === 0 ? 0 : out
 }
 

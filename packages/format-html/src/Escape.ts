@@ -14,7 +14,7 @@
 export const scriptJson = (json: string): string =>
   json.replace(/[<\u2028\u2029]/g, (c) => (c === "<" ? "\\u003c" : c === "\u2028" ? "\\u2028" : "\\u2029"))
 
-const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;" }
+const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }
 
 /** Text as HTML character data or a quoted attribute value: `& < > " '` as entities. */
 export const html = (text: string): string => text.replace(/[&<>"']/g, (c) => ENTITIES[c]!)

@@ -18,10 +18,8 @@ export type Segment = string | readonly [Kind, string, string]
 // holds a letter and starts with no mark, so the keycap emoji #️⃣ is not one.
 const TOKEN = new RegExp(
   [
-    String
-      .raw`(?<url>(?:https?:\/\/|(?<![\p{L}\p{N}_.@\/-])www\.)[^\s<>"\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]+)`,
-    String
-      .raw`(?<![\p{L}\p{N}_.@\/-])@(?<handle>[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,62}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,62}[a-zA-Z0-9])?)*\.[a-zA-Z][a-zA-Z0-9-]*[a-zA-Z0-9])`,
+    String.raw`(?<url>(?:https?:\/\/|(?<![\p{L}\p{N}_.@\/-])www\.)[^\s<>"\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]+)`,
+    String.raw`(?<![\p{L}\p{N}_.@\/-])@(?<handle>[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,62}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,62}[a-zA-Z0-9])?)*\.[a-zA-Z][a-zA-Z0-9-]*[a-zA-Z0-9])`,
     String.raw`(?<![\p{L}\p{N}_&#\/])[#＃](?<tag>(?=[\p{M}\p{N}_]*\p{L})[\p{L}\p{N}_][\p{L}\p{M}\p{N}_]*)`
   ].join("|"),
   "gu"
@@ -38,7 +36,7 @@ const trimUrl = (url: string): string => {
   // Keep closing parentheses that balance opening ones inside the address (Wikipedia links).
   let cut = url.slice(0, end)
   let rest = url.slice(end)
-  while (rest.startsWith(")") && (cut.split("(").length - 1) > (cut.split(")").length - 1)) {
+  while (rest.startsWith(")") && cut.split("(").length - 1 > cut.split(")").length - 1) {
     cut += ")"
     rest = rest.slice(1)
   }

@@ -41,7 +41,12 @@ export const cidDigest = (cid: string): string | undefined => {
   return Buffer.from(bytes.subarray(4)).toString("hex")
 }
 
-const EXTENSIONS = new Map([["jpeg", "jpg"], ["jpg", "jpg"], ["png", "png"], ["", "jpg"]])
+const EXTENSIONS = new Map([
+  ["jpeg", "jpg"],
+  ["jpg", "jpg"],
+  ["png", "png"],
+  ["", "jpg"]
+])
 
 /**
  * `media/<name>` for an image URL whose last segment is a blob CID with an

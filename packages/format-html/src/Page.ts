@@ -24,7 +24,7 @@ export interface PageOptions {
 /** Posts per data block. */
 export const BLOCK = 1000
 
-const OPEN = "<script type=\"application/json\" class=\"posts\">[\n"
+const OPEN = '<script type="application/json" class="posts">[\n'
 const CLOSE = "\n]</script>\n"
 
 const sha256 = (text: string): string => `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`
@@ -42,20 +42,22 @@ export const policy = [
 /** Everything before the first post. */
 export const head = (options: PageOptions): string => {
   const title = html(options.title)
-  return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n" +
+  return (
+    '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n' +
     `<meta http-equiv="Content-Security-Policy" content="${policy}">\n` +
-    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n" +
-    "<meta name=\"referrer\" content=\"no-referrer\">\n" +
+    '<meta name="viewport" content="width=device-width, initial-scale=1">\n' +
+    '<meta name="referrer" content="no-referrer">\n' +
     `<title>${title}</title>\n<style>${style}</style>\n</head>\n<body>\n` +
-    "<a class=\"skip\" href=\"#feed\">Skip to posts</a>\n" +
+    '<a class="skip" href="#feed">Skip to posts</a>\n' +
     `<header>\n<h1>${title}</h1>\n<p id="who"></p>\n<div class="bar">\n` +
-    "<div role=\"search\"><input type=\"search\" id=\"q\" aria-label=\"Search posts\" placeholder=\"Search posts\" autocomplete=\"off\"></div>\n" +
-    "<nav aria-label=\"Jump to a month\"><select id=\"month\" aria-label=\"Jump to a month\"><option value=\"\">Jump to month…</option></select></nav>\n" +
-    "<button id=\"back\" type=\"button\" hidden>Back to all posts</button>\n</div>\n" +
-    "<p id=\"status\" role=\"status\" aria-live=\"polite\">Loading posts…</p>\n</header>\n" +
-    "<main>\n<div id=\"feed\" role=\"feed\" aria-label=\"Posts\" tabindex=\"-1\"></div>\n" +
+    '<div role="search"><input type="search" id="q" aria-label="Search posts" placeholder="Search posts" autocomplete="off"></div>\n' +
+    '<nav aria-label="Jump to a month"><select id="month" aria-label="Jump to a month"><option value="">Jump to month…</option></select></nav>\n' +
+    '<button id="back" type="button" hidden>Back to all posts</button>\n</div>\n' +
+    '<p id="status" role="status" aria-live="polite">Loading posts…</p>\n</header>\n' +
+    '<main>\n<div id="feed" role="feed" aria-label="Posts" tabindex="-1"></div>\n' +
     "<noscript><p>This page shows its posts with JavaScript, which is turned off.</p></noscript>\n</main>\n" +
     `<script>${script}</script>\n`
+  )
 }
 
 /** The data of posts `offset`, `offset + 1`, … of the export. */

@@ -57,7 +57,10 @@ describe("entry", () => {
       ]
     }
     expect(embed(images)).toEqual({
-      i: [[expect.stringMatching(/^media\/[0-9a-f]{64}\.png$/), "a cat", 4, 3], ["", "", 0, 0]]
+      i: [
+        [expect.stringMatching(/^media\/[0-9a-f]{64}\.png$/), "a cat", 4, 3],
+        ["", "", 0, 0]
+      ]
     })
     expect(embed({ external: { uri: "javascript:alert(1)", title: "t", description: "d" } })).toEqual({
       x: ["", "t", "d", ""]

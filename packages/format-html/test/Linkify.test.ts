@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest"
 import { segments } from "../src/Linkify.js"
 
 const hrefs = (text: string) => segments(text).flatMap((s) => (typeof s === "string" ? [] : [s[2]]))
-const joined = (text: string) => segments(text).map((s) => (typeof s === "string" ? s : s[1])).join("")
+const joined = (text: string) =>
+  segments(text)
+    .map((s) => (typeof s === "string" ? s : s[1]))
+    .join("")
 
 describe("segments", () => {
   it("links addresses, mentions and hashtags", () => {

@@ -39,6 +39,7 @@ describe("mediaPath", () => {
       `https://x/${cid}x`,
       "https://x/../../etc/passwd",
       `https://x/${blobCid(digest).replace("bafkrei", "bafyrei")}`
-    ]) expect(mediaPath(url)).toBe("")
+    ])
+      expect(mediaPath(url)).toBe("")
   })
 })

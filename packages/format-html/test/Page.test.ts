@@ -6,13 +6,11 @@ import htmlDefault, { BLOCK, htmlFormat, MAX_POSTS, policy } from "../src/index.
 import { script } from "../src/internal/Script.js"
 import { style } from "../src/internal/Style.js"
 
-const posts = Array.from(
-  { length: 2 * BLOCK + 501 },
-  (_, i) =>
-    Sink.post({
-      uri: `at://did:plc:example/app.bsky.feed.post/${i}`,
-      text: i % 3 === 0 ? `</script><!-- ${i} #t https://x.y` : `post ${i}`
-    })
+const posts = Array.from({ length: 2 * BLOCK + 501 }, (_, i) =>
+  Sink.post({
+    uri: `at://did:plc:example/app.bsky.feed.post/${i}`,
+    text: i % 3 === 0 ? `</script><!-- ${i} #t https://x.y` : `post ${i}`
+  })
 )
 
 /** The JSON of each data block, in order. */

@@ -75,8 +75,9 @@ describe.skipIf(!hasChromium)("a 100,000-post export with media", () => {
     await page.selectOption("#month", { label: last })
     await page.waitForFunction(() => document.activeElement?.tagName === "ARTICLE")
     const time = await page.evaluate(() => document.activeElement!.querySelector("time")!.dateTime)
-    expect(new Date(time).toLocaleString("en-US", { timeZone: "America/New_York", month: "long", year: "numeric" }))
-      .toBe(last.replace(/ \(.*/, ""))
+    expect(
+      new Date(time).toLocaleString("en-US", { timeZone: "America/New_York", month: "long", year: "numeric" })
+    ).toBe(last.replace(/ \(.*/, ""))
 
     // The feed is taller than a browser lets an element be: the last post is still reachable.
     await page.keyboard.press("End")
@@ -91,8 +92,8 @@ describe.skipIf(!hasChromium)("a 100,000-post export with media", () => {
       for (let y = 0; y < 30_000; y += innerHeight / 2) {
         scrollTo(0, y)
         await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 40)))
-        const done = [...document.querySelectorAll("figure img")].filter((i) =>
-          (i as HTMLImageElement).naturalWidth > 0
+        const done = [...document.querySelectorAll("figure img")].filter(
+          (i) => (i as HTMLImageElement).naturalWidth > 0
         )
         if (done.length >= 3) return done.map((i) => (i as HTMLImageElement).src)
       }

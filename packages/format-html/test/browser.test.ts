@@ -33,8 +33,7 @@ if (!hasChromium) console.warn(`browser tests skipped: ${CHROMIUM} is missing (a
 
 const DID = "did:plc:htmlreader2222222222222"
 const post = (rkey: string) => `at://${DID}/app.bsky.feed.post/${rkey}`
-const PWN =
-  `<script>window.pwned="script"</script><img src=x onerror="window.pwned='img'"></script><!-- <svg onload=alert(1)> -->`
+const PWN = `<script>window.pwned="script"</script><img src=x onerror="window.pwned='img'"></script><!-- <svg onload=alert(1)> -->`
 const RTL = "\u202eevil.exe \u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627 a\u200bb\u200dc\ufeffd"
 const HUGE = "A long post. ".repeat(7_700) + "x".repeat(4_000) + " https://example.com/" + "a".repeat(3_000)
 
@@ -150,20 +149,20 @@ describe.skipIf(!hasChromium)("a small export with hostile posts", () => {
           if (done.has(a)) continue
           done.add(a)
           found.images += a.querySelectorAll("figure").length
-          found.external +=
-            [...a.querySelectorAll("a.card")].filter((c) =>
-              !(c as HTMLAnchorElement).href.startsWith("https://bsky.app/")
-            ).length
-          found.quote +=
-            [...a.querySelectorAll("a.card")].filter((c) =>
-              (c as HTMLAnchorElement).href.startsWith("https://bsky.app/")
-            ).length
-          found.quoteGone +=
-            [...a.querySelectorAll(".card b")].filter((b) => b.textContent === "Quoted post (not available)").length
+          found.external += [...a.querySelectorAll("a.card")].filter(
+            (c) => !(c as HTMLAnchorElement).href.startsWith("https://bsky.app/")
+          ).length
+          found.quote += [...a.querySelectorAll("a.card")].filter((c) =>
+            (c as HTMLAnchorElement).href.startsWith("https://bsky.app/")
+          ).length
+          found.quoteGone += [...a.querySelectorAll(".card b")].filter(
+            (b) => b.textContent === "Quoted post (not available)"
+          ).length
           found.video += [...a.querySelectorAll(".note")].filter((n) => n.textContent!.startsWith("Video")).length
           found.labels += a.querySelectorAll(".labels li").length
-          found.replyOut +=
-            [...a.querySelectorAll(".ctx")].filter((n) => n.textContent!.startsWith("Replying to a post")).length
+          found.replyOut += [...a.querySelectorAll(".ctx")].filter((n) =>
+            n.textContent!.startsWith("Replying to a post")
+          ).length
         }
         for (const img of document.querySelectorAll("figure img")) {
           const i = img as HTMLImageElement
@@ -180,9 +179,8 @@ describe.skipIf(!hasChromium)("a small export with hostile posts", () => {
     for (const kind of ["external", "quote", "quoteGone", "video", "labels", "replyOut"] as const) {
       expect(seen[kind], kind).toBeGreaterThan(0)
     }
-    const loaded = await o.page.$$eval(
-      "figure img",
-      (l) => l.filter((i) => (i as HTMLImageElement).naturalWidth > 0).map((i) => (i as HTMLImageElement).src)
+    const loaded = await o.page.$$eval("figure img", (l) =>
+      l.filter((i) => (i as HTMLImageElement).naturalWidth > 0).map((i) => (i as HTMLImageElement).src)
     )
     for (const src of loaded) {
       expect(existsSync(path.join(withMedia, "media", path.basename(fileURLToPath(src))))).toBe(true)
@@ -206,8 +204,8 @@ describe.skipIf(!hasChromium)("a small export with hostile posts", () => {
       expected > 1 ? "2" : "1"
     )
     await page.getByRole("searchbox").fill("no such words anywhere")
-    await page.waitForFunction(() =>
-      document.getElementById("status")!.textContent === "No posts match \u201cno such words anywhere\u201d"
+    await page.waitForFunction(
+      () => document.getElementById("status")!.textContent === "No posts match \u201cno such words anywhere\u201d"
     )
     await page.getByRole("searchbox").fill("")
     await page.waitForFunction(() => /newest first/.test(document.getElementById("status")!.textContent!))
@@ -219,8 +217,9 @@ describe.skipIf(!hasChromium)("a small export with hostile posts", () => {
       expect(await page.getByRole(role).count(), role).toBe(1)
     }
     expect(await page.getByRole("heading", { level: 1 }).count()).toBe(1)
-    expect(await page.$$eval("article", (l) => l.every((a) => a.querySelector("h2") !== null && a.tabIndex === 0)))
-      .toBe(true)
+    expect(
+      await page.$$eval("article", (l) => l.every((a) => a.querySelector("h2") !== null && a.tabIndex === 0))
+    ).toBe(true)
     expect(await page.$$eval("img", (l) => l.every((i) => (i as HTMLImageElement).alt !== ""))).toBe(true)
   })
 
@@ -260,8 +259,8 @@ describe.skipIf(!hasChromium)("a small export with hostile posts", () => {
     // Down to the first posts with images, then a moment for any image to load or fail.
     await o.page.evaluate(async () => {
       const inView = () =>
-        [...document.querySelectorAll("figure")].some((f) =>
-          f.getBoundingClientRect().top > 0 && f.getBoundingClientRect().bottom < innerHeight
+        [...document.querySelectorAll("figure")].some(
+          (f) => f.getBoundingClientRect().top > 0 && f.getBoundingClientRect().bottom < innerHeight
         )
       for (let y = 0; !inView() && y < document.documentElement.scrollHeight; y += innerHeight / 3) {
         scrollTo(0, y)
@@ -270,14 +269,12 @@ describe.skipIf(!hasChromium)("a small export with hostile posts", () => {
       await new Promise((r) => setTimeout(r, 300))
     })
     await screenshot(o.page, "small-without-media")
-    const figures = await o.page.$$eval(
-      "figure",
-      (l) =>
-        l.map((f) => ({
-          caption: f.querySelector("figcaption")!.textContent!,
-          img: f.querySelector("img") !== null,
-          visible: (f.querySelector("figcaption") as HTMLElement).getBoundingClientRect().left >= 0
-        }))
+    const figures = await o.page.$$eval("figure", (l) =>
+      l.map((f) => ({
+        caption: f.querySelector("figcaption")!.textContent!,
+        img: f.querySelector("img") !== null,
+        visible: (f.querySelector("figcaption") as HTMLElement).getBoundingClientRect().left >= 0
+      }))
     )
     expect(figures.length).toBeGreaterThan(0)
     for (const f of figures) {

@@ -4,8 +4,9 @@ import { expect } from "vitest"
 import { htmlFormat } from "../src/index.js"
 
 const uris = (bytes: Buffer): Array<string> =>
-  [...bytes.toString("utf8").matchAll(/<script type="application\/json" class="posts">([^<]*)<\/script>/g)]
-    .flatMap((m) => (JSON.parse(m[1]!) as Array<[string]>).map((p) => p[0]))
+  [...bytes.toString("utf8").matchAll(/<script type="application\/json" class="posts">([^<]*)<\/script>/g)].flatMap(
+    (m) => (JSON.parse(m[1]!) as Array<[string]>).map((p) => p[0])
+  )
 
 formatConformance(htmlFormat, {
   // Every post once, in export order, in the data blocks; the page always ends.

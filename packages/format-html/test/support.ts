@@ -19,12 +19,8 @@ const CLI = fileURLToPath(new URL("../../../apps/cli/bin/skyporter.js", import.m
 export const skyporter = (args: ReadonlyArray<string>, cwd: string): Promise<string> => {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build the CLI first (npm run build)`)
   return new Promise((resolve, reject) =>
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { cwd, maxBuffer: 64 << 20 },
-      (error, stdout, stderr) =>
-        error ? reject(new Error(`skyporter ${args.join(" ")} failed: ${stderr}`)) : resolve(stdout)
+    execFile(process.execPath, [CLI, ...args], { cwd, maxBuffer: 64 << 20 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`skyporter ${args.join(" ")} failed: ${stderr}`)) : resolve(stdout)
     )
   )
 }
@@ -94,8 +90,9 @@ export const addPosts = (db: string, did: string, rows: ReadonlyArray<Row>): voi
 export const texts = (db: string, did: string): Array<string> => {
   const sqlite = new Database(db, { readonly: true })
   try {
-    return (sqlite.prepare("SELECT text FROM posts WHERE did = ?").raw().all(did) as Array<[string | Buffer | null]>)
-      .map(([t]) => (t === null ? "" : String(t)))
+    return (
+      sqlite.prepare("SELECT text FROM posts WHERE did = ?").raw().all(did) as Array<[string | Buffer | null]>
+    ).map(([t]) => (t === null ? "" : String(t)))
   } finally {
     sqlite.close()
   }
@@ -196,7 +193,8 @@ export const articles = (page: Page) =>
         labels: [...a.querySelectorAll(".labels li")].map((l) => l.textContent),
         html: a.outerHTML
       }))
-      .sort((x, y) => x.pos - y.pos))
+      .sort((x, y) => x.pos - y.pos)
+  )
 
 /** Checks that hold for every page: offline, quiet, nothing executed. */
 export const clean = (o: Opened, mediaDir?: string) => {

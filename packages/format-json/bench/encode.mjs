@@ -26,7 +26,7 @@ const words = [
   "archive",
   "weekend"
 ]
-const extras = ["", "", "", " 🚀✨", " café déjà vu", "\nsecond line", " \"quoted\" & <b>", " 日本語のテキスト"]
+const extras = ["", "", "", " 🚀✨", " café déjà vu", "\nsecond line", ' "quoted" & <b>', " 日本語のテキスト"]
 
 const pick = (i, k) => words[(i * 7 + k * 13) % words.length]
 const sentence = (i, n) => Array.from({ length: n }, (_, k) => pick(i, k)).join(" ")
@@ -34,7 +34,7 @@ const ts = (i, offset) => {
   const d = new Date(Date.UTC(2024, 0, 1) + i * 61_000 + offset)
   return Timestamp.decode(d.toISOString())
 }
-const cidOf = (i) => "bafyrei" + (i * 2654435761 >>> 0).toString(32).padStart(52, "q")
+const cidOf = (i) => "bafyrei" + ((i * 2654435761) >>> 0).toString(32).padStart(52, "q")
 
 const imagesEmbed = (i, n) =>
   JSON.stringify({
@@ -60,11 +60,12 @@ const externalEmbed = (i) =>
 
 const makePost = (i) => {
   const r = i % 20
-  const embed = r < 7
-    ? { type: "images", text: imagesEmbed(i, 1 + (i % 4)) }
-    : r < 9
-    ? { type: "external", text: externalEmbed(i) }
-    : null
+  const embed =
+    r < 7
+      ? { type: "images", text: imagesEmbed(i, 1 + (i % 4)) }
+      : r < 9
+        ? { type: "external", text: externalEmbed(i) }
+        : null
   return {
     uri: `at://did:plc:bench/app.bsky.feed.post/3k${i.toString(36).padStart(11, "a")}`,
     cid: cidOf(i),
@@ -101,12 +102,14 @@ const run = () => {
   const started = process.hrtime.bigint()
   const cpu = process.cpuUsage()
   let bytes = 0
-  Effect.runSync(Effect.gen(function*() {
-    const sink = yield* jsonFormat.make({})
-    bytes += toBytes(yield* sink.start).length
-    for (const batch of batches) bytes += toBytes(yield* sink.write(batch)).length
-    bytes += toBytes(yield* sink.end).length
-  }))
+  Effect.runSync(
+    Effect.gen(function* () {
+      const sink = yield* jsonFormat.make({})
+      bytes += toBytes(yield* sink.start).length
+      for (const batch of batches) bytes += toBytes(yield* sink.write(batch)).length
+      bytes += toBytes(yield* sink.end).length
+    })
+  )
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
   const used = process.cpuUsage(cpu)
   const cpuSeconds = (used.user + used.system) / 1e6

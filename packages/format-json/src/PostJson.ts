@@ -17,7 +17,7 @@ type RawJson = Post.RawJson
 
 /** A timestamp as a JSON string: RFC 3339, fraction trimmed; invalid ones as their stored text. */
 const timestamp = (t: Timestamp.Timestamp): string =>
-  t.valid ? "\"" + Timestamp.toRfc3339(t) + "\"" : quoteString(t.text)
+  t.valid ? '"' + Timestamp.toRfc3339(t) + '"' : quoteString(t.text)
 
 const INTEGER = /^(?:0|-?[1-9]\d*)$/
 
@@ -69,9 +69,9 @@ interface Keys {
 
 const makeKeys = (level: number): Keys => {
   const nl = newline(level + 1)
-  const key = (name: string) => "," + nl + "\"" + name + "\": "
+  const key = (name: string) => "," + nl + '"' + name + '": '
   return {
-    open: "{" + nl + "\"uri\": ",
+    open: "{" + nl + '"uri": ',
     cid: key("cid"),
     did: key("did"),
     text: key("text"),
@@ -109,17 +109,28 @@ export const renderPost = (post: Post.Post, level: number): string => {
     throw new RangeError(`level must be a non-negative integer, got ${level}`)
   }
   const k = keysFor(level)
-  let s = k.open + quoteString(post.uri) +
-    k.cid + quoteString(post.cid) +
-    k.did + quoteString(post.did) +
-    k.text + quoteString(post.text) +
-    k.createdAt + timestamp(post.createdAt) +
-    k.indexedAt + timestamp(post.indexedAt) +
+  let s =
+    k.open +
+    quoteString(post.uri) +
+    k.cid +
+    quoteString(post.cid) +
+    k.did +
+    quoteString(post.did) +
+    k.text +
+    quoteString(post.text) +
+    k.createdAt +
+    timestamp(post.createdAt) +
+    k.indexedAt +
+    timestamp(post.indexedAt) +
     (post.hasMedia ? k.hasMediaTrue : k.hasMediaFalse) +
-    k.likeCount + count(post.likeCount) +
-    k.repostCount + count(post.repostCount) +
-    k.replyCount + count(post.replyCount) +
-    k.quoteCount + count(post.quoteCount) +
+    k.likeCount +
+    count(post.likeCount) +
+    k.repostCount +
+    count(post.repostCount) +
+    k.replyCount +
+    count(post.replyCount) +
+    k.quoteCount +
+    count(post.quoteCount) +
     (post.isReply ? k.isReplyTrue : k.isReplyFalse)
   if (post.replyParent !== "") s += k.replyParent + quoteString(post.replyParent)
   if (post.embedType !== "") s += k.embedType + quoteString(post.embedType)
@@ -135,22 +146,33 @@ export const renderPost = (post: Post.Post, level: number): string => {
  * `labels` compacted the same way). No trailing newline.
  */
 export const renderPostCompact = (post: Post.Post): string => {
-  let s = "{\"uri\":" + quoteString(post.uri) +
-    ",\"cid\":" + quoteString(post.cid) +
-    ",\"did\":" + quoteString(post.did) +
-    ",\"text\":" + quoteString(post.text) +
-    ",\"created_at\":" + timestamp(post.createdAt) +
-    ",\"indexed_at\":" + timestamp(post.indexedAt) +
-    (post.hasMedia ? ",\"has_media\":true" : ",\"has_media\":false") +
-    ",\"like_count\":" + count(post.likeCount) +
-    ",\"repost_count\":" + count(post.repostCount) +
-    ",\"reply_count\":" + count(post.replyCount) +
-    ",\"quote_count\":" + count(post.quoteCount) +
-    (post.isReply ? ",\"is_reply\":true" : ",\"is_reply\":false")
-  if (post.replyParent !== "") s += ",\"reply_parent\":" + quoteString(post.replyParent)
-  if (post.embedType !== "") s += ",\"embed_type\":" + quoteString(post.embedType)
-  if (post.embedData !== null) s += ",\"embed_data\":" + rawCompact(post.embedData)
-  if (post.labels !== null) s += ",\"labels\":" + rawCompact(post.labels)
-  if (post.archivedAt !== null) s += ",\"archived_at\":" + timestamp(post.archivedAt)
+  let s =
+    '{"uri":' +
+    quoteString(post.uri) +
+    ',"cid":' +
+    quoteString(post.cid) +
+    ',"did":' +
+    quoteString(post.did) +
+    ',"text":' +
+    quoteString(post.text) +
+    ',"created_at":' +
+    timestamp(post.createdAt) +
+    ',"indexed_at":' +
+    timestamp(post.indexedAt) +
+    (post.hasMedia ? ',"has_media":true' : ',"has_media":false') +
+    ',"like_count":' +
+    count(post.likeCount) +
+    ',"repost_count":' +
+    count(post.repostCount) +
+    ',"reply_count":' +
+    count(post.replyCount) +
+    ',"quote_count":' +
+    count(post.quoteCount) +
+    (post.isReply ? ',"is_reply":true' : ',"is_reply":false')
+  if (post.replyParent !== "") s += ',"reply_parent":' + quoteString(post.replyParent)
+  if (post.embedType !== "") s += ',"embed_type":' + quoteString(post.embedType)
+  if (post.embedData !== null) s += ',"embed_data":' + rawCompact(post.embedData)
+  if (post.labels !== null) s += ',"labels":' + rawCompact(post.labels)
+  if (post.archivedAt !== null) s += ',"archived_at":' + timestamp(post.archivedAt)
   return s + "}"
 }

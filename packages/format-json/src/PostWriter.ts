@@ -19,22 +19,22 @@ import { writeIndented } from "./RawJsonWriter.js"
 export { ByteWriter }
 
 /** The bytes before each value of a post at nesting level 1 (members at level 2). */
-const member = (name: string): Uint8Array => constant("," + newline(2) + "\"" + name + "\": ")
+const member = (name: string): Uint8Array => constant("," + newline(2) + '"' + name + '": ')
 
-const OPEN = constant("{" + newline(2) + "\"uri\": ")
+const OPEN = constant("{" + newline(2) + '"uri": ')
 const CID = member("cid")
 const DID = member("did")
 const TEXT = member("text")
 const CREATED_AT = member("created_at")
 const INDEXED_AT = member("indexed_at")
-const HAS_MEDIA_TRUE = constant("," + newline(2) + "\"has_media\": true")
-const HAS_MEDIA_FALSE = constant("," + newline(2) + "\"has_media\": false")
+const HAS_MEDIA_TRUE = constant("," + newline(2) + '"has_media": true')
+const HAS_MEDIA_FALSE = constant("," + newline(2) + '"has_media": false')
 const LIKE_COUNT = member("like_count")
 const REPOST_COUNT = member("repost_count")
 const REPLY_COUNT = member("reply_count")
 const QUOTE_COUNT = member("quote_count")
-const IS_REPLY_TRUE = constant("," + newline(2) + "\"is_reply\": true")
-const IS_REPLY_FALSE = constant("," + newline(2) + "\"is_reply\": false")
+const IS_REPLY_TRUE = constant("," + newline(2) + '"is_reply": true')
+const IS_REPLY_FALSE = constant("," + newline(2) + '"is_reply": false')
 const REPLY_PARENT = member("reply_parent")
 const EMBED_TYPE = member("embed_type")
 const EMBED_DATA = member("embed_data")
@@ -130,7 +130,7 @@ const timestamp = (out: ByteWriter, t: Timestamp.Timestamp): void => {
     return
   }
   out.length = start
-  out.utf8("\"" + Timestamp.toRfc3339(t) + "\"")
+  out.utf8('"' + Timestamp.toRfc3339(t) + '"')
 }
 
 /** A count as PostJson renders it: digits, or (repaired, rarely) a quoted string. */

@@ -39,7 +39,7 @@ export const newline = (level: number): string => {
 const stringEnd = (text: string, start: number): number => {
   let from = start + 1
   for (;;) {
-    const q = text.indexOf("\"", from)
+    const q = text.indexOf('"', from)
     if (q === -1) return text.length // unterminated: not valid JSON; copy the rest
     let b = q - 1
     while (text.charCodeAt(b) === BACKSLASH) b--
@@ -111,9 +111,16 @@ export const indentRawJson = (text: string, level: number): string => {
       while (j < n) {
         const d = text.charCodeAt(j)
         if (
-          d === COMMA || d === CLOSE_BRACE || d === CLOSE_BRACKET || d === COLON || d === QUOTE ||
-          d === OPEN_BRACE || d === OPEN_BRACKET || isWhitespace(d)
-        ) break
+          d === COMMA ||
+          d === CLOSE_BRACE ||
+          d === CLOSE_BRACKET ||
+          d === COLON ||
+          d === QUOTE ||
+          d === OPEN_BRACE ||
+          d === OPEN_BRACKET ||
+          isWhitespace(d)
+        )
+          break
         j++
       }
       out += text.slice(i, j)

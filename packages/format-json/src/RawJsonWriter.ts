@@ -95,9 +95,13 @@ const string = (out: ByteWriter, s: string, i: number): number => {
           continue
         }
         if (
-          e !== 0x75 || !isHex(s.charCodeAt(j + 2)) || !isHex(s.charCodeAt(j + 3)) ||
-          !isHex(s.charCodeAt(j + 4)) || !isHex(s.charCodeAt(j + 5))
-        ) return -1
+          e !== 0x75 ||
+          !isHex(s.charCodeAt(j + 2)) ||
+          !isHex(s.charCodeAt(j + 3)) ||
+          !isHex(s.charCodeAt(j + 4)) ||
+          !isHex(s.charCodeAt(j + 5))
+        )
+          return -1
         for (let k = 0; k < 6; k++) buffer[at++] = s.charCodeAt(j + k)
         j += 6
         continue

@@ -108,7 +108,7 @@ describe("json sink", () => {
 
   it("lays out one post and several posts as posts.json does", () => {
     const one = encode([[post()]]).toString("utf8")
-    expect(one.startsWith("[\n  {\n    \"uri\": ")).toBe(true)
+    expect(one.startsWith('[\n  {\n    "uri": ')).toBe(true)
     expect(one.endsWith("\n  }\n]\n")).toBe(true)
     const two = encode([[post({ text: "a" })], [post({ text: "b" })]]).toString("utf8")
     expect(two).toContain("\n  },\n  {\n")
@@ -116,9 +116,8 @@ describe("json sink", () => {
   })
 
   it("gives the same bytes for large batches of non-ASCII posts as for one post per batch", () => {
-    const posts = Array.from(
-      { length: 3000 },
-      (_, i) => post({ text: `${i} ${"日本語 🚀 é \u2028 ".repeat(1 + (i % 9))}`, likeCount: String(i) })
+    const posts = Array.from({ length: 3000 }, (_, i) =>
+      post({ text: `${i} ${"日本語 🚀 é \u2028 ".repeat(1 + (i % 9))}`, likeCount: String(i) })
     )
     const whole = encode([posts])
     expect(whole.equals(encode(batches(posts, 1)))).toBe(true)
@@ -127,7 +126,7 @@ describe("json sink", () => {
   })
 
   it("gives every export its own state", () => {
-    const effect = Effect.gen(function*() {
+    const effect = Effect.gen(function* () {
       const engine = FormatPlugin.toInternal(jsonFormat)
       const a = yield* engine.make({}, { total: 1 })
       const b = yield* engine.make({}, { total: 0 })
@@ -139,9 +138,10 @@ describe("json sink", () => {
   })
 
   it("writes stored JSON that is not well-formed as a JSON string of its text", () => {
-    const text = "{\"images\": [1, 2,, }\u2028\"\\"
-    const out = encode([[post({ embedData: { text, valid: false }, labels: { text: "nope", valid: false } })]])
-      .toString("utf8")
+    const text = '{"images": [1, 2,, }\u2028"\\'
+    const out = encode([
+      [post({ embedData: { text, valid: false }, labels: { text: "nope", valid: false } })]
+    ]).toString("utf8")
     expect(out).toContain(`\n    "embed_data": "{\\"images\\": [1, 2,, }\\u2028\\"\\\\",\n`)
     expect(out).toContain(`\n    "labels": "nope",\n`)
     const parsed = JSON.parse(out)[0]
@@ -151,13 +151,15 @@ describe("json sink", () => {
 
   it("never crashes on lone surrogates and keeps the output well-formed UTF-8", () => {
     const bad = "a\ud800b\udc00c"
-    const out = encode([[
-      post({
-        text: bad,
-        embedData: { text: JSON.stringify({ k: bad }), valid: true },
-        labels: { text: bad, valid: false }
-      })
-    ]])
+    const out = encode([
+      [
+        post({
+          text: bad,
+          embedData: { text: JSON.stringify({ k: bad }), valid: true },
+          labels: { text: bad, valid: false }
+        })
+      ]
+    ])
     const text = out.toString("utf8")
     expect(text).not.toContain("\ufffd")
     expect(text).toContain(`"text": "a\\ud800b\\udc00c"`)

@@ -26,24 +26,24 @@ describe("quoteString", () => {
       expect(quoteString(c), `U+${code.toString(16).padStart(4, "0")}`).toBe(`"${goControl(code)}"`)
       expect(quoteString(`a${c}b`)).toBe(`"a${goControl(code)}b"`)
     }
-    expect(quoteString("\u001f")).toBe("\"\\u001f\"")
-    expect(quoteString("\u000b")).toBe("\"\\u000b\"")
+    expect(quoteString("\u001f")).toBe('"\\u001f"')
+    expect(quoteString("\u000b")).toBe('"\\u000b"')
   })
 
   it("escapes quote and backslash only", () => {
-    expect(quoteString("say \"hi\" \\ bye")).toBe("\"say \\\"hi\\\" \\\\ bye\"")
-    expect(quoteString("\\u2028 typed as text")).toBe("\"\\\\u2028 typed as text\"")
-    expect(quoteString("a/b")).toBe("\"a/b\"")
+    expect(quoteString('say "hi" \\ bye')).toBe('"say \\"hi\\" \\\\ bye"')
+    expect(quoteString("\\u2028 typed as text")).toBe('"\\\\u2028 typed as text"')
+    expect(quoteString("a/b")).toBe('"a/b"')
   })
 
   it("escapes U+2028 and U+2029 wherever they are", () => {
-    expect(quoteString("\u2028")).toBe("\"\\u2028\"")
-    expect(quoteString("\u2029")).toBe("\"\\u2029\"")
-    expect(quoteString("line\u2028sep\u2029para\u2028")).toBe("\"line\\u2028sep\\u2029para\\u2028\"")
+    expect(quoteString("\u2028")).toBe('"\\u2028"')
+    expect(quoteString("\u2029")).toBe('"\\u2029"')
+    expect(quoteString("line\u2028sep\u2029para\u2028")).toBe('"line\\u2028sep\\u2029para\\u2028"')
   })
 
   it("writes <, > and & raw", () => {
-    expect(quoteString("<b>&amp;</b>")).toBe("\"<b>&amp;</b>\"")
+    expect(quoteString("<b>&amp;</b>")).toBe('"<b>&amp;</b>"')
   })
 
   it("writes other non-ASCII raw: DEL, NEL, NBSP, BOM, ZWSP, emoji, CJK, RTL", () => {
@@ -52,13 +52,13 @@ describe("quoteString", () => {
   })
 
   it("writes the empty string", () => {
-    expect(quoteString("")).toBe("\"\"")
+    expect(quoteString("")).toBe('""')
   })
 
   it("writes lone surrogates as \\udxxx escapes", () => {
-    expect(quoteString("\ud800")).toBe("\"\\ud800\"")
-    expect(quoteString("x\udfffy")).toBe("\"x\\udfffy\"")
-    expect(quoteString("🚀\ud83d")).toBe("\"🚀\\ud83d\"")
+    expect(quoteString("\ud800")).toBe('"\\ud800"')
+    expect(quoteString("x\udfffy")).toBe('"x\\udfffy"')
+    expect(quoteString("🚀\ud83d")).toBe('"🚀\\ud83d"')
   })
 
   it("round-trips through JSON.parse", () => {

@@ -5,7 +5,7 @@ import { compactRawJson, renderPost, renderPostCompact } from "../src/index.js"
 import { compatArchive, post, readPosts } from "./helpers.js"
 
 const full = post({
-  text: "line\nbreak \"quoted\" <b>&</b> \u2028 🚀",
+  text: 'line\nbreak "quoted" <b>&</b> \u2028 🚀',
   hasMedia: true,
   isReply: true,
   likeCount: "9007199254740991",
@@ -14,7 +14,7 @@ const full = post({
   quoteCount: "0",
   replyParent: "at://did:plc:other/app.bsky.feed.post/3xyz",
   embedType: "images",
-  embedData: { text: "{ \"images\" : [ { \"fullsize\" : \"x@jpeg\", \"n\": 1.0 } ], \"e\": {} }", valid: true },
+  embedData: { text: '{ "images" : [ { "fullsize" : "x@jpeg", "n": 1.0 } ], "e": {} }', valid: true },
   labels: { text: "[]", valid: true },
   createdAt: Timestamp.decode("2024-05-09T22:10:00.250-07:00"),
   indexedAt: Timestamp.decode("2025-01-15 10:00:00"),
@@ -73,8 +73,8 @@ describe("renderPost", () => {
 }`
     )
     const at3 = renderPost(full, 3)
-    expect(at3).toContain("\n        \"uri\": ")
-    expect(at3).toContain("\n          \"images\": [\n")
+    expect(at3).toContain('\n        "uri": ')
+    expect(at3).toContain('\n          "images": [\n')
     expect(at3.endsWith("\n      }")).toBe(true)
     expect(JSON.parse(at3)).toEqual(JSON.parse(renderPost(full, 1)))
     expect(() => renderPost(full, -1)).toThrow(RangeError)
@@ -85,22 +85,19 @@ describe("renderPost", () => {
     for (const key of ["reply_parent", "embed_type", "embed_data", "labels", "archived_at"]) {
       expect(out).not.toContain(`"${key}"`)
     }
-    expect(out).toContain("\"text\": \"hello\"")
-    expect(renderPost(post({ text: "" }), 1)).toContain("\"text\": \"\"")
+    expect(out).toContain('"text": "hello"')
+    expect(renderPost(post({ text: "" }), 1)).toContain('"text": ""')
   })
 
   it("writes stored JSON text null as null", () => {
     const out = renderPost(post({ embedData: { text: "null", valid: true }, labels: { text: "null", valid: true } }), 1)
-    expect(out).toContain("\n    \"embed_data\": null,\n    \"labels\": null,\n")
+    expect(out).toContain('\n    "embed_data": null,\n    "labels": null,\n')
   })
 
   it("writes invalid timestamps as their stored text, escaped", () => {
-    const out = renderPost(
-      post({ createdAt: Timestamp.decode("not a \"date\"\n"), indexedAt: Timestamp.decode("") }),
-      1
-    )
-    expect(out).toContain("\"created_at\": \"not a \\\"date\\\"\\n\"")
-    expect(out).toContain("\"indexed_at\": \"\"")
+    const out = renderPost(post({ createdAt: Timestamp.decode('not a "date"\n'), indexedAt: Timestamp.decode("") }), 1)
+    expect(out).toContain('"created_at": "not a \\"date\\"\\n"')
+    expect(out).toContain('"indexed_at": ""')
   })
 
   it("keeps counts valid JSON numbers even if handed leading zeros", () => {
@@ -113,13 +110,13 @@ describe("renderPost", () => {
 describe("renderPostCompact", () => {
   it("writes one line without whitespace outside strings", () => {
     expect(renderPostCompact(full)).toBe(
-      "{\"uri\":\"at://did:plc:test/app.bsky.feed.post/3abc\",\"cid\":\"bafyreitest\",\"did\":\"did:plc:test\"," +
-        "\"text\":\"line\\nbreak \\\"quoted\\\" <b>&</b> \\u2028 🚀\",\"created_at\":\"2024-05-09T22:10:00.25-07:00\"," +
-        "\"indexed_at\":\"2025-01-15T10:00:00Z\",\"has_media\":true,\"like_count\":9007199254740991," +
-        "\"repost_count\":12345678901234567890,\"reply_count\":-5,\"quote_count\":0,\"is_reply\":true," +
-        "\"reply_parent\":\"at://did:plc:other/app.bsky.feed.post/3xyz\",\"embed_type\":\"images\"," +
-        "\"embed_data\":{\"images\":[{\"fullsize\":\"x@jpeg\",\"n\":1.0}],\"e\":{}},\"labels\":[]," +
-        "\"archived_at\":\"2024-04-04T04:04:04Z\"}"
+      '{"uri":"at://did:plc:test/app.bsky.feed.post/3abc","cid":"bafyreitest","did":"did:plc:test",' +
+        '"text":"line\\nbreak \\"quoted\\" <b>&</b> \\u2028 🚀","created_at":"2024-05-09T22:10:00.25-07:00",' +
+        '"indexed_at":"2025-01-15T10:00:00Z","has_media":true,"like_count":9007199254740991,' +
+        '"repost_count":12345678901234567890,"reply_count":-5,"quote_count":0,"is_reply":true,' +
+        '"reply_parent":"at://did:plc:other/app.bsky.feed.post/3xyz","embed_type":"images",' +
+        '"embed_data":{"images":[{"fullsize":"x@jpeg","n":1.0}],"e":{}},"labels":[],' +
+        '"archived_at":"2024-04-04T04:04:04Z"}'
     )
   })
 
@@ -133,8 +130,9 @@ describe("renderPostCompact", () => {
     let posts: Array<Post.Post>
     beforeAll(() => {
       archive = compatArchive()
-      posts = ["did:plc:alice", "did:plc:bob", "did:plc:carol", "did:plc:alice2", "did:plc:ALICE"]
-        .flatMap((did) => readPosts(archive.path, did).posts)
+      posts = ["did:plc:alice", "did:plc:bob", "did:plc:carol", "did:plc:alice2", "did:plc:ALICE"].flatMap(
+        (did) => readPosts(archive.path, did).posts
+      )
     })
     afterAll(() => archive.cleanup())
 

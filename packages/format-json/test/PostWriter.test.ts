@@ -32,7 +32,7 @@ describe("PostWriter.post", () => {
   })
 
   it("falls back to full quoting from the first character that needs it, at any position", () => {
-    const awkward = ["\"", "\\", "\n", "\u0000", "\u001f", "\u007f", "é", "\u2028", "\u2029", "🚀", "\ud800", "\udfff"]
+    const awkward = ['"', "\\", "\n", "\u0000", "\u001f", "\u007f", "é", "\u2028", "\u2029", "🚀", "\ud800", "\udfff"]
     const posts = awkward.flatMap((c) => [
       post({ text: c }),
       post({ text: "plain " + c }),
@@ -48,7 +48,7 @@ describe("PostWriter.post", () => {
       "2024-05-09T22:10:00.250-07:00",
       "2025-01-15 10:00:00",
       "2025-01-15 10:00:00.5 +0000 UTC m=+1.5",
-      "not a time \"quoted\" é",
+      'not a time "quoted" é',
       ""
     ].map(Timestamp.decode)
     const posts = stamps.map((t) => post({ createdAt: t, indexedAt: t, archivedAt: t }))

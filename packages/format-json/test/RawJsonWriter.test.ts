@@ -32,19 +32,18 @@ const expectAgrees = (text: string, level: number): void => {
 
 /** JSON text of any value, spaced as JSON.stringify spaces it or with whitespace wherever JSON allows it. */
 const wellFormed = fc.oneof(
-  fc.tuple(fc.jsonValue(), fc.constantFrom(undefined, 1, 2, "\t", " \r\n ")).map(([v, space]) =>
-    JSON.stringify(v, null, space)
-  ),
-  fc.tuple(fc.jsonValue(), fc.array(fc.constantFrom(" ", "\t", "\n", "\r", "  \r\n"), { minLength: 1 })).map(
-    ([v, spaces]) => {
+  fc
+    .tuple(fc.jsonValue(), fc.constantFrom(undefined, 1, 2, "\t", " \r\n "))
+    .map(([v, space]) => JSON.stringify(v, null, space)),
+  fc
+    .tuple(fc.jsonValue(), fc.array(fc.constantFrom(" ", "\t", "\n", "\r", "  \r\n"), { minLength: 1 }))
+    .map(([v, spaces]) => {
       let k = 0
       // Whitespace after every structural character (outside strings, as JSON.stringify escapes none of these in keys or values it writes raw).
-      return JSON.stringify(v).replace(
-        /("(?:[^"\\]|\\.)*")|([{}[\],:])/g,
-        (m, str) => str !== undefined ? m : m + spaces[k++ % spaces.length]!
+      return JSON.stringify(v).replace(/("(?:[^"\\]|\\.)*")|([{}[\],:])/g, (m, str) =>
+        str !== undefined ? m : m + spaces[k++ % spaces.length]!
       )
-    }
-  )
+    })
 )
 
 /** Characters that matter to JSON's grammar, and some that are never allowed. */
@@ -55,7 +54,7 @@ const damage = fc.constantFrom(
   "]",
   ",",
   ":",
-  "\"",
+  '"',
   "\\",
   "/",
   "u",
@@ -84,29 +83,38 @@ const damage = fc.constantFrom(
 )
 
 /** A well-formed text with a few characters inserted, removed or replaced. */
-const damaged = fc.tuple(
-  wellFormed,
-  fc.array(fc.tuple(fc.nat(), fc.constantFrom("insert", "remove", "replace"), damage), { minLength: 1, maxLength: 3 })
-).map(([text, edits]) => {
-  let s = text
-  for (const [at, op, c] of edits) {
-    const i = at % (s.length + 1)
-    s = op === "insert" ? s.slice(0, i) + c + s.slice(i) : s.slice(0, i) + (op === "replace" ? c : "") + s.slice(i + 1)
-  }
-  return s
-})
+const damaged = fc
+  .tuple(
+    wellFormed,
+    fc.array(fc.tuple(fc.nat(), fc.constantFrom("insert", "remove", "replace"), damage), { minLength: 1, maxLength: 3 })
+  )
+  .map(([text, edits]) => {
+    let s = text
+    for (const [at, op, c] of edits) {
+      const i = at % (s.length + 1)
+      s =
+        op === "insert" ? s.slice(0, i) + c + s.slice(i) : s.slice(0, i) + (op === "replace" ? c : "") + s.slice(i + 1)
+    }
+    return s
+  })
 
 describe("writeIndented", () => {
   it("writes indentRawJson's bytes for every well-formed value", () => {
-    fc.assert(fc.property(wellFormed, fc.integer({ min: 0, max: 4 }), (text, level) => expectAgrees(text, level)), {
-      numRuns: 1000
-    })
+    fc.assert(
+      fc.property(wellFormed, fc.integer({ min: 0, max: 4 }), (text, level) => expectAgrees(text, level)),
+      {
+        numRuns: 1000
+      }
+    )
   })
 
   it("accepts exactly what JSON.parse accepts, and writes nothing for the rest", () => {
-    fc.assert(fc.property(damaged, fc.integer({ min: 0, max: 3 }), (text, level) => expectAgrees(text, level)), {
-      numRuns: 3000
-    })
+    fc.assert(
+      fc.property(damaged, fc.integer({ min: 0, max: 3 }), (text, level) => expectAgrees(text, level)),
+      {
+        numRuns: 3000
+      }
+    )
   })
 
   it("follows JSON.parse on numbers, literals, escapes and whitespace", () => {
@@ -152,29 +160,29 @@ describe("writeIndented", () => {
       "[true,false,null]",
       "[truee]",
       // strings and escapes
-      "\"\"",
-      "\"a\"",
-      "\"\\\"\"",
-      "\"\\\\\"",
-      "\"\\/\"",
-      "\"\\b\\f\\n\\r\\t\"",
-      "\"\\u00e9\"",
-      "\"\\u00E9\"",
-      "\"\\u00g9\"",
-      "\"\\u00e\"",
-      "\"\\x41\"",
-      "\"\\a\"",
-      "\"\\",
-      "\"abc",
-      "\"a\nb\"",
-      "\"a\u0000b\"",
-      "\"a\u001fb\"",
-      "\"a\u007fb\"",
-      "\"\u2028\u2029\"",
-      "\"é 🚀 中\"",
-      "\"\ud800\"",
-      "\"\udc00x\"",
-      "\"\ud83d\ude80\"",
+      '""',
+      '"a"',
+      '"\\""',
+      '"\\\\"',
+      '"\\/"',
+      '"\\b\\f\\n\\r\\t"',
+      '"\\u00e9"',
+      '"\\u00E9"',
+      '"\\u00g9"',
+      '"\\u00e"',
+      '"\\x41"',
+      '"\\a"',
+      '"\\',
+      '"abc',
+      '"a\nb"',
+      '"a\u0000b"',
+      '"a\u001fb"',
+      '"a\u007fb"',
+      '"\u2028\u2029"',
+      '"é 🚀 中"',
+      '"\ud800"',
+      '"\udc00x"',
+      '"\ud83d\ude80"',
       "'single'",
       // structure and whitespace
       "",
@@ -187,11 +195,11 @@ describe("writeIndented", () => {
       "[}",
       "[1,]",
       "[,1]",
-      "{\"a\":1,}",
-      "{\"a\"}",
-      "{\"a\":}",
+      '{"a":1,}',
+      '{"a"}',
+      '{"a":}',
       "{a:1}",
-      "{\"a\" : 1 , \"b\":[ ]}",
+      '{"a" : 1 , "b":[ ]}',
       "[1 2]",
       "[1,,2]",
       " \t\n\r[1]\r\n\t ",
@@ -200,9 +208,9 @@ describe("writeIndented", () => {
       "[1]\ufeff",
       "[1]]",
       "[[1]",
-      "{\"a\":{\"b\":{}}}",
-      "{\"dup\":1,\"dup\":2}",
-      "[\"a\",{\"k\":[null,{}]}]",
+      '{"a":{"b":{}}}',
+      '{"dup":1,"dup":2}',
+      '["a",{"k":[null,{}]}]',
       "1 2",
       "[1]x"
     ]
@@ -212,7 +220,7 @@ describe("writeIndented", () => {
   it("reads deep nesting without recursion", () => {
     const depth = 1500
     expectAgrees("[".repeat(depth) + "1" + "]".repeat(depth), 0)
-    expectAgrees("{\"a\":".repeat(depth) + "[]" + "}".repeat(depth), 1)
+    expectAgrees('{"a":'.repeat(depth) + "[]" + "}".repeat(depth), 1)
     expectAgrees("[".repeat(depth) + "1" + "]".repeat(depth - 1), 0)
   })
 
@@ -245,13 +253,13 @@ describe("PostWriter and stored JSON", () => {
   }
 
   it("asks the core only about text it cannot lay out itself", () => {
-    const good = counted("{\"a\": [1, {\"b\": \"é\"}]}", true)
+    const good = counted('{"a": [1, {"b": "é"}]}', true)
     const bad = counted("{broken", false)
     const p = post({ embedData: good, labels: bad })
     const out = new PostWriter.ByteWriter()
     PostWriter.post(out, p)
     expect([good.reads, bad.reads]).toEqual([0, 1])
     expect(Buffer.from(out.view()).equals(Buffer.from(renderPost(p, 1), "utf8"))).toBe(true)
-    expect(Buffer.from(out.view()).toString("utf8")).toContain("\"labels\": \"{broken\"")
+    expect(Buffer.from(out.view()).toString("utf8")).toContain('"labels": "{broken"')
   })
 })

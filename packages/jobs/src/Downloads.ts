@@ -28,7 +28,7 @@ export const make = (store: Store.Store, maxPerDid: number): Downloads => {
   const hidden = new Set<string>()
 
   const removeNow = (id: string, parts: ExportId.Parts) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       hidden.add(id)
       const removed = yield* store.remove(parts)
       hidden.delete(id)
@@ -54,7 +54,7 @@ export const make = (store: Store.Store, maxPerDid: number): Downloads => {
     })
 
   const release = (id: string, published: Store.Published, deleteNow: boolean) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const count = (perDid.get(published.did) ?? 1) - 1
       if (count === 0) perDid.delete(published.did)
       else perDid.set(published.did, count)
@@ -71,7 +71,7 @@ export const make = (store: Store.Store, maxPerDid: number): Downloads => {
 
   return {
     hold: (id, published, deleteAfter) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         let sent = false
         yield* Effect.acquireRelease(acquire(published), () => release(id, published, sent && deleteAfter))
         return {
@@ -81,15 +81,17 @@ export const make = (store: Store.Store, maxPerDid: number): Downloads => {
         }
       }),
     remove: (id, parts) =>
-      Effect.uninterruptible(Effect.suspend(() => {
-        const lease = leases.get(store.dirOf(parts))
-        if (lease !== undefined && lease.count > 0) {
-          lease.deleteWhenDone = true
-          hidden.add(id)
-          return Effect.succeed(true)
-        }
-        return removeNow(id, parts)
-      })),
+      Effect.uninterruptible(
+        Effect.suspend(() => {
+          const lease = leases.get(store.dirOf(parts))
+          if (lease !== undefined && lease.count > 0) {
+            lease.deleteWhenDone = true
+            hidden.add(id)
+            return Effect.succeed(true)
+          }
+          return removeNow(id, parts)
+        })
+      ),
     isHidden: (id) => hidden.has(id)
   }
 }

@@ -45,7 +45,8 @@ const pad = (n: number, width = 2) => String(n).padStart(width, "0")
 
 /** The name for an export requested at `date` (UTC, to the second), with suffix `n` ≥ 2 when taken. */
 export const nameAt = (date: Date, n = 1): string => {
-  const base = `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}_` +
+  const base =
+    `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}_` +
     `${pad(date.getUTCHours())}-${pad(date.getUTCMinutes())}-${pad(date.getUTCSeconds())}`
   return n === 1 ? base : `${base}_${n}`
 }

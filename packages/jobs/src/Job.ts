@@ -56,8 +56,11 @@ export const emit = (
   })
 
 export const sameProgress = (a: Progress.ProgressSnapshot, b: Progress.ProgressSnapshot): boolean =>
-  a.posts_processed === b.posts_processed && a.posts_total === b.posts_total &&
-  a.media_copied === b.media_copied && a.media_total === b.media_total && a.status === b.status
+  a.posts_processed === b.posts_processed &&
+  a.posts_total === b.posts_total &&
+  a.media_copied === b.media_copied &&
+  a.media_total === b.media_total &&
+  a.status === b.status
 
 /** The snapshot of a published export, for watchers that come after the job left memory. */
 export const publishedSnapshot = (manifest: Manifest.Manifest): Progress.ProgressSnapshot => ({

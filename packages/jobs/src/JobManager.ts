@@ -66,7 +66,7 @@ const failureOf = (job: Job.Job, cause: Cause.Cause<unknown>): Progress.Progress
   return job.snapshot.error ?? { stage: "publish", message: `internal error: ${message}` }
 }
 
-export const make = Effect.fn("JobManager.make")(function*(config: Config) {
+export const make = Effect.fn("JobManager.make")(function* (config: Config) {
   const archive = yield* Archive.Archive
   const registry = yield* FormatRegistry.FormatRegistry
   const scope = yield* Effect.scope
@@ -103,7 +103,7 @@ export const make = Effect.fn("JobManager.make")(function*(config: Config) {
   }
 
   const cancelled = (job: Job.Job) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       job.status = "cancelled"
       yield* Job.emit(job, "cancelled", { ...job.snapshot, status: "cancelled" })
       log_(job, "cancelled")
@@ -118,19 +118,21 @@ export const make = Effect.fn("JobManager.make")(function*(config: Config) {
 
   /** Published in place, the job is complete: a cancel that comes now waits, then deletes it. */
   const publish = (job: Job.Job) => (done: Progress.Completed, staging: string) =>
-    Effect.uninterruptible(Effect.gen(function*() {
-      yield* Runner.place(store, job, done.path)
-      yield* Effect.promise(() => fs.rm(staging, { recursive: true, force: true }))
-      job.status = "completed"
-      jobs.delete(job.id)
-      completed.set(job.id, job)
-      if (completed.size > KEEP_COMPLETED) completed.delete(completed.keys().next().value!)
-      yield* Job.emit(job, "completed", done.snapshot)
-      log_(job, `completed: ${done.manifest.post_count} posts`)
-    }))
+    Effect.uninterruptible(
+      Effect.gen(function* () {
+        yield* Runner.place(store, job, done.path)
+        yield* Effect.promise(() => fs.rm(staging, { recursive: true, force: true }))
+        job.status = "completed"
+        jobs.delete(job.id)
+        completed.set(job.id, job)
+        if (completed.size > KEEP_COMPLETED) completed.delete(completed.keys().next().value!)
+        yield* Job.emit(job, "completed", done.snapshot)
+        log_(job, `completed: ${done.manifest.post_count} posts`)
+      })
+    )
 
   const runJob = (job: Job.Job): Effect.Effect<void> =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       job.status = "running"
       job.startedAt = new Date(yield* Clock.currentTimeMillis).toISOString()
       yield* Job.emit(job, "progress", { ...job.snapshot, status: "running" })
@@ -162,34 +164,39 @@ export const make = Effect.fn("JobManager.make")(function*(config: Config) {
   const turnstile = yield* Semaphore.make(1)
 
   /** One of `maxRunning` workers: takes the oldest waiting job and runs it to its end. */
-  const worker = Effect.forever(Effect.gen(function*() {
-    const job = yield* Queue.take(waiting)
-    if (closing || job.status !== "queued") return // cancelled while it waited
-    yield* Effect.scoped(Effect.gen(function*() {
-      yield* turnstile.withPermit(gate.takeScoped(1))
-      if (closing || job.status !== "queued") return // cancelled while a write went on
-      job.fiber = yield* Effect.forkIn(runJob(job), scope, { startImmediately: true })
-      yield* Fiber.await(job.fiber)
-    }))
-  }))
+  const worker = Effect.forever(
+    Effect.gen(function* () {
+      const job = yield* Queue.take(waiting)
+      if (closing || job.status !== "queued") return // cancelled while it waited
+      yield* Effect.scoped(
+        Effect.gen(function* () {
+          yield* turnstile.withPermit(gate.takeScoped(1))
+          if (closing || job.status !== "queued") return // cancelled while a write went on
+          job.fiber = yield* Effect.forkIn(runJob(job), scope, { startImmediately: true })
+          yield* Fiber.await(job.fiber)
+        })
+      )
+    })
+  )
 
   const exclusive = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | ShuttingDown, R> =>
     Effect.suspend((): Effect.Effect<A, E | ShuttingDown, R> =>
-      closing ? Effect.fail(shuttingDown()) : Effect.acquireUseRelease(
-        turnstile.withPermit(gate.take(maxRunning)),
-        () => effect,
-        () => gate.release(maxRunning)
-      )
+      closing
+        ? Effect.fail(shuttingDown())
+        : Effect.acquireUseRelease(
+            turnstile.withPermit(gate.take(maxRunning)),
+            () => effect,
+            () => gate.release(maxRunning)
+          )
     )
 
-  const workers = yield* Effect.forEach(
-    Array.from({ length: maxRunning }),
-    () => Effect.forkIn(worker, scope, { startImmediately: true })
+  const workers = yield* Effect.forEach(Array.from({ length: maxRunning }), () =>
+    Effect.forkIn(worker, scope, { startImmediately: true })
   )
 
   /** A name for a new export of `did`, after the request time: free on disk and among this DID's jobs. */
   const freeName = (did: string) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const now = new Date(yield* Clock.currentTimeMillis)
       const inMemory = new Set(
         [...jobs.values(), ...completed.values()].filter((j) => j.parts.did === did).map((j) => j.parts.name)
@@ -201,7 +208,7 @@ export const make = Effect.fn("JobManager.make")(function*(config: Config) {
       return yield* new InvalidRequest({ field: "did", message: "no free export name" })
     })
 
-  const submit = Effect.fn("JobManager.submit")(function*(input: SubmitInput, access: Access) {
+  const submit = Effect.fn("JobManager.submit")(function* (input: SubmitInput, access: Access) {
     if (closing) return yield* shuttingDown()
     const prepared = yield* Export.prepare({
       did: input.did,
@@ -219,13 +226,15 @@ export const make = Effect.fn("JobManager.make")(function*(config: Config) {
     }
     const busy = () => {
       const job = [...jobs.values()].find((j) => j.parts.did === input.did && Job.isActive(j))
-      return job === undefined ? Effect.void : Effect.fail(
-        new ExportInProgress({
-          did: input.did,
-          id: job.id,
-          message: `${input.did} already has an export ${job.status} (${job.id}); wait for it to finish or delete it`
-        })
-      )
+      return job === undefined
+        ? Effect.void
+        : Effect.fail(
+            new ExportInProgress({
+              did: input.did,
+              id: job.id,
+              message: `${input.did} already has an export ${job.status} (${job.id}); wait for it to finish or delete it`
+            })
+          )
     }
     yield* busy()
     const parts = yield* freeName(input.did)
@@ -244,14 +253,14 @@ export const make = Effect.fn("JobManager.make")(function*(config: Config) {
   })
 
   const itemOf = (id: string, parts: ExportId.Parts) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const job = jobs.get(id)
       if (job) return Job.item(job)
       const published = yield* store.read(parts)
       return published === undefined ? undefined : Job.publishedItem(id, published, completed.get(id)?.startedAt)
     })
 
-  const list = Effect.fn("JobManager.list")(function*(request: ListRequest, access: Access) {
+  const list = Effect.fn("JobManager.list")(function* (request: ListRequest, access: Access) {
     const empty: ListPage = { items: [], nextCursor: null }
     if (access.did !== "*" && request.did !== undefined && request.did !== access.did) return empty
     const did = access.did === "*" ? request.did : access.did
@@ -283,7 +292,7 @@ export const make = Effect.fn("JobManager.make")(function*(config: Config) {
     return { items, nextCursor: i < ordered.length && items.length > 0 ? items[items.length - 1]!.id : null }
   })
 
-  const get = Effect.fn("JobManager.get")(function*(id: string, access: Access) {
+  const get = Effect.fn("JobManager.get")(function* (id: string, access: Access) {
     const parts = resolve(id, access)
     if (parts === undefined) return yield* notFound(id)
     const job = jobs.get(id)
@@ -293,7 +302,7 @@ export const make = Effect.fn("JobManager.make")(function*(config: Config) {
     return { ...Job.publishedItem(id, published, completed.get(id)?.startedAt), manifest: published.manifest }
   })
 
-  const watch = Effect.fn("JobManager.watch")(function*(id: string, access: Access, lastEventId?: number) {
+  const watch = Effect.fn("JobManager.watch")(function* (id: string, access: Access, lastEventId?: number) {
     const parts = resolve(id, access)
     if (parts === undefined) return yield* notFound(id)
     const job = jobs.get(id) ?? completed.get(id)
@@ -303,7 +312,7 @@ export const make = Effect.fn("JobManager.make")(function*(config: Config) {
     return Stream.succeed<JobEvent>({ seq: 1, type: "completed", snapshot: Job.publishedSnapshot(published.manifest) })
   })
 
-  const remove = Effect.fn("JobManager.remove")(function*(id: string, access: Access) {
+  const remove = Effect.fn("JobManager.remove")(function* (id: string, access: Access) {
     const parts = resolve(id, access)
     if (parts === undefined) return yield* notFound(id)
     const job = jobs.get(id)
@@ -330,7 +339,7 @@ export const make = Effect.fn("JobManager.make")(function*(config: Config) {
     if (!(yield* downloads.remove(id, parts))) return yield* notFound(id)
   })
 
-  const download = Effect.fn("JobManager.download")(function*(
+  const download = Effect.fn("JobManager.download")(function* (
     id: string,
     access: Access,
     options?: { readonly deleteAfter?: boolean | undefined }
@@ -357,7 +366,7 @@ export const make = Effect.fn("JobManager.make")(function*(config: Config) {
     } satisfies Download as Download
   })
 
-  const shutdown = Effect.gen(function*() {
+  const shutdown = Effect.gen(function* () {
     closing = true
     yield* Fiber.interruptAll(workers)
     for (const job of jobs.values()) if (job.status === "queued") yield* cancelled(job)
@@ -388,7 +397,7 @@ export class JobManager extends Context.Service<JobManager, JobManagerShape>()("
   ): Layer.Layer<JobManager, InvalidRequest, Archive.Archive | FormatRegistry.FormatRegistry> =>
     Layer.effect(
       JobManager,
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const manager = yield* make(config)
         yield* Effect.addFinalizer(() => manager.shutdown)
         return manager

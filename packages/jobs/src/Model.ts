@@ -117,10 +117,10 @@ export interface Config {
 }
 
 export interface JobManagerShape {
-  readonly submit: (input: SubmitInput, access: Access) => Effect.Effect<
-    ExportItem,
-    InvalidRequest | ExportInProgress | Forbidden | ShuttingDown
-  >
+  readonly submit: (
+    input: SubmitInput,
+    access: Access
+  ) => Effect.Effect<ExportItem, InvalidRequest | ExportInProgress | Forbidden | ShuttingDown>
   readonly list: (request: ListRequest, access: Access) => Effect.Effect<ListPage, InvalidRequest>
   readonly get: (id: string, access: Access) => Effect.Effect<ExportItem, ExportNotFound>
   /**

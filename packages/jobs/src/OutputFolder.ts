@@ -60,7 +60,7 @@ const reasonOf = (e: unknown): string => {
 }
 
 /** Makes sure `dir` is a writable folder (creating it if missing); its absolute path. */
-export const ensure = Effect.fn("OutputFolder.ensure")(function*(dir: string) {
+export const ensure = Effect.fn("OutputFolder.ensure")(function* (dir: string) {
   const absolute = path.resolve(dir)
   yield* Effect.tryPromise({
     try: async () => {

@@ -27,7 +27,8 @@ export interface RunContext {
  * waits (a sliding buffer of one), and the last element is never lost.
  */
 export const latestEvery =
-  (interval: Duration.Duration) => <A, E, R>(self: Stream.Stream<A, E, R>): Stream.Stream<A, E, R> =>
+  (interval: Duration.Duration) =>
+  <A, E, R>(self: Stream.Stream<A, E, R>): Stream.Stream<A, E, R> =>
     self.pipe(
       Stream.buffer({ capacity: 1, strategy: "sliding" }),
       Stream.throttle({ cost: () => 1, units: 1, duration: interval, strategy: "shape" })
@@ -35,7 +36,7 @@ export const latestEvery =
 
 /** Moves the finished directory from staging to `<out>/<did>/<name>` (the next free name if taken meanwhile). */
 export const place = (store: Store.Store, job: Job.Job, from: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const parent = path.join(store.out, job.parts.did)
     yield* Effect.tryPromise({
       // Not fs.mkdir's recursive mode: under /proc it loops forever on Node 20.
@@ -49,10 +50,13 @@ export const place = (store: Store.Store, job: Job.Job, from: string) =>
       if (yield* store.exists(parts)) continue
       const moved = yield* Effect.tryPromise({
         try: () =>
-          fs.rename(from, path.join(parent, parts.name)).then(() => true, (e: NodeJS.ErrnoException) => {
-            if (e.code === "ENOTEMPTY" || e.code === "EEXIST") return false // taken meanwhile
-            throw e
-          }),
+          fs.rename(from, path.join(parent, parts.name)).then(
+            () => true,
+            (e: NodeJS.ErrnoException) => {
+              if (e.code === "ENOTEMPTY" || e.code === "EEXIST") return false // taken meanwhile
+              throw e
+            }
+          ),
         catch: (e) => new ExportFailed({ stage: "publish", message: `cannot publish the export: ${describe(e)}` })
       })
       if (!moved) continue
@@ -85,7 +89,7 @@ export const exportInStaging = (
         new ExportFailed({ stage: "prepare", message: `cannot create a folder in the output folder: ${describe(e)}` })
     }),
     () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         let done: Progress.Completed | undefined
         const request = { ...job.prepared.request, out: staging }
         yield* Export.stream({ ...job.prepared, request }).pipe(

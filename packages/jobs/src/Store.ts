@@ -56,9 +56,10 @@ export const make = (out: string): Store => {
 
   const names = (did?: string) =>
     Effect.promise(async () => {
-      const dids = did === undefined
-        ? (await readDir(root)).filter((d) => d.isDirectory() && Did.isDid(d.name)).map((d) => d.name)
-        : [did]
+      const dids =
+        did === undefined
+          ? (await readDir(root)).filter((d) => d.isDirectory() && Did.isDid(d.name)).map((d) => d.name)
+          : [did]
       const found: Array<ExportId.Parts> = []
       for (const d of dids) {
         const parent = path.join(root, d)
@@ -71,15 +72,11 @@ export const make = (out: string): Store => {
     })
 
   const read = (parts: ExportId.Parts) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const dir = dirOf(parts)
       const file = path.join(dir, Manifest.FILE_NAME)
       const stats = yield* Effect.promise(async () => {
-        const [parent, self, manifest] = await Promise.all([
-          lstat(path.join(root, parts.did)),
-          lstat(dir),
-          lstat(file)
-        ])
+        const [parent, self, manifest] = await Promise.all([lstat(path.join(root, parts.did)), lstat(dir), lstat(file)])
         return parent?.isDirectory() && self?.isDirectory() && manifest?.isFile() ? manifest : undefined
       })
       if (stats === undefined) {
@@ -106,8 +103,8 @@ export const make = (out: string): Store => {
 
   // A folder and a ZIP export (`<name>.zip`) never share a name, as in the core.
   const exists = (parts: ExportId.Parts) =>
-    Effect.promise(async () =>
-      (await lstat(dirOf(parts))) !== undefined || (await lstat(`${dirOf(parts)}.zip`)) !== undefined
+    Effect.promise(
+      async () => (await lstat(dirOf(parts))) !== undefined || (await lstat(`${dirOf(parts)}.zip`)) !== undefined
     )
 
   const staging = () => path.join(root, ExportDirectory.tempName())
@@ -127,7 +124,7 @@ export const make = (out: string): Store => {
       return true
     })
 
-  const sweep = Effect.gen(function*() {
+  const sweep = Effect.gen(function* () {
     const removed = [...(yield* ExportDirectory.sweep(root))]
     // Our own staging folders sit directly in <out>.
     const mine = yield* Effect.promise(async () => {
@@ -135,7 +132,10 @@ export const make = (out: string): Store => {
       for (const entry of await readDir(root)) {
         if (!entry.name.startsWith(ExportDirectory.TEMP_PREFIX) || !ExportDirectory.isStale(entry.name)) continue
         const target = path.join(root, entry.name)
-        await fs.rm(target, { recursive: true, force: true }).then(() => gone.push(target), () => undefined)
+        await fs.rm(target, { recursive: true, force: true }).then(
+          () => gone.push(target),
+          () => undefined
+        )
       }
       return gone
     })

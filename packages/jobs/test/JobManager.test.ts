@@ -11,28 +11,32 @@ const ALL = JobManager.ALL
 
 /** Waits until the job's snapshot has written at least one batch. */
 const running = (manager: JobManager.JobManagerShape, id: string) =>
-  manager.watch(id, ALL).pipe(
-    Effect.flatMap((s) => Stream.runHead(Stream.filter(s, (e) => e.snapshot.posts_processed > 0)))
-  )
+  manager
+    .watch(id, ALL)
+    .pipe(Effect.flatMap((s) => Stream.runHead(Stream.filter(s, (e) => e.snapshot.posts_processed > 0))))
 
 describe("JobManager", () => {
   it("exclusive: waits for running exports, holds queued ones until it ends, and is not overtaken", async () => {
     const out = freshOut(fixture)
     await withManager(fixture.db, { out, maxRunning: 2 }, (m) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const order: Array<string> = []
         const first = yield* m.submit({ did: DID_A, format: "slowjson" }, ALL)
         yield* running(m, first.id)
         // The write waits for the running export…
-        const write = yield* Effect.forkChild(m.exclusive(Effect.gen(function*() {
-          order.push("write")
-          const during = yield* m.get(first.id, ALL)
-          order.push(`A ${during.status}`)
-          yield* Effect.sleep("300 millis")
-          const queued = yield* m.get(second.id, ALL)
-          order.push(`B ${queued.status}`)
-          return "written"
-        })))
+        const write = yield* Effect.forkChild(
+          m.exclusive(
+            Effect.gen(function* () {
+              order.push("write")
+              const during = yield* m.get(first.id, ALL)
+              order.push(`A ${during.status}`)
+              yield* Effect.sleep("300 millis")
+              const queued = yield* m.get(second.id, ALL)
+              order.push(`B ${queued.status}`)
+              return "written"
+            })
+          )
+        )
         yield* Effect.sleep("100 millis")
         // …and an export asked for meanwhile waits behind it, though a worker is free.
         const second = yield* m.submit({ did: DID_B, format: "json" }, ALL)
@@ -40,13 +44,14 @@ describe("JobManager", () => {
         expect(yield* Fiber.join(write)).toBe("written")
         expect(order).toEqual(["write", "A completed", "B queued"])
         expect((yield* finalEvent(m, second.id)).type).toBe("completed")
-      }))
+      })
+    )
   })
 
   it("runs an export, publishes it under the name fixed at request time, and lists it", async () => {
     const out = freshOut(fixture)
     await withManager(fixture.db, { out }, (m) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const item = yield* m.submit({ did: DID_A, format: "json", since: "2024-01-01" }, ALL)
         expect(["queued", "running"]).toContain(item.status)
         const parts = ExportId.decode(item.id)!
@@ -69,13 +74,14 @@ describe("JobManager", () => {
         expect(page.nextCursor).toBeNull()
         // Nothing temporary left.
         expect(tree(out).filter((p) => p.includes(ExportDirectory.TEMP_PREFIX))).toEqual([])
-      }))
+      })
+    )
   })
 
   it("refuses a second queued or running export of the same DID, not of another", async () => {
     const out = freshOut(fixture)
     await withManager(fixture.db, { out, maxRunning: 1 }, (m) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const first = yield* m.submit({ did: DID_A, format: "slowjson" }, ALL)
         const again = yield* Effect.flip(m.submit({ did: DID_A, format: "json" }, ALL))
         expect(again._tag).toBe("ExportInProgress")
@@ -84,39 +90,46 @@ describe("JobManager", () => {
         expect(other.status).toBe("queued") // maxRunning 1: waits for A
         yield* m.remove(first.id, ALL)
         yield* m.remove(other.id, ALL)
-      }))
+      })
+    )
   })
 
   it("runs at most maxRunning exports, the others in FIFO order", async () => {
     const out = freshOut(fixture)
     await withManager(fixture.db, { out, maxRunning: 1 }, (m) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const a = yield* m.submit({ did: DID_A, format: "slowjson" }, ALL)
         const b = yield* m.submit({ did: DID_B, format: "json" }, ALL)
         const c = yield* m.submit({ did: DID_C, format: "json" }, ALL)
         expect((yield* m.get(b.id, ALL)).status).toBe("queued")
         expect((yield* m.get(c.id, ALL)).status).toBe("queued")
         const started: Array<string> = []
-        const order = yield* Effect.forEach([a, b, c], (job) =>
-          m.watch(job.id, ALL).pipe(
-            Effect.flatMap((s) =>
-              Stream.runForEach(s, (e) =>
-                Effect.sync(() => {
-                  if (e.snapshot.status === "running" && !started.includes(job.id)) started.push(job.id)
-                }))
+        const order = yield* Effect.forEach(
+          [a, b, c],
+          (job) =>
+            m.watch(job.id, ALL).pipe(
+              Effect.flatMap((s) =>
+                Stream.runForEach(s, (e) =>
+                  Effect.sync(() => {
+                    if (e.snapshot.status === "running" && !started.includes(job.id)) started.push(job.id)
+                  })
+                )
+              ),
+              Effect.as(job.id)
             ),
-            Effect.as(job.id)
-          ), { concurrency: "unbounded" })
+          { concurrency: "unbounded" }
+        )
         expect(order).toEqual([a.id, b.id, c.id])
         expect(started).toEqual([a.id, b.id, c.id])
         for (const job of [a, b, c]) expect((yield* m.get(job.id, ALL)).status).toBe("completed")
-      }))
+      })
+    )
   })
 
   it("cancels a running export: watchers get cancelled, nothing stays on disk, the id is gone", async () => {
     const out = freshOut(fixture)
     await withManager(fixture.db, { out }, (m) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const job = yield* m.submit({ did: DID_A, format: "slowjson" }, ALL)
         const watcher = yield* Effect.forkChild(events(m, job.id), { startImmediately: true })
         yield* running(m, job.id)
@@ -130,13 +143,14 @@ describe("JobManager", () => {
         // The DID is free again.
         const next = yield* m.submit({ did: DID_A, format: "json" }, ALL)
         expect((yield* finalEvent(m, next.id)).type).toBe("completed")
-      }))
+      })
+    )
   })
 
   it("cancels a queued export without running it", async () => {
     const out = freshOut(fixture)
     await withManager(fixture.db, { out, maxRunning: 1 }, (m) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const a = yield* m.submit({ did: DID_A, format: "slowjson" }, ALL)
         const b = yield* m.submit({ did: DID_B, format: "json" }, ALL)
         const watcher = yield* Effect.forkChild(events(m, b.id), { startImmediately: true })
@@ -145,13 +159,14 @@ describe("JobManager", () => {
         expect(seen.map((e) => e.type)).toEqual(["progress", "cancelled"])
         expect((yield* finalEvent(m, a.id)).type).toBe("completed")
         expect(tree(out).some((p) => p.startsWith(DID_B))).toBe(false)
-      }))
+      })
+    )
   })
 
   it("fans progress out to many watchers, resumes after an event id, and replays the end", async () => {
     const out = freshOut(fixture)
     await withManager(fixture.db, { out }, (m) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const job = yield* m.submit({ did: DID_A, format: "slowjson" }, ALL)
         const watchers = yield* Effect.forEach(
           Array.from({ length: 20 }, () => 0),
@@ -171,14 +186,15 @@ describe("JobManager", () => {
         expect(resumed.map((e) => e.seq)).toEqual([finalSeq - 1, finalSeq])
         const late = yield* events(m, job.id, finalSeq)
         expect(late.map((e) => [e.seq, e.type])).toEqual([[finalSeq, "completed"]])
-      }))
+      })
+    )
   })
 
   it("records a failure with its stage and message, and forgets it when deleted", async () => {
     const out = freshOut(fixture)
     // A file where the DID's folder must go: the export cannot be published.
     await withManager(fixture.db, { out }, (m) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         writeFileSync(path.join(out, DID_B), "in the way")
         const job = yield* m.submit({ did: DID_B, format: "json" }, ALL)
         const last = yield* finalEvent(m, job.id)
@@ -190,32 +206,35 @@ describe("JobManager", () => {
         yield* m.remove(job.id, ALL)
         expect((yield* Effect.flip(m.get(job.id, ALL)))._tag).toBe("ExportNotFound")
         expect(tree(out)).toEqual([DID_B])
-      }))
+      })
+    )
   })
 
   it("finds completed exports again after a restart, with the same ids, and sweeps dead leftovers", async () => {
     const out = freshOut(fixture)
     const ids = await withManager(fixture.db, { out }, (m) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const a = yield* m.submit({ did: DID_A, format: "json" }, ALL)
         yield* finalEvent(m, a.id)
         const b = yield* m.submit({ did: DID_B, format: "json" }, ALL)
         yield* finalEvent(m, b.id)
         return [b.id, a.id]
-      }))
+      })
+    )
     // Leftovers of a killed process (pid 999999999 never runs).
     const host = ExportDirectory.tempName().split("-").slice(2, -3).join("-")
     const dead = `${ExportDirectory.TEMP_PREFIX}${host}-999999999-1-0badc0de`
     mkdirSync(path.join(out, dead))
     mkdirSync(path.join(out, DID_A, dead))
     await withManager(fixture.db, { out }, (m) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const page = yield* m.list({ limit: 10 }, ALL)
         expect(page.items.map((i) => i.id).sort()).toEqual([...ids].sort())
         for (const id of ids) expect((yield* m.get(id, ALL)).status).toBe("completed")
         const late = yield* events(m, ids[0]!)
         expect(late.map((e) => e.type)).toEqual(["completed"])
-      }))
+      })
+    )
     expect(tree(out).filter((p) => p.includes(ExportDirectory.TEMP_PREFIX))).toEqual([])
   })
 
@@ -230,7 +249,7 @@ describe("JobManager", () => {
       "2024-02-01_00-00-00"
     ]
     await withManager(fixture.db, { out }, (m) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const job = yield* m.submit({ did: DID_C, format: "json" }, ALL)
         yield* finalEvent(m, job.id)
         const source = path.join(out, DID_C, ExportId.decode(job.id)!.name)
@@ -252,13 +271,14 @@ describe("JobManager", () => {
         expect(seen).toEqual([ExportId.decode(job.id)!.name, ...[...names].reverse()])
         const bad = yield* Effect.flip(m.list({ limit: 2, cursor: "../../etc" }, ALL))
         expect(bad.field).toBe("cursor")
-      }))
+      })
+    )
   })
 
   it("hides other accounts' exports from an account-bound caller, exactly like missing ones", async () => {
     const out = freshOut(fixture)
     await withManager(fixture.db, { out }, (m) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const a = yield* m.submit({ did: DID_A, format: "json" }, ALL)
         yield* finalEvent(m, a.id)
         const b = yield* m.submit({ did: DID_B, format: "slowjson" }, { did: DID_B })
@@ -273,13 +293,14 @@ describe("JobManager", () => {
         // B's export is untouched.
         expect((yield* m.get(b.id, ALL)).status).not.toBe("cancelled")
         yield* m.remove(b.id, { did: DID_B })
-      }))
+      })
+    )
   })
 
   it("treats malformed and traversal-shaped ids as missing", async () => {
     const out = freshOut(fixture)
     await withManager(fixture.db, { out }, (m) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const evil = [
           "..",
           "../../etc/passwd",
@@ -302,46 +323,54 @@ describe("JobManager", () => {
         expect((yield* Effect.flip(m.get(dots, ALL)))._tag).toBe("ExportNotFound")
         expect((yield* Effect.flip(m.remove(dots, ALL)))._tag).toBe("ExportNotFound")
         expect(tree(out)).toEqual([])
-      }))
+      })
+    )
   })
 
   it("limits downloads per DID and deletes after a complete download only", async () => {
     const out = freshOut(fixture)
     await withManager(fixture.db, { out, maxDownloadsPerDid: 2 }, (m) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const job = yield* m.submit({ did: DID_A, format: "json" }, ALL)
         yield* finalEvent(m, job.id)
         const dir = path.join(out, DID_A, ExportId.decode(job.id)!.name)
         // Two in flight: a third is refused.
-        yield* Effect.scoped(Effect.gen(function*() {
-          yield* m.download(job.id, ALL)
-          yield* m.download(job.id, ALL)
-          expect((yield* Effect.flip(Effect.scoped(m.download(job.id, ALL))))._tag).toBe("TooManyDownloads")
-        }))
+        yield* Effect.scoped(
+          Effect.gen(function* () {
+            yield* m.download(job.id, ALL)
+            yield* m.download(job.id, ALL)
+            expect((yield* Effect.flip(Effect.scoped(m.download(job.id, ALL))))._tag).toBe("TooManyDownloads")
+          })
+        )
         // Interrupted before the end: kept.
         yield* Effect.scoped(m.download(job.id, ALL, { deleteAfter: true }))
         expect(tree(dir)).toEqual(["manifest.json", "posts.json"])
         // Deleted while another download still reads it: hidden at once, removed when that one ends.
-        const exit = yield* Effect.scoped(Effect.gen(function*() {
-          const other = yield* m.download(job.id, ALL)
-          const mine = yield* Effect.scoped(Effect.gen(function*() {
-            const d = yield* m.download(job.id, ALL, { deleteAfter: true })
-            yield* d.sent
-            return d
-          }))
-          expect(mine.dir).toBe(dir)
-          expect((yield* Effect.flip(m.get(job.id, ALL)))._tag).toBe("ExportNotFound")
-          expect(tree(other.dir)).toEqual(["manifest.json", "posts.json"])
-        })).pipe(Effect.exit)
+        const exit = yield* Effect.scoped(
+          Effect.gen(function* () {
+            const other = yield* m.download(job.id, ALL)
+            const mine = yield* Effect.scoped(
+              Effect.gen(function* () {
+                const d = yield* m.download(job.id, ALL, { deleteAfter: true })
+                yield* d.sent
+                return d
+              })
+            )
+            expect(mine.dir).toBe(dir)
+            expect((yield* Effect.flip(m.get(job.id, ALL)))._tag).toBe("ExportNotFound")
+            expect(tree(other.dir)).toEqual(["manifest.json", "posts.json"])
+          })
+        ).pipe(Effect.exit)
         expect(Exit.isSuccess(exit)).toBe(true)
         expect(tree(path.join(out, DID_A))).toEqual([])
-      }))
+      })
+    )
   })
 
   it("validates the request as the core does", async () => {
     const out = freshOut(fixture)
     await withManager(fixture.db, { out }, (m) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const cases = [
           [{ did: "nope", format: "json" }, "did"],
           [{ did: DID_A, format: "xml" }, "format"],
@@ -354,27 +383,28 @@ describe("JobManager", () => {
           expect(e._tag === "InvalidRequest" && e.field).toBe(field)
         }
         expect(tree(out)).toEqual([])
-      }))
+      })
+    )
   })
 
   it("cancels everything on shutdown and leaves nothing temporary", async () => {
     const out = freshOut(fixture)
     let ids: Array<string> = []
     const seen = await withManager(fixture.db, { out, maxRunning: 1 }, (m) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const a = yield* m.submit({ did: DID_A, format: "slowjson" }, ALL)
         const b = yield* m.submit({ did: DID_B, format: "slowjson" }, ALL)
         ids = [a.id, b.id]
-        const watchers = yield* Effect.forEach(
-          ids,
-          (id) => Effect.forkChild(finalEvent(m, id), { startImmediately: true })
+        const watchers = yield* Effect.forEach(ids, (id) =>
+          Effect.forkChild(finalEvent(m, id), { startImmediately: true })
         )
         yield* running(m, a.id)
         yield* m.shutdown
         const finals = yield* Fiber.joinAll(watchers)
         expect((yield* Effect.flip(m.submit({ did: DID_C, format: "json" }, ALL)))._tag).toBe("ShuttingDown")
         return finals.map((e) => e.type)
-      }))
+      })
+    )
     expect(seen).toEqual(["cancelled", "cancelled"])
     expect(tree(out).filter((p) => p.includes(ExportDirectory.TEMP_PREFIX) || p.split(path.sep).length > 1)).toEqual([])
   })

@@ -13,7 +13,7 @@ const settle = Effect.forEach(Array.from({ length: 20 }), () => Effect.yieldNow,
 describe("latestEvery", () => {
   it("sends the first element at once, then the newest once per interval", async () => {
     const sent = await Effect.runPromise(
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const queue = yield* Queue.unbounded<number>()
         const seen: Array<number> = []
         const fiber = yield* Stream.fromQueue(queue).pipe(

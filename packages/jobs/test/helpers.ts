@@ -64,7 +64,7 @@ export const withManager = <A, E>(
   )
   return Effect.runPromise(
     Effect.scoped(
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         return yield* f(yield* JobManager.JobManager)
       }).pipe(Effect.provide(layer))
     )

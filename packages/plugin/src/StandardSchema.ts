@@ -52,7 +52,10 @@ export declare namespace StandardSchemaV1 {
 export const isStandardSchema = (value: unknown): value is StandardSchemaV1 => {
   if ((typeof value !== "object" && typeof value !== "function") || value === null) return false
   const props = (value as { "~standard"?: unknown })["~standard"]
-  return typeof props === "object" && props !== null &&
+  return (
+    typeof props === "object" &&
+    props !== null &&
     (props as { version?: unknown }).version === 1 &&
     typeof (props as { validate?: unknown }).validate === "function"
+  )
 }

@@ -22,7 +22,7 @@ describe("optionsSchema", () => {
     expect(validate(schema, { lound: 1, loud: "yes" })).toEqual({
       issues: [
         { message: "unknown option (allowed: loud)", path: ["lound"] },
-        { message: "expected true or false, got \"yes\"", path: ["loud"] }
+        { message: 'expected true or false, got "yes"', path: ["loud"] }
       ]
     })
     expect(validate(schema, [])).toEqual({ issues: [{ message: "the options must be an object of KEY: VALUE" }] })

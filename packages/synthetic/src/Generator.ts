@@ -136,7 +136,8 @@ export class Synth extends Timeline {
       isReply = 1
       const x = r.next()
       const self = f("replySelf") || (!f("replyExternal") && x < 0.45) ? this.selfParent(r) : null
-      replyParent = self ??
+      replyParent =
+        self ??
         (!f("replyExternal") && x < 0.6 && this.curOther < 0 && this.others.length > 0 && this.otherN > 0
           ? this.otherUri(r.int(this.others.length), r.int(this.otherN))
           : this.strangerUri(r))
@@ -149,15 +150,28 @@ export class Synth extends Timeline {
     let kind: Force | "imgN" | undefined = force
     if (kind === undefined || !EMBED_FORCES.has(kind)) {
       const x = r.next()
-      kind = x < 0.12 ? (r.chance(0.55) ? "img1" : "imgN") : x < 0.17 ?
-        (r.chance(0.6) ? "extThumb" : "extNoThumb") :
-        x < 0.22 ?
-        (r.chance(0.97) ? "record" : "recordNotFound") :
-        x < 0.25 ?
-        (r.chance(0.7) ? "rwmImages" : r.chance(0.66) ? "rwmVideo" : "rwmExternal") :
-        x < 0.28
-        ? "video"
-        : undefined
+      kind =
+        x < 0.12
+          ? r.chance(0.55)
+            ? "img1"
+            : "imgN"
+          : x < 0.17
+            ? r.chance(0.6)
+              ? "extThumb"
+              : "extNoThumb"
+            : x < 0.22
+              ? r.chance(0.97)
+                ? "record"
+                : "recordNotFound"
+              : x < 0.25
+                ? r.chance(0.7)
+                  ? "rwmImages"
+                  : r.chance(0.66)
+                    ? "rwmVideo"
+                    : "rwmExternal"
+                : x < 0.28
+                  ? "video"
+                  : undefined
     }
     switch (kind) {
       case "img1":
@@ -187,11 +201,12 @@ export class Synth extends Timeline {
         embedType = "record_with_media"
         hasMedia = 1
         const record = { record: this.quoted(r, false) }
-        const media = kind === "rwmImages"
-          ? images(r, r.range(1, 4), this.current())
-          : kind === "rwmVideo"
-          ? video(r, this.curDid)
-          : external(r, this.curDid, true)
+        const media =
+          kind === "rwmImages"
+            ? images(r, r.range(1, 4), this.current())
+            : kind === "rwmVideo"
+              ? video(r, this.curDid)
+              : external(r, this.curDid, true)
         embedData = JSON.stringify({ $type: "app.bsky.embed.recordWithMedia#view", record, media })
         break
       }
@@ -214,11 +229,15 @@ export class Synth extends Timeline {
     const labels = postLabels(r, force, this.current())
 
     // Counts: mostly small, a few viral, and the catalog's extremes.
-    const big = f("count31") ? 2147483647 : f("count32") ? 4294967296 : f("count53") ?
-      9007199254740991 :
-      f("count63")
-      ? 9223372036854775807n
-      : null
+    const big = f("count31")
+      ? 2147483647
+      : f("count32")
+        ? 4294967296
+        : f("count53")
+          ? 9007199254740991
+          : f("count63")
+            ? 9223372036854775807n
+            : null
     const post: PostRow = {
       uri,
       cid: randomRecordCid(r),

@@ -66,9 +66,10 @@ export const randomBlobCid = (r: Rng): string => {
 }
 
 /** sha-256 of a string; `crypto.hash` (one-shot, faster) where Node has it (20.12+). */
-export const sha256: (text: string) => Buffer = typeof crypto.hash === "function"
-  ? (text) => crypto.hash("sha256", text, "buffer")
-  : (text) => crypto.createHash("sha256").update(text).digest()
+export const sha256: (text: string) => Buffer =
+  typeof crypto.hash === "function"
+    ? (text) => crypto.hash("sha256", text, "buffer")
+    : (text) => crypto.createHash("sha256").update(text).digest()
 
 export const uriPrefixes = new Map<string, string>()
 /** `at://<did>/app.bsky.feed.post/<rkey>`, from a cached flat prefix. */

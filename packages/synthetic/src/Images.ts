@@ -74,8 +74,8 @@ export const jpeg = (label: string): Buffer => {
   const dc = 8 * (colour(label)[0]! - 128)
   const size = dc === 0 ? 0 : Math.floor(Math.log2(Math.abs(dc))) + 1
   // The DC difference: code 0 for its category, `size` bits of the value (negatives as value − 1), then end-of-block (code 0).
-  const bits = "0" + (size === 0 ? "" : ((dc < 0 ? dc - 1 : dc) & ((1 << size) - 1)).toString(2).padStart(size, "0")) +
-    "0"
+  const bits =
+    "0" + (size === 0 ? "" : ((dc < 0 ? dc - 1 : dc) & ((1 << size) - 1)).toString(2).padStart(size, "0")) + "0"
   const padded = bits.padEnd(Math.ceil(bits.length / 8) * 8, "1")
   const scan: Array<number> = []
   for (let i = 0; i < padded.length; i += 8) {

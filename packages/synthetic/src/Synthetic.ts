@@ -82,7 +82,8 @@ const mediaWriter = (root: string) => {
   return { write, counts }
 }
 
-const POST_COLUMNS = "uri, cid, did, text, created_at, indexed_at, has_media, like_count, repost_count, reply_count, " +
+const POST_COLUMNS =
+  "uri, cid, did, text, created_at, indexed_at, has_media, like_count, repost_count, reply_count, " +
   "quote_count, is_reply, reply_parent, embed_type, embed_data, labels, archived_at"
 const MEDIA_COLUMNS = "hash, post_uri, mime_type, file_path, size_bytes, width, height, alt_text, created_at"
 const BATCH = 10_000

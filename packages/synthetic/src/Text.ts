@@ -83,13 +83,18 @@ export const sentence = (r: Rng, target: number): string => {
   while (n < target) {
     const x = r.next()
     k = r.int(WORDS.length)
-    const w = x < 0.08 ? WITH_COMMA[k]! : x < 0.11 ? WITH_PERIOD[k]! : x < 0.115 ?
-      TAGS[k % TAGS.length]! :
-      x < 0.118
-      ? MENTIONS[k % MENTIONS.length]!
-      : x < 0.12
-      ? LINKS[k % LINKS.length]!
-      : WORDS[k]!
+    const w =
+      x < 0.08
+        ? WITH_COMMA[k]!
+        : x < 0.11
+          ? WITH_PERIOD[k]!
+          : x < 0.115
+            ? TAGS[k % TAGS.length]!
+            : x < 0.118
+              ? MENTIONS[k % MENTIONS.length]!
+              : x < 0.12
+                ? LINKS[k % LINKS.length]!
+                : WORDS[k]!
     words.push(w)
     n += w.length + 1
   }
@@ -128,11 +133,15 @@ export const postText = (r: Rng, force: Force | undefined): string => {
     text = text + nl + sentence(r, r.range(10, 80))
   }
   if (f("eq") || f("plus") || f("minus") || f("at") || r.chance(0.008)) {
-    const lead = f("eq") ? LEADING[r.int(2)]! : f("plus") ? LEADING[2 + r.int(2)]! : f("minus") ?
-      LEADING[4]! :
-      f("at")
-      ? LEADING[5]!
-      : r.pick(LEADING)
+    const lead = f("eq")
+      ? LEADING[r.int(2)]!
+      : f("plus")
+        ? LEADING[2 + r.int(2)]!
+        : f("minus")
+          ? LEADING[4]!
+          : f("at")
+            ? LEADING[5]!
+            : r.pick(LEADING)
     text = lead + " " + text
   }
   if (f("odd") || r.chance(0.003)) text = r.pick(ODD) + " " + text

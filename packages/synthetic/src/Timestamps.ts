@@ -100,13 +100,21 @@ export const formatTime = (us: number, spelling: Spelling, extra: number): strin
 
 export const drawSpelling = (r: Rng): Spelling => {
   const x = r.next()
-  return x < 0.86 ? "ms" : x < 0.91 ? "s0" : x < 0.94 ? "us6" : x < 0.96 ? "ns9" : x < 0.975 ?
-    "sqlite" :
-    x < 0.98
-    ? "sqliteMs"
-    : x < 0.995
-    ? "offset"
-    : "utcOffset"
+  return x < 0.86
+    ? "ms"
+    : x < 0.91
+      ? "s0"
+      : x < 0.94
+        ? "us6"
+        : x < 0.96
+          ? "ns9"
+          : x < 0.975
+            ? "sqlite"
+            : x < 0.98
+              ? "sqliteMs"
+              : x < 0.995
+                ? "offset"
+                : "utcOffset"
 }
 
 /** Archiving sessions: every 14 days, a few hours after the period ends; all posts of a period share archived_at. */

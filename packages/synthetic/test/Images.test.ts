@@ -80,9 +80,11 @@ describe("Synthetic.seedArchive with mediaRoot", () => {
     const plain = Synthetic.seedArchive(path.join(dir, "plain.db"), { posts: 800, seed: 3 })
     expect({ ...result, mediaFiles: 0, missingMediaFiles: 0 }).toEqual(plain)
     const db = new Database(file, { readonly: true })
-    const rows = db.prepare("SELECT hash, mime_type, file_path FROM media ORDER BY rowid").all() as Array<
-      { hash: string; mime_type: string; file_path: string }
-    >
+    const rows = db.prepare("SELECT hash, mime_type, file_path FROM media ORDER BY rowid").all() as Array<{
+      hash: string
+      mime_type: string
+      file_path: string
+    }>
     db.close()
     expect(result.missingMediaFiles).toBe(Math.ceil(rows.length / Synthetic.MISSING_MEDIA_EVERY))
     expect(result.mediaFiles + result.missingMediaFiles).toBe(rows.length)

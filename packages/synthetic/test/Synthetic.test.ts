@@ -65,9 +65,16 @@ describe("Synthetic.seedArchive", () => {
   let file: string
   let result: Synthetic.SeedResult
   let db: Database.Database
-  const q = <A = unknown>(sql: string, ...params: Array<unknown>): A => db.prepare(sql).pluck().get(...params) as A
+  const q = <A = unknown>(sql: string, ...params: Array<unknown>): A =>
+    db
+      .prepare(sql)
+      .pluck()
+      .get(...params) as A
   const col = <A = unknown>(sql: string, ...params: Array<unknown>): Array<A> =>
-    db.prepare(sql).pluck().all(...params) as Array<A>
+    db
+      .prepare(sql)
+      .pluck()
+      .all(...params) as Array<A>
 
   beforeAll(() => {
     file = newFile()
@@ -161,9 +168,11 @@ describe("Synthetic.seedArchive", () => {
   })
 
   it("embeds one image per media row, with cdn URLs", () => {
-    const rows = db.prepare(
-      "SELECT uri, embed_type, embed_data FROM posts WHERE has_media = 1 AND embed_type IN ('images', 'record_with_media') AND embed_data <> 'null' AND embed_data IS NOT NULL"
-    ).all() as Array<{ uri: string; embed_type: string; embed_data: string }>
+    const rows = db
+      .prepare(
+        "SELECT uri, embed_type, embed_data FROM posts WHERE has_media = 1 AND embed_type IN ('images', 'record_with_media') AND embed_data <> 'null' AND embed_data IS NOT NULL"
+      )
+      .all() as Array<{ uri: string; embed_type: string; embed_data: string }>
     let images = 0
     const perPost = new Map<string, number>()
     for (const r of rows) {
@@ -180,20 +189,18 @@ describe("Synthetic.seedArchive", () => {
       perPost.set(r.uri, list.length)
     }
     expect(images).toBe(result.mediaRows)
-    for (
-      const [uri, n] of db.prepare("SELECT post_uri, count(*) FROM media GROUP BY post_uri").raw().all() as Array<
-        [string, number]
-      >
-    ) {
+    for (const [uri, n] of db.prepare("SELECT post_uri, count(*) FROM media GROUP BY post_uri").raw().all() as Array<
+      [string, number]
+    >) {
       expect(perPost.get(uri)).toBe(n)
     }
   })
 
   it("has groups of posts sharing one exact created_at, in an order their uris do not follow", () => {
     expect(result.tieGroups).toBeGreaterThan(0)
-    const groups = db.prepare(
-      "SELECT created_at, count(*) AS n FROM posts WHERE did = ? GROUP BY created_at HAVING n > 1"
-    ).all(result.did) as Array<{ created_at: string; n: number }>
+    const groups = db
+      .prepare("SELECT created_at, count(*) AS n FROM posts WHERE did = ? GROUP BY created_at HAVING n > 1")
+      .all(result.did) as Array<{ created_at: string; n: number }>
     expect(groups.length).toBeGreaterThanOrEqual(result.tieGroups)
     expect(Math.max(...groups.map((g) => g.n))).toBeGreaterThanOrEqual(3)
     let shuffled = 0
@@ -236,17 +243,18 @@ describe("Synthetic.seedArchive", () => {
     const kinds = col<string>("SELECT DISTINCT embed_type FROM posts WHERE did = ? ORDER BY 1", result.did)
     expect(kinds).toEqual(["", "external", "images", "record", "record_with_media", "video"])
     const types = new Map<string, number>()
-    for (
-      const [t, data] of db.prepare("SELECT embed_type, embed_data FROM posts WHERE embed_data IS NOT NULL").raw()
-        .all() as Array<[string, string]>
-    ) {
+    for (const [t, data] of db
+      .prepare("SELECT embed_type, embed_data FROM posts WHERE embed_data IS NOT NULL")
+      .raw()
+      .all() as Array<[string, string]>) {
       const e = JSON.parse(data)
       if (e === null) continue
-      const key = t === "record_with_media"
-        ? `${t}:${e.media.$type}`
-        : t === "external"
-        ? `${t}:${"thumb" in e.external}`
-        : `${t}:${e.$type}`
+      const key =
+        t === "record_with_media"
+          ? `${t}:${e.media.$type}`
+          : t === "external"
+            ? `${t}:${"thumb" in e.external}`
+            : `${t}:${e.$type}`
       types.set(key, (types.get(key) ?? 0) + 1)
     }
     expect([...types.keys()].sort()).toEqual([
@@ -298,8 +306,9 @@ describe("Synthetic.seedArchive", () => {
     expect(has(/^$/)).toBeGreaterThan(0)
     expect(q<number>("SELECT max(length(text)) FROM posts")).toBeGreaterThanOrEqual(5000)
     // Mostly short, like real posts.
-    expect(q<number>("SELECT count(*) FROM posts WHERE did = ? AND length(text) BETWEEN 20 AND 300", result.did))
-      .toBeGreaterThan(N * 0.8)
+    expect(
+      q<number>("SELECT count(*) FROM posts WHERE did = ? AND length(text) BETWEEN 20 AND 300", result.did)
+    ).toBeGreaterThan(N * 0.8)
   })
 
   it("has counts from 0 to beyond 2^53", () => {
@@ -332,17 +341,15 @@ describe("Synthetic.seedArchive", () => {
     const years = new Set(all.map((t) => new Date(instant(t)).getUTCFullYear()))
     expect([...years].sort()).toEqual([2023, 2024, 2025])
     // A date range selects a subset.
-    const inRange = all.filter((t) =>
-      instant(t) >= Date.parse("2024-03-01T00:00:00Z") && instant(t) < Date.parse("2024-07-01T00:00:00Z")
+    const inRange = all.filter(
+      (t) => instant(t) >= Date.parse("2024-03-01T00:00:00Z") && instant(t) < Date.parse("2024-07-01T00:00:00Z")
     )
     expect(inRange.length).toBeGreaterThan(N / 12)
     expect(inRange.length).toBeLessThan(N / 6)
     // indexed_at and archived_at are timestamps too, archived after created.
-    for (
-      const r of db.prepare("SELECT created_at, indexed_at, archived_at FROM posts").raw().all() as Array<
-        [string, string, string]
-      >
-    ) {
+    for (const r of db.prepare("SELECT created_at, indexed_at, archived_at FROM posts").raw().all() as Array<
+      [string, string, string]
+    >) {
       expect(instant(r[1]), r[1]).toBeGreaterThanOrEqual(instant(r[0]))
       expect(instant(r[2]), r[2]).toBeGreaterThan(instant(r[1]))
     }

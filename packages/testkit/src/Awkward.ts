@@ -19,7 +19,7 @@ const C1 = Array.from({ length: 32 }, (_, i) => String.fromCharCode(0x80 + i)).j
 
 /** About 2 MB of UTF-8 in one text: ASCII, CJK, emoji and line breaks. */
 const hugeText = (): string => {
-  const line = "A very long post, with commas, \"quotes\" and 長いテキスト 🦋 — line "
+  const line = 'A very long post, with commas, "quotes" and 長いテキスト 🦋 — line '
   const parts: Array<string> = []
   for (let i = 0; i < 24_000; i++) parts.push(line + i)
   return parts.join("\n")
@@ -31,11 +31,11 @@ const hugeText = (): string => {
  * raw U+2028, deep nesting and empty containers.
  */
 const ODD_JSON =
-  "{\t\"$type\" :\"app.bsky.embed.external#view\",\r\n \"n\":[1.0, 1e5,-0,1E+2, 12345678901234567890,0.1] ," +
-  "\"dup\":1,\"dup\":2,\"esc\":\"\\u00e9\\/\\u003c\\u0008\\ud83e\\udd8b\\\"\",\"raw\":\"a\u2028b\u00e9🦋\"," +
-  "\"deep\":[[[[[[{\"k\":[]}]]]]]],\"empty\":{ },\"arr\":[ ],\"t\":true,\"f\":false,\"z\":null}"
+  '{\t"$type" :"app.bsky.embed.external#view",\r\n "n":[1.0, 1e5,-0,1E+2, 12345678901234567890,0.1] ,' +
+  '"dup":1,"dup":2,"esc":"\\u00e9\\/\\u003c\\u0008\\ud83e\\udd8b\\"","raw":"a\u2028b\u00e9🦋",' +
+  '"deep":[[[[[[{"k":[]}]]]]]],"empty":{ },"arr":[ ],"t":true,"f":false,"z":null}'
 
-const LABELS = "[{\"src\":\"did:plc:ar7c4by46qjdydhdevvrndac\",\"val\":\"!warn\",\"cts\":\"2024-01-01T00:00:00.000Z\"}]"
+const LABELS = '[{"src":"did:plc:ar7c4by46qjdydhdevvrndac","val":"!warn","cts":"2024-01-01T00:00:00.000Z"}]'
 
 /** The awkward rows for `did`, each with a distinct uri; 2024 timestamps unless a row is about timestamps. */
 export const rows = (did: string): Array<Row> => {
@@ -88,23 +88,22 @@ export const rows = (did: string): Array<Row> => {
     // Unicode: emoji sequences, combining marks, RTL, CJK, astral plane, U+FFFD.
     row({ text: "👩‍👩‍👧‍👦 🏳️‍🌈 🇯🇵 1️⃣ e\u0301 مرحبا שלום 日本語 𝕏 𠀋 \ufffd \u200b\u200d\u2060" }),
     // What CSV, spreadsheets, Markdown and HTML read specially.
-    row({ text: "=HYPERLINK(\"http://x\",\"y\")" }),
+    row({ text: '=HYPERLINK("http://x","y")' }),
     row({ text: "+1", reply_parent: "-1", embed_type: "@x" }),
     row({ text: "\t=1+1" }),
     row({ text: "\r=1+1" }),
     row({ text: "＝1＋1 ＠x －1" }),
     row({
-      text:
-        "# heading\n> quote\n- item\n1. item\n```\ncode\n```\n| a | b |\n---\n*em* _em_ **b** `c` [l](u) ![i](u) \\ <br>"
+      text: "# heading\n> quote\n- item\n1. item\n```\ncode\n```\n| a | b |\n---\n*em* _em_ **b** `c` [l](u) ![i](u) \\ <br>"
     }),
-    row({ text: "<script>alert(\"x\")</script> &amp; &lt; <!-- --> ]]> ${x} {{x}} %s %d" }),
+    row({ text: '<script>alert("x")</script> &amp; &lt; <!-- --> ]]> ${x} {{x}} %s %d' }),
     row({ text: "\"\"\"\",,,,;;;;''''" }),
     row({ text: " leading and trailing spaces " }),
     row({ text: "" }),
     row({ text: "null" }),
     // Stored JSON: invalid, scalar, odd, BLOB, the text null, empty text.
     row({ embed_type: "external", embed_data: "{broken", labels: "[1," }),
-    row({ embed_type: "external", embed_data: "\"just a string\"", labels: "42" }),
+    row({ embed_type: "external", embed_data: '"just a string"', labels: "42" }),
     row({ embed_type: "record", embed_data: "true", labels: "[]" }),
     row({ embed_type: "external", has_media: 1, embed_data: ODD_JSON, labels: LABELS }),
     row({ embed_type: "external", embed_data: Buffer.from(ODD_JSON, "utf8"), labels: Buffer.from(LABELS, "utf8") }),

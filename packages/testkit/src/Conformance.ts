@@ -159,8 +159,8 @@ export const formatConformance = (written: FormatPlugin.AnyPlugin, options: Conf
   const declared = (written as { concurrent?: unknown }).concurrent
   const concurrent = declared === true || (typeof declared === "object" && declared !== null)
   const threadable = plugin.concurrent !== undefined && !/\.[cm]?tsx?$/.test(new URL(plugin.concurrent.module).pathname)
-  const title = `format conformance: ${plugin.name}` +
-    (options.options === undefined ? "" : ` ${JSON.stringify(options.options)}`)
+  const title =
+    `format conformance: ${plugin.name}` + (options.options === undefined ? "" : ` ${JSON.stringify(options.options)}`)
 
   describe(title, () => {
     let dir = ""
@@ -183,7 +183,13 @@ export const formatConformance = (written: FormatPlugin.AnyPlugin, options: Conf
     /** One export through `Export.run`, with the posts the sink saw recorded. */
     const exportWith = async (
       did: string,
-      { batchSize, onEvent, under = plugin, threads, chunkPosts }: {
+      {
+        batchSize,
+        onEvent,
+        under = plugin,
+        threads,
+        chunkPosts
+      }: {
         readonly batchSize?: number
         readonly onEvent?: (event: Progress.ExportEvent) => Effect.Effect<void>
         readonly under?: FormatPlugin.FormatPlugin
@@ -195,10 +201,13 @@ export const formatConformance = (written: FormatPlugin.AnyPlugin, options: Conf
       const out = path.join(dir, `out-${++outs}`)
       const posts: Array<Post.Post> = []
       const events: Array<Progress.ExportEvent> = []
-      const recording = threads !== undefined ? under : wrap(under, (batch, _n, write) => {
-        for (const p of batch) posts.push(p)
-        return write
-      })
+      const recording =
+        threads !== undefined
+          ? under
+          : wrap(under, (batch, _n, write) => {
+              for (const p of batch) posts.push(p)
+              return write
+            })
       const layer = Layer.mergeAll(
         Archive.Archive.layer({ path: db }),
         FormatRegistry.FormatRegistry.layer([{ plugin: recording, origin: "conformance" }])
@@ -219,110 +228,157 @@ export const formatConformance = (written: FormatPlugin.AnyPlugin, options: Conf
     let reference: Promise<Done> | undefined
     const many = () => (reference ??= exportWith(DIDS.many).then(completed))
 
-    it("fits the plugin contract and accepts the options", async () => {
-      expect(FormatPlugin.problems(written)).toEqual([])
-      await Effect.runPromise(PluginOptions.decode(plugin, pluginOptions))
-    }, timeout)
+    it(
+      "fits the plugin contract and accepts the options",
+      async () => {
+        expect(FormatPlugin.problems(written)).toEqual([])
+        await Effect.runPromise(PluginOptions.decode(plugin, pluginOptions))
+      },
+      timeout
+    )
 
-    it("exports no posts: start and end only, the same as a fresh sink writes", async () => {
-      const run = completed(await exportWith(DIDS.empty))
-      expect(run.manifest.post_count).toBe(0)
-      expect(batchSizes(run)).toEqual([])
-      expectSameBytes(run.bytes, await Sink.bytes(plugin, [], pluginOptions), "empty export vs. start + end")
-      await check(run.bytes, run.posts)
-    }, timeout)
+    it(
+      "exports no posts: start and end only, the same as a fresh sink writes",
+      async () => {
+        const run = completed(await exportWith(DIDS.empty))
+        expect(run.manifest.post_count).toBe(0)
+        expect(batchSizes(run)).toEqual([])
+        expectSameBytes(run.bytes, await Sink.bytes(plugin, [], pluginOptions), "empty export vs. start + end")
+        await check(run.bytes, run.posts)
+      },
+      timeout
+    )
 
-    it("exports one post", async () => {
-      const run = completed(await exportWith(DIDS.one))
-      expect(run.manifest.post_count).toBe(1)
-      expect(run.posts).toHaveLength(1)
-      const empty = await Sink.bytes(plugin, [], pluginOptions)
-      expect(run.bytes.equals(empty), "one post writes more than an empty export").toBe(false)
-      await check(run.bytes, run.posts)
-    }, timeout)
+    it(
+      "exports one post",
+      async () => {
+        const run = completed(await exportWith(DIDS.one))
+        expect(run.manifest.post_count).toBe(1)
+        expect(run.posts).toHaveLength(1)
+        const empty = await Sink.bytes(plugin, [], pluginOptions)
+        expect(run.bytes.equals(empty), "one post writes more than an empty export").toBe(false)
+        await check(run.bytes, run.posts)
+      },
+      timeout
+    )
 
-    it(`exports ${MANY_POSTS.toLocaleString("en")} posts in batches of 1000, 1000 and 1`, async () => {
-      const run = await many()
-      expect(run.manifest.post_count).toBe(MANY_POSTS)
-      expect(batchSizes(run)).toEqual([1000, 1000, 1])
-      expect(new Set(run.posts.map((p) => p.uri)).size).toBe(MANY_POSTS)
-      expect(run.manifest.files[0]!.bytes).toBe(run.bytes.length)
-      await check(run.bytes, run.posts)
-    }, timeout)
+    it(
+      `exports ${MANY_POSTS.toLocaleString("en")} posts in batches of 1000, 1000 and 1`,
+      async () => {
+        const run = await many()
+        expect(run.manifest.post_count).toBe(MANY_POSTS)
+        expect(batchSizes(run)).toEqual([1000, 1000, 1])
+        expect(new Set(run.posts.map((p) => p.uri)).size).toBe(MANY_POSTS)
+        expect(run.manifest.files[0]!.bytes).toBe(run.bytes.length)
+        await check(run.bytes, run.posts)
+      },
+      timeout
+    )
 
     for (const size of BATCH_SIZES) {
-      it(`writes the same bytes in batches of ${size}`, async () => {
-        const { bytes } = await many()
-        const run = completed(await exportWith(DIDS.many, { batchSize: size }))
-        expect(batchSizes(run)).toEqual(Sink.batches(run.posts, size).map((b) => b.length))
-        expectSameBytes(run.bytes, bytes, `batches of ${size} vs. batches of 1000`)
-      }, timeout)
+      it(
+        `writes the same bytes in batches of ${size}`,
+        async () => {
+          const { bytes } = await many()
+          const run = completed(await exportWith(DIDS.many, { batchSize: size }))
+          expect(batchSizes(run)).toEqual(Sink.batches(run.posts, size).map((b) => b.length))
+          expectSameBytes(run.bytes, bytes, `batches of ${size} vs. batches of 1000`)
+        },
+        timeout
+      )
     }
 
-    it("adds nothing for a batch without posts", async () => {
-      const { bytes, posts } = await many()
-      const empty = await Sink.bytes(plugin, [], pluginOptions)
-      expectSameBytes(await Sink.bytes(plugin, [[]], pluginOptions), empty, "one empty batch vs. no batch")
-      expectSameBytes(await Sink.bytes(plugin, [[], [], []], pluginOptions), empty, "three empty batches vs. no batch")
-      // Uneven batches with empty ones at the start, in between and at the end.
-      const parts: Array<Post.PostBatch> = [[]]
-      for (let i = 0, k = 0; i < posts.length; k++) {
-        const size = [1, 13, 0, 250, 2, 0, 999][k % 7]!
-        parts.push(posts.slice(i, i + size))
-        i += size
-      }
-      parts.push([])
-      expectSameBytes(await Sink.bytes(plugin, parts, pluginOptions), bytes, "uneven and empty batches vs. the export")
-    }, timeout)
+    it(
+      "adds nothing for a batch without posts",
+      async () => {
+        const { bytes, posts } = await many()
+        const empty = await Sink.bytes(plugin, [], pluginOptions)
+        expectSameBytes(await Sink.bytes(plugin, [[]], pluginOptions), empty, "one empty batch vs. no batch")
+        expectSameBytes(
+          await Sink.bytes(plugin, [[], [], []], pluginOptions),
+          empty,
+          "three empty batches vs. no batch"
+        )
+        // Uneven batches with empty ones at the start, in between and at the end.
+        const parts: Array<Post.PostBatch> = [[]]
+        for (let i = 0, k = 0; i < posts.length; k++) {
+          const size = [1, 13, 0, 250, 2, 0, 999][k % 7]!
+          parts.push(posts.slice(i, i + size))
+          i += size
+        }
+        parts.push([])
+        expectSameBytes(
+          await Sink.bytes(plugin, parts, pluginOptions),
+          bytes,
+          "uneven and empty batches vs. the export"
+        )
+      },
+      timeout
+    )
 
-    it("encodes every awkward value (NULLs, control characters, huge text, odd and invalid JSON)", async () => {
-      const run = completed(await exportWith(DIDS.awkward))
-      expect(run.manifest.post_count).toBe(awkwardPosts)
-      expect(run.manifest.warnings.count).toBeGreaterThan(0)
-      const single = completed(await exportWith(DIDS.awkward, { batchSize: 1 }))
-      expectSameBytes(single.bytes, run.bytes, "awkward posts in batches of 1 vs. 1000")
-      await check(run.bytes, run.posts)
-    }, timeout)
+    it(
+      "encodes every awkward value (NULLs, control characters, huge text, odd and invalid JSON)",
+      async () => {
+        const run = completed(await exportWith(DIDS.awkward))
+        expect(run.manifest.post_count).toBe(awkwardPosts)
+        expect(run.manifest.warnings.count).toBeGreaterThan(0)
+        const single = completed(await exportWith(DIDS.awkward, { batchSize: 1 }))
+        expectSameBytes(single.bytes, run.bytes, "awkward posts in batches of 1 vs. 1000")
+        await check(run.bytes, run.posts)
+      },
+      timeout
+    )
 
-    it("writes the same bytes on a second run", async () => {
-      const { bytes, posts } = await many()
-      const again = completed(await exportWith(DIDS.many))
-      expectSameBytes(again.bytes, bytes, "second export vs. first")
-      expectSameBytes(
-        await Sink.bytes(plugin, [posts], pluginOptions),
-        bytes,
-        "one sink call with all posts vs. the export"
-      )
-      const awkward = [await exportWith(DIDS.awkward), await exportWith(DIDS.awkward)].map(completed)
-      expectSameBytes(awkward[1]!.bytes, awkward[0]!.bytes, "second awkward export vs. first")
-    }, timeout)
+    it(
+      "writes the same bytes on a second run",
+      async () => {
+        const { bytes, posts } = await many()
+        const again = completed(await exportWith(DIDS.many))
+        expectSameBytes(again.bytes, bytes, "second export vs. first")
+        expectSameBytes(
+          await Sink.bytes(plugin, [posts], pluginOptions),
+          bytes,
+          "one sink call with all posts vs. the export"
+        )
+        const awkward = [await exportWith(DIDS.awkward), await exportWith(DIDS.awkward)].map(completed)
+        expectSameBytes(awkward[1]!.bytes, awkward[0]!.bytes, "second awkward export vs. first")
+      },
+      timeout
+    )
 
-    it("fails the export with the plugin's message when its sink fails, and publishes nothing", async () => {
-      const { bytes } = await many()
-      const message = `conformance: ${plugin.name} failed on purpose`
-      const failing = wrap(
-        plugin,
-        (_batch, n, write) =>
+    it(
+      "fails the export with the plugin's message when its sink fails, and publishes nothing",
+      async () => {
+        const { bytes } = await many()
+        const message = `conformance: ${plugin.name} failed on purpose`
+        const failing = wrap(plugin, (_batch, n, write) =>
           n === 2 ? Effect.fail(new FormatPlugin.FormatError({ plugin: plugin.name, message })) : write
-      )
-      const run = await exportWith(DIDS.many, { batchSize: 7, under: failing })
-      expect(Exit.isFailure(run.exit), "the export failed").toBe(true)
-      const error = Exit.isFailure(run.exit) ? Cause.squash(run.exit.cause) as ExportFailed : undefined
-      expect(error?._tag).toBe("ExportFailed")
-      expect(error?.batch).toBe(2)
-      expect(error?.message).toContain(plugin.name)
-      expect(error?.message).toContain(message)
-      expect(run.events.at(-1)?._tag).toBe("Failed")
-      expect(leftovers(run), "nothing published, no temporary folder").toEqual([])
-      // The abandoned sink leaves nothing behind that changes the next export.
-      expectSameBytes(completed(await exportWith(DIDS.many)).bytes, bytes, "export after a failed one")
-    }, timeout)
+        )
+        const run = await exportWith(DIDS.many, { batchSize: 7, under: failing })
+        expect(Exit.isFailure(run.exit), "the export failed").toBe(true)
+        const error = Exit.isFailure(run.exit) ? (Cause.squash(run.exit.cause) as ExportFailed) : undefined
+        expect(error?._tag).toBe("ExportFailed")
+        expect(error?.batch).toBe(2)
+        expect(error?.message).toContain(plugin.name)
+        expect(error?.message).toContain(message)
+        expect(run.events.at(-1)?._tag).toBe("Failed")
+        expect(leftovers(run), "nothing published, no temporary folder").toEqual([])
+        // The abandoned sink leaves nothing behind that changes the next export.
+        expectSameBytes(completed(await exportWith(DIDS.many)).bytes, bytes, "export after a failed one")
+      },
+      timeout
+    )
 
     it.runIf(concurrent)(
       "writes the same bytes when several sinks each write a run of batches (concurrent)",
       async () => {
         const { bytes, posts } = await many()
-        for (const [size, runLength] of [[1000, 1], [7, 40], [300, 2], [1, 500]] as const) {
+        for (const [size, runLength] of [
+          [1000, 1],
+          [7, 40],
+          [300, 2],
+          [1, 500]
+        ] as const) {
           const parts = Sink.batches(posts, size)
           const runs = Sink.batches(parts, runLength)
           const got = await Effect.runPromise(Sink.encodeInRuns(plugin, runs, pluginOptions))
@@ -338,39 +394,50 @@ export const formatConformance = (written: FormatPlugin.AnyPlugin, options: Conf
       timeout
     )
 
-    it.runIf(threadable)("encodes the same bytes on several threads, chunk by chunk, as on one", async () => {
-      const loaded = ((await import(plugin.concurrent!.module)) as { default?: FormatPlugin.FormatPlugin }).default
-      expect(loaded?.name, "concurrent.module's default export is this plugin").toBe(plugin.name)
-      expect(loaded?.version).toBe(plugin.version)
-      const { bytes, manifest } = await many()
-      for (const [threads, chunkPosts, batchSize] of [[1], [2], [2, 300], [3, 100, 7]] as const) {
-        const what = `${threads} thread(s), chunks of ${chunkPosts ?? "default"}, batches of ${batchSize ?? 1000}`
-        const run = completed(await exportWith(DIDS.many, { threads, chunkPosts, batchSize }))
-        expectSameBytes(run.bytes, bytes, `${what} vs. the export on this thread`)
-        expect(run.manifest.files[0]!.sha256, what).toBe(manifest.files[0]!.sha256)
-        expect(run.manifest.post_count, what).toBe(MANY_POSTS)
-        expect(batchSizes(run).reduce((a, b) => a + b, 0), what).toBe(MANY_POSTS)
-      }
-      for (const did of [DIDS.empty, DIDS.one, DIDS.awkward]) {
-        const one = completed(await exportWith(did))
-        const several = completed(await exportWith(did, { threads: 2, chunkPosts: 4, batchSize: 3 }))
-        expectSameBytes(several.bytes, one.bytes, `${did} on 2 threads in chunks of 4 vs. this thread`)
-        expect(several.manifest.warnings, `${did}: the same warnings, in export order`).toEqual(one.manifest.warnings)
-      }
-    }, timeout)
+    it.runIf(threadable)(
+      "encodes the same bytes on several threads, chunk by chunk, as on one",
+      async () => {
+        const loaded = ((await import(plugin.concurrent!.module)) as { default?: FormatPlugin.FormatPlugin }).default
+        expect(loaded?.name, "concurrent.module's default export is this plugin").toBe(plugin.name)
+        expect(loaded?.version).toBe(plugin.version)
+        const { bytes, manifest } = await many()
+        for (const [threads, chunkPosts, batchSize] of [[1], [2], [2, 300], [3, 100, 7]] as const) {
+          const what = `${threads} thread(s), chunks of ${chunkPosts ?? "default"}, batches of ${batchSize ?? 1000}`
+          const run = completed(await exportWith(DIDS.many, { threads, chunkPosts, batchSize }))
+          expectSameBytes(run.bytes, bytes, `${what} vs. the export on this thread`)
+          expect(run.manifest.files[0]!.sha256, what).toBe(manifest.files[0]!.sha256)
+          expect(run.manifest.post_count, what).toBe(MANY_POSTS)
+          expect(
+            batchSizes(run).reduce((a, b) => a + b, 0),
+            what
+          ).toBe(MANY_POSTS)
+        }
+        for (const did of [DIDS.empty, DIDS.one, DIDS.awkward]) {
+          const one = completed(await exportWith(did))
+          const several = completed(await exportWith(did, { threads: 2, chunkPosts: 4, batchSize: 3 }))
+          expectSameBytes(several.bytes, one.bytes, `${did} on 2 threads in chunks of 4 vs. this thread`)
+          expect(several.manifest.warnings, `${did}: the same warnings, in export order`).toEqual(one.manifest.warnings)
+        }
+      },
+      timeout
+    )
 
-    it("stops when interrupted mid-export, and publishes nothing", async () => {
-      const { bytes } = await many()
-      const run = await exportWith(DIDS.many, {
-        batchSize: 7,
-        onEvent: (event) => (event._tag === "BatchWritten" ? Effect.interrupt : Effect.void)
-      })
-      expect(Exit.isFailure(run.exit) && Cause.hasInterruptsOnly(run.exit.cause), "the export was interrupted").toBe(
-        true
-      )
-      expect(run.events.some((e) => e._tag === "Completed")).toBe(false)
-      expect(leftovers(run), "nothing published, no temporary folder").toEqual([])
-      expectSameBytes(completed(await exportWith(DIDS.many)).bytes, bytes, "export after an interrupted one")
-    }, timeout)
+    it(
+      "stops when interrupted mid-export, and publishes nothing",
+      async () => {
+        const { bytes } = await many()
+        const run = await exportWith(DIDS.many, {
+          batchSize: 7,
+          onEvent: (event) => (event._tag === "BatchWritten" ? Effect.interrupt : Effect.void)
+        })
+        expect(Exit.isFailure(run.exit) && Cause.hasInterruptsOnly(run.exit.cause), "the export was interrupted").toBe(
+          true
+        )
+        expect(run.events.some((e) => e._tag === "Completed")).toBe(false)
+        expect(leftovers(run), "nothing published, no temporary folder").toEqual([])
+        expectSameBytes(completed(await exportWith(DIDS.many)).bytes, bytes, "export after an interrupted one")
+      },
+      timeout
+    )
   })
 }

@@ -27,65 +27,70 @@ export { CSV_HEADER, countTexts, csvCells, jsonObject } from "./HostileOutput.js
 export { text } from "./HostileText.js"
 
 /** One hostile row and its expected output. */
-export const row: fc.Arbitrary<HostileRow> = fc.record({
-  uri: textColumn,
-  cid: textColumn,
-  did: textColumn,
-  text: textColumn,
-  createdAt: timestamp,
-  indexedAt: timestamp,
-  archivedAt: fc.oneof(timestamp.filter((t) => t.stored !== null), fc.constant(null)),
-  hasMedia: flag,
-  isReply: flag,
-  likeCount: count,
-  repostCount: count,
-  replyCount: count,
-  quoteCount: count,
-  replyParent: textColumn,
-  embedType: textColumn,
-  embedData: jsonColumn,
-  labels: jsonColumn
-}).map((g): HostileRow => ({
-  row: [
-    g.uri.stored,
-    g.cid.stored,
-    g.did.stored,
-    g.text.stored,
-    g.createdAt.stored,
-    g.indexedAt.stored,
-    g.hasMedia.stored,
-    g.likeCount.stored,
-    g.repostCount.stored,
-    g.replyCount.stored,
-    g.quoteCount.stored,
-    g.isReply.stored,
-    g.replyParent.stored,
-    g.embedType.stored,
-    g.embedData.stored,
-    g.labels.stored,
-    g.archivedAt === null ? null : g.archivedAt.stored
-  ],
-  expected: {
-    uri: g.uri.expected,
-    cid: g.cid.expected,
-    did: g.did.expected,
-    text: g.text.expected,
-    createdAt: g.createdAt.expected,
-    indexedAt: g.indexedAt.expected,
-    archivedAt: g.archivedAt === null ? null : g.archivedAt.expected,
-    hasMedia: g.hasMedia.expected,
-    isReply: g.isReply.expected,
-    likeCount: g.likeCount.expected,
-    repostCount: g.repostCount.expected,
-    replyCount: g.replyCount.expected,
-    quoteCount: g.quoteCount.expected,
-    replyParent: g.replyParent.expected,
-    embedType: g.embedType.expected,
-    embedData: g.embedData.expected.expected,
-    labels: g.labels.expected.expected,
-    mediaFiles: g.embedData.expected.names
-  }
-}))
+export const row: fc.Arbitrary<HostileRow> = fc
+  .record({
+    uri: textColumn,
+    cid: textColumn,
+    did: textColumn,
+    text: textColumn,
+    createdAt: timestamp,
+    indexedAt: timestamp,
+    archivedAt: fc.oneof(
+      timestamp.filter((t) => t.stored !== null),
+      fc.constant(null)
+    ),
+    hasMedia: flag,
+    isReply: flag,
+    likeCount: count,
+    repostCount: count,
+    replyCount: count,
+    quoteCount: count,
+    replyParent: textColumn,
+    embedType: textColumn,
+    embedData: jsonColumn,
+    labels: jsonColumn
+  })
+  .map((g): HostileRow => ({
+    row: [
+      g.uri.stored,
+      g.cid.stored,
+      g.did.stored,
+      g.text.stored,
+      g.createdAt.stored,
+      g.indexedAt.stored,
+      g.hasMedia.stored,
+      g.likeCount.stored,
+      g.repostCount.stored,
+      g.replyCount.stored,
+      g.quoteCount.stored,
+      g.isReply.stored,
+      g.replyParent.stored,
+      g.embedType.stored,
+      g.embedData.stored,
+      g.labels.stored,
+      g.archivedAt === null ? null : g.archivedAt.stored
+    ],
+    expected: {
+      uri: g.uri.expected,
+      cid: g.cid.expected,
+      did: g.did.expected,
+      text: g.text.expected,
+      createdAt: g.createdAt.expected,
+      indexedAt: g.indexedAt.expected,
+      archivedAt: g.archivedAt === null ? null : g.archivedAt.expected,
+      hasMedia: g.hasMedia.expected,
+      isReply: g.isReply.expected,
+      likeCount: g.likeCount.expected,
+      repostCount: g.repostCount.expected,
+      replyCount: g.replyCount.expected,
+      quoteCount: g.quoteCount.expected,
+      replyParent: g.replyParent.expected,
+      embedType: g.embedType.expected,
+      embedData: g.embedData.expected.expected,
+      labels: g.labels.expected.expected,
+      mediaFiles: g.embedData.expected.names
+    }
+  }))
 
 /** The posts of hostile rows, decoded by the core (warnings dropped). */
 export const decode = (rows: ReadonlyArray<HostileRow>): Array<Post.Post> =>

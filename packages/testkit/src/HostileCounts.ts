@@ -14,16 +14,16 @@ export const count: fc.Arbitrary<Generated<string>> = fc.oneof(
   // Reals are truncated; NULL and text that is no integer are 0.
   fc.double({ min: -1e15, max: 1e15, noNaN: true }).map((d) => generated(d, String(Math.trunc(d) + 0))),
   fc.constantFrom(1e300, -1e20, 2 ** 64).map((d) => generated(d, BigInt(d).toString())),
-  fc.constantFrom(null, "many", "", "1.5", " 1", "0x10", Number.NaN, Number.POSITIVE_INFINITY).map((v) =>
-    generated(v, "0")
-  )
+  fc
+    .constantFrom(null, "many", "", "1.5", " 1", "0x10", Number.NaN, Number.POSITIVE_INFINITY)
+    .map((v) => generated(v, "0"))
 )
 
 export const flag: fc.Arbitrary<Generated<boolean>> = fc.oneof(
   fc.constantFrom(0, 1, 2, -1).map((n) => generated(n, n !== 0)),
   fc.constantFrom(0n, 3n).map((n) => generated(n, n !== 0n)),
-  fc.constantFrom("", "0", "1", "true", "false", "FALSE", "yes").map((s) =>
-    generated(s, s !== "" && s !== "0" && s.toLowerCase() !== "false")
-  ),
+  fc
+    .constantFrom("", "0", "1", "true", "false", "FALSE", "yes")
+    .map((s) => generated(s, s !== "" && s !== "0" && s.toLowerCase() !== "false")),
   fc.constant(generated(null, false))
 )

@@ -8,8 +8,7 @@ export interface ExpectedTimestamp {
 
 /** Stored JSON: a value to compare with `JSON.parse` of the output, or text that is not JSON (written as a string). */
 export type ExpectedJson =
-  | { readonly valid: true; readonly value: unknown }
-  | { readonly valid: false; readonly text: string }
+  { readonly valid: true; readonly value: unknown } | { readonly valid: false; readonly text: string }
 
 /** What one generated row must come out as. */
 export interface ExpectedPost {

@@ -14,8 +14,8 @@ const codeUnit = fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharC
 /** Pieces that mean something to CSV, JSON, spreadsheets or terminals. */
 const SYNTAX = [
   ",",
-  "\"",
-  "\"\"",
+  '"',
+  '""',
   "\n",
   "\r",
   "\r\n",

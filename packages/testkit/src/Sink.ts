@@ -25,12 +25,8 @@ const toBuffer = (chunk: FormatPlugin.Chunk): Buffer =>
  * batch and `end` run in order, with the context the core gives (the total,
  * each batch's offset); text chunks count as UTF-8.
  */
-export const encode = (
-  written: FormatPlugin.AnyPlugin,
-  parts: ReadonlyArray<Post.PostBatch>,
-  options: unknown = {}
-) =>
-  Effect.gen(function*() {
+export const encode = (written: FormatPlugin.AnyPlugin, parts: ReadonlyArray<Post.PostBatch>, options: unknown = {}) =>
+  Effect.gen(function* () {
     const plugin = FormatPlugin.toInternal(written)
     const decoded = yield* PluginOptions.decode(plugin, options)
     const sink = yield* plugin.make(decoded, { total: parts.reduce((n, batch) => n + batch.length, 0) })
@@ -55,7 +51,7 @@ export const encodeInRuns = (
   runs: ReadonlyArray<ReadonlyArray<Post.PostBatch>>,
   options: unknown = {}
 ) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const plugin = FormatPlugin.toInternal(written)
     const decoded = yield* PluginOptions.decode(plugin, options)
     const total = runs.flat().reduce((n, batch) => n + batch.length, 0)

@@ -111,7 +111,7 @@ export const checkName = (name: string): string | undefined => {
     return "the name is absolute (names are relative to the archive's root)"
   }
   const segments = (name.endsWith("/") ? name.slice(0, -1) : name).split("/")
-  if (segments.some((s) => s === "" || s === "." || s === "..")) return "the name has an empty, \".\" or \"..\" segment"
+  if (segments.some((s) => s === "" || s === "." || s === "..")) return 'the name has an empty, "." or ".." segment'
   if (Buffer.byteLength(name, "utf8") > 0xffff) return "the name is longer than 65,535 bytes"
   return undefined
 }
@@ -152,29 +152,32 @@ const canDeflate: boolean = (() => {
 
 /** The bytes of a regular file, read in chunks from one descriptor opened without following a symlink. */
 const fileBody = (name: string, file: string, identity: Identity, size: number): Stream.Stream<Uint8Array, ZipError> =>
-  Stream.unwrap(Effect.gen(function*() {
-    const handle = yield* Effect.acquireRelease(
-      attempt(name, `cannot open ${file}`, () => fs.open(file, constants.O_RDONLY | constants.O_NOFOLLOW)),
-      (h) => Effect.promise(() => h.close().catch(() => undefined))
-    )
-    const stats = yield* attempt(name, `cannot read ${file}`, () => handle.stat({ bigint: true }))
-    if (!stats.isFile() || stats.dev !== identity.dev || stats.ino !== identity.ino) {
-      return yield* fail(name, `${file} was replaced while the archive was written`)
-    }
-    return Stream.unfold(0, (position: number) =>
-      attempt(name, `cannot read ${file}`, async () => {
-        // One byte past the expected end finds a file that grew (the encoder then reports the size mismatch).
-        const buffer = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(size - position, 0) + 1))
-        const { bytesRead } = await handle.read(buffer, 0, buffer.length, position)
-        return bytesRead === 0 ? undefined : [buffer.subarray(0, bytesRead), position + bytesRead] as const
-      }))
-  }))
+  Stream.unwrap(
+    Effect.gen(function* () {
+      const handle = yield* Effect.acquireRelease(
+        attempt(name, `cannot open ${file}`, () => fs.open(file, constants.O_RDONLY | constants.O_NOFOLLOW)),
+        (h) => Effect.promise(() => h.close().catch(() => undefined))
+      )
+      const stats = yield* attempt(name, `cannot read ${file}`, () => handle.stat({ bigint: true }))
+      if (!stats.isFile() || stats.dev !== identity.dev || stats.ino !== identity.ino) {
+        return yield* fail(name, `${file} was replaced while the archive was written`)
+      }
+      return Stream.unfold(0, (position: number) =>
+        attempt(name, `cannot read ${file}`, async () => {
+          // One byte past the expected end finds a file that grew (the encoder then reports the size mismatch).
+          const buffer = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(size - position, 0) + 1))
+          const { bytesRead } = await handle.read(buffer, 0, buffer.length, position)
+          return bytesRead === 0 ? undefined : ([buffer.subarray(0, bytesRead), position + bytesRead] as const)
+        })
+      )
+    })
+  )
 
 type EncoderEntry = Zip.Entry<ZipError> | Zip.ContentEntry
 
 /** Checks an entry and turns it into one of the encoder's. */
 const toEncoderEntry = (entry: Entry): Effect.Effect<EncoderEntry, ZipError> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const { name } = entry
     const problem = checkName(name)
     if (problem !== undefined) return yield* fail(name, `cannot add ${JSON.stringify(name)}: ${problem}`)
@@ -239,7 +242,7 @@ export const stream = <E = never, R = never>(
   entries: Iterable<Entry> | Stream.Stream<Entry, E, R>
 ): Stream.Stream<Uint8Array, ZipError | E, R> => {
   const source: Stream.Stream<Entry, E, R> = Stream.isStream(entries)
-    ? entries as Stream.Stream<Entry, E, R>
+    ? (entries as Stream.Stream<Entry, E, R>)
     : Stream.fromIterable(entries as Iterable<Entry>)
   return source.pipe(
     Stream.mapEffect(toEncoderEntry),
@@ -265,37 +268,41 @@ export interface ListOptions {
 export const entries = (dir: string, options: ListOptions = {}): Stream.Stream<Entry, ZipError> => {
   const fixed = options.mtime
   const walk = (rel: string): Stream.Stream<Entry, ZipError> =>
-    Stream.unwrap(Effect.gen(function*() {
-      const here = path.join(dir, rel)
-      const names = yield* attempt(rel || ".", `cannot list ${here}`, () => fs.readdir(here))
-      names.sort(byteOrder)
-      return Stream.fromIterable(names).pipe(
-        Stream.mapEffect((n) =>
-          Effect.map(
-            attempt(rel + n, `cannot add ${path.join(here, n)}`, () => fs.lstat(path.join(here, n), { bigint: true })),
-            (stats) => ({ n, stats })
-          )
-        ),
-        Stream.flatMap(({ n, stats }): Stream.Stream<Entry, ZipError> => {
-          const name = rel + n
-          const mtime = fixed ?? new Date(Number(stats.mtimeMs))
-          if (stats.isDirectory()) {
-            return Stream.concat(Stream.succeed<Entry>({ name: `${name}/`, mtime }), walk(`${name}/`))
-          }
-          if (!stats.isFile()) return Stream.empty
-          const entry: Entry = { name, path: path.join(here, n), size: Number(stats.size), mtime }
-          listed.set(entry, { dev: stats.dev, ino: stats.ino })
-          return Stream.succeed(entry)
-        })
-      )
-    }))
+    Stream.unwrap(
+      Effect.gen(function* () {
+        const here = path.join(dir, rel)
+        const names = yield* attempt(rel || ".", `cannot list ${here}`, () => fs.readdir(here))
+        names.sort(byteOrder)
+        return Stream.fromIterable(names).pipe(
+          Stream.mapEffect((n) =>
+            Effect.map(
+              attempt(rel + n, `cannot add ${path.join(here, n)}`, () =>
+                fs.lstat(path.join(here, n), { bigint: true })
+              ),
+              (stats) => ({ n, stats })
+            )
+          ),
+          Stream.flatMap(({ n, stats }): Stream.Stream<Entry, ZipError> => {
+            const name = rel + n
+            const mtime = fixed ?? new Date(Number(stats.mtimeMs))
+            if (stats.isDirectory()) {
+              return Stream.concat(Stream.succeed<Entry>({ name: `${name}/`, mtime }), walk(`${name}/`))
+            }
+            if (!stats.isFile()) return Stream.empty
+            const entry: Entry = { name, path: path.join(here, n), size: Number(stats.size), mtime }
+            listed.set(entry, { dev: stats.dev, ino: stats.ino })
+            return Stream.succeed(entry)
+          })
+        )
+      })
+    )
   return walk("")
 }
 
 /** All `entries(dir)` in one array. */
 export const listDirectory: (dir: string, options?: ListOptions) => Effect.Effect<Array<Entry>, ZipError> = Effect.fn(
   "Zip.listDirectory"
-)(function*(dir: string, options?: ListOptions) {
+)(function* (dir: string, options?: ListOptions) {
   return yield* Stream.runCollect(entries(dir, options))
 })
 
@@ -311,14 +318,14 @@ export const zipDirectory = (dir: string, options: ListOptions = {}): Stream.Str
 export const writeFile: <E, R>(
   bytes: Stream.Stream<Uint8Array, E, R>,
   file: string
-) => Effect.Effect<number, ZipError | E, R> = Effect.fn("Zip.writeFile")(function*<E, R>(
+) => Effect.Effect<number, ZipError | E, R> = Effect.fn("Zip.writeFile")(function* <E, R>(
   bytes: Stream.Stream<Uint8Array, E, R>,
   file: string
 ) {
   const name = path.basename(file)
   const handle = yield* attempt(name, `cannot create ${file}`, () => fs.open(file, "wx"))
   let size = 0
-  const write = Effect.gen(function*() {
+  const write = Effect.gen(function* () {
     yield* Stream.runForEachArray(bytes, (chunks) =>
       attempt(name, `cannot write ${file}`, async () => {
         let buffers: ReadonlyArray<Uint8Array> = chunks
@@ -328,12 +335,15 @@ export const writeFile: <E, R>(
           size += bytesWritten
           buffers = advance(buffers, bytesWritten)
         }
-      }))
+      })
+    )
     yield* attempt(name, `cannot flush ${file}`, () => handle.sync())
   })
   return yield* write.pipe(
     Effect.ensuring(Effect.promise(() => handle.close().catch(() => undefined))),
-    Effect.onExit((exit) => exit._tag === "Success" ? Effect.void : Effect.promise(() => fs.rm(file, { force: true }))),
+    Effect.onExit((exit) =>
+      exit._tag === "Success" ? Effect.void : Effect.promise(() => fs.rm(file, { force: true }))
+    ),
     Effect.map(() => size)
   )
 })

@@ -35,15 +35,18 @@ describe("ZipWriter.stream", () => {
     writeFileSync(path.join(dir, "posts.json"), text)
     writeFileSync(path.join(dir, "photo.JPG"), photo)
     const file = path.join(dir, "out.zip")
-    const size = await write([
-      { name: "posts.json", path: path.join(dir, "posts.json") },
-      { name: "media/", mode: 0o750 },
-      { name: "media/photo.JPG", path: path.join(dir, "photo.JPG") },
-      { name: "media/inline.png", bytes: photo.subarray(0, 1000) },
-      { name: "notes/café ünïcode.txt", bytes: "héllo\n", mode: 0o600 },
-      { name: "streamed.csv", stream: Stream.make(new Uint8Array(Buffer.from("a,b\n1,2\n"))), size: 8 },
-      { name: "empty.txt", bytes: new Uint8Array(0) }
-    ], file)
+    const size = await write(
+      [
+        { name: "posts.json", path: path.join(dir, "posts.json") },
+        { name: "media/", mode: 0o750 },
+        { name: "media/photo.JPG", path: path.join(dir, "photo.JPG") },
+        { name: "media/inline.png", bytes: photo.subarray(0, 1000) },
+        { name: "notes/café ünïcode.txt", bytes: "héllo\n", mode: 0o600 },
+        { name: "streamed.csv", stream: Stream.make(new Uint8Array(Buffer.from("a,b\n1,2\n"))), size: 8 },
+        { name: "empty.txt", bytes: new Uint8Array(0) }
+      ],
+      file
+    )
     expect(size).toBe(readFileSync(file).length)
 
     unzipTest(file)
@@ -75,10 +78,13 @@ describe("ZipWriter.stream", () => {
     writeFileSync(path.join(dir, "clip.mp4"), big)
     writeFileSync(path.join(dir, "log.txt"), big)
     const file = path.join(dir, "out.zip")
-    await write([
-      { name: "clip.mp4", path: path.join(dir, "clip.mp4") },
-      { name: "log.txt", path: path.join(dir, "log.txt") }
-    ], file)
+    await write(
+      [
+        { name: "clip.mp4", path: path.join(dir, "clip.mp4") },
+        { name: "log.txt", path: path.join(dir, "log.txt") }
+      ],
+      file
+    )
     unzipTest(file)
     expect(pythonRead(file).map((e) => [e.name, e.method, e.sha256])).toEqual([
       ["clip.mp4", 0, sha256(big)],
@@ -125,10 +131,13 @@ describe("ZipWriter.stream", () => {
     const dir = tempDir()
     const file = path.join(dir, "zip64.zip")
     const body = Buffer.from("zip64 ".repeat(10_000))
-    await write([
-      { name: "unknown-size.txt", stream: Stream.make(new Uint8Array(body)) },
-      { name: "known.txt", bytes: "small" }
-    ], file)
+    await write(
+      [
+        { name: "unknown-size.txt", stream: Stream.make(new Uint8Array(body)) },
+        { name: "known.txt", bytes: "small" }
+      ],
+      file
+    )
     const bytes = readFileSync(file)
     // The first local header: version needed 4.5 and a ZIP64 extra field.
     expect(bytes.readUInt32LE(0)).toBe(0x04034b50)
@@ -290,7 +299,6 @@ describe("ZipWriter.compressible", () => {
     )
     expect(
       ["posts.json", "posts.csv", "manifest.json", "README", "dir.v2/file", "x.ndjson"].map(ZipWriter.compressible)
-    )
-      .toEqual(Array(6).fill(true))
+    ).toEqual(Array(6).fill(true))
   })
 })

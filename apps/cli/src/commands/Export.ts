@@ -28,14 +28,14 @@ export const noPostsNotice = (did: string, accounts: ReadonlyArray<Accounts.Acco
   if (accounts.length > LISTED_ACCOUNTS) {
     return `${head}\nThe archive holds posts of ${accounts.length} other accounts (check --did).\n`
   }
-  const lines = accounts.map((a) =>
-    `  ${a.did}${a.handle === null ? "" : ` (@${a.handle})`}: ${a.posts} post${a.posts === 1 ? "" : "s"}`
+  const lines = accounts.map(
+    (a) => `  ${a.did}${a.handle === null ? "" : ` (@${a.handle})`}: ${a.posts} post${a.posts === 1 ? "" : "s"}`
   )
   return `${head}\nIt holds posts of:\n${lines.join("\n")}\n`
 }
 
 export const run = (flags: ExportFlags) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const mediaRoot = Option.getOrUndefined(flags.mediaRoot)
     if (mediaRoot !== undefined && !flags.media) {
       return yield* new InvalidRequest({
@@ -44,7 +44,10 @@ export const run = (flags: ExportFlags) =>
       })
     }
     const loaded = yield* Formats.load(flags.plugin, Option.getOrUndefined(flags.config))
-    const format = formatName(loaded.registry.formats.map((f) => f.plugin.name), flags.format)
+    const format = formatName(
+      loaded.registry.formats.map((f) => f.plugin.name),
+      flags.format
+    )
     const options = PluginLoader.optionsFor(loaded, format, yield* Formats.parseOptions(flags.option))
     // Checked before Export.prepare (which checks again) for its one-line messages.
     yield* PluginOptions.decode(yield* loaded.registry.get(format), options)
@@ -64,7 +67,7 @@ export const run = (flags: ExportFlags) =>
     }).pipe(Effect.provideService(FormatRegistry.FormatRegistry, loaded.registry))
     const view = ProgressView.make({ quiet: flags.quiet, label: `${prepared.plugin.name}` })
     let posts = -1
-    yield* Effect.gen(function*() {
+    yield* Effect.gen(function* () {
       yield* Export.stream(prepared).pipe(
         Stream.runForEach((event) =>
           Effect.sync(() => {

@@ -49,27 +49,29 @@ const toCliError = (core: typeof import("@skyporter/core"), db: string) => (e: C
   e._tag === "CarInvalid"
     ? new core.InvalidRequest({ field: "car", message: e.message })
     : e.reason === "locked"
-    ? new core.ArchiveError({ reason: "Locked", path: db, message: e.message })
-    : e.reason === "not_archive"
-    ? new core.ArchiveError({ reason: "NotArchive", path: db, message: e.message })
-    : new core.ExportFailed({ stage: "write", message: e.message })
+      ? new core.ArchiveError({ reason: "Locked", path: db, message: e.message })
+      : e.reason === "not_archive"
+        ? new core.ArchiveError({ reason: "NotArchive", path: db, message: e.message })
+        : new core.ExportFailed({ stage: "write", message: e.message })
 
 const lines = (s: Import.Summary, db: string): Array<string> => {
   const skipped = Object.entries(s.skipped)
   const out = [
-    `imported ${s.did} (commit ${s.rev || s.commit}): ${
-      plural(s.posts, "post")
-    } — ${s.inserted} new, ${s.updated} changed, ` +
-    `${s.unchanged} unchanged; ${plural(s.records - s.posts, "other record")} skipped` +
-    (skipped.length > 0 ? ` (${skipped.map(([c, n]) => `${c} ${n}`).join(", ")})` : ""),
+    `imported ${s.did} (commit ${s.rev || s.commit}): ${plural(
+      s.posts,
+      "post"
+    )} — ${s.inserted} new, ${s.updated} changed, ` +
+      `${s.unchanged} unchanged; ${plural(s.records - s.posts, "other record")} skipped` +
+      (skipped.length > 0 ? ` (${skipped.map(([c, n]) => `${c} ${n}`).join(", ")})` : ""),
     "like, repost, reply and quote counts are not in a repository: imported posts have 0"
   ]
   if (s.media_rows > 0) {
     const media = path.join(path.dirname(db), "media")
     out.push(
-      `${
-        plural(s.media_rows, "image")
-      }: ${s.blobs.copied} blob files copied into ${media}, ${s.blobs.present} already there, ` +
+      `${plural(
+        s.media_rows,
+        "image"
+      )}: ${s.blobs.copied} blob files copied into ${media}, ${s.blobs.present} already there, ` +
         `${s.blobs.absent} not found` +
         (s.blobs.mismatch > 0 ? `, ${s.blobs.mismatch} not matching their CID (not copied)` : "") +
         (s.blobs.absent + s.blobs.mismatch > 0 ? " (an export with --media lists those as missing)" : "")
@@ -80,7 +82,7 @@ const lines = (s: Import.Summary, db: string): Array<string> => {
       s.pruned > 0
         ? `${plural(s.pruned, "archived post")} no longer in the repository removed (--prune)`
         : `${plural(s.deleted_since, "archived post")} no longer in the repository (deleted since): kept; ` +
-          `--prune removes them: ${s.deleted_uris.slice(0, 5).join(" ")}${s.deleted_since > 5 ? " …" : ""}`
+            `--prune removes them: ${s.deleted_uris.slice(0, 5).join(" ")}${s.deleted_since > 5 ? " …" : ""}`
     )
   }
   if (s.warnings.count > 0) {
@@ -90,7 +92,7 @@ const lines = (s: Import.Summary, db: string): Array<string> => {
 }
 
 const run = (input: ImportFlags) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const [{ Import }, core, ProgressView] = yield* Effect.promise(() =>
       Promise.all([import("@skyporter/car"), import("@skyporter/core"), import("../ProgressView.js")])
     )
@@ -105,8 +107,7 @@ const run = (input: ImportFlags) =>
       if (!isDir) {
         return yield* new core.InvalidRequest({
           field: "blobs",
-          message:
-            `--blobs ${blobs} is not a directory: it must name a folder of blob files named by CID (goat blob export)`
+          message: `--blobs ${blobs} is not a directory: it must name a folder of blob files named by CID (goat blob export)`
         })
       }
     }
@@ -152,10 +153,6 @@ const run = (input: ImportFlags) =>
     process.stdout.write(`${db}\n`)
   })
 
-export const command = Command.make(
-  "import",
-  flags,
-  run
-).pipe(
+export const command = Command.make("import", flags, run).pipe(
   Command.withDescription("Import a Bluesky repository export (CAR file) into an archive, to export it like any other")
 )

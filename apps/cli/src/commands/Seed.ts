@@ -7,7 +7,7 @@ import * as Option from "effect/Option"
 import type { SeedFlags } from "../Cli.js"
 
 export const run = (flags: SeedFlags) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     if (!(flags.posts >= 0 && flags.posts <= 100_000_000)) {
       return yield* new InvalidRequest({
         field: "posts",
@@ -28,9 +28,10 @@ export const run = (flags: SeedFlags) =>
         }),
       catch: (e) => new InvalidRequest({ field: "db", message: e instanceof Error ? e.message : String(e) })
     })
-    const files = mediaRoot === undefined
-      ? ""
-      : `; ${result.mediaFiles} media files in ${mediaRoot}, ${result.missingMediaFiles} left missing`
+    const files =
+      mediaRoot === undefined
+        ? ""
+        : `; ${result.mediaFiles} media files in ${mediaRoot}, ${result.missingMediaFiles} left missing`
     yield* Console.error(
       `seeded ${result.posts} posts for ${result.did} (+${result.otherPosts} of other accounts, ` +
         `${result.mediaRows} media rows${files}) in ${((Date.now() - started) / 1000).toFixed(1)}s`

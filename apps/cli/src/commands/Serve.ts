@@ -7,7 +7,7 @@ import type { ServeFlags } from "../Cli.js"
 import * as Formats from "../Formats.js"
 
 export const run = (flags: ServeFlags) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const loaded = yield* Formats.load(flags.plugin, Option.getOrUndefined(flags.config))
     yield* Server.run({
       db: flags.db,

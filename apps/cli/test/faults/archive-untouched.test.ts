@@ -23,18 +23,22 @@ afterAll(() => removeDir(dir))
 const contents = (file: string) => {
   const db = new Database(file, { readonly: true })
   try {
-    const schema = db.prepare("SELECT type, name, sql FROM sqlite_master ORDER BY name").all() as Array<
-      { name: string }
-    >
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck()
+    const schema = db.prepare("SELECT type, name, sql FROM sqlite_master ORDER BY name").all() as Array<{
+      name: string
+    }>
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .pluck()
       .all() as Array<string>
-    const rows = Object.fromEntries(tables.map((t) => {
-      const hash = createHash("sha256")
-      for (const row of db.prepare(`SELECT * FROM "${t}" ORDER BY rowid`).raw(true).iterate()) {
-        hash.update(JSON.stringify(row, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v)))
-      }
-      return [t, hash.digest("hex")]
-    }))
+    const rows = Object.fromEntries(
+      tables.map((t) => {
+        const hash = createHash("sha256")
+        for (const row of db.prepare(`SELECT * FROM "${t}" ORDER BY rowid`).raw(true).iterate()) {
+          hash.update(JSON.stringify(row, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v)))
+        }
+        return [t, hash.digest("hex")]
+      })
+    )
     return { schema, rows }
   } finally {
     db.close()
@@ -42,7 +46,10 @@ const contents = (file: string) => {
 }
 
 describe("the archive after an export", () => {
-  it.each([["rollback journal", false], ["WAL", true]] as const)(
+  it.each([
+    ["rollback journal", false],
+    ["WAL", true]
+  ] as const)(
     "%s: same rows in every table, the schema plus only the export index",
     async (_mode, wal) => {
       const db = path.join(dir, `archive-${wal}.db`)

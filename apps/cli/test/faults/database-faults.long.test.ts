@@ -171,9 +171,13 @@ describe("the archive file changes under a running export", () => {
   }, 180_000)
 
   it("deleted in WAL mode, with its -wal and -shm files: the export completes", async () => {
-    const f = await exportWithFault("deleted-wal", (db) => {
-      for (const suffix of ["", "-wal", "-shm"]) rmSync(db + suffix, { force: true })
-    }, true)
+    const f = await exportWithFault(
+      "deleted-wal",
+      (db) => {
+        for (const suffix of ["", "-wal", "-shm"]) rmSync(db + suffix, { force: true })
+      },
+      true
+    )
     expectCompletedFromSnapshot(f)
   }, 180_000)
 
@@ -215,58 +219,56 @@ const locker = (db: string, ...args: ReadonlyArray<string>) => {
 }
 
 describe("another process with an exclusive lock", () => {
-  it(
-    "held before the export starts: exit 1 after the busy timeout, saying the archive is locked, nothing written",
-    async () => {
-      const db = path.join(dir, "locked.db")
-      copyFileSync(template, db)
-      const holder = locker(db, "hold")
-      try {
-        await waitFor("the lock", () => holder.lines().includes("locked"), 60_000)
-        const out = path.join(dir, "out-locked")
-        const r = await start(["export", "--db", db, "--did", DID, "--out", out], { cwd: dir }).done
-        expect(r.code, show(r)).toBe(1)
-        expect(r.stderr).toMatch(/locked\.db is locked by another process \(still locked after 5 s\): try again/)
-        expect(r.stdout).toBe("")
-        expect(exportDirs(out, DID)).toEqual([])
-        expect(tempEntries(out)).toEqual([])
-      } finally {
-        holder.child.kill("SIGTERM")
-        await holder.exited
-      }
-      expect(holder.lines()).toEqual(["locked", "released"])
-    },
-    120_000
-  )
+  it("held before the export starts: exit 1 after the busy timeout, saying the archive is locked, nothing written", async () => {
+    const db = path.join(dir, "locked.db")
+    copyFileSync(template, db)
+    const holder = locker(db, "hold")
+    try {
+      await waitFor("the lock", () => holder.lines().includes("locked"), 60_000)
+      const out = path.join(dir, "out-locked")
+      const r = await start(["export", "--db", db, "--did", DID, "--out", out], { cwd: dir }).done
+      expect(r.code, show(r)).toBe(1)
+      expect(r.stderr).toMatch(/locked\.db is locked by another process \(still locked after 5 s\): try again/)
+      expect(r.stdout).toBe("")
+      expect(exportDirs(out, DID)).toEqual([])
+      expect(tempEntries(out)).toEqual([])
+    } finally {
+      holder.child.kill("SIGTERM")
+      await holder.exited
+    }
+    expect(holder.lines()).toEqual(["locked", "released"])
+  }, 120_000)
 
-  it.each(
-    [
-      ["rollback journal", false, "take"],
-      ["WAL, locking_mode EXCLUSIVE", true, "take-exclusive-mode"]
-    ] as const
-  )("%s: requested mid-export, the writer waits for the export, which completes from its snapshot", async (
-    _name,
-    wal,
-    mode
-  ) => {
-    let writer: ReturnType<typeof locker> | undefined
-    let writerDone: string | undefined
-    // The export publishes before it lets go of its snapshot, so a writer that
-    // waited for the snapshot finds the export published. (Watching for the
-    // export's process to exit raced: the writer may commit between the
-    // snapshot's release and the test seeing that exit.)
-    const out = path.join(dir, `out-exclusive-${mode}`)
-    const f = await exportWithFault(`exclusive-${mode}`, async (db) => {
-      writer = locker(db, mode, "120000")
-      await waitFor("the writer to try", () => writer!.lines().includes("trying"), 60_000)
-      void writer.exited.then(
-        () => (writerDone = exportDirs(out, DID).length > 0 ? "after the export" : "during the export")
+  it.each([
+    ["rollback journal", false, "take"],
+    ["WAL, locking_mode EXCLUSIVE", true, "take-exclusive-mode"]
+  ] as const)(
+    "%s: requested mid-export, the writer waits for the export, which completes from its snapshot",
+    async (_name, wal, mode) => {
+      let writer: ReturnType<typeof locker> | undefined
+      let writerDone: string | undefined
+      // The export publishes before it lets go of its snapshot, so a writer that
+      // waited for the snapshot finds the export published. (Watching for the
+      // export's process to exit raced: the writer may commit between the
+      // snapshot's release and the test seeing that exit.)
+      const out = path.join(dir, `out-exclusive-${mode}`)
+      const f = await exportWithFault(
+        `exclusive-${mode}`,
+        async (db) => {
+          writer = locker(db, mode, "120000")
+          await waitFor("the writer to try", () => writer!.lines().includes("trying"), 60_000)
+          void writer.exited.then(
+            () => (writerDone = exportDirs(out, DID).length > 0 ? "after the export" : "during the export")
+          )
+        },
+        wal
       )
-    }, wal)
-    expectCompletedFromSnapshot(f)
-    await writer!.exited
-    // The writer got its lock only once the export's snapshot was released.
-    expect(writer!.lines()).toEqual(["trying", "committed"])
-    expect(writerDone).toBe("after the export")
-  }, 240_000)
+      expectCompletedFromSnapshot(f)
+      await writer!.exited
+      // The writer got its lock only once the export's snapshot was released.
+      expect(writer!.lines()).toEqual(["trying", "committed"])
+      expect(writerDone).toBe("after the export")
+    },
+    240_000
+  )
 })

@@ -35,59 +35,48 @@ exit $rc
 const exportOnTmpfs = async (name: string, size: number, extra: ReadonlyArray<string> = []) => {
   const out = path.join(fx.dir, `out-${name}`)
   const listing = path.join(fx.dir, `listing-${name}`)
-  const r = await startInNamespace(SCRIPT, [
-    out,
-    listing,
-    String(size),
-    "export",
-    "--db",
-    fx.db,
-    "--did",
-    DID,
-    "--batch-size",
-    "500",
-    ...extra
-  ], {
-    cwd: fx.dir
-  }).done
+  const r = await startInNamespace(
+    SCRIPT,
+    [out, listing, String(size), "export", "--db", fx.db, "--did", DID, "--batch-size", "500", ...extra],
+    {
+      cwd: fx.dir
+    }
+  ).done
   expect(r.code, show(r)).not.toBe(99)
-  return { r, left: readFileSync(listing, "utf8").split("\n").filter((l) => l !== "") }
+  return {
+    r,
+    left: readFileSync(listing, "utf8")
+      .split("\n")
+      .filter((l) => l !== "")
+  }
 }
 
 describe.skipIf(!canMount())("a full disk (tmpfs in a private mount namespace)", () => {
-  it(
-    "full while writing the posts: exit 1, ENOSPC named with its batch, nothing published, no temporary directory",
-    async () => {
-      const { left, r } = await exportOnTmpfs("posts", 1024 * 1024)
-      expect(r.signal, show(r)).toBeNull()
-      expect(r.code, show(r)).toBe(1)
-      expect(r.stderr).toMatch(/cannot write posts\.json \(batch \d+\): the output disk is full \(ENOSPC\)/)
-      expect(r.stderr).not.toMatch(/unexpected error/)
-      expect(r.stdout).toBe("")
-      // Nothing is left: not even the DID's folder, which this run made.
-      expect(left, show(r)).toEqual([])
-    },
-    180_000
-  )
+  it("full while writing the posts: exit 1, ENOSPC named with its batch, nothing published, no temporary directory", async () => {
+    const { left, r } = await exportOnTmpfs("posts", 1024 * 1024)
+    expect(r.signal, show(r)).toBeNull()
+    expect(r.code, show(r)).toBe(1)
+    expect(r.stderr).toMatch(/cannot write posts\.json \(batch \d+\): the output disk is full \(ENOSPC\)/)
+    expect(r.stderr).not.toMatch(/unexpected error/)
+    expect(r.stdout).toBe("")
+    // Nothing is left: not even the DID's folder, which this run made.
+    expect(left, show(r)).toEqual([])
+  }, 180_000)
 
-  it(
-    "room for the posts but not the manifest: exit 1 at publish, nothing published, no temporary directory",
-    async () => {
-      const reference = readExport(
-        await exportOk(["--db", fx.db, "--did", DID, "--out", path.join(fx.dir, "reference"), "--quiet"], {
-          cwd: fx.dir
-        }),
-        "json"
-      )
-      // tmpfs counts whole pages of file data; folders take none.
-      const size = Math.ceil(reference.manifest.files[0]!.bytes / 4096) * 4096
-      // Several threads: chunks finished early wait in memory, so the disk needs room for posts.json only.
-      const { left, r } = await exportOnTmpfs("manifest", size, ["--threads", "2"])
-      expect(r.code, show(r)).toBe(1)
-      expect(r.stderr).toMatch(/cannot write the manifest: the output disk is full \(ENOSPC\)/)
-      expect(r.stdout).toBe("")
-      expect(left, show(r)).toEqual([])
-    },
-    180_000
-  )
+  it("room for the posts but not the manifest: exit 1 at publish, nothing published, no temporary directory", async () => {
+    const reference = readExport(
+      await exportOk(["--db", fx.db, "--did", DID, "--out", path.join(fx.dir, "reference"), "--quiet"], {
+        cwd: fx.dir
+      }),
+      "json"
+    )
+    // tmpfs counts whole pages of file data; folders take none.
+    const size = Math.ceil(reference.manifest.files[0]!.bytes / 4096) * 4096
+    // Several threads: chunks finished early wait in memory, so the disk needs room for posts.json only.
+    const { left, r } = await exportOnTmpfs("manifest", size, ["--threads", "2"])
+    expect(r.code, show(r)).toBe(1)
+    expect(r.stderr).toMatch(/cannot write the manifest: the output disk is full \(ENOSPC\)/)
+    expect(r.stdout).toBe("")
+    expect(left, show(r)).toEqual([])
+  }, 180_000)
 })

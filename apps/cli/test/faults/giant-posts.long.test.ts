@@ -50,11 +50,11 @@ const bigEmbed = (bytes: number, seed: number): string => {
   const item = JSON.stringify({
     $type: "app.bsky.embed.record#viewRecord",
     seed,
-    text: "a \"quoted\" 🦋 item, with a comma"
+    text: 'a "quoted" 🦋 item, with a comma'
   })
-  return `{"$type":"app.bsky.embed.record#view","items":[${
-    Array(Math.ceil(bytes / (item.length + 1))).fill(item).join(",")
-  }]}`
+  return `{"$type":"app.bsky.embed.record#view","items":[${Array(Math.ceil(bytes / (item.length + 1)))
+    .fill(item)
+    .join(",")}]}`
 }
 
 describe("giant posts", () => {
@@ -68,10 +68,10 @@ describe("giant posts", () => {
       rows.push(
         i % 3 === 0
           ? postRow(DID, key, at, `embed ${i}`, {
-            embed_type: "app.bsky.embed.record",
-            embed_data: i % 2 === 0 ? bigEmbed(MB, i) : `${bigEmbed(MB, i)}, not JSON`,
-            has_media: 1
-          })
+              embed_type: "app.bsky.embed.record",
+              embed_data: i % 2 === 0 ? bigEmbed(MB, i) : `${bigEmbed(MB, i)}, not JSON`,
+              has_media: 1
+            })
           : postRow(DID, key, at, bigText((1 + (i % 3)) * MB, i))
       )
     }
@@ -79,33 +79,29 @@ describe("giant posts", () => {
 
     for (const format of ["json", "csv", "ndjson"] as const) {
       const plain = readExport(
-        await exportOk([
-          "--db",
-          db,
-          "--did",
-          DID,
-          "--format",
-          format,
-          "--out",
-          path.join(dir, `plain-${format}`),
-          "--quiet",
-          "--budget-bytes",
-          String(2 ** 31 - 1)
-        ], { cwd: dir }),
+        await exportOk(
+          [
+            "--db",
+            db,
+            "--did",
+            DID,
+            "--format",
+            format,
+            "--out",
+            path.join(dir, `plain-${format}`),
+            "--quiet",
+            "--budget-bytes",
+            String(2 ** 31 - 1)
+          ],
+          { cwd: dir }
+        ),
         format
       )
       const budgeted = readExport(
-        await exportOk([
-          "--db",
-          db,
-          "--did",
-          DID,
-          "--format",
-          format,
-          "--out",
-          path.join(dir, `budget-${format}`),
-          "--quiet"
-        ], { cwd: dir }),
+        await exportOk(
+          ["--db", db, "--did", DID, "--format", format, "--out", path.join(dir, `budget-${format}`), "--quiet"],
+          { cwd: dir }
+        ),
         format
       )
       expect(budgeted.manifest.post_count).toBe(2_015)
@@ -116,24 +112,29 @@ describe("giant posts", () => {
     const sizes = async (extra: ReadonlyArray<string>, name: string) => {
       const markers = path.join(dir, `markers-${name}`)
       mkdirSync(markers)
-      await exportOk([
-        "--db",
-        db,
-        "--did",
-        DID,
-        "--format",
-        "testjson",
-        "--plugin",
-        TEST_PLUGIN,
-        "--out",
-        path.join(dir, `out-${name}`),
-        "--quiet",
-        ...extra
-      ], {
-        cwd: dir,
-        env: { SKYPORTER_TEST_MARKER_DIR: markers }
-      })
-      const batches = readdirSync(markers).map((m) => Number(m.slice("batch-".length))).sort((a, b) => a - b)
+      await exportOk(
+        [
+          "--db",
+          db,
+          "--did",
+          DID,
+          "--format",
+          "testjson",
+          "--plugin",
+          TEST_PLUGIN,
+          "--out",
+          path.join(dir, `out-${name}`),
+          "--quiet",
+          ...extra
+        ],
+        {
+          cwd: dir,
+          env: { SKYPORTER_TEST_MARKER_DIR: markers }
+        }
+      )
+      const batches = readdirSync(markers)
+        .map((m) => Number(m.slice("batch-".length)))
+        .sort((a, b) => a - b)
       return batches.map((n) => Number(readFileSync(path.join(markers, `batch-${n}`), "utf8")))
     }
     expect(await sizes(["--budget-bytes", String(2 ** 31 - 1)], "plain")).toEqual([1000, 1000, 15])
@@ -164,13 +165,15 @@ describe("giant posts", () => {
     const setup = new Database(db)
     setup.exec(ArchiveSchema.DDL)
     // Generated inside SQLite: one 2 MB text bound once, numbered per row.
-    setup.prepare(
-      `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < 2000)
+    setup
+      .prepare(
+        `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < 2000)
        INSERT INTO posts (${COLUMNS.join(", ")})
        SELECT 'at://' || @did || '/app.bsky.feed.post/3giant' || i, 'bafyreigiant' || i, @did, i || ' ' || @text,
          strftime('%Y-%m-%dT%H:%M:%fZ', 1704067200 + i * 60, 'unixepoch'), '2025-01-01T00:00:00Z', 0, i, 0, 0, 0, 0,
          '', '', NULL, NULL, '2025-01-01 00:00:00' FROM n`
-    ).run({ did: DID, text: bigText(2 * MB, 0) })
+      )
+      .run({ did: DID, text: bigText(2 * MB, 0) })
     setup.close()
 
     const out = path.join(dir, "out-giant")

@@ -20,8 +20,8 @@ export const fixture = (name: string): string => fileURLToPath(new URL(`./fixtur
  * Uniform numbers in [0, 1) from a 32-bit xorshift generator: the same seed
  * gives the same sequence, so a failing random run can be replayed.
  */
-export const random = (seed: number): () => number => {
-  let x = (seed >>> 0) || 0x9e3779b9
+export const random = (seed: number): (() => number) => {
+  let x = seed >>> 0 || 0x9e3779b9
   return () => {
     x ^= x << 13
     x >>>= 0
@@ -66,7 +66,7 @@ const succeeds = (command: string, args: ReadonlyArray<string>): boolean => {
   }
 }
 
-const probe = <A>(f: () => A): () => A => {
+const probe = <A>(f: () => A): (() => A) => {
   let cached: { value: A } | undefined
   return () => (cached ??= { value: f() }).value
 }
@@ -81,7 +81,7 @@ export const canMount: () => boolean = probe(() => {
       "private",
       "sh",
       "-c",
-      "mount -t tmpfs -o size=64k tmpfs \"$1\"",
+      'mount -t tmpfs -o size=64k tmpfs "$1"',
       "sh",
       dir
     ])
@@ -94,16 +94,17 @@ export const canMount: () => boolean = probe(() => {
 export const NOBODY = 65534
 
 /** Whether the CLI can run as `nobody` here (setpriv present, we are root, node and the repository readable). */
-export const canRunAsNobody: () => boolean = probe(() =>
-  process.getuid?.() === 0 &&
-  succeeds("setpriv", [
-    `--reuid=${NOBODY}`,
-    `--regid=${NOBODY}`,
-    "--clear-groups",
-    process.execPath,
-    LAUNCHER,
-    "--version"
-  ])
+export const canRunAsNobody: () => boolean = probe(
+  () =>
+    process.getuid?.() === 0 &&
+    succeeds("setpriv", [
+      `--reuid=${NOBODY}`,
+      `--regid=${NOBODY}`,
+      "--clear-groups",
+      process.execPath,
+      LAUNCHER,
+      "--version"
+    ])
 )
 
 /**

@@ -34,7 +34,7 @@ import { random } from "./helpers.js"
 const DID = "did:plc:killedatrandom"
 const POSTS = 20_000
 const PHASES = ["startup", "snapshot", "batches", "publish"] as const
-type Phase = typeof PHASES[number]
+type Phase = (typeof PHASES)[number]
 const RUNS_PER_PHASE = 6
 const SEED = Number(process.env.SKYPORTER_KILL_SEED ?? "20240601")
 
@@ -196,7 +196,10 @@ describe("SIGKILL at random points of an export", () => {
       const summary = JSON.stringify(runs, null, 1)
       expect(runs.filter((r) => r.result === "SIGKILL").length, summary).toBeGreaterThanOrEqual(20)
       // Kills really left temporary directories behind, and a killed run never published.
-      expect(runs.some((r) => r.leftovers > 0), summary).toBe(true)
+      expect(
+        runs.some((r) => r.leftovers > 0),
+        summary
+      ).toBe(true)
 
       // The next export sweeps every leftover of the killed runs, and only those.
       const before = tempEntries(out).filter((p) => !liveTemp.includes(p))

@@ -75,22 +75,13 @@ describe("a live writer in another process during a 200,000-post export", () => 
     const markers = path.join(dir, "markers")
     mkdirSync(markers)
     // A short pause per batch stretches the export over a few seconds of concurrent writes.
-    const running = start([
-      "export",
-      "--db",
-      db,
-      "--did",
-      did,
-      "--out",
-      out,
-      "--format",
-      "testjson",
-      "--plugin",
-      TEST_PLUGIN
-    ], {
-      cwd: dir,
-      env: { SKYPORTER_TEST_DELAY_MS: "15", SKYPORTER_TEST_MARKER_DIR: markers }
-    })
+    const running = start(
+      ["export", "--db", db, "--did", did, "--out", out, "--format", "testjson", "--plugin", TEST_PLUGIN],
+      {
+        cwd: dir,
+        env: { SKYPORTER_TEST_DELAY_MS: "15", SKYPORTER_TEST_MARKER_DIR: markers }
+      }
+    )
     let exited = false
     void running.done.then(() => (exited = true))
     try {

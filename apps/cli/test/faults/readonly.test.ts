@@ -68,7 +68,9 @@ const snapshot = (folder: string) =>
 const indexes = (db: string): Array<string> => {
   const c = new Database(db, { readonly: true })
   try {
-    return c.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE '%skyporter%'").pluck()
+    return c
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE '%skyporter%'")
+      .pluck()
       .all() as Array<string>
   } finally {
     c.close()
@@ -101,18 +103,13 @@ exec "$NODE" "$SKYPORTER" "$@"
 `
 
 const exportOnReadOnlyMount = (folder: string, db: string, name: string) =>
-  startInNamespace(READ_ONLY_MOUNT, [
-    folder,
-    "export",
-    "--db",
-    db,
-    "--did",
-    DID,
-    "--out",
-    path.join(dir, `out-${name}`)
-  ], {
-    cwd: dir
-  }).done
+  startInNamespace(
+    READ_ONLY_MOUNT,
+    [folder, "export", "--db", db, "--did", DID, "--out", path.join(dir, `out-${name}`)],
+    {
+      cwd: dir
+    }
+  ).done
 
 describe.skipIf(!canMount())("a read-only filesystem (read-only bind mount, refused even to root)", () => {
   it("exports from one sorted cursor, adds no index, changes nothing, prints only progress", async () => {
@@ -175,19 +172,21 @@ describe.skipIf(!canRunAsNobody())("read-only for an unprivileged user (the CLI 
     return startAsNobody(["export", "--db", db, "--did", DID, "--out", out], { cwd: out }).done
   }
 
-  it.each(
-    [
-      ["a read-only folder", "ro-perms", (folder: string) => chmodSync(folder, 0o555)],
-      ["a folder the user may write", "ro-file", (folder: string) => chownSync(folder, NOBODY, NOBODY)]
-    ] as const
-  )("a read-only file in %s: exports, adds no index, changes nothing (no journal)", async (_name, name, setFolder) => {
-    const { db, folder } = archiveFolder(name)
-    chmodSync(db, 0o444)
-    setFolder(folder)
-    const before = snapshot(folder)
-    const r = await exportAsNobody(db, name)
-    expectQuietSuccess(r)
-    expect(snapshot(folder)).toEqual(before)
-    expect(indexes(db)).toEqual([])
-  }, 120_000)
+  it.each([
+    ["a read-only folder", "ro-perms", (folder: string) => chmodSync(folder, 0o555)],
+    ["a folder the user may write", "ro-file", (folder: string) => chownSync(folder, NOBODY, NOBODY)]
+  ] as const)(
+    "a read-only file in %s: exports, adds no index, changes nothing (no journal)",
+    async (_name, name, setFolder) => {
+      const { db, folder } = archiveFolder(name)
+      chmodSync(db, 0o444)
+      setFolder(folder)
+      const before = snapshot(folder)
+      const r = await exportAsNobody(db, name)
+      expectQuietSuccess(r)
+      expect(snapshot(folder)).toEqual(before)
+      expect(indexes(db)).toEqual([])
+    },
+    120_000
+  )
 })

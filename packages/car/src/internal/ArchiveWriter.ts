@@ -26,9 +26,9 @@ const POST_COLUMNS = [
 const UPSERT_POST =
   `INSERT INTO posts (${POST_COLUMNS.join(", ")}, like_count, repost_count, reply_count, quote_count) ` +
   `VALUES (${POST_COLUMNS.map(() => "?").join(", ")}, 0, 0, 0, 0) ` +
-  `ON CONFLICT(uri) DO UPDATE SET ${
-    POST_COLUMNS.filter((c) => c !== "uri").map((c) => `${c} = excluded.${c}`).join(", ")
-  } WHERE posts.cid IS NOT excluded.cid`
+  `ON CONFLICT(uri) DO UPDATE SET ${POST_COLUMNS.filter((c) => c !== "uri")
+    .map((c) => `${c} = excluded.${c}`)
+    .join(", ")} WHERE posts.cid IS NOT excluded.cid`
 
 const MEDIA_COLUMNS = [
   "hash",
@@ -46,7 +46,10 @@ const INSERT_MEDIA =
   "ON CONFLICT(hash) DO NOTHING"
 
 export class ArchiveWriterError extends Error {
-  constructor(readonly reason: "locked" | "not_archive" | "write", message: string) {
+  constructor(
+    readonly reason: "locked" | "not_archive" | "write",
+    message: string
+  ) {
     super(message)
   }
 }
@@ -66,7 +69,11 @@ export class ArchiveWriter {
   /** Whether the archive had media rows before this import: without any, there are none to replace. */
   private readonly hasMedia: boolean
 
-  private constructor(readonly path: string, private readonly db: Database.Database, readonly created: boolean) {
+  private constructor(
+    readonly path: string,
+    private readonly db: Database.Database,
+    readonly created: boolean
+  ) {
     this.upsertPost = db.prepare(UPSERT_POST)
     this.deleteMedia = db.prepare("DELETE FROM media WHERE post_uri = ?")
     this.insertMedia = db.prepare(INSERT_MEDIA)

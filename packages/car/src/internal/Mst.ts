@@ -65,9 +65,13 @@ export function* walk(root: CID, read: ReadBlock, has: HasBlock): Generator<Leaf
     const checked: Array<{ key: Uint8Array; text: string; leaf: CID; right: CID | null }> = []
     for (const entry of entries) {
       if (
-        !isObject(entry) || typeof entry.p !== "number" || !(entry.k instanceof Uint8Array) ||
-        CID.asCID(entry.v) === null || (entry.t !== null && CID.asCID(entry.t) === null) ||
-        entry.p < 0 || entry.p > prev.length
+        !isObject(entry) ||
+        typeof entry.p !== "number" ||
+        !(entry.k instanceof Uint8Array) ||
+        CID.asCID(entry.v) === null ||
+        (entry.t !== null && CID.asCID(entry.t) === null) ||
+        entry.p < 0 ||
+        entry.p > prev.length
       ) {
         throw new MstError(`tree node ${cid} (${path}) holds a malformed entry`)
       }

@@ -156,9 +156,7 @@ export const scan = async (
     }
     const digest = hash("sha256", data, "buffer")
     if (Buffer.compare(digest, cid.multihash.digest) !== 0) {
-      throw new ScanError(
-        `block ${cid} at byte ${start} does not match its CID: the file was altered or damaged`
-      )
+      throw new ScanError(`block ${cid} at byte ${start} does not match its CID: the file was altered or damaged`)
     }
     if (!index.has(cid)) countNode(data, estimate)
     index.add(cid, offset, data.length)

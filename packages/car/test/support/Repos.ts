@@ -77,7 +77,7 @@ export const catalog = (extra = 0): { writes: Array<RecordWriteOp>; blobs: Array
   const at = (i: number) => new Date(Date.UTC(2024, 0, 1) + i * 3_600_000).toISOString()
   const writes: Array<RecordWriteOp> = [
     post(tid(0), { text: "plain post", createdAt: at(0) }),
-    post(tid(1), { text: "emoji 👩‍👩‍👧 🇯🇵, 日本語、\"quotes\"\nnew line", createdAt: at(1), langs: ["ja"] }),
+    post(tid(1), { text: 'emoji 👩‍👩‍👧 🇯🇵, 日本語、"quotes"\nnew line', createdAt: at(1), langs: ["ja"] }),
     post(tid(2), {
       text: "a reply",
       createdAt: at(2),
@@ -109,7 +109,7 @@ export const catalog = (extra = 0): { writes: Array<RecordWriteOp>; blobs: Array
       createdAt: at(5),
       embed: {
         $type: "app.bsky.embed.external",
-        external: { uri: "https://example.com/a", title: "Title, \"quoted\"", description: "desc", thumb: blob(90).ref }
+        external: { uri: "https://example.com/a", title: 'Title, "quoted"', description: "desc", thumb: blob(90).ref }
       }
     }),
     post(tid(6), {
@@ -166,13 +166,15 @@ export const catalog = (extra = 0): { writes: Array<RecordWriteOp>; blobs: Array
   ]
   for (let i = 14; i < 14 + extra; i++) {
     const withImage = i % 10 === 0
-    writes.push(post(tid(i), {
-      text: `post ${i} ${i % 3 === 0 ? "🦋" : "text"}`,
-      createdAt: at(i),
-      ...(withImage
-        ? { embed: { $type: "app.bsky.embed.images", images: [{ alt: `img ${i}`, image: img(1000 + i) }] } }
-        : {})
-    }))
+    writes.push(
+      post(tid(i), {
+        text: `post ${i} ${i % 3 === 0 ? "🦋" : "text"}`,
+        createdAt: at(i),
+        ...(withImage
+          ? { embed: { $type: "app.bsky.embed.images", images: [{ alt: `img ${i}`, image: img(1000 + i) }] } }
+          : {})
+      })
+    )
   }
   const rkeys = writes.map((w) => w.rkey)
   writes.push(

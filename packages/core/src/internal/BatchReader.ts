@@ -3,7 +3,7 @@
  * take a batch past the budget starts the next batch instead, so no batch
  * exceeds it (a row larger than the budget goes alone).
  */
-const size = (v: unknown): number => typeof v === "string" ? v.length * 2 : Buffer.isBuffer(v) ? v.length : 8
+const size = (v: unknown): number => (typeof v === "string" ? v.length * 2 : Buffer.isBuffer(v) ? v.length : 8)
 
 export class BatchReader {
   private done = false

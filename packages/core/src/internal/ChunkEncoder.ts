@@ -30,7 +30,10 @@ interface Anchor {
 
 /** A plugin failure, at the batch starting `offset` posts into the export. */
 class EncodeFailure extends Error {
-  constructor(message: string, readonly offset?: number) {
+  constructor(
+    message: string,
+    readonly offset?: number
+  ) {
     super(message)
   }
 }
@@ -141,17 +144,19 @@ export class ChunkEncoder {
     const plan = this.queue.shift()
     if (plan === undefined) return undefined
     const { init, anchor } = this
-    const from = anchor !== undefined && anchor.position <= plan.offset && plan.offset + plan.limit <= this.keyed
-      ? this.skipTo(anchor, plan.offset)
-      : undefined
-    const reader = from !== undefined
-      ? this.openCursor(init.afterSql, {
-        ...init.params,
-        anchor: from.rowid,
-        limit: plan.limit,
-        offset: plan.offset - from.position
-      })
-      : this.openCursor(init.chunkSql, { ...init.params, limit: plan.limit, offset: plan.offset })
+    const from =
+      anchor !== undefined && anchor.position <= plan.offset && plan.offset + plan.limit <= this.keyed
+        ? this.skipTo(anchor, plan.offset)
+        : undefined
+    const reader =
+      from !== undefined
+        ? this.openCursor(init.afterSql, {
+            ...init.params,
+            anchor: from.rowid,
+            limit: plan.limit,
+            offset: plan.offset - from.position
+          })
+        : this.openCursor(init.chunkSql, { ...init.params, limit: plan.limit, offset: plan.offset })
     return { plan, reader, offset: plan.offset }
   }
 
@@ -212,14 +217,12 @@ export class ChunkEncoder {
       const offset = e instanceof EncodeFailure ? e.offset : this.current?.offset
       this.queue = []
       this.current = undefined
-      this.port.postMessage(
-        {
-          type: "error",
-          stage: e instanceof EncodeFailure ? "encode" : "read",
-          message: e instanceof EncodeFailure ? e.message : describe(e),
-          ...(offset === undefined ? {} : { offset })
-        } satisfies FromWorker
-      )
+      this.port.postMessage({
+        type: "error",
+        stage: e instanceof EncodeFailure ? "encode" : "read",
+        message: e instanceof EncodeFailure ? e.message : describe(e),
+        ...(offset === undefined ? {} : { offset })
+      } satisfies FromWorker)
     } finally {
       this.pumping = false
     }

@@ -38,10 +38,8 @@ const openSnapshot = (init: WorkerInit) => {
   const db = new Database(init.path, { readonly: true, fileMustExist: true, timeout: init.busyTimeout })
   try {
     db.pragma(`cache_size = -${CACHE_KIB}`)
-    db.function(
-      init.instantFunction,
-      { deterministic: true },
-      (text: unknown) => typeof text === "string" ? (Timestamp.canonicalInstant(text) ?? null) : null
+    db.function(init.instantFunction, { deterministic: true }, (text: unknown) =>
+      typeof text === "string" ? (Timestamp.canonicalInstant(text) ?? null) : null
     )
     db.exec("BEGIN")
     const total = Number(db.prepare(init.countSql).pluck().get(init.params))
@@ -59,7 +57,7 @@ const openSnapshot = (init: WorkerInit) => {
  * export's own `plugin` object (nothing to import). Returns what `close`
  * does (idempotent): end the snapshot, close the connection and the port.
  */
-export const run = (init: WorkerInit, port: MessagePort, plugin?: FormatPlugin): () => void => {
+export const run = (init: WorkerInit, port: MessagePort, plugin?: FormatPlugin): (() => void) => {
   const post = (m: FromWorker) => port.postMessage(m)
   let snapshot: ReturnType<typeof openSnapshot>
   try {

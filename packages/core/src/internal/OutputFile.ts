@@ -85,47 +85,49 @@ export const openOutput = (dir: string, name: string): Effect.Effect<Output, Exp
       catch: (e) => new ExportFailed({ stage: "write", message: `cannot create ${name}: ${writeReason(e)}` })
     }),
     (handle) => Effect.promise(() => handle.close().catch(() => undefined))
-  ).pipe(Effect.map((handle) => {
-    const hash = createHash("sha256")
-    let bytes = 0
-    // Data is flushed to disk while the export goes on, so the final fsync
-    // has little left to do; a flush that failed is reported by `finish`.
-    let flushedAt = 0
-    let flushing: Promise<unknown> = Promise.resolve()
-    let flushError: unknown
-    const writeAll = (chunks: ReadonlyArray<Uint8Array>, batch?: number) => {
-      const data = chunks.filter((c) => c.length > 0)
-      if (data.length === 0) return Effect.void
-      return Effect.tryPromise({
-        try: async () => {
-          // The write runs on libuv's pool while this thread hashes the same bytes.
-          const written = writeFully(handle, data)
-          for (const d of data) hash.update(d)
-          bytes += await written
-          if (bytes - flushedAt >= FLUSH_BYTES) {
-            flushedAt = bytes
-            flushing = flushing.then(() => handle.datasync()).catch((e) => (flushError ??= e))
-          }
-        },
-        catch: (e) =>
-          new ExportFailed({
-            stage: "write",
-            ...(batch === undefined ? {} : { batch }),
-            message: `cannot write ${name}${batch === undefined ? "" : ` (batch ${batch})`}: ${writeReason(e)}`
-          })
-      })
-    }
-    return {
-      write: (chunk: Chunk, batch?: number) => writeAll([toBytes(chunk)], batch),
-      writeAll,
-      finish: Effect.tryPromise({
-        try: async () => {
-          await flushing
-          if (flushError !== undefined) throw flushError
-          await handle.sync()
-          return { path: name, bytes, sha256: hash.digest("hex") } satisfies Manifest.FileEntry
-        },
-        catch: (e) => new ExportFailed({ stage: "write", message: `cannot flush ${name}: ${writeReason(e)}` })
-      })
-    }
-  }))
+  ).pipe(
+    Effect.map((handle) => {
+      const hash = createHash("sha256")
+      let bytes = 0
+      // Data is flushed to disk while the export goes on, so the final fsync
+      // has little left to do; a flush that failed is reported by `finish`.
+      let flushedAt = 0
+      let flushing: Promise<unknown> = Promise.resolve()
+      let flushError: unknown
+      const writeAll = (chunks: ReadonlyArray<Uint8Array>, batch?: number) => {
+        const data = chunks.filter((c) => c.length > 0)
+        if (data.length === 0) return Effect.void
+        return Effect.tryPromise({
+          try: async () => {
+            // The write runs on libuv's pool while this thread hashes the same bytes.
+            const written = writeFully(handle, data)
+            for (const d of data) hash.update(d)
+            bytes += await written
+            if (bytes - flushedAt >= FLUSH_BYTES) {
+              flushedAt = bytes
+              flushing = flushing.then(() => handle.datasync()).catch((e) => (flushError ??= e))
+            }
+          },
+          catch: (e) =>
+            new ExportFailed({
+              stage: "write",
+              ...(batch === undefined ? {} : { batch }),
+              message: `cannot write ${name}${batch === undefined ? "" : ` (batch ${batch})`}: ${writeReason(e)}`
+            })
+        })
+      }
+      return {
+        write: (chunk: Chunk, batch?: number) => writeAll([toBytes(chunk)], batch),
+        writeAll,
+        finish: Effect.tryPromise({
+          try: async () => {
+            await flushing
+            if (flushError !== undefined) throw flushError
+            await handle.sync()
+            return { path: name, bytes, sha256: hash.digest("hex") } satisfies Manifest.FileEntry
+          },
+          catch: (e) => new ExportFailed({ stage: "write", message: `cannot flush ${name}: ${writeReason(e)}` })
+        })
+      }
+    })
+  )

@@ -172,7 +172,7 @@ export const open: (
   selection: BatchSource.Selection,
   encoder: NonNullable<WorkerInit["encoder"]>,
   options: ParallelOptions
-) => Effect.Effect<ParallelEncoding, ExportFailed, Scope.Scope> = Effect.fn("ParallelEncoder.open")(function*(
+) => Effect.Effect<ParallelEncoding, ExportFailed, Scope.Scope> = Effect.fn("ParallelEncoder.open")(function* (
   path: string,
   selection: BatchSource.Selection,
   encoder: NonNullable<WorkerInit["encoder"]>,
@@ -239,7 +239,7 @@ export const open: (
   const chunkWarnings = new Map<number, BatchSource.Warnings>()
 
   const receive = ({ worker, message: m }: Message): Effect.Effect<Encoded, ExportFailed> =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       switch (m.type) {
         case "encoded": {
           if (m.last) {
@@ -274,9 +274,8 @@ export const open: (
     })
 
   const take = Effect.flatMap(Queue.take(output), receive)
-  const poll = Effect.flatMap(
-    Queue.poll(output),
-    (m): Effect.Effect<Encoded | undefined, ExportFailed> => m._tag === "Some" ? receive(m.value) : Effect.undefined
+  const poll = Effect.flatMap(Queue.poll(output), (m): Effect.Effect<Encoded | undefined, ExportFailed> =>
+    m._tag === "Some" ? receive(m.value) : Effect.undefined
   )
 
   // The message's bytes are written by now: its buffer goes back to be filled again.
@@ -308,13 +307,14 @@ export const open: (
     batch: Math.floor(m.offset / batchSize) + 1
   })
   const encoded = Stream.paginate(undefined, () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       for (const m of pulled) yield* release(m)
       const arrived = [yield* take]
       for (let m = yield* poll; m !== undefined; m = yield* poll) arrived.push(m)
       pulled = inOrder.add(arrived)
       return [pulled.map(toChunk), inOrder.done ? Option.none() : Option.some(undefined)] as const
-    }))
+    })
+  )
 
   return { total, threads: threads.length, chunks, encode: () => encoded, warnings } satisfies ParallelEncoding
 })

@@ -43,10 +43,12 @@ export const cloneable = (value: unknown): boolean => {
  * nothing to import.
  */
 export const loadsItself = (module: string, plugin: FormatPlugin): Effect.Effect<boolean> =>
-  LoadedPlugins.get(module) === plugin ? Effect.succeed(true) : Effect.promise(() =>
-    import(module).then(
-      (loaded: { default?: Partial<FormatPlugin> }) =>
-        loaded.default?.name === plugin.name && loaded.default?.version === plugin.version,
-      () => false
-    )
-  )
+  LoadedPlugins.get(module) === plugin
+    ? Effect.succeed(true)
+    : Effect.promise(() =>
+        import(module).then(
+          (loaded: { default?: Partial<FormatPlugin> }) =>
+            loaded.default?.name === plugin.name && loaded.default?.version === plugin.version,
+          () => false
+        )
+      )

@@ -10,11 +10,12 @@ export const pluginCall = <A>(
 ): Effect.Effect<A, ExportFailed> =>
   Effect.suspend(() => effect).pipe(
     Effect.catchDefect((defect) => Effect.fail({ message: `plugin crashed: ${describe(defect)}` })),
-    Effect.mapError((e) =>
-      new ExportFailed({
-        stage: "encode",
-        ...(batch === undefined ? {} : { batch }),
-        message: `format "${plugin.name}"${batch === undefined ? "" : ` failed on batch ${batch}`}: ${e.message}`
-      })
+    Effect.mapError(
+      (e) =>
+        new ExportFailed({
+          stage: "encode",
+          ...(batch === undefined ? {} : { batch }),
+          message: `format "${plugin.name}"${batch === undefined ? "" : ` failed on batch ${batch}`}: ${e.message}`
+        })
     )
   )

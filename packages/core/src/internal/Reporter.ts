@@ -61,9 +61,10 @@ export class Reporter {
   /** Reports `error`; one that is not an ExportFailed is placed at `stage` and `batch`. */
   failed(error: ExportError, stage: Stage, batch: number | undefined): Effect.Effect<void> {
     return Effect.suspend(() => {
-      const failure = error._tag === "ExportFailed"
-        ? error
-        : new ExportFailed({ stage, ...(batch === undefined ? {} : { batch }), message: error.message })
+      const failure =
+        error._tag === "ExportFailed"
+          ? error
+          : new ExportFailed({ stage, ...(batch === undefined ? {} : { batch }), message: error.message })
       this.update({
         status: "failed",
         error: {

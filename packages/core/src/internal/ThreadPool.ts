@@ -21,7 +21,7 @@ export interface ThreadPoolShape {
 }
 
 /** A pool that adopts the prewarmed threads and stops those it still holds when its scope closes. */
-export const make: Effect.Effect<ThreadPoolShape, never, Scope.Scope> = Effect.gen(function*() {
+export const make: Effect.Effect<ThreadPoolShape, never, Scope.Scope> = Effect.gen(function* () {
   const idle = Prewarm.adopt()
   for (const worker of idle) {
     const drop = () => {
@@ -55,5 +55,5 @@ export class ThreadPool extends Context.Service<ThreadPool, ThreadPoolShape>()("
 /** The pool in context, or else one of the current scope's own. */
 export const current: Effect.Effect<ThreadPoolShape, never, Scope.Scope> = Effect.flatMap(
   Effect.serviceOption(ThreadPool),
-  (pool) => pool._tag === "Some" ? Effect.succeed(pool.value) : make
+  (pool) => (pool._tag === "Some" ? Effect.succeed(pool.value) : make)
 )

@@ -46,11 +46,11 @@ export type ToWorker =
   | { readonly type: "next" }
   | { readonly type: "query"; readonly id: number; readonly sql: string; readonly params: Record<string, unknown> }
   | {
-    readonly type: "start"
-    readonly total: number
-    readonly chunks: ReadonlyArray<ChunkPlan>
-    readonly credit: number
-  }
+      readonly type: "start"
+      readonly total: number
+      readonly chunks: ReadonlyArray<ChunkPlan>
+      readonly credit: number
+    }
   | { readonly type: "chunks"; readonly chunks: ReadonlyArray<ChunkPlan> }
   | { readonly type: "credit"; readonly n: number; readonly buffer?: ArrayBuffer }
   | { readonly type: "close" }
@@ -61,25 +61,25 @@ export type FromWorker =
   | { readonly type: "end" }
   | { readonly type: "result"; readonly id: number; readonly rows?: Array<Array<unknown>>; readonly error?: string }
   | {
-    readonly type: "encoded"
-    readonly chunk: number
-    /** The encoded bytes of `posts` posts (possibly none at a chunk's end). */
-    readonly bytes: Uint8Array
-    readonly posts: number
-    /** Posts before this batch in the whole export. */
-    readonly offset: number
-    /** Whether this is the chunk's last message. */
-    readonly last: boolean
-    /** Decoding warnings of this batch (all counted, the first few kept). */
-    readonly warnings?: { readonly count: number; readonly first: ReadonlyArray<string> }
-  }
+      readonly type: "encoded"
+      readonly chunk: number
+      /** The encoded bytes of `posts` posts (possibly none at a chunk's end). */
+      readonly bytes: Uint8Array
+      readonly posts: number
+      /** Posts before this batch in the whole export. */
+      readonly offset: number
+      /** Whether this is the chunk's last message. */
+      readonly last: boolean
+      /** Decoding warnings of this batch (all counted, the first few kept). */
+      readonly warnings?: { readonly count: number; readonly first: ReadonlyArray<string> }
+    }
   | {
-    readonly type: "error"
-    readonly stage: "snapshot" | "read" | "encode"
-    readonly message: string
-    /** Posts before the batch that failed, when one did. */
-    readonly offset?: number
-  }
+      readonly type: "error"
+      readonly stage: "snapshot" | "read" | "encode"
+      readonly message: string
+      /** Posts before the batch that failed, when one did. */
+      readonly offset?: number
+    }
 
 /** An error's message (with its code), as the protocol carries it. */
 export const describe = (e: unknown): string => {
