@@ -443,19 +443,26 @@ function onAccountChosen() {
   $("did").value = value === OTHER ? "" : value
 }
 
-async function loadAccounts() {
+// Several loads may be in flight (the page's first, one after an import): only the latest
+// fills the list, so a slow earlier answer never undoes the account an import just chose.
+let accountsLoad = 0
+
+async function loadAccounts(choose) {
+  const load = ++accountsLoad
   let accounts
   try {
     accounts = (await api("GET", "/api/accounts")).accounts
   } catch {
     return
   }
-  if (accounts.length === 0) return
+  if (load !== accountsLoad || accounts.length === 0) return
   const select = $("account")
+  const wanted = choose ?? select.value
   select.replaceChildren(
     ...accounts.map((account) => new Option(accountLabel(account), account.did)),
     new Option("Another DID…", OTHER)
   )
+  if (accounts.some((account) => account.did === wanted)) select.value = wanted
   $("account-field").hidden = false
   onAccountChosen()
 }
@@ -495,10 +502,13 @@ async function importCar(event) {
       false
     )
     $("car-file").value = ""
-    await loadAccounts()
+    await loadAccounts(data.did)
     if ($("account-field").hidden === false) {
-      $("account").value = data.did
-      onAccountChosen()
+      if ($("account").value !== data.did) {
+        $("account").value = OTHER
+        onAccountChosen()
+        $("did").value = data.did
+      }
     } else if (!$("did").readOnly) {
       $("did").value = data.did
     }
