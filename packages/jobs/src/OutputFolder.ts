@@ -2,11 +2,12 @@
  * The output folder a frontend publishes into, checked before any work:
  * created when missing (one level at a time, so a path the kernel will never
  * let exist, such as `/proc/nope`, fails at once instead of looping as
- * Node's recursive mkdir can), then proved writable by creating and removing
- * a probe file. Every failure names the folder and the reason.
+ * Node's recursive mkdir can), then checked writable (access W_OK, which also
+ * reports a read-only filesystem). Every failure names the folder and the reason.
  */
-import { describe, ExportDirectory } from "@skyporter/core"
+import { describe } from "@skyporter/core"
 import { Effect, Schema } from "effect"
+import { constants as fsConstants } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 
@@ -65,9 +66,8 @@ export const ensure = Effect.fn("OutputFolder.ensure")(function* (dir: string) {
   yield* Effect.tryPromise({
     try: async () => {
       await mkdirs(absolute)
-      const probe = path.join(absolute, ExportDirectory.tempName("-probe"))
-      await fs.writeFile(probe, "", { flag: "wx" })
-      await fs.rm(probe, { force: true })
+      // access() rather than a probe file: a signal can stop the server between writing and removing a probe.
+      await fs.access(absolute, fsConstants.W_OK)
     },
     catch: (e) => {
       const reason = reasonOf(e)
