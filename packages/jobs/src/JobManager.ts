@@ -28,15 +28,14 @@ import * as Downloads from "./Downloads.js"
 import { ExportInProgress, ExportNotCompleted, ExportNotFound, Forbidden, ShuttingDown } from "./Errors.js"
 import * as ExportId from "./ExportId.js"
 import * as Job from "./Job.js"
+import * as Listing from "./Listing.js"
 import {
   type Access,
   canSee,
   type Config,
   type Download,
-  type ExportItem,
   type JobEvent,
   type JobManagerShape,
-  type ListPage,
   type ListRequest,
   type SubmitInput
 } from "./Model.js"
@@ -252,44 +251,8 @@ export const make = Effect.fn("JobManager.make")(function* (config: Config) {
     return Job.item(job)
   })
 
-  const itemOf = (id: string, parts: ExportId.Parts) =>
-    Effect.gen(function* () {
-      const job = jobs.get(id)
-      if (job) return Job.item(job)
-      const published = yield* store.read(parts)
-      return published === undefined ? undefined : Job.publishedItem(id, published, completed.get(id)?.startedAt)
-    })
-
   const list = Effect.fn("JobManager.list")(function* (request: ListRequest, access: Access) {
-    const empty: ListPage = { items: [], nextCursor: null }
-    if (access.did !== "*" && request.did !== undefined && request.did !== access.did) return empty
-    const did = access.did === "*" ? request.did : access.did
-    let after: { key: string; id: string } | undefined
-    if (request.cursor !== undefined) {
-      const parts = ExportId.decode(request.cursor)
-      if (parts === undefined) {
-        return yield* new InvalidRequest({
-          field: "cursor",
-          message: "invalid cursor: pass the next_cursor of the previous page unchanged"
-        })
-      }
-      after = { key: ExportId.sortKey(parts.name), id: request.cursor }
-    }
-    const candidates = new Map<string, ExportId.Parts>()
-    for (const parts of yield* store.names(did)) candidates.set(ExportId.encode(parts), parts)
-    for (const job of jobs.values()) if (did === undefined || job.parts.did === did) candidates.set(job.id, job.parts)
-    const ordered = [...candidates]
-      .filter(([id]) => !downloads.isHidden(id))
-      .map(([id, parts]) => ({ id, parts, key: ExportId.sortKey(parts.name) }))
-      .sort((a, b) => (a.key === b.key ? (a.id < b.id ? 1 : a.id > b.id ? -1 : 0) : a.key < b.key ? 1 : -1))
-      .filter((c) => after === undefined || c.key < after.key || (c.key === after.key && c.id < after.id))
-    const items: Array<ExportItem> = []
-    let i = 0
-    for (; i < ordered.length && items.length < request.limit; i++) {
-      const item = yield* itemOf(ordered[i]!.id, ordered[i]!.parts)
-      if (item !== undefined) items.push(item)
-    }
-    return { items, nextCursor: i < ordered.length && items.length > 0 ? items[items.length - 1]!.id : null }
+    return yield* Listing.page({ store, downloads, jobs, completed }, request, access)
   })
 
   const get = Effect.fn("JobManager.get")(function* (id: string, access: Access) {

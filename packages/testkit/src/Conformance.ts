@@ -16,23 +16,14 @@
  * This module imports vitest (a peer dependency), so it has its own entry
  * point: importing `@skyporter/testkit` alone never loads vitest.
  */
-import {
-  Archive,
-  Export,
-  type ExportFailed,
-  FormatPlugin,
-  FormatRegistry,
-  type Manifest,
-  PluginOptions,
-  type Post,
-  type Progress
-} from "@skyporter/core"
-import { Cause, Effect, Exit, Layer, Stream } from "effect"
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { type ExportFailed, FormatPlugin, PluginOptions, type Post } from "@skyporter/core"
+import { Cause, Effect, Exit } from "effect"
+import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as Awkward from "./Awkward.js"
+import { batchSizes, completed, type Done, expectSameBytes, exporter, leftovers, wrap } from "./ConformanceRun.js"
 import * as Sink from "./Sink.js"
 import * as Synthetic from "@skyporter/synthetic"
 
@@ -64,75 +55,6 @@ const DIDS = {
   empty: "did:plc:nobodyhome22222222222222",
   awkward: "did:plc:awkward22222222222222222"
 } as const
-
-/** What one export through the real runner did. */
-interface Run {
-  readonly exit: Exit.Exit<void, unknown>
-  readonly events: ReadonlyArray<Progress.ExportEvent>
-  /** Every post the core passed to the sink, in order. */
-  readonly posts: ReadonlyArray<Post.Post>
-  /** The output folder; exports land in `<out>/<did>/`. */
-  readonly out: string
-  readonly did: string
-}
-
-interface Done extends Run {
-  readonly manifest: Manifest.Manifest
-  readonly bytes: Buffer
-}
-
-/**
- * The plugin with its sink's writes seen by `onWrite` first (which may
- * replace the write). The wrapper lives on this thread only, so it never
- * runs `concurrent`: the core then encodes on this thread, in order.
- */
-const wrap = (
-  plugin: FormatPlugin.FormatPlugin,
-  onWrite: (
-    batch: Post.PostBatch,
-    n: number,
-    write: Effect.Effect<FormatPlugin.Chunk, FormatPlugin.FormatError>
-  ) => Effect.Effect<FormatPlugin.Chunk, FormatPlugin.FormatError>
-): FormatPlugin.FormatPlugin => ({
-  ...plugin,
-  concurrent: undefined,
-  make: (options, context) =>
-    Effect.map(plugin.make(options, context), (sink) => {
-      let n = 0
-      return {
-        ...sink,
-        write: (batch, position) => Effect.suspend(() => onWrite(batch, ++n, sink.write(batch, position)))
-      }
-    })
-})
-
-/** Entries under `<out>/<did>`: published exports and temporary folders alike. */
-const leftovers = (run: Run): Array<string> => {
-  const dir = path.join(run.out, run.did)
-  return existsSync(dir) ? readdirSync(dir) : []
-}
-
-const completed = (run: Run): Done => {
-  if (Exit.isFailure(run.exit)) throw new Error(`the export failed: ${Cause.pretty(run.exit.cause)}`)
-  const last = run.events.at(-1)
-  if (last?._tag !== "Completed") throw new Error(`the export ended without a Completed event (last: ${last?._tag})`)
-  const file = last.manifest.files[0]!
-  return { ...run, manifest: last.manifest, bytes: readFileSync(path.join(last.path, file.path)) }
-}
-
-const batchSizes = (run: Run): Array<number> => run.events.flatMap((e) => (e._tag === "BatchWritten" ? [e.posts] : []))
-
-/** Byte equality with a short, readable failure. */
-const expectSameBytes = (actual: Buffer, expected: Buffer, what: string) => {
-  if (actual.equals(expected)) return
-  let at = 0
-  while (at < actual.length && at < expected.length && actual[at] === expected[at]) at++
-  const around = (b: Buffer) => JSON.stringify(b.subarray(Math.max(0, at - 40), at + 40).toString("utf8"))
-  expect.fail(
-    `${what}: ${actual.length} bytes instead of ${expected.length}, first difference at byte ${at}\n` +
-      `  got:      ${around(actual)}\n  expected: ${around(expected)}`
-  )
-}
 
 /**
  * Registers a vitest suite that checks `plugin` against the format-plugin
@@ -180,49 +102,7 @@ export const formatConformance = (written: FormatPlugin.AnyPlugin, options: Conf
       if (dir !== "") rmSync(dir, { recursive: true, force: true })
     })
 
-    /** One export through `Export.run`, with the posts the sink saw recorded. */
-    const exportWith = async (
-      did: string,
-      {
-        batchSize,
-        onEvent,
-        under = plugin,
-        threads,
-        chunkPosts
-      }: {
-        readonly batchSize?: number
-        readonly onEvent?: (event: Progress.ExportEvent) => Effect.Effect<void>
-        readonly under?: FormatPlugin.FormatPlugin
-        /** Run the plugin as it is, on this many threads (posts are then not recorded). */
-        readonly threads?: number
-        readonly chunkPosts?: number
-      } = {}
-    ): Promise<Run> => {
-      const out = path.join(dir, `out-${++outs}`)
-      const posts: Array<Post.Post> = []
-      const events: Array<Progress.ExportEvent> = []
-      const recording =
-        threads !== undefined
-          ? under
-          : wrap(under, (batch, _n, write) => {
-              for (const p of batch) posts.push(p)
-              return write
-            })
-      const layer = Layer.mergeAll(
-        Archive.Archive.layer({ path: db }),
-        FormatRegistry.FormatRegistry.layer([{ plugin: recording, origin: "conformance" }])
-      )
-      const exit = await Effect.runPromiseExit(
-        Export.run({ did, format: plugin.name, options: pluginOptions, out, batchSize, threads, chunkPosts }).pipe(
-          Stream.runForEach((event) => {
-            events.push(event)
-            return onEvent ? onEvent(event) : Effect.void
-          }),
-          Effect.provide(layer)
-        )
-      )
-      return { exit, events, posts, out, did }
-    }
+    const exportWith = exporter(plugin, pluginOptions, () => ({ db, out: path.join(dir, `out-${++outs}`) }))
 
     // The 2,001-post export in default batches: what every other run of those posts must equal.
     let reference: Promise<Done> | undefined
