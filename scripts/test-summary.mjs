@@ -31,6 +31,15 @@ for (const dir of workspaces) {
   const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"))
   if (!pkg.scripts?.test) continue
   const report = path.join(dir, "test-results", "vitest.json")
+  // A package tested with node's own runner (no dependencies at all) leaves a TAP report instead.
+  const tap = path.join(dir, "test-results", "node-test.tap")
+  if (!existsSync(report) && existsSync(tap)) {
+    const text = readFileSync(tap, "utf8")
+    const count = (key) => Number(text.match(new RegExp(`^# ${key} (\\d+)$`, "m"))?.[1] ?? 0)
+    passed += count("pass")
+    failed += count("fail") + count("cancelled")
+    continue
+  }
   if (!existsSync(report)) {
     failed++
     problems.push(`${pkg.name}: no test report (the test run did not finish)`)

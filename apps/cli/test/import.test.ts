@@ -193,7 +193,7 @@ describe("skyporter import", () => {
       writeFileSync(p, bytes)
       const r = await importCar(["--car", p, "--db", db(), "--blobs", blobsDir])
       expect(r.code, show(r)).toBe(2)
-      expect(r.stderr).toMatch(new RegExp(`^skyporter: ${p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: `, "m"))
+      expect(r.stderr).toMatch(new RegExp(`^skyporter import: ${p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: `, "m"))
       expect(r.stderr).toMatch(message)
       expect(r.stdout).toBe("")
       expect(fileHash(db()), name).toBe(before)

@@ -493,14 +493,7 @@ async function importCar(event) {
       if (res.status === 401) askToken()
       return showImport(data?.error?.message ?? `the import failed (HTTP ${res.status})`, true)
     }
-    const posts = `${numberFormat.format(data.posts)} ${data.posts === 1 ? "post" : "posts"}`
-    showImport(
-      `Imported ${posts} of ${data.account?.handle ? `@${data.account.handle}` : data.did} ` +
-        `(${numberFormat.format(data.inserted)} new, ${numberFormat.format(
-          data.updated
-        )} changed). It is ready to export above.`,
-      false
-    )
+    // The account list first, so the account is offered by the time the page says it is ready.
     $("car-file").value = ""
     await loadAccounts(data.did)
     if ($("account-field").hidden === false) {
@@ -512,6 +505,14 @@ async function importCar(event) {
     } else if (!$("did").readOnly) {
       $("did").value = data.did
     }
+    const posts = `${numberFormat.format(data.posts)} ${data.posts === 1 ? "post" : "posts"}`
+    showImport(
+      `Imported ${posts} of ${data.account?.handle ? `@${data.account.handle}` : data.did} ` +
+        `(${numberFormat.format(data.inserted)} new, ${numberFormat.format(
+          data.updated
+        )} changed). It is ready to export above.`,
+      false
+    )
   } catch (error) {
     showImport(`The upload did not reach the server: ${error.message}`, true)
   } finally {
