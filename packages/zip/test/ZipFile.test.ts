@@ -1,0 +1,223 @@
+import { Cause, Effect, Exit } from "effect"
+import { execFileSync } from "node:child_process"
+import { randomBytes } from "node:crypto"
+import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs"
+import * as path from "node:path"
+import { describe, expect, it } from "vitest"
+import { type ZipError, ZipFile } from "../dist/index.js"
+import { pythonRead, sha256, tempDir, unzipTest } from "./helpers.js"
+
+const failure = (exit: Exit.Exit<unknown, ZipError>): ZipError => {
+  if (Exit.isSuccess(exit)) throw new Error("expected a failure")
+  return Cause.squash(exit.cause) as ZipError
+}
+
+/** Whether any header of the archive sets the data-descriptor flag (bit 3), read by python from both headers. */
+const READ_HEADERS = `
+import json, struct, sys, zipfile
+out = []
+with zipfile.ZipFile(sys.argv[1]) as z, open(sys.argv[1], "rb") as f:
+    for info in z.infolist():
+        f.seek(info.header_offset)
+        head = f.read(30)
+        flags, method, time, date, crc, csize, size = struct.unpack("<HHHHIII", head[6:26])
+        out.append({"name": info.filename, "offset": info.header_offset, "central_flags": info.flag_bits,
+                    "local_flags": flags, "local_crc": crc, "crc": info.CRC, "date_time": list(info.date_time)})
+print(json.dumps(out))
+`
+interface Header {
+  readonly name: string
+  readonly offset: number
+  readonly central_flags: number
+  readonly local_flags: number
+  readonly local_crc: number
+  readonly crc: number
+  readonly date_time: Array<number>
+}
+const readHeaders = (file: string): Array<Header> =>
+  JSON.parse(execFileSync("python3", ["-c", READ_HEADERS, file], { encoding: "utf8" }))
+
+describe("ZipFile", () => {
+  it("writes folders, bytes and files once each, returning the SHA-256 of what went in", async () => {
+    const dir = tempDir()
+    const text = Buffer.from(
+      "[\n" + Array.from({ length: 40_000 }, (_, i) => `  {"uri": "at://x/${i}"}`).join(",\n") + "\n]\n"
+    )
+    const photo = randomBytes(3 * 1024 * 1024 + 17) // more than one read chunk
+    writeFileSync(path.join(dir, "posts.json"), text)
+    writeFileSync(path.join(dir, "photo.jpg"), photo)
+    writeFileSync(path.join(dir, "empty.png"), "")
+    const file = path.join(dir, "out.zip")
+    const mtime = new Date(Date.UTC(2024, 4, 6, 7, 8, 10))
+    const { sums, size } = await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const zip = yield* ZipFile.create(file)
+          yield* zip.addDirectory("media/", { mtime })
+          const written = [
+            yield* zip.addFile("media/photo.jpg", path.join(dir, "photo.jpg"), { mtime, size: photo.length }),
+            yield* zip.addFile("media/empty.png", path.join(dir, "empty.png"), { mtime }),
+            yield* zip.addFile("posts.json", path.join(dir, "posts.json"), { mtime }),
+            yield* zip.addBytes("manifest.json", '{"ok": true}\n', { mtime }),
+            yield* zip.addBytes("ünïcode.txt", new Uint8Array([1, 2, 3]), { mtime, compress: false })
+          ]
+          return { sums: written, size: yield* zip.close }
+        })
+      )
+    )
+    expect(readFileSync(file).length).toBe(size)
+    expect(sums).toEqual([
+      { bytes: photo.length, sha256: sha256(photo) },
+      { bytes: 0, sha256: sha256(Buffer.alloc(0)) },
+      { bytes: text.length, sha256: sha256(text) },
+      { bytes: 13, sha256: sha256(Buffer.from('{"ok": true}\n')) },
+      { bytes: 3, sha256: sha256(new Uint8Array([1, 2, 3])) }
+    ])
+    unzipTest(file)
+    const entries = pythonRead(file)
+    expect(entries.map((e) => [e.name, e.method, e.size, e.mode])).toEqual([
+      ["media/", 0, 0, 0o40755],
+      ["media/photo.jpg", 0, photo.length, 0o100644],
+      ["media/empty.png", 0, 0, 0o100644],
+      ["posts.json", 8, text.length, 0o100644],
+      ["manifest.json", 8, 13, 0o100644],
+      ["ünïcode.txt", 0, 3, 0o100644]
+    ])
+    expect(entries[1]!.sha256).toBe(sha256(photo))
+    expect(entries[3]!.sha256).toBe(sha256(text))
+    expect(entries[3]!.compressed).toBeLessThan(text.length / 4)
+    // CRC and sizes are in the local headers: no data descriptors, which streaming readers mishandle.
+    for (const h of readHeaders(file)) {
+      expect(h.local_flags & 8, h.name).toBe(0)
+      expect(h.central_flags & 8, h.name).toBe(0)
+      expect(h.local_crc, h.name).toBe(h.crc)
+      expect(h.date_time, h.name).toEqual([2024, 5, 6, 7, 8, 10])
+    }
+  })
+
+  it("lists the central directory by name when asked, whatever order the entries were written in", async () => {
+    const dir = tempDir()
+    const file = path.join(dir, "out.zip")
+    await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const zip = yield* ZipFile.create(file, { order: "name" })
+          yield* zip.addDirectory("media/")
+          yield* zip.addBytes("media/b.jpg", "b")
+          yield* zip.addBytes("media/a.jpg", "a")
+          yield* zip.addBytes("posts.json", "[]\n")
+          yield* zip.addBytes("manifest.json", "{}\n")
+          yield* zip.close
+        })
+      )
+    )
+    unzipTest(file)
+    const headers = readHeaders(file)
+    expect(headers.map((h) => h.name)).toEqual(["manifest.json", "media/", "media/a.jpg", "media/b.jpg", "posts.json"])
+    // Written as added: the manifest last, the folder first.
+    expect(headers[0]!.offset).toBeGreaterThan(headers[4]!.offset)
+    expect(headers[1]!.offset).toBe(0)
+  })
+
+  it("takes back an entry whose file cannot be read, and goes on", async () => {
+    const dir = tempDir()
+    const real = path.join(dir, "real.jpg")
+    writeFileSync(real, randomBytes(1000))
+    symlinkSync(real, path.join(dir, "link.jpg"))
+    mkdirSync(path.join(dir, "folder.jpg"))
+    const file = path.join(dir, "out.zip")
+    const errors = await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const zip = yield* ZipFile.create(file)
+          const failures = [
+            failure(yield* Effect.exit(zip.addFile("a.jpg", path.join(dir, "missing.jpg")))),
+            failure(yield* Effect.exit(zip.addFile("b.jpg", path.join(dir, "link.jpg")))),
+            failure(yield* Effect.exit(zip.addFile("c.jpg", path.join(dir, "folder.jpg")))),
+            failure(yield* Effect.exit(zip.addFile("d.jpg", real, { size: 999 })))
+          ]
+          yield* zip.addFile("real.jpg", real)
+          yield* zip.close
+          return failures
+        })
+      )
+    )
+    expect(errors.map((e) => [e.entry, e.source])).toEqual([
+      ["a.jpg", true],
+      ["b.jpg", true],
+      ["c.jpg", true],
+      ["d.jpg", true]
+    ])
+    expect(errors[0]!.code).toBe("ENOENT")
+    expect(errors[1]!.code).toBe("ELOOP")
+    expect(errors[3]!.message).toMatch(/has more than 1000 bytes, not the 999 expected/)
+    unzipTest(file)
+    expect(pythonRead(file).map((e) => e.name)).toEqual(["real.jpg"])
+  })
+
+  it("refuses unsafe names before writing anything", async () => {
+    const dir = tempDir()
+    const file = path.join(dir, "out.zip")
+    const exits = await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const zip = yield* ZipFile.create(file)
+          const results = [
+            yield* Effect.exit(zip.addBytes("../up.txt", "x")),
+            yield* Effect.exit(zip.addBytes("/abs.txt", "x")),
+            yield* Effect.exit(zip.addBytes("folder/", "x")),
+            yield* Effect.exit(zip.addDirectory("file"))
+          ]
+          yield* zip.addBytes("ok.txt", "ok")
+          yield* zip.close
+          return results
+        })
+      )
+    )
+    for (const exit of exits) expect(failure(exit).message).toMatch(/^cannot add /)
+    unzipTest(file)
+    expect(pythonRead(file).map((e) => e.name)).toEqual(["ok.txt"])
+  })
+
+  it("never replaces a file, and removes an archive that was not closed", async () => {
+    const dir = tempDir()
+    const taken = path.join(dir, "taken.zip")
+    writeFileSync(taken, "mine")
+    const exit = await Effect.runPromise(Effect.exit(Effect.scoped(ZipFile.create(taken))))
+    expect(failure(exit).code).toBe("EEXIST")
+    expect(readFileSync(taken, "utf8")).toBe("mine")
+
+    const file = path.join(dir, "out.zip")
+    await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const zip = yield* ZipFile.create(file)
+          yield* zip.addBytes("a.txt", "a")
+        })
+      )
+    )
+    expect(existsSync(file)).toBe(false)
+    expect(readdirSync(dir)).toEqual(["taken.zip"])
+  })
+
+  it("switches to the ZIP64 end records past 65,535 entries", async () => {
+    const dir = tempDir()
+    const file = path.join(dir, "many.zip")
+    await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const zip = yield* ZipFile.create(file)
+          for (let i = 0; i < 65_537; i++) yield* zip.addBytes(`f/${i}.txt`, `${i}`, { compress: false })
+          yield* zip.close
+        })
+      )
+    )
+    const entries = pythonRead(file)
+    expect(entries.length).toBe(65_537)
+    expect(entries[65_536]).toMatchObject({ name: "f/65536.txt", size: 5 })
+    const bytes = readFileSync(file)
+    // The ZIP64 end record (PK\x06\x06) and its locator (PK\x06\x07) precede the classic end record.
+    expect(bytes.readUInt32LE(bytes.length - 22 - 20)).toBe(0x07064b50)
+    expect(bytes.readUInt32LE(bytes.length - 22 - 20 - 56)).toBe(0x06064b50)
+  }, 120_000)
+})
