@@ -19,6 +19,8 @@ import * as Records from "./Records.js"
 
 /** Entries up to this size are read whole, then written with their header in one go. */
 const WHOLE_BYTES = 1024 * 1024
+/** Pooled read buffers kept: enough for the writes in flight and the next file. */
+const POOL_BUFFERS = 16
 /** A larger file's read size. */
 const CHUNK_BYTES = 1024 * 1024
 /** Room for deflate to grow data that does not compress, when choosing ZIP64 sizes. */
@@ -52,6 +54,8 @@ const changed = (name: string, actual: number, expected: number) =>
 
 export class ArchiveFile {
   private readonly records: Array<Records.EntryRecord> = []
+  /** Read buffers whose bytes are written, to read the next files into (fewer garbage collections). */
+  private readonly pool: Array<Buffer> = []
   closed = false
 
   private constructor(
@@ -81,8 +85,25 @@ export class ArchiveFile {
     })
   }
 
-  /** An entry whose whole content is at hand: its header and data go out together. */
-  private async whole(name: string, options: EntryOptions, directory: boolean, content: Uint8Array): Promise<Written> {
+  /** A buffer of `WHOLE_BYTES` from the pool, and how to give it back. */
+  private borrow(): readonly [Buffer, () => void] {
+    const buffer = this.pool.pop() ?? Buffer.allocUnsafe(WHOLE_BYTES)
+    return [
+      buffer,
+      () => {
+        if (this.pool.length < POOL_BUFFERS) this.pool.push(buffer)
+      }
+    ]
+  }
+
+  /** An entry whose whole content is at hand: its header and data go out together (then `release`). */
+  private async whole(
+    name: string,
+    options: EntryOptions,
+    directory: boolean,
+    content: Uint8Array,
+    release?: () => void
+  ): Promise<Written> {
     const record = this.record(name, options, directory, content.length)
     record.crc = Records.crc32(content, 0)
     record.size = content.length
@@ -90,7 +111,7 @@ export class ArchiveFile {
     const data = options.deflate ? await deflateBytes(content) : content
     record.compressedSize = data.length
     this.check()
-    await this.output.append([Records.localHeader(record), data])
+    await this.output.append([Records.localHeader(record), data], release)
     this.records.push(record)
     return { bytes: record.size, sha256 }
   }
@@ -192,10 +213,16 @@ export class ArchiveFile {
       if (expected !== undefined && stats.size !== expected) throw changed(name, stats.size, expected)
       if (stats.size < WHOLE_BYTES) {
         // One read, one byte past the end to find a file that grew.
-        const buffer = Buffer.allocUnsafe(stats.size + 1)
-        const { bytesRead } = await guard(`cannot read ${file}`, true, () => handle.read(buffer, 0, buffer.length, 0))
-        if (bytesRead !== stats.size) throw changed(name, bytesRead, stats.size)
-        return await this.whole(name, options, false, buffer.subarray(0, bytesRead))
+        const [buffer, release] = this.borrow()
+        try {
+          const length = stats.size + 1
+          const { bytesRead } = await guard(`cannot read ${file}`, true, () => handle.read(buffer, 0, length, 0))
+          if (bytesRead !== stats.size) throw changed(name, bytesRead, stats.size)
+        } catch (e) {
+          release()
+          throw e
+        }
+        return await this.whole(name, options, false, buffer.subarray(0, stats.size), release)
       }
       return await this.streamed(name, options, stats.size, read(handle, file, stats.size, signal))
     } finally {

@@ -33,6 +33,8 @@ export class Output {
   offset = 0
   private queued: Array<Uint8Array> = []
   private queuedBytes = 0
+  /** Called once the queued bytes are written (or will never be): their buffers can be used again. */
+  private released: Array<() => void> = []
   private readonly inFlight = new Set<Promise<void>>()
   private inFlightBytes = 0
   private writtenBytes = 0
@@ -54,8 +56,9 @@ export class Output {
     if (this.broken !== undefined) throw this.broken
   }
 
-  /** Adds bytes at the end; they are written in the background. */
-  async append(buffers: ReadonlyArray<Uint8Array>): Promise<void> {
+  /** Adds bytes at the end; they are written in the background, then `release` is called. */
+  async append(buffers: ReadonlyArray<Uint8Array>, release?: () => void): Promise<void> {
+    if (release !== undefined) this.released.push(release)
     this.check()
     for (const b of buffers) {
       if (b.length === 0) continue
@@ -88,12 +91,15 @@ export class Output {
     if (this.queuedBytes > 0) {
       const batch = this.queued
       const bytes = this.queuedBytes
+      const released = this.released
       this.queued = []
       this.queuedBytes = 0
+      this.released = []
       this.inFlightBytes += bytes
       const writing: Promise<void> = this.write(batch, this.offset - bytes).finally(() => {
         this.inFlightBytes -= bytes
         this.inFlight.delete(writing)
+        for (const release of released) release()
       })
       this.inFlight.add(writing)
     }
