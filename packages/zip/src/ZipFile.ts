@@ -5,8 +5,9 @@
  *
  * Each entry's bytes are read once and written once; CRC-32 and SHA-256 are
  * taken of them on the way, and `addFile` / `addBytes` return the SHA-256 so
- * a manifest can list what was written. Entries go in one at a time, in the
- * order added; the central directory lists them in that order or by name.
+ * a manifest can list what was written. Entries go in in the order they are
+ * asked for; calls may overlap (the files of later entries are read and
+ * summed meanwhile). The central directory lists them in that order or by name.
  * ZIP64 fields are written where a size, an offset or the entry count needs
  * them; local headers carry the CRC and sizes (no data descriptors). An entry
  * whose file cannot be read, or changes while it is read, fails with
@@ -15,7 +16,6 @@
  */
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
-import * as Semaphore from "effect/Semaphore"
 import * as path from "node:path"
 import { ArchiveFile, type Written } from "./internal/ArchiveFile.js"
 import { Failure } from "./internal/Failure.js"
@@ -84,10 +84,10 @@ export const create: (file: string, options?: CreateOptions) => Effect.Effect<Zi
       Effect.tryPromise({ try: () => ArchiveFile.create(file), catch: toZipError(path.basename(file)) }),
       (a) => (a.closed ? Effect.void : Effect.promise(a.discard))
     )
-    const lock = yield* Semaphore.make(1)
-    // One entry at a time; interrupting a file entry stops its reads.
+    // Entries go in in the order they are asked for (the archive keeps that order while it reads
+    // the files of later ones); interrupting a file entry stops its reads.
     const run = <A>(entry: string | undefined, f: (signal: AbortSignal) => Promise<A>) =>
-      Semaphore.withPermits(lock, 1)(Effect.tryPromise({ try: f, catch: toZipError(entry) }))
+      Effect.tryPromise({ try: f, catch: toZipError(entry) })
     const fileName = (name: string) => {
       const problem =
         checkName(name) ?? (name.endsWith("/") ? "a file's name cannot end in / (that is a folder)" : undefined)

@@ -119,6 +119,57 @@ describe("ZipFile", () => {
     expect(headers[1]!.offset).toBe(0)
   })
 
+  it("takes overlapping calls in the order they were made, small and large files alike", async () => {
+    const dir = tempDir()
+    const sizes = Array.from({ length: 24 }, (_, i) => (i % 5 === 3 ? 1024 * 1024 + 7 * i : 1000 * (i + 1)))
+    const contents = sizes.map((size, i) => {
+      const data = randomBytes(size)
+      writeFileSync(path.join(dir, `${i}.jpg`), data)
+      return data
+    })
+    writeFileSync(path.join(dir, "text.txt"), "text ".repeat(100_000))
+    const file = path.join(dir, "out.zip")
+    const sums = await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const zip = yield* ZipFile.create(file)
+          const added = yield* Effect.forEach(
+            [...contents.keys(), -1],
+            (i) =>
+              i < 0
+                ? zip.addFile("text.txt", path.join(dir, "text.txt"))
+                : i === 7
+                  ? Effect.flatMap(Effect.exit(zip.addFile("missing.jpg", path.join(dir, "missing.jpg"))), () =>
+                      zip.addFile(`${i}.jpg`, path.join(dir, `${i}.jpg`))
+                    )
+                  : zip.addFile(`${i}.jpg`, path.join(dir, `${i}.jpg`)),
+            { concurrency: 8 }
+          )
+          yield* zip.close
+          return added
+        })
+      )
+    )
+    expect(sums.slice(0, -1)).toEqual(contents.map((c) => ({ bytes: c.length, sha256: sha256(c) })))
+    unzipTest(file)
+    const headers = readHeaders(file)
+    const names = headers.map((h) => h.name)
+    expect(new Set(names)).toEqual(new Set([...contents.keys()].map((i) => `${i}.jpg`).concat("text.txt")))
+    // Written in the order asked for (entry 7 asked again after its missing file, so a little later).
+    const order = names.filter((n) => n !== "7.jpg")
+    expect(order).toEqual(
+      [...contents.keys()]
+        .filter((i) => i !== 7)
+        .map((i) => `${i}.jpg`)
+        .concat("text.txt")
+    )
+    const offsets = headers.map((h) => h.offset)
+    expect([...offsets].sort((a, b) => a - b)).toEqual(offsets)
+    for (const e of pythonRead(file).filter((x) => x.name.endsWith(".jpg"))) {
+      expect(e.sha256).toBe(sha256(contents[Number(e.name.split(".")[0])]!))
+    }
+  })
+
   it("takes back an entry whose file cannot be read, and goes on", async () => {
     const dir = tempDir()
     const real = path.join(dir, "real.jpg")

@@ -56,6 +56,8 @@ export class ArchiveFile {
   private readonly records: Array<Records.EntryRecord> = []
   /** Read buffers whose bytes are written, to read the next files into (fewer garbage collections). */
   private readonly pool: Array<Buffer> = []
+  /** Settles when the last entry asked for is in the archive (or failed). */
+  private last: Promise<void> = Promise.resolve()
   closed = false
 
   private constructor(
@@ -66,6 +68,31 @@ export class ArchiveFile {
   /** A new archive file (it must not exist). */
   static create = async (file: string): Promise<ArchiveFile> =>
     new ArchiveFile(file, new Output(file, await guard(`cannot create ${file}`, false, () => fs.open(file, "wx"))))
+
+  /**
+   * Takes the next place in the archive: entries go in in the order their
+   * calls began, while the files of later ones are already read and summed.
+   * `ready` settles on this entry's turn; `done` ends it.
+   */
+  private place(): { readonly ready: Promise<void>; readonly done: () => void } {
+    const ready = this.last
+    let done!: () => void
+    const mine = new Promise<void>((resolve) => (done = resolve))
+    // The next entry waits for this one and every one before it, even if this one ends early.
+    this.last = Promise.all([ready, mine]).then(() => undefined)
+    return { ready, done }
+  }
+
+  /** Runs `f` in the entry's turn, once what comes before it is in. */
+  private async inTurn<A>(place: { readonly ready: Promise<void>; readonly done: () => void }, f: () => Promise<A>) {
+    try {
+      await place.ready
+      this.check()
+      return await f()
+    } finally {
+      place.done()
+    }
+  }
 
   private check(): void {
     this.output.check()
@@ -96,24 +123,38 @@ export class ArchiveFile {
     ]
   }
 
-  /** An entry whose whole content is at hand: its header and data go out together (then `release`). */
+  /**
+   * An entry whose whole content is at hand: summed (and deflated) at once,
+   * then, in its turn, its header and data go out together (then `release`).
+   */
   private async whole(
+    turn: { readonly ready: Promise<void>; readonly done: () => void },
     name: string,
     options: EntryOptions,
     directory: boolean,
     content: Uint8Array,
     release?: () => void
   ): Promise<Written> {
-    const record = this.record(name, options, directory, content.length)
-    record.crc = Records.crc32(content, 0)
-    record.size = content.length
-    const sha256 = createHash("sha256").update(content).digest("hex")
-    const data = options.deflate ? await deflateBytes(content) : content
-    record.compressedSize = data.length
-    this.check()
-    await this.output.append([Records.localHeader(record), data], release)
-    this.records.push(record)
-    return { bytes: record.size, sha256 }
+    let data: Uint8Array
+    let crc: number
+    let sha256: string
+    try {
+      crc = Records.crc32(content, 0)
+      sha256 = createHash("sha256").update(content).digest("hex")
+      data = options.deflate ? await deflateBytes(content) : content
+    } catch (e) {
+      turn.done()
+      throw e
+    }
+    return this.inTurn(turn, async () => {
+      const record = this.record(name, options, directory, content.length)
+      record.crc = crc
+      record.size = content.length
+      record.compressedSize = data.length
+      await this.output.append([Records.localHeader(record), data], release)
+      this.records.push(record)
+      return { bytes: record.size, sha256 }
+    })
   }
 
   /**
@@ -179,15 +220,14 @@ export class ArchiveFile {
 
   /** A folder entry (`name` ends in `/`). */
   addDirectory = async (name: string, options: { readonly mtime: Date; readonly mode: number }): Promise<void> => {
-    this.check()
-    await this.whole(name, { ...options, deflate: false }, true, new Uint8Array(0))
+    await this.whole(this.place(), name, { ...options, deflate: false }, true, new Uint8Array(0))
   }
 
   /** An entry of bytes held in memory. */
   addBytes = async (name: string, content: Uint8Array, options: EntryOptions): Promise<Written> => {
-    this.check()
-    if (content.length <= WHOLE_BYTES) return this.whole(name, options, false, content)
-    return this.streamed(name, options, content.length, once(content))
+    const turn = this.place()
+    if (content.length <= WHOLE_BYTES) return this.whole(turn, name, options, false, content)
+    return this.inTurn(turn, () => this.streamed(name, options, content.length, once(content)))
   }
 
   /**
@@ -201,32 +241,42 @@ export class ArchiveFile {
     expected: number | undefined,
     signal: AbortSignal | undefined
   ): Promise<Written> => {
-    this.check()
-    const open = () => fs.open(file, constants.O_RDONLY | constants.O_NOFOLLOW)
-    const handle = await guard(`cannot open ${file}`, true, open)
+    const turn = this.place()
+    let handle: fs.FileHandle | undefined
     try {
-      const stats = await guard(`cannot read ${file}`, true, () => handle.stat())
+      this.check()
+      const open = () => fs.open(file, constants.O_RDONLY | constants.O_NOFOLLOW)
+      const opened = (handle = await guard(`cannot open ${file}`, true, open))
+      const stats = await guard(`cannot read ${file}`, true, () => opened.stat())
       if (!stats.isFile()) {
         const problem = "not a regular file (symlinks and special files are never followed)"
         throw new Failure(`cannot add ${file}: ${problem}`, "EISDIR", true)
       }
       if (expected !== undefined && stats.size !== expected) throw changed(name, stats.size, expected)
-      if (stats.size < WHOLE_BYTES) {
-        // One read, one byte past the end to find a file that grew.
-        const [buffer, release] = this.borrow()
-        try {
-          const length = stats.size + 1
-          const { bytesRead } = await guard(`cannot read ${file}`, true, () => handle.read(buffer, 0, length, 0))
-          if (bytesRead !== stats.size) throw changed(name, bytesRead, stats.size)
-        } catch (e) {
-          release()
-          throw e
-        }
-        return await this.whole(name, options, false, buffer.subarray(0, stats.size), release)
+      if (stats.size >= WHOLE_BYTES) {
+        return await this.inTurn(turn, () =>
+          this.streamed(name, options, stats.size, read(opened, file, stats.size, signal))
+        )
       }
-      return await this.streamed(name, options, stats.size, read(handle, file, stats.size, signal))
+      // One read, one byte past the end to find a file that grew.
+      const [buffer, release] = this.borrow()
+      try {
+        const { bytesRead } = await guard(`cannot read ${file}`, true, () => opened.read(buffer, 0, stats.size + 1, 0))
+        if (bytesRead !== stats.size) throw changed(name, bytesRead, stats.size)
+      } catch (e) {
+        release()
+        throw e
+      }
+      const closing = opened.close().catch(() => undefined)
+      handle = undefined
+      const written = this.whole(turn, name, options, false, buffer.subarray(0, stats.size), release)
+      await closing
+      return await written
+    } catch (e) {
+      turn.done()
+      throw e
     } finally {
-      await handle.close().catch(() => undefined)
+      await handle?.close().catch(() => undefined)
     }
   }
 
@@ -235,8 +285,9 @@ export class ArchiveFile {
    * byte order) and the end records, and flushes the file to disk. Returns
    * the archive's size.
    */
-  close = async (order: "added" | "name"): Promise<number> => {
-    this.check()
+  close = (order: "added" | "name"): Promise<number> => this.inTurn(this.place(), () => this.finish(order))
+
+  private finish = async (order: "added" | "name"): Promise<number> => {
     const records = order === "name" ? this.records.toSorted((a, b) => Buffer.compare(a.name, b.name)) : this.records
     const start = this.output.offset
     for (let i = 0; i < records.length; i += CENTRAL_BATCH) {
