@@ -63,6 +63,9 @@ export const count: (
   return Number(rows[0]?.[0] ?? 0)
 })
 
+/** Files looked at (realpath, stat) at once. */
+const INSPECTIONS = 16
+
 /** The media rows of a batch's posts, in the batch's order. */
 const ROWS_SQL =
   "SELECT m.hash, m.post_uri, m.file_path FROM json_each(@uris) AS j " +
@@ -180,13 +183,15 @@ export const make = Effect.fn("Media.make")(function* (snapshot: BatchSource.Sna
     return (await MediaTarget.digestFile(real)).sha256 === file.sha256
   }
 
-  const place = (item: Item): Effect.Effect<Outcome, unknown> =>
+  type Found = Awaited<ReturnType<typeof inspect>>
+
+  const place = (item: Item, inspected: ReadonlyMap<string, Found>): Effect.Effect<Outcome, unknown> =>
     Effect.gen(function* () {
       const claim = claims.get(item.name)
       if (claim !== undefined && claim.resolved === item.resolved) {
         return claim.file !== undefined ? SHARED : missingOutcome(claim.reason!)
       }
-      const found = yield* Effect.promise(() => inspect(item.resolved))
+      const found = inspected.get(item.resolved) ?? (yield* Effect.promise(() => inspect(item.resolved)))
       const skip = (reason: Manifest.MissingReason): Outcome => {
         if (claim === undefined) claims.set(item.name, { resolved: item.resolved, reason })
         return missingOutcome(reason)
@@ -210,9 +215,9 @@ export const make = Effect.fn("Media.make")(function* (snapshot: BatchSource.Sna
     })
 
   /** One name's rows, in order (a name is decided by its first file); names run side by side. */
-  const placeGroup = (group: ReadonlyArray<Item>) =>
+  const placeGroup = (group: ReadonlyArray<Item>, inspected: ReadonlyMap<string, Found>) =>
     Effect.forEach(group, (item) =>
-      place(item).pipe(
+      place(item, inspected).pipe(
         Effect.mapError((e) => failed(`cannot copy ${item.row.file_path} into the export: ${describe(e)}`)),
         Effect.tap((outcome) => {
           if (outcome._tag !== "Copied") return Effect.void
@@ -241,7 +246,20 @@ export const make = Effect.fn("Media.make")(function* (snapshot: BatchSource.Sna
         if (group === undefined) groups.set(target.name, [item])
         else group.push(item)
       })
-      const placed = yield* Effect.forEach(groups.values(), placeGroup, { concurrency: destination.concurrency })
+      // The files are looked at first, side by side, so that placing a name waits on nothing
+      // before it is copied: an archive then takes the entries in the batch's order.
+      const paths = new Set<string>()
+      for (const [name, group] of groups) {
+        for (const item of group) if (claims.get(name)?.resolved !== item.resolved) paths.add(item.resolved)
+      }
+      const inspected = new Map(
+        yield* Effect.forEach(paths, (p) => Effect.promise(() => inspect(p).then((found) => [p, found] as const)), {
+          concurrency: INSPECTIONS
+        })
+      )
+      const placed = yield* Effect.forEach(groups.values(), (group) => placeGroup(group, inspected), {
+        concurrency: destination.concurrency
+      })
       for (const group of placed) results.push(...group)
       // Back in row order, so the manifest does not depend on which copy finished first.
       results.sort((a, b) => a[0].index - b[0].index)

@@ -38,7 +38,7 @@ export const reasonOf = (e: unknown): Manifest.MissingReason => {
 }
 
 export interface MediaTarget {
-  /** Files put at once: copies wait on the disk, so a few in flight keep it busy; an archive takes one at a time. */
+  /** Files put at once: copies and reads wait on the disk, so a few in flight keep it busy. */
   readonly concurrency: number
   /**
    * Puts the regular file `real` at `media/<name>` and hashes what was
@@ -133,28 +133,25 @@ export const folder = (dir: string): MediaTarget => {
 
 /**
  * The export's archive: each file is read once into a stored `media/<name>`
- * entry (the `media/` folder entry before the first), dated `mtime`. One at
- * a time, in export order, so the same export makes the same bytes; the
- * archive is flushed when it is closed.
+ * entry, dated `mtime`; several are read and summed at once while the archive
+ * takes them in the order they were asked for. The `media/` folder entry is
+ * added at the end, when a file was put (the central directory lists entries
+ * by name); the archive is flushed when it is closed.
  */
 export const archive = (zip: ZipFile.ZipFile, mtime: Date): MediaTarget => {
   let started = false
   return {
-    concurrency: 1,
-    put: (real, name) =>
-      Effect.gen(function* () {
-        if (!started) {
-          started = true
-          yield* zip.addDirectory(`${DIRECTORY}/`, { mtime })
-        }
-        const entry = `${DIRECTORY}/${name}`
-        return yield* zip.addFile(entry, real, { mtime }).pipe(
-          Effect.map((w): Manifest.FileEntry | Manifest.MissingReason => ({ path: entry, ...w })),
-          Effect.catchTag("ZipError", (e) =>
-            e.source === true && !OUTPUT_ERRORS.has(e.code ?? "") ? Effect.succeed(reasonOf(e)) : Effect.fail(e)
-          )
+    concurrency: 8,
+    put: (real, name) => {
+      started = true
+      const entry = `${DIRECTORY}/${name}`
+      return zip.addFile(entry, real, { mtime }).pipe(
+        Effect.map((w): Manifest.FileEntry | Manifest.MissingReason => ({ path: entry, ...w })),
+        Effect.catchTag("ZipError", (e) =>
+          e.source === true && !OUTPUT_ERRORS.has(e.code ?? "") ? Effect.succeed(reasonOf(e)) : Effect.fail(e)
         )
-      }),
-    finish: () => Effect.void
+      )
+    },
+    finish: () => (started ? zip.addDirectory(`${DIRECTORY}/`, { mtime }) : Effect.void)
   }
 }
