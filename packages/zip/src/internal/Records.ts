@@ -3,7 +3,8 @@
  * headers, central directory headers and the end records, ZIP64 where a size,
  * an offset or the entry count needs it. Pure functions of an entry's record.
  */
-import { crc32 as nativeCrc32 } from "node:zlib"
+// The namespace, not a named import: Node lines before 20.15 have no `crc32` to link to.
+import * as zlib from "node:zlib"
 
 const LOCAL = 0x04034b50
 const CENTRAL = 0x02014b50
@@ -207,7 +208,7 @@ export const endRecords = (count: number, start: number, size: number): Array<Bu
 /** The CRC-32 table, for Node lines without `zlib.crc32` (before 20.15 and 22.2). */
 let table: Int32Array | undefined
 
-const tableCrc32 = (data: Uint8Array, crc: number): number => {
+export const tableCrc32 = (data: Uint8Array, crc: number): number => {
   if (table === undefined) {
     table = new Int32Array(256)
     for (let n = 0; n < 256; n++) {
@@ -223,4 +224,4 @@ const tableCrc32 = (data: Uint8Array, crc: number): number => {
 
 /** CRC-32 (IEEE) of `data` continuing from `crc`: zlib's native one where the runtime has it (several times faster). */
 export const crc32: (data: Uint8Array, crc: number) => number =
-  typeof nativeCrc32 === "function" ? (data, crc) => nativeCrc32(data, crc) : tableCrc32
+  typeof zlib.crc32 === "function" ? (data, crc) => zlib.crc32(data, crc) : tableCrc32
