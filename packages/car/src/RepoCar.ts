@@ -3,8 +3,8 @@
  * against its CID on the way in, the root checked to be a signed repository
  * commit, and its records listed by walking the commit's tree (`leaves`).
  *
- * The file stays on disk: an index of block offsets is kept, and blocks are
- * read back when the walk needs them, so memory does not grow with the file.
+ * The file stays on disk: a compact index of where blocks lie is kept (about
+ * 12 bytes a block), and blocks are read back when the walk needs them.
  * The commit's signature is not checked: that needs the account's public
  * key from its DID document, which a file alone does not carry.
  */
@@ -52,11 +52,32 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e))
 
+/**
+ * Reads a block by CID: the index names the sections whose digest begins
+ * alike, and the one whose stored CID is this CID's bytes is the block (its
+ * data was checked against that CID by the scan). The last block found is
+ * kept, as the walk asks whether a record is there just before it is read.
+ */
 const readBlock = (fd: number, index: BlockIndex) => {
   const reader = new BlockReader(fd)
+  let lastCid: CID | undefined
+  let lastBytes: Uint8Array | undefined
   return (cid: CID): Uint8Array | undefined => {
-    const at = index.get(cid)
-    return at === undefined ? undefined : reader.read(at.offset, at.length)
+    if (cid === lastCid) return lastBytes
+    const want = cid.bytes
+    const bytes = index.find(cid.multihash.digest, (start, end) => {
+      const section = reader.read(start, end - start)
+      // The section's length (a varint), then the CID, then the block.
+      let at = 0
+      while (at < section.length && section[at]! >= 0x80) at++
+      at++
+      if (section.length - at < want.length) return undefined
+      for (let i = 0; i < want.length; i++) if (section[at + i] !== want[i]) return undefined
+      return section.subarray(at + want.length)
+    })
+    lastCid = cid
+    lastBytes = bytes
+    return bytes
   }
 }
 
@@ -125,7 +146,7 @@ export const open: (path: string) => Effect.Effect<RepoCar, CarInvalid> = Effect
         estimate: scanned.estimate,
         entries: function* () {
           try {
-            for (const leaf of Mst.walk(data, read, (cid) => scanned.index.has(cid))) {
+            for (const leaf of Mst.walk(data, read, (cid) => read(cid) !== undefined)) {
               const slash = leaf.key.indexOf("/")
               yield { collection: leaf.key.slice(0, slash), rkey: leaf.key.slice(slash + 1), cid: leaf.cid }
             }

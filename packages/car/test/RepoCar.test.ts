@@ -29,24 +29,23 @@ const file = (bytes: Uint8Array): string => {
 /** Opens the CAR and reads everything an import reads: every entry and every record. */
 const readAll = (p: string) =>
   Effect.runPromiseExit(
-    Effect.gen(function* () {
-      const car = yield* RepoCar.open(p)
-      try {
-        const keys: Array<string> = []
-        yield* Effect.try({
+    Effect.acquireUseRelease(
+      RepoCar.open(p),
+      (car) =>
+        Effect.try({
           try: () => {
+            const keys: Array<string> = []
             for (const e of car.entries()) {
               car.record(e)
               keys.push(`${e.collection}/${e.rkey}`)
             }
+            return { car, keys }
           },
           catch: (e) => e
-        })
-        return { car, keys }
-      } finally {
-        yield* Effect.promise(() => car.close())
-      }
-    })
+        }),
+      // Closed on failure too: a failed walk must not leave the file open.
+      (car) => Effect.promise(() => car.close())
+    )
   )
 
 const failure = (exit: Exit.Exit<unknown, unknown>): string => {

@@ -1,8 +1,8 @@
 /**
  * One pass over a CAR file: the header (read by @ipld/car), then every
  * section (length, CID, block), each block hashed and compared with its
- * CID, its position noted in a `BlockIndex`. The file is read in chunks,
- * so memory holds the index and one chunk, not the file; the sections are
+ * CID, where its section starts noted in a `BlockIndex`. The file is read
+ * in chunks, so memory holds the index and one chunk, not the file; the sections are
  * parsed synchronously (a block is a few hundred bytes: awaiting each one
  * would cost more than hashing it).
  */
@@ -146,7 +146,6 @@ export const scan = async (
     } catch (e) {
       throw new ScanError(`unreadable CID at byte ${pos}: ${describe(e)} (the file is damaged)`)
     }
-    const offset = pos + (length - data.length)
     pos += length
     if (cid.multihash.code !== SHA2_256) {
       throw new ScanError(
@@ -158,13 +157,15 @@ export const scan = async (
     if (Buffer.compare(digest, cid.multihash.digest) !== 0) {
       throw new ScanError(`block ${cid} at byte ${start} does not match its CID: the file was altered or damaged`)
     }
-    if (!index.has(cid)) countNode(data, estimate)
-    index.add(cid, offset, data.length)
+    // A block stored twice is counted twice here: the estimate only sizes the progress bar.
+    countNode(data, estimate)
+    index.add(cid.multihash.digest, start)
     if ((index.size & 0xfff) === 0) {
       onBlocks?.(index.size, pos)
       // Lets a signal in between chunks of work.
       await new Promise<void>((resolve) => setImmediate(resolve))
     }
   }
+  index.finish(pos)
   return { root: header.roots[0] as CID, index, bytes: size, estimate }
 }
