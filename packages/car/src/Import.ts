@@ -27,11 +27,15 @@ export interface Request {
   readonly blobs?: string | undefined
   /** Remove the account's archived posts that the repository no longer holds. */
   readonly prune?: boolean | undefined
+  /** Posts written between two progress reports (default `BATCH`). */
+  readonly batch?: number | undefined
 }
 
 export interface Progress {
   readonly posts_done: number
   readonly posts_total: number
+  /** True once, in the report made right after the archive committed the import. */
+  readonly committed: boolean
 }
 
 /** What an import did. Field names are the CLI's `--json` output. */
@@ -78,7 +82,10 @@ const failed = (e: unknown): ImportFailed | CarInvalid =>
           message: `the import failed and the archive was left as it was: ${describe(e)}`
         })
 
-/** Runs an import; `onProgress` sees the posts written so far after each batch. */
+/**
+ * Runs an import; `onProgress` sees the posts written so far after each
+ * batch, and once more (`committed`) as soon as the archive holds the import.
+ */
 export const run = (
   request: Request,
   onProgress?: (progress: Progress) => void
@@ -135,13 +142,14 @@ const execute: (
 
   const work = Effect.gen(function* () {
     const before = yield* Effect.try({ try: () => writer.postCount(did), catch: failed })
+    const batch = Math.max(1, Math.floor(request.batch ?? BATCH))
     const entries = car.entries()[Symbol.iterator]()
     let finished = false
     while (!finished) {
       finished = yield* Effect.try({
         try: () => {
           let inBatch = 0
-          while (inBatch < BATCH) {
+          while (inBatch < batch) {
             const next = entries.next()
             if (next.done === true) return true
             const entry = next.value
@@ -164,7 +172,7 @@ const execute: (
         },
         catch: failed
       })
-      onProgress?.({ posts_done: done, posts_total: finished ? done : Math.max(expected, done) })
+      onProgress?.({ posts_done: done, posts_total: finished ? done : Math.max(expected, done), committed: false })
       yield* Effect.yieldNow
     }
     const { inserted, unseen } = yield* Effect.try({
@@ -174,6 +182,7 @@ const execute: (
         const missed = before - (done - added) > 0 ? writer.unseen(did, postUris(car, did)) : []
         if (request.prune === true) writer.remove(missed)
         writer.commit()
+        onProgress?.({ posts_done: done, posts_total: done, committed: true })
         return { inserted: added, unseen: missed }
       },
       catch: failed

@@ -7,7 +7,8 @@
  *
  * Exit codes: 0 imported · 1 the archive could not be written (locked, disk
  * full; left as it was) · 2 unreadable input (the CAR, --blobs, or a --db
- * that is not an archive).
+ * that is not an archive) · 130 interrupted by SIGINT or SIGTERM before the
+ * archive committed (left as it was; a new archive is not created).
  */
 import * as Effect from "effect/Effect"
 import * as Command from "effect/cli/Command"
@@ -38,7 +39,9 @@ const flags = {
     Flag.withDescription("Print the import summary as JSON on stdout"),
     Flag.withDefault(false)
   ),
-  quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("Print nothing but errors"), Flag.withDefault(false))
+  quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("Print nothing but errors"), Flag.withDefault(false)),
+  // Posts per transaction step and progress report: small ones let tests interrupt an import part-way.
+  batchSize: Flag.Int("batch-size").pipe(Flag.withDefault(1_000), Flag.withHidden)
 }
 export type ImportFlags = Command.Command.Config.Infer<typeof flags>
 
@@ -93,9 +96,20 @@ const lines = (s: Import.Summary, db: string): Array<string> => {
 
 const run = (input: ImportFlags) =>
   Effect.gen(function* () {
-    const [{ Import }, core, ProgressView] = yield* Effect.promise(() =>
-      Promise.all([import("@skyporter/car"), import("@skyporter/core"), import("../ProgressView.js")])
+    const [{ Import }, core, ProgressView, { published }] = yield* Effect.promise(() =>
+      Promise.all([
+        import("@skyporter/car"),
+        import("@skyporter/core"),
+        import("../ProgressView.js"),
+        import("../Published.js")
+      ])
     )
+    if (input.batchSize < 1) {
+      return yield* new core.InvalidRequest({
+        field: "batch-size",
+        message: `--batch-size ${input.batchSize}: it must be 1 or more`
+      })
+    }
     const blobs = Option.getOrUndefined(input.blobs)
     if (blobs !== undefined) {
       let isDir = false
@@ -126,7 +140,13 @@ const run = (input: ImportFlags) =>
     // Made at the first batch, so that its rate and ETA count the writing, not the verifying before it.
     let view: ReturnType<typeof ProgressView.make> | undefined
     let batch = 0
-    const summary = yield* Import.run({ car: input.car, db, blobs, prune: input.prune }, (p) => {
+    const request = { car: input.car, db, blobs, prune: input.prune, batch: input.batchSize }
+    const summary = yield* Import.run(request, (p) => {
+      // The archive holds the import from here: a signal after this ends a finished run (exit 0).
+      if (p.committed) {
+        published.value = true
+        return
+      }
       view ??= ProgressView.make({ quiet, label: "import" })
       const snapshot = {
         ...core.Progress.initial,
@@ -138,7 +158,17 @@ const run = (input: ImportFlags) =>
         batch === 0 ? { _tag: "Started", snapshot } : { _tag: "BatchWritten", batch, posts: p.posts_done, snapshot }
       )
       batch++
-    }).pipe(Effect.mapError(toCliError(core, db)), Effect.ensuring(Effect.sync(() => view?.stop())))
+    }).pipe(
+      Effect.mapError(toCliError(core, db)),
+      Effect.ensuring(Effect.sync(() => view?.stop())),
+      Effect.onInterrupt(() =>
+        Effect.sync(() => {
+          if (!published.value) {
+            process.stderr.write(`skyporter import: interrupted; ${db} was left as it was\n`)
+          }
+        })
+      )
+    )
     const seconds = (Date.now() - started) / 1000
     if (input.json) {
       process.stdout.write(`${JSON.stringify({ archive: db, seconds, ...summary })}\n`)
