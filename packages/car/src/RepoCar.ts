@@ -5,8 +5,9 @@
  *
  * The file stays on disk: a compact index of where blocks lie is kept (about
  * 12 bytes a block), and blocks are read back when the walk needs them.
- * The commit's signature is not checked: that needs the account's public
- * key from its DID document, which a file alone does not carry.
+ * The commit's signature is checked for its shape (64 bytes) only: verifying
+ * it needs the account's public key from its DID document, which a file
+ * alone does not carry.
  */
 import { decode } from "@ipld/dag-cbor"
 import * as Effect from "effect/Effect"
@@ -101,6 +102,13 @@ const checkCommit = (root: CID, bytes: Uint8Array | undefined): { commit: Commit
     throw new ScanError(
       `the root block ${root} is not a signed repository commit (did, version 2 or 3, data, sig): ` +
         "this CAR is not a Bluesky repository export"
+    )
+  }
+  // Checked for shape only (see above): the 64 bytes of a compact ECDSA signature, as atproto signs with.
+  if (value.sig.length !== 64) {
+    throw new ScanError(
+      `the commit ${root} has a ${value.sig.length}-byte signature; a repository commit carries a 64-byte ` +
+        "ECDSA signature: this is not a valid repository export"
     )
   }
   if (value.version === 3 && typeof value.rev !== "string") {

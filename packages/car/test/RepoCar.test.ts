@@ -95,6 +95,30 @@ describe("RepoCar", () => {
     expect(failure(await readAll(file(bytes)))).toMatch(/does not match its CID: the file was altered or damaged/)
   })
 
+  it("refuses a commit whose signature is not 64 bytes", async () => {
+    const node = dagCbor.encode({ l: null, e: [] })
+    const nodeCid = CID.createV1(dagCbor.code, await sha256.digest(node))
+    const commit = dagCbor.encode({
+      did: Repos.DID,
+      version: 3,
+      data: nodeCid,
+      rev: "3mbd3542k2222",
+      prev: null,
+      sig: new Uint8Array(10)
+    })
+    const commitCid = CID.createV1(dagCbor.code, await sha256.digest(commit))
+    const { out, writer } = CarWriter.create([commitCid])
+    const chunks: Array<Uint8Array> = []
+    const collect = (async () => {
+      for await (const c of out) chunks.push(c)
+    })()
+    await writer.put({ cid: commitCid, bytes: commit })
+    await writer.put({ cid: nodeCid, bytes: node })
+    await writer.close()
+    await collect
+    expect(failure(await readAll(file(Buffer.concat(chunks))))).toMatch(/has a 10-byte signature; .* 64-byte/)
+  })
+
   it("refuses a CAR that is not a repository, and a file that is not a CAR", async () => {
     const block = dagCbor.encode({ hello: "world" })
     const cid = CID.createV1(dagCbor.code, await sha256.digest(block))
