@@ -83,8 +83,9 @@ const failed = (e: unknown): ImportFailed | CarInvalid =>
         })
 
 /**
- * Runs an import; `onProgress` sees the posts written so far after each
- * batch, and once more (`committed`) as soon as the archive holds the import.
+ * Runs an import; `onProgress` sees 0 posts as writing starts, the posts
+ * written so far after each batch, and once more (`committed`) as soon as
+ * the archive holds the import.
  */
 export const run = (
   request: Request,
@@ -121,7 +122,7 @@ const execute: (
       message: `the uploaded repository is ${did}'s, but this token may import only ${only}'s: nothing was written`
     })
   }
-  const expected = car.estimate.get(POST_COLLECTION) ?? 0
+  const expected = car.estimatedPosts
   const stamps = Rev.stamps(car.commit.rev, new Date())
 
   const dbPath = path.resolve(request.db)
@@ -143,6 +144,8 @@ const execute: (
   const work = Effect.gen(function* () {
     const before = yield* Effect.try({ try: () => writer.postCount(did), catch: failed })
     const batch = Math.max(1, Math.floor(request.batch ?? BATCH))
+    // Writing starts: a rate and ETA are measured from here, not from before the file was verified.
+    onProgress?.({ posts_done: 0, posts_total: expected, committed: false })
     const entries = car.entries()[Symbol.iterator]()
     let finished = false
     while (!finished) {

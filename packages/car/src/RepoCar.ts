@@ -40,8 +40,8 @@ export interface RepoCar {
   readonly bytes: number
   readonly blocks: number
   readonly commit: Commit
-  /** Records per collection as counted while the file was read (before the walk): a total for progress. */
-  readonly estimate: ReadonlyMap<string, number>
+  /** Post records as counted while the file was read (before the walk): a total for progress. */
+  readonly estimatedPosts: number
   /** Every record in key order (so collection by collection). Throws `CarInvalid` on a broken tree. */
   readonly entries: () => Iterable<Entry>
   /** A record's decoded value. Throws `CarInvalid` when the block is not DAG-CBOR. */
@@ -151,7 +151,7 @@ export const open: (path: string) => Effect.Effect<RepoCar, CarInvalid> = Effect
         bytes: scanned.bytes,
         blocks: scanned.index.size,
         commit,
-        estimate: scanned.estimate,
+        estimatedPosts: scanned.posts,
         entries: function* () {
           try {
             for (const leaf of Mst.walk(data, read, (cid) => read(cid) !== undefined)) {

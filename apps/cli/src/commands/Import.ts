@@ -137,7 +137,8 @@ const run = (input: ImportFlags) =>
       process.stderr.write(`import: verifying ${input.car}${size}…\n`)
     }
     const started = Date.now()
-    // Made at the first batch, so that its rate and ETA count the writing, not the verifying before it.
+    // Made when writing starts (the first report, 0 posts), so that its rate and ETA count the
+    // writing, not the verifying; the first batch then opens the line.
     let view: ReturnType<typeof ProgressView.make> | undefined
     let batch = 0
     const request = { car: input.car, db, blobs, prune: input.prune, batch: input.batchSize }
@@ -147,7 +148,10 @@ const run = (input: ImportFlags) =>
         published.value = true
         return
       }
-      view ??= ProgressView.make({ quiet, label: "import" })
+      if (view === undefined) {
+        view = ProgressView.make({ quiet, label: "import" })
+        return
+      }
       const snapshot = {
         ...core.Progress.initial,
         status: "running" as const,
