@@ -38,7 +38,7 @@ describe("BlockIndex", () => {
 
   it("names every section whose first 32 digest bits match, and stops at the one the check confirms", () => {
     const index = new BlockIndex(4)
-    const alike = (last: number) => Uint8Array.from([1, 2, 3, 4, ...new Array<number>(27).fill(9), last])
+    const alike = (last: number) => Uint8Array.from([1, 2, 3, 4, ...Array.from({ length: 27 }, () => 9), last])
     for (let n = 0; n < 10; n++) index.add(alike(n), 100 * (n + 1))
     index.add(digest(1), 1_100)
     index.finish(1_200)
