@@ -152,12 +152,17 @@ const execute: (
       finished = yield* Effect.try({
         try: () => {
           let inBatch = 0
-          while (inBatch < batch) {
+          // Other records are bounded too (10 × batch a step): a repository of mostly likes still yields to signals.
+          let others = 0
+          while (inBatch < batch && others < batch * 10) {
             const next = entries.next()
             if (next.done === true) return true
             const entry = next.value
             counts.set(entry.collection, (counts.get(entry.collection) ?? 0) + 1)
-            if (entry.collection !== POST_COLLECTION) continue
+            if (entry.collection !== POST_COLLECTION) {
+              others++
+              continue
+            }
             const mapped = PostRecord.map(did, entry.rkey, entry.cid.toString(), car.record(entry), stamps)
             for (const w of mapped.warnings) {
               warningCount++
