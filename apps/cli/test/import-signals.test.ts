@@ -93,6 +93,7 @@ describe.each(["SIGINT", "SIGTERM"] as const)("%s during an import", (signal) =>
       const r = await running.done
       expect(r.code, show(r)).toBe(130)
       expect(r.stdout, show(r)).toBe("")
+      expect(r.stderr).toContain(`skyporter import: interrupted; no archive was created at ${db}`)
       expect(r.stderr).not.toMatch(/unexpected error/)
       expect(listTree(folder)).toEqual([])
     } finally {

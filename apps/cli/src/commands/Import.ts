@@ -15,7 +15,7 @@ import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
 import * as Option from "effect/Option"
 import type { CarInvalid, Import, ImportFailed } from "@skyporter/car"
-import { statSync } from "node:fs"
+import { existsSync, statSync } from "node:fs"
 import * as path from "node:path"
 
 const flags = {
@@ -136,6 +136,7 @@ const run = (input: ImportFlags) =>
       }
       process.stderr.write(`import: verifying ${input.car}${size}…\n`)
     }
+    const existed = existsSync(db)
     const started = Date.now()
     // Made when writing starts (the first report, 0 posts), so that its rate and ETA count the
     // writing, not the verifying; the first batch then opens the line.
@@ -168,7 +169,9 @@ const run = (input: ImportFlags) =>
       Effect.onInterrupt(() =>
         Effect.sync(() => {
           if (!published.value) {
-            process.stderr.write(`skyporter import: interrupted; ${db} was left as it was\n`)
+            process.stderr.write(
+              `skyporter import: interrupted; ${existed ? `${db} was left as it was` : `no archive was created at ${db}`}\n`
+            )
           }
         })
       )
