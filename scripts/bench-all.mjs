@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// `npm run bench`: the export benchmark (bench.mjs) and then the server
-// benchmark (bench-server.mjs), each in its own process. Both always run, so
-// a missed export target still leaves the server figures on record; the exit
-// code is 1 when either part missed a target or failed.
+// `npm run bench`: the export benchmark (bench.mjs), the server benchmark
+// (bench-server.mjs) and the import benchmark (bench-import.mjs), each in its
+// own process. All always run, so a missed target still leaves the other
+// figures on record; the exit code is 1 when any part missed a target or failed.
 import { spawnSync } from "node:child_process"
 import * as path from "node:path"
 

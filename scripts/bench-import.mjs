@@ -1,35 +1,19 @@
 #!/usr/bin/env node
 // The import benchmark: `skyporter import` of repository CARs of 100k and 1M
-// posts (BENCH_IMPORT_SIZES), as a real CLI subprocess into a new archive,
-// reporting posts per second and peak RSS (median of BENCH_RUNS, default 3).
+// posts (BENCH_IMPORT_SIZES, comma-separated; 2600000 makes a CAR of about
+// 1.1 GB), as a real CLI subprocess into a new archive, reporting records and
+// posts per second and peak RSS (median seconds of BENCH_RUNS, default 3).
+// The CARs come from bench-car.mjs (made once into .bench-cache/).
 //
-// The CARs are made once into .bench-cache/ (git-ignored). The reference
-// implementation (@atproto/repo) takes minutes per 100k records, so they are
-// written here: records and tree nodes encoded with @ipld/dag-cbor, the tree
-// built bottom-up by the MST rules (key layer = leading zero bit pairs of
-// sha-256), the commit signed with an @atproto/crypto key. Before any timing,
-// a small CAR from the same writer is checked by @atproto/repo's
-// verifyRepoCar (tree, records and signature), so the benchmark imports what
-// the reference implementation accepts. Tests use @atproto/repo itself.
-import { Secp256k1Keypair } from "@atproto/crypto"
-import { verifyRepoCar } from "@atproto/repo"
-import { CarWriter } from "@ipld/car/writer"
-import * as dagCbor from "@ipld/dag-cbor"
+// Targets: peak RSS under 250 MB at every size, and at the largest size no
+// more than 1.25 × at the smallest (memory does not grow with the CAR). The
+// figures go into bench-results.json under "import" (the file bench.mjs
+// writes, the rest of it kept); the exit code is 1 when a target is missed.
 import { spawn } from "node:child_process"
-import { createHash } from "node:crypto"
-import {
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  openSync,
-  closeSync,
-  readFileSync,
-  renameSync,
-  rmSync
-} from "node:fs"
-import { once } from "node:events"
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { cpus, totalmem } from "node:os"
 import * as path from "node:path"
-import { CID } from "multiformats/cid"
+import { benchCar } from "./bench-car.mjs"
 
 const root = path.resolve(import.meta.dirname, "..")
 const cli = path.join(root, "apps/cli/bin/skyporter.js")
@@ -39,175 +23,8 @@ const SIZES = (process.env.BENCH_IMPORT_SIZES ?? "100000,1000000")
   .split(",")
   .filter((s) => s !== "")
   .map(Number)
-const DID = "did:plc:skyporterimport2222222222"
-
-mkdirSync(cache, { recursive: true })
-
-const SORT32 = "234567abcdefghijklmnopqrstuvwxyz"
-const tid = (micros, clock = 0) => {
-  let v = (BigInt(micros) << 10n) | BigInt(clock)
-  let out = ""
-  for (let k = 0; k < 13; k++) {
-    out = SORT32[Number(v & 31n)] + out
-    v >>= 5n
-  }
-  return out
-}
-
-const sha256 = (bytes) => createHash("sha256").update(bytes).digest()
-const cidOf = (codec, bytes) =>
-  CID.createV1(codec, {
-    code: 0x12,
-    size: 32,
-    digest: sha256(bytes),
-    bytes: Uint8Array.from([0x12, 0x20, ...sha256(bytes)])
-  })
-
-const layerOf = (key) => {
-  let zeros = 0
-  for (const byte of sha256(Buffer.from(key, "ascii"))) {
-    if (byte === 0) {
-      zeros += 8
-      continue
-    }
-    zeros += Math.clz32(byte) - 24
-    break
-  }
-  return zeros >> 1
-}
-
-const record = (i) => {
-  const at = new Date(Date.UTC(2023, 0, 1) + i * 97_000).toISOString()
-  const r = {
-    $type: "app.bsky.feed.post",
-    text: `post ${i}: ${"words and more words ".repeat(1 + (i % 9))}🦋`,
-    createdAt: at,
-    langs: ["en"]
-  }
-  if (i % 7 === 3) {
-    const parent = {
-      uri: `at://${DID}/app.bsky.feed.post/${tid(1_672_531_200_000_000 + (i - 1) * 1000)}`,
-      cid: "bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm"
-    }
-    r.reply = { root: parent, parent }
-  }
-  if (i % 10 === 0) {
-    const bytes = Buffer.from(`image ${i}`)
-    r.embed = {
-      $type: "app.bsky.embed.images",
-      images: [
-        {
-          alt: `image ${i}`,
-          image: { $type: "blob", ref: cidOf(0x55, bytes), mimeType: "image/jpeg", size: 120_000 },
-          aspectRatio: { width: 2000, height: 1500 }
-        }
-      ]
-    }
-  }
-  return r
-}
-
-/** Writes a signed repository CAR of `n` posts, a profile and n/10 likes to `file`. */
-const writeCar = async (file, n, keypair) => {
-  const temp = `${file}.tmp`
-  const placeholder = cidOf(0x71, dagCbor.encode({ placeholder: true }))
-  const { writer, out } = CarWriter.create([placeholder])
-  const sink = createWriteStream(temp)
-  const piping = (async () => {
-    for await (const chunk of out) if (!sink.write(chunk)) await once(sink, "drain")
-    sink.end()
-    await once(sink, "finish")
-  })()
-  const put = async (value) => {
-    const bytes = dagCbor.encode(value)
-    const cid = cidOf(0x71, bytes)
-    await writer.put({ cid, bytes })
-    return cid
-  }
-  const items = []
-  for (let i = 0; i < n; i++) {
-    items.push({ key: `app.bsky.feed.post/${tid(1_672_531_200_000_000 + i * 1000)}`, value: record(i) })
-  }
-  for (let i = 0; i < Math.floor(n / 10); i++) {
-    items.push({
-      key: `app.bsky.feed.like/${tid(1_672_531_200_000_000 + i * 1000, 1)}`,
-      value: {
-        $type: "app.bsky.feed.like",
-        subject: {
-          uri: `at://${DID}/app.bsky.feed.post/x`,
-          cid: "bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm"
-        },
-        createdAt: "2024-01-01T00:00:00.000Z"
-      }
-    })
-  }
-  items.push({ key: "app.bsky.actor.profile/self", value: { $type: "app.bsky.actor.profile", displayName: "bench" } })
-  items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-  let top = 0
-  for (const item of items) {
-    item.layer = layerOf(item.key)
-    item.cid = await put(item.value)
-    item.value = undefined
-    if (item.layer > top) top = item.layer
-  }
-  // The node of `layer` over items[lo, hi): entries of that layer, subtrees one layer down between them.
-  const build = async (lo, hi, layer) => {
-    if (lo >= hi || layer < 0) return null
-    const entries = []
-    let left = null
-    let start = lo
-    const close = async (end) => {
-      const sub = await build(start, end, layer - 1)
-      if (entries.length === 0) left = sub
-      else entries[entries.length - 1].t = sub
-    }
-    for (let i = lo; i < hi; i++) {
-      if (items[i].layer !== layer) continue
-      await close(i)
-      const key = Buffer.from(items[i].key, "ascii")
-      const prev = entries.length === 0 ? Buffer.alloc(0) : entries[entries.length - 1].key
-      let p = 0
-      while (p < prev.length && p < key.length && prev[p] === key[p]) p++
-      entries.push({ key, p, k: key.subarray(p), v: items[i].cid, t: null })
-      start = i + 1
-    }
-    await close(hi)
-    return put({ l: left, e: entries.map(({ p, k, v, t }) => ({ p, k, v, t })) })
-  }
-  const data = await build(0, items.length, top)
-  const unsigned = { did: DID, version: 3, data, rev: tid(Date.UTC(2026, 0, 1) * 1000), prev: null }
-  const commit = await put({ ...unsigned, sig: await keypair.sign(dagCbor.encode(unsigned)) })
-  await writer.close()
-  await piping
-  const fd = openSync(temp, "r+")
-  try {
-    await CarWriter.updateRootsInFile(fd, [commit])
-  } finally {
-    closeSync(fd)
-  }
-  renameSync(temp, file)
-}
-
-const keypair = await Secp256k1Keypair.create({ exportable: true })
-
-// The writer's output must be a repository the reference implementation accepts.
-{
-  const probe = path.join(cache, "import-probe.car")
-  await writeCar(probe, 1_000, keypair)
-  await verifyRepoCar(readFileSync(probe), DID, keypair.did())
-  rmSync(probe)
-}
-
-const carFor = async (n) => {
-  const file = path.join(cache, `import-${n}.car`)
-  if (!existsSync(file)) {
-    process.stderr.write(`writing a ${n}-post repository CAR (once; cached in .bench-cache/)… `)
-    const t = Date.now()
-    await writeCar(file, n, keypair)
-    process.stderr.write(`${((Date.now() - t) / 1000).toFixed(1)}s\n`)
-  }
-  return file
-}
+const RSS_LIMIT_MB = 250
+const RSS_GROWTH = 1.25
 
 /** Runs one import into a new archive; wall seconds and peak RSS (VmHWM) in MB. */
 const importOnce = (car, db) =>
@@ -245,7 +62,7 @@ const median = (xs) => {
 
 const rows = []
 for (const n of SIZES) {
-  const car = await carFor(n)
+  const car = await benchCar(n)
   const db = path.join(cache, `import-${n}.db`)
   const runs = []
   for (let r = 0; r < RUNS; r++) runs.push(await importOnce(car, db))
@@ -256,11 +73,62 @@ for (const n of SIZES) {
   rows.push({
     posts: n,
     car_mb: +(runs[0].summary.car_bytes / 2 ** 20).toFixed(1),
+    blocks: runs[0].summary.blocks,
+    records: runs[0].summary.records,
     seconds: +seconds.toFixed(2),
     posts_per_second: Math.round(n / seconds),
     records_per_second: Math.round(runs[0].summary.records / seconds),
     peak_rss_mb: Math.round(Math.max(...runs.map((r) => r.rssMb)))
   })
 }
-console.log("skyporter import (median of %d runs, new archive each run)", RUNS)
-console.table(rows)
+const checks = rows.map((r) => ({
+  target: `import of ${r.posts} posts: ${r.records_per_second} records/s reported, peak RSS ${r.peak_rss_mb} MB under ${RSS_LIMIT_MB} MB`,
+  ok: r.records_per_second > 0 && r.peak_rss_mb < RSS_LIMIT_MB
+}))
+if (rows.length > 1) {
+  const small = rows.reduce((a, b) => (b.posts < a.posts ? b : a))
+  const large = rows.reduce((a, b) => (b.posts > a.posts ? b : a))
+  checks.push({
+    target:
+      `import peak RSS at ${large.posts} posts (${large.peak_rss_mb} MB) no more than ${RSS_GROWTH} × ` +
+      `at ${small.posts} (${small.peak_rss_mb} MB)`,
+    ok: large.peak_rss_mb <= RSS_GROWTH * small.peak_rss_mb
+  })
+}
+
+const lines = [
+  `skyporter import (median of ${RUNS} run${RUNS === 1 ? "" : "s"}, a new archive each run)`,
+  "",
+  "| posts | CAR (MB) | blocks | seconds | records/s | posts/s | peak RSS (MB) |",
+  "|---:|---:|---:|---:|---:|---:|---:|",
+  ...rows.map(
+    (r) =>
+      `| ${r.posts.toLocaleString("en-US")} | ${r.car_mb} | ${r.blocks.toLocaleString("en-US")} | ${r.seconds} | ` +
+      `${r.records_per_second.toLocaleString("en-US")} | ${r.posts_per_second.toLocaleString("en-US")} | ${r.peak_rss_mb} |`
+  ),
+  "",
+  ...checks.map((c) => `- ${c.ok ? "met" : "MISSED"}: ${c.target}`)
+]
+process.stdout.write(lines.join("\n") + "\n")
+
+// Added to what bench.mjs wrote (a file of another shape, or none, is started afresh).
+const resultsFile = path.join(root, "bench-results.json")
+let results = {}
+if (existsSync(resultsFile)) {
+  try {
+    results = JSON.parse(readFileSync(resultsFile, "utf8"))
+  } catch {
+    results = {}
+  }
+}
+results.import = {
+  date: new Date().toISOString(),
+  machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "cpu", memoryGiB: Math.round(totalmem() / 2 ** 30) },
+  node: process.version,
+  runs: RUNS,
+  rows,
+  targets: checks
+}
+writeFileSync(resultsFile, JSON.stringify(results, null, 2) + "\n")
+process.stderr.write("import figures written to bench-results.json\n")
+if (checks.some((c) => !c.ok)) process.exitCode = 1

@@ -1,32 +1,39 @@
 #!/usr/bin/env node
 // `npm run bench`: export throughput and peak memory, measured side by side.
-// Seeds 100k- and 1M-post archives once into .bench-cache/ (git-ignored), then
-// runs each export RUNS times as a real CLI subprocess and reports medians.
-// When the sqlite3 shell is installed, the same ordered query dumped by
-// `sqlite3 -json` / `sqlite3 -csv` is timed in the same run, as a baseline,
-// on two states of each archive:
-// - as bskyarchive writes it (its own indexes only; `archive-N.bskyarchive.db`,
-//   made once from the seeded archive). The shell then sorts the selection;
-//   skyporter's side is its first export of that file, which adds its
-//   export-order index (the index is dropped again, untimed, after each run);
-// - with skyporter's export-order index, as the archive is after a first
-//   export: both sides walk the index.
+// Seeds archives once into .bench-cache/ (git-ignored), then runs each export
+// RUNS times as a real CLI subprocess on each Node line of BENCH_NODE (default
+// "24,20": the first line's targets, the others reported beside it; another
+// line than the machine's runs with better-sqlite3 built for it, see
+// bench-lines.mjs), alternating with the sqlite3 shell dumping the same ordered
+// query (`sqlite3 -json` / `-csv -header`) in the same run, and reports medians.
+// Archives, for each size of BENCH_SIZES (default "100000,1000000"):
+// - compact, as bskyarchive writes it (`archive-N.bskyarchive.db`: one DID
+//   holds nearly all posts, no skyporter index): the shell, then skyporter's
+//   first export, which adds its export-order index (dropped again, untimed);
+// - compact, with skyporter's index: later exports, and the shell walking it;
+// - many accounts (`archive-N.many.db`, up to 1M posts of the DID; BENCH_MANY=0
+//   skips it): the DID's posts among three times as many of 300 other
+//   accounts; first exports against the shell, which looks the DID up and sorts.
+// BENCH_SIZES=10000000 (or "1000000,10000000", to compare memory) runs the
+// 10M-post archive (about 7.5 GB, twice: seeded and as bskyarchive writes it).
 // BENCH_MEDIA=1 adds media: an export copying ≥ 1 GiB of media files (made
 // once in .bench-cache/), as a folder (--media) and as a ZIP (--media --zip),
 // the two in turn; the ZIP must publish at ≥ 250 MiB/s and peak RSS stay under
 // 300 MB. BENCH_MEDIA_BASELINE=<another checkout, built> runs its CLI in the
 // same turns, for a before/after. BENCH_SIZES= (empty) skips the post runs.
 //
-// Targets, checked here (the exit code is 1 when one is missed):
-// - at 1,000,000 posts each format's first export of the archive as
-//   bskyarchive writes it takes no longer than the sqlite3 shell dumping the
-//   same ordered query from the same file (time ratio ≤ 1.0). The ratio of
-//   a later export to the shell on the indexed archive is reported too;
-// - peak RSS under 200 MB (first and later exports), and at 1M no more than
-//   1.2 × at 100k;
+// Targets, checked here (the exit code is 1 when one is missed), at 1M posts
+// and more:
+// - on the first line, each format's first export takes no longer than the
+//   shell on the same file (ratio ≤ 1.0), on both kinds of archive;
+// - later exports take at most 0.75 × the shell's time on the first line and
+//   at most 1.0 × on the others;
+// - peak RSS under 200 MB everywhere, and at each size no more than 1.2 × at
+//   the next smaller one;
 // - `skyporter --version` and `--help` under 0.5 s.
-// The table is printed and written as JSON to bench-results.json.
+// The tables are printed and written as JSON to bench-results.json.
 import { spawn, spawnSync } from "node:child_process"
+import { seedArchive } from "@skyporter/synthetic"
 import Database from "better-sqlite3"
 import { randomBytes } from "node:crypto"
 import {
@@ -41,6 +48,7 @@ import {
   writeFileSync
 } from "node:fs"
 import { cpus, totalmem } from "node:os"
+import { nodeLine } from "./bench-lines.mjs"
 import { startupRows } from "./bench-startup.mjs"
 import * as path from "node:path"
 
@@ -59,27 +67,46 @@ const MEDIA_ZIP_MIBS = 250
 const MEDIA_BASELINE = process.env.BENCH_MEDIA_BASELINE
 const RSS_LIMIT_MB = 200
 const RSS_GROWTH_LIMIT = 1.2
-const RATIO_LIMIT = 1.0
+// First exports against the shell on the same file, on the first line; later
+// exports against the shell walking the same index, on the first line and on
+// the others (the lines before it).
+const FIRST_RATIO_LIMIT = 1.0
+const LATER_RATIO_LIMIT = 0.75
+const OTHER_LINE_LATER_RATIO_LIMIT = 1.0
+// Node lines, the first one's targets first (BENCH_NODE=24 runs one line).
+const LINE_MAJORS = (process.env.BENCH_NODE ?? "24,20")
+  .split(",")
+  .filter((s) => s !== "")
+  .map(Number)
+// The archive with many accounts: the DID holds a quarter of the posts.
+const MANY = process.env.BENCH_MANY !== "0"
+const MANY_OTHER_DIDS = 300
+const MANY_MAX_POSTS = 1_000_000
 const STARTUP_LIMIT_SECONDS = 0.5
 const DID = "did:plc:skyporterdemo22222222222"
 
 mkdirSync(cache, { recursive: true })
+const lines = LINE_MAJORS.map((major) => ({ major, ...nodeLine(major, cache) }))
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b)
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
 }
 
+const medianSeconds = (runs) => (runs.length > 0 ? median(runs.map((r) => r.seconds)) : undefined)
+const peak = (runs) => (runs.length > 0 ? median(runs.map((r) => r.peakMb)) : undefined)
+const fmt = (x, d = 2) => (x === undefined ? "–" : x.toFixed(d))
+
 /**
  * Runs a command, sampling its peak RSS (VmHWM) from /proc while it runs.
  * With `stdoutFile`, the command writes its standard output straight into
  * that file (as a shell redirection would), not through this process.
  */
-const measure = (cmd, args, stdoutFile) =>
+const measure = (cmd, args, stdoutFile, env) =>
   new Promise((resolve, reject) => {
     const fd = stdoutFile ? openSync(stdoutFile, "w") : "ignore"
     const started = process.hrtime.bigint()
-    const child = spawn(cmd, args, { stdio: ["ignore", fd, "pipe"] })
+    const child = spawn(cmd, args, { stdio: ["ignore", fd, "pipe"], env: { ...process.env, ...env } })
     if (typeof fd === "number") closeSync(fd)
     let stderr = ""
     child.stderr.on("data", (d) => (stderr += d))
@@ -176,6 +203,29 @@ const asBskyarchive = (n) => {
   return file
 }
 
+/**
+ * An archive of many accounts as bskyarchive writes it, made once: the DID's
+ * `n` posts among three times as many of 300 other accounts, in timeline
+ * order, without skyporter's index (the shell looks the DID's posts up and
+ * sorts them; skyporter's first export indexes every account).
+ */
+const manyAccounts = (n) => {
+  const file = path.join(cache, `archive-${n}.many.db`)
+  if (existsSync(file)) {
+    dropExportIndex(file)
+    return file
+  }
+  process.stderr.write(`writing the ${n}-post archive of many accounts (once)… `)
+  const t = Date.now()
+  const tmp = `${file}.partial`
+  rmSync(tmp, { force: true })
+  seedArchive(tmp, { posts: n, did: DID, otherDids: MANY_OTHER_DIDS, otherPosts: (3 * n) / MANY_OTHER_DIDS })
+  dropExportIndex(tmp)
+  renameSync(tmp, file)
+  process.stderr.write(`${((Date.now() - t) / 1000).toFixed(1)}s\n`)
+  return file
+}
+
 const exportArgs = (db, format, out) => [
   cli,
   "export",
@@ -190,11 +240,11 @@ const exportArgs = (db, format, out) => [
   "--quiet"
 ]
 
-/** One export of `db` as a CLI subprocess, into a folder removed afterwards. */
-const exportRun = async (db, format) => {
+/** One export of `db` as a CLI subprocess on a Node line, into a folder removed afterwards. */
+const exportRun = async (line, db, format) => {
   const out = mkdtempSync(path.join(cache, "out-"))
   try {
-    return await measure(process.execPath, exportArgs(db, format, out))
+    return await measure(line.node, [...line.args, ...exportArgs(db, format, out)], undefined, line.env)
   } finally {
     rmSync(out, { recursive: true, force: true })
   }
@@ -211,47 +261,55 @@ const sqliteRun = async (db, format) => {
   }
 }
 
+// Shell runs depend on the archive only; each line's exports alternate with them.
 const rows = []
 for (const n of SIZES) {
-  const db = seeded(n)
-  const plain = hasSqlite ? asBskyarchive(n) : undefined
-  for (const format of ["json", "csv"]) {
-    const later = []
-    const first = []
-    const shellPlain = []
-    const shellIndexed = []
-    // Alternating, so a slow spell of the machine falls on both sides.
-    for (let i = 0; i < RUNS; i++) {
-      if (plain !== undefined) {
-        shellPlain.push(await sqliteRun(plain, format))
-        first.push(await exportRun(plain, format))
-        if (!hasExportIndex(plain)) throw new Error(`the first export of ${plain} did not add ${EXPORT_INDEX}`)
-        dropExportIndex(plain)
+  const kinds = [{ kind: "compact", db: seeded(n), plain: hasSqlite ? asBskyarchive(n) : undefined }]
+  if (MANY && n <= MANY_MAX_POSTS && hasSqlite) kinds.push({ kind: "many", db: undefined, plain: manyAccounts(n) })
+  for (const { kind, db, plain } of kinds) {
+    for (const format of ["json", "csv"]) {
+      const first = new Map(lines.map((l) => [l.major, []]))
+      const later = new Map(lines.map((l) => [l.major, []]))
+      const shellPlain = []
+      const shellIndexed = []
+      // Alternating, so a slow spell of the machine falls on every side.
+      for (let i = 0; i < RUNS; i++) {
+        if (plain !== undefined) {
+          shellPlain.push(await sqliteRun(plain, format))
+          for (const line of lines) {
+            first.get(line.major).push(await exportRun(line, plain, format))
+            if (!hasExportIndex(plain)) throw new Error(`the first export of ${plain} did not add ${EXPORT_INDEX}`)
+            dropExportIndex(plain)
+          }
+        }
+        if (db !== undefined) {
+          for (const line of lines) later.get(line.major).push(await exportRun(line, db, format))
+          if (hasSqlite) shellIndexed.push(await sqliteRun(db, format))
+        }
       }
-      later.push(await exportRun(db, format))
-      if (hasSqlite) shellIndexed.push(await sqliteRun(db, format))
+      for (const line of lines) {
+        const row = {
+          archive: kind,
+          posts: n,
+          format,
+          node: line.version,
+          line: line.major,
+          seconds: medianSeconds(later.get(line.major)),
+          peakMb: peak(later.get(line.major)),
+          firstSeconds: medianSeconds(first.get(line.major)),
+          firstPeakMb: peak(first.get(line.major)),
+          sqlitePlainSeconds: medianSeconds(shellPlain),
+          sqliteIndexedSeconds: medianSeconds(shellIndexed)
+        }
+        rows.push(row)
+        process.stderr.write(
+          `${kind} ${n} ${format} on Node ${line.major}:` +
+            (row.seconds === undefined ? "" : ` later ${fmt(row.seconds)}s, ${fmt(row.peakMb, 0)} MB;`) +
+            (row.firstSeconds === undefined ? "" : ` first ${fmt(row.firstSeconds)}s, ${fmt(row.firstPeakMb, 0)} MB;`) +
+            ` shell ${fmt(row.sqlitePlainSeconds)}s / ${fmt(row.sqliteIndexedSeconds)}s\n`
+        )
+      }
     }
-    const seconds = (runs) => (runs.length > 0 ? median(runs.map((r) => r.seconds)) : undefined)
-    const s = seconds(later)
-    const row = {
-      posts: n,
-      format,
-      seconds: s,
-      postsPerSecond: n / s,
-      peakMb: median(later.map((r) => r.peakMb)),
-      firstSeconds: seconds(first),
-      firstPeakMb: first.length > 0 ? median(first.map((r) => r.peakMb)) : undefined,
-      sqlitePlainSeconds: seconds(shellPlain),
-      sqliteIndexedSeconds: seconds(shellIndexed)
-    }
-    rows.push(row)
-    process.stderr.write(
-      `${n} ${format}: ${s.toFixed(2)}s, ${Math.round(row.postsPerSecond)} posts/s, ${row.peakMb.toFixed(0)} MB` +
-        (row.firstSeconds === undefined
-          ? ""
-          : `; first export ${row.firstSeconds.toFixed(2)}s, ${row.firstPeakMb.toFixed(0)} MB`) +
-        "\n"
-    )
   }
 }
 
@@ -311,7 +369,9 @@ if (MEDIA) {
         mediaRoot,
         "--quiet"
       ]
-      mode.runs.push(await measure(process.execPath, mode.zip ? [...args, "--zip"] : args))
+      // On the first Node line, as the post exports.
+      const runArgs = mode.zip ? [...args, "--zip"] : args
+      mode.runs.push(await measure(lines[0].node, [...lines[0].args, ...runArgs], undefined, lines[0].env))
       rmSync(out, { recursive: true, force: true })
     }
   }
@@ -337,39 +397,49 @@ const startup = process.env.BENCH_STARTUP === "0" ? [] : await startupRows()
 
 // The targets, each with what was measured.
 const checks = []
+const primary = lines[0]
+const label = (r) => `${r.format} at ${r.posts.toLocaleString("en-US")}, ${r.archive} archive, Node ${r.line}`
 for (const r of rows) {
-  checks.push({ target: `${r.format} at ${r.posts}: peak RSS < ${RSS_LIMIT_MB} MB`, ok: r.peakMb < RSS_LIMIT_MB })
-  if (r.firstPeakMb !== undefined) {
-    checks.push({
-      target: `${r.format} at ${r.posts}, first export: peak RSS < ${RSS_LIMIT_MB} MB`,
-      ok: r.firstPeakMb < RSS_LIMIT_MB
-    })
+  for (const [what, mb] of [
+    ["later export", r.peakMb],
+    ["first export", r.firstPeakMb]
+  ]) {
+    if (mb !== undefined)
+      checks.push({
+        target: `${label(r)}, ${what}: peak RSS < ${RSS_LIMIT_MB} MB (${fmt(mb, 0)})`,
+        ok: mb < RSS_LIMIT_MB
+      })
   }
-  if (r.posts === 1_000_000 && r.firstSeconds !== undefined) {
+  if (r.posts < 1_000_000) continue
+  if (r.line === primary.major && r.firstSeconds !== undefined) {
     const ratio = r.firstSeconds / r.sqlitePlainSeconds
     checks.push({
-      target: `${r.format} at 1M, the archive as bskyarchive writes it: first export ÷ sqlite3 ≤ ${RATIO_LIMIT} (${ratio.toFixed(
-        2
-      )})`,
-      ok: ratio <= RATIO_LIMIT
+      target: `${label(r)}: first export ÷ sqlite3 ≤ ${FIRST_RATIO_LIMIT} (${fmt(ratio)})`,
+      ok: ratio <= FIRST_RATIO_LIMIT
     })
   }
+  if (r.seconds !== undefined && r.sqliteIndexedSeconds !== undefined) {
+    const limit = r.line === primary.major ? LATER_RATIO_LIMIT : OTHER_LINE_LATER_RATIO_LIMIT
+    const ratio = r.seconds / r.sqliteIndexedSeconds
+    checks.push({ target: `${label(r)}: later export ÷ sqlite3 ≤ ${limit} (${fmt(ratio)})`, ok: ratio <= limit })
+  }
 }
-for (const format of ["json", "csv"]) {
-  const small = rows.find((r) => r.format === format && r.posts === 100_000)
-  const large = rows.find((r) => r.format === format && r.posts === 1_000_000)
-  if (small && large) {
-    for (const [label, peak] of [
-      ["", (r) => r.peakMb],
-      [", first export", (r) => r.firstPeakMb]
-    ]) {
-      if (peak(small) === undefined || peak(large) === undefined) continue
-      const growth = peak(large) / peak(small)
-      checks.push({
-        target: `${format}${label}: RSS at 1M ≤ ${RSS_GROWTH_LIMIT} × at 100k (${growth.toFixed(2)})`,
-        ok: growth <= RSS_GROWTH_LIMIT
-      })
-    }
+// Flat memory: each size against the next smaller one, same archive, format and line.
+for (const r of rows) {
+  const smaller = rows
+    .filter((s) => s.archive === r.archive && s.format === r.format && s.line === r.line && s.posts < r.posts)
+    .sort((a, b) => b.posts - a.posts)[0]
+  if (smaller === undefined) continue
+  for (const [what, mb] of [
+    ["", (x) => x.peakMb],
+    [", first export", (x) => x.firstPeakMb]
+  ]) {
+    if (mb(r) === undefined || mb(smaller) === undefined) continue
+    const growth = mb(r) / mb(smaller)
+    checks.push({
+      target: `${label(r)}${what}: RSS ≤ ${RSS_GROWTH_LIMIT} × at ${smaller.posts.toLocaleString("en-US")} (${fmt(growth)})`,
+      ok: growth <= RSS_GROWTH_LIMIT
+    })
   }
 }
 for (const r of mediaRows.filter((m) => !m.baseline)) {
@@ -389,41 +459,47 @@ for (const r of startup) {
   })
 }
 
-const fmt = (x, d = 2) => (x === undefined ? "–" : x.toFixed(d))
 const ratioOf = (ours, theirs) => (ours !== undefined && theirs !== undefined ? fmt(ours / theirs) : "–")
-const lines = [
+// One table row per archive, size and format; each line's seconds, peak RSS and ratio side by side.
+const table = (title, pick, shell) => {
+  const keys = [
+    ...new Set(rows.filter((r) => pick(r).seconds !== undefined).map((r) => `${r.archive}|${r.posts}|${r.format}`))
+  ]
+  if (keys.length === 0) return []
+  return [
+    "",
+    title,
+    "",
+    `| archive | posts | format | sqlite3 shell (s) | ${lines.map((l) => `Node ${l.major} (s) | peak RSS (MB) | ÷ sqlite3`).join(" | ")} |`,
+    `|---|---:|---|---:|${lines.map(() => "---:|---:|---:|").join("")}`,
+    ...keys.map((key) => {
+      const same = rows.filter((r) => `${r.archive}|${r.posts}|${r.format}` === key)
+      const [archive, posts, format] = key.split("|")
+      const cells = lines.map((l) => {
+        const r = same.find((x) => x.line === l.major)
+        const p = r === undefined ? {} : pick(r)
+        return `${fmt(p.seconds)} | ${fmt(p.peakMb, 0)} | ${ratioOf(p.seconds, shell(same[0]))}`
+      })
+      return `| ${archive} | ${Number(posts).toLocaleString("en-US")} | ${format} | ${fmt(shell(same[0]))} | ${cells.join(" | ")} |`
+    })
+  ]
+}
+const out = [
   `skyporter bench — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ` +
-    `${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; median of ${RUNS} runs`,
-  "",
-  "The archive as bskyarchive writes it: skyporter's first export (it adds its export-order index) and the shell",
-  "dumping the same ordered query from the same file.",
-  "",
-  "| posts | format | first export (s) | posts/s | peak RSS (MB) | sqlite3 shell (s) | first export ÷ sqlite3 |",
-  "|---:|---|---:|---:|---:|---:|---:|",
-  ...rows.map(
-    (r) =>
-      `| ${r.posts.toLocaleString("en-US")} | ${r.format} | ${fmt(r.firstSeconds)} | ` +
-      `${r.firstSeconds === undefined ? "–" : Math.round(r.posts / r.firstSeconds).toLocaleString("en-US")} | ${fmt(
-        r.firstPeakMb,
-        0
-      )} | ` +
-      `${fmt(r.sqlitePlainSeconds)} | ${ratioOf(r.firstSeconds, r.sqlitePlainSeconds)} |`
+    `${Math.round(totalmem() / 2 ** 30)} GiB, ${lines.map((l) => `Node ${l.version}`).join(" and ")}; median of ${RUNS} runs`,
+  ...table(
+    "First exports: the archive as bskyarchive writes it (skyporter adds its export-order index), and the shell dumping the same ordered query from the same file.",
+    (r) => ({ seconds: r.firstSeconds, peakMb: r.firstPeakMb }),
+    (r) => r.sqlitePlainSeconds
   ),
-  "",
-  "The archive with skyporter's export-order index (after a first export): later exports, and the shell using the index.",
-  "",
-  "| posts | format | seconds | posts/s | peak RSS (MB) | sqlite3 shell (s) | skyporter ÷ sqlite3 |",
-  "|---:|---|---:|---:|---:|---:|---:|",
-  ...rows.map(
-    (r) =>
-      `| ${r.posts.toLocaleString("en-US")} | ${r.format} | ${fmt(r.seconds)} | ${Math.round(
-        r.postsPerSecond
-      ).toLocaleString("en-US")} | ` +
-      `${fmt(r.peakMb, 0)} | ${fmt(r.sqliteIndexedSeconds)} | ${ratioOf(r.seconds, r.sqliteIndexedSeconds)} |`
+  ...table(
+    "Later exports: the archive with skyporter's export-order index, and the shell walking that index.",
+    (r) => ({ seconds: r.seconds, peakMb: r.peakMb }),
+    (r) => r.sqliteIndexedSeconds
   )
 ]
 if (mediaRows.length > 0) {
-  lines.push(
+  out.push(
     "",
     `| media export | files | GiB | seconds | MiB/s | peak RSS (MB, limit ${MEDIA_RSS_LIMIT_MB}) |`,
     "|---|---:|---:|---:|---:|---:|",
@@ -435,34 +511,37 @@ if (mediaRows.length > 0) {
   )
 }
 if (startup.length > 0) {
-  lines.push(
+  out.push(
     "",
     "| start-up | median seconds |",
     "|---|---:|",
     ...startup.map((r) => `| skyporter ${r.command} | ${r.medianSeconds.toFixed(3)} |`)
   )
 }
-if (checks.length > 0) lines.push("", ...checks.map((c) => `- ${c.ok ? "met" : "MISSED"}: ${c.target}`))
-process.stdout.write(lines.join("\n") + "\n")
+if (checks.length > 0) out.push("", ...checks.map((c) => `- ${c.ok ? "met" : "MISSED"}: ${c.target}`))
+process.stdout.write(out.join("\n") + "\n")
 
 const results = {
   date: new Date().toISOString(),
   machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "cpu", memoryGiB: Math.round(totalmem() / 2 ** 30) },
-  node: process.version,
+  node: lines.map((l) => l.version),
   runs: RUNS,
   exports: rows.map((r) => ({
+    archive: r.archive,
+    node: r.node,
     format: r.format,
     posts: r.posts,
-    seconds: r.seconds,
-    postsPerSecond: r.postsPerSecond,
-    peakRssMb: r.peakMb,
+    seconds: r.seconds ?? null,
+    postsPerSecond: r.seconds === undefined ? null : r.posts / r.seconds,
+    peakRssMb: r.peakMb ?? null,
     firstSeconds: r.firstSeconds ?? null,
     firstPeakRssMb: r.firstPeakMb ?? null,
     sqlitePlainSeconds: r.sqlitePlainSeconds ?? null,
     firstRatio:
       r.firstSeconds !== undefined && r.sqlitePlainSeconds !== undefined ? r.firstSeconds / r.sqlitePlainSeconds : null,
     sqliteIndexedSeconds: r.sqliteIndexedSeconds ?? null,
-    indexedRatio: r.sqliteIndexedSeconds !== undefined ? r.seconds / r.sqliteIndexedSeconds : null
+    indexedRatio:
+      r.seconds !== undefined && r.sqliteIndexedSeconds !== undefined ? r.seconds / r.sqliteIndexedSeconds : null
   })),
   media: mediaRows,
   startup,

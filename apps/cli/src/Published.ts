@@ -1,2 +1,2 @@
-/** Set once an export's result was printed: the run succeeded even if a signal arrives after. */
+/** Set once an export's result was printed or an import committed: the run succeeded even if a signal arrives after. */
 export const published = { value: false }

@@ -17,7 +17,7 @@ export type Outcome = "copied" | "present" | "absent" | "mismatch"
 export interface BlobFiles {
   /** Copies the row's blob into place unless it is already there. */
   readonly place: (row: MediaRow) => Outcome
-  /** Removes the files this import created (after a failure). */
+  /** Removes the files and folders this import created (after a failure). */
   readonly undo: () => void
 }
 
@@ -25,6 +25,8 @@ const sha256Hex = (file: string): string => createHash("sha256").update(fs.readF
 
 export const make = (blobsDir: string | undefined, archiveDir: string): BlobFiles => {
   const created: Array<string> = []
+  /** Folders made for the files, in the order they were made. */
+  const folders: Array<string> = []
   const place = (row: MediaRow): Outcome => {
     const target = path.join(archiveDir, row.file_path)
     if (fs.existsSync(target)) return "present"
@@ -38,7 +40,12 @@ export const make = (blobsDir: string | undefined, archiveDir: string): BlobFile
     }
     if (!stat.isFile()) return "absent"
     if (sha256Hex(source) !== row.hash) return "mismatch"
-    fs.mkdirSync(path.dirname(target), { recursive: true })
+    const first = fs.mkdirSync(path.dirname(target), { recursive: true })
+    if (first !== undefined) {
+      const made: Array<string> = []
+      for (let d = path.dirname(target); d.length >= first.length; d = path.dirname(d)) made.unshift(d)
+      folders.push(...made)
+    }
     const temp = `${target}.skyporter-tmp-${process.pid}`
     try {
       fs.copyFileSync(source, temp, fs.constants.COPYFILE_FICLONE)
@@ -52,6 +59,14 @@ export const make = (blobsDir: string | undefined, archiveDir: string): BlobFile
   }
   const undo = () => {
     for (const file of created.splice(0)) fs.rmSync(file, { force: true })
+    // Deepest first; a folder something else has put a file in meanwhile stays.
+    for (const folder of folders.splice(0).reverse()) {
+      try {
+        fs.rmdirSync(folder)
+      } catch {
+        // not empty, or already gone
+      }
+    }
   }
   return { place, undo }
 }

@@ -27,11 +27,15 @@ export interface Request {
   readonly blobs?: string | undefined
   /** Remove the account's archived posts that the repository no longer holds. */
   readonly prune?: boolean | undefined
+  /** Posts written between two progress reports (default `BATCH`). */
+  readonly batch?: number | undefined
 }
 
 export interface Progress {
   readonly posts_done: number
   readonly posts_total: number
+  /** True once, in the report made right after the archive committed the import. */
+  readonly committed: boolean
 }
 
 /** What an import did. Field names are the CLI's `--json` output. */
@@ -78,7 +82,11 @@ const failed = (e: unknown): ImportFailed | CarInvalid =>
           message: `the import failed and the archive was left as it was: ${describe(e)}`
         })
 
-/** Runs an import; `onProgress` sees the posts written so far after each batch. */
+/**
+ * Runs an import; `onProgress` sees 0 posts as writing starts, the posts
+ * written so far after each batch, and once more (`committed`) as soon as
+ * the archive holds the import.
+ */
 export const run = (
   request: Request,
   onProgress?: (progress: Progress) => void
@@ -114,7 +122,7 @@ const execute: (
       message: `the uploaded repository is ${did}'s, but this token may import only ${only}'s: nothing was written`
     })
   }
-  const expected = car.estimate.get(POST_COLLECTION) ?? 0
+  const expected = car.estimatedPosts
   const stamps = Rev.stamps(car.commit.rev, new Date())
 
   const dbPath = path.resolve(request.db)
@@ -135,18 +143,26 @@ const execute: (
 
   const work = Effect.gen(function* () {
     const before = yield* Effect.try({ try: () => writer.postCount(did), catch: failed })
+    const batch = Math.max(1, Math.floor(request.batch ?? BATCH))
+    // Writing starts: a rate and ETA are measured from here, not from before the file was verified.
+    onProgress?.({ posts_done: 0, posts_total: expected, committed: false })
     const entries = car.entries()[Symbol.iterator]()
     let finished = false
     while (!finished) {
       finished = yield* Effect.try({
         try: () => {
           let inBatch = 0
-          while (inBatch < BATCH) {
+          // Other records are bounded too (10 × batch a step): a repository of mostly likes still yields to signals.
+          let others = 0
+          while (inBatch < batch && others < batch * 10) {
             const next = entries.next()
             if (next.done === true) return true
             const entry = next.value
             counts.set(entry.collection, (counts.get(entry.collection) ?? 0) + 1)
-            if (entry.collection !== POST_COLLECTION) continue
+            if (entry.collection !== POST_COLLECTION) {
+              others++
+              continue
+            }
             const mapped = PostRecord.map(did, entry.rkey, entry.cid.toString(), car.record(entry), stamps)
             for (const w of mapped.warnings) {
               warningCount++
@@ -164,7 +180,7 @@ const execute: (
         },
         catch: failed
       })
-      onProgress?.({ posts_done: done, posts_total: finished ? done : Math.max(expected, done) })
+      onProgress?.({ posts_done: done, posts_total: finished ? done : Math.max(expected, done), committed: false })
       yield* Effect.yieldNow
     }
     const { inserted, unseen } = yield* Effect.try({
@@ -174,6 +190,7 @@ const execute: (
         const missed = before - (done - added) > 0 ? writer.unseen(did, postUris(car, did)) : []
         if (request.prune === true) writer.remove(missed)
         writer.commit()
+        onProgress?.({ posts_done: done, posts_total: done, committed: true })
         return { inserted: added, unseen: missed }
       },
       catch: failed

@@ -3,10 +3,11 @@
  * against its CID on the way in, the root checked to be a signed repository
  * commit, and its records listed by walking the commit's tree (`leaves`).
  *
- * The file stays on disk: an index of block offsets is kept, and blocks are
- * read back when the walk needs them, so memory does not grow with the file.
- * The commit's signature is not checked: that needs the account's public
- * key from its DID document, which a file alone does not carry.
+ * The file stays on disk: a compact index of where blocks lie is kept (about
+ * 12 bytes a block), and blocks are read back when the walk needs them.
+ * The commit's signature is checked for its shape (64 bytes) only: verifying
+ * it needs the account's public key from its DID document, which a file
+ * alone does not carry.
  */
 import { decode } from "@ipld/dag-cbor"
 import * as Effect from "effect/Effect"
@@ -39,8 +40,8 @@ export interface RepoCar {
   readonly bytes: number
   readonly blocks: number
   readonly commit: Commit
-  /** Records per collection as counted while the file was read (before the walk): a total for progress. */
-  readonly estimate: ReadonlyMap<string, number>
+  /** Post records as counted while the file was read (before the walk): a total for progress. */
+  readonly estimatedPosts: number
   /** Every record in key order (so collection by collection). Throws `CarInvalid` on a broken tree. */
   readonly entries: () => Iterable<Entry>
   /** A record's decoded value. Throws `CarInvalid` when the block is not DAG-CBOR. */
@@ -52,11 +53,32 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e))
 
+/**
+ * Reads a block by CID: the index names the sections whose digest begins
+ * alike, and the one whose stored CID is this CID's bytes is the block (its
+ * data was checked against that CID by the scan). The last block found is
+ * kept, as the walk asks whether a record is there just before it is read.
+ */
 const readBlock = (fd: number, index: BlockIndex) => {
   const reader = new BlockReader(fd)
+  let lastCid: CID | undefined
+  let lastBytes: Uint8Array | undefined
   return (cid: CID): Uint8Array | undefined => {
-    const at = index.get(cid)
-    return at === undefined ? undefined : reader.read(at.offset, at.length)
+    if (cid === lastCid) return lastBytes
+    const want = cid.bytes
+    const bytes = index.find(cid.multihash.digest, (start, end) => {
+      const section = reader.read(start, end - start)
+      // The section's length (a varint), then the CID, then the block.
+      let at = 0
+      while (at < section.length && section[at]! >= 0x80) at++
+      at++
+      if (section.length - at < want.length) return undefined
+      for (let i = 0; i < want.length; i++) if (section[at + i] !== want[i]) return undefined
+      return section.subarray(at + want.length)
+    })
+    lastCid = cid
+    lastBytes = bytes
+    return bytes
   }
 }
 
@@ -80,6 +102,13 @@ const checkCommit = (root: CID, bytes: Uint8Array | undefined): { commit: Commit
     throw new ScanError(
       `the root block ${root} is not a signed repository commit (did, version 2 or 3, data, sig): ` +
         "this CAR is not a Bluesky repository export"
+    )
+  }
+  // Checked for shape only (see above): the 64 bytes of a compact ECDSA signature, as atproto signs with.
+  if (value.sig.length !== 64) {
+    throw new ScanError(
+      `the commit ${root} has a ${value.sig.length}-byte signature; a repository commit carries a 64-byte ` +
+        "ECDSA signature: this is not a valid repository export"
     )
   }
   if (value.version === 3 && typeof value.rev !== "string") {
@@ -122,10 +151,10 @@ export const open: (path: string) => Effect.Effect<RepoCar, CarInvalid> = Effect
         bytes: scanned.bytes,
         blocks: scanned.index.size,
         commit,
-        estimate: scanned.estimate,
+        estimatedPosts: scanned.posts,
         entries: function* () {
           try {
-            for (const leaf of Mst.walk(data, read, (cid) => scanned.index.has(cid))) {
+            for (const leaf of Mst.walk(data, read, (cid) => read(cid) !== undefined)) {
               const slash = leaf.key.indexOf("/")
               yield { collection: leaf.key.slice(0, slash), rkey: leaf.key.slice(slash + 1), cid: leaf.cid }
             }

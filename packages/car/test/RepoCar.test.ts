@@ -29,24 +29,23 @@ const file = (bytes: Uint8Array): string => {
 /** Opens the CAR and reads everything an import reads: every entry and every record. */
 const readAll = (p: string) =>
   Effect.runPromiseExit(
-    Effect.gen(function* () {
-      const car = yield* RepoCar.open(p)
-      try {
-        const keys: Array<string> = []
-        yield* Effect.try({
+    Effect.acquireUseRelease(
+      RepoCar.open(p),
+      (car) =>
+        Effect.try({
           try: () => {
+            const keys: Array<string> = []
             for (const e of car.entries()) {
               car.record(e)
               keys.push(`${e.collection}/${e.rkey}`)
             }
+            return { car, keys }
           },
           catch: (e) => e
-        })
-        return { car, keys }
-      } finally {
-        yield* Effect.promise(() => car.close())
-      }
-    })
+        }),
+      // Closed on failure too: a failed walk must not leave the file open.
+      (car) => Effect.promise(() => car.close())
+    )
   )
 
 const failure = (exit: Exit.Exit<unknown, unknown>): string => {
@@ -94,6 +93,30 @@ describe("RepoCar", () => {
     const bytes = Buffer.from(built.car)
     bytes[bytes.length - 5] = bytes[bytes.length - 5]! ^ 0xff
     expect(failure(await readAll(file(bytes)))).toMatch(/does not match its CID: the file was altered or damaged/)
+  })
+
+  it("refuses a commit whose signature is not 64 bytes", async () => {
+    const node = dagCbor.encode({ l: null, e: [] })
+    const nodeCid = CID.createV1(dagCbor.code, await sha256.digest(node))
+    const commit = dagCbor.encode({
+      did: Repos.DID,
+      version: 3,
+      data: nodeCid,
+      rev: "3mbd3542k2222",
+      prev: null,
+      sig: new Uint8Array(10)
+    })
+    const commitCid = CID.createV1(dagCbor.code, await sha256.digest(commit))
+    const { out, writer } = CarWriter.create([commitCid])
+    const chunks: Array<Uint8Array> = []
+    const collect = (async () => {
+      for await (const c of out) chunks.push(c)
+    })()
+    await writer.put({ cid: commitCid, bytes: commit })
+    await writer.put({ cid: nodeCid, bytes: node })
+    await writer.close()
+    await collect
+    expect(failure(await readAll(file(Buffer.concat(chunks))))).toMatch(/has a 10-byte signature; .* 64-byte/)
   })
 
   it("refuses a CAR that is not a repository, and a file that is not a CAR", async () => {

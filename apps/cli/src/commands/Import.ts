@@ -7,14 +7,15 @@
  *
  * Exit codes: 0 imported · 1 the archive could not be written (locked, disk
  * full; left as it was) · 2 unreadable input (the CAR, --blobs, or a --db
- * that is not an archive).
+ * that is not an archive) · 130 interrupted by SIGINT or SIGTERM before the
+ * archive committed (left as it was; a new archive is not created).
  */
 import * as Effect from "effect/Effect"
 import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
 import * as Option from "effect/Option"
 import type { CarInvalid, Import, ImportFailed } from "@skyporter/car"
-import { statSync } from "node:fs"
+import { existsSync, statSync } from "node:fs"
 import * as path from "node:path"
 
 const flags = {
@@ -38,7 +39,9 @@ const flags = {
     Flag.withDescription("Print the import summary as JSON on stdout"),
     Flag.withDefault(false)
   ),
-  quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("Print nothing but errors"), Flag.withDefault(false))
+  quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("Print nothing but errors"), Flag.withDefault(false)),
+  // Posts per transaction step and progress report: small ones let tests interrupt an import part-way.
+  batchSize: Flag.Int("batch-size").pipe(Flag.withDefault(1_000), Flag.withHidden)
 }
 export type ImportFlags = Command.Command.Config.Infer<typeof flags>
 
@@ -93,9 +96,20 @@ const lines = (s: Import.Summary, db: string): Array<string> => {
 
 const run = (input: ImportFlags) =>
   Effect.gen(function* () {
-    const [{ Import }, core, ProgressView] = yield* Effect.promise(() =>
-      Promise.all([import("@skyporter/car"), import("@skyporter/core"), import("../ProgressView.js")])
+    const [{ Import }, core, ProgressView, { published }] = yield* Effect.promise(() =>
+      Promise.all([
+        import("@skyporter/car"),
+        import("@skyporter/core"),
+        import("../ProgressView.js"),
+        import("../Published.js")
+      ])
     )
+    if (input.batchSize < 1) {
+      return yield* new core.InvalidRequest({
+        field: "batch-size",
+        message: `--batch-size ${input.batchSize}: it must be 1 or more`
+      })
+    }
     const blobs = Option.getOrUndefined(input.blobs)
     if (blobs !== undefined) {
       let isDir = false
@@ -122,12 +136,23 @@ const run = (input: ImportFlags) =>
       }
       process.stderr.write(`import: verifying ${input.car}${size}…\n`)
     }
+    const existed = existsSync(db)
     const started = Date.now()
-    // Made at the first batch, so that its rate and ETA count the writing, not the verifying before it.
+    // Made when writing starts (the first report, 0 posts), so that its rate and ETA count the
+    // writing, not the verifying; the first batch then opens the line.
     let view: ReturnType<typeof ProgressView.make> | undefined
     let batch = 0
-    const summary = yield* Import.run({ car: input.car, db, blobs, prune: input.prune }, (p) => {
-      view ??= ProgressView.make({ quiet, label: "import" })
+    const request = { car: input.car, db, blobs, prune: input.prune, batch: input.batchSize }
+    const summary = yield* Import.run(request, (p) => {
+      // The archive holds the import from here: a signal after this ends a finished run (exit 0).
+      if (p.committed) {
+        published.value = true
+        return
+      }
+      if (view === undefined) {
+        view = ProgressView.make({ quiet, label: "import" })
+        return
+      }
       const snapshot = {
         ...core.Progress.initial,
         status: "running" as const,
@@ -138,7 +163,19 @@ const run = (input: ImportFlags) =>
         batch === 0 ? { _tag: "Started", snapshot } : { _tag: "BatchWritten", batch, posts: p.posts_done, snapshot }
       )
       batch++
-    }).pipe(Effect.mapError(toCliError(core, db)), Effect.ensuring(Effect.sync(() => view?.stop())))
+    }).pipe(
+      Effect.mapError(toCliError(core, db)),
+      Effect.ensuring(Effect.sync(() => view?.stop())),
+      Effect.onInterrupt(() =>
+        Effect.sync(() => {
+          if (!published.value) {
+            process.stderr.write(
+              `skyporter import: interrupted; ${existed ? `${db} was left as it was` : `no archive was created at ${db}`}\n`
+            )
+          }
+        })
+      )
+    )
     const seconds = (Date.now() - started) / 1000
     if (input.json) {
       process.stdout.write(`${JSON.stringify({ archive: db, seconds, ...summary })}\n`)

@@ -1,13 +1,12 @@
 /**
  * One pass over a CAR file: the header (read by @ipld/car), then every
  * section (length, CID, block), each block hashed and compared with its
- * CID, its position noted in a `BlockIndex`. The file is read in chunks,
- * so memory holds the index and one chunk, not the file; the sections are
- * parsed synchronously (a block is a few hundred bytes: awaiting each one
- * would cost more than hashing it).
+ * CID, where its section starts noted in a `BlockIndex`. The file is read
+ * in chunks, so memory holds the index and one chunk, not the file; the
+ * sections are parsed synchronously (a block is a few hundred bytes:
+ * awaiting each one would cost more than hashing it).
  */
 import { chunkReader, readHeader } from "@ipld/car/decoder"
-import { decode } from "@ipld/dag-cbor"
 import { hash } from "node:crypto"
 import { readSync } from "node:fs"
 import type { FileHandle } from "node:fs/promises"
@@ -21,44 +20,60 @@ export interface Scanned {
   readonly root: CID
   readonly index: BlockIndex
   readonly bytes: number
-  /**
-   * Records per collection, counted from the blocks that look like tree
-   * nodes: known before the tree is walked, so progress has a total. The
-   * walk's own count is the one to report.
-   */
-  readonly estimate: ReadonlyMap<string, number>
+  /** Post records counted as the blocks went by (before the tree is walked): a total for progress. */
+  readonly posts: number
 }
 
 /** What is wrong with the file, in words a user can act on. */
 export class ScanError extends Error {}
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v)
+/**
+ * A post record names its type as a CBOR text string of exactly
+ * "app.bsky.feed.post" (a URI naming a post is longer): blocks holding it
+ * are counted, without decoding them, to give progress a total.
+ */
+const POST_TYPE = Buffer.concat([Buffer.from([0x60 + 18]), Buffer.from("app.bsky.feed.post", "ascii")])
 
-const latin1 = new TextDecoder("latin1")
+interface CidHead {
+  /** Bytes of the CID at the start of the section. */
+  readonly length: number
+  readonly code: number
+  /** Where the digest starts and its length. */
+  readonly digestAt: number
+  readonly digestLength: number
+}
+
+/** Reads an unsigned varint at `at`: [value, next position], or undefined past `end`. */
+const varint = (bytes: Uint8Array, at: number, end: number): [number, number] | undefined => {
+  let value = 0
+  let scale = 1
+  for (let i = at; i < end && i < at + 8; i++) {
+    const byte = bytes[i]!
+    value += (byte & 0x7f) * scale
+    if (byte < 0x80) return [value, i + 1]
+    scale *= 128
+  }
+  return undefined
+}
 
 /**
- * Counts the keys of a block that starts like a tree node (a two-entry map
- * whose first key is "e"; DAG-CBOR orders keys, so "e" precedes "l").
- * Keys are prefix-compressed within a node only, so one node is enough.
+ * The CID at the start of a section, read in place (a CID object per block
+ * would cost more than hashing it): version 0 (a bare sha2-256 multihash) or
+ * version 1 (version, codec, multihash). A reason when it is not a CID.
  */
-const countNode = (data: Uint8Array, into: Map<string, number>): void => {
-  if (data[0] !== 0xa2 || data[1] !== 0x61 || data[2] !== 0x65) return
-  let value: unknown
-  try {
-    value = decode(data)
-  } catch {
-    return
+const cidHead = (section: Uint8Array): CidHead | string => {
+  if (section.length >= 34 && section[0] === 0x12 && section[1] === 0x20) {
+    return { length: 34, code: SHA2_256, digestAt: 2, digestLength: 32 }
   }
-  if (!isObject(value) || !Array.isArray(value.e)) return
-  let prev = ""
-  for (const entry of value.e as Array<unknown>) {
-    if (!isObject(entry) || typeof entry.p !== "number" || !(entry.k instanceof Uint8Array)) return
-    const key = prev.slice(0, entry.p) + latin1.decode(entry.k)
-    prev = key
-    const slash = key.indexOf("/")
-    const collection = slash < 0 ? key : key.slice(0, slash)
-    into.set(collection, (into.get(collection) ?? 0) + 1)
-  }
+  const version = varint(section, 0, section.length)
+  if (version === undefined) return "unreadable CID version"
+  if (version[0] !== 1) return `CID version ${version[0]} is not a CID version (0 or 1)`
+  const codec = varint(section, version[1], section.length)
+  const code = codec && varint(section, codec[1], section.length)
+  const size = code && varint(section, code[1], section.length)
+  if (size === undefined) return "unreadable CID header"
+  if (size[1] + size[0] > section.length) return "the CID runs past its section"
+  return { length: size[1] + size[0], code: code![0], digestAt: size[1], digestLength: size[0] }
 }
 
 const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e))
@@ -95,7 +110,7 @@ export const scan = async (
     )
   }
   const index = new BlockIndex()
-  const estimate = new Map<string, number>()
+  let posts = 0
   // The sections are read synchronously from here: `window` holds the file's bytes from `windowStart`.
   const fd = handle.fd
   let pos = reader.pos
@@ -139,32 +154,37 @@ export const scan = async (
     if (pos + length > size) throw truncated("a block", start)
     if (!ensure(length)) throw truncated("a block", start)
     const section = window.subarray(pos - windowStart, pos - windowStart + length)
-    let cid: CID
-    let data: Uint8Array
-    try {
-      ;[cid, data] = CID.decodeFirst(section)
-    } catch (e) {
-      throw new ScanError(`unreadable CID at byte ${pos}: ${describe(e)} (the file is damaged)`)
+    const head = cidHead(section)
+    if (typeof head === "string") throw new ScanError(`unreadable CID at byte ${pos}: ${head} (the file is damaged)`)
+    const data = section.subarray(head.length)
+    const digest = section.subarray(head.digestAt, head.digestAt + head.digestLength)
+    /** The CID as text, for messages (made only when one is needed). */
+    const named = () => {
+      try {
+        return CID.decode(section.subarray(0, head.length)).toString()
+      } catch {
+        return "(unreadable CID)"
+      }
     }
-    const offset = pos + (length - data.length)
     pos += length
-    if (cid.multihash.code !== SHA2_256) {
+    if (head.code !== SHA2_256) {
       throw new ScanError(
-        `block ${cid} at byte ${start} uses hash function 0x${cid.multihash.code.toString(16)}; ` +
+        `block ${named()} at byte ${start} uses hash function 0x${head.code.toString(16)}; ` +
           "repository blocks are hashed with sha2-256"
       )
     }
-    const digest = hash("sha256", data, "buffer")
-    if (Buffer.compare(digest, cid.multihash.digest) !== 0) {
-      throw new ScanError(`block ${cid} at byte ${start} does not match its CID: the file was altered or damaged`)
+    if (Buffer.compare(hash("sha256", data, "buffer"), digest) !== 0) {
+      throw new ScanError(`block ${named()} at byte ${start} does not match its CID: the file was altered or damaged`)
     }
-    if (!index.has(cid)) countNode(data, estimate)
-    index.add(cid, offset, data.length)
+    // A block stored twice is counted twice: the estimate only sizes the progress bar.
+    if (data.indexOf(POST_TYPE) >= 0) posts++
+    index.add(digest, start)
     if ((index.size & 0xfff) === 0) {
       onBlocks?.(index.size, pos)
       // Lets a signal in between chunks of work.
       await new Promise<void>((resolve) => setImmediate(resolve))
     }
   }
-  return { root: header.roots[0] as CID, index, bytes: size, estimate }
+  index.finish(pos)
+  return { root: header.roots[0] as CID, index, bytes: size, posts }
 }
