@@ -3,6 +3,7 @@
  * events, a manifest, and an atomic publish. Either a complete, verified
  * export directory appears, or nothing does.
  */
+import type { ZipFile } from "@skyporter/zip"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Queue from "effect/Queue"
@@ -16,11 +17,11 @@ import { type ExportError, ExportFailed, type Stage } from "./Errors.js"
 import * as ExportDirectory from "./ExportDirectory.js"
 import { type ExportRequest, prepare, type PreparedRequest } from "./ExportRequest.js"
 import type { FormatRegistry } from "./FormatRegistry.js"
-import { openOutput, writeManifest } from "./internal/OutputFile.js"
+import { openOutput, writeManifest, writeReason } from "./internal/OutputFile.js"
 import { pluginCall } from "./internal/PluginCall.js"
 import { Reporter } from "./internal/Reporter.js"
 import * as ThreadPool from "./internal/ThreadPool.js"
-import type * as Manifest from "./Manifest.js"
+import * as Manifest from "./Manifest.js"
 import * as Media from "./Media.js"
 import * as Progress from "./Progress.js"
 
@@ -64,6 +65,9 @@ export const execute = Effect.fn("Export.execute")(function* (
     const startedAt = new Date(yield* Clock.currentTimeMillis)
     yield* ExportDirectory.sweep(request.out)
     const temp = yield* ExportDirectory.acquireTemp(request.out, request.did)
+    // A ZIP export writes its archive as it goes: media files go straight
+    // into it, the data file and the manifest when they are done.
+    const zip = request.zip ? yield* ExportDirectory.createZip(temp) : undefined
 
     // snapshot → batches → encoder → chunks in export order → the data file.
     stage = "snapshot"
@@ -73,7 +77,14 @@ export const execute = Effect.fn("Export.execute")(function* (
     stage = "media"
     const media =
       snapshot !== undefined && request.media
-        ? yield* openMedia(snapshot, prepared, archive.path, temp.dir, progress)
+        ? yield* openMedia(
+            snapshot,
+            prepared,
+            archive.path,
+            temp.dir,
+            progress,
+            zip && { archive: zip, mtime: startedAt }
+          )
         : undefined
     yield* progress.send({ _tag: "Started", snapshot: progress.snapshot })
     yield* progress.heartbeat(request.heartbeatMillis ?? Progress.HEARTBEAT_MILLIS)
@@ -124,11 +135,13 @@ export const execute = Effect.fn("Export.execute")(function* (
 
     stage = "publish"
     const manifest = manifestOf(prepared, startedAt, processed, [dataFile], media, encoding.warnings())
-    yield* writeManifest(temp.dir, manifest)
-    yield* ExportDirectory.syncDirectory(temp.dir)
-    // A ZIP export: the archive of the finished directory, written beside it
-    // under a temporary name; the directory itself is never published.
-    const zipFile = request.zip ? yield* ExportDirectory.writeZip(temp, startedAt) : undefined
+    if (zip === undefined) {
+      yield* writeManifest(temp.dir, manifest)
+      yield* ExportDirectory.syncDirectory(temp.dir)
+    } else {
+      yield* finishZip(zip, path.join(temp.dir, dataFile.path), dataFile, manifest, startedAt)
+    }
+    const zipFile = zip?.path
 
     // From here on the export either completes or was never there: an
     // interrupt waits until the rename and the Completed event are done.
@@ -160,7 +173,8 @@ const openMedia = (
   prepared: PreparedRequest,
   archivePath: string,
   dir: string,
-  progress: Reporter
+  progress: Reporter,
+  zip: Media.CopierOptions["zip"]
 ) =>
   Effect.gen(function* () {
     const selection = { did: prepared.request.did, range: prepared.range }
@@ -168,10 +182,39 @@ const openMedia = (
     return yield* Media.make(snapshot, {
       root: prepared.request.mediaRoot ?? path.dirname(path.resolve(archivePath)),
       dir,
+      zip,
       warnings: snapshot.warnings,
       onCopied: (copied) => progress.mediaCopied(copied)
     })
   })
+
+/**
+ * Completes a ZIP export's archive: the data file (checked to be the bytes
+ * its manifest entry was hashed from), the manifest, then the central
+ * directory, flushed to disk.
+ */
+const finishZip = (
+  zip: ZipFile.ZipFile,
+  dataPath: string,
+  data: Manifest.FileEntry,
+  manifest: Manifest.Manifest,
+  mtime: Date
+) =>
+  Effect.gen(function* () {
+    const written = yield* zip.addFile(data.path, dataPath, { mtime, size: data.bytes })
+    if (written.sha256 !== data.sha256) {
+      return yield* new ExportFailed({
+        stage: "publish",
+        message: `${data.path} changed before it went into the ZIP file`
+      })
+    }
+    yield* zip.addBytes(Manifest.FILE_NAME, Manifest.encode(manifest), { mtime })
+    yield* zip.close
+  }).pipe(
+    Effect.catchTag("ZipError", (e) =>
+      Effect.fail(new ExportFailed({ stage: "publish", message: `cannot write the ZIP file: ${writeReason(e)}` }))
+    )
+  )
 
 /** What the manifest says about a finished export. */
 const manifestOf = (

@@ -7,9 +7,10 @@
  * the next export into the same output folder can remove the leftovers of a
  * killed process — and never the directory of a process still writing.
  * A ZIP export is written the same way, as a temporary `.zip` file next to
- * the temporary directory, and given its `<stamp>.zip` name when complete.
+ * the temporary directory (which then holds only the data file until it is
+ * added), and given its `<stamp>.zip` name when complete.
  */
-import { ZipWriter } from "@skyporter/zip"
+import { ZipFile } from "@skyporter/zip"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import { randomBytes } from "node:crypto"
@@ -300,25 +301,23 @@ export const publish = (temp: Temp, startedAt: Date): Effect.Effect<string, Expo
   }).pipe(Effect.tap(() => syncDirectory(temp.parent)))
 
 /**
- * Writes the ZIP archive of the finished temporary directory to a temporary
- * file `<out>/<did>/.skyporter-tmp-….zip` (entries at the archive's root,
- * dated `startedAt`), flushed to disk. The file is removed when the scope
- * closes: once published it is only a second name of the published file.
+ * The archive of a ZIP export, written while the export runs: a new file
+ * `<out>/<did>/.skyporter-tmp-….zip` beside the temporary directory, whose
+ * central directory lists the entries by name, as a folder's archive would.
+ * The file is removed when the scope closes: once published it is only a
+ * second name of the published file.
  */
-export const writeZip = (temp: Temp, startedAt: Date): Effect.Effect<string, ExportFailed, Scope.Scope> =>
+export const createZip = (temp: Temp): Effect.Effect<ZipFile.ZipFile, ExportFailed, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.sync(() => path.join(temp.parent, tempName(".zip"))),
     (file) => Effect.promise(() => fs.rm(file, { force: true }))
   ).pipe(
-    Effect.tap((file) =>
-      ZipWriter.writeFile(ZipWriter.zipDirectory(temp.dir, { mtime: startedAt }), file).pipe(
-        Effect.mapError((e) => publishFailed(`cannot write the ZIP file: ${e.message}`))
-      )
-    )
+    Effect.flatMap((file) => ZipFile.create(file, { order: "name" })),
+    Effect.mapError((e) => new ExportFailed({ stage: "write", message: `cannot create the ZIP file: ${e.message}` }))
   )
 
 /**
- * Publishes a ZIP written by `writeZip` as `<out>/<did>/<stamp>.zip` (`_2`,
+ * Publishes a closed ZIP made by `createZip` as `<out>/<did>/<stamp>.zip` (`_2`,
  * `_3`, … as for folders). A hard link gives it its name without ever
  * replacing a file; where the filesystem has no hard links it is renamed.
  */

@@ -7,10 +7,10 @@
  * row's `file_path` is used as stored when absolute, else resolved against
  * the media root; either way the file must lie inside the media root once
  * every symlink is resolved (`realpath`), and be a regular file. A file is
- * copied with the kernel's copy (`copyFile`, copy-on-write clone where the
- * filesystem has one), then read back once to hash it; all copies are
- * flushed to disk at the end (one `syncfs`, or an fsync per file where the
- * system has no `sync -f`).
+ * copied into the export folder's `media/` (the kernel's copy, then read back
+ * once to hash it; all flushed at the end) or, in a ZIP export, read once
+ * into the archive as a `media/<name>` entry, hashed on the way
+ * (`internal/MediaTarget`).
  *
  * Naming: a file is stored under its basename, as bskyarchive does. Rows
  * sharing a file get one copy. A name can hold one file: another path with
@@ -20,23 +20,17 @@
  * fails the export: it is listed in the manifest's `missing_media` and
  * counted in its warnings.
  */
-import { ZipWriter } from "@skyporter/zip"
+import { type ZipFile, ZipWriter } from "@skyporter/zip"
 import * as Effect from "effect/Effect"
-import { execFile } from "node:child_process"
-import { createHash } from "node:crypto"
-import { constants } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import * as BatchSource from "./BatchSource.js"
 import { describe, ExportFailed } from "./Errors.js"
-import * as ExportDirectory from "./ExportDirectory.js"
+import * as MediaTarget from "./internal/MediaTarget.js"
 import type * as Manifest from "./Manifest.js"
 
 /** The folder of an export that holds its media files. */
-export const DIRECTORY = "media"
-
-/** Files handled at once: copies wait on the disk, so a few in flight keep it busy. */
-export const CONCURRENCY = 8
+export const DIRECTORY = MediaTarget.DIRECTORY
 
 const failed = (message: string) => new ExportFailed({ stage: "media", message })
 
@@ -69,6 +63,9 @@ export const count: (
   return Number(rows[0]?.[0] ?? 0)
 })
 
+/** Files looked at (realpath, stat) at once. */
+const INSPECTIONS = 16
+
 /** The media rows of a batch's posts, in the batch's order. */
 const ROWS_SQL =
   "SELECT m.hash, m.post_uri, m.file_path FROM json_each(@uris) AS j " +
@@ -92,71 +89,13 @@ const inside = (dir: string, p: string): boolean => {
   return rel === "" || (rel !== ".." && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel))
 }
 
-/** The reason a filesystem error gives for skipping a file. */
-const reasonOf = (e: unknown): Manifest.MissingReason => {
-  switch ((e as NodeJS.ErrnoException).code) {
-    case "ENOENT":
-    case "ENOTDIR":
-      return "not_found"
-    case "ELOOP":
-    case "EISDIR":
-      return "not_regular"
-    case "ENAMETOOLONG":
-    case "EINVAL":
-      return "invalid_path"
-    default:
-      return "unreadable"
-  }
-}
-
-/** Errors of the export's own disk: they fail the export instead of skipping a file. */
-const OUTPUT_ERRORS = new Set(["ENOSPC", "EDQUOT", "EFBIG", "EROFS"])
-
-const HASH_CHUNK = 1024 * 1024
-
-/** Byte count and sha256 of an open file, read in chunks from its start. */
-const digest = async (handle: fs.FileHandle): Promise<{ readonly bytes: number; readonly sha256: string }> => {
-  const { size } = await handle.stat()
-  const buffer = Buffer.allocUnsafe(Math.min(HASH_CHUNK, size + 1))
-  const hash = createHash("sha256")
-  let bytes = 0
-  for (;;) {
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, bytes)
-    if (bytesRead === 0) break
-    hash.update(buffer.subarray(0, bytesRead))
-    bytes += bytesRead
-  }
-  return { bytes, sha256: hash.digest("hex") }
-}
-
-const digestFile = async (file: string) => {
-  const handle = await fs.open(file, "r")
-  try {
-    return await digest(handle)
-  } finally {
-    await handle.close()
-  }
-}
-
-/** `syncfs(2)` of the filesystem holding `dir`, through coreutils' `sync -f`; false where there is none. */
-const syncFileSystem = (dir: string): Promise<boolean> =>
-  new Promise((resolve) => execFile("sync", ["-f", dir], (error) => resolve(error === null)))
-
-/** fsync of one file. */
-const syncFile = async (file: string): Promise<void> => {
-  const handle = await fs.open(file, "r")
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-}
-
 export interface CopierOptions {
   /** The media root: relative `file_path`s resolve against it and every file must lie in it. */
   readonly root: string
   /** The export's (temporary) directory; files go to its `media/`. */
   readonly dir: string
+  /** A ZIP export's archive: files go into it as `media/<name>` entries (dated `mtime`) instead. */
+  readonly zip?: { readonly archive: ZipFile.ZipFile; readonly mtime: Date } | undefined
   /** The export's warnings: each file not copied adds one. */
   readonly warnings: BatchSource.Warnings
   /** Called after each file copied, with the count so far (progress). */
@@ -166,7 +105,7 @@ export interface CopierOptions {
 export interface Copier {
   /** Copies the media files of these posts (a batch, in export order). */
   readonly copyBatch: (uris: ReadonlyArray<string>) => Effect.Effect<void, ExportFailed>
-  /** Flushes the copied files and the `media/` folder to disk. */
+  /** Flushes the copied files and the `media/` folder to disk (an archive is flushed as it is closed). */
   readonly finish: Effect.Effect<void, ExportFailed>
   /** Files copied so far, as manifest entries (`media/<name>`), in export order. */
   readonly files: ReadonlyArray<Manifest.FileEntry>
@@ -205,12 +144,14 @@ export const make = Effect.fn("Media.make")(function* (snapshot: BatchSource.Sna
     try: () => fs.realpath(root),
     catch: (e) => failed(`cannot use the media root ${root}: ${describe(e)}`)
   })
-  const mediaDir = path.join(options.dir, DIRECTORY)
+  const destination =
+    options.zip === undefined
+      ? MediaTarget.folder(options.dir)
+      : MediaTarget.archive(options.zip.archive, options.zip.mtime)
   const claims = new Map<string, Claim>()
   const files: Array<Manifest.FileEntry> = []
   const missing: Array<Manifest.MissingMedia> = []
   let copied = 0
-  let created: Promise<void> | undefined
 
   /**
    * Where a stored path leads, and the name its file gets; undefined when it
@@ -232,70 +173,52 @@ export const make = Effect.fn("Media.make")(function* (snapshot: BatchSource.Sna
       if (!inside(realRoot, real)) return "outside_root"
       return (await fs.stat(real)).isFile() ? { real } : "not_regular"
     } catch (e) {
-      return reasonOf(e)
+      return MediaTarget.reasonOf(e)
     }
-  }
-
-  /** Copies a file to `media/<name>` and hashes the copy; a source problem is a reason, an output problem fails. */
-  const copy = async (real: string, name: string): Promise<Manifest.FileEntry | Manifest.MissingReason> => {
-    created ??= fs.mkdir(mediaDir).catch((e) => {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e
-    })
-    await created
-    const dest = path.join(mediaDir, name)
-    try {
-      await fs.copyFile(real, dest, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE)
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? ""
-      // Another name that the filesystem folds to this one (a case-insensitive disk): never overwritten.
-      if (code === "EEXIST") return "name_conflict"
-      await fs.rm(dest, { force: true })
-      if (OUTPUT_ERRORS.has(code)) throw e
-      return reasonOf(e)
-    }
-    const { bytes, sha256 } = await digestFile(dest)
-    return { path: `${DIRECTORY}/${name}`, bytes, sha256 }
   }
 
   /** Whether a file has the bytes of a copied one. */
   const sameBytes = async (real: string, file: Manifest.FileEntry): Promise<boolean> => {
     if ((await fs.stat(real)).size !== file.bytes) return false
-    return (await digestFile(real)).sha256 === file.sha256
+    return (await MediaTarget.digestFile(real)).sha256 === file.sha256
   }
 
-  const place = async (item: Item): Promise<Outcome> => {
-    const claim = claims.get(item.name)
-    if (claim !== undefined && claim.resolved === item.resolved) {
-      return claim.file !== undefined ? SHARED : missingOutcome(claim.reason!)
-    }
-    const found = await inspect(item.resolved)
-    const skip = (reason: Manifest.MissingReason): Outcome => {
-      if (claim === undefined) claims.set(item.name, { resolved: item.resolved, reason })
-      return missingOutcome(reason)
-    }
-    if (typeof found === "string") return skip(found)
-    if (claim?.file !== undefined) {
-      if (claim.real === found.real) return SHARED
-      try {
-        return (await sameBytes(found.real, claim.file)) ? SHARED : missingOutcome("name_conflict")
-      } catch (e) {
-        return missingOutcome(reasonOf(e))
+  type Found = Awaited<ReturnType<typeof inspect>>
+
+  const place = (item: Item, inspected: ReadonlyMap<string, Found>): Effect.Effect<Outcome, unknown> =>
+    Effect.gen(function* () {
+      const claim = claims.get(item.name)
+      if (claim !== undefined && claim.resolved === item.resolved) {
+        return claim.file !== undefined ? SHARED : missingOutcome(claim.reason!)
       }
-    }
-    // The name is free, or its first claimant could not be copied: this file takes it.
-    const file = await copy(found.real, item.name)
-    if (typeof file === "string") return skip(file)
-    claims.set(item.name, { resolved: item.resolved, real: found.real, file })
-    return { _tag: "Copied", file }
-  }
+      const found = inspected.get(item.resolved) ?? (yield* Effect.promise(() => inspect(item.resolved)))
+      const skip = (reason: Manifest.MissingReason): Outcome => {
+        if (claim === undefined) claims.set(item.name, { resolved: item.resolved, reason })
+        return missingOutcome(reason)
+      }
+      if (typeof found === "string") return skip(found)
+      if (claim?.file !== undefined) {
+        if (claim.real === found.real) return SHARED
+        const known = claim.file
+        return yield* Effect.promise(() =>
+          sameBytes(found.real, known).then(
+            (same) => (same ? SHARED : missingOutcome("name_conflict")),
+            (e) => missingOutcome(MediaTarget.reasonOf(e))
+          )
+        )
+      }
+      // The name is free, or its first claimant could not be copied: this file takes it.
+      const file = yield* destination.put(found.real, item.name)
+      if (typeof file === "string") return skip(file)
+      claims.set(item.name, { resolved: item.resolved, real: found.real, file })
+      return { _tag: "Copied", file } satisfies Outcome
+    })
 
   /** One name's rows, in order (a name is decided by its first file); names run side by side. */
-  const placeGroup = (group: ReadonlyArray<Item>) =>
+  const placeGroup = (group: ReadonlyArray<Item>, inspected: ReadonlyMap<string, Found>) =>
     Effect.forEach(group, (item) =>
-      Effect.tryPromise({
-        try: () => place(item),
-        catch: (e) => failed(`cannot copy ${item.row.file_path} into the export: ${describe(e)}`)
-      }).pipe(
+      place(item, inspected).pipe(
+        Effect.mapError((e) => failed(`cannot copy ${item.row.file_path} into the export: ${describe(e)}`)),
         Effect.tap((outcome) => {
           if (outcome._tag !== "Copied") return Effect.void
           copied++
@@ -323,7 +246,20 @@ export const make = Effect.fn("Media.make")(function* (snapshot: BatchSource.Sna
         if (group === undefined) groups.set(target.name, [item])
         else group.push(item)
       })
-      const placed = yield* Effect.forEach(groups.values(), placeGroup, { concurrency: CONCURRENCY })
+      // The files are looked at first, side by side, so that placing a name waits on nothing
+      // before it is copied: an archive then takes the entries in the batch's order.
+      const paths = new Set<string>()
+      for (const [name, group] of groups) {
+        for (const item of group) if (claims.get(name)?.resolved !== item.resolved) paths.add(item.resolved)
+      }
+      const inspected = new Map(
+        yield* Effect.forEach(paths, (p) => Effect.promise(() => inspect(p).then((found) => [p, found] as const)), {
+          concurrency: INSPECTIONS
+        })
+      )
+      const placed = yield* Effect.forEach(groups.values(), (group) => placeGroup(group, inspected), {
+        concurrency: destination.concurrency
+      })
       for (const group of placed) results.push(...group)
       // Back in row order, so the manifest does not depend on which copy finished first.
       results.sort((a, b) => a[0].index - b[0].index)
@@ -338,17 +274,9 @@ export const make = Effect.fn("Media.make")(function* (snapshot: BatchSource.Sna
       }
     })
 
-  // One syncfs flushes every copy at once (an fsync per file would cost a disk flush per file).
-  const finish = Effect.suspend(() => {
-    if (created === undefined) return Effect.void
-    return Effect.tryPromise({
-      try: async () => {
-        if (await syncFileSystem(mediaDir)) return
-        for (const file of files) await syncFile(path.join(options.dir, file.path))
-      },
-      catch: (e) => failed(`cannot flush the media files to disk: ${describe(e)}`)
-    }).pipe(Effect.andThen(ExportDirectory.syncDirectory(mediaDir)))
-  })
+  const finish = Effect.suspend(() => destination.finish(files)).pipe(
+    Effect.mapError((e) => failed(`cannot flush the media files to disk: ${describe(e)}`))
+  )
 
   return { copyBatch, finish, files, missing } satisfies Copier as Copier
 })

@@ -1,6 +1,6 @@
 import Database from "better-sqlite3"
 import { Cause, Exit } from "effect"
-import { spawnSync } from "node:child_process"
+import { execFileSync, spawnSync } from "node:child_process"
 import { createHash, randomBytes } from "node:crypto"
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs"
 import { hostname } from "node:os"
@@ -30,8 +30,12 @@ const events = (exit: Exit.Exit<Array<Progress.ExportEvent>, unknown>): Array<Pr
 
 const completed = (list: Array<Progress.ExportEvent>) => list.at(-1) as Progress.Completed
 
-/** The export's media folder, with each file's sha256. */
+/** The export's media files (in its folder, or its ZIP file's entries), with each file's sha256. */
 const mediaFolder = (dir: string): Record<string, string> => {
+  if (dir.endsWith(".zip")) {
+    const entries = readZip(dir).filter((e) => e.name.startsWith("media/") && e.name !== "media/")
+    return Object.fromEntries(entries.map((e) => [e.name.slice("media/".length), e.sha256]))
+  }
   const media = path.join(dir, "media")
   if (!existsSync(media)) return {}
   return Object.fromEntries(
@@ -41,67 +45,83 @@ const mediaFolder = (dir: string): Record<string, string> => {
   )
 }
 
+/** The manifest an export published, in its folder or its ZIP file. */
+const publishedManifest = (done: Progress.Completed): unknown =>
+  JSON.parse(
+    done.path.endsWith(".zip")
+      ? execFileSync("unzip", ["-p", done.path, "manifest.json"], { encoding: "utf8" })
+      : readFileSync(path.join(done.path, "manifest.json"), "utf8")
+  )
+
+const KINDS = [
+  ["a folder", false],
+  ["a ZIP file", true]
+] as const
+
 describe("media in exports", () => {
-  it("copies the media of exactly the exported posts, one copy per file, with sha256 in the manifest", async () => {
-    const file = archive([...posts(10), ...posts(3, "did:plc:other")])
-    const root = path.dirname(file)
-    const p0 = put(root, "media/aa/p0.jpg")
-    const p1a = put(root, "media/aa/p1a.png")
-    const p1b = put(root, "media/bb/p1b.jpg")
-    const shared = put(root, "media/shared.jpg")
-    put(root, "copies/shared.jpg", shared) // another path, same bytes: the same file
-    put(root, "other/shared.jpg") // another path, other bytes: the name is taken
-    put(root, "media/out-of-range.jpg")
-    put(root, "media/others.jpg")
-    insertMedia(file, [
-      { hash: "h-out", post_uri: uri(8), file_path: "media/out-of-range.jpg" },
-      { hash: "h0", post_uri: uri(0), file_path: "media/aa/p0.jpg" },
-      { hash: "h1a", post_uri: uri(1), file_path: "media/aa/p1a.png", mime_type: "image/png" },
-      { hash: "h1b", post_uri: uri(1), file_path: "media/bb/p1b.jpg" },
-      { hash: "h2", post_uri: uri(2), file_path: "media/shared.jpg" },
-      { hash: "h3", post_uri: uri(3), file_path: "media/shared.jpg" },
-      { hash: "h3c", post_uri: uri(3), file_path: "copies/shared.jpg" },
-      { hash: "h4", post_uri: uri(4), file_path: "other/shared.jpg" },
-      { hash: "h-other", post_uri: uri(0, "did:plc:other"), file_path: "media/others.jpg" }
-    ])
-    const out = tempDir()
-    // Posts 0–4: the range leaves out post 8 and the other account's post.
-    const list = events(await collect(file, { out, media: true, since: "2024-05-31T23:56:00Z", batchSize: 2 }))
-    const done = completed(list)
+  it.each(KINDS)(
+    "copies the media of exactly the exported posts, one copy per file, with sha256 in the manifest (%s)",
+    async (_, zip) => {
+      const file = archive([...posts(10), ...posts(3, "did:plc:other")])
+      const root = path.dirname(file)
+      const p0 = put(root, "media/aa/p0.jpg")
+      const p1a = put(root, "media/aa/p1a.png")
+      const p1b = put(root, "media/bb/p1b.jpg")
+      const shared = put(root, "media/shared.jpg")
+      put(root, "copies/shared.jpg", shared) // another path, same bytes: the same file
+      put(root, "other/shared.jpg") // another path, other bytes: the name is taken
+      put(root, "media/out-of-range.jpg")
+      put(root, "media/others.jpg")
+      insertMedia(file, [
+        { hash: "h-out", post_uri: uri(8), file_path: "media/out-of-range.jpg" },
+        { hash: "h0", post_uri: uri(0), file_path: "media/aa/p0.jpg" },
+        { hash: "h1a", post_uri: uri(1), file_path: "media/aa/p1a.png", mime_type: "image/png" },
+        { hash: "h1b", post_uri: uri(1), file_path: "media/bb/p1b.jpg" },
+        { hash: "h2", post_uri: uri(2), file_path: "media/shared.jpg" },
+        { hash: "h3", post_uri: uri(3), file_path: "media/shared.jpg" },
+        { hash: "h3c", post_uri: uri(3), file_path: "copies/shared.jpg" },
+        { hash: "h4", post_uri: uri(4), file_path: "other/shared.jpg" },
+        { hash: "h-other", post_uri: uri(0, "did:plc:other"), file_path: "media/others.jpg" }
+      ])
+      const out = tempDir()
+      // Posts 0–4: the range leaves out post 8 and the other account's post.
+      const list = events(await collect(file, { out, media: true, zip, since: "2024-05-31T23:56:00Z", batchSize: 2 }))
+      const done = completed(list)
 
-    expect(list[0]).toMatchObject({ _tag: "Started", snapshot: { posts_total: 5, media_total: 6, media_copied: 0 } })
-    expect(done.manifest.post_count).toBe(5)
-    expect(done.manifest.media_count).toBe(4)
-    expect(done.snapshot).toMatchObject({ media_copied: 4, media_total: 6 })
-    expect(done.manifest.files.slice(1)).toEqual([
-      { path: "media/p0.jpg", bytes: p0.length, sha256: sha256(p0) },
-      { path: "media/p1a.png", bytes: p1a.length, sha256: sha256(p1a) },
-      { path: "media/p1b.jpg", bytes: p1b.length, sha256: sha256(p1b) },
-      { path: "media/shared.jpg", bytes: shared.length, sha256: sha256(shared) }
-    ])
-    expect(mediaFolder(done.path)).toEqual({
-      "p0.jpg": sha256(p0),
-      "p1a.png": sha256(p1a),
-      "p1b.jpg": sha256(p1b),
-      "shared.jpg": sha256(shared)
-    })
-    expect(done.manifest.missing_media).toEqual([
-      { hash: "h4", post_uri: uri(4), file_path: "other/shared.jpg", reason: "name_conflict" }
-    ])
-    expect(done.manifest.warnings.count).toBe(1)
-    expect(done.manifest.warnings.messages[0]).toMatch(
-      /other\/shared\.jpg.*skipped: a different file already has this name/
-    )
-    // The manifest on disk is the one in the event.
-    expect(JSON.parse(readFileSync(path.join(done.path, "manifest.json"), "utf8"))).toEqual(done.manifest)
-    // Progress: media_copied only grows, and a last MediaCopied precedes Completed.
-    const copied = list.filter((e) => e._tag === "MediaCopied").map((e) => e.snapshot.media_copied)
-    expect(copied.at(-1)).toBe(4)
-    expect([...copied].sort((a, b) => a - b)).toEqual(copied)
-    expect(list.at(-2)!._tag).toBe("MediaCopied")
-  })
+      expect(list[0]).toMatchObject({ _tag: "Started", snapshot: { posts_total: 5, media_total: 6, media_copied: 0 } })
+      expect(done.manifest.post_count).toBe(5)
+      expect(done.manifest.media_count).toBe(4)
+      expect(done.snapshot).toMatchObject({ media_copied: 4, media_total: 6 })
+      expect(done.manifest.files.slice(1)).toEqual([
+        { path: "media/p0.jpg", bytes: p0.length, sha256: sha256(p0) },
+        { path: "media/p1a.png", bytes: p1a.length, sha256: sha256(p1a) },
+        { path: "media/p1b.jpg", bytes: p1b.length, sha256: sha256(p1b) },
+        { path: "media/shared.jpg", bytes: shared.length, sha256: sha256(shared) }
+      ])
+      expect(mediaFolder(done.path)).toEqual({
+        "p0.jpg": sha256(p0),
+        "p1a.png": sha256(p1a),
+        "p1b.jpg": sha256(p1b),
+        "shared.jpg": sha256(shared)
+      })
+      expect(done.manifest.missing_media).toEqual([
+        { hash: "h4", post_uri: uri(4), file_path: "other/shared.jpg", reason: "name_conflict" }
+      ])
+      expect(done.manifest.warnings.count).toBe(1)
+      expect(done.manifest.warnings.messages[0]).toMatch(
+        /other\/shared\.jpg.*skipped: a different file already has this name/
+      )
+      // The manifest on disk is the one in the event.
+      expect(publishedManifest(done)).toEqual(done.manifest)
+      // Progress: media_copied only grows, and a last MediaCopied precedes Completed.
+      const copied = list.filter((e) => e._tag === "MediaCopied").map((e) => e.snapshot.media_copied)
+      expect(copied.at(-1)).toBe(4)
+      expect([...copied].sort((a, b) => a - b)).toEqual(copied)
+      expect(list.at(-2)!._tag).toBe("MediaCopied")
+    }
+  )
 
-  it("skips missing, special and escaping files, lists them, and still succeeds", async () => {
+  it.each(KINDS)("skips missing, special and escaping files, lists them, and still succeeds (%s)", async (_, zip) => {
     const dir = tempDir()
     const file = archive(posts(20), path.join(dir, "archive.db"))
     const outside = tempDir()
@@ -137,7 +157,7 @@ describe("media in exports", () => {
       rows.map(([filePath], i) => ({ hash: `h${i}`, post_uri: uri(i), file_path: filePath }))
     )
     const out = tempDir()
-    const done = completed(events(await collect(file, { out, media: true })))
+    const done = completed(events(await collect(file, { out, media: true, zip })))
 
     expect(done.manifest.missing_media).toEqual(
       rows.flatMap(([filePath, reason], i) =>

@@ -31,7 +31,15 @@ import { Readable } from "node:stream"
 export class ZipError extends Schema.TaggedError<ZipError>()("ZipError", {
   /** The entry at fault, when there is one. */
   entry: Schema.optional(Schema.String),
-  message: Schema.String
+  message: Schema.String,
+  /** The system's error code (`ENOENT`, `ENOSPC`, …) when a system call failed. */
+  code: Schema.optional(Schema.String),
+  /**
+   * True when an entry's content was at fault (it cannot be read, or changed
+   * while it was added) rather than the archive: `ZipFile` took the entry back
+   * and the archive can go on.
+   */
+  source: Schema.optional(Schema.Boolean)
 }) {}
 
 /**

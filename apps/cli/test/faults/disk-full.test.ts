@@ -3,8 +3,9 @@
  * private mount namespace (`unshare -m`, which needs root or a capable
  * container; elsewhere these tests are skipped and say why). The export
  * fails with ENOSPC — while writing posts, or, on a disk sized to hold the
- * posts file exactly, while writing the manifest — and exits 1 saying the
- * disk is full, with nothing published and no temporary directory left.
+ * posts file exactly, while writing the manifest (or, with --zip, the
+ * archive) — and exits 1 saying the disk is full, with nothing published and
+ * no temporary directory left.
  * (The file-size limit, EFBIG, is in ../limits.test.ts.)
  */
 import { readFileSync } from "node:fs"
@@ -76,6 +77,23 @@ describe.skipIf(!canMount())("a full disk (tmpfs in a private mount namespace)",
     const { left, r } = await exportOnTmpfs("manifest", size, ["--threads", "2"])
     expect(r.code, show(r)).toBe(1)
     expect(r.stderr).toMatch(/cannot write the manifest: the output disk is full \(ENOSPC\)/)
+    expect(r.stdout).toBe("")
+    expect(left, show(r)).toEqual([])
+  }, 180_000)
+
+  it("--zip, room for the posts but not the archive: exit 1 at publish, nothing published, nothing left", async () => {
+    const reference = readExport(
+      await exportOk(["--db", fx.db, "--did", DID, "--out", path.join(fx.dir, "reference-zip"), "--quiet"], {
+        cwd: fx.dir
+      }),
+      "json"
+    )
+    // posts.json fits (whole pages); the archive's deflated copy of it (a fifth or more) does not.
+    const size = Math.ceil(reference.manifest.files[0]!.bytes / 4096) * 4096 + 4 * 4096
+    const { left, r } = await exportOnTmpfs("zip", size, ["--threads", "2", "--zip"])
+    expect(r.code, show(r)).toBe(1)
+    expect(r.stderr).toMatch(/cannot write the ZIP file: the output disk is full \(ENOSPC\)/)
+    expect(r.stderr).not.toMatch(/unexpected error/)
     expect(r.stdout).toBe("")
     expect(left, show(r)).toEqual([])
   }, 180_000)
