@@ -4,8 +4,20 @@
 // - "compat": the files a package lists as its compatibility suite (`npm run test:compat`),
 //   run by CI on the machine's Node and on Node 26 besides the whole suite on Node 24.
 // A package with nothing in the chosen suite passes with no tests (its report says 0).
+import * as nodeModule from "node:module"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
 import { configDefaults, defineConfig } from "vitest/config"
 import type { ViteUserConfig } from "vitest/config"
+
+// Node 22.1 and later keep the compiled code of the modules they load in NODE_COMPILE_CACHE.
+// Set before vitest starts its workers, it reaches them and everything they start: each CLI or
+// server subprocess and reader thread loads effect's modules compiled once, not per process.
+// Inside node_modules (the checkout's owner's), not a shared temporary folder. Node 20 ignores it.
+if (process.env.NODE_COMPILE_CACHE === undefined && "enableCompileCache" in nodeModule) {
+  const root = path.dirname(fileURLToPath(import.meta.url))
+  process.env.NODE_COMPILE_CACHE = path.join(root, "node_modules", ".cache", "skyporter-compile-cache")
+}
 
 export const SUITES = ["default", "long", "compat"] as const
 export type Suite = (typeof SUITES)[number]
