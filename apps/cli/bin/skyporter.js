@@ -43,7 +43,9 @@ if (
   process.platform !== "win32" &&
   inputBytes(input) >= TUNE_FROM_BYTES
 ) {
-  const own = process.execArgv.some((f) => f.startsWith("--max-semi-space-size"))
+  const own = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)].some((f) =>
+    f.startsWith("--max-semi-space-size")
+  )
   const flags = own ? process.execArgv : [...process.execArgv, "--max-semi-space-size=8"]
   try {
     process.execve(process.execPath, [process.execPath, ...flags, fileURLToPath(import.meta.url), ...args], {
