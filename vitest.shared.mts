@@ -39,6 +39,8 @@ type TestOptions = NonNullable<ViteUserConfig["test"]>
 export interface SuiteOptions {
   /** Files (globs relative to the package) in the compatibility suite; none when omitted. */
   readonly compat?: ReadonlyArray<string>
+  /** Files (globs) `compat` matches but leaves out; the long files when omitted. */
+  readonly compatExclude?: ReadonlyArray<string>
   /** Anything else for `test` (timeouts, fileParallelism, ...). */
   readonly test?: TestOptions
 }
@@ -56,7 +58,10 @@ export const suiteConfig = (options: SuiteOptions = {}) => {
       isolate: false,
       ...options.test,
       include,
-      exclude: suite === "long" ? [...configDefaults.exclude] : [...configDefaults.exclude, LONG],
+      exclude: [
+        ...configDefaults.exclude,
+        ...(suite === "long" ? [] : suite === "compat" ? (options.compatExclude ?? [LONG]) : [LONG])
+      ],
       passWithNoTests: suite !== "default"
     }
   })

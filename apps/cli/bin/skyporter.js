@@ -8,11 +8,56 @@
 // ./skyporter.config.json) and the other commands load the packages as
 // installed instead: a plugin then shares one copy of `effect` (its options
 // schema, its effects) with the core that runs it.
-import { existsSync } from "node:fs"
+import { existsSync, statSync } from "node:fs"
+import { fileURLToPath } from "node:url"
 
 const ANSWERED_BY_THE_TREE = new Set(["--help", "-h", "--version", "-v"])
 const args = process.argv.slice(2)
-const flagged = (name) => args.some((a) => a === name || a.startsWith(`${name}=`))
+
+// An export or import of a large file starts again in place with a young
+// generation of 24 MB (the reader threads' size) and two allocator arenas:
+// with V8's and glibc's defaults memory grows with the run's length
+// (docs/performance.md, "10 million posts"). Both are fixed when a process
+// starts; starting again costs one Node start, paid only where a run is
+// long. process.execve keeps the pid and the open files; Node 20 and Windows
+// lack it and run as they are. SKYPORTER_TUNED in the environment skips it.
+const TUNE_FROM_BYTES = 256 * 1024 * 1024
+const flagAt = (name) => args.findIndex((a) => a === name || a.startsWith(`${name}=`))
+const flagged = (name) => flagAt(name) >= 0
+const valueOf = (name) => {
+  const at = flagAt(name)
+  if (at < 0) return undefined
+  return args[at].startsWith(`${name}=`) ? args[at].slice(name.length + 1) : args[at + 1]
+}
+const inputBytes = (file) => {
+  try {
+    return file === undefined ? 0 : statSync(file).size
+  } catch {
+    return 0
+  }
+}
+const input = args[0] === "export" ? valueOf("--db") : args[0] === "import" ? valueOf("--car") : undefined
+if (
+  process.env.SKYPORTER_TUNED === undefined &&
+  typeof process.execve === "function" &&
+  process.platform !== "win32" &&
+  inputBytes(input) >= TUNE_FROM_BYTES
+) {
+  const own = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)].some((f) =>
+    f.startsWith("--max-semi-space-size")
+  )
+  const flags = own ? process.execArgv : [...process.execArgv, "--max-semi-space-size=8"]
+  try {
+    process.execve(process.execPath, [process.execPath, ...flags, fileURLToPath(import.meta.url), ...args], {
+      ...process.env,
+      SKYPORTER_TUNED: "1",
+      MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? "2"
+    })
+  } catch {
+    // Run untuned rather than not at all.
+  }
+}
+
 // skyporter.config.json: CONFIG_FILE in src/Cli.ts.
 const exporting = args[0] === "export"
 const plain = exporting && !flagged("--plugin") && !flagged("--config") && !existsSync("skyporter.config.json")
@@ -22,8 +67,8 @@ if (exporting) {
   // An export's reader threads load their modules while the CLI loads its
   // own (Prewarm loads nothing else). The export validates --threads;
   // prewarm starts the default for a count it cannot use.
-  const at = args.findIndex((a) => a === "--threads" || a.startsWith("--threads="))
-  const given = at < 0 ? undefined : Number(args[at].includes("=") ? args[at].split("=")[1] : args[at + 1])
+  const threads = valueOf("--threads")
+  const given = threads === undefined ? undefined : Number(threads)
   const { prewarm } = await import(`${dist}/Prewarm.js`)
   prewarm(given)
 }

@@ -69,10 +69,10 @@ export const fromEffect = (url: string) => url.includes("/node_modules/effect/")
 export const outside = (url: string) =>
   url === pathToFileURL(LAUNCHER).href || url.includes("/node_modules/better-sqlite3/") || url.startsWith("node:")
 
-export const exportArgs = (format: string, out: string) => [
+export const exportArgs = (format: string, out: string, db = fx.db) => [
   "export",
   "--db",
-  fx.db,
+  db,
   "--did",
   DID,
   "--format",
