@@ -1,6 +1,8 @@
 // The test suites every package's vitest config shares. SKYPORTER_TEST_SUITE picks one:
 // - unset or "default": test/**/*.test.ts except *.long.test.ts (`npm test`, the development loop);
-// - "long": test/**/*.long.test.ts (`npm run test:long`), proofs too slow for the loop;
+// - "long": test/**/*.long.test.ts (`npm run test:long`, run by CI too): heavyweight proofs
+//   (matrices of CLI runs, signals in every phase, faults, 100,000-post pages) kept out of the
+//   loop; docs/development.md lists them and what the loop keeps;
 // - "compat": the files a package lists as its compatibility suite (`npm run test:compat`),
 //   run by CI on the machine's Node and on Node 26 besides the whole suite on Node 24.
 // A package with nothing in the chosen suite passes with no tests (its report says 0).
@@ -37,6 +39,8 @@ type TestOptions = NonNullable<ViteUserConfig["test"]>
 export interface SuiteOptions {
   /** Files (globs relative to the package) in the compatibility suite; none when omitted. */
   readonly compat?: ReadonlyArray<string>
+  /** Files (globs) `compat` matches but leaves out; the long files when omitted. */
+  readonly compatExclude?: ReadonlyArray<string>
   /** Anything else for `test` (timeouts, fileParallelism, ...). */
   readonly test?: TestOptions
 }
@@ -48,9 +52,16 @@ export const suiteConfig = (options: SuiteOptions = {}) => {
     test: {
       testTimeout: 60_000,
       hookTimeout: 60_000,
+      // A worker runs its files one after another in one module graph: effect, the core and
+      // better-sqlite3 load once per worker, not once per file. No test file keeps state in a
+      // module another imports (no mocks, no changed globals): each makes its own folders.
+      isolate: false,
       ...options.test,
       include,
-      exclude: suite === "long" ? [...configDefaults.exclude] : [...configDefaults.exclude, LONG],
+      exclude: [
+        ...configDefaults.exclude,
+        ...(suite === "long" ? [] : suite === "compat" ? (options.compatExclude ?? [LONG]) : [LONG])
+      ],
       passWithNoTests: suite !== "default"
     }
   })

@@ -4,7 +4,8 @@ export default suiteConfig({
   test: {
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    // Each file starts its own server subprocesses; two cores are shared.
-    fileParallelism: false
+    // Two files at a time: a server test mostly waits (for exports, the slow test plugin,
+    // Chromium), and each file has its own servers on free ports and its own folders.
+    maxWorkers: 2
   }
 })

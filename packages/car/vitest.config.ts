@@ -1,9 +1,6 @@
-import { defineConfig } from "vitest/config"
+import { suiteConfig } from "../../vitest.shared.mts"
 
-export default defineConfig({
-  test: {
-    include: ["test/**/*.test.ts"],
-    testTimeout: 60_000,
-    hookTimeout: 60_000
-  }
+export default suiteConfig({
+  // Every file, on every supported Node line: they take seconds.
+  compat: ["test/**/*.test.ts"]
 })

@@ -1,9 +1,14 @@
-import { defineConfig } from "vitest/config"
+import { suiteConfig } from "../../vitest.shared.mts"
 
-export default defineConfig({
-  test: {
-    include: ["test/**/*.test.ts"],
-    testTimeout: 60_000,
-    hookTimeout: 60_000
-  }
+export default suiteConfig({
+  // The page's bytes and the plugin conformance suite run on every supported Node line; the
+  // browser tests (Chromium, the same on every line) run on the development line only.
+  compat: [
+    "test/conformance.test.ts",
+    "test/Page.test.ts",
+    "test/Entry.test.ts",
+    "test/Escape.test.ts",
+    "test/Linkify.test.ts",
+    "test/MediaName.test.ts"
+  ]
 })

@@ -5,133 +5,37 @@
  * plugins (--plugin, --config, ./skyporter.config.json) runs the installed
  * modules, whose single copy of effect the plugins share. An import (no
  * plugins) runs from the bundle too. Every module that
- * any thread loads is recorded through `node --import`.
+ * any thread loads is recorded through `node --import`. The other formats
+ * and flag spellings: launcher.long.test.ts.
  */
 import Database from "better-sqlite3"
 import { copyFileSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
-import { fileURLToPath, pathToFileURL } from "node:url"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { fileURLToPath } from "node:url"
+import { beforeAll, describe, expect, it } from "vitest"
 import * as Repos from "../../../packages/car/test/support/Repos.js"
 import {
-  LAUNCHER,
-  readExport,
-  removeDir,
-  type RunResult,
-  sharedArchive,
-  show,
-  startCommand,
-  tempDir,
-  TEST_PLUGIN
-} from "./support.js"
+  bundledLikeInstalled,
+  dir,
+  exportArgs,
+  FLAGS,
+  fromBundle,
+  fromEffect,
+  fx,
+  installedWith,
+  logged,
+  outside,
+  POSTS,
+  published
+} from "./launcher-runs.js"
+import { LAUNCHER, readExport, startCommand } from "./support.js"
 
-const DID = "did:plc:launcherlauncher2222222"
-const POSTS = 2_500
-const fx = sharedArchive(DID, POSTS)
-const MODULE_LOG = fileURLToPath(new URL("./fixtures/module-log.mjs", import.meta.url))
 const START_LOG = fileURLToPath(new URL("./fixtures/start-log.mjs", import.meta.url))
-
-let dir: string
-let runs = 0
-beforeAll(() => {
-  dir = tempDir()
-  writeFileSync(path.join(dir, "empty.json"), "{}")
-})
-afterAll(() => removeDir(dir))
-
-interface Logged {
-  readonly result: RunResult
-  /** Threads that started (the main thread and the readers). */
-  readonly threads: number
-  /** URLs of the modules loaded, on any thread. */
-  readonly modules: ReadonlyArray<string>
-}
-
-/** Runs `skyporter ARGS` in `cwd` with every thread's module loads recorded. */
-const logged = async (args: ReadonlyArray<string>, cwd = dir): Promise<Logged> => {
-  const log = path.join(dir, `modules-${++runs}.txt`)
-  writeFileSync(log, "")
-  const result = await startCommand(process.execPath, ["--import", MODULE_LOG, LAUNCHER, ...args], {
-    cwd,
-    env: { MODULE_LOG: log }
-  }).done
-  const lines = readFileSync(log, "utf8")
-    .split("\n")
-    .filter((l) => l !== "")
-  return {
-    result,
-    threads: lines.filter((l) => l.startsWith("thread ")).length,
-    modules: lines.filter((l) => !l.startsWith("thread ") && !l.endsWith("/module-log-hooks.mjs"))
-  }
-}
-
-const fromBundle = (url: string) => url.includes("/dist/bundle/")
-const fromEffect = (url: string) => url.includes("/node_modules/effect/")
-// The launcher itself and the native addon stay outside the bundle; Node's own modules are built in.
-const outside = (url: string) =>
-  url === pathToFileURL(LAUNCHER).href || url.includes("/node_modules/better-sqlite3/") || url.startsWith("node:")
-
-const exportArgs = (format: string, out: string, db = fx.db) => [
-  "export",
-  "--db",
-  db,
-  "--did",
-  DID,
-  "--format",
-  format,
-  "--threads",
-  "2",
-  "--batch-size",
-  "100",
-  "--out",
-  path.join(dir, out),
-  "--quiet"
-]
-
-const published = (r: RunResult): string => {
-  expect(r.code, show(r)).toBe(0)
-  return r.stdout.trim()
-}
+let largeRuns = 0
 
 describe("the launcher", () => {
-  it.each(["json", "csv", "ndjson"])(
-    "%s: runs from the bundle on every thread, writing what the installed modules write",
-    async (format) => {
-      const bundled = await logged(exportArgs(format, `bundled-${format}`))
-      const installed = await logged([
-        ...exportArgs(format, `installed-${format}`),
-        "--config",
-        path.join(dir, "empty.json")
-      ])
-      expect(bundled.threads, "the main thread and a reader").toBe(2)
-      expect(bundled.modules.filter((url) => !fromBundle(url) && !outside(url))).toEqual([])
-      expect(bundled.modules.some((url) => url.endsWith("/dist/bundle/ReaderThread.js"))).toBe(true)
-      expect(installed.modules.filter(fromBundle)).toEqual([])
-      expect(installed.modules.some(fromEffect)).toBe(true)
-      const a = readExport(published(bundled.result), format)
-      const b = readExport(published(installed.result), format)
-      expect(a.manifest.post_count).toBe(POSTS)
-      expect(a.data.equals(b.data)).toBe(true)
-      expect(a.manifest.files).toEqual(b.manifest.files)
-    },
-    120_000
-  )
-
-  it.each([
-    ["--plugin PATH", ["--plugin", TEST_PLUGIN]],
-    ["--plugin=PATH", [`--plugin=${TEST_PLUGIN}`]],
-    ["--config FILE", ["--config", "empty.json"]],
-    ["--config=FILE", ["--config=empty.json"]]
-  ])(
-    "an export with %s runs the installed modules",
-    async (_, flags) => {
-      const r = await logged([...exportArgs("json", `flag-${runs}`), ...flags])
-      published(r.result)
-      expect(r.modules.filter(fromBundle)).toEqual([])
-      expect(r.modules.some(fromEffect)).toBe(true)
-    },
-    60_000
-  )
+  bundledLikeInstalled(["json"])
+  installedWith(FLAGS.slice(0, 1))
 
   it("an import runs from the bundle and writes the repository's posts", async () => {
     const built = await Repos.build(Repos.catalog(20))
@@ -175,9 +79,9 @@ describe("an export of a large archive", () => {
 
   /** Exports `db` as json with every start of the main thread recorded. */
   const started = async (db: string, env: Record<string, string> = {}, flags: ReadonlyArray<string> = []) => {
-    const log = path.join(dir, `starts-${++runs}.txt`)
+    const log = path.join(dir, `starts-${++largeRuns}.txt`)
     writeFileSync(log, "")
-    const args = [...flags, "--import", START_LOG, LAUNCHER, ...exportArgs("json", `large-${runs}`, db)]
+    const args = [...flags, "--import", START_LOG, LAUNCHER, ...exportArgs("json", `large-${largeRuns}`, db)]
     const running = startCommand(process.execPath, args, { cwd: dir, env: { START_LOG: log, ...env } })
     const result = await running.done
     const starts = readFileSync(log, "utf8")

@@ -8,11 +8,10 @@
  */
 import Database from "better-sqlite3"
 import { Synthetic } from "@skyporter/testkit"
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs"
 import { createServer } from "node:http"
-import { tmpdir } from "node:os"
 import * as path from "node:path"
-import { type BrowserContext, chromium, type Page } from "playwright-core"
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core"
 import { afterAll, describe, expect, it } from "vitest"
 import * as Repos from "../../../packages/car/test/support/Repos.js"
 import { DID_A, DID_B, seededArchive, serve, tree, verifyZip, writeAuthFile } from "./support.js"
@@ -27,19 +26,16 @@ if (!hasChromium) {
 }
 
 const fixture = seededArchive()
-const profiles: Array<string> = []
+let browser: Browser | undefined
 
 /**
- * A browser with a fresh profile (playwright passes it as --user-data-dir),
- * downloads accepted, and exactly the flags this machine's Chromium needs.
+ * A fresh context (its own storage, as a new profile would have) with downloads accepted, in the
+ * file's one browser, started with exactly the flags this machine's Chromium needs.
  */
-const launch = (): Promise<BrowserContext> => {
-  const profile = mkdtempSync(path.join(tmpdir(), "skyporter-chromium-"))
-  profiles.push(profile)
-  return chromium.launchPersistentContext(profile, {
+const launch = async (): Promise<BrowserContext> => {
+  browser ??= await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    acceptDownloads: true,
     args: [
       "--headless",
       "--no-sandbox",
@@ -50,10 +46,11 @@ const launch = (): Promise<BrowserContext> => {
       "--no-first-run"
     ]
   })
+  return browser.newContext({ acceptDownloads: true })
 }
 
-afterAll(() => {
-  for (const profile of profiles) rmSync(profile, { recursive: true, force: true })
+afterAll(async () => {
+  await browser?.close()
 })
 
 /** Runs the whole flow on an open page: export, 100 %, download, delete. */

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { afterAll, beforeAll } from "vitest"
+import { afterAll, beforeAll, expect } from "vitest"
 
 /** The `skyporter` launcher of the CLI package (built before these tests; see turbo.json). */
 export const LAUNCHER = fileURLToPath(new URL("../../cli/bin/skyporter.js", import.meta.url))
@@ -105,6 +105,26 @@ export const serve = async (options: ServeOptions): Promise<Served> => {
       return exited
     }
   }
+}
+
+/**
+ * Starts `skyporter serve` on `db`, sends `signal` after `delay` ms (0: while it loads) and
+ * expects it to exit within 15 s.
+ */
+export const expectStopsOn = async (signal: NodeJS.Signals, delay: number, db: string, out: string): Promise<void> => {
+  const child = spawn(process.execPath, [LAUNCHER, "serve", "--db", db, "--out", out, "--port", "0"], {
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+    child.on("exit", (code, sig) => resolve({ code, signal: sig }))
+  )
+  await sleep(delay)
+  const sent = Date.now()
+  child.kill(signal)
+  const end = await Promise.race([exited, sleep(15_000).then(() => "hung" as const)])
+  if (end === "hung") child.kill("SIGKILL")
+  expect(end, `${signal} after ${delay} ms`).not.toBe("hung")
+  expect(Date.now() - sent).toBeLessThan(15_000)
 }
 
 /** Runs `skyporter serve` expecting it to refuse to start; its exit code and stderr. */

@@ -2,7 +2,9 @@
  * The bytes of an export never depend on the batch size: `--batch-size`
  * 1, 7, 999, 1000, 1001 and one piece give identical files, for json and
  * csv, on the compat fixture (equal to the golden vectors) and on
- * synthetic archives larger than two default batches.
+ * synthetic archives larger than two default batches. 42 exports: the loop
+ * keeps two of them (golden.test.ts), and each format's conformance suite
+ * checks batches of 1, 7, 1000 and 1001 in-process.
  */
 import { Compat, Synthetic } from "@skyporter/testkit"
 import * as path from "node:path"
