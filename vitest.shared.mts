@@ -55,6 +55,7 @@ export const suiteConfig = (options: SuiteOptions = {}) => {
       // A worker runs its files one after another in one module graph: effect, the core and
       // better-sqlite3 load once per worker, not once per file. No test file keeps state in a
       // module another imports (no mocks, no changed globals): each makes its own folders.
+      // A package whose support modules hold state (apps/cli) sets it back to true.
       isolate: false,
       ...options.test,
       include,
