@@ -3,8 +3,8 @@
  *
  * Opening checks that the file is SQLite and has a `posts` table with the
  * columns an export reads. When the file can be written, the one index the
- * export order needs is added if missing; a read-only file or folder still
- * exports (SQLite then sorts once per export, in the single ordered cursor).
+ * export order needs is added if missing (see `OpenOptions.did`); without
+ * it, a read-only file or folder still exports (each export then sorts).
  */
 import Database from "better-sqlite3"
 import * as Context from "effect/Context"
@@ -58,6 +58,27 @@ export interface OpenOptions {
   readonly readOnly?: boolean
   /** Milliseconds to wait on a locked database before failing (never hang). */
   readonly busyTimeout?: number
+  /**
+   * The one account to be exported, when known. The export-order index is
+   * then added only if this DID holds at least a third of the posts: it
+   * covers every account, and for a smaller share it costs more to build than
+   * sorting this account's keys costs an export (docs/performance.md).
+   */
+  readonly did?: string
+}
+
+/**
+ * Whether `did` holds at least a third of the archive's posts, counted from
+ * the indexes alone; any failure (a writer's lock) means no.
+ */
+const holdsAThird = (database: Database.Database, did: string): boolean => {
+  try {
+    const mine = Number(database.prepare("SELECT COUNT(*) FROM posts WHERE did = ?").pluck().get(did))
+    const all = Number(database.prepare("SELECT COUNT(*) FROM posts").pluck().get())
+    return mine > 0 && 3 * mine >= all
+  } catch {
+    return false
+  }
 }
 
 const fail = (reason: ArchiveError["reason"], path: string, message: string) =>
@@ -233,7 +254,7 @@ export const open = Effect.fn("Archive.open")(function* (options: OpenOptions) {
       .get(ArchiveSchema.EXPORT_INDEX_NAME) === 1
   let indexed = hasIndex()
   let readOnly = openedReadOnly
-  if (!indexed && !readOnly) {
+  if (!indexed && !readOnly && (options.did === undefined || holdsAThird(db, options.did))) {
     // The only change skyporter ever makes to an archive. Failing to add it
     // (read-only file or folder, a writer holding the lock) is not an error.
     try {

@@ -9,12 +9,10 @@
  *
  * Batches come from ONE ordered cursor read in chunks, never OFFSET: with the
  * export-order index SQLite walks the index (every batch costs the same at any
- * depth). Without it (a read-only archive), reading by date (`byDate`) walks
- * bskyarchive's created_at index and sorts only posts created at the same
- * instant; read by DID, SQLite sorts once for the whole export, not once per
- * batch as re-issued keyset queries would.
+ * depth). Without it, SQLite sorts the selection's keys once and each post is
+ * read by rowid (internal/SortedKeys), not sorted whole, nor once per batch as
+ * re-issued keyset queries would.
  */
-import type Database from "better-sqlite3"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -71,17 +69,10 @@ export interface Snapshot {
 
 export { addWarning, BatchWarnings, KEPT_WARNINGS, type Warnings } from "./Warnings.js"
 
-/**
- * WHERE clause and parameters for a selection. With `byDate`, the DID is
- * written `+did`, which SQLite cannot look up in an index: it then reads the
- * posts through an index on created_at and tests each one's DID.
- */
-export const where = (
-  selection: Selection,
-  byDate = false
-): { readonly sql: string; readonly params: Record<string, string> } => {
+/** WHERE clause and parameters for a selection. */
+export const where = (selection: Selection): { readonly sql: string; readonly params: Record<string, string> } => {
   const params: Record<string, string> = { did: selection.did }
-  let sql = byDate ? "+did = @did" : "did = @did"
+  let sql = "did = @did"
   const { since, until } = selection.range
   // Stored local dates lie within a day of their UTC instant, so plain text
   // bounds a day wider let the index narrow the scan before the exact
@@ -113,43 +104,24 @@ const failed = (stage: "snapshot" | "read", message: string, batch?: number) =>
 export interface SnapshotOptions extends BatchOptions {
   readonly busyTimeout?: number | undefined
   /**
-   * Read the posts in created_at order, testing each one's DID, instead of
-   * looking the DID's posts up and sorting them all: for an archive without
-   * the export-order index (see `readByDate`). The order is the same.
+   * False for an archive without the export-order index: each thread then
+   * has SQLite sort the selection's keys and reads every post by rowid
+   * (internal/SortedKeys). Default: the index is there.
    */
-  readonly byDate?: boolean | undefined
+  readonly indexed?: boolean | undefined
 }
 
-/**
- * Whether an archive without the export-order index is better read by date
- * (`SnapshotOptions.byDate`) for `did`: when the DID has at least a third of
- * the posts. Looked up by DID, all its posts are sorted, full rows, mostly
- * through temporary files; walking bskyarchive's created_at index sorts only
- * posts created at the same instant, but reads the other accounts' posts for
- * nothing. Sorting a post costs about twice as much as reading one for
- * nothing, hence a third (docs/performance.md). Counted from the indexes
- * alone; any failure (a writer's lock) means no.
- */
-export const readByDate = (database: Database.Database, did: string): boolean => {
-  try {
-    const mine = Number(database.prepare("SELECT COUNT(*) FROM posts WHERE did = ?").pluck().get(did))
-    const all = Number(database.prepare("SELECT COUNT(*) FROM posts").pluck().get())
-    return mine > 0 && 3 * mine >= all
-  } catch {
-    return false
-  }
-}
+/** A rowid as a number, or past 2^53 as its exact text. */
+const exactRowid =
+  "CASE WHEN rowid BETWEEN -9007199254740991 AND 9007199254740991 THEN rowid ELSE CAST(rowid AS TEXT) END"
 
 /** What a reader thread needs to read `selection` in export order. */
 export const workerInit = (path: string, selection: Selection, options: SnapshotOptions = {}): WorkerInit => {
   const { sql, params } = where(selection)
-  // The queries that read a whole selection in one cursor. Keyset searches
-  // (after, skip) are for the export-order index, which reads by DID.
-  const scan = where(selection, options.byDate).sql
   // rowid last: a total order even where uri (a nullable TEXT key) ties,
   // so separate cursors in one snapshot agree on every position.
   const order = "ORDER BY created_at DESC, uri ASC, rowid ASC"
-  const chunk = `SELECT ${Post.selectColumns}, rowid FROM posts WHERE ${scan}`
+  const chunk = `SELECT ${Post.selectColumns}, rowid FROM posts WHERE ${sql}`
   // The row `@anchor` itself, compared in SQL: its values never pass through
   // JavaScript, so text that is not UTF-8 or integers past 2^53 compare as stored.
   const anchor = (column: string) => `(SELECT ${column} FROM posts WHERE rowid = @anchor)`
@@ -160,7 +132,7 @@ export const workerInit = (path: string, selection: Selection, options: Snapshot
     path,
     countSql: `SELECT COUNT(*) FROM posts WHERE ${sql}`,
     nullsSql: `SELECT COUNT(*) FROM posts WHERE ${sql} AND created_at IS NULL`,
-    rowsSql: `SELECT ${Post.selectColumns} FROM posts WHERE ${scan} ${order}`,
+    rowsSql: `SELECT ${Post.selectColumns} FROM posts WHERE ${sql} ${order}`,
     chunkSql: `${chunk} ${order} LIMIT @limit OFFSET @offset`,
     // Rows after the anchor in export order. `created_at <= …` is the index
     // range the search starts from, so skipping to a chunk costs its distance
@@ -170,8 +142,14 @@ export const workerInit = (path: string, selection: Selection, options: Snapshot
     // The row `@offset` rows past the anchor, from the export-order index
     // alone (no table row read), and whether it can anchor a search in turn.
     // A thread skips the other threads' chunks with it: stepping over them
-    // in afterSql's OFFSET cost more (see ChunkEncoder).
+    // in afterSql's OFFSET cost more (see IndexedChunks).
     skipSql: `SELECT rowid, uri IS NOT NULL AND created_at IS NOT NULL FROM posts WHERE ${after} LIMIT 1 OFFSET @offset`,
+    ...(options.indexed === false
+      ? {
+          keysSql: `SELECT ${exactRowid} FROM posts WHERE ${sql} ${order}`,
+          rowSql: `SELECT ${Post.selectColumns} FROM posts WHERE rowid = ?`
+        }
+      : {}),
     params,
     batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
     budgetBytes: options.budgetBytes ?? DEFAULT_BATCH_BUDGET_BYTES,

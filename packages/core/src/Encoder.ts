@@ -58,8 +58,7 @@ export const fromSnapshot = (snapshot: BatchSource.Snapshot, plugin: FormatPlugi
 export const open = Effect.fn("Encoder.open")(function* (archive: ArchiveShape, prepared: PreparedRequest) {
   const { request, plugin } = prepared
   const selection = { did: request.did, range: prepared.range }
-  const byDate = !archive.indexed && BatchSource.readByDate(archive.database, request.did)
-  const options = { batchSize: request.batchSize, budgetBytes: request.budgetBytes, byDate }
+  const options = { batchSize: request.batchSize, budgetBytes: request.budgetBytes, indexed: archive.indexed }
   const concurrent =
     plugin.concurrent !== undefined &&
     !request.media &&
@@ -72,12 +71,7 @@ export const open = Effect.fn("Encoder.open")(function* (archive: ArchiveShape, 
       { module: plugin.concurrent!.module, name: plugin.name, options: request.options ?? {} },
       {
         ...options,
-        // Separate cursors in one snapshot each search from their last post
-        // through the export-order index. Without it, every search would sort
-        // the whole selection (by DID) or the whole run of posts created at
-        // its instant (by date), and skipping a NULL created_at tail would
-        // read every row before it: one cursor sorts each once.
-        threads: archive.indexed ? (request.threads ?? Prewarm.defaultThreads()) : 1,
+        threads: request.threads ?? Prewarm.defaultThreads(),
         chunkPosts: request.chunkPosts,
         plugin,
         version: () => dataVersion(archive.database)

@@ -40,6 +40,23 @@ describe("Archive.open", () => {
     expect(await open({ path: file })).toEqual({ indexed: true, readOnly: false })
   })
 
+  it("adds the index for the DID to be exported only when it holds at least a third of the posts", async () => {
+    const share = async (mine: number, others: number) => {
+      const file = archive([...posts(mine, "did:plc:t"), ...posts(others, "did:plc:other")])
+      const db = new Database(file)
+      db.exec(`DROP INDEX IF EXISTS ${EXPORT_INDEX_NAME}`)
+      db.close()
+      const opened = await open({ path: file, did: "did:plc:t" })
+      expect(indexes(file).includes(EXPORT_INDEX_NAME)).toBe(opened.indexed)
+      return opened
+    }
+    expect(await share(10, 20)).toEqual({ indexed: true, readOnly: false })
+    expect(await share(40, 0)).toEqual({ indexed: true, readOnly: false })
+    // A smaller share is read from sorted keys; the archive stays as it was.
+    expect(await share(10, 21)).toEqual({ indexed: false, readOnly: false })
+    expect(await share(0, 40)).toEqual({ indexed: false, readOnly: false })
+  })
+
   it("gives the connection its page cache and sorter threads back after building the index", async () => {
     const file = archive(posts(3))
     const db = new Database(file)

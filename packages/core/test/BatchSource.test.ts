@@ -10,7 +10,7 @@ import { archive, insert, posts, type Row } from "./helpers.js"
 const read = (
   file: string,
   did: string,
-  options: BatchSource.BatchOptions & {
+  options: BatchSource.SnapshotOptions & {
     since?: string
     until?: string
     between?: (batch: number) => void
@@ -104,7 +104,10 @@ describe("BatchSource", () => {
     expect(total).toBe(6)
   })
 
-  it("reads one snapshot while another connection inserts, updates and deletes", async () => {
+  it.each([
+    ["through the export-order index", true],
+    ["from sorted keys", false]
+  ])("reads one snapshot while another connection inserts, updates and deletes (%s)", async (_, indexed) => {
     const file = archive(posts(5000))
     const setup = new Database(file)
     setup.pragma("journal_mode = WAL")
@@ -113,6 +116,7 @@ describe("BatchSource", () => {
     const before = await read(file, "did:plc:test")
     let n = 0
     const during = await read(file, "did:plc:test", {
+      indexed,
       between: () => {
         n++
         insert(
@@ -133,9 +137,12 @@ describe("BatchSource", () => {
     expect(after.total).toBe(5000 + 15 - 35)
   })
 
-  it("shrinks batches to the memory budget without changing the order", async () => {
+  it.each([
+    ["through the export-order index", true],
+    ["from sorted keys", false]
+  ])("shrinks batches to the memory budget without changing the order (%s)", async (_, indexed) => {
     const file = archive(posts(50).map((r) => ({ ...r, text: "x".repeat(100_000) })))
-    const { batches, uris } = await read(file, "did:plc:test", { budgetBytes: 1_000_000 })
+    const { batches, uris } = await read(file, "did:plc:test", { budgetBytes: 1_000_000, indexed })
     const whole = await read(file, "did:plc:test")
     expect(uris).toEqual(whole.uris)
     expect(batches.length).toBeGreaterThan(1)
@@ -197,14 +204,14 @@ describe("BatchSource", () => {
   })
 })
 
-describe("Reading by date, for an archive without the export-order index", () => {
-  /** Reads `did`'s posts with the archive as it is (no index added), by date or by DID. */
-  const readAs = (file: string, did: string, byDate: boolean, dates: { since?: string; until?: string } = {}) =>
+describe("Reading an archive without the export-order index, from sorted keys", () => {
+  /** Reads `did`'s posts with the archive as it is (no index added). */
+  const readAs = (file: string, did: string, dates: { since?: string; until?: string } = {}) =>
     Effect.runPromise(
       Effect.scoped(
         Effect.gen(function* () {
           const range = yield* DateRange.make(dates)
-          const source = yield* BatchSource.open(file, { did, range }, { batchSize: 7, byDate })
+          const source = yield* BatchSource.open(file, { did, range }, { batchSize: 7, indexed: false })
           const uris: Array<string> = []
           yield* Stream.runForEach(source.batches, (batch) => Effect.sync(() => uris.push(...batch.map((p) => p.uri))))
           return { total: source.total, uris }
@@ -212,18 +219,14 @@ describe("Reading by date, for an archive without the export-order index", () =>
       )
     )
 
-  const plans = (file: string, byDate: boolean, dates: { since?: string; until?: string } = {}) => {
+  const plans = (file: string, dates: { since?: string; until?: string } = {}) => {
     const range = Effect.runSync(DateRange.make(dates))
-    const init = BatchSource.workerInit(file, { did: "did:plc:t", range }, { byDate })
+    const init = BatchSource.workerInit(file, { did: "did:plc:t", range }, { indexed: false })
     const db = new Database(file, { readonly: true })
     db.function(init.instantFunction, (text: unknown) => text)
-    const plan = (sql: string) =>
-      (
-        db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ ...init.params, limit: 10, offset: 0 }) as Array<{
-          detail: string
-        }>
-      ).map((r) => r.detail)
-    const result = { rows: plan(init.rowsSql), chunk: plan(init.chunkSql) }
+    const plan = (sql: string, params: unknown) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as Array<{ detail: string }>).map((r) => r.detail)
+    const result = { keys: plan(init.keysSql!, init.params), row: plan(init.rowSql!, 1) }
     db.close()
     return result
   }
@@ -244,54 +247,30 @@ describe("Reading by date, for an archive without the export-order index", () =>
     return archive(rows)
   }
 
-  it("walks bskyarchive's created_at index and sorts only ties, instead of sorting every post of the DID", () => {
+  it("sorts only the DID's keys, found through bskyarchive's did index, and reads each post by rowid", () => {
     const file = mixed()
-    for (const sql of Object.values(plans(file, true))) {
-      expect(sql).toContain("SCAN posts USING INDEX idx_posts_created_at")
-      // The sort covers uri and rowid only: posts of one created_at at a time.
-      expect(sql).toContain("USE TEMP B-TREE FOR LAST 2 TERMS OF ORDER BY")
-    }
-    for (const sql of Object.values(plans(file, true, { since: "2024-04-20", until: "2024-04-30" }))) {
-      expect(sql.join("\n")).toMatch(
-        /SEARCH posts USING INDEX idx_posts_created_at \(created_at>\? AND created_at<\?\)/
-      )
-    }
-    for (const sql of Object.values(plans(file, false))) {
-      expect(sql).toContain("SEARCH posts USING INDEX idx_posts_did (did=?)")
-      expect(sql).toContain("USE TEMP B-TREE FOR ORDER BY")
+    for (const dates of [{}, { since: "2024-04-20", until: "2024-04-30" }]) {
+      const { keys, row } = plans(file, dates)
+      expect(keys.join("\n")).toMatch(/SEARCH posts USING (COVERING )?INDEX idx_posts_did \(did=\?\)/)
+      expect(keys).toContain("USE TEMP B-TREE FOR ORDER BY")
+      expect(row).toEqual(["SEARCH posts USING INTEGER PRIMARY KEY (rowid=?)"])
     }
   })
 
   it.each([
     ["every date", {}],
     ["a date range", { since: "2024-04-25", until: "2024-04-29" }]
-  ])(
-    "reads the same posts in the same order as by DID and as through the export-order index (%s)",
-    async (_, dates) => {
-      const file = mixed()
-      for (const did of ["did:plc:t", "did:plc:other", "did:plc:third", "did:plc:none"]) {
-        const byDid = await readAs(file, did, false, dates)
-        const byDate = await readAs(file, did, true, dates)
-        expect(byDate, did).toEqual(byDid)
-        if (did !== "did:plc:none") expect(byDid.total, did).toBeGreaterThan(0)
-      }
-      const indexed = await read(file, "did:plc:t", { batchSize: 7, ...dates })
+  ])("reads the same posts in the same order as through the export-order index (%s)", async (_, dates) => {
+    const file = mixed()
+    const sorted = new Map<string, Awaited<ReturnType<typeof readAs>>>()
+    for (const did of ["did:plc:t", "did:plc:other", "did:plc:third", "did:plc:none"]) {
+      sorted.set(did, await readAs(file, did, dates))
+      if (did !== "did:plc:none") expect(sorted.get(did)!.total, did).toBeGreaterThan(0)
+    }
+    for (const did of sorted.keys()) {
+      const indexed = await read(file, did, { batchSize: 7, ...dates })
       expect(indexed.indexed).toBe(true)
-      expect((await readAs(file, "did:plc:t", true, dates)).uris).toEqual(indexed.uris)
+      expect(sorted.get(did), did).toEqual({ total: indexed.total, uris: indexed.uris })
     }
-  )
-
-  it("is chosen when the DID has at least a third of the posts", () => {
-    const share = (mine: number, others: number) => {
-      const file = archive([...posts(mine, "did:plc:t"), ...posts(others, "did:plc:other")])
-      const db = new Database(file, { readonly: true })
-      const chosen = BatchSource.readByDate(db, "did:plc:t")
-      db.close()
-      return chosen
-    }
-    expect(share(10, 20)).toBe(true)
-    expect(share(10, 21)).toBe(false)
-    expect(share(40, 0)).toBe(true)
-    expect(share(0, 40)).toBe(false)
   })
 })

@@ -297,11 +297,8 @@ describe("Chunks found from the previous chunk's last row", () => {
     }
   }, 120_000)
 
-  it("hold them too, read by date, when the archive cannot take the export-order index", async () => {
+  it("hold them too, read from sorted keys, when the archive has no export-order index", async () => {
     const file = hostileKeys()
-    const db = new Database(file, { readonly: true })
-    expect(BatchSource.readByDate(db, "did:plc:test")).toBe(true)
-    db.close()
     const indexes = () => {
       const check = new Database(file, { readonly: true })
       const names = check.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").pluck().all()
@@ -309,23 +306,29 @@ describe("Chunks found from the previous chunk's last row", () => {
       return names
     }
     for (const dates of [{}, { since: "2024-02-01", until: "2024-05-01" }]) {
-      // One cursor by date, its posts encoded on this thread.
+      // One reader, its posts encoded on this thread.
       const reference = completed((await run(file, { batchSize: 7, ...dates }, sequential, { readOnly: true })).exit)
       expect(reference.text).toMatch(/^total [1-9]\d+\n/)
-      // Two threads asked for, one cursor read: a search from a thread's last
-      // post would sort the whole run of posts created at its instant.
-      const request = { batchSize: 7, threads: 2, chunkPosts: 5, options: { thread: true }, ...dates }
-      const tagged = completed((await run(file, request, concurrentLines, { readOnly: true })).exit)
-      const encoders = new Set<string>()
-      const lines = tagged.text.split("\n").map((line) => {
-        const match = /^(\d+) (\d+ .*)$/.exec(line)
-        if (match === null) return line
-        encoders.add(match[1]!)
-        return match[2]
-      })
-      expect(lines.join("\n"), JSON.stringify(dates)).toBe(reference.text)
-      expect([...encoders].filter((id) => id !== "0")).toHaveLength(1)
-      expect(encoders.has("0")).toBe(false)
+      for (const [threads, chunkPosts, batchSize] of [
+        [2, 5, 7],
+        [2, 1, 1],
+        [3, 7, 5],
+        [4, 10, 10]
+      ] as const) {
+        const request = { batchSize, threads, chunkPosts, options: { thread: true }, ...dates }
+        const tagged = completed((await run(file, request, concurrentLines, { readOnly: true })).exit)
+        const encoders = new Set<string>()
+        const lines = tagged.text.split("\n").map((line) => {
+          const match = /^(\d+) (\d+ .*)$/.exec(line)
+          if (match === null) return line
+          encoders.add(match[1]!)
+          return match[2]
+        })
+        const label = `${threads} threads, chunks of ${chunkPosts}, ${JSON.stringify(dates)}`
+        expect(lines.join("\n"), label).toBe(reference.text)
+        // Every thread sorted the keys for itself and took chunks.
+        expect(encoders.size, label).toBe(threads)
+      }
       expect(indexes()).not.toContain("idx_posts_skyporter_export_order")
       // The same posts through the export-order index, once an export may add it.
       const indexed = completed((await run(file, { batchSize: 7, threads: 2, ...dates })).exit)

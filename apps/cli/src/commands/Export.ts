@@ -91,7 +91,7 @@ export const run = (flags: ExportFlags) =>
           yield* Effect.sync(() => process.stderr.write(noPostsNotice(flags.did, accounts)))
         }
       }
-    }).pipe(Effect.provide(Archive.Archive.layer({ path: flags.db })))
+    }).pipe(Effect.provide(Archive.Archive.layer({ path: flags.db, did: flags.did })))
   }).pipe(
     // Last, once every temporary file is gone: a stopped export says so.
     Effect.onInterrupt(() =>

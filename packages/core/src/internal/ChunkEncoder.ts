@@ -15,18 +15,9 @@ import * as Post from "../Post.js"
 import { BatchWarnings, type Warnings } from "../Warnings.js"
 import type { BatchReader } from "./BatchReader.js"
 import { Carriers } from "./Carriers.js"
+import type { ChunkSource } from "./ChunkSource.js"
 import * as LoadedPlugins from "./LoadedPlugins.js"
 import { type ChunkPlan, describe, type FromWorker, type WorkerInit } from "./ThreadProtocol.js"
-
-/** Positions of uri and created_at in `Post.selectColumns`. */
-const URI = 0
-const CREATED_AT = 4
-
-/** A row to search from, by rowid, and the position after it in export order. */
-interface Anchor {
-  readonly rowid: number
-  readonly position: number
-}
 
 /** A plugin failure, at the batch starting `offset` posts into the export. */
 class EncodeFailure extends Error {
@@ -65,36 +56,20 @@ const makeSink = async (plugin: FormatPlugin, input: unknown, total: number): Pr
   return exit.value
 }
 
-/** Opens a cursor on the thread's connection, in its snapshot. */
-export type OpenCursor = (sql: string, params: Record<string, unknown>) => BatchReader
-
 export class ChunkEncoder {
   /** The chunks still to do, and the one being read. */
   private queue: Array<ChunkPlan> = []
   private current: { readonly plan: ChunkPlan; readonly reader: BatchReader; offset: number } | undefined
-  /**
-   * The rowid of the last row read, and the position after it: the thread's
-   * next chunk is searched for from there, so skipping the other threads'
-   * chunks costs their length, not the whole offset from the start.
-   */
-  private anchor: Anchor | undefined
   private credit = 0
   private readonly carriers = new Carriers()
   private sink: Promise<FormatSink> | undefined
   private pumping = false
   private closed = false
 
-  /**
-   * `keyed`: posts before the first whose created_at is NULL. Chunks found
-   * from an anchor must lie within them (see `afterSql`).
-   */
   constructor(
-    private readonly init: WorkerInit,
     private readonly encoder: NonNullable<WorkerInit["encoder"]>,
     private readonly plugin: Promise<FormatPlugin>,
-    private readonly keyed: number,
-    private readonly openCursor: OpenCursor,
-    private readonly skip: (params: Record<string, unknown>) => [unknown, unknown] | undefined,
+    private readonly source: ChunkSource,
     private readonly port: MessagePort
   ) {}
 
@@ -122,42 +97,14 @@ export class ChunkEncoder {
   close(): void {
     this.closed = true
     this.current?.reader.close()
+    this.source.close()
   }
 
-  /**
-   * The anchor right before position `offset` (the rows between belong to
-   * other threads), found from `from` in the index alone, or `from` itself
-   * if that row cannot anchor. Cheaper than skipping them with the OFFSET of
-   * the chunk's own query (see docs/performance.md).
-   */
-  private skipTo(from: Anchor, offset: number): Anchor {
-    if (offset === from.position) return from
-    const row = this.skip({ ...this.init.params, anchor: from.rowid, offset: offset - from.position - 1 })
-    const rowid = row?.[0]
-    return typeof rowid === "number" && Number.isSafeInteger(rowid) && row![1] === 1
-      ? { rowid, position: offset }
-      : from
-  }
-
-  /** The next chunk to read, its cursor opened from the nearest anchor when there is one. */
+  /** The next chunk to read, and its reader. */
   private nextChunk(): ChunkEncoder["current"] {
     const plan = this.queue.shift()
     if (plan === undefined) return undefined
-    const { init, anchor } = this
-    const from =
-      anchor !== undefined && anchor.position <= plan.offset && plan.offset + plan.limit <= this.keyed
-        ? this.skipTo(anchor, plan.offset)
-        : undefined
-    const reader =
-      from !== undefined
-        ? this.openCursor(init.afterSql, {
-            ...init.params,
-            anchor: from.rowid,
-            limit: plan.limit,
-            offset: plan.offset - from.position
-          })
-        : this.openCursor(init.chunkSql, { ...init.params, limit: plan.limit, offset: plan.offset })
-    return { plan, reader, offset: plan.offset }
+    return { plan, reader: this.source.open(plan.offset, plan.limit), offset: plan.offset }
   }
 
   /** Reads, decodes and encodes one batch of the current chunk, and posts it. */
@@ -167,15 +114,7 @@ export class ChunkEncoder {
     if (chunk === undefined) return
     const batch = chunk.reader.next()
     const end = batch[batch.length - 1]
-    if (end !== undefined) {
-      // chunkSql selects the rowid after the post's columns. A NULL uri or
-      // created_at, or a rowid past 2^53, cannot anchor a search.
-      const rowid = end[end.length - 1]
-      this.anchor =
-        typeof rowid === "number" && Number.isSafeInteger(rowid) && end[URI] !== null && end[CREATED_AT] !== null
-          ? { rowid, position: chunk.offset + batch.length }
-          : undefined
-    }
+    if (end !== undefined) this.source.passed(end, chunk.offset + batch.length)
     const pending = new BatchWarnings()
     const posts: Array<Post.Post> = batch.map((row, i) => {
       pending.current = i

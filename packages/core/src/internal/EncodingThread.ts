@@ -23,7 +23,10 @@ import type { FormatPlugin } from "../FormatPlugin.js"
 import * as Timestamp from "../Timestamp.js"
 import { BatchReader } from "./BatchReader.js"
 import { ChunkEncoder, importPlugin } from "./ChunkEncoder.js"
+import type { ChunkSource } from "./ChunkSource.js"
+import { IndexedChunks } from "./IndexedChunks.js"
 import * as Prewarm from "./Prewarm.js"
+import { SortedKeys } from "./SortedKeys.js"
 import { describe, type FromWorker, type ToWorker, type WorkerInit } from "./ThreadProtocol.js"
 
 /**
@@ -43,7 +46,11 @@ const openSnapshot = (init: WorkerInit) => {
     )
     db.exec("BEGIN")
     const total = Number(db.prepare(init.countSql).pluck().get(init.params))
-    const keyed = init.encoder === undefined ? 0 : total - Number(db.prepare(init.nullsSql).pluck().get(init.params))
+    // Only searches of the export-order index need it (IndexedChunks).
+    const keyed =
+      init.encoder === undefined || init.keysSql !== undefined
+        ? 0
+        : total - Number(db.prepare(init.nullsSql).pluck().get(init.params))
     return { db, total, keyed }
   } catch (e) {
     if (db.open) db.close()
@@ -77,17 +84,27 @@ export const run = (init: WorkerInit, port: MessagePort, plugin?: FormatPlugin):
     }
     return statement
   }
-  const openCursor = (sql: string, params: Record<string, unknown>) =>
-    new BatchReader(prepared(sql).iterate(params) as IterableIterator<Array<unknown>>, init.batchSize, init.budgetBytes)
-  const rows = init.encoder === undefined ? openCursor(init.rowsSql, init.params) : undefined
+  const { keysSql, rowSql } = init
+  const source: ChunkSource =
+    keysSql !== undefined && rowSql !== undefined
+      ? new SortedKeys({ ...init, keysSql, rowSql }, connection)
+      : new IndexedChunks(init, prepared, keyed)
+  const rows =
+    init.encoder !== undefined
+      ? undefined
+      : keysSql !== undefined
+        ? source.open(0, total)
+        : new BatchReader(
+            prepared(init.rowsSql).iterate(init.params) as IterableIterator<Array<unknown>>,
+            init.batchSize,
+            init.budgetBytes
+          )
   let encoder: ChunkEncoder | undefined
   if (init.encoder !== undefined) {
     // The plugin loads while the main thread sets the export up.
     const loading = plugin === undefined ? importPlugin(init.encoder) : Promise.resolve(plugin)
     loading.catch(() => undefined)
-    const skip = (params: Record<string, unknown>) =>
-      prepared(init.skipSql).get(params) as [unknown, unknown] | undefined
-    encoder = new ChunkEncoder(init, init.encoder, loading, keyed, openCursor, skip, port)
+    encoder = new ChunkEncoder(init.encoder, loading, source, port)
   }
   post({ type: "ready", total })
 
@@ -98,6 +115,7 @@ export const run = (init: WorkerInit, port: MessagePort, plugin?: FormatPlugin):
     try {
       encoder?.close()
       rows?.close()
+      source.close()
       if (connection.inTransaction) connection.exec("ROLLBACK")
       connection.close()
     } finally {

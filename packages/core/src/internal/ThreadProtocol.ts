@@ -22,6 +22,13 @@ export interface WorkerInit {
    * whether it can anchor a search (1) or not (0), read from the index alone.
    */
   readonly skipSql: string
+  /**
+   * An archive without the export-order index: the selection's rowids in
+   * export order (a rowid past 2^53 as text), and one post by rowid. Every
+   * read then goes through them (SortedKeys) instead of the queries above.
+   */
+  readonly keysSql?: string | undefined
+  readonly rowSql?: string | undefined
   readonly params: Record<string, string>
   readonly batchSize: number
   readonly budgetBytes: number

@@ -1,0 +1,55 @@
+/**
+ * Chunks of an archive without the export-order index. Each thread has
+ * SQLite sort the selection's keys once (rowids in export order, a fraction
+ * of the rows' size, spilled to temporary files beyond the page cache) and
+ * then reads each post by its rowid in the thread's snapshot. Every thread
+ * sorts for itself: the sort comes before any post, when the other cores
+ * would wait anyway, and no list of keys grows in memory or crosses threads.
+ */
+import type Database from "better-sqlite3"
+import { BatchReader } from "./BatchReader.js"
+import type { ChunkSource } from "./ChunkSource.js"
+import type { WorkerInit } from "./ThreadProtocol.js"
+
+export class SortedKeys implements ChunkSource {
+  private keys: IterableIterator<unknown> | undefined
+  /** Keys taken from the sorted cursor so far. */
+  private position = 0
+
+  private readonly row: Database.Statement
+
+  constructor(
+    private readonly init: WorkerInit & { readonly keysSql: string; readonly rowSql: string },
+    private readonly database: Database.Database
+  ) {
+    this.row = database.prepare(init.rowSql).raw(true)
+  }
+
+  open(offset: number, limit: number): BatchReader {
+    return new BatchReader(this.rows(offset, limit), this.init.batchSize, this.init.budgetBytes)
+  }
+
+  passed(): void {}
+
+  close(): void {
+    this.keys?.return?.()
+    this.keys = undefined
+  }
+
+  private *rows(offset: number, limit: number): Generator<Array<unknown>> {
+    if (offset < this.position) throw new Error(`chunk at ${offset} asked for after ${this.position}`)
+    this.keys ??= this.database.prepare(this.init.keysSql).pluck().iterate(this.init.params)
+    const keys = this.keys
+    for (; this.position < offset; this.position++) keys.next()
+    for (let n = 0; n < limit; n++) {
+      const key = keys.next()
+      if (key.done) return
+      this.position++
+      // keysSql spells a rowid past 2^53 as text, to be bound exactly.
+      const rowid = typeof key.value === "string" ? BigInt(key.value) : key.value
+      const row = this.row.get(rowid) as Array<unknown> | undefined
+      if (row === undefined) throw new Error(`post ${String(key.value)} vanished from the snapshot`)
+      yield row
+    }
+  }
+}
