@@ -7,7 +7,7 @@
  *
  * The export succeeds with exactly the bytes of a writable copy's export,
  * prints nothing but progress, leaves the archive's bytes and folder as they
- * were and adds no index (SQLite sorts once, in the one ordered cursor). A
+ * were and adds no index (each thread has SQLite sort the keys). A
  * WAL-mode archive reads fine from a read-only folder when its -shm file is
  * there; without it SQLite cannot read it at all, and the export says so
  * and what to do.
@@ -112,7 +112,7 @@ const exportOnReadOnlyMount = (folder: string, db: string, name: string) =>
   ).done
 
 describe.skipIf(!canMount())("a read-only filesystem (read-only bind mount, refused even to root)", () => {
-  it("exports from one sorted cursor, adds no index, changes nothing, prints only progress", async () => {
+  it("exports from sorted keys, adds no index, changes nothing, prints only progress", async () => {
     const { db, folder } = archiveFolder("ro-mount")
     const before = snapshot(folder)
     const r = await exportOnReadOnlyMount(folder, db, "ro-mount")
