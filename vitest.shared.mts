@@ -54,8 +54,9 @@ export const suiteConfig = (options: SuiteOptions = {}) => {
       hookTimeout: 60_000,
       // A worker runs its files one after another in one module graph: effect, the core and
       // better-sqlite3 load once per worker, not once per file. No test file keeps state in a
-      // module another imports (no mocks, no changed globals): each makes its own folders.
-      // A package whose support modules hold state (apps/cli) sets it back to true.
+      // module another imports (no mocks, no changed globals): each makes its own folders, and a
+      // support module that needs folders or hooks registers them when a file calls it, never
+      // when it is first imported (apps/cli/test/launcher-runs.ts: `useLauncherRuns`).
       isolate: false,
       ...options.test,
       include,

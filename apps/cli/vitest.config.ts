@@ -12,9 +12,6 @@ export default suiteConfig({
     "test/outside-install.long.test.ts"
   ],
   test: {
-    // A module graph per file: launcher-runs.ts makes its folders and registers its hooks when
-    // first imported, so two files sharing one graph would share, then lose, them.
-    isolate: true,
     // Two files at a time: a file mostly waits on the CLI subprocesses it starts, and
     // scripts/test-suite.sh runs this package beside the server's only.
     maxWorkers: 2

@@ -5,10 +5,13 @@ export default suiteConfig({
   // browser tests (Chromium, the same on every line) run on the development line only.
   compat: [
     "test/conformance.test.ts",
+    // With a title: a long file, and in this suite too.
+    "test/conformance.long.test.ts",
     "test/Page.test.ts",
     "test/Entry.test.ts",
     "test/Escape.test.ts",
     "test/Linkify.test.ts",
     "test/MediaName.test.ts"
-  ]
+  ],
+  compatExclude: []
 })

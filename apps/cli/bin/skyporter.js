@@ -3,11 +3,11 @@
 //
 // Node loads a few large files far faster than effect's hundreds of small
 // modules, so whatever can run from the bundle (dist/bundle/) does: help, the
-// version, an import (it loads no plugins), and an export that needs only the
-// built-in formats. An export that loads plugins (--plugin, --config or
-// ./skyporter.config.json) and the other commands load the packages as
-// installed instead: a plugin then shares one copy of `effect` (its options
-// schema, its effects) with the core that runs it.
+// version, `import` and `seed` (they load no plugins), and `export`, `serve`
+// and `formats` when they need only the built-in formats. A command that
+// loads plugins (--plugin, --config or ./skyporter.config.json) loads the
+// packages as installed instead: a plugin then shares one copy of `effect`
+// (its options schema, its effects) with the core that runs it.
 import { existsSync, statSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 
@@ -60,9 +60,20 @@ if (
 
 // skyporter.config.json: CONFIG_FILE in src/Cli.ts.
 const exporting = args[0] === "export"
-const plain = exporting && !flagged("--plugin") && !flagged("--config") && !existsSync("skyporter.config.json")
-const bundled = args.length === 0 || args.some((a) => ANSWERED_BY_THE_TREE.has(a)) || plain || args[0] === "import"
+const LOADING_PLUGINS = new Set(["export", "serve", "formats"])
+const NEVER_LOADING_PLUGINS = new Set(["import", "seed"])
+const plain =
+  LOADING_PLUGINS.has(args[0]) && !flagged("--plugin") && !flagged("--config") && !existsSync("skyporter.config.json")
+const bundled =
+  args.length === 0 || args.some((a) => ANSWERED_BY_THE_TREE.has(a)) || plain || NEVER_LOADING_PLUGINS.has(args[0])
 const dist = bundled ? "../dist/bundle" : "../dist"
+if (args[0] === "serve") {
+  // The server's exports start their reader threads from the CLI's own entry,
+  // as an export does: from the bundle, the thread then holds the bundle's
+  // built-in plugins and its one copy of effect. None start before a request.
+  const { useReaderThreads } = await import(`${dist}/Prewarm.js`)
+  useReaderThreads()
+}
 if (exporting) {
   // An export's reader threads load their modules while the CLI loads its
   // own (Prewarm loads nothing else). The export validates --threads;

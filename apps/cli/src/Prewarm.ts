@@ -6,6 +6,9 @@
 import * as Threads from "@skyporter/core/Threads"
 
 export const prewarm = (threads: number | undefined): void => {
-  Threads.useScript(new URL("./ReaderThread.js", import.meta.url))
+  useReaderThreads()
   Threads.prewarm(threads)
 }
+
+/** Reader threads start from ReaderThread.ts next to this module, when an export needs them. */
+export const useReaderThreads = (): void => Threads.useScript(new URL("./ReaderThread.js", import.meta.url))

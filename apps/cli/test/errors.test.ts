@@ -1,194 +1,36 @@
 /**
  * Invalid usage and input: exit 2, a message on stderr naming what is wrong,
  * nothing on stdout, nothing created in --out, and the database untouched.
+ * One case of each kind here (a parser error, a bad DID, a bad date, a bad
+ * range, a file that is not SQLite, an archive without the columns); the whole
+ * table in errors.long.test.ts (invalid-usage.ts).
  */
-import { Compat } from "@skyporter/testkit"
-import Database from "better-sqlite3"
-import { randomBytes } from "node:crypto"
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { readFileSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { listTree, removeDir, run, show, TEST_PLUGIN, tempDir } from "./support.js"
+import { describe, expect, it } from "vitest"
+import { CASES, expectInvalid, inputs } from "./invalid-usage.js"
+import { run, show } from "./support.js"
 
-let dir: string
-let files: Record<string, string>
-
-beforeAll(() => {
-  dir = tempDir()
-  const at = (name: string) => path.join(dir, name)
-  files = {
-    archive: at("archive.db"),
-    random: at("random.db"),
-    empty: at("empty.db"),
-    noPosts: at("no-posts.db"),
-    fewColumns: at("few-columns.db"),
-    text: at("notes.txt"),
-    badPlugin: at("not-a-plugin.mjs")
-  }
-  Compat.writeCompatArchive(files.archive!)
-  writeFileSync(files.random!, randomBytes(8192))
-  writeFileSync(files.empty!, "")
-  writeFileSync(files.text!, "SQLite format 3 is what this file is not\n".repeat(200))
-  writeFileSync(files.badPlugin!, "export default { name: 'nope' }\n")
-  let db = new Database(files.noPosts!)
-  db.exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes (body) VALUES ('hello')")
-  db.close()
-  db = new Database(files.fewColumns!)
-  db.exec(
-    "CREATE TABLE posts (uri TEXT PRIMARY KEY, did TEXT, text TEXT, created_at TIMESTAMP);" +
-      "INSERT INTO posts VALUES ('at://did:plc:alice/app.bsky.feed.post/1', 'did:plc:alice', 'hi', '2024-01-01T00:00:00Z')"
-  )
-  db.close()
-})
-
-afterAll(() => removeDir(dir))
-
-interface Case {
-  readonly name: string
-  readonly args: (f: Record<string, string>) => ReadonlyArray<string>
-  /** What stderr must say. */
-  readonly message: ReadonlyArray<RegExp>
-  readonly env?: Record<string, string>
-}
-
-const alice = (f: Record<string, string>, ...extra: Array<string>) => [
-  "export",
-  "--db",
-  f.archive!,
-  "--did",
-  "did:plc:alice",
-  ...extra
-]
-
-const CASES: ReadonlyArray<Case> = [
-  { name: "unknown flag", args: (f) => alice(f, "--colour", "red"), message: [/--colour/] },
-  { name: "unknown subcommand", args: () => ["exprot", "--db", "x"], message: [/exprot/] },
-  { name: "missing --db", args: () => ["export", "--did", "did:plc:alice"], message: [/--db/] },
-  { name: "missing --did", args: (f) => ["export", "--db", f.archive!], message: [/--did/] },
-  {
-    name: "malformed DID (no method)",
-    args: (f) => ["export", "--db", f.archive!, "--did", "alice"],
-    message: [/DID/, /"alice"/]
-  },
-  {
-    name: "malformed DID (path)",
-    args: (f) => ["export", "--db", f.archive!, "--did", "did:plc:../../etc"],
-    message: [/DID/]
-  },
-  { name: "malformed DID (empty)", args: (f) => ["export", "--db", f.archive!, "--did", ""], message: [/DID|--did/] },
-  { name: "month 13", args: (f) => alice(f, "--since", "2024-13-01"), message: [/--since/, /2024-13-01/] },
-  { name: "February 30", args: (f) => alice(f, "--until", "2024-02-30"), message: [/--until/, /2024-02-30/] },
-  { name: "a word for a date", args: (f) => alice(f, "--since", "yesterday"), message: [/--since/, /yesterday/] },
-  { name: "an instant without a zone", args: (f) => alice(f, "--since", "2024-03-01T00:00:00"), message: [/--since/] },
-  {
-    name: "until before since",
-    args: (f) => alice(f, "--since", "2024-06-01", "--until", "2024-05-31"),
-    message: [/--until/, /before/, /--since/]
-  },
-  {
-    name: "until instant before since instant",
-    args: (f) => alice(f, "--since", "2024-06-01T00:00:00.000000002Z", "--until", "2024-06-01T00:00:00.000000001Z"),
-    message: [/--until/, /before/]
-  },
-  { name: "unknown format", args: (f) => alice(f, "--format", "xml"), message: [/xml/, /\bjson\b/, /\bcsv\b/] },
-  { name: "batch size 0", args: (f) => alice(f, "--batch-size", "0"), message: [/batch size/i] },
-  { name: "batch size not a number", args: (f) => alice(f, "--batch-size", "many"), message: [/batch-size/] },
-  {
-    name: "database file missing",
-    args: (f) => ["export", "--db", path.join(path.dirname(f.archive!), "missing.db"), "--did", "did:plc:alice"],
-    message: [/missing\.db/, /does not exist/]
-  },
-  {
-    name: "database is a folder",
-    args: (f) => ["export", "--db", path.dirname(f.archive!), "--did", "did:plc:alice"],
-    message: [/not a file/]
-  },
-  {
-    name: "random bytes",
-    args: (f) => ["export", "--db", f.random!, "--did", "did:plc:alice"],
-    message: [/random\.db/, /not a SQLite database/]
-  },
-  {
-    name: "a text file",
-    args: (f) => ["export", "--db", f.text!, "--did", "did:plc:alice"],
-    message: [/notes\.txt/, /not a SQLite database/]
-  },
-  {
-    name: "an empty file",
-    args: (f) => ["export", "--db", f.empty!, "--did", "did:plc:alice"],
-    message: [/empty\.db/, /no posts table/]
-  },
-  {
-    name: "SQLite without a posts table",
-    args: (f) => ["export", "--db", f.noPosts!, "--did", "did:plc:alice"],
-    message: [/no-posts\.db/, /no posts table/]
-  },
-  {
-    name: "posts table missing columns",
-    args: (f) => ["export", "--db", f.fewColumns!, "--did", "did:plc:alice"],
-    message: [/few-columns\.db/, /cid/, /indexed_at/, /archived_at/]
-  },
-  {
-    name: "plugin that does not exist",
-    args: (f) => alice(f, "--plugin", "./no-such-plugin.mjs"),
-    message: [/no-such-plugin\.mjs/]
-  },
-  {
-    name: "plugin that is not a plugin",
-    args: (f) => alice(f, "--plugin", f.badPlugin!),
-    message: [/not-a-plugin\.mjs/, /not a skyporter format plugin/]
-  },
-  {
-    name: "two plugins with one name",
-    args: (f) => alice(f, "--plugin", TEST_PLUGIN, "--plugin", TEST_PLUGIN),
-    message: [/two plugins/, /testjson/]
-  },
-  {
-    name: "plugin clashing with a built-in name",
-    args: (f) => alice(f, "--plugin", TEST_PLUGIN),
-    env: { SKYPORTER_TEST_NAME: "csv" },
-    message: [/two plugins/, /"csv"/, /built-in/]
-  }
-]
+const fixture = inputs()
 
 describe("invalid usage and input exit 2", () => {
-  it.each(CASES)(
-    "$name",
-    async ({ args, env, message }) => {
-      const cwd = path.join(dir, `cwd-${randomBytes(4).toString("hex")}`)
-      mkdirSync(cwd)
-      const out = path.join(cwd, "out")
-      const before = Object.fromEntries(
-        Object.entries(files).map(([k, p]) => [k, existsSync(p) ? readFileSync(p) : null])
-      )
-      const r = await run([...args(files), "--out", out], { cwd, ...(env ? { env } : {}) })
-      expect(r.code, show(r)).toBe(2)
-      expect(r.stdout, show(r)).toBe("")
-      for (const re of message) expect(r.stderr, show(r)).toMatch(re)
-      expect(r.stderr).not.toMatch(/unexpected error/)
-      // Nothing created: not --out, not the default ./exports, not a missing --db.
-      expect(existsSync(out), show(r)).toBe(false)
-      expect(listTree(cwd)).toEqual([])
-      expect(existsSync(path.join(dir, "missing.db"))).toBe(false)
-      // Inputs are not modified.
-      for (const [k, p] of Object.entries(files)) {
-        const now = existsSync(p) ? readFileSync(p) : null
-        expect(now === null ? null : now.equals(before[k]!), `${k} changed`).toBe(before[k] === null ? null : true)
-      }
-    },
-    60_000
+  expectInvalid(
+    fixture,
+    CASES.filter((c) => c.loop === true)
   )
 
   it("usage errors point to --help", async () => {
-    const r = await run(["export", "--nope"], { cwd: dir })
+    const r = await run(["export", "--nope"], { cwd: fixture.dir })
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/skyporter export --help/)
   }, 60_000)
 
   it("--out naming a file exits 2 and leaves the file alone", async () => {
-    const file = path.join(dir, "not-a-folder.txt")
+    const file = path.join(fixture.dir, "not-a-folder.txt")
     writeFileSync(file, "keep me")
-    const r = await run(["export", "--db", files.archive!, "--did", "did:plc:alice", "--out", file], { cwd: dir })
+    const r = await run(["export", "--db", fixture.files.archive!, "--did", "did:plc:alice", "--out", file], {
+      cwd: fixture.dir
+    })
     expect(r.code, show(r)).toBe(2)
     expect(r.stderr).toMatch(/not-a-folder\.txt is a file/)
     expect(readFileSync(file, "utf8")).toBe("keep me")

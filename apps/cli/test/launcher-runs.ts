@@ -1,12 +1,12 @@
 /**
  * The launcher's runs, every module they load recorded, for launcher.test.ts
- * and launcher.long.test.ts. Where an export's code comes from. The launcher runs an export in the
- * built-in formats from the bundle (dist/bundle/) on every thread, which
- * writes the same bytes as the installed modules; an export that loads
- * plugins (--plugin, --config, ./skyporter.config.json) runs the installed
- * modules, whose single copy of effect the plugins share. An import (no
- * plugins) runs from the bundle too. Every module that
- * any thread loads is recorded through `node --import`.
+ * and launcher.long.test.ts: where a command's code comes from. The launcher
+ * runs from the bundle (dist/bundle/) `import`, `seed`, and `export`, `serve`
+ * and `formats` in the built-in formats, on every thread, which writes the
+ * same bytes as the installed modules; a command that loads plugins
+ * (--plugin, --config, ./skyporter.config.json) runs the installed modules,
+ * whose single copy of effect the plugins share. Every module that any
+ * thread loads is recorded through `node --import`.
  */
 import { readFileSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
@@ -26,16 +26,27 @@ import {
 
 export const DID = "did:plc:launcherlauncher2222222"
 export const POSTS = 2_500
-export const fx = sharedArchive(DID, POSTS)
-const MODULE_LOG = fileURLToPath(new URL("./fixtures/module-log.mjs", import.meta.url))
+export const MODULE_LOG = fileURLToPath(new URL("./fixtures/module-log.mjs", import.meta.url))
 
+/** The archive of the calling file's runs (see `useLauncherRuns`). */
+export const fx = { dir: "", db: "" }
 export let dir: string
 let runs = 0
-beforeAll(() => {
-  dir = tempDir()
-  writeFileSync(path.join(dir, "empty.json"), "{}")
-})
-afterAll(() => removeDir(dir))
+
+/**
+ * Makes the archive and folder of the runs before the calling file's tests and removes them
+ * after. Each file calls it: files that share one module graph (`isolate: false`) then each get
+ * their own, one after another.
+ */
+export const useLauncherRuns = (): void => {
+  const shared = sharedArchive(DID, POSTS)
+  beforeAll(() => {
+    Object.assign(fx, shared)
+    dir = tempDir()
+    writeFileSync(path.join(dir, "empty.json"), "{}")
+  })
+  afterAll(() => removeDir(dir))
+}
 
 interface Logged {
   readonly result: RunResult
@@ -47,20 +58,30 @@ interface Logged {
 
 /** Runs `skyporter ARGS` in `cwd` with every thread's module loads recorded. */
 export const logged = async (args: ReadonlyArray<string>, cwd = dir): Promise<Logged> => {
-  const log = path.join(dir, `modules-${++runs}.txt`)
-  writeFileSync(log, "")
+  const log = newModuleLog()
   const result = await startCommand(process.execPath, ["--import", MODULE_LOG, LAUNCHER, ...args], {
     cwd,
     env: { MODULE_LOG: log }
   }).done
+  return { result, ...readModuleLog(log) }
+}
+
+/** A `MODULE_LOG` file: the threads that started and the modules they loaded. */
+export const readModuleLog = (log: string): Omit<Logged, "result"> => {
   const lines = readFileSync(log, "utf8")
     .split("\n")
     .filter((l) => l !== "")
   return {
-    result,
     threads: lines.filter((l) => l.startsWith("thread ")).length,
     modules: lines.filter((l) => !l.startsWith("thread ") && !l.endsWith("/module-log-hooks.mjs"))
   }
+}
+
+/** A fresh, empty module log file in `dir`. */
+export const newModuleLog = (): string => {
+  const log = path.join(dir, `modules-${++runs}.txt`)
+  writeFileSync(log, "")
+  return log
 }
 
 export const fromBundle = (url: string) => url.includes("/dist/bundle/")

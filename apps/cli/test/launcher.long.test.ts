@@ -5,7 +5,9 @@
  * runs the installed modules.
  */
 import { describe } from "vitest"
-import { bundledLikeInstalled, FLAGS, installedWith } from "./launcher-runs.js"
+import { bundledLikeInstalled, FLAGS, installedWith, useLauncherRuns } from "./launcher-runs.js"
+
+useLauncherRuns()
 
 describe("the launcher", () => {
   bundledLikeInstalled(["csv", "ndjson"])

@@ -1,12 +1,10 @@
 /**
- * Where an export's code comes from. The launcher runs an export in the
- * built-in formats from the bundle (dist/bundle/) on every thread, which
- * writes the same bytes as the installed modules; an export that loads
- * plugins (--plugin, --config, ./skyporter.config.json) runs the installed
- * modules, whose single copy of effect the plugins share. An import (no
- * plugins) runs from the bundle too. Every module that
- * any thread loads is recorded through `node --import`. The other formats
- * and flag spellings: launcher.long.test.ts.
+ * Where a command's code comes from (see launcher-runs.ts): an export in the
+ * built-in formats, an import, a seed and a server without plugins run from
+ * the bundle (dist/bundle/), reader threads too; an export with plugins runs
+ * the installed modules. Every module that any thread loads is recorded
+ * through `node --import`. The other formats and flag spellings:
+ * launcher.long.test.ts.
  */
 import Database from "better-sqlite3"
 import { copyFileSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs"
@@ -16,6 +14,7 @@ import { beforeAll, describe, expect, it } from "vitest"
 import * as Repos from "../../../packages/car/test/support/Repos.js"
 import {
   bundledLikeInstalled,
+  DID,
   dir,
   exportArgs,
   FLAGS,
@@ -24,11 +23,17 @@ import {
   fx,
   installedWith,
   logged,
+  MODULE_LOG,
+  newModuleLog,
   outside,
   POSTS,
-  published
+  published,
+  readModuleLog,
+  useLauncherRuns
 } from "./launcher-runs.js"
-import { LAUNCHER, readExport, startCommand } from "./support.js"
+import { LAUNCHER, readExport, show, sleep, startCommand, waitFor } from "./support.js"
+
+useLauncherRuns()
 
 const START_LOG = fileURLToPath(new URL("./fixtures/start-log.mjs", import.meta.url))
 let largeRuns = 0
@@ -52,6 +57,63 @@ describe("the launcher", () => {
     } finally {
       archive.close()
     }
+  }, 60_000)
+
+  it("seed runs from the bundle and writes the posts it reports", async () => {
+    const db = path.join(dir, "seeded.db")
+    const r = await logged(["seed", "--db", db, "--posts", "120", "--seed", "5"])
+    const did = published(r.result)
+    expect(r.modules.filter((url) => !fromBundle(url) && !outside(url))).toEqual([])
+    const archive = new Database(db, { readonly: true })
+    try {
+      expect(archive.prepare("SELECT count(*) FROM posts WHERE did = ?").pluck().get(did)).toBe(120)
+    } finally {
+      archive.close()
+    }
+  }, 60_000)
+
+  it("serve without plugins runs from the bundle, reader threads too: its page, and an export", async () => {
+    const log = newModuleLog()
+    const out = path.join(dir, "served")
+    const args = ["serve", "--db", fx.db, "--out", out, "--port", "0", "--threads", "2"]
+    const running = startCommand(process.execPath, ["--import", MODULE_LOG, LAUNCHER, ...args], {
+      cwd: dir,
+      env: { MODULE_LOG: log }
+    })
+    let stdout = ""
+    running.child.stdout!.on("data", (b: Buffer) => (stdout += b.toString("utf8")))
+    try {
+      await waitFor("the server's URL", () => stdout.includes("\n") || running.child.exitCode !== null)
+      const base = stdout.split("\n")[0]!
+      expect(base, running.stderr()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/)
+      const page = await fetch(base)
+      expect(page.status).toBe(200)
+      expect(await page.text()).toContain("<title>skyporter</title>")
+      const created = await fetch(new URL("/api/exports", base), {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: new URL(base).origin },
+        body: JSON.stringify({ did: DID, format: "csv" })
+      })
+      expect(created.status, await created.clone().text()).toBe(202)
+      const { id } = (await created.json()) as { id: string }
+      const statusOf = async () =>
+        ((await (await fetch(new URL(`/api/exports/${id}`, base))).json()) as { status: string }).status
+      let status = await statusOf()
+      for (const deadline = Date.now() + 30_000; status === "queued" || status === "running";) {
+        expect(Date.now(), "the export to end within 30 s").toBeLessThan(deadline)
+        await sleep(50)
+        status = await statusOf()
+      }
+      expect(status, running.stderr()).toBe("completed")
+    } finally {
+      running.child.kill("SIGTERM")
+    }
+    const result = await running.done
+    expect(result.code, `stopped by SIGTERM: ${show(result)}`).toBe(130)
+    const loaded = readModuleLog(log)
+    expect(loaded.threads, "the main thread and a reader").toBe(2)
+    expect(loaded.modules.filter((url) => !fromBundle(url) && !outside(url))).toEqual([])
+    expect(loaded.modules.some((url) => url.endsWith("/dist/bundle/ReaderThread.js"))).toBe(true)
   }, 60_000)
 
   it("an export where ./skyporter.config.json is present runs the installed modules", async () => {

@@ -31,7 +31,7 @@ const url = () => server.url
 
 beforeAll(async () => {
   out = path.join(fixture.dir, "out")
-  server = await serve({ db: fixture.db, out })
+  server = await serve({ db: fixture.db, out, slow: true })
 })
 afterAll(async () => {
   await server?.stop()

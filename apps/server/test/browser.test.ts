@@ -117,7 +117,7 @@ const exportDownloadDelete = async (page: Page, out: string, did: string) => {
 describe.skipIf(!hasChromium)("the web page in Chromium", () => {
   it("starts an export, shows its bar reaching 100 %, downloads the ZIP and deletes the export", async () => {
     const out = path.join(fixture.dir, "out-open")
-    const served = await serve({ db: fixture.db, out, env: { SKYPORTER_TEST_DELAY_MS: "60" } })
+    const served = await serve({ db: fixture.db, out, slow: true, env: { SKYPORTER_TEST_DELAY_MS: "60" } })
     const context = await launch()
     try {
       const page = context.pages()[0] ?? (await context.newPage())
@@ -133,7 +133,13 @@ describe.skipIf(!hasChromium)("the web page in Chromium", () => {
   it("asks for the token once, keeps it for the tab, and works with it", async () => {
     const out = path.join(fixture.dir, "out-auth")
     const auth = writeAuthFile(fixture.dir, [{ token: "browser-token-0123456789abcdef", did: DID_B }])
-    const served = await serve({ db: fixture.db, out, args: ["--auth", auth], env: { SKYPORTER_TEST_DELAY_MS: "60" } })
+    const served = await serve({
+      db: fixture.db,
+      out,
+      slow: true,
+      args: ["--auth", auth],
+      env: { SKYPORTER_TEST_DELAY_MS: "60" }
+    })
     const context = await launch()
     try {
       const page = context.pages()[0] ?? (await context.newPage())

@@ -15,6 +15,7 @@ beforeAll(async () => {
   server = await serve({
     db: fixture.db,
     out: path.join(fixture.dir, "out"),
+    slow: true,
     args: ["--max-running", "1", "--keep-alive-ms", "100"],
     env: { SKYPORTER_TEST_DELAY_MS: "60" }
   })

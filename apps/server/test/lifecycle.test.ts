@@ -96,6 +96,7 @@ describe("skyporter serve", () => {
     const server = await serve({
       db: fixture.db,
       out,
+      slow: true,
       args: ["--max-running", "1"],
       env: { SKYPORTER_TEST_DELAY_MS: "200" }
     })

@@ -209,6 +209,7 @@ describe("event stream fairness", () => {
     slow = await serve({
       db: fixture.db,
       out: path.join(fixture.dir, "slow-out"),
+      slow: true,
       env: { SKYPORTER_TEST_DELAY_MS: "3000" }
     })
   })

@@ -43,6 +43,11 @@ export interface ServeOptions {
   readonly out: string
   readonly args?: ReadonlyArray<string>
   readonly env?: Record<string, string>
+  /**
+   * Also load the slow test plugin (format "slowjson", for exports that must run long enough to
+   * watch, queue behind or cancel): the server then runs the installed modules, not the bundle.
+   */
+  readonly slow?: boolean
   /** Run the server as this user (and group): how a test as root gets an archive it cannot write. */
   readonly user?: { readonly uid: number; readonly gid: number }
 }
@@ -56,7 +61,7 @@ export interface Served {
   readonly exited: Promise<number | null>
 }
 
-/** Starts `skyporter serve --port 0 …` and waits for the URL it prints. */
+/** Starts `skyporter serve --port 0 …` (with `--plugin SLOW_PLUGIN` if `slow`) and waits for the URL it prints. */
 export const serve = async (options: ServeOptions): Promise<Served> => {
   const child = spawn(
     process.execPath,
@@ -69,8 +74,7 @@ export const serve = async (options: ServeOptions): Promise<Served> => {
       options.out,
       "--port",
       "0",
-      "--plugin",
-      SLOW_PLUGIN,
+      ...(options.slow === true ? ["--plugin", SLOW_PLUGIN] : []),
       "--batch-size",
       "100",
       ...(options.args ?? [])

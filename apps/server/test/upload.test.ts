@@ -53,6 +53,8 @@ afterAll(async () => {
 interface StartOptions {
   readonly args?: (dir: string) => ReadonlyArray<string>
   readonly env?: Record<string, string>
+  /** Load the slow test plugin (format "slowjson"). */
+  readonly slow?: boolean
 }
 
 /** A copy of the seeded archive and a server on it. */
@@ -62,7 +64,13 @@ const start = async (options: StartOptions = {}) => {
   const db = path.join(dir, "archive.db")
   copyFileSync(fixture.db, db)
   const out = path.join(dir, "out")
-  const server = await serve({ db, out, args: options.args?.(dir) ?? [], env: options.env ?? {} })
+  const server = await serve({
+    db,
+    out,
+    args: options.args?.(dir) ?? [],
+    env: options.env ?? {},
+    slow: options.slow === true
+  })
   servers.push(server)
   return { dir, db, out, url: server.url, server }
 }
@@ -261,7 +269,7 @@ describe("POST /api/imports", () => {
 
   it("waits for a running export, which sees none of the import", async () => {
     // 20 batches of 100 posts, 150 ms each: the export runs for about 3 s.
-    const { url, db } = await start({ env: { SKYPORTER_TEST_DELAY_MS: "150" } })
+    const { url, db } = await start({ slow: true, env: { SKYPORTER_TEST_DELAY_MS: "150" } })
     const item = await startExport(url, { did: DID_A, format: "slowjson" })
     expect(item.status).toBe("running")
     // The import's write waits until the export is done.

@@ -1,4 +1,7 @@
-/** The html plugin against the format-plugin conformance suite of @skyporter/testkit. */
+/**
+ * The html plugin against the format-plugin conformance suite of @skyporter/testkit, with its
+ * default options (with a title: conformance.long.test.ts).
+ */
 import { formatConformance } from "@skyporter/testkit/conformance"
 import { expect } from "vitest"
 import { htmlFormat } from "../src/index.js"
@@ -15,4 +18,3 @@ formatConformance(htmlFormat, {
     expect(bytes.toString("utf8").endsWith("</body>\n</html>\n")).toBe(true)
   }
 })
-formatConformance(htmlFormat, { options: { title: "My <posts>" } })

@@ -2,7 +2,8 @@
  * The conformance suite catches what it claims to: run in a child vitest on
  * deliberately broken plugins (test/fixtures/conformance), exactly the
  * promises each one breaks go red. (The built-in plugins' own test suites
- * show it green for correct plugins.)
+ * show it green for correct plugins, in the loop.) A child vitest of three
+ * suites: in the long suite, and in the compatibility suite.
  */
 import { spawnSync } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
