@@ -495,7 +495,7 @@ const out = [
   `skyporter bench — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ` +
     `${Math.round(totalmem() / 2 ** 30)} GiB, ${lines.map((l) => `Node ${l.version}`).join(" and ")}; median of ${RUNS} runs`,
   ...table(
-    "First exports: the archive as bskyarchive writes it (skyporter adds its export-order index), and the shell dumping the same ordered query from the same file.",
+    "First exports: the archive as bskyarchive writes it (skyporter adds its export-order index when the DID holds a third of the posts or more), and the shell dumping the same ordered query from the same file.",
     (r) => ({ seconds: r.firstSeconds, peakMb: r.firstPeakMb }),
     (r) => r.sqlitePlainSeconds
   ),
