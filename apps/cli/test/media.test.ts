@@ -9,22 +9,17 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFil
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { seedWithMedia, expectZipInterrupted } from "./media-support.js"
 import {
   exportOk,
   generatePosts,
   jsonPosts,
-  listTree,
   type Manifest,
   removeDir,
   run,
   sha256,
   show,
-  start,
-  TEMP_PREFIX,
   tempDir,
-  tempEntries,
-  TEST_PLUGIN,
-  waitFor,
   writeArchive
 } from "./support.js"
 
@@ -36,10 +31,7 @@ let seeded: string
 
 beforeAll(async () => {
   dir = tempDir()
-  seeded = path.join(dir, "seeded", "archive.db")
-  mkdirSync(path.dirname(seeded))
-  const r = await run(["seed", "--db", seeded, "--posts", "600", "--media-root", path.dirname(seeded)], { cwd: dir })
-  expect(r.code, show(r)).toBe(0)
+  seeded = await seedWithMedia(dir)
 }, 120_000)
 
 afterAll(() => removeDir(dir))
@@ -244,36 +236,10 @@ describe("skyporter export --zip", () => {
     )
   })
 
-  it.each(["SIGINT", "SIGTERM"] as const)(
-    "%s while media files go into the ZIP file: exit 130, nothing published, nothing left",
-    async (signal) => {
-      const out = path.join(dir, `zip-${signal}`)
-      const markers = path.join(dir, `zip-markers-${signal}`)
-      mkdirSync(markers)
-      const args = ["export", "--db", seeded, "--did", DID, "--out", out, "--media", "--zip", "--batch-size", "10"]
-      // A slow plugin: media files are added to the archive between its batches.
-      const plugin = ["--format", "testjson", "--plugin", TEST_PLUGIN]
-      const running = start([...args, ...plugin], {
-        cwd: dir,
-        env: { SKYPORTER_TEST_DELAY_MS: "200", SKYPORTER_TEST_MARKER_DIR: markers }
-      })
-      let exited = false
-      void running.done.then(() => (exited = true))
-      try {
-        await waitFor("batch 3", () => exited || existsSync(path.join(markers, "batch-3")), 60_000)
-        expect(exited, `the export ended before the signal: ${running.stderr()}`).toBe(false)
-        const parent = path.join(out, DID)
-        expect(readdirSync(parent).some((n) => n.startsWith(TEMP_PREFIX) && n.endsWith(".zip"))).toBe(true)
-        running.child.kill(signal)
-        const r = await running.done
-        expect(r.code, show(r)).toBe(130)
-        expect(r.stderr).toMatch(/^skyporter export: interrupted; nothing was published$/m)
-        expect(tempEntries(out), show(r)).toEqual([])
-        expect(listTree(out), show(r)).toEqual([])
-      } finally {
-        if (!exited) running.child.kill("SIGKILL")
-      }
-    },
+  // SIGTERM the same way: media.long.test.ts.
+  it(
+    "SIGINT while media files go into the ZIP file: exit 130, nothing published, nothing left",
+    () => expectZipInterrupted("SIGINT", seeded, dir),
     120_000
   )
 
