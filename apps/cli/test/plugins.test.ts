@@ -8,7 +8,6 @@
  * the installed modules, the dearest CLI start: more cases of the same paths,
  * and the example Markdown plugin loaded by path, are in plugins.long.test.ts.
  */
-import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 import {
   DID,
