@@ -5,18 +5,31 @@
 import { Synthetic } from "@skyporter/testkit"
 import { existsSync, mkdirSync, readdirSync } from "node:fs"
 import * as path from "node:path"
-import { expect } from "vitest"
-import { listTree, run, show, start, TEMP_PREFIX, tempEntries, TEST_PLUGIN, waitFor } from "./support.js"
+import { beforeAll, expect } from "vitest"
+import { listTree, run, show, start, TEMP_PREFIX, tempEntries, TEST_PLUGIN, useTempDir, waitFor } from "./support.js"
 
 const DID = Synthetic.DEFAULT_DID
 
-/** Seeds 600 posts into `dir`/seeded/archive.db, their media files beside it (the default media root). */
-export const seedWithMedia = async (dir: string): Promise<string> => {
-  const seeded = path.join(dir, "seeded", "archive.db")
-  mkdirSync(path.dirname(seeded))
-  const r = await run(["seed", "--db", seeded, "--posts", "600", "--media-root", path.dirname(seeded)], { cwd: dir })
-  expect(r.code, show(r)).toBe(0)
-  return seeded
+/**
+ * For the calling file: a temporary folder and, in it, an archive of 600 seeded posts
+ * (seeded/archive.db) with their media files beside it (the default media root).
+ */
+export const seededWithMedia = (): { readonly dir: string; readonly seeded: string } => {
+  const temp = useTempDir()
+  const fixture = { dir: "", seeded: "" }
+  beforeAll(async () => {
+    fixture.dir = temp.dir
+    fixture.seeded = path.join(temp.dir, "seeded", "archive.db")
+    mkdirSync(path.dirname(fixture.seeded))
+    const r = await run(
+      ["seed", "--db", fixture.seeded, "--posts", "600", "--media-root", path.dirname(fixture.seeded)],
+      {
+        cwd: temp.dir
+      }
+    )
+    expect(r.code, show(r)).toBe(0)
+  }, 120_000)
+  return fixture
 }
 
 /** Exit 130, nothing published, nothing left. */

@@ -2,24 +2,15 @@
  * SIGTERM while media files go into the ZIP file of an export: exit 130, nothing published,
  * nothing left (SIGINT the same way in media.test.ts; SIGTERM between batches in signals.test.ts).
  */
-import { afterAll, beforeAll, describe, it } from "vitest"
-import { seedWithMedia, expectZipInterrupted } from "./media-support.js"
-import { removeDir, tempDir } from "./support.js"
+import { describe, it } from "vitest"
+import { expectZipInterrupted, seededWithMedia } from "./media-support.js"
 
-let dir: string
-let seeded: string
-
-beforeAll(async () => {
-  dir = tempDir()
-  seeded = await seedWithMedia(dir)
-}, 120_000)
-
-afterAll(() => removeDir(dir))
+const fx = seededWithMedia()
 
 describe("skyporter export --zip", () => {
   it(
     "SIGTERM while media files go into the ZIP file: exit 130, nothing published, nothing left",
-    () => expectZipInterrupted("SIGTERM", seeded, dir),
+    () => expectZipInterrupted("SIGTERM", fx.seeded, fx.dir),
     120_000
   )
 })

@@ -5,24 +5,18 @@
  */
 import { Synthetic } from "@skyporter/testkit"
 import * as path from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { exportOk, readExport, removeDir, run, show, tempDir } from "./support.js"
+import { describe, expect, it } from "vitest"
+import { exportOk, readExport, run, show, useTempDir } from "./support.js"
 
-let dir: string
+const temp = useTempDir()
 
-beforeAll(() => {
-  dir = tempDir()
-})
-
-afterAll(() => removeDir(dir))
-
-const seed = (args: ReadonlyArray<string>) => run(["seed", ...args], { cwd: dir })
+const seed = (args: ReadonlyArray<string>) => run(["seed", ...args], { cwd: temp.dir })
 
 describe("skyporter seed", () => {
   it("the same seed writes the same archive: identical exports", async () => {
     const files: Array<Buffer> = []
     for (const name of ["same-a.db", "same-b.db"]) {
-      const db = path.join(dir, name)
+      const db = path.join(temp.dir, name)
       const r = await seed(["--db", db, "--posts", "300", "--seed", "9"])
       expect(r.code, show(r)).toBe(0)
       const published = await exportOk(
@@ -34,10 +28,10 @@ describe("skyporter seed", () => {
           "--format",
           "csv",
           "--out",
-          path.join(dir, `out-${name}`),
+          path.join(temp.dir, `out-${name}`),
           "--quiet"
         ],
-        { cwd: dir }
+        { cwd: temp.dir }
       )
       files.push(readExport(published, "csv").data)
     }
