@@ -4,13 +4,24 @@
 # CLI's and the server's (two files at a time each), then the html format's and the core's, then
 # the rest. A package starts as soon as one of the two slots is free, so no core waits for a
 # long package left alone at the end. Runs everything even when something fails, then exits 1.
-set -u
+# After the one build, each package's test script runs as npm would run it (in its folder, with
+# the workspace's bins on PATH) but without npm and turbo around it: they cost about 1.3 s of CPU
+# a package. Each output line starts with "<package>:test: ", as turbo's did.
+set -u -o pipefail
 cd "$(dirname "$0")/.."
+ROOT=$PWD
 turbo run build --output-logs=errors-only || exit 1
 
 FIRST=(@skyporter/cli @skyporter/server @skyporter/format-html @skyporter/core)
 # Every workspace package with a test script, in the order of the workspaces in package.json.
-mapfile -t ALL < <(node -e '
+# Lines "name<TAB>folder<TAB>its pretest, test and posttest scripts".
+declare -A DIR SCRIPT
+ALL=()
+while IFS=$'\t' read -r name dir script; do
+  ALL+=("$name")
+  DIR[$name]=$dir
+  SCRIPT[$name]=$script
+done < <(node -e '
   const fs = require("node:fs"), path = require("node:path")
   for (const pattern of require("./package.json").workspaces) {
     const parent = path.dirname(pattern)
@@ -18,9 +29,17 @@ mapfile -t ALL < <(node -e '
       const file = path.join(parent, dir, "package.json")
       if (!fs.existsSync(file)) continue
       const manifest = JSON.parse(fs.readFileSync(file, "utf8"))
-      if (manifest.scripts?.test) console.log(manifest.name)
+      const { pretest, test, posttest } = manifest.scripts ?? {}
+      if (test) console.log([manifest.name, path.join(parent, dir), [pretest, test, posttest].filter(Boolean).join(" && ")].join("\t"))
     }
   }')
+
+# One package's tests: its test script in its folder, each line prefixed with its name.
+test_package() {
+  local pkg=$1 dir=$ROOT/${DIR[$1]}
+  (cd "$dir" && PATH="$dir/node_modules/.bin:$ROOT/node_modules/.bin:$PATH" sh -c "${SCRIPT[$pkg]}") 2>&1 |
+    sed -u "s|^|$pkg:test: |"
+}
 QUEUE=()
 for pkg in "${FIRST[@]}"; do
   [[ " ${ALL[*]} " == *" $pkg "* ]] && QUEUE+=("$pkg")
@@ -36,7 +55,7 @@ for pkg in "${QUEUE[@]}"; do
     wait -n || status=1
     running=$((running - 1))
   fi
-  turbo run test --only --filter="$pkg" &
+  test_package "$pkg" &
   running=$((running + 1))
 done
 while ((running > 0)); do

@@ -94,7 +94,8 @@ describe("help", () => {
 })
 
 describe("format names in any case", () => {
-  it.each(["CSV", "Csv", "csv"])(
+  // CSV, csv and JSON too: conventions.long.test.ts.
+  it.each(["Csv"])(
     "--format %s writes posts.csv",
     async (format) => {
       const out = path.join(fx.dir, `out-${format}`)
@@ -106,8 +107,8 @@ describe("format names in any case", () => {
     60_000
   )
 
-  it("--format NDJSON and JSON too", async () => {
-    for (const format of ["NDJSON", "JSON"]) {
+  it("--format NDJSON too", async () => {
+    for (const format of ["NDJSON"]) {
       const dir = await exportOk(
         ["--db", fx.db, "--did", DID, "--format", format, "--out", path.join(fx.dir, `o-${format}`), "--quiet"],
         {

@@ -8,41 +8,24 @@ import { execFileSync, spawnSync } from "node:child_process"
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
+import { expectZipInterrupted, seededWithMedia } from "./media-support.js"
 import {
   exportOk,
   generatePosts,
   jsonPosts,
-  listTree,
   type Manifest,
   removeDir,
   run,
   sha256,
   show,
-  start,
-  TEMP_PREFIX,
   tempDir,
-  tempEntries,
-  TEST_PLUGIN,
-  waitFor,
   writeArchive
 } from "./support.js"
 
 const DID = Synthetic.DEFAULT_DID
 
-let dir: string
-/** A seeded archive with its media files beside it (the default media root). */
-let seeded: string
-
-beforeAll(async () => {
-  dir = tempDir()
-  seeded = path.join(dir, "seeded", "archive.db")
-  mkdirSync(path.dirname(seeded))
-  const r = await run(["seed", "--db", seeded, "--posts", "600", "--media-root", path.dirname(seeded)], { cwd: dir })
-  expect(r.code, show(r)).toBe(0)
-}, 120_000)
-
-afterAll(() => removeDir(dir))
+const fx = seededWithMedia()
 
 interface MediaRow {
   readonly hash: string
@@ -63,7 +46,7 @@ const mediaRows = (db: string, where = "1"): Array<MediaRow> => {
 }
 
 /** Runs an export with --json; returns the manifest printed on stdout. */
-const exportJson = async (args: ReadonlyArray<string>, cwd = dir): Promise<Manifest> => {
+const exportJson = async (args: ReadonlyArray<string>, cwd = fx.dir): Promise<Manifest> => {
   const r = await run(["export", ...args, "--json", "--quiet"], { cwd })
   expect(r.code, show(r)).toBe(0)
   return JSON.parse(r.stdout) as Manifest
@@ -98,9 +81,9 @@ const checkImage = (file: string, mimeType: string) => {
 
 describe("skyporter seed --media-root", () => {
   it("writes a valid image for each media row but 1 in 100, left missing", () => {
-    const rows = mediaRows(seeded)
+    const rows = mediaRows(fx.seeded)
     expect(rows.length).toBeGreaterThan(100)
-    const root = path.dirname(seeded)
+    const root = path.dirname(fx.seeded)
     rows.forEach((row, k) => {
       const file = path.join(root, row.file_path)
       expect(existsSync(file), row.file_path).toBe(k % Synthetic.MISSING_MEDIA_EVERY !== 0)
@@ -111,13 +94,13 @@ describe("skyporter seed --media-root", () => {
 
 describe("skyporter export --media", () => {
   it("copies the files of the DID's media rows and lists the missing ones", async () => {
-    const out = path.join(dir, "all")
-    const r = await run(["export", "--db", seeded, "--did", DID, "--out", out, "--media"], { cwd: dir })
+    const out = path.join(fx.dir, "all")
+    const r = await run(["export", "--db", fx.seeded, "--did", DID, "--out", out, "--media"], { cwd: fx.dir })
     expect(r.code, show(r)).toBe(0)
     expect(r.stderr).toMatch(/json: 600 posts in .*, media \d+\/\d+\n$/)
     const exported = r.stdout.trim()
     const manifest = JSON.parse(readFileSync(path.join(exported, "manifest.json"), "utf8")) as Manifest
-    const all = mediaRows(seeded)
+    const all = mediaRows(fx.seeded)
     const missing = new Set(all.filter((_, k) => k % Synthetic.MISSING_MEDIA_EVERY === 0).map((m) => m.hash))
     const mine = all.filter((m) => m.post_uri.startsWith(`at://${DID}/`))
     expect(manifest.media_count).toBe(mine.filter((m) => !missing.has(m.hash)).length)
@@ -133,13 +116,13 @@ describe("skyporter export --media", () => {
   })
 
   it("copies only the media of the posts in a date range", async () => {
-    const out = path.join(dir, "range")
+    const out = path.join(fx.dir, "range")
     const range = ["--since", "2024-03-01", "--until", "2024-08-31"]
-    const manifest = await exportJson(["--db", seeded, "--did", DID, "--out", out, "--media", ...range])
+    const manifest = await exportJson(["--db", fx.seeded, "--did", DID, "--out", out, "--media", ...range])
     const exported = onlyExport(out)
     const uris = new Set(jsonPosts(readFileSync(path.join(exported, "posts.json"))).map((p) => p.uri))
     expect(uris.size).toBe(manifest.post_count)
-    const all = mediaRows(seeded)
+    const all = mediaRows(fx.seeded)
     const inRange = all.filter((m, k) => uris.has(m.post_uri) && k % Synthetic.MISSING_MEDIA_EVERY !== 0)
     expect(inRange.length).toBeGreaterThan(0)
     expect(inRange.length).toBeLessThan(all.length / 2)
@@ -204,8 +187,8 @@ describe("skyporter export --media", () => {
     [["--media", "--media-root", "seeded/archive.db"], /is not a directory/],
     [["--media-root", "seeded"], /--media-root only applies with --media/]
   ])("%j exits 2 with a message and writes nothing", async (flags, message) => {
-    const out = path.join(dir, "never")
-    const r = await run(["export", "--db", seeded, "--did", DID, "--out", out, ...flags], { cwd: dir })
+    const out = path.join(fx.dir, "never")
+    const r = await run(["export", "--db", fx.seeded, "--did", DID, "--out", out, ...flags], { cwd: fx.dir })
     expect(r.code, show(r)).toBe(2)
     expect(r.stderr).toMatch(message)
     expect(r.stdout).toBe("")
@@ -218,9 +201,9 @@ const ZIP_ENTRIES = fileURLToPath(new URL("../../../scripts/zip-entries.py", imp
 
 describe("skyporter export --zip", () => {
   it("publishes one .zip holding the export's tree, and no folder", async () => {
-    const out = path.join(dir, "zipped")
+    const out = path.join(fx.dir, "zipped")
     const flags = ["--media", "--zip", "--until", "2024-12-31", "--quiet"]
-    const zip = await exportOk(["--db", seeded, "--did", DID, "--out", out, ...flags], { cwd: dir })
+    const zip = await exportOk(["--db", fx.seeded, "--did", DID, "--out", out, ...flags], { cwd: fx.dir })
     expect(zip).toMatch(/\.zip$/)
     expect(readdirSync(path.dirname(zip))).toEqual([path.basename(zip)])
 
@@ -244,42 +227,16 @@ describe("skyporter export --zip", () => {
     )
   })
 
-  it.each(["SIGINT", "SIGTERM"] as const)(
-    "%s while media files go into the ZIP file: exit 130, nothing published, nothing left",
-    async (signal) => {
-      const out = path.join(dir, `zip-${signal}`)
-      const markers = path.join(dir, `zip-markers-${signal}`)
-      mkdirSync(markers)
-      const args = ["export", "--db", seeded, "--did", DID, "--out", out, "--media", "--zip", "--batch-size", "10"]
-      // A slow plugin: media files are added to the archive between its batches.
-      const plugin = ["--format", "testjson", "--plugin", TEST_PLUGIN]
-      const running = start([...args, ...plugin], {
-        cwd: dir,
-        env: { SKYPORTER_TEST_DELAY_MS: "200", SKYPORTER_TEST_MARKER_DIR: markers }
-      })
-      let exited = false
-      void running.done.then(() => (exited = true))
-      try {
-        await waitFor("batch 3", () => exited || existsSync(path.join(markers, "batch-3")), 60_000)
-        expect(exited, `the export ended before the signal: ${running.stderr()}`).toBe(false)
-        const parent = path.join(out, DID)
-        expect(readdirSync(parent).some((n) => n.startsWith(TEMP_PREFIX) && n.endsWith(".zip"))).toBe(true)
-        running.child.kill(signal)
-        const r = await running.done
-        expect(r.code, show(r)).toBe(130)
-        expect(r.stderr).toMatch(/^skyporter export: interrupted; nothing was published$/m)
-        expect(tempEntries(out), show(r)).toEqual([])
-        expect(listTree(out), show(r)).toEqual([])
-      } finally {
-        if (!exited) running.child.kill("SIGKILL")
-      }
-    },
+  // SIGTERM the same way: media.long.test.ts.
+  it(
+    "SIGINT while media files go into the ZIP file: exit 130, nothing published, nothing left",
+    () => expectZipInterrupted("SIGINT", fx.seeded, fx.dir),
     120_000
   )
 
   it("with --json prints the manifest that the .zip holds", async () => {
-    const out = path.join(dir, "zipped-json")
-    const printed = await exportJson(["--db", seeded, "--did", DID, "--out", out, "--zip"])
+    const out = path.join(fx.dir, "zipped-json")
+    const printed = await exportJson(["--db", fx.seeded, "--did", DID, "--out", out, "--zip"])
     const zip = onlyExport(out)
     expect(zip).toMatch(/\.zip$/)
     expect(JSON.parse(execFileSync("unzip", ["-p", zip, "manifest.json"], { encoding: "utf8" }))).toEqual(printed)

@@ -7,7 +7,17 @@ import { cpSync, mkdirSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import * as path from "node:path"
 import { afterAll, beforeAll, expect } from "vitest"
-import { generatePosts, listTree, removeDir, run, show, tempDir, writeArchive } from "./support.js"
+import {
+  exportOk,
+  generatePosts,
+  listTree,
+  readExport,
+  removeDir,
+  run,
+  show,
+  tempDir,
+  writeArchive
+} from "./support.js"
 
 export const DID = "did:plc:pluginspluginsplugins22"
 export const POSTS = 25
@@ -102,6 +112,40 @@ export const withConfigIn = async <A>(
     return await body()
   } finally {
     removeDir(path.join(cwd, file))
+  }
+}
+
+/** Each post's text on one line, upper-cased unless `upper` is false, ending in `suffix`, sorted. */
+export const shouted = (suffix: string, upper = true): Array<string> =>
+  generatePosts(DID, POSTS)
+    .map((p) => p.text.replace(/[\r\n]+/g, " "))
+    .map((t) => (upper ? t.toUpperCase() : t) + suffix)
+    .sort()
+
+/** A text's lines, sorted. */
+export const lines = (text: string): Array<string> => text.trimEnd().split("\n").sort()
+
+/** The runs the plugin tests make in the project's working directory. */
+export const pluginRuns = (project: PluginProject) => {
+  const out = () => path.join(project.dir, `out-${Math.random().toString(36).slice(2)}`)
+  return {
+    out,
+    /** Exports DID with `args`; returns the data file's text and the manifest. */
+    exportText: async (ext: string, args: ReadonlyArray<string>, options: { cwd?: string } = {}) => {
+      const published = await exportOk(["--db", project.db, "--did", DID, "--out", out(), "--quiet", ...args], {
+        cwd: options.cwd ?? project.cwd
+      })
+      const { data, manifest } = readExport(published, ext)
+      return { text: data.toString("utf8"), manifest }
+    },
+    /** `skyporter formats --json` with `args`: the formats it lists. */
+    formats: async (args: ReadonlyArray<string>) => {
+      const r = await run(["formats", "--json", ...args], { cwd: project.cwd })
+      expect(r.code, show(r)).toBe(0)
+      return JSON.parse(r.stdout) as Array<{ name: string; version: string; origin: string }>
+    },
+    withConfig: <A>(config: unknown, body: () => Promise<A>, file?: string): Promise<A> =>
+      withConfigIn(project.cwd, config, body, file)
   }
 }
 

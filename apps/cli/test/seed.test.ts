@@ -57,31 +57,7 @@ describe("skyporter seed", () => {
     expect(readExport(published, "json").manifest.post_count).toBe(40)
   }, 120_000)
 
-  it("the same seed writes the same archive: identical exports", async () => {
-    const files: Array<Buffer> = []
-    for (const name of ["same-a.db", "same-b.db"]) {
-      const db = path.join(dir, name)
-      const r = await seed(["--db", db, "--posts", "300", "--seed", "9"])
-      expect(r.code, show(r)).toBe(0)
-      const published = await exportOk(
-        [
-          "--db",
-          db,
-          "--did",
-          Synthetic.DEFAULT_DID,
-          "--format",
-          "csv",
-          "--out",
-          path.join(dir, `out-${name}`),
-          "--quiet"
-        ],
-        { cwd: dir }
-      )
-      files.push(readExport(published, "csv").data)
-    }
-    expect(files[0]!.equals(files[1]!)).toBe(true)
-  }, 180_000)
-
+  // The same seed twice, through exports: seed.long.test.ts (in-process: Synthetic.test.ts).
   it("0 posts seeds an archive that exports 0 posts", async () => {
     const db = path.join(dir, "zero.db")
     const r = await seed(["--db", db, "--posts", "0"])

@@ -155,12 +155,5 @@ describe("two exports in the same second", () => {
     for (const p of paths) expect(readExport(p, "json").manifest.post_count).toBe(POSTS)
     expect(tempEntries(out)).toEqual([])
   }, 120_000)
-
-  it("sequential exports publish to distinct directories", async () => {
-    const out = path.join(fx.dir, "out-sequential")
-    const first = await exportOk(["--db", fx.db, "--did", DID, "--out", out, "--quiet"], { cwd: fx.dir })
-    const second = await exportOk(["--db", fx.db, "--did", DID, "--out", out, "--quiet"], { cwd: fx.dir })
-    expect(second).not.toBe(first)
-    expect(readExport(first, "json").data.equals(readExport(second, "json").data)).toBe(true)
-  }, 120_000)
+  // Two in a row: stdout.long.test.ts.
 })

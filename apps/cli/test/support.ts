@@ -101,6 +101,16 @@ export const removeDir = (dir: string | undefined): void => {
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
 }
 
+/** A temporary folder made before and removed after the calling file's tests. */
+export const useTempDir = (): { readonly dir: string } => {
+  const fixture = { dir: "" }
+  beforeAll(() => {
+    fixture.dir = tempDir()
+  })
+  afterAll(() => removeDir(fixture.dir))
+  return fixture
+}
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 /** Polls `condition` until it holds; fails after `timeoutMs` with `what`. */

@@ -1,0 +1,29 @@
+/**
+ * Format names in any case through the real CLI, the cases conventions.test.ts leaves out of the
+ * loop (it keeps Csv and NDJSON; @skyporter/core's tests resolve names in-process).
+ */
+import { readdirSync } from "node:fs"
+import * as path from "node:path"
+import { describe, expect, it } from "vitest"
+import { exportOk, sharedArchive } from "./support.js"
+
+const DID = "did:plc:conventions"
+const fx = sharedArchive(DID, 30)
+
+describe("format names in any case", () => {
+  it.each([
+    ["CSV", "posts.csv"],
+    ["csv", "posts.csv"],
+    ["JSON", "posts.json"]
+  ])(
+    "--format %s writes %s",
+    async (format, file) => {
+      const out = path.join(fx.dir, `out-${format}`)
+      const dir = await exportOk(["--db", fx.db, "--did", DID, "--format", format, "--out", out, "--quiet"], {
+        cwd: fx.dir
+      })
+      expect(readdirSync(dir).sort()).toEqual(["manifest.json", file])
+    },
+    60_000
+  )
+})
