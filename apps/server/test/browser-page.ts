@@ -9,11 +9,12 @@ import Database from "better-sqlite3"
 import { Synthetic } from "@skyporter/testkit"
 import { existsSync, mkdirSync } from "node:fs"
 import * as path from "node:path"
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core"
+import type { Browser, BrowserContext, Page } from "playwright-core"
 import { afterAll, expect } from "vitest"
+// The html page's tests start the same Chromium with the flags this machine's build needs.
+import { CHROMIUM, launch as launchChromium } from "../../../packages/format-html/test/support.js"
 import { DID_A, serve, tree, verifyZip } from "./support.js"
 
-const CHROMIUM = "/usr/bin/chromium"
 export const hasChromium = existsSync(CHROMIUM)
 
 interface Fixture {
@@ -23,8 +24,7 @@ interface Fixture {
 
 /**
  * The calling file's one browser, closed after its tests, and `launch`: a fresh context (its own
- * storage, as a new profile would have) with downloads accepted, started with exactly the flags
- * this machine's Chromium needs.
+ * storage, as a new profile would have) with downloads accepted.
  */
 export const useBrowser = (): (() => Promise<BrowserContext>) => {
   if (!hasChromium && process.env.CI) {
@@ -38,19 +38,7 @@ export const useBrowser = (): (() => Promise<BrowserContext>) => {
     await browser?.close()
   })
   return async () => {
-    browser ??= await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run"
-      ]
-    })
+    browser ??= await launchChromium()
     return browser.newContext({ acceptDownloads: true })
   }
 }
