@@ -1,14 +1,23 @@
 /**
- * Format names in any case through the real CLI, the cases conventions.test.ts leaves out of the
- * loop (it keeps Csv and NDJSON; @skyporter/core's tests resolve names in-process).
+ * Through the real CLI, the cases conventions.test.ts leaves out of the loop: the error style of
+ * a missing required flag, a bad integer, an unknown subcommand and an unknown format (it keeps an
+ * unknown flag, an invalid DID, a missing archive and a bad config file), and format names in any
+ * case (it keeps Csv and NDJSON; @skyporter/core's tests resolve names in-process).
  */
 import { readdirSync } from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
+import { CASES, DID, inErrorStyle } from "./error-style.js"
 import { exportOk, sharedArchive } from "./support.js"
 
-const DID = "did:plc:conventions"
 const fx = sharedArchive(DID, 30)
+
+describe("one error style", () => {
+  inErrorStyle(
+    CASES.filter(([, , , loop]) => !loop),
+    fx
+  )
+})
 
 describe("format names in any case", () => {
   it.each([

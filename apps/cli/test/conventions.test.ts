@@ -8,40 +8,16 @@
 import { readdirSync } from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
-import { exportOk, parseCsv, run, sharedArchive, show } from "./support.js"
+import { CASES, DID, inErrorStyle, STYLE } from "./error-style.js"
+import { exportOk, parseCsv, run, type RunResult, sharedArchive, show } from "./support.js"
 
-const DID = "did:plc:conventions"
 const fx = sharedArchive(DID, 30)
 
-/** `skyporter[ command]: message` lines, then `Run 'skyporter[ command] --help' for usage.` and nothing else. */
-const STYLE = /^(skyporter(?: [a-z]+)?): [^\n]+\n(?:\1: [^\n]+\n)*Run '\1 --help' for usage\.\n$/
-
 describe("one error style", () => {
-  const cases: ReadonlyArray<readonly [string, (db: string) => ReadonlyArray<string>, string]> = [
-    ["an unknown flag", (db) => ["export", "--db", db, "--did", DID, "--colour", "red"], "skyporter export"],
-    ["a missing required flag", () => ["export", "--did", DID], "skyporter export"],
-    ["a bad integer", (db) => ["seed", "--db", db, "--posts", "many"], "skyporter seed"],
-    ["an unknown subcommand", () => ["exprot"], "skyporter"],
-    ["an invalid DID (input)", (db) => ["export", "--db", db, "--did", "did:m123:val"], "skyporter export"],
-    ["a missing archive (runtime)", (db) => ["export", "--db", `${db}.missing`, "--did", DID], "skyporter export"],
-    ["an unknown format", (db) => ["export", "--db", db, "--did", DID, "--format", "xml"], "skyporter export"],
-    [
-      "a bad config file (formats)",
-      () => ["formats", "--config", "/nonexistent/skyporter.config.json"],
-      "skyporter formats"
-    ]
-  ]
-  it.each(cases)(
-    "%s",
-    async (_, args, command) => {
-      const r = await run(args(fx.db), { cwd: fx.dir })
-      expect(r.code, show(r)).toBe(2)
-      expect(r.stdout).toBe("")
-      expect(r.stderr, show(r)).toMatch(STYLE)
-      expect(r.stderr.startsWith(`${command}: `), show(r)).toBe(true)
-      expect(r.stderr).toContain(`Run '${command} --help' for usage.`)
-    },
-    60_000
+  // Four kinds here, the other four in conventions.long.test.ts (the table: error-style.ts).
+  inErrorStyle(
+    CASES.filter(([, , , loop]) => loop),
+    fx
   )
 
   it("a repeated single-value flag says so in words", async () => {
@@ -64,22 +40,25 @@ describe("help", () => {
   }, 60_000)
 
   it("--help exits 0 on stdout, marks required flags, shows defaults, hides --wizard and --log-level", async () => {
-    const r = await run(["export", "--help"], { cwd: fx.dir })
-    expect(r.code, show(r)).toBe(0)
+    // One start per command's help, every check on it.
+    const helps = new Map<string, RunResult>()
+    for (const command of [[], ["export"], ["seed"], ["formats"], ["serve"]]) {
+      const help = await run([...command, "--help"], { cwd: fx.dir })
+      expect(help.code, show(help)).toBe(0)
+      expect(help.stdout, command.join(" ")).not.toMatch(/--wizard|--log-level/)
+      expect(help.stdout).toMatch(/--help/)
+      helps.set(command.join(" "), help)
+    }
+    const r = helps.get("export")!
     const line = (flag: string) => r.stdout.split("\n").find((l) => l.trimStart().startsWith(`${flag} `)) ?? ""
     expect(line("--db")).toMatch(/\(required\)$/)
     expect(line("--did")).toMatch(/\(required\)$/)
     expect(line("--format")).toMatch(/\(default: json\)$/)
     expect(line("--out")).toMatch(/\(default: \.\/exports\)$/)
     for (const optional of ["--since", "--plugin", "--option", "--zip"]) expect(line(optional)).not.toMatch(/required/)
-    for (const command of [[], ["export"], ["seed"], ["formats"], ["serve"]]) {
-      const help = await run([...command, "--help"], { cwd: fx.dir })
-      expect(help.stdout, command.join(" ")).not.toMatch(/--wizard|--log-level/)
-      expect(help.stdout).toMatch(/--help/)
-    }
-    const seed = await run(["seed", "--help"], { cwd: fx.dir })
+    const seed = helps.get("seed")!
     expect(seed.stdout).toMatch(/--seed integer .*\(default: 1\)/)
-    const serve = await run(["serve", "--help"], { cwd: fx.dir })
+    const serve = helps.get("serve")!
     expect(serve.stdout).toMatch(/--port integer .*\(default: 8787\)/)
     expect(serve.stdout).toMatch(/--out string .*\(required\)/)
   }, 120_000)

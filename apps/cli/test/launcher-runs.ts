@@ -6,9 +6,10 @@
  * same bytes as the installed modules; a command that loads plugins
  * (--plugin, --config, ./skyporter.config.json) runs the installed modules,
  * whose single copy of effect the plugins share. Every module that any
- * thread loads is recorded through `node --import`.
+ * thread loads is recorded through `node --import`. A large archive's export
+ * starts again in place, tuned (`useLargeArchive`).
  */
-import { readFileSync, writeFileSync } from "node:fs"
+import { copyFileSync, readFileSync, truncateSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { afterAll, beforeAll, expect, it } from "vitest"
@@ -157,3 +158,41 @@ export const installedWith = (cases: ReadonlyArray<readonly [string, ReadonlyArr
     },
     60_000
   )
+
+interface Start {
+  readonly pid: number
+  readonly semiSpace: ReadonlyArray<string>
+  readonly arenas: string | null
+}
+
+const START_LOG = fileURLToPath(new URL("./fixtures/start-log.mjs", import.meta.url))
+let largeRuns = 0
+
+/**
+ * An archive past the launcher's threshold (TUNE_FROM_BYTES), made before the calling file's
+ * tests, and `started`: a json export with every start of its main thread recorded.
+ */
+export const useLargeArchive = () => {
+  // The archive is made that large with a hole at its end, which SQLite never reads (its header gives its size).
+  const LARGE = 256 * 1024 * 1024
+  let large = ""
+  beforeAll(() => {
+    large = path.join(dir, "large.db")
+    copyFileSync(fx.db, large)
+    truncateSync(large, LARGE)
+  })
+  const started = async (db: string, env: Record<string, string> = {}, flags: ReadonlyArray<string> = []) => {
+    const log = path.join(dir, `starts-${++largeRuns}.txt`)
+    writeFileSync(log, "")
+    const args = [...flags, "--import", START_LOG, LAUNCHER, ...exportArgs("json", `large-${largeRuns}`, db)]
+    const running = startCommand(process.execPath, args, { cwd: dir, env: { START_LOG: log, ...env } })
+    const result = await running.done
+    const starts = readFileSync(log, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Start)
+    return { pid: running.child.pid, starts, published: published(result) }
+  }
+  const canStartAgain = typeof (process as { execve?: unknown }).execve === "function" && process.platform !== "win32"
+  return { canStartAgain, large: () => large, started }
+}

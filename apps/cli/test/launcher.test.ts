@@ -3,25 +3,23 @@
  * built-in formats, an import, a seed and a server without plugins run from
  * the bundle (dist/bundle/), reader threads too; an export with plugins runs
  * the installed modules. Every module that any thread loads is recorded
- * through `node --import`. The other formats and flag spellings:
- * launcher.long.test.ts.
+ * through `node --import`. The other formats, the plugin and config flags,
+ * and a large archive's start with a heap size, arena count or
+ * SKYPORTER_TUNED given: launcher.long.test.ts.
  */
 import Database from "better-sqlite3"
-import { copyFileSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs"
+import { mkdirSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
-import { fileURLToPath } from "node:url"
-import { beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import * as Repos from "../../../packages/car/test/support/Repos.js"
 import {
   bundledLikeInstalled,
   DID,
   dir,
   exportArgs,
-  FLAGS,
   fromBundle,
   fromEffect,
   fx,
-  installedWith,
   logged,
   MODULE_LOG,
   newModuleLog,
@@ -29,18 +27,15 @@ import {
   POSTS,
   published,
   readModuleLog,
+  useLargeArchive,
   useLauncherRuns
 } from "./launcher-runs.js"
 import { LAUNCHER, readExport, show, sleep, startCommand, waitFor } from "./support.js"
 
 useLauncherRuns()
 
-const START_LOG = fileURLToPath(new URL("./fixtures/start-log.mjs", import.meta.url))
-let largeRuns = 0
-
 describe("the launcher", () => {
   bundledLikeInstalled(["json"])
-  installedWith(FLAGS.slice(0, 1))
 
   it("an import runs from the bundle and writes the repository's posts", async () => {
     const built = await Repos.build(Repos.catalog(20))
@@ -127,41 +122,11 @@ describe("the launcher", () => {
   }, 60_000)
 })
 
-interface Start {
-  readonly pid: number
-  readonly semiSpace: ReadonlyArray<string>
-  readonly arenas: string | null
-}
-
 describe("an export of a large archive", () => {
-  // The launcher's threshold (TUNE_FROM_BYTES): the archive is made that large
-  // with a hole at its end, which SQLite never reads (its header gives its size).
-  const LARGE = 256 * 1024 * 1024
-  const canStartAgain = typeof (process as { execve?: unknown }).execve === "function" && process.platform !== "win32"
-
-  /** Exports `db` as json with every start of the main thread recorded. */
-  const started = async (db: string, env: Record<string, string> = {}, flags: ReadonlyArray<string> = []) => {
-    const log = path.join(dir, `starts-${++largeRuns}.txt`)
-    writeFileSync(log, "")
-    const args = [...flags, "--import", START_LOG, LAUNCHER, ...exportArgs("json", `large-${largeRuns}`, db)]
-    const running = startCommand(process.execPath, args, { cwd: dir, env: { START_LOG: log, ...env } })
-    const result = await running.done
-    const starts = readFileSync(log, "utf8")
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l) as Start)
-    return { pid: running.child.pid, starts, published: published(result) }
-  }
-
-  let large: string
-  beforeAll(() => {
-    large = path.join(dir, "large.db")
-    copyFileSync(fx.db, large)
-    truncateSync(large, LARGE)
-  })
+  const { canStartAgain, large, started } = useLargeArchive()
 
   it("starts again in place, with a 24 MB young generation and two allocator arenas", async () => {
-    const r = await started(large)
+    const r = await started(large())
     const untuned = { pid: r.pid, semiSpace: [], arenas: null }
     expect(r.starts).toEqual(
       canStartAgain ? [untuned, { pid: r.pid, semiSpace: ["--max-semi-space-size=8"], arenas: "2" }] : [untuned]
@@ -172,16 +137,5 @@ describe("an export of a large archive", () => {
     const b = readExport(small.published, "json")
     expect(a.manifest.post_count).toBe(POSTS)
     expect(a.data.equals(b.data)).toBe(true)
-  }, 60_000)
-
-  it("keeps a heap size and arena count given to it, and SKYPORTER_TUNED skips starting again", async () => {
-    const given = await started(large, { MALLOC_ARENA_MAX: "4" }, ["--max-semi-space-size=16"])
-    expect(given.starts.at(-1)).toEqual({ pid: given.pid, semiSpace: ["--max-semi-space-size=16"], arenas: "4" })
-    expect(given.starts.length).toBe(canStartAgain ? 2 : 1)
-    const viaOptions = await started(large, { NODE_OPTIONS: "--max-semi-space-size=16" })
-    expect(viaOptions.starts.at(-1)?.semiSpace, "NODE_OPTIONS' size is kept").toEqual([])
-    expect(viaOptions.starts.at(-1)?.arenas).toBe(canStartAgain ? "2" : null)
-    const skipped = await started(large, { SKYPORTER_TUNED: "1" })
-    expect(skipped.starts).toEqual([{ pid: skipped.pid, semiSpace: [], arenas: null }])
   }, 60_000)
 })

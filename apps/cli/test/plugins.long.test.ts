@@ -1,6 +1,7 @@
 /**
  * More of plugins.test.ts's paths through the real CLI, each run loading the installed modules:
- * --option values read as JSON over a config's options, the stack of a crashing plugin with
+ * a package by name alone, listed and exported (in the loop: with a path, and from a config
+ * file), --option values read as JSON over a config's options, the stack of a crashing plugin with
  * SKYPORTER_DEBUG=1, serve refusing a config file's bad options before it listens, and the
  * example Markdown plugin of examples/format-markdown loaded by a path outside the working
  * directory. plugins.test.ts keeps one run of each path in the loop.
@@ -9,13 +10,28 @@ import { Synthetic } from "@skyporter/testkit"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
-import { DID, lines, pluginProject, pluginRuns, shouted } from "./plugin-project.js"
+import { DID, lines, pluginProject, pluginRuns, POSTS, shouted } from "./plugin-project.js"
 import { exportOk, readExport, run, show } from "./support.js"
 
 const MARKDOWN_EXAMPLE = fileURLToPath(new URL("../../../examples/format-markdown", import.meta.url))
 
 const project = pluginProject()
 const { exportText, formats, out, withConfig } = pluginRuns(project)
+
+describe("loading a plugin", () => {
+  it("by package name, resolved from the working directory", async () => {
+    const listed = await formats(["--plugin", "skyporter-format-shout"])
+    expect(listed.map((f) => [f.name, f.version, f.origin]).at(-1)).toEqual([
+      "shout",
+      "2.0.0",
+      "skyporter-format-shout"
+    ])
+    const { text, manifest } = await exportText("txt", ["--plugin", "skyporter-format-shout", "--format", "shout"])
+    expect(manifest.plugin).toEqual({ name: "shout", version: "2.0.0" })
+    expect(manifest.post_count).toBe(POSTS)
+    expect(lines(text)).toEqual(shouted("!"))
+  }, 60_000)
+})
 
 describe("options of a plugin from skyporter.config.json", () => {
   it("--option overrides them key by key, a value that parses as JSON taken as JSON", async () => {

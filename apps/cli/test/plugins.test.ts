@@ -5,8 +5,9 @@
  * flags and --option; how loading fails (a few ways here, every way in
  * plugin-load-failures.long.test.ts). The project has its own copy of effect
  * (not the CLI's): options are checked through Standard Schema. Each run loads
- * the installed modules, the dearest CLI start: more cases of the same paths,
- * and the example Markdown plugin loaded by path, are in plugins.long.test.ts.
+ * the installed modules, the dearest CLI start: more cases of the same paths
+ * (a package by name alone among them), and the example Markdown plugin loaded
+ * by path, are in plugins.long.test.ts.
  */
 import { describe, expect, it } from "vitest"
 import {
@@ -30,19 +31,6 @@ const { exportText, formats, out, withConfig } = pluginRuns(project)
 const write = (relative: string, text: string) => writeIn(project.cwd, relative, text)
 
 describe("loading a plugin", () => {
-  it("by package name, resolved from the working directory", async () => {
-    const listed = await formats(["--plugin", "skyporter-format-shout"])
-    expect(listed.map((f) => [f.name, f.version, f.origin]).at(-1)).toEqual([
-      "shout",
-      "2.0.0",
-      "skyporter-format-shout"
-    ])
-    const { text, manifest } = await exportText("txt", ["--plugin", "skyporter-format-shout", "--format", "shout"])
-    expect(manifest.plugin).toEqual({ name: "shout", version: "2.0.0" })
-    expect(manifest.post_count).toBe(POSTS)
-    expect(lines(text)).toEqual(shouted("!"))
-  }, 60_000)
-
   it("with --plugin repeated, every plugin is loaded: a package name, and a path relative to the working directory (a named export `plugin`)", async () => {
     const specs = ["--plugin", "skyporter-format-shout", "--plugin", "./plugins/quiet.mjs"]
     expect((await formats(specs)).map((f) => [f.name, f.origin])).toEqual([
@@ -74,7 +62,10 @@ describe("loading a plugin", () => {
         ["shout", "skyporter-format-shout (skyporter.config.json)"],
         ["quiet", "./plugins/quiet.mjs (skyporter.config.json)"]
       ])
-      expect(lines((await exportText("txt", ["--format", "shout"])).text)).toEqual(shouted("?"))
+      const shout = await exportText("txt", ["--format", "shout"])
+      expect(shout.manifest.plugin).toEqual({ name: "shout", version: "2.0.0" })
+      expect(shout.manifest.post_count).toBe(POSTS)
+      expect(lines(shout.text)).toEqual(shouted("?"))
       // Key by key: upper stays the default; more overrides in plugins.long.test.ts.
       expect(lines((await exportText("txt", ["--format", "shout", "--option", "suffix=#"])).text)).toEqual(shouted("#"))
       // Options for a built-in: the config's bom=false.
