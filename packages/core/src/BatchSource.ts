@@ -146,8 +146,10 @@ export const workerInit = (path: string, selection: Selection, options: Snapshot
     skipSql: `SELECT rowid, uri IS NOT NULL AND created_at IS NOT NULL FROM posts WHERE ${after} LIMIT 1 OFFSET @offset`,
     ...(options.indexed === false
       ? {
-          keysSql: `SELECT ${exactRowid} FROM posts WHERE ${sql} ${order}`,
-          rowSql: `SELECT ${Post.selectColumns} FROM posts WHERE rowid = ?`
+          sortedKeys: {
+            keysSql: `SELECT ${exactRowid} FROM posts WHERE ${sql} ${order}`,
+            rowSql: `SELECT ${Post.selectColumns} FROM posts WHERE rowid = ?`
+          }
         }
       : {}),
     params,

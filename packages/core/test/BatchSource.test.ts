@@ -226,7 +226,7 @@ describe("Reading an archive without the export-order index, from sorted keys", 
     db.function(init.instantFunction, (text: unknown) => text)
     const plan = (sql: string, params: unknown) =>
       (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as Array<{ detail: string }>).map((r) => r.detail)
-    const result = { keys: plan(init.keysSql!, init.params), row: plan(init.rowSql!, 1) }
+    const result = { keys: plan(init.sortedKeys!.keysSql, init.params), row: plan(init.sortedKeys!.rowSql, 1) }
     db.close()
     return result
   }

@@ -48,7 +48,7 @@ const openSnapshot = (init: WorkerInit) => {
     const total = Number(db.prepare(init.countSql).pluck().get(init.params))
     // Only searches of the export-order index need it (IndexedChunks).
     const keyed =
-      init.encoder === undefined || init.keysSql !== undefined
+      init.encoder === undefined || init.sortedKeys !== undefined
         ? 0
         : total - Number(db.prepare(init.nullsSql).pluck().get(init.params))
     return { db, total, keyed }
@@ -84,15 +84,14 @@ export const run = (init: WorkerInit, port: MessagePort, plugin?: FormatPlugin):
     }
     return statement
   }
-  const { keysSql, rowSql } = init
   const source: ChunkSource =
-    keysSql !== undefined && rowSql !== undefined
-      ? new SortedKeys({ ...init, keysSql, rowSql }, connection)
+    init.sortedKeys !== undefined
+      ? new SortedKeys(init, init.sortedKeys, connection)
       : new IndexedChunks(init, prepared, keyed)
   const rows =
     init.encoder !== undefined
       ? undefined
-      : keysSql !== undefined
+      : init.sortedKeys !== undefined
         ? source.open(0, total)
         : new BatchReader(
             prepared(init.rowsSql).iterate(init.params) as IterableIterator<Array<unknown>>,

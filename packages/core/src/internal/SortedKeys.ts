@@ -9,7 +9,7 @@
 import type Database from "better-sqlite3"
 import { BatchReader } from "./BatchReader.js"
 import type { ChunkSource } from "./ChunkSource.js"
-import type { WorkerInit } from "./ThreadProtocol.js"
+import type { SortedKeysSql, WorkerInit } from "./ThreadProtocol.js"
 
 export class SortedKeys implements ChunkSource {
   private keys: IterableIterator<unknown> | undefined
@@ -19,10 +19,11 @@ export class SortedKeys implements ChunkSource {
   private readonly row: Database.Statement
 
   constructor(
-    private readonly init: WorkerInit & { readonly keysSql: string; readonly rowSql: string },
+    private readonly init: WorkerInit,
+    private readonly sql: SortedKeysSql,
     private readonly database: Database.Database
   ) {
-    this.row = database.prepare(init.rowSql).raw(true)
+    this.row = database.prepare(sql.rowSql).raw(true)
   }
 
   open(offset: number, limit: number): BatchReader {
@@ -38,7 +39,7 @@ export class SortedKeys implements ChunkSource {
 
   private *rows(offset: number, limit: number): Generator<Array<unknown>> {
     if (offset < this.position) throw new Error(`chunk at ${offset} asked for after ${this.position}`)
-    this.keys ??= this.database.prepare(this.init.keysSql).pluck().iterate(this.init.params)
+    this.keys ??= this.database.prepare(this.sql.keysSql).pluck().iterate(this.init.params)
     const keys = this.keys
     for (; this.position < offset; this.position++) keys.next()
     for (let n = 0; n < limit; n++) {

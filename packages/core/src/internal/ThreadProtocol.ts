@@ -23,12 +23,10 @@ export interface WorkerInit {
    */
   readonly skipSql: string
   /**
-   * An archive without the export-order index: the selection's rowids in
-   * export order (a rowid past 2^53 as text), and one post by rowid. Every
-   * read then goes through them (SortedKeys) instead of the queries above.
+   * An archive without the export-order index: every read goes through
+   * these (SortedKeys) instead of the queries above.
    */
-  readonly keysSql?: string | undefined
-  readonly rowSql?: string | undefined
+  readonly sortedKeys?: SortedKeysSql | undefined
   readonly params: Record<string, string>
   readonly batchSize: number
   readonly budgetBytes: number
@@ -40,6 +38,13 @@ export interface WorkerInit {
     readonly name: string
     readonly options: unknown
   }
+}
+
+export interface SortedKeysSql {
+  /** The selection's rowids in export order, a rowid past 2^53 as text. */
+  readonly keysSql: string
+  /** One post by rowid. */
+  readonly rowSql: string
 }
 
 /** A run of consecutive posts in export order: `limit` posts from `offset`. */
