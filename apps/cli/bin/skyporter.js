@@ -74,7 +74,10 @@ if (args[0] === "serve") {
   const { useReaderThreads } = await import(`${dist}/Prewarm.js`)
   useReaderThreads()
 }
-if (exporting) {
+// An archive this small holds about one batch of posts (a thousand take
+// about 1 MB), which the main thread encodes alone: no reader is started.
+const PREWARM_FROM_BYTES = 1024 * 1024
+if (exporting && inputBytes(input) >= PREWARM_FROM_BYTES) {
   // An export's reader threads load their modules while the CLI loads its
   // own (Prewarm loads nothing else). The export validates --threads;
   // prewarm starts the default for a count it cannot use.

@@ -30,7 +30,7 @@ import {
   useLargeArchive,
   useLauncherRuns
 } from "./launcher-runs.js"
-import { LAUNCHER, readExport, show, sleep, startCommand, waitFor } from "./support.js"
+import { generatePosts, LAUNCHER, readExport, show, sleep, startCommand, waitFor, writeArchive } from "./support.js"
 
 useLauncherRuns()
 
@@ -109,6 +109,21 @@ describe("the launcher", () => {
     expect(loaded.threads, "the main thread and a reader").toBe(2)
     expect(loaded.modules.filter((url) => !fromBundle(url) && !outside(url))).toEqual([])
     expect(loaded.modules.some((url) => url.endsWith("/dist/bundle/ReaderThread.js"))).toBe(true)
+  }, 60_000)
+
+  it("an export of an archive under 1 MiB, a batch of posts, starts no reader thread", async () => {
+    const db = path.join(dir, "small.db")
+    writeArchive(db, generatePosts(DID, 40))
+    const r = await logged(exportArgs("json", "small", db))
+    expect(r.threads, "the main thread alone").toBe(1)
+    const { data, manifest } = readExport(published(r.result), "json")
+    expect(manifest.post_count).toBe(40)
+    const uris = (JSON.parse(data.toString("utf8")) as Array<{ uri: string }>).map((p) => p.uri)
+    expect(uris.sort()).toEqual(
+      generatePosts(DID, 40)
+        .map((p) => p.uri)
+        .sort()
+    )
   }, 60_000)
 
   it("an export where ./skyporter.config.json is present runs the installed modules", async () => {

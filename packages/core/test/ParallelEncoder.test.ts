@@ -108,6 +108,26 @@ describe("Export of a concurrent format", () => {
     60_000
   )
 
+  it.each([
+    [2, 100, 0],
+    [4, 0, 0],
+    [4, 250, 2],
+    [4, 1_000, 3]
+  ])(
+    "with no reader prewarmed, an export on %i threads of %i posts in batches of 100 starts %i reader(s): only those with a batch to encode",
+    async (threads, count, readers) => {
+      const file = archive(posts(count))
+      const reference = completed((await run(file, { batchSize: 100 }, sequential)).exit)
+      const before = await probeThreadId()
+      const result = completed((await run(file, { threads, batchSize: 100 })).exit)
+      const after = await probeThreadId()
+      expect(after - before - 1).toBe(readers)
+      expect(result.text).toBe(reference.text)
+      expect(result.manifest.post_count).toBe(count)
+    },
+    60_000
+  )
+
   it("exports nothing as the format's empty form", async () => {
     const file = archive(posts(3, "did:plc:other"))
     const result = completed((await run(file, { threads: 2 })).exit)

@@ -186,27 +186,39 @@ export const open: (
   const output = yield* Queue.unbounded<Message>()
   const send = (thread: Thread, message: ToWorker) => thread.send(message)
 
-  // Every thread starts at once (loading the plugin takes longer than the
-  // snapshot); all their snapshots begin between the two version readings.
-  const before = options.version()
-  const all: Array<Thread> = []
   // The threads that are not readers run here (one, from two threads on):
   // the same count Prewarm starts, so the two never disagree.
   const locals = wanted - Prewarm.readers(wanted)
   const local = (w: number) => w < locals
   const pool = yield* ThreadPool.current
-  for (let i = 0; i < wanted; i++) all.push(yield* spawn(init, i, output, local(i), options.plugin, pool))
-  yield* pool.shed
+  // Every thread starts at once when readers wait prewarmed (loading the
+  // plugin takes longer than the snapshot). Otherwise this thread counts the
+  // selection first and starts only the readers that have a batch to encode:
+  // an export of one batch starts none. All snapshots begin between the two
+  // version readings either way.
+  const before = options.version()
+  const all: Array<Thread> = []
   const answers: Array<FromWorker> = []
-  for (const thread of all) answers.push(yield* Queue.take(thread.control))
+  const startUpTo = (count: number) =>
+    Effect.gen(function* () {
+      const from = all.length
+      for (let i = from; i < count; i++) all.push(yield* spawn(init, i, output, local(i), options.plugin, pool))
+      for (const thread of all.slice(from)) answers.push(yield* Queue.take(thread.control))
+    })
+  const lazy = locals > 0 && (yield* pool.idle) === 0
+  yield* startUpTo(lazy ? locals : wanted)
   const first = answers[0]!
   if (first.type === "error") return yield* failed("snapshot", `cannot read the archive: ${first.message}`)
   if (first.type !== "ready") return yield* failed("snapshot", `unexpected reader message ${first.type}`)
   const total = first.total
+  // More threads than batches would idle.
+  const useful = Math.max(1, Math.min(wanted, Math.ceil(total / batchSize)))
+  if (lazy) yield* startUpTo(useful)
+  yield* pool.shed
   const same = answers.every((m) => m.type === "ready" && m.total === total) && options.version() === before
   // Otherwise a writer committed meanwhile (or a thread could not start): the
-  // first thread's snapshot alone is used. More threads than batches idle.
-  const threads = same ? all.slice(0, Math.max(1, Math.min(wanted, Math.ceil(total / batchSize)))) : [all[0]!]
+  // first thread's snapshot alone is used.
+  const threads = same ? all.slice(0, useful) : [all[0]!]
   for (const thread of all.slice(threads.length)) send(thread, { type: "close" })
 
   const chunks = plan(total, threads.length, options.chunkPosts ?? batchSize)
