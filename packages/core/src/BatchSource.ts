@@ -20,10 +20,12 @@ import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import { MessageChannel } from "node:worker_threads"
 import { INSTANT_FUNCTION } from "./Archive.js"
 import type * as DateRange from "./DateRange.js"
 import { describe, ExportFailed } from "./Errors.js"
 import * as Post from "./Post.js"
+import * as EncodingThread from "./internal/EncodingThread.js"
 import * as ThreadPool from "./internal/ThreadPool.js"
 import type { FromWorker, ToWorker, WorkerInit } from "./internal/ThreadProtocol.js"
 import { BatchWarnings, type Warnings } from "./Warnings.js"
@@ -109,6 +111,11 @@ export interface SnapshotOptions extends BatchOptions {
    * (internal/SortedKeys). Default: the index is there.
    */
   readonly indexed?: boolean | undefined
+  /**
+   * Read on this thread, with no batch read ahead: for a selection of about
+   * one batch, which is read before a reader thread would have started.
+   */
+  readonly onThisThread?: boolean | undefined
 }
 
 /** A rowid as a number, or past 2^53 as its exact text. */
@@ -160,10 +167,46 @@ export const workerInit = (path: string, selection: Selection, options: Snapshot
   }
 }
 
+interface Reader {
+  readonly send: (message: ToWorker) => void
+  readonly stop: () => Promise<void>
+}
+
+/** A reader thread serving `init`, its messages to `deliver`. */
+const readOnThread = (pool: ThreadPool.ThreadPoolShape, init: WorkerInit, deliver: (m: FromWorker) => void): Reader => {
+  const worker = pool.start(init)
+  worker.on("message", deliver)
+  worker.on("error", (e) => deliver({ type: "error", stage: "read", message: describe(e) }))
+  worker.on("exit", (code) => {
+    if (code !== 0) deliver({ type: "error", stage: "read", message: `reader stopped (${code})` })
+  })
+  return {
+    send: (m) => worker.postMessage(m),
+    stop: async () => {
+      worker.postMessage({ type: "close" } satisfies ToWorker)
+      await worker.terminate()
+    }
+  }
+}
+
+/** The same reader served on this thread, over a MessageChannel. */
+const readHere = (init: WorkerInit, deliver: (m: FromWorker) => void): Reader => {
+  const { port1, port2 } = new MessageChannel()
+  port1.on("message", deliver)
+  const close = EncodingThread.run(init, port2)
+  return {
+    send: (m) => port1.postMessage(m),
+    stop: async () => {
+      close()
+      port1.close()
+    }
+  }
+}
+
 /**
  * Opens a snapshot of `selection` in the archive at `path`. A reader thread
- * holds the read transaction until the scope closes, and reads each batch
- * ahead while the caller works on the previous one.
+ * (or this one: `onThisThread`) holds the read transaction until the scope
+ * closes, and reads each batch ahead while the caller works on the previous one.
  */
 export const open: (
   path: string,
@@ -178,36 +221,22 @@ export const open: (
 
   const inbox = yield* Queue.unbounded<FromWorker>()
   const pending = new Map<number, Deferred.Deferred<Array<Array<unknown>>, ExportFailed>>()
+  const deliver = (m: FromWorker) => {
+    if (m.type === "result") {
+      const d = pending.get(m.id)
+      pending.delete(m.id)
+      if (d) {
+        Deferred.doneUnsafe(d, m.error === undefined ? Exit.succeed(m.rows ?? []) : Exit.fail(failed("read", m.error)))
+      }
+    } else Queue.offerUnsafe(inbox, m)
+  }
   const pool = yield* ThreadPool.current
-  const worker = yield* Effect.acquireRelease(
-    Effect.sync(() => {
-      const w = pool.start(init)
-      w.on("message", (m: FromWorker) => {
-        if (m.type === "result") {
-          const d = pending.get(m.id)
-          pending.delete(m.id)
-          if (d) {
-            Deferred.doneUnsafe(
-              d,
-              m.error === undefined ? Exit.succeed(m.rows ?? []) : Exit.fail(failed("read", m.error))
-            )
-          }
-        } else Queue.offerUnsafe(inbox, m)
-      })
-      w.on("error", (e) => Queue.offerUnsafe(inbox, { type: "error", stage: "read", message: describe(e) }))
-      w.on("exit", (code) => {
-        if (code !== 0) Queue.offerUnsafe(inbox, { type: "error", stage: "read", message: `reader stopped (${code})` })
-      })
-      return w
-    }),
-    (w) =>
-      Effect.promise(async () => {
-        w.postMessage({ type: "close" } satisfies ToWorker)
-        await w.terminate()
-      })
+  const reader = yield* Effect.acquireRelease(
+    Effect.sync(() => (options.onThisThread === true ? readHere(init, deliver) : readOnThread(pool, init, deliver))),
+    (r) => Effect.promise(r.stop)
   )
   yield* pool.shed
-  const send = (m: ToWorker) => Effect.sync(() => worker.postMessage(m))
+  const send = (m: ToWorker) => Effect.sync(() => reader.send(m))
 
   const first = yield* Queue.take(inbox)
   if (first.type === "error") return yield* failed("snapshot", `cannot read the archive: ${first.message}`)

@@ -15,7 +15,7 @@ import type { PreparedRequest } from "./ExportRequest.js"
 import type { FormatPlugin, FormatSink } from "./FormatPlugin.js"
 import { toBytes } from "./internal/OutputFile.js"
 import * as ParallelEncoder from "./internal/ParallelEncoder.js"
-import { cloneable, dataVersion, loadsItself } from "./internal/Parallelism.js"
+import { cloneable, dataVersion, holdsAtMost, loadsItself } from "./internal/Parallelism.js"
 import { pluginCall } from "./internal/PluginCall.js"
 import * as Prewarm from "./internal/Prewarm.js"
 
@@ -52,8 +52,8 @@ export const fromSnapshot = (snapshot: BatchSource.Snapshot, plugin: FormatPlugi
 /**
  * Opens the encoding of a prepared export: on several threads when its
  * format allows (no media: copying needs each batch's posts on this thread),
- * else from one snapshot read by one reader thread, whose `snapshot` is then
- * returned for other reads in it (media).
+ * else from one snapshot read by one reader thread (by this one for about a
+ * batch of posts), whose `snapshot` is then returned for other reads in it (media).
  */
 export const open = Effect.fn("Encoder.open")(function* (archive: ArchiveShape, prepared: PreparedRequest) {
   const { request, plugin } = prepared
@@ -79,7 +79,9 @@ export const open = Effect.fn("Encoder.open")(function* (archive: ArchiveShape, 
     )
     return { encoding: parallel as Encoding, snapshot: undefined }
   }
-  const snapshot = yield* BatchSource.open(archive.path, selection, options)
+  // About one batch is read before a reader thread would have started.
+  const onThisThread = holdsAtMost(archive.database, selection, request.batchSize ?? BatchSource.DEFAULT_BATCH_SIZE)
+  const snapshot = yield* BatchSource.open(archive.path, selection, { ...options, onThisThread })
   return { encoding: fromSnapshot(snapshot, plugin), snapshot }
 }) as (
   archive: ArchiveShape,

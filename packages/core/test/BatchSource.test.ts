@@ -105,9 +105,10 @@ describe("BatchSource", () => {
   })
 
   it.each([
-    ["through the export-order index", true],
-    ["from sorted keys", false]
-  ])("reads one snapshot while another connection inserts, updates and deletes (%s)", async (_, indexed) => {
+    ["through the export-order index", { indexed: true }],
+    ["from sorted keys", { indexed: false }],
+    ["read on this thread", { onThisThread: true }]
+  ])("reads one snapshot while another connection inserts, updates and deletes (%s)", async (_, how) => {
     const file = archive(posts(5000))
     const setup = new Database(file)
     setup.pragma("journal_mode = WAL")
@@ -116,7 +117,7 @@ describe("BatchSource", () => {
     const before = await read(file, "did:plc:test")
     let n = 0
     const during = await read(file, "did:plc:test", {
-      indexed,
+      ...how,
       between: () => {
         n++
         insert(

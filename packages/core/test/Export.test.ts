@@ -9,7 +9,7 @@ import * as Export from "../dist/Export.js"
 import * as FormatPlugin from "../dist/FormatPlugin.js"
 import * as FormatRegistry from "../dist/FormatRegistry.js"
 import type * as Progress from "../dist/Progress.js"
-import { archive, collect, layer, lines, posts, tempDir } from "./helpers.js"
+import { archive, collect, layer, lines, posts, probeThreadId, tempDir } from "./helpers.js"
 
 const published = (out: string, did = "did:plc:test") =>
   existsSync(path.join(out, did)) ? readdirSync(path.join(out, did)) : []
@@ -47,6 +47,28 @@ describe("Export.run", () => {
     ])
     expect(data.toString().split("\n").slice(1, -2)).toHaveLength(2500)
   })
+
+  it.each([
+    [1_000, 0],
+    [1_001, 1]
+  ])(
+    "reads %i posts for a format that is not concurrent on %i reader thread(s): a batch is read on this thread",
+    async (count, readers) => {
+      const file = archive(posts(count))
+      const before = await probeThreadId()
+      const exit = await collect(file, { out: tempDir() })
+      const after = await probeThreadId()
+      expect(after - before - 1).toBe(readers)
+      const done = (Exit.isSuccess(exit) ? exit.value : []).at(-1) as Progress.Completed
+      expect(done._tag).toBe("Completed")
+      const data = readFileSync(path.join(done.path, "posts.txt"), "utf8")
+      expect(data.split("\n").slice(1, -2).sort()).toEqual(
+        posts(count)
+          .map((p) => p.uri)
+          .sort()
+      )
+    }
+  )
 
   it("reports a batch only once its bytes are in the file", async () => {
     const file = archive(posts(30))

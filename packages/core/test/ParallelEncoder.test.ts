@@ -2,7 +2,6 @@ import Database from "better-sqlite3"
 import { Cause, Effect, Exit, Stream } from "effect"
 import { existsSync } from "node:fs"
 import * as path from "node:path"
-import { Worker } from "node:worker_threads"
 import { describe, expect, it } from "vitest"
 import { EXPORT_INDEX } from "../dist/ArchiveSchema.js"
 import * as BatchSource from "../dist/BatchSource.js"
@@ -10,7 +9,7 @@ import * as DateRange from "../dist/DateRange.js"
 import type { ExportFailed } from "../dist/Errors.js"
 import * as Export from "../dist/Export.js"
 import * as ParallelEncoder from "../dist/internal/ParallelEncoder.js"
-import { archive, insert, layer, posts, tempDir } from "./helpers.js"
+import { archive, insert, layer, posts, probeThreadId, tempDir } from "./helpers.js"
 import concurrentLines from "./concurrent-lines.mjs"
 import {
   completed,
@@ -63,17 +62,6 @@ describe("Export of a concurrent format", () => {
     expect(many.manifest.warnings).toEqual(one.manifest.warnings)
     expect(many.manifest.warnings.count).toBeGreaterThan(0)
   }, 60_000)
-
-  // Node numbers the Worker threads of a process in turn, so the ids of two
-  // probe threads, one started before and one after an export, bracket the
-  // threads that export started (vitest runs each test file in a process of
-  // its own, and this file's tests one at a time).
-  const probeThreadId = async (): Promise<number> => {
-    const worker = new Worker("", { eval: true })
-    const id = worker.threadId
-    await worker.terminate()
-    return id
-  }
 
   it.each([
     [1, 1],

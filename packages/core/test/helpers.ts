@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import { Worker } from "node:worker_threads"
 import { afterEach, expect } from "vitest"
 import * as Archive from "../dist/Archive.js"
 import { DDL } from "../dist/ArchiveSchema.js"
@@ -164,3 +165,15 @@ export const collect = (
       }).pipe(Effect.provide(layer(file, plugin, open)))
     )
   )
+
+/**
+ * Node numbers the Worker threads of a process in turn, so the ids of two
+ * probe threads, one started before and one after an export, bracket the
+ * threads that export started (a test file's tests run one at a time).
+ */
+export const probeThreadId = async (): Promise<number> => {
+  const worker = new Worker("", { eval: true })
+  const id = worker.threadId
+  await worker.terminate()
+  return id
+}

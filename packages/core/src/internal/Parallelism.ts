@@ -1,11 +1,26 @@
 /**
- * Whether an export can be encoded on several threads, and the reading that
- * proves the threads share one snapshot.
+ * Whether an export can be encoded on several threads, or is small enough to
+ * read on this one, and the reading that proves the threads share one snapshot.
  */
 import * as Effect from "effect/Effect"
 import type { Archive } from "../Archive.js"
+import * as BatchSource from "../BatchSource.js"
 import type { FormatPlugin } from "../FormatPlugin.js"
 import * as LoadedPlugins from "./LoadedPlugins.js"
+
+/**
+ * Runs `read` on `db` without waiting out the busy timeout: with a writer
+ * mid-commit it fails at once.
+ */
+const withoutWaiting = <A>(db: Archive["Service"]["database"], read: () => A): A => {
+  const timeout = db.pragma("busy_timeout", { simple: true })
+  try {
+    db.pragma("busy_timeout = 0")
+    return read()
+  } finally {
+    db.pragma(`busy_timeout = ${Number(timeout)}`)
+  }
+}
 
 /**
  * `PRAGMA data_version` without waiting: with a writer mid-commit the
@@ -13,14 +28,34 @@ import * as LoadedPlugins from "./LoadedPlugins.js"
  * rather than waiting out the busy timeout.
  */
 export const dataVersion = (db: Archive["Service"]["database"]): unknown => {
-  const timeout = db.pragma("busy_timeout", { simple: true })
   try {
-    db.pragma("busy_timeout = 0")
-    return db.pragma("data_version", { simple: true })
+    return withoutWaiting(db, () => db.pragma("data_version", { simple: true }))
   } catch {
     return Symbol("unreadable")
-  } finally {
-    db.pragma(`busy_timeout = ${Number(timeout)}`)
+  }
+}
+
+/**
+ * Whether `selection` holds at most `n` posts now, counting no further than
+ * `n + 1`: a hint only (the snapshot counts again), so an archive a writer
+ * holds answers no, without waiting.
+ */
+export const holdsAtMost = (
+  db: Archive["Service"]["database"],
+  selection: BatchSource.Selection,
+  n: number
+): boolean => {
+  const { sql, params } = BatchSource.where(selection)
+  try {
+    const count = withoutWaiting(db, () =>
+      db
+        .prepare(`SELECT COUNT(*) FROM (SELECT 1 FROM posts WHERE ${sql} LIMIT @limit)`)
+        .pluck()
+        .get({ ...params, limit: n + 1 })
+    )
+    return Number(count) <= n
+  } catch {
+    return false
   }
 }
 
