@@ -15,6 +15,7 @@ import {
   DID_B,
   expectStopsOn,
   finished,
+  POSTS,
   readEvents,
   request,
   seededArchive,
@@ -137,7 +138,7 @@ describe("skyporter serve", () => {
 
   it("finds published exports after a restart under the same ids, and sweeps dead leftovers at start", async () => {
     const out = path.join(fixture.dir, "restart")
-    const first = await serve({ db: fixture.db, out })
+    const first = await serve({ db: fixture.db, out, batchSize: POSTS })
     const a = await startExport(first.url, { did: DID_A, format: "json" })
     expect(await finished(first.url, a.id)).toBe("completed")
     const before = (await request(first.url, "GET", `/api/exports/${a.id}`)).body
@@ -153,7 +154,7 @@ describe("skyporter serve", () => {
     mkdirSync(path.join(out, DID_A, dead))
     writeFileSync(path.join(out, DID_A, dead, "posts.json"), "[")
 
-    const second = await serve({ db: fixture.db, out })
+    const second = await serve({ db: fixture.db, out, batchSize: POSTS })
     try {
       expect(temporaries(out)).toEqual([])
       const list = await request(second.url, "GET", "/api/exports")

@@ -12,6 +12,7 @@ import {
   DID_A,
   DID_B,
   finished,
+  POSTS,
   request,
   seededArchive,
   serve,
@@ -30,8 +31,15 @@ const port = () => new URL(server.url).port
 
 beforeAll(async () => {
   out = path.join(fixture.dir, "out")
-  // With the slow test plugin, so slow (3 s a batch) that its one export outlives the event stream test.
-  server = await serve({ db: fixture.db, out, slow: true, env: { SKYPORTER_TEST_DELAY_MS: "3000" } })
+  // Batches of POSTS: an export of one DID is one batch, which starts no reader thread. With the slow
+  // test plugin, so slow (60 s before its batch) that its one export outlives the event stream test.
+  server = await serve({
+    db: fixture.db,
+    out,
+    slow: true,
+    batchSize: POSTS,
+    env: { SKYPORTER_TEST_DELAY_MS: "60000" }
+  })
 })
 afterAll(async () => {
   await server?.stop()
@@ -263,7 +271,7 @@ describe("tickets", () => {
       { token: TOKEN_A, did: DID_A },
       { token: "token-all-0123456789abcdef", did: "*" }
     ])
-    authed = await serve({ db: fixture.db, out: authOut, args: ["--auth", auth] })
+    authed = await serve({ db: fixture.db, out: authOut, batchSize: POSTS, args: ["--auth", auth] })
   })
   afterAll(async () => {
     await authed?.stop()

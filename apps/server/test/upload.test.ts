@@ -18,6 +18,7 @@ import {
   DID_A,
   finished,
   LAUNCHER,
+  POSTS,
   sleep,
   request,
   seededArchive,
@@ -50,6 +51,8 @@ afterAll(async () => {
 })
 
 interface StartOptions {
+  /** Posts per batch (default POSTS: an export of one DID is one batch, which starts no reader thread). */
+  readonly batchSize?: number
   readonly args?: (dir: string) => ReadonlyArray<string>
   readonly env?: Record<string, string>
   /** Load the slow test plugin (format "slowjson"). */
@@ -66,6 +69,7 @@ const start = async (options: StartOptions = {}): Promise<Started> => {
   const server = await serve({
     db,
     out,
+    batchSize: options.batchSize ?? POSTS,
     args: options.args?.(dir) ?? [],
     env: options.env ?? {},
     slow: options.slow === true
@@ -84,9 +88,9 @@ interface Started {
 
 // One server (on its own copy of the archive) for the tests that need no option of their own. The
 // first test imports into it, so it runs first; the others check the archive before and after.
-// Its slow test plugin (60 ms a batch) is for the one export that must outlast an upload.
+// Its slow test plugin (1.2 s before a batch) is for the one export that must outlast an upload.
 let shared: Promise<Started> | undefined
-const sharedServer = () => (shared ??= start({ slow: true, env: { SKYPORTER_TEST_DELAY_MS: "60" } }))
+const sharedServer = () => (shared ??= start({ slow: true, env: { SKYPORTER_TEST_DELAY_MS: "1200" } }))
 
 const hash = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex")
 
@@ -226,7 +230,7 @@ describe("POST /api/imports", () => {
     if (asRoot) chownSync(out, 65534, 65534)
     const before = hash(db)
     try {
-      const server = await serve({ db, out, ...(user === undefined ? {} : { user }) })
+      const server = await serve({ db, out, batchSize: POSTS, ...(user === undefined ? {} : { user }) })
       servers.push(server)
       const r = await upload(server.url, built.car)
       expect(r.status, r.text).toBe(409)
@@ -273,7 +277,7 @@ describe("POST /api/imports", () => {
   })
 
   it("waits for a running export, which sees none of the import", async () => {
-    // 20 batches of 100 posts, 60 ms each: the export runs for over a second.
+    // One batch, 1.2 s before it: the export runs for over a second.
     const { url, db, out } = await sharedServer()
     const item = await startExport(url, { did: DID_A, format: "slowjson" })
     expect(item.status).toBe("running")
