@@ -31,7 +31,16 @@ const url = () => server.url
 
 beforeAll(async () => {
   out = path.join(fixture.dir, "out")
-  server = await serve({ db: fixture.db, out, slow: true })
+  // Batches of POSTS: an export of one DID is one batch, which starts no reader thread. A slowjson
+  // export then sleeps before its one batch and before its end: it can be caught queued, running,
+  // and running after it has written its posts.
+  server = await serve({
+    db: fixture.db,
+    out,
+    slow: true,
+    batchSize: POSTS,
+    env: { SKYPORTER_TEST_DELAY_MS: "300", SKYPORTER_TEST_END_DELAY_MS: "1500" }
+  })
 })
 afterAll(async () => {
   await server?.stop()
@@ -370,7 +379,8 @@ describe("the server", () => {
     const done = await completedExport(DID_B)
     const name = Buffer.from(done.id, "base64url").toString().split("/")[1]!
     // Incompressible bytes make each ZIP far larger than the socket buffers: paused readers hold their download open.
-    writeFileSync(path.join(out, DID_B, name, "padding.bin"), randomBytes(24 * 1024 * 1024))
+    // Named as media is, the file is stored, not deflated: the server spends no time compressing it.
+    writeFileSync(path.join(out, DID_B, name, "padding.jpg"), randomBytes(24 * 1024 * 1024))
     const held: Array<http.ClientRequest> = []
     try {
       for (let i = 0; i < 10; i++) {

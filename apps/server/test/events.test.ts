@@ -81,8 +81,10 @@ describe("progress events", () => {
 
   it("runs one export at a time with --max-running 1, the others queued in FIFO order", async () => {
     const a = await startExport(url(), { did: DID_A, format: "slowjson" })
-    const b = await startExport(url(), { did: DID_B, format: "json" })
-    const c = await startExport(url(), { did: DID_C, format: "json" })
+    // A month of posts each (about 55 of 2,000 over three years): one batch, which starts no reader thread.
+    const month = { since: "2024-03-01", until: "2024-03-31" }
+    const b = await startExport(url(), { did: DID_B, format: "json", ...month })
+    const c = await startExport(url(), { did: DID_C, format: "json", ...month })
     expect(b.status).toBe("queued")
     expect(c.status).toBe("queued")
     const list = await request(url(), "GET", "/api/exports?limit=3")

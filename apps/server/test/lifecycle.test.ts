@@ -6,12 +6,16 @@
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs"
 import { hostname } from "node:os"
 import * as path from "node:path"
-import { describe, expect, it } from "vitest"
+import { FormatRegistry } from "@skyporter/core"
+import { Effect } from "effect"
+import { beforeAll, describe, expect, it } from "vitest"
+import * as Server from "../src/Server.js"
 import {
   DID_A,
   DID_B,
   expectStopsOn,
   finished,
+  POSTS,
   readEvents,
   request,
   seededArchive,
@@ -23,64 +27,77 @@ import {
 } from "./support.js"
 
 const fixture = seededArchive()
+let registry: FormatRegistry.FormatRegistryShape
+beforeAll(async () => {
+  registry = await Effect.runPromise(FormatRegistry.make([]))
+})
 
 describe("skyporter serve", () => {
-  it("refuses a non-loopback host without --auth, with a clear message and exit 2", () => {
+  it("refuses a non-loopback host without --auth, an unusable auth file, archive or --out before listening: exit 2, a clear message", () => {
+    // More variants of each, started the same way: lifecycle-refusals.long.test.ts; their messages in-process below.
     const out = path.join(fixture.dir, "refused")
-    for (const host of ["0.0.0.0", "::", "192.0.2.10"]) {
-      const r = serveRefused(["--db", fixture.db, "--out", out, "--host", host, "--port", "0"])
-      expect(r.code, r.stderr).toBe(2)
-      expect(r.stderr).toContain(`refusing to listen on ${host} without --auth`)
-      expect(r.stdout).toBe("")
-    }
+    const host = serveRefused(["--db", fixture.db, "--out", out, "--host", "0.0.0.0", "--port", "0"])
+    expect(host.code, host.stderr).toBe(2)
+    expect(host.stderr).toContain("refusing to listen on 0.0.0.0 without --auth")
+    expect(host.stdout).toBe("")
     expect(tree(out)).toEqual([])
-  })
 
-  it("refuses an unusable auth file, archive, or option before listening", () => {
-    const out = path.join(fixture.dir, "refused")
     const secret = "s3cret-token-value-123456"
     const bad = path.join(fixture.dir, "bad-auth.json")
     writeFileSync(bad, JSON.stringify({ tokens: [{ token: secret, did: "not-a-did" }] }))
-    const cases: Array<[Array<string>, RegExp]> = [
-      [["--auth", bad], /tokens\[0\]\.did must be a DID/],
-      [["--auth", path.join(fixture.dir, "missing.json")], /cannot read the file/],
-      [["--max-running", "0"], /--max-running/],
-      [["--port", "70000"], /--port/]
-    ]
-    for (const [args, message] of cases) {
-      const r = serveRefused(["--db", fixture.db, "--out", out, "--port", "0", ...args])
-      expect(r.code, r.stderr).toBe(2)
-      expect(r.stderr).toMatch(message)
-      expect(r.stderr).not.toContain(secret)
-    }
+    const auth = serveRefused(["--db", fixture.db, "--out", out, "--port", "0", "--auth", bad])
+    expect(auth.code, auth.stderr).toBe(2)
+    expect(auth.stderr).toMatch(/tokens\[0\]\.did must be a DID/)
+    expect(auth.stderr).not.toContain(secret)
+
     const notArchive = path.join(fixture.dir, "not-an-archive.db")
     writeFileSync(notArchive, "hello")
-    const r = serveRefused(["--db", notArchive, "--out", out, "--port", "0"])
-    expect(r.code).toBe(2)
-  })
+    expect(serveRefused(["--db", notArchive, "--out", out, "--port", "0"]).code).toBe(2)
 
-  it("checks --out before listening: a folder that cannot be used fails fast, naming it and the reason", () => {
     const file = path.join(fixture.dir, "a-file")
     writeFileSync(file, "x")
-    const cases: Array<[string, RegExp]> = [
-      [file, /it is a file/],
-      [path.join(file, "below"), /it is a file, or under a file/]
-    ]
-    if (existsSync("/proc/self")) cases.push(["/proc/nope", /cannot be created there/])
+    const started = Date.now()
+    const r = serveRefused(["--db", fixture.db, "--out", file, "--port", "0"])
+    expect(r.code, r.stderr).toBe(2)
+    expect(r.stderr).toContain(`--out ${file}`)
+    expect(r.stderr).toMatch(/it is a file/)
+    expect(r.stdout).toBe("")
+    expect(Date.now() - started).toBeLessThan(30_000)
+  })
+
+  it("names each unusable host, auth file, option and --out in its refusal, before listening (in-process)", async () => {
+    const out = path.join(fixture.dir, "refused-in-process")
+    const refusal = (options: Partial<Server.ServeOptions>) =>
+      Effect.runPromise(
+        Effect.flip(Server.run({ db: fixture.db, out, port: 0, registry, onListening: listened, ...options }))
+      )
+    const listened = () => {
+      throw new Error("it listened")
+    }
+    for (const host of ["::", "192.0.2.10"]) {
+      expect((await refusal({ host })).message).toContain(`refusing to listen on ${host} without --auth`)
+    }
+    expect((await refusal({ authFile: path.join(fixture.dir, "missing.json") })).message).toMatch(
+      /cannot read the file/
+    )
+    expect((await refusal({ maxRunning: 0 })).message).toMatch(/--max-running/)
+    expect((await refusal({ port: 70_000 })).message).toMatch(/--port/)
+    expect((await refusal({ maxUpload: "lots" })).message).toContain("--max-upload")
+    expect(tree(out)).toEqual([])
+    const file = path.join(fixture.dir, "a-file")
+    writeFileSync(file, "x")
+    const outs: Array<[string, RegExp]> = [[path.join(file, "below"), /it is a file, or under a file/]]
+    if (existsSync("/proc/self")) outs.push(["/proc/nope", /cannot be created there/])
     if (process.getuid?.() !== 0) {
       const locked = path.join(fixture.dir, "locked")
       mkdirSync(locked, { recursive: true })
       chmodSync(locked, 0o555)
-      cases.push([path.join(locked, "out"), /permission denied/])
+      outs.push([path.join(locked, "out"), /permission denied/])
     }
-    for (const [out, reason] of cases) {
-      const started = Date.now()
-      const r = serveRefused(["--db", fixture.db, "--out", out, "--port", "0"])
-      expect(r.code, r.stderr).toBe(2)
-      expect(r.stderr).toContain(`--out ${out}`)
-      expect(r.stderr).toMatch(reason)
-      expect(r.stdout).toBe("")
-      expect(Date.now() - started).toBeLessThan(30_000)
+    for (const [folder, reason] of outs) {
+      const e = await refusal({ out: folder })
+      expect(e.message).toContain(`--out ${folder}`)
+      expect(e.message).toMatch(reason)
     }
   })
 
@@ -121,7 +138,7 @@ describe("skyporter serve", () => {
 
   it("finds published exports after a restart under the same ids, and sweeps dead leftovers at start", async () => {
     const out = path.join(fixture.dir, "restart")
-    const first = await serve({ db: fixture.db, out })
+    const first = await serve({ db: fixture.db, out, batchSize: POSTS })
     const a = await startExport(first.url, { did: DID_A, format: "json" })
     expect(await finished(first.url, a.id)).toBe("completed")
     const before = (await request(first.url, "GET", `/api/exports/${a.id}`)).body
@@ -137,7 +154,7 @@ describe("skyporter serve", () => {
     mkdirSync(path.join(out, DID_A, dead))
     writeFileSync(path.join(out, DID_A, dead, "posts.json"), "[")
 
-    const second = await serve({ db: fixture.db, out })
+    const second = await serve({ db: fixture.db, out, batchSize: POSTS })
     try {
       expect(temporaries(out)).toEqual([])
       const list = await request(second.url, "GET", "/api/exports")

@@ -48,6 +48,8 @@ export interface ServeOptions {
    * watch, queue behind or cancel): the server then runs the installed modules, not the bundle.
    */
   readonly slow?: boolean
+  /** Posts per batch (default 100: an export of POSTS posts has 20 batches, each a progress event). */
+  readonly batchSize?: number
   /** Run the server as this user (and group): how a test as root gets an archive it cannot write. */
   readonly user?: { readonly uid: number; readonly gid: number }
 }
@@ -76,7 +78,7 @@ export const serve = async (options: ServeOptions): Promise<Served> => {
       "0",
       ...(options.slow === true ? ["--plugin", SLOW_PLUGIN] : []),
       "--batch-size",
-      "100",
+      String(options.batchSize ?? 100),
       ...(options.args ?? [])
     ],
     { env: { ...process.env, NO_COLOR: "1", ...options.env }, stdio: ["ignore", "pipe", "pipe"], ...options.user }

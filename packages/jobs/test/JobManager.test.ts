@@ -4,7 +4,18 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 import { ExportId, JobManager } from "../src/index.js"
-import { DID_A, DID_B, DID_C, events, finalEvent, freshOut, seededArchive, tree, withManager } from "./helpers.js"
+import {
+  DID_A,
+  DID_B,
+  DID_C,
+  events,
+  finalEvent,
+  freshOut,
+  seededArchive,
+  SLOW_BATCHES,
+  tree,
+  withManager
+} from "./helpers.js"
 
 const fixture = seededArchive()
 const ALL = JobManager.ALL
@@ -18,7 +29,7 @@ const running = (manager: JobManager.JobManagerShape, id: string) =>
 describe("JobManager", () => {
   it("exclusive: waits for running exports, holds queued ones until it ends, and is not overtaken", async () => {
     const out = freshOut(fixture)
-    await withManager(fixture.db, { out, maxRunning: 2 }, (m) =>
+    await withManager(fixture.db, { out, maxRunning: 2, ...SLOW_BATCHES }, (m) =>
       Effect.gen(function* () {
         const order: Array<string> = []
         const first = yield* m.submit({ did: DID_A, format: "slowjson" }, ALL)
@@ -80,7 +91,7 @@ describe("JobManager", () => {
 
   it("refuses a second queued or running export of the same DID, not of another", async () => {
     const out = freshOut(fixture)
-    await withManager(fixture.db, { out, maxRunning: 1 }, (m) =>
+    await withManager(fixture.db, { out, maxRunning: 1, ...SLOW_BATCHES }, (m) =>
       Effect.gen(function* () {
         const first = yield* m.submit({ did: DID_A, format: "slowjson" }, ALL)
         const again = yield* Effect.flip(m.submit({ did: DID_A, format: "json" }, ALL))
@@ -96,7 +107,7 @@ describe("JobManager", () => {
 
   it("runs at most maxRunning exports, the others in FIFO order", async () => {
     const out = freshOut(fixture)
-    await withManager(fixture.db, { out, maxRunning: 1 }, (m) =>
+    await withManager(fixture.db, { out, maxRunning: 1, ...SLOW_BATCHES }, (m) =>
       Effect.gen(function* () {
         const a = yield* m.submit({ did: DID_A, format: "slowjson" }, ALL)
         const b = yield* m.submit({ did: DID_B, format: "json" }, ALL)
@@ -128,7 +139,7 @@ describe("JobManager", () => {
 
   it("cancels a running export: watchers get cancelled, nothing stays on disk, the id is gone", async () => {
     const out = freshOut(fixture)
-    await withManager(fixture.db, { out }, (m) =>
+    await withManager(fixture.db, { out, ...SLOW_BATCHES }, (m) =>
       Effect.gen(function* () {
         const job = yield* m.submit({ did: DID_A, format: "slowjson" }, ALL)
         const watcher = yield* Effect.forkChild(events(m, job.id), { startImmediately: true })
@@ -149,7 +160,7 @@ describe("JobManager", () => {
 
   it("cancels a queued export without running it", async () => {
     const out = freshOut(fixture)
-    await withManager(fixture.db, { out, maxRunning: 1 }, (m) =>
+    await withManager(fixture.db, { out, maxRunning: 1, ...SLOW_BATCHES }, (m) =>
       Effect.gen(function* () {
         const a = yield* m.submit({ did: DID_A, format: "slowjson" }, ALL)
         const b = yield* m.submit({ did: DID_B, format: "json" }, ALL)
@@ -165,7 +176,7 @@ describe("JobManager", () => {
 
   it("fans progress out to many watchers, resumes after an event id, and replays the end", async () => {
     const out = freshOut(fixture)
-    await withManager(fixture.db, { out }, (m) =>
+    await withManager(fixture.db, { out, ...SLOW_BATCHES }, (m) =>
       Effect.gen(function* () {
         const job = yield* m.submit({ did: DID_A, format: "slowjson" }, ALL)
         const watchers = yield* Effect.forEach(
@@ -390,7 +401,7 @@ describe("JobManager", () => {
   it("cancels everything on shutdown and leaves nothing temporary", async () => {
     const out = freshOut(fixture)
     let ids: Array<string> = []
-    const seen = await withManager(fixture.db, { out, maxRunning: 1 }, (m) =>
+    const seen = await withManager(fixture.db, { out, maxRunning: 1, ...SLOW_BATCHES }, (m) =>
       Effect.gen(function* () {
         const a = yield* m.submit({ did: DID_A, format: "slowjson" }, ALL)
         const b = yield* m.submit({ did: DID_B, format: "slowjson" }, ALL)

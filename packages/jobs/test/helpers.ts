@@ -51,15 +51,22 @@ export const seededArchive = (): { dir: string; db: string } => {
   return fixture
 }
 
+/** Batches of 100: a slow export of 1,000 posts runs ten batches, long enough to be caught running. */
+export const SLOW_BATCHES = { batchSize: 100 } as const
+
 export const freshOut = (fixture: { dir: string }): string => mkdtempSync(path.join(fixture.dir, "out-"))
 
-/** Runs `f` with a manager on `db`, released (shut down) afterwards. */
+/**
+ * Runs `f` with a manager on `db`, released (shut down) afterwards. Batches of 1,000 by default: an
+ * export of one DID's posts is one batch, which starts no reader thread. A test whose slow export must
+ * be caught running asks for `SLOW_BATCHES`.
+ */
 export const withManager = <A, E>(
   db: string,
   config: JobManager.Config,
   f: (manager: JobManager.JobManagerShape) => Effect.Effect<A, E, Scope.Scope>
 ): Promise<A> => {
-  const layer = JobManager.JobManager.layer({ batchSize: 100, ...config }).pipe(
+  const layer = JobManager.JobManager.layer({ batchSize: 1_000, ...config }).pipe(
     Layer.provide(Layer.mergeAll(Archive.Archive.layer({ path: db }), FormatRegistry.FormatRegistry.layer(registry)))
   )
   return Effect.runPromise(
