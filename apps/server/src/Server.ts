@@ -6,7 +6,7 @@
  * event and temporary files are removed — before the server closes.
  */
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import { Archive, describe, FormatRegistry, InvalidRequest } from "@skyporter/core"
+import { Archive, describe, ExportRequest, FormatRegistry, InvalidRequest } from "@skyporter/core"
 import { JobManager, OutputFolder } from "@skyporter/jobs"
 import { Context, Effect, Layer } from "effect"
 import * as HttpServer from "effect/http/HttpServer"
@@ -47,6 +47,8 @@ export interface ServeOptions {
   readonly keepAliveMillis?: number | undefined
   /** Passed to the job manager (tests). */
   readonly batchSize?: number | undefined
+  /** Threads each export reads and encodes on, 1 to 32 (default: the cores available, at most 4). */
+  readonly threads?: number | undefined
   /** The largest CAR upload accepted: bytes, or a size such as `2GiB` (default 2 GiB). */
   readonly maxUpload?: number | string | undefined
   /** Caps on concurrent event streams (default 32 per client, 1,024 in all). */
@@ -107,6 +109,13 @@ export const run = Effect.fn("Server.run")(function* (options: ServeOptions) {
       message: `invalid --max-running ${maxRunning}: expected 1 to 64`
     })
   }
+  const threads = options.threads
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= ExportRequest.MAX_THREADS)) {
+    return yield* new InvalidRequest({
+      field: "threads",
+      message: `invalid --threads ${threads}: expected 1 to ${ExportRequest.MAX_THREADS}`
+    })
+  }
   const maxUpload =
     typeof options.maxUpload === "string"
       ? Upload.parseSize(options.maxUpload)
@@ -138,6 +147,7 @@ export const run = Effect.fn("Server.run")(function* (options: ServeOptions) {
           mediaRoot: options.mediaRoot,
           formatOptions: options.formatOptions,
           batchSize: options.batchSize,
+          threads,
           log
         }).pipe(
           Layer.provide(Layer.succeed(Archive.Archive, archive)),

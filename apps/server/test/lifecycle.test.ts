@@ -82,6 +82,9 @@ describe("skyporter serve", () => {
     )
     expect((await refusal({ maxRunning: 0 })).message).toMatch(/--max-running/)
     expect((await refusal({ port: 70_000 })).message).toMatch(/--port/)
+    for (const threads of [0, 33, 1.5]) {
+      expect((await refusal({ threads })).message).toBe(`invalid --threads ${threads}: expected 1 to 32`)
+    }
     expect((await refusal({ maxUpload: "lots" })).message).toContain("--max-upload")
     expect(tree(out)).toEqual([])
     const file = path.join(fixture.dir, "a-file")

@@ -218,7 +218,8 @@ export const make = Effect.fn("JobManager.make")(function* (config: Config) {
       out: store.out,
       media: input.includeMedia ?? false,
       mediaRoot: input.includeMedia ? config.mediaRoot : undefined,
-      batchSize: config.batchSize
+      batchSize: config.batchSize,
+      threads: config.threads
     }).pipe(Effect.provideService(FormatRegistry.FormatRegistry, registry))
     if (!canSee(access, input.did)) {
       return yield* new Forbidden({ message: `this token may only export ${access.did}, not ${input.did}` })

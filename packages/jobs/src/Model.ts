@@ -112,6 +112,8 @@ export interface Config {
   readonly progressIntervalMillis?: number | undefined
   /** Passed to the core (tests use small batches for many progress events). */
   readonly batchSize?: number | undefined
+  /** Threads each export reads and encodes on (default: the cores available, at most 4). */
+  readonly threads?: number | undefined
   /** One line per job transition (queued, started, completed, failed, cancelled). */
   readonly log?: ((line: string) => void) | undefined
 }

@@ -2,6 +2,7 @@ import { ExportDirectory } from "@skyporter/core"
 import { Effect, Exit, Fiber, Stream } from "effect"
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
+import { Worker } from "node:worker_threads"
 import { describe, expect, it } from "vitest"
 import { ExportId, JobManager } from "../src/index.js"
 import {
@@ -87,6 +88,30 @@ describe("JobManager", () => {
         expect(tree(out).filter((p) => p.includes(ExportDirectory.TEMP_PREFIX))).toEqual([])
       })
     )
+  })
+
+  it.each([
+    [1, 1],
+    [3, 2]
+  ])("exports on the threads it is given: on %i, ten batches start %i reader thread(s)", async (threads, readers) => {
+    // Node numbers a process's threads in turn: two probes bracket the ones the export started.
+    const probe = async () => {
+      const worker = new Worker("", { eval: true })
+      const id = worker.threadId
+      await worker.terminate()
+      return id
+    }
+    const out = freshOut(fixture)
+    const before = await probe()
+    await withManager(fixture.db, { out, threads, ...SLOW_BATCHES }, (m) =>
+      Effect.gen(function* () {
+        const item = yield* m.submit({ did: DID_A, format: "json" }, ALL)
+        const last = yield* finalEvent(m, item.id)
+        expect(last.type).toBe("completed")
+        expect(last.snapshot.posts_processed).toBe(1_000)
+      })
+    )
+    expect((await probe()) - before - 1).toBe(readers)
   })
 
   it("refuses a second queued or running export of the same DID, not of another", async () => {

@@ -21,6 +21,7 @@ export const run = (flags: ServeFlags) =>
       registry: loaded.registry,
       formatOptions: (format) => PluginLoader.optionsFor(loaded, format),
       batchSize: flags.batchSize,
+      threads: Option.getOrUndefined(flags.threads),
       keepAliveMillis: flags.keepAliveMs,
       onListening: (url) => process.stdout.write(`${url}\n`),
       log: (line) => process.stderr.write(`${line}\n`)
