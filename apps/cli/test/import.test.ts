@@ -15,12 +15,15 @@ import {
   jsonPosts,
   type Manifest,
   parseCsv,
+  generatePosts,
   readExport,
   removeDir,
   run,
+  type RunResult,
   sha256,
   show,
-  tempDir
+  tempDir,
+  writeArchive
 } from "./support.js"
 
 const DID = Repos.DID
@@ -32,6 +35,8 @@ let car: string
 let blobsDir: string
 let built: Repos.Built
 let missing: Array<Repos.Blob>
+/** An archive held locked (BEGIN IMMEDIATE) by this process while an import tries to write it. */
+let locked: { db: string; before: string; holder: Database.Database; run: Promise<RunResult> } | undefined
 
 beforeAll(async () => {
   dir = tempDir()
@@ -43,9 +48,31 @@ beforeAll(async () => {
   mkdirSync(blobsDir)
   missing = built.blobs.filter((_, i) => i % 10 === 0)
   for (const b of built.blobs) if (!missing.includes(b)) writeFileSync(path.join(blobsDir, b.cid), b.bytes)
+  // The import into a locked archive waits out SQLite's busy timeout (5 s, not an option) before it
+  // fails: it starts here, on an archive of its own, and the last test takes its result, so the
+  // wait overlaps the other tests rather than adding to them.
+  const lockedDb = path.join(dir, "locked.db")
+  writeArchive(lockedDb, generatePosts(DID, 3))
+  // Hashed before the lock is taken: closing any file of the archive in this process would drop
+  // the process's POSIX locks on it, the holder's among them.
+  const before = fileHash(lockedDb)
+  const holder = new Database(lockedDb)
+  holder.exec("BEGIN IMMEDIATE")
+  locked = { db: lockedDb, before, holder, run: importCar(["--car", car, "--db", lockedDb]) }
 }, 120_000)
 
-afterAll(() => removeDir(dir))
+/** Lets the locked archive go (once), after the import that tried it has ended. */
+const release = async () => {
+  if (locked === undefined || !locked.holder.open) return
+  await locked.run.catch(() => undefined)
+  locked.holder.exec("ROLLBACK")
+  locked.holder.close()
+}
+
+afterAll(async () => {
+  await release()
+  removeDir(dir)
+})
 
 const fileHash = (p: string) => sha256(readFileSync(p))
 
@@ -212,16 +239,13 @@ describe("skyporter import", () => {
     const r = await importCar(["--car", car, "--db", db(), "--blobs", path.join(dir, "no-such-folder")])
     expect(r.code, show(r)).toBe(2)
     expect(r.stderr).toMatch(/--blobs .* is not a directory/)
-    const holder = new Database(db())
-    holder.exec("BEGIN IMMEDIATE")
-    try {
-      const locked = await importCar(["--car", car, "--db", db()])
-      expect(locked.code, show(locked)).toBe(1)
-      expect(locked.stderr).toMatch(/is locked by another process/)
-    } finally {
-      holder.exec("ROLLBACK")
-      holder.close()
-    }
     expect(fileHash(db())).toBe(before)
+    // The import started before the first test, into an archive held locked since.
+    const { run: lockedRun, db: lockedDb, before: lockedBefore } = locked!
+    const refused = await lockedRun
+    await release()
+    expect(refused.code, show(refused)).toBe(1)
+    expect(refused.stderr).toMatch(/is locked by another process/)
+    expect(fileHash(lockedDb)).toBe(lockedBefore)
   })
 })

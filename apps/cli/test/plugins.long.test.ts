@@ -36,6 +36,12 @@ describe("loading a plugin", () => {
 describe("options of a plugin from skyporter.config.json", () => {
   it("--option overrides them key by key, a value that parses as JSON taken as JSON", async () => {
     await withConfig({ plugins: [["skyporter-format-shout", { suffix: "?" }]] }, async () => {
+      // The config's options alone (in the loop: with an --option over them, plugins.test.ts).
+      const shout = await exportText("txt", ["--format", "shout"])
+      expect(shout.manifest.plugin).toEqual({ name: "shout", version: "2.0.0" })
+      expect(shout.manifest.post_count).toBe(POSTS)
+      expect(lines(shout.text)).toEqual(shouted("?"))
+      expect(lines((await exportText("txt", ["--format", "shout", "--option", "suffix=#"])).text)).toEqual(shouted("#"))
       expect(lines((await exportText("txt", ["--format", "shout", "--option", "upper=false"])).text)).toEqual(
         shouted("?", false)
       )

@@ -45,18 +45,6 @@ describe("skyporter seed", () => {
     expect(records.map((record) => record[0])).toEqual(posts.map((p) => p.uri))
   }, 180_000)
 
-  it("with --did seeds that DID", async () => {
-    const db = path.join(dir, "custom.db")
-    const did = "did:plc:seededcustomdid"
-    const r = await seed(["--db", db, "--posts", "40", "--did", did])
-    expect(r.code, show(r)).toBe(0)
-    expect(r.stdout).toBe(`${did}\n`)
-    const published = await exportOk(["--db", db, "--did", did, "--out", path.join(dir, "out"), "--quiet"], {
-      cwd: dir
-    })
-    expect(readExport(published, "json").manifest.post_count).toBe(40)
-  }, 120_000)
-
   // The same seed twice, through exports: seed.long.test.ts (in-process: Synthetic.test.ts).
   it("0 posts seeds an archive that exports 0 posts", async () => {
     const db = path.join(dir, "zero.db")
@@ -89,14 +77,21 @@ describe("skyporter seed", () => {
     60_000
   )
 
-  it("refuses to seed a DID that already has posts, leaving the archive as it was", async () => {
+  it("with --did seeds that DID, and refuses to seed a DID that already has posts, leaving the archive as it was", async () => {
     const db = path.join(dir, "twice.db")
-    expect((await seed(["--db", db, "--posts", "20"])).code).toBe(0)
+    const did = "did:plc:seededcustomdid"
+    const first = await seed(["--db", db, "--posts", "40", "--did", did])
+    expect(first.code, show(first)).toBe(0)
+    expect(first.stdout).toBe(`${did}\n`)
     const before = readFileSync(db)
-    const r = await seed(["--db", db, "--posts", "20"])
+    const r = await seed(["--db", db, "--posts", "40", "--did", did])
     expect(r.code, show(r)).toBe(2)
     expect(r.stderr).toMatch(/already has posts/)
     expect(readFileSync(db).equals(before)).toBe(true)
+    const published = await exportOk(["--db", db, "--did", did, "--out", path.join(dir, "out"), "--quiet"], {
+      cwd: dir
+    })
+    expect(readExport(published, "json").manifest.post_count).toBe(40)
   }, 120_000)
 
   it("refuses a file that is not SQLite, leaving it as it was", async () => {

@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readdirSync } from "node:fs"
 import * as path from "node:path"
-import { describe, expect, it } from "vitest"
+import { describe, it } from "vitest"
 import { exportDirs, listTree, sharedArchive, show, start, tempEntries, TEST_PLUGIN, waitFor } from "./support.js"
 
 const DID = "did:plc:interrupted"
@@ -13,57 +13,63 @@ const POSTS = 400
 
 const fx = sharedArchive(DID, POSTS)
 
-describe.each(["SIGINT", "SIGTERM"] as const)("%s mid-export", (signal) => {
-  it("exits 130, publishes nothing and removes its temporary directory", async () => {
-    const out = path.join(fx.dir, `out-${signal}`)
-    const markers = path.join(fx.dir, `markers-${signal}`)
-    mkdirSync(markers)
-    // 40 batches of 10, each at least 200 ms: the export runs for 8 s or more.
-    const running = start(
-      [
-        "export",
-        "--db",
-        fx.db,
-        "--did",
-        DID,
-        "--format",
-        "testjson",
-        "--plugin",
-        TEST_PLUGIN,
-        "--batch-size",
-        "10",
-        "--out",
-        out
-      ],
-      { cwd: fx.dir, env: { SKYPORTER_TEST_DELAY_MS: "200", SKYPORTER_TEST_MARKER_DIR: markers } }
-    )
-    let exited = false
-    void running.done.then(() => (exited = true))
-    try {
-      await waitFor(
-        "progress on stderr and batch 2 written",
-        () =>
-          exited || (/testjson: \d+\/400 posts/.test(running.stderr()) && existsSync(path.join(markers, "batch-2"))),
-        120_000
+describe("a signal mid-export", () => {
+  // The two runs share nothing but the archive they read: they run side by side, each mostly
+  // waiting on its plugin's delays.
+  it.concurrent.for(["SIGINT", "SIGTERM"] as const)(
+    "%s: exits 130, publishes nothing and removes its temporary directory",
+    async (signal, { expect }) => {
+      const out = path.join(fx.dir, `out-${signal}`)
+      const markers = path.join(fx.dir, `markers-${signal}`)
+      mkdirSync(markers)
+      // 40 batches of 10, each at least 200 ms: the export runs for 8 s or more.
+      const running = start(
+        [
+          "export",
+          "--db",
+          fx.db,
+          "--did",
+          DID,
+          "--format",
+          "testjson",
+          "--plugin",
+          TEST_PLUGIN,
+          "--batch-size",
+          "10",
+          "--out",
+          out
+        ],
+        { cwd: fx.dir, env: { SKYPORTER_TEST_DELAY_MS: "200", SKYPORTER_TEST_MARKER_DIR: markers } }
       )
-      expect(exited, "the export ended before the signal could be sent").toBe(false)
-      // The export is under way: its temporary directory exists.
-      const temps = tempEntries(out)
-      expect(temps).toHaveLength(1)
-      expect(listTree(out)).toContain(`${temps[0]}/posts.json`)
-      running.child.kill(signal)
-      const r = await running.done
-      expect(r.code, show(r)).toBe(130)
-      expect(r.signal).toBe(null)
-      expect(r.stdout, show(r)).toBe("")
-      expect(r.stderr).not.toMatch(/unexpected error/)
-      // Interrupted part-way, not at the end.
-      expect(readdirSync(markers).length).toBeLessThan(40)
-      expect(exportDirs(out, DID), show(r)).toEqual([])
-      expect(tempEntries(out), show(r)).toEqual([])
-      expect(listTree(out).filter((p) => p !== DID)).toEqual([])
-    } finally {
-      if (!exited) running.child.kill("SIGKILL")
-    }
-  }, 180_000)
+      let exited = false
+      void running.done.then(() => (exited = true))
+      try {
+        await waitFor(
+          "progress on stderr and batch 2 written",
+          () =>
+            exited || (/testjson: \d+\/400 posts/.test(running.stderr()) && existsSync(path.join(markers, "batch-2"))),
+          120_000
+        )
+        expect(exited, "the export ended before the signal could be sent").toBe(false)
+        // The export is under way: its temporary directory exists.
+        const temps = tempEntries(out)
+        expect(temps).toHaveLength(1)
+        expect(listTree(out)).toContain(`${temps[0]}/posts.json`)
+        running.child.kill(signal)
+        const r = await running.done
+        expect(r.code, show(r)).toBe(130)
+        expect(r.signal).toBe(null)
+        expect(r.stdout, show(r)).toBe("")
+        expect(r.stderr).not.toMatch(/unexpected error/)
+        // Interrupted part-way, not at the end.
+        expect(readdirSync(markers).length).toBeLessThan(40)
+        expect(exportDirs(out, DID), show(r)).toEqual([])
+        expect(tempEntries(out), show(r)).toEqual([])
+        expect(listTree(out).filter((p) => p !== DID)).toEqual([])
+      } finally {
+        if (!exited) running.child.kill("SIGKILL")
+      }
+    },
+    180_000
+  )
 })
