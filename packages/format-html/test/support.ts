@@ -128,14 +128,23 @@ export interface Opened {
   readonly firstPost: () => Promise<number>
 }
 
-/** Opens a page from file:// in a fresh context (en-US, New York time) and waits until its posts are loaded. */
-export const open = async (browser: Browser, file: string, width: number, height = 900): Promise<Opened> => {
-  const context = await browser.newContext({
-    viewport: { width, height },
-    locale: "en-US",
-    timezoneId: "America/New_York"
-  })
-  const page = await context.newPage()
+/**
+ * Opens a page from file:// in a fresh context (en-US, New York time), or in `tab` (a page `open`
+ * gave, whose renderer it keeps), and waits until its posts are loaded.
+ */
+export const open = async (
+  browser: Browser,
+  file: string,
+  width: number,
+  height = 900,
+  tab?: Page
+): Promise<Opened> => {
+  const page =
+    tab ??
+    (await (
+      await browser.newContext({ viewport: { width, height }, locale: "en-US", timezoneId: "America/New_York" })
+    ).newPage())
+  if (tab !== undefined) await page.setViewportSize({ width, height })
   const requests: Array<string> = []
   const failed: Array<string> = []
   const errors: Array<string> = []
