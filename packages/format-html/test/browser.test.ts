@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import type { Browser } from "playwright-core"
+import type { Browser, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import {
   addPosts,
@@ -19,6 +19,7 @@ import {
   clean,
   exportHtml,
   launch,
+  newTab,
   open,
   type Opened,
   RESULTS,
@@ -62,6 +63,7 @@ const HOSTILE = [
 ]
 
 let browser: Browser
+let tab: Page
 let work: string
 let withMedia: string
 let withoutMedia: string
@@ -76,11 +78,11 @@ beforeAll(async () => {
     work
   )
   addPosts(db, DID, HOSTILE)
-  // The two exports and Chromium's start wait on each other for nothing.
-  ;[withMedia, withoutMedia, browser] = await Promise.all([
+  // The two exports, Chromium's start and its first tab wait on each other for nothing.
+  ;[withMedia, withoutMedia, tab] = await Promise.all([
     exportHtml(work, db, DID, path.join(work, "out"), ["--media", "--media-root", path.join(work, "media-root")]),
     exportHtml(work, db, DID, path.join(work, "out-plain")),
-    launch()
+    launch().then((b) => newTab((browser = b)))
   ])
 }, 300_000)
 
@@ -91,7 +93,7 @@ afterAll(async () => {
 
 describe.skipIf(!hasChromium)("a small export with hostile posts", () => {
   it("shows the newest posts first, with post text as text and nothing executed", async () => {
-    const o = await open(browser, path.join(withMedia, "posts.html"), 1000)
+    const o = await open(browser, path.join(withMedia, "posts.html"), 1000, 900, tab)
     pages.push(o)
     const { page } = o
     await screenshot(page, "small-desktop")
@@ -254,8 +256,8 @@ describe.skipIf(!hasChromium)("a small export with hostile posts", () => {
   })
 
   it("fits a 390 px phone without horizontal scrolling, in light and dark", async () => {
-    // Loaded anew at 390 px in the first test's tab (its renderer is warm), then under each scheme.
-    const o = await open(browser, path.join(withMedia, "posts.html"), 390, 844, pages[0]?.page)
+    // Loaded anew at 390 px in the file's one tab (its renderer is warm), then under each scheme.
+    const o = await open(browser, path.join(withMedia, "posts.html"), 390, 844, tab)
     const frame = () => o.page.evaluate(() => new Promise((r) => requestAnimationFrame(r)))
     for (const scheme of ["light", "dark"] as const) {
       await o.page.emulateMedia({ colorScheme: scheme })
@@ -272,8 +274,8 @@ describe.skipIf(!hasChromium)("a small export with hostile posts", () => {
   })
 
   it("without --media, says a post had images and shows their descriptions, with no broken image", async () => {
-    // In the first test's tab, as the phone test.
-    const o = await open(browser, path.join(withoutMedia, "posts.html"), 1000, 900, pages[0]?.page)
+    // In the file's one tab, as the phone test.
+    const o = await open(browser, path.join(withoutMedia, "posts.html"), 1000, 900, tab)
     // Down the posts with the keyboard to the first with images, then until any image has loaded or failed.
     const inView = () =>
       o.page.evaluate(() =>

@@ -128,9 +128,13 @@ export interface Opened {
   readonly firstPost: () => Promise<number>
 }
 
+/** A tab in a fresh context (en-US, New York time): made while an export runs, it is ready when the page is. */
+export const newTab = async (browser: Browser, width = 1000, height = 900): Promise<Page> =>
+  (await browser.newContext({ viewport: { width, height }, locale: "en-US", timezoneId: "America/New_York" })).newPage()
+
 /**
- * Opens a page from file:// in a fresh context (en-US, New York time), or in `tab` (a page `open`
- * gave, whose renderer it keeps), and waits until its posts are loaded.
+ * Opens a page from file:// in `tab` (from `newTab`, or a page `open` gave, whose renderer it
+ * keeps) or else a new tab, and waits until its posts are loaded.
  */
 export const open = async (
   browser: Browser,
@@ -139,11 +143,7 @@ export const open = async (
   height = 900,
   tab?: Page
 ): Promise<Opened> => {
-  const page =
-    tab ??
-    (await (
-      await browser.newContext({ viewport: { width, height }, locale: "en-US", timezoneId: "America/New_York" })
-    ).newPage())
+  const page = tab ?? (await newTab(browser, width, height))
   if (tab !== undefined) await page.setViewportSize({ width, height })
   const requests: Array<string> = []
   const failed: Array<string> = []
