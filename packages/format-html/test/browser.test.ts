@@ -74,7 +74,7 @@ beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), "skyporter-html-"))
   const db = path.join(work, "small.db")
   await skyporter(
-    ["seed", "--db", db, "--posts", "300", "--did", DID, "--media-root", path.join(work, "media-root")],
+    ["seed", "--db", db, "--posts", "120", "--did", DID, "--media-root", path.join(work, "media-root")],
     work
   )
   addPosts(db, DID, HOSTILE)
@@ -191,7 +191,7 @@ describe.skipIf(!hasChromium)("a small export with hostile posts", () => {
       return found
     })
     // Every post was in the feed at some point of the way down.
-    expect(seen.posts).toBe(305)
+    expect(seen.posts).toBe(125)
     expect(seen.images).toBeGreaterThan(20)
     expect(seen.loaded.length).toBeGreaterThan(10)
     expect(seen.broken).toBe(0)
@@ -251,7 +251,7 @@ describe.skipIf(!hasChromium)("a small export with hostile posts", () => {
     mkdirSync(RESULTS, { recursive: true })
     const pdf = await page.pdf({ path: path.join(RESULTS, "small-print.pdf") })
     expect(pdf.subarray(0, 5).toString()).toBe("%PDF-")
-    expect(await page.evaluate(() => (window as unknown as { printed: unknown }).printed)).toEqual([305, true])
+    expect(await page.evaluate(() => (window as unknown as { printed: unknown }).printed)).toEqual([125, true])
     expect(await page.$$eval("article", (l) => l.length)).toBeLessThan(60)
   })
 
@@ -284,7 +284,7 @@ describe.skipIf(!hasChromium)("a small export with hostile posts", () => {
         )
       )
     await o.page.locator("article[aria-posinset='1']").focus()
-    for (let k = 1; !(await inView()) && k < 305; k++) await o.page.keyboard.press("ArrowDown")
+    for (let k = 1; !(await inView()) && k < 125; k++) await o.page.keyboard.press("ArrowDown")
     await o.page.evaluate(async () => {
       const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)))
       await frame()
