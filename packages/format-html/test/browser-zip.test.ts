@@ -9,10 +9,20 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { Synthetic } from "@skyporter/testkit"
 import type { Browser, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { addPosts, articles, CHROMIUM, clean, exportHtml, launch, newTab, open, screenshot } from "./support.js"
+import {
+  addPosts,
+  articles,
+  CHROMIUM,
+  clean,
+  exportHtml,
+  launch,
+  newTab,
+  open,
+  screenshot,
+  skyporter
+} from "./support.js"
 
 const hasChromium = existsSync(CHROMIUM)
 if (!hasChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: CI installs Debian's chromium`)
@@ -34,8 +44,7 @@ beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), "skyporter-html-zip-"))
   const db = path.join(work, "small.db")
   const media = path.join(work, "media-root")
-  // What `skyporter seed --posts 120 --did DID --media-root …` writes, without starting the CLI for it.
-  Synthetic.seedArchive(db, { posts: 120, seed: 1, did: DID, mediaRoot: media })
+  await skyporter(["seed", "--db", db, "--posts", "120", "--did", DID, "--media-root", media], work)
   addPosts(db, DID, NEWEST)
   // Chromium starts, and its tab opens, while the CLI exports.
   ;[zip, tab] = await Promise.all([

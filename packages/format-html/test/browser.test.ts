@@ -10,7 +10,6 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { Synthetic } from "@skyporter/testkit"
 import type { Browser, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import {
@@ -25,6 +24,7 @@ import {
   type Opened,
   RESULTS,
   screenshot,
+  skyporter,
   texts
 } from "./support.js"
 
@@ -73,8 +73,10 @@ beforeAll(async () => {
   if (!hasChromium) return
   work = mkdtempSync(path.join(tmpdir(), "skyporter-html-"))
   const db = path.join(work, "small.db")
-  // What `skyporter seed --posts 120 --did DID --media-root …` writes, without starting the CLI for it.
-  Synthetic.seedArchive(db, { posts: 120, seed: 1, did: DID, mediaRoot: path.join(work, "media-root") })
+  await skyporter(
+    ["seed", "--db", db, "--posts", "120", "--did", DID, "--media-root", path.join(work, "media-root")],
+    work
+  )
   addPosts(db, DID, HOSTILE)
   // The two exports, Chromium's start and its first tab wait on each other for nothing.
   ;[withMedia, withoutMedia, tab] = await Promise.all([
