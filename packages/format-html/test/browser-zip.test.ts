@@ -44,17 +44,17 @@ beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), "skyporter-html-zip-"))
   const db = path.join(work, "small.db")
   const media = path.join(work, "media-root")
+  // Chromium starts, and its tab opens, while the CLI seeds and exports.
+  const started = launch().then((b) => newTab((browser = b)))
+  started.catch(() => {}) // awaited below
   await skyporter(["seed", "--db", db, "--posts", "120", "--did", DID, "--media-root", media], work)
   addPosts(db, DID, NEWEST)
-  // Chromium starts, and its tab opens, while the CLI exports.
-  ;[zip, tab] = await Promise.all([
-    exportHtml(work, db, DID, path.join(work, "out"), ["--media", "--media-root", media, "--zip"]),
-    launch().then((b) => newTab((browser = b)))
-  ])
+  zip = await exportHtml(work, db, DID, path.join(work, "out"), ["--media", "--media-root", media, "--zip"])
   unpacked = path.join(work, "unpacked")
   const unzip = spawnSync("unzip", ["-q", zip, "-d", unpacked], { encoding: "utf8" })
   if (unzip.error !== undefined) throw new Error(`unzip is not installed (.ci/run installs it): ${unzip.error.message}`)
   if (unzip.status !== 0) throw new Error(`unzip failed:\n${unzip.stdout}${unzip.stderr}`)
+  tab = await started
 }, 300_000)
 
 afterAll(async () => {

@@ -73,16 +73,18 @@ beforeAll(async () => {
   if (!hasChromium) return
   work = mkdtempSync(path.join(tmpdir(), "skyporter-html-"))
   const db = path.join(work, "small.db")
+  // Chromium's start and its first tab wait on nothing the CLI does.
+  const started = launch().then((b) => newTab((browser = b)))
+  started.catch(() => {}) // awaited below
   await skyporter(
     ["seed", "--db", db, "--posts", "120", "--did", DID, "--media-root", path.join(work, "media-root")],
     work
   )
   addPosts(db, DID, HOSTILE)
-  // The two exports, Chromium's start and its first tab wait on each other for nothing.
   ;[withMedia, withoutMedia, tab] = await Promise.all([
     exportHtml(work, db, DID, path.join(work, "out"), ["--media", "--media-root", path.join(work, "media-root")]),
     exportHtml(work, db, DID, path.join(work, "out-plain")),
-    launch().then((b) => newTab((browser = b)))
+    started
   ])
 }, 300_000)
 
