@@ -10,7 +10,7 @@ import { Synthetic } from "@skyporter/testkit"
 import { existsSync, mkdirSync } from "node:fs"
 import * as path from "node:path"
 import type { Browser, BrowserContext, Page } from "playwright-core"
-import { afterAll, beforeAll, expect } from "vitest"
+import { afterAll, expect } from "vitest"
 // The html page's tests start the same Chromium with the flags this machine's build needs.
 import { CHROMIUM, launch as launchChromium } from "../../../packages/format-html/test/support.js"
 import { DID_A, request, serve, type Served, type ServeOptions, tree, verifyZip } from "./support.js"
@@ -33,17 +33,13 @@ export const useBrowser = (): (() => Promise<BrowserContext>) => {
   if (!hasChromium) {
     console.warn(`browser tests skipped: ${CHROMIUM} is missing (apt-get install chromium; .ci/run does this)`)
   }
-  let browser: Promise<Browser> | undefined
-  // Chromium starts before the file's other hooks (call this first): it comes up while they seed.
-  beforeAll(() => {
-    if (hasChromium) (browser = launchChromium()).catch(() => {})
-  })
+  let browser: Browser | undefined
   afterAll(async () => {
-    await (await browser?.catch(() => undefined))?.close()
+    await browser?.close()
   })
   return async () => {
-    browser ??= launchChromium()
-    return (await browser).newContext({ acceptDownloads: true })
+    browser ??= await launchChromium()
+    return browser.newContext({ acceptDownloads: true })
   }
 }
 

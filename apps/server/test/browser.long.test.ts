@@ -8,8 +8,8 @@ import { describe, expect, it } from "vitest"
 import { exportDownloadDelete, expectFitsWithLongNames, hasChromium, useBrowser } from "./browser-page.js"
 import { DID_A, seededArchive, serve } from "./support.js"
 
-const launch = useBrowser()
 const fixture = seededArchive()
+const launch = useBrowser()
 
 describe.skipIf(!hasChromium)("the web page in Chromium", () => {
   it("starts an export, shows its bar reaching 100 %, downloads the ZIP and deletes the export", async () => {

@@ -23,8 +23,8 @@ import {
 } from "./browser-page.js"
 import { DID_B, seededArchive, tree, verifyZip, writeAuthFile } from "./support.js"
 
-const launch = useBrowser()
 const fixture = seededArchive()
+const launch = useBrowser()
 
 describe.skipIf(!hasChromium)("the web page in Chromium", () => {
   it("asks for the token once, keeps it for the tab, and works with it", async () => {
