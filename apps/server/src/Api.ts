@@ -99,9 +99,11 @@ export const make = Effect.fnUntraced(function* (options: AppOptions) {
     })
 
   /** The API on effect's router, built from the one route table. */
+  // The router's own cap on a path parameter (100 characters by default) would fail an id that
+  // `Routes.match` accepts: an export of a long DID (did:web) could not be followed or downloaded.
   const router = yield* HttpRouter.toHttpEffect(
     HttpRouter.addAll(Routes.ROUTES.map((r) => HttpRouter.route(r.method, r.path as `/${string}`, dispatch(r.name))))
-  )
+  ).pipe(Effect.provideService(HttpRouter.RouterConfig, { maxParamLength: Routes.ID_MAX_LENGTH }))
 
   /** Unknown paths, other methods and impossible ids get their own answers; the rest goes to the router. */
   const api = (request: HttpServerRequest, url: URL) =>

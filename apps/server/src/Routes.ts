@@ -83,8 +83,10 @@ export const ROUTES: ReadonlyArray<Route> = [
   }
 ]
 
+/** The longest export id a path may hold. */
+export const ID_MAX_LENGTH = 2800
 /** An export id as it may appear in a path: the base64url alphabet only. */
-const ID_SEGMENT = /^[A-Za-z0-9_-]{1,2800}$/
+const ID_SEGMENT = new RegExp(`^[A-Za-z0-9_-]{1,${ID_MAX_LENGTH}}$`)
 
 export type Match =
   | { readonly _tag: "Found"; readonly route: Route; readonly id: string }

@@ -13,7 +13,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core"
 import { afterAll, expect } from "vitest"
 // The html page's tests start the same Chromium with the flags this machine's build needs.
 import { CHROMIUM, launch as launchChromium } from "../../../packages/format-html/test/support.js"
-import { DID_A, serve, tree, verifyZip } from "./support.js"
+import { DID_A, request, serve, type Served, type ServeOptions, tree, verifyZip } from "./support.js"
 
 export const hasChromium = existsSync(CHROMIUM)
 
@@ -41,6 +41,20 @@ export const useBrowser = (): (() => Promise<BrowserContext>) => {
     browser ??= await launchChromium()
     return browser.newContext({ acceptDownloads: true })
   }
+}
+
+/** Starts a server and a fresh context at once; if one fails, the other is stopped. */
+export const serveWithBrowser = async (
+  launch: () => Promise<BrowserContext>,
+  options: ServeOptions
+): Promise<{ served: Served; context: BrowserContext }> => {
+  const [served, context] = await Promise.allSettled([serve(options), launch()])
+  if (served.status === "fulfilled" && context.status === "fulfilled") {
+    return { served: served.value, context: context.value }
+  }
+  if (served.status === "fulfilled") await served.value.stop()
+  if (context.status === "fulfilled") await context.value.close()
+  throw served.status === "rejected" ? served.reason : (context as PromiseRejectedResult).reason
 }
 
 /** Runs the whole flow on an open page: export, 100 %, download, delete. */
@@ -124,10 +138,9 @@ export const expectFitsWithLongNames = async (
   sqlite.prepare("INSERT OR REPLACE INTO profiles (did, handle) VALUES (?, ?)").run(longDid, handle)
   sqlite.close()
   const out = path.join(fixture.dir, "out-layout")
-  const served = await serve({ db, out })
+  const { served, context } = await serveWithBrowser(launch, { db, out })
   const shots = path.resolve("test-results", "screenshots")
   mkdirSync(shots, { recursive: true })
-  const context = await launch()
   try {
     const page = context.pages()[0] ?? (await context.newPage())
     const fits = () =>
@@ -159,6 +172,10 @@ export const expectFitsWithLongNames = async (
       await page.selectOption("#format", "json")
       await page.click("#export-button")
       await page.locator("li.export .badge", { hasText: "completed" }).first().waitFor({ timeout: 60_000 })
+      // Its id, longer than the router's default cap on a parameter, reaches its routes.
+      const listed = await request<{ exports: Array<{ id: string }> }>(served.url, "GET", "/api/exports?limit=1")
+      const link = await request(served.url, "POST", `/api/exports/${listed.body.exports[0]!.id}/download-link`)
+      expect(link.status, link.text).toBe(201)
       size = await fits()
       expect(size.scroll, `${width}px with an export`).toBeLessThanOrEqual(size.width)
       await page.screenshot({ path: path.join(shots, `list-${width}.png`), fullPage: true })

@@ -14,8 +14,14 @@ import { createServer } from "node:http"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 import * as Repos from "../../../packages/car/test/support/Repos.js"
-import { exportDownloadDelete, expectFitsWithLongNames, hasChromium, useBrowser } from "./browser-page.js"
-import { DID_B, seededArchive, serve, tree, verifyZip, writeAuthFile } from "./support.js"
+import {
+  exportDownloadDelete,
+  expectFitsWithLongNames,
+  hasChromium,
+  serveWithBrowser,
+  useBrowser
+} from "./browser-page.js"
+import { DID_B, seededArchive, tree, verifyZip, writeAuthFile } from "./support.js"
 
 const fixture = seededArchive()
 const launch = useBrowser()
@@ -24,14 +30,13 @@ describe.skipIf(!hasChromium)("the web page in Chromium", () => {
   it("asks for the token once, keeps it for the tab, and works with it", async () => {
     const out = path.join(fixture.dir, "out-auth")
     const auth = writeAuthFile(fixture.dir, [{ token: "browser-token-0123456789abcdef", did: DID_B }])
-    const served = await serve({
+    const { served, context } = await serveWithBrowser(launch, {
       db: fixture.db,
       out,
       slow: true,
       args: ["--auth", auth],
       env: { SKYPORTER_TEST_DELAY_MS: "60" }
     })
-    const context = await launch()
     try {
       const page = context.pages()[0] ?? (await context.newPage())
       await page.goto(served.url)
@@ -74,7 +79,7 @@ describe.skipIf(!hasChromium)("the web page in Chromium", () => {
     const db = path.join(fixture.dir, "upload.db")
     copyFileSync(fixture.db, db)
     const out = path.join(fixture.dir, "out-upload")
-    const served = await serve({ db, out })
+    const { served, context } = await serveWithBrowser(launch, { db, out })
     const posts = () => {
       const sqlite = new Database(db, { readonly: true })
       try {
@@ -93,7 +98,6 @@ describe.skipIf(!hasChromium)("the web page in Chromium", () => {
       )}, {method: "POST", mode: "no-cors", body: "car"}).finally(() => { document.title = "sent"; document.getElementById("f").submit() })</script>`)
     })
     await new Promise<void>((resolve) => evil.listen(0, "127.0.0.2", resolve))
-    const context = await launch()
     try {
       const page = context.pages()[0] ?? (await context.newPage())
       const problems: Array<string> = []

@@ -9,9 +9,20 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import type { Browser } from "playwright-core"
+import type { Browser, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { addPosts, articles, CHROMIUM, clean, exportHtml, launch, open, screenshot, skyporter } from "./support.js"
+import {
+  addPosts,
+  articles,
+  CHROMIUM,
+  clean,
+  exportHtml,
+  launch,
+  newTab,
+  open,
+  screenshot,
+  skyporter
+} from "./support.js"
 
 const hasChromium = existsSync(CHROMIUM)
 if (!hasChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: CI installs Debian's chromium`)
@@ -23,6 +34,7 @@ const NEWEST = [
 ]
 
 let browser: Browser
+let tab: Page
 let work: string
 let zip: string
 let unpacked: string
@@ -32,6 +44,9 @@ beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), "skyporter-html-zip-"))
   const db = path.join(work, "small.db")
   const media = path.join(work, "media-root")
+  // Chromium starts, and its tab opens, while the CLI seeds and exports.
+  const started = launch().then((b) => newTab((browser = b)))
+  started.catch(() => {}) // awaited below
   await skyporter(["seed", "--db", db, "--posts", "120", "--did", DID, "--media-root", media], work)
   addPosts(db, DID, NEWEST)
   zip = await exportHtml(work, db, DID, path.join(work, "out"), ["--media", "--media-root", media, "--zip"])
@@ -39,7 +54,7 @@ beforeAll(async () => {
   const unzip = spawnSync("unzip", ["-q", zip, "-d", unpacked], { encoding: "utf8" })
   if (unzip.error !== undefined) throw new Error(`unzip is not installed (.ci/run installs it): ${unzip.error.message}`)
   if (unzip.status !== 0) throw new Error(`unzip failed:\n${unzip.stdout}${unzip.stderr}`)
-  browser = await launch()
+  tab = await started
 }, 300_000)
 
 afterAll(async () => {
@@ -56,25 +71,33 @@ describe.skipIf(!hasChromium)("an html export published as a ZIP", () => {
   })
 
   it("opens unpacked from file://: newest posts first, images from media/, nothing from the network", async () => {
-    const o = await open(browser, path.join(unpacked, "posts.html"), 1000)
+    const o = await open(browser, path.join(unpacked, "posts.html"), 1000, 900, tab)
     const { page } = o
     await screenshot(page, "zip-unpacked")
     expect((await articles(page)).slice(0, 2).map((a) => a.text)).toEqual(NEWEST.map((p) => p.text))
-    // Down the whole page: every image in view either loads or shows its description.
+    // Down the whole page a viewport a frame: every image the page makes either loads or shows its description.
     const seen = await page.evaluate(async () => {
-      const loaded = new Set<string>()
-      let broken = 0
-      for (let y = 0; y < document.documentElement.scrollHeight; y += innerHeight / 2) {
-        scrollTo(0, y)
-        await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 30)))
-        await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 30)))
-        for (const img of document.querySelectorAll("figure img")) {
-          const i = img as HTMLImageElement
-          if (i.complete && i.naturalWidth > 0) loaded.add(i.src)
-          if (i.complete && i.naturalWidth === 0 && !i.classList.contains("off")) broken++
-        }
+      const images = new Set<HTMLImageElement>()
+      const collect = () => document.querySelectorAll("figure img").forEach((i) => images.add(i as HTMLImageElement))
+      const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)))
+      const observer = new MutationObserver(collect)
+      observer.observe(document.getElementById("feed")!, { childList: true })
+      collect()
+      while (scrollY + innerHeight < document.documentElement.scrollHeight - 1) {
+        scrollTo(0, scrollY + innerHeight)
+        await frame()
       }
-      return { loaded: [...loaded], broken }
+      observer.disconnect()
+      await Promise.all(
+        [...images].map((i) =>
+          i.complete ? null : new Promise((r) => (i.addEventListener("load", r), i.addEventListener("error", r)))
+        )
+      )
+      const all = [...images]
+      return {
+        loaded: all.filter((i) => i.naturalWidth > 0).map((i) => i.src),
+        broken: all.filter((i) => i.complete && i.naturalWidth === 0 && !i.classList.contains("off")).length
+      }
     })
     expect(seen.loaded.length).toBeGreaterThan(0)
     expect(seen.broken).toBe(0)

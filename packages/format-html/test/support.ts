@@ -128,14 +128,23 @@ export interface Opened {
   readonly firstPost: () => Promise<number>
 }
 
-/** Opens a page from file:// in a fresh context (en-US, New York time) and waits until its posts are loaded. */
-export const open = async (browser: Browser, file: string, width: number, height = 900): Promise<Opened> => {
-  const context = await browser.newContext({
-    viewport: { width, height },
-    locale: "en-US",
-    timezoneId: "America/New_York"
-  })
-  const page = await context.newPage()
+/** A tab in a fresh context (en-US, New York time): made while an export runs, it is ready when the page is. */
+export const newTab = async (browser: Browser, width = 1000, height = 900): Promise<Page> =>
+  (await browser.newContext({ viewport: { width, height }, locale: "en-US", timezoneId: "America/New_York" })).newPage()
+
+/**
+ * Opens a page from file:// in `tab` (from `newTab`, or a page `open` gave, whose renderer it
+ * keeps) or else a new tab, and waits until its posts are loaded.
+ */
+export const open = async (
+  browser: Browser,
+  file: string,
+  width: number,
+  height = 900,
+  tab?: Page
+): Promise<Opened> => {
+  const page = tab ?? (await newTab(browser, width, height))
+  if (tab !== undefined) await page.setViewportSize({ width, height })
   const requests: Array<string> = []
   const failed: Array<string> = []
   const errors: Array<string> = []
