@@ -1,15 +1,26 @@
 #!/usr/bin/env bash
 # Runs one test suite of every package (SKYPORTER_TEST_SUITE picks it: see vitest.shared.mts):
-# builds what changed, then each package's tests, two packages at a time, longest first: the
-# CLI's and the server's (two files at a time each), then the html format's and the core's, then
-# the rest. A package starts as soon as one of the two slots is free, so no core waits for a
-# long package left alone at the end. Runs everything even when something fails, then exits 1.
+# builds what changed, then each package's tests, three packages at a time (two for the long and
+# compatibility suites; SKYPORTER_TEST_SLOTS sets another count), longest first: the CLI's and the
+# server's (two files at a time each), then the html format's and the core's, then the rest. A
+# package starts as soon as a slot is free, so no core waits for a long package left alone at the
+# end. Runs everything even when something fails, then exits 1.
 # After the one build, each package's test script runs as npm would run it (in its folder, with
 # the workspace's bins on PATH) but without npm and turbo around it: they cost about 1.3 s of CPU
 # a package. Each output line starts with "<package>:test: ", as turbo's did.
 set -u -o pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+# The loop's packages spend much of their time waiting on subprocesses, Chromium and the disk:
+# a third slot keeps both cores busy (docs/performance.md). The long suite's memory and signal
+# proofs keep two.
+SLOTS=2
+[[ ${SKYPORTER_TEST_SUITE:-default} == default ]] && SLOTS=3
+SLOTS=${SKYPORTER_TEST_SLOTS:-$SLOTS}
+if ! [[ $SLOTS =~ ^[1-9][0-9]*$ ]]; then
+  echo "SKYPORTER_TEST_SLOTS=$SLOTS: expected a whole number of packages to test at once, 1 or more" >&2
+  exit 2
+fi
 turbo run build --output-logs=errors-only || exit 1
 
 FIRST=(@skyporter/cli @skyporter/server @skyporter/format-html @skyporter/core)
@@ -51,7 +62,7 @@ done
 status=0
 running=0
 for pkg in "${QUEUE[@]}"; do
-  if ((running == 2)); then
+  if ((running == SLOTS)); then
     wait -n || status=1
     running=$((running - 1))
   fi
