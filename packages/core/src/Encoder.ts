@@ -59,19 +59,24 @@ export const open = Effect.fn("Encoder.open")(function* (archive: ArchiveShape, 
   const { request, plugin } = prepared
   const selection = { did: request.did, range: prepared.range }
   const options = { batchSize: request.batchSize, budgetBytes: request.budgetBytes, indexed: archive.indexed }
+  const threads = request.threads ?? Prewarm.defaultThreads()
+  // About one batch is read and encoded here before a reader thread would have started.
+  const onThisThread = holdsAtMost(archive.database, selection, request.batchSize ?? BatchSource.DEFAULT_BATCH_SIZE)
   const concurrent =
     plugin.concurrent !== undefined &&
     !request.media &&
     cloneable(request.options) &&
     (yield* loadsItself(plugin.concurrent.module, plugin))
-  if (concurrent) {
+  // Asked for one thread, a concurrent format reads on a reader while this thread writes, unless
+  // the export is about one batch.
+  if (concurrent && !(threads === 1 && onThisThread)) {
     const parallel = yield* ParallelEncoder.open(
       archive.path,
       selection,
       { module: plugin.concurrent!.module, name: plugin.name, options: request.options ?? {} },
       {
         ...options,
-        threads: request.threads ?? Prewarm.defaultThreads(),
+        threads,
         chunkPosts: request.chunkPosts,
         plugin,
         version: () => dataVersion(archive.database)
@@ -79,8 +84,6 @@ export const open = Effect.fn("Encoder.open")(function* (archive: ArchiveShape, 
     )
     return { encoding: parallel as Encoding, snapshot: undefined }
   }
-  // About one batch is read before a reader thread would have started.
-  const onThisThread = holdsAtMost(archive.database, selection, request.batchSize ?? BatchSource.DEFAULT_BATCH_SIZE)
   const snapshot = yield* BatchSource.open(archive.path, selection, { ...options, onThisThread })
   return { encoding: fromSnapshot(snapshot, plugin), snapshot }
 }) as (

@@ -9,6 +9,7 @@ import * as DateRange from "../dist/DateRange.js"
 import type { ExportFailed } from "../dist/Errors.js"
 import * as Export from "../dist/Export.js"
 import * as ParallelEncoder from "../dist/internal/ParallelEncoder.js"
+import * as ThreadPool from "../dist/internal/ThreadPool.js"
 import { archive, insert, layer, posts, probeThreadId, tempDir } from "./helpers.js"
 import concurrentLines from "./concurrent-lines.mjs"
 import {
@@ -97,12 +98,13 @@ describe("Export of a concurrent format", () => {
   )
 
   it.each([
+    [1, 100, 0],
     [2, 100, 0],
     [4, 0, 0],
     [4, 250, 2],
     [4, 1_000, 3]
   ])(
-    "with no reader prewarmed, an export on %i threads of %i posts in batches of 100 starts %i reader(s): only those with a batch to encode",
+    "with no reader prewarmed, an export on %i thread(s) of %i posts in batches of 100 starts %i reader(s): only those with a batch to encode",
     async (threads, count, readers) => {
       const file = archive(posts(count))
       const reference = completed((await run(file, { batchSize: 100 }, sequential)).exit)
@@ -170,18 +172,24 @@ describe("Export of a concurrent format", () => {
     const file = archive(posts(4_000))
     const range = await Effect.runPromise(DateRange.make({}))
     const db = new Database(file, { readonly: true })
-    const count = (version: () => unknown) =>
+    const count = (version: () => unknown, onStart: () => void = () => {}) =>
       Effect.runPromise(
         Effect.scoped(
-          Effect.map(
-            ParallelEncoder.open(
+          Effect.gen(function* () {
+            // The real pool, with something done as each reader is started.
+            const pool = yield* ThreadPool.make
+            const start = (init: Parameters<typeof pool.start>[0]) => {
+              onStart()
+              return pool.start(init)
+            }
+            const encoder = yield* ParallelEncoder.open(
               file,
               { did: "did:plc:test", range },
               { module: MODULE, name: "clines", options: {} },
               { threads: 2, batchSize: 100, version }
-            ),
-            (encoder) => encoder.threads
-          )
+            ).pipe(Effect.provideService(ThreadPool.ThreadPool, { ...pool, start }))
+            return encoder.threads
+          })
         )
       )
     const version = () => db.pragma("data_version", { simple: true })
@@ -196,6 +204,14 @@ describe("Export of a concurrent format", () => {
         return v
       })
     ).toBe(1)
+    // Or after this thread took its snapshot, before the reader started after it (none prewarmed):
+    // in WAL mode, where a writer commits beside a reader.
+    writer.pragma("journal_mode = WAL")
+    let started = 0
+    const commit = () =>
+      insert(writer, [{ ...posts(1, "did:plc:other")[0]!, uri: `at://did:plc:other/late/${started++}` }])
+    expect(await count(version, commit)).toBe(1)
+    expect(started).toBe(1)
     writer.close()
     db.close()
   }, 60_000)

@@ -84,20 +84,29 @@ export const run = (init: WorkerInit, port: MessagePort, plugin?: FormatPlugin):
     }
     return statement
   }
-  const source: ChunkSource =
-    init.sortedKeys !== undefined
-      ? new SortedKeys(init, init.sortedKeys, connection)
-      : new IndexedChunks(init, prepared, keyed)
-  const rows =
-    init.encoder !== undefined
-      ? undefined
-      : init.sortedKeys !== undefined
-        ? source.open(0, total)
-        : new BatchReader(
-            prepared(init.rowsSql).iterate(init.params) as IterableIterator<Array<unknown>>,
-            init.batchSize,
-            init.budgetBytes
-          )
+  let source: ChunkSource
+  let rows: Pick<BatchReader, "next" | "close"> | undefined
+  try {
+    source =
+      init.sortedKeys !== undefined
+        ? new SortedKeys(init, init.sortedKeys, connection)
+        : new IndexedChunks(init, prepared, keyed)
+    rows =
+      init.encoder !== undefined
+        ? undefined
+        : init.sortedKeys !== undefined
+          ? source.open(0, total)
+          : new BatchReader(
+              prepared(init.rowsSql).iterate(init.params) as IterableIterator<Array<unknown>>,
+              init.batchSize,
+              init.budgetBytes
+            )
+  } catch (e) {
+    // On the main thread nothing else would end the snapshot: no thread exits to free it.
+    connection.close()
+    post({ type: "error", stage: "snapshot", message: describe(e) })
+    return () => port.close()
+  }
   let encoder: ChunkEncoder | undefined
   if (init.encoder !== undefined) {
     // The plugin loads while the main thread sets the export up.
