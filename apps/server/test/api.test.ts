@@ -174,6 +174,22 @@ describe("the server", () => {
     expect((await request(url(), "DELETE", `/api/exports/${plain.id}`)).status).toBe(204)
   })
 
+  it("follows, links, downloads and deletes an export whose id is longer than 100 characters", async () => {
+    // A did:web of 180 characters: its id (base64url of DID and name) is about 270.
+    const did = `did:web:${"a".repeat(160)}.example.com`
+    const item = await startExport(url(), { did, format: "json" })
+    expect(item.id.length).toBeGreaterThan(250)
+    expect(await finished(url(), item.id)).toBe("completed")
+    const link = await request(url(), "POST", `/api/exports/${item.id}/download-link`)
+    expect(link.status, link.text).toBe(201)
+    const zip = await fetch(new URL(`/api/exports/${item.id}/download`, url()))
+    expect(zip.status).toBe(200)
+    expect(zip.headers.get("content-type")).toBe("application/zip")
+    await zip.arrayBuffer()
+    expect((await request(url(), "DELETE", `/api/exports/${item.id}`)).status).toBe(204)
+    expect((await request(url(), "GET", `/api/exports/${item.id}`)).status).toBe(404)
+  })
+
   it("refuses a second export of a DID while one is queued or running (409), not another DID's", async () => {
     const first = await startExport(url(), { did: DID_B, format: "slowjson" })
     const again = await request(url(), "POST", "/api/exports", { body: { did: DID_B, format: "json" } })

@@ -115,9 +115,19 @@ describe("progress events", () => {
     )
     expect(runningAt[a.id]!).toBeLessThan(runningAt[b.id]!)
     expect(runningAt[b.id]!).toBeLessThan(runningAt[c.id]!)
-    // Never two at once: each starts once the previous one completed (seen on separate connections).
+    // Never two at once: each starts once the previous one completed (seen on separate connections,
+    // and in the order of the server's own log lines).
     expect(runningAt[b.id]!).toBeGreaterThanOrEqual(endedAt[a.id]! - 100)
     expect(runningAt[c.id]!).toBeGreaterThanOrEqual(endedAt[b.id]! - 100)
+    const transitions = server
+      .stderr()
+      .split("\n")
+      .flatMap((line) => {
+        const job = [a, b, c].findIndex((j) => line.startsWith(`export ${j.id} `))
+        const what = / (started|completed: \d+ posts)$/.exec(line)?.[1]
+        return job < 0 || what === undefined ? [] : [`${"abc"[job]} ${what.split(":")[0]}`]
+      })
+    expect(transitions).toEqual(["a started", "a completed", "b started", "b completed", "c started", "c completed"])
   })
 
   it("answers 404 for the events of an unknown export", async () => {

@@ -90,7 +90,7 @@ interface Started {
 // first test imports into it, so it runs first; the others check the archive before and after.
 // Its slow test plugin (1.2 s before a batch) is for the one export that must outlast an upload.
 let shared: Promise<Started> | undefined
-const sharedServer = () => (shared ??= start({ slow: true, env: { SKYPORTER_TEST_DELAY_MS: "1200" } }))
+const sharedServer = () => (shared ??= start({ slow: true, env: { SKYPORTER_TEST_DELAY_MS: "3000" } }))
 
 const hash = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex")
 
@@ -277,14 +277,16 @@ describe("POST /api/imports", () => {
   })
 
   it("waits for a running export, which sees none of the import", async () => {
-    // One batch, 1.2 s before it: the export runs for over a second.
+    // One batch, 3 s before it: the export runs for seconds, even on a busy machine.
     const { url, db, out } = await sharedServer()
     const item = await startExport(url, { did: DID_A, format: "slowjson" })
     expect(item.status).toBe("running")
     // The import's write waits until the export is done. Its upload holds the one import place from
     // before its temporary file appears to after it has been imported.
     const imported = upload(url, other.car)
-    for (let i = 0; i < 1_000 && !temporaries(out).some((p) => p.endsWith(".car")); i++) await sleep(10)
+    const uploading = () => temporaries(out).some((p) => p.endsWith(".car"))
+    for (let i = 0; i < 1_000 && !uploading(); i++) await sleep(10)
+    expect(uploading(), "the first upload's temporary file").toBe(true)
     const busy = await upload(url, built.car)
     expect(busy.status, busy.text).toBe(409)
     expect(busy.body.error.code).toBe("import_in_progress")
