@@ -144,7 +144,11 @@ export const open = async (
   tab?: Page
 ): Promise<Opened> => {
   const page = tab ?? (await newTab(browser, width, height))
-  if (tab !== undefined) await page.setViewportSize({ width, height })
+  if (tab !== undefined) {
+    // A reused tab starts as a fresh one would: its size, and no colour scheme a test emulated.
+    await page.setViewportSize({ width, height })
+    await page.emulateMedia({ colorScheme: null })
+  }
   const requests: Array<string> = []
   const failed: Array<string> = []
   const errors: Array<string> = []
