@@ -4,7 +4,7 @@
 # compatibility suites; SKYPORTER_TEST_SLOTS sets another count), longest first: the CLI's and the
 # server's (two files at a time each), then the html format's and the core's, then the rest. A
 # package starts as soon as a slot is free, so no core waits for a long package left alone at the
-# end. Runs everything even when something fails, then exits 1.
+# end. Runs everything even when something fails, then exits 1 (2 for a bad slot count).
 # After the one build, each package's test script runs as npm would run it (in its folder, with
 # the workspace's bins on PATH) but without npm and turbo around it: they cost about 1.3 s of CPU
 # a package. Each output line starts with "<package>:test: ", as turbo's did.
