@@ -84,7 +84,7 @@ export const run = (init: WorkerInit, port: MessagePort, plugin?: FormatPlugin):
     }
     return statement
   }
-  let source: ChunkSource
+  let source: ChunkSource | undefined
   let rows: Pick<BatchReader, "next" | "close"> | undefined
   try {
     source =
@@ -102,8 +102,15 @@ export const run = (init: WorkerInit, port: MessagePort, plugin?: FormatPlugin):
               init.budgetBytes
             )
   } catch (e) {
-    // On the main thread nothing else would end the snapshot: no thread exits to free it.
-    connection.close()
+    // On the main thread nothing else would end the snapshot: no thread exits to free it. The
+    // setup's error is the one reported, whatever closing says.
+    for (const end of [() => source?.close(), () => connection.close()]) {
+      try {
+        end()
+      } catch {
+        // reported below
+      }
+    }
     post({ type: "error", stage: "snapshot", message: describe(e) })
     return () => port.close()
   }

@@ -1,0 +1,34 @@
+import Database from "better-sqlite3"
+import { Effect } from "effect"
+import { MessageChannel } from "node:worker_threads"
+import { describe, expect, it } from "vitest"
+import * as BatchSource from "../dist/BatchSource.js"
+import * as DateRange from "../dist/DateRange.js"
+import * as EncodingThread from "../dist/internal/EncodingThread.js"
+import type { FromWorker } from "../dist/internal/ThreadProtocol.js"
+import { archive, posts } from "./helpers.js"
+
+describe("EncodingThread.run on this thread", () => {
+  it("reports a setup that fails after its snapshot opened, and ends that snapshot", async () => {
+    const file = archive(posts(20))
+    const range = Effect.runSync(DateRange.make({}))
+    const init = BatchSource.workerInit(file, { did: "did:plc:test", range })
+    // A row query SQLite refuses to prepare: the setup fails once the read transaction is open.
+    const broken = { ...init, rowsSql: "SELECT uri FROM nowhere" }
+    const { port1, port2 } = new MessageChannel()
+    const first = new Promise<FromWorker>((resolve) => port1.once("message", resolve))
+    const close = EncodingThread.run(broken, port2)
+    const message = await first
+    expect(message).toMatchObject({ type: "error", stage: "snapshot" })
+    expect(message.type === "error" && message.message).toMatch(/no such table: nowhere/)
+    // Nothing holds the archive: a writer takes it at once.
+    const writer = new Database(file, { timeout: 0 })
+    try {
+      writer.exec("BEGIN EXCLUSIVE; ROLLBACK")
+    } finally {
+      writer.close()
+    }
+    close()
+    port1.close()
+  })
+})
