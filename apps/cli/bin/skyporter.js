@@ -37,11 +37,12 @@ const inputBytes = (file) => {
   }
 }
 const input = args[0] === "export" ? valueOf("--db") : args[0] === "import" ? valueOf("--car") : undefined
+const bytes = inputBytes(input)
 if (
   process.env.SKYPORTER_TUNED === undefined &&
   typeof process.execve === "function" &&
   process.platform !== "win32" &&
-  inputBytes(input) >= TUNE_FROM_BYTES
+  bytes >= TUNE_FROM_BYTES
 ) {
   const own = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)].some((f) =>
     f.startsWith("--max-semi-space-size")
@@ -77,7 +78,7 @@ if (args[0] === "serve") {
 // An archive this small holds about one batch of posts (a thousand take
 // about 1 MB), which the main thread encodes alone: no reader is started.
 const PREWARM_FROM_BYTES = 1024 * 1024
-if (exporting && inputBytes(input) >= PREWARM_FROM_BYTES) {
+if (exporting && bytes >= PREWARM_FROM_BYTES) {
   // An export's reader threads load their modules while the CLI loads its
   // own (Prewarm loads nothing else). The export validates --threads;
   // prewarm starts the default for a count it cannot use.
