@@ -17,7 +17,7 @@ import {
   start,
   TEMP_PREFIX,
   tempEntries,
-  TEST_PLUGIN,
+  testPluginExport,
   waitFor
 } from "./support.js"
 
@@ -44,21 +44,7 @@ interface Phase {
   readonly inPhase: (markers: string, out: string) => boolean
 }
 
-const slow = (out: string) => [
-  "export",
-  "--db",
-  fx.db,
-  "--did",
-  DID,
-  "--format",
-  "testjson",
-  "--plugin",
-  TEST_PLUGIN,
-  "--batch-size",
-  "10",
-  "--out",
-  out
-]
+const slow = (out: string) => testPluginExport(fx.db, DID, out)
 
 const PHASES: ReadonlyArray<Phase> = [
   {

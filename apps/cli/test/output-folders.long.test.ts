@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync } from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
-import { listTree, run, sharedArchive, show, TEST_PLUGIN } from "./support.js"
+import { listTree, run, sharedArchive, show, testPluginExport } from "./support.js"
 
 const DID = "did:plc:outputfolders"
 const fx = sharedArchive(DID, 50)
@@ -14,24 +14,7 @@ describe("a failed export", () => {
   it("keeps an <out> that was there, and leaves no empty <out>/<did>/ that it made", async () => {
     const out = path.join(fx.dir, "out-there")
     mkdirSync(out)
-    const again = await run(
-      [
-        "export",
-        "--db",
-        fx.db,
-        "--did",
-        DID,
-        "--format",
-        "testjson",
-        "--plugin",
-        TEST_PLUGIN,
-        "--batch-size",
-        "10",
-        "--out",
-        out
-      ],
-      { cwd: fx.dir, env: { SKYPORTER_TEST_FAIL_BATCH: "2" } }
-    )
+    const again = await run(testPluginExport(fx.db, DID, out), { cwd: fx.dir, env: { SKYPORTER_TEST_FAIL_BATCH: "2" } })
     expect(again.code, show(again)).toBe(1)
     expect(again.stderr).toMatch(/injected failure on batch 2/)
     expect(existsSync(out)).toBe(true)

@@ -10,7 +10,7 @@ import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 import { canMount, canRunAsNobody, startAsNobody, startInNamespace } from "./faults/helpers.js"
-import { listTree, type RunResult, run, sharedArchive, show, TEST_PLUGIN } from "./support.js"
+import { listTree, type RunResult, run, sharedArchive, show, testPluginExport } from "./support.js"
 
 const DID = "did:plc:outputfolders"
 const fx = sharedArchive(DID, 50)
@@ -111,24 +111,7 @@ describe("a DID too long to name its export folder", () => {
 describe("a failed export", () => {
   it("leaves no empty <out>/<did>/ (nor <out>) that it made (an <out> that was there stays: output-folders.long.test.ts)", async () => {
     const out = path.join(fx.dir, "out-failed")
-    const r = await run(
-      [
-        "export",
-        "--db",
-        fx.db,
-        "--did",
-        DID,
-        "--format",
-        "testjson",
-        "--plugin",
-        TEST_PLUGIN,
-        "--batch-size",
-        "10",
-        "--out",
-        out
-      ],
-      { cwd: fx.dir, env: { SKYPORTER_TEST_FAIL_BATCH: "2" } }
-    )
+    const r = await run(testPluginExport(fx.db, DID, out), { cwd: fx.dir, env: { SKYPORTER_TEST_FAIL_BATCH: "2" } })
     expect(r.code, show(r)).toBe(1)
     expect(r.stderr).toMatch(/injected failure on batch 2/)
     expect(existsSync(out), show(r)).toBe(false)

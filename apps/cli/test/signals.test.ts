@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readdirSync } from "node:fs"
 import * as path from "node:path"
 import { describe, it } from "vitest"
-import { exportDirs, listTree, sharedArchive, show, start, tempEntries, TEST_PLUGIN, waitFor } from "./support.js"
+import { exportDirs, listTree, sharedArchive, show, start, tempEntries, testPluginExport, waitFor } from "./support.js"
 
 const DID = "did:plc:interrupted"
 const POSTS = 400
@@ -23,24 +23,10 @@ describe("a signal mid-export", () => {
       const markers = path.join(fx.dir, `markers-${signal}`)
       mkdirSync(markers)
       // 40 batches of 10, each at least 200 ms: the export runs for 8 s or more.
-      const running = start(
-        [
-          "export",
-          "--db",
-          fx.db,
-          "--did",
-          DID,
-          "--format",
-          "testjson",
-          "--plugin",
-          TEST_PLUGIN,
-          "--batch-size",
-          "10",
-          "--out",
-          out
-        ],
-        { cwd: fx.dir, env: { SKYPORTER_TEST_DELAY_MS: "200", SKYPORTER_TEST_MARKER_DIR: markers } }
-      )
+      const running = start(testPluginExport(fx.db, DID, out), {
+        cwd: fx.dir,
+        env: { SKYPORTER_TEST_DELAY_MS: "200", SKYPORTER_TEST_MARKER_DIR: markers }
+      })
       let exited = false
       void running.done.then(() => (exited = true))
       try {

@@ -20,6 +20,23 @@ export const TEST_PLUGIN = fileURLToPath(new URL("./fixtures/test-plugin.mjs", i
 
 export const TEMP_PREFIX = ".skyporter-tmp-"
 
+/** Arguments of an export of `did` from `db` into `out` through the test plugin (testjson), in batches of 10. */
+export const testPluginExport = (db: string, did: string, out: string): Array<string> => [
+  "export",
+  "--db",
+  db,
+  "--did",
+  did,
+  "--format",
+  "testjson",
+  "--plugin",
+  TEST_PLUGIN,
+  "--batch-size",
+  "10",
+  "--out",
+  out
+]
+
 // ---------------------------------------------------------------------------
 // Running the CLI
 

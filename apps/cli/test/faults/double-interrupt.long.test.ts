@@ -17,7 +17,7 @@ import {
   sleep,
   start,
   tempEntries,
-  TEST_PLUGIN,
+  testPluginExport,
   waitFor
 } from "../support.js"
 
@@ -30,24 +30,10 @@ const startSlow = (name: string, env: Record<string, string>) => {
   const out = path.join(fx.dir, `out-${name}`)
   const markers = path.join(fx.dir, `markers-${name}`)
   mkdirSync(markers)
-  const running = start(
-    [
-      "export",
-      "--db",
-      fx.db,
-      "--did",
-      DID,
-      "--format",
-      "testjson",
-      "--plugin",
-      TEST_PLUGIN,
-      "--batch-size",
-      "10",
-      "--out",
-      out
-    ],
-    { cwd: fx.dir, env: { ...env, SKYPORTER_TEST_MARKER_DIR: markers } }
-  )
+  const running = start(testPluginExport(fx.db, DID, out), {
+    cwd: fx.dir,
+    env: { ...env, SKYPORTER_TEST_MARKER_DIR: markers }
+  })
   let exited = false
   void running.done.then(() => (exited = true))
   return { out, markers, running, exited: () => exited }
