@@ -1,5 +1,8 @@
 import Database from "better-sqlite3"
 import { Effect } from "effect"
+import { readFileSync } from "node:fs"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
 import { MessageChannel } from "node:worker_threads"
 import { describe, expect, it } from "vitest"
 import * as BatchSource from "../dist/BatchSource.js"
@@ -30,5 +33,29 @@ describe("EncodingThread.run on this thread", () => {
     }
     close()
     port1.close()
+  })
+})
+
+/** The packages `file` loads before it runs, through its static imports and its modules' (not `import()`). */
+const staticPackages = (file: string, seen = new Set<string>(), found = new Set<string>()): Set<string> => {
+  if (seen.has(file)) return found
+  seen.add(file)
+  const text = readFileSync(file, "utf8")
+  for (const [, spec] of text.matchAll(/^(?:import|export)\b[^;]*?\bfrom\s+"([^"]+)"|^import\s+"([^"]+)"/gm)) {
+    if (spec === undefined) continue
+    if (spec.startsWith(".")) staticPackages(path.resolve(path.dirname(file), spec), seen, found)
+    else found.add(spec)
+  }
+  return found
+}
+
+describe("a reader thread's modules", () => {
+  it("load neither effect nor the plugin contract until the thread is asked to encode", () => {
+    const entry = fileURLToPath(new URL("../dist/internal/ThreadEntry.js", import.meta.url))
+    const loaded = [...staticPackages(entry)]
+    expect(loaded).toContain("better-sqlite3")
+    expect(
+      loaded.filter((spec) => spec === "effect" || spec.startsWith("effect/") || spec.startsWith("@skyporter/"))
+    ).toEqual([])
   })
 })

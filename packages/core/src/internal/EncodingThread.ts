@@ -22,7 +22,7 @@ import { type MessagePort, parentPort, workerData } from "node:worker_threads"
 import type { FormatPlugin } from "../FormatPlugin.js"
 import * as Timestamp from "../Timestamp.js"
 import { BatchReader } from "./BatchReader.js"
-import { ChunkEncoder, importPlugin } from "./ChunkEncoder.js"
+import type { ChunkEncoder } from "./ChunkEncoder.js"
 import type { ChunkSource } from "./ChunkSource.js"
 import { IndexedChunks } from "./IndexedChunks.js"
 import * as Prewarm from "./Prewarm.js"
@@ -35,6 +35,9 @@ import { describe, type FromWorker, type ToWorker, type WorkerInit } from "./Thr
  * default per connection is memory for nothing (see docs/performance.md).
  */
 const CACHE_KIB = 2_000
+
+/** The encode mode's modules, loaded once a thread is asked to encode (or prewarmed to). */
+const loadEncoding = () => import("./ChunkEncoder.js")
 
 /** Opens the snapshot: the connection, its read transaction, the count. */
 const openSnapshot = (init: WorkerInit) => {
@@ -115,14 +118,6 @@ export const run = (init: WorkerInit, port: MessagePort, plugin?: FormatPlugin):
     return () => port.close()
   }
   let encoder: ChunkEncoder | undefined
-  if (init.encoder !== undefined) {
-    // The plugin loads while the main thread sets the export up.
-    const loading = plugin === undefined ? importPlugin(init.encoder) : Promise.resolve(plugin)
-    loading.catch(() => undefined)
-    encoder = new ChunkEncoder(init.encoder, loading, source, port)
-  }
-  post({ type: "ready", total })
-
   let closed = false
   const close = () => {
     if (closed) return
@@ -136,6 +131,26 @@ export const run = (init: WorkerInit, port: MessagePort, plugin?: FormatPlugin):
     } finally {
       port.close()
     }
+  }
+
+  const encoding = init.encoder
+  if (encoding === undefined) post({ type: "ready", total })
+  else {
+    // Only encoding needs effect and the plugin contract: a thread that only reads starts without
+    // loading them. The plugin loads while the main thread sets the export up.
+    loadEncoding().then(
+      ({ ChunkEncoder, importPlugin }) => {
+        if (closed) return
+        const loading = plugin === undefined ? importPlugin(encoding) : Promise.resolve(plugin)
+        loading.catch(() => undefined)
+        encoder = new ChunkEncoder(encoding, loading, source, port)
+        post({ type: "ready", total })
+      },
+      (e: unknown) => {
+        // The main thread fails the export and closes this one.
+        if (!closed) post({ type: "error", stage: "snapshot", message: describe(e) })
+      }
+    )
   }
 
   port.on("message", (m: ToWorker) => {
@@ -186,6 +201,9 @@ export const run = (init: WorkerInit, port: MessagePort, plugin?: FormatPlugin):
 export const serve = (): void => {
   if (!parentPort) return
   const port = parentPort
-  if (workerData === Prewarm.PREWARM) port.once("message", (m: Prewarm.Assign) => run(m.init, port))
-  else if (workerData) run(workerData as WorkerInit, port)
+  if (workerData === Prewarm.PREWARM) {
+    // A prewarmed thread is there to have its modules loaded before its export starts.
+    loadEncoding().catch(() => undefined)
+    port.once("message", (m: Prewarm.Assign) => run(m.init, port))
+  } else if (workerData) run(workerData as WorkerInit, port)
 }
