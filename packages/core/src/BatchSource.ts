@@ -23,7 +23,7 @@ import * as Stream from "effect/Stream"
 import { MessageChannel } from "node:worker_threads"
 import { INSTANT_FUNCTION } from "./Archive.js"
 import type * as DateRange from "./DateRange.js"
-import { describe, ExportFailed } from "./Errors.js"
+import { ExportFailed } from "./Errors.js"
 import * as Post from "./Post.js"
 import * as EncodingThread from "./internal/EncodingThread.js"
 import * as ThreadPool from "./internal/ThreadPool.js"
@@ -169,24 +169,14 @@ export const workerInit = (path: string, selection: Selection, options: Snapshot
 
 interface Reader {
   readonly send: (message: ToWorker) => void
-  readonly stop: () => Promise<void>
+  /** Ends the reading; `reuse` after an export that ended cleanly (see ThreadPool). */
+  readonly stop: (reuse: boolean) => Promise<void>
 }
 
 /** A reader thread serving `init`, its messages to `deliver`. */
 const readOnThread = (pool: ThreadPool.ThreadPoolShape, init: WorkerInit, deliver: (m: FromWorker) => void): Reader => {
-  const worker = pool.start(init)
-  worker.on("message", deliver)
-  worker.on("error", (e) => deliver({ type: "error", stage: "read", message: describe(e) }))
-  worker.on("exit", (code) => {
-    if (code !== 0) deliver({ type: "error", stage: "read", message: `reader stopped (${code})` })
-  })
-  return {
-    send: (m) => worker.postMessage(m),
-    stop: async () => {
-      worker.postMessage({ type: "close" } satisfies ToWorker)
-      await worker.terminate()
-    }
-  }
+  const lease = pool.start(init, deliver)
+  return { send: (m) => lease.send(m), stop: lease.end }
 }
 
 /** The same reader served on this thread, over a MessageChannel. */
@@ -233,7 +223,7 @@ export const open: (
   const pool = yield* ThreadPool.current
   const reader = yield* Effect.acquireRelease(
     Effect.sync(() => (options.onThisThread === true ? readHere(init, deliver) : readOnThread(pool, init, deliver))),
-    (r) => Effect.promise(r.stop)
+    (r, exit) => Effect.promise(() => r.stop(Exit.isSuccess(exit)))
   )
   yield* pool.shed
   const send = (m: ToWorker) => Effect.sync(() => reader.send(m))

@@ -8,6 +8,7 @@ import type { ExportFailed } from "../dist/Errors.js"
 import * as Export from "../dist/Export.js"
 import * as FormatPlugin from "../dist/FormatPlugin.js"
 import * as FormatRegistry from "../dist/FormatRegistry.js"
+import * as Prewarm from "../dist/internal/Prewarm.js"
 import type * as Progress from "../dist/Progress.js"
 import { archive, collect, layer, lines, posts, probeThreadId, tempDir } from "./helpers.js"
 
@@ -55,6 +56,7 @@ describe("Export.run", () => {
     "reads %i posts for a format that is not concurrent on %i reader thread(s): a batch is read on this thread",
     async (count, readers) => {
       const file = archive(posts(count))
+      Prewarm.stopWaiting()
       const before = await probeThreadId()
       const exit = await collect(file, { out: tempDir() })
       const after = await probeThreadId()

@@ -1,4 +1,4 @@
-import { Cause, Effect, Exit } from "effect"
+import { Cause, Exit } from "effect"
 import { readFileSync } from "node:fs"
 import * as path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
@@ -6,7 +6,6 @@ import * as FormatPlugin from "../dist/FormatPlugin.js"
 import * as LoadedPlugins from "../dist/internal/LoadedPlugins.js"
 import type * as Progress from "../dist/Progress.js"
 import * as Prewarm from "../dist/internal/Prewarm.js"
-import * as ThreadPool from "../dist/internal/ThreadPool.js"
 import concurrentLines from "./concurrent-lines.mjs"
 import { archive, collect, posts, tempDir } from "./helpers.js"
 import { marked } from "./marked-lines.mjs"
@@ -29,7 +28,7 @@ const split = (output: string, mark: string) => ({
 
 afterEach(() => {
   Prewarm.useScript(Prewarm.WORKER_URL)
-  return Effect.runPromise(Effect.scoped(ThreadPool.make))
+  Prewarm.stopWaiting()
 })
 
 describe("LoadedPlugins", () => {

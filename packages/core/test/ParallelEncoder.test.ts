@@ -9,6 +9,7 @@ import * as DateRange from "../dist/DateRange.js"
 import type { ExportFailed } from "../dist/Errors.js"
 import * as Export from "../dist/Export.js"
 import * as ParallelEncoder from "../dist/internal/ParallelEncoder.js"
+import * as Prewarm from "../dist/internal/Prewarm.js"
 import * as ThreadPool from "../dist/internal/ThreadPool.js"
 import { archive, insert, layer, posts, probeThreadId, tempDir } from "./helpers.js"
 import concurrentLines from "./concurrent-lines.mjs"
@@ -74,6 +75,7 @@ describe("Export of a concurrent format", () => {
     async (threads, readers) => {
       const file = archive(posts(4_000))
       const reference = completed((await run(file, { batchSize: 100 }, sequential)).exit)
+      Prewarm.stopWaiting()
       const before = await probeThreadId()
       const result = completed(
         (await run(file, { threads, chunkPosts: 500, batchSize: 100, options: { thread: true } })).exit
@@ -108,6 +110,7 @@ describe("Export of a concurrent format", () => {
     async (threads, count, readers) => {
       const file = archive(posts(count))
       const reference = completed((await run(file, { batchSize: 100 }, sequential)).exit)
+      Prewarm.stopWaiting()
       const before = await probeThreadId()
       const result = completed((await run(file, { threads, batchSize: 100 })).exit)
       const after = await probeThreadId()
@@ -133,6 +136,7 @@ describe("Export of a concurrent format", () => {
     async (option, message, stage) => {
       const file = archive(posts(3_000))
       const victim = posts(3_000)[2_345]!.uri
+      Prewarm.stopWaiting()
       const { exit, out } = await run(file, {
         threads: 2,
         chunkPosts: 500,
@@ -148,6 +152,7 @@ describe("Export of a concurrent format", () => {
       expect(error?.message).toContain(message)
       // Nothing left: not even the DID folder the export made.
       expect(existsSync(path.join(out, "did:plc:test"))).toBe(false)
+      expect(Prewarm.waiting(), "the failed export's reader was stopped, not kept").toBe(0)
     },
     60_000
   )
@@ -172,15 +177,17 @@ describe("Export of a concurrent format", () => {
     const file = archive(posts(4_000))
     const range = await Effect.runPromise(DateRange.make({}))
     const db = new Database(file, { readonly: true })
-    const count = (version: () => unknown, onStart: () => void = () => {}) =>
-      Effect.runPromise(
+    const count = (version: () => unknown, onStart: () => void = () => {}) => {
+      // No reader waits: this thread takes its snapshot first, then starts the reader.
+      Prewarm.stopWaiting()
+      return Effect.runPromise(
         Effect.scoped(
           Effect.gen(function* () {
             // The real pool, with something done as each reader is started.
             const pool = yield* ThreadPool.make
-            const start = (init: Parameters<typeof pool.start>[0]) => {
+            const start: typeof pool.start = (init, deliver) => {
               onStart()
-              return pool.start(init)
+              return pool.start(init, deliver)
             }
             const encoder = yield* ParallelEncoder.open(
               file,
@@ -192,6 +199,7 @@ describe("Export of a concurrent format", () => {
           })
         )
       )
+    }
     const version = () => db.pragma("data_version", { simple: true })
     expect(await count(version)).toBe(2)
     // A real commit from another connection right after the first reading.

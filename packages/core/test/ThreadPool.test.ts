@@ -1,6 +1,6 @@
 import { Cause, Effect, Exit, Stream } from "effect"
 import { execFileSync } from "node:child_process"
-import { readFileSync } from "node:fs"
+import { readFileSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import * as Archive from "../dist/Archive.js"
@@ -9,7 +9,8 @@ import * as DateRange from "../dist/DateRange.js"
 import * as Prewarm from "../dist/internal/Prewarm.js"
 import * as ThreadPool from "../dist/internal/ThreadPool.js"
 import concurrentLines from "./concurrent-lines.mjs"
-import { archive, collect, posts, tempDir } from "./helpers.js"
+import type { FromWorker } from "../dist/internal/ThreadProtocol.js"
+import { archive, collect, posts, probeThreadId, tempDir } from "./helpers.js"
 
 const read = (file: string) =>
   Effect.runPromise(
@@ -25,41 +26,107 @@ const read = (file: string) =>
     )
   )
 
-// A pool adopts what is left prewarmed and, its scope closed, stops it.
-afterEach(() => Effect.runPromise(Effect.scoped(ThreadPool.make)))
+// Each test starts with no thread waiting.
+afterEach(() => Prewarm.stopWaiting())
 
 describe("ThreadPool", () => {
-  it("hands a prewarmed thread to a snapshot, which reads as a fresh one does, and stops the rest", async () => {
+  it("hands a prewarmed thread to a snapshot, which reads as a fresh one does, stops the rest, and takes it back after", async () => {
     const file = archive(posts(2_500))
     const fresh = await read(file)
+    Prewarm.stopWaiting()
     Prewarm.prewarm(3)
     expect(Prewarm.waiting()).toBe(2)
+    const before = await probeThreadId()
     const warmed = await read(file)
-    expect(Prewarm.waiting()).toBe(0)
+    const after = await probeThreadId()
+    expect(after - before - 1, "no thread started").toBe(0)
+    expect(Prewarm.waiting()).toBe(1)
     expect(warmed.total).toBe(2_500)
     expect(warmed.uris).toEqual(fresh.uris)
   })
 
-  it("adopts the prewarmed threads; start takes one, which answers as a fresh one does; its scope stops the rest", async () => {
+  it("start takes a waiting thread, which answers as a fresh one does; a clean end gives it back, any other stops it", async () => {
     const file = archive(posts(1_234))
     const range = await Effect.runPromise(DateRange.make({}))
+    const init = BatchSource.workerInit(file, { did: "did:plc:test", range })
     Prewarm.prewarm(3)
-    const idle = await Effect.runPromise(
-      Effect.scoped(
-        Effect.gen(function* () {
-          const pool = yield* ThreadPool.ThreadPool
-          expect(Prewarm.waiting()).toBe(0)
-          expect(yield* pool.idle).toBe(2)
-          const worker = pool.start(BatchSource.workerInit(file, { did: "did:plc:test", range }))
-          expect(yield* pool.idle).toBe(1)
-          const first = yield* Effect.promise(() => new Promise((resolve) => worker.once("message", resolve)))
-          expect(first).toEqual({ type: "ready", total: 1_234 })
-          yield* Effect.promise(() => worker.terminate())
-          return pool
-        }).pipe(Effect.provide(ThreadPool.ThreadPool.layer))
-      )
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        const pool = yield* ThreadPool.ThreadPool
+        expect(yield* pool.idle).toBe(2)
+        const serve = () =>
+          Effect.promise(async () => {
+            let answer: (m: FromWorker) => void = () => {}
+            const first = new Promise<FromWorker>((resolve) => (answer = resolve))
+            const lease = pool.start(init, (m) => answer(m))
+            return { lease, first: await first }
+          })
+        const one = yield* serve()
+        expect(yield* pool.idle).toBe(1)
+        expect(one.first).toEqual({ type: "ready", total: 1_234 })
+        yield* Effect.promise(() => one.lease.end(true))
+        expect(yield* pool.idle).toBe(2)
+        const two = yield* serve()
+        expect(two.first).toEqual({ type: "ready", total: 1_234 })
+        yield* Effect.promise(() => two.lease.end(false))
+        expect(yield* pool.idle).toBe(1)
+        yield* pool.shed
+        expect(yield* pool.idle).toBe(0)
+      }).pipe(Effect.provide(ThreadPool.ThreadPool.layer))
     )
-    expect(await Effect.runPromise(idle.idle)).toBe(0)
+  })
+
+  it("keeps the threads of an export that ended cleanly for the next, which starts none; at most MAX_IDLE, for a while", async () => {
+    const file = archive(posts(3_001))
+    const export_ = async (threads: number, batchSize = 1_000) => {
+      const before = await probeThreadId()
+      const exit = await collect(
+        file,
+        { format: "clines", out: path.join(tempDir(), "out"), threads, chunkPosts: 500, batchSize },
+        concurrentLines
+      )
+      const after = await probeThreadId()
+      if (Exit.isFailure(exit)) throw new Error(Cause.pretty(exit.cause))
+      const last = exit.value.at(-1)
+      if (last?._tag !== "Completed") throw new Error(`ended with ${last?._tag}`)
+      return { started: after - before - 1, text: readFileSync(path.join(last.path, "posts.txt"), "utf8") }
+    }
+    const first = await export_(3)
+    expect(first.started).toBe(2)
+    expect(Prewarm.waiting()).toBe(2)
+    const second = await export_(3)
+    expect(second.started, "the next export's readers were waiting").toBe(0)
+    expect(second.text).toBe(first.text)
+    // Seven threads: six readers, two of them waiting, for 31 batches.
+    const wide = await export_(7, 100)
+    expect(wide.started).toBe(4)
+    expect(wide.text).toBe(first.text)
+    expect(Prewarm.waiting()).toBe(Prewarm.MAX_IDLE)
+    // Threads given back from now on wait this long, then stop.
+    Prewarm.stopWaiting()
+    Prewarm.keepIdleFor(50)
+    try {
+      await export_(3)
+      expect(Prewarm.waiting()).toBe(2)
+      const until = Date.now() + 10_000
+      while (Prewarm.waiting() > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20))
+      expect(Prewarm.waiting()).toBe(0)
+    } finally {
+      Prewarm.keepIdleFor(Prewarm.IDLE_MILLIS)
+    }
+  })
+
+  it("stops the waiting threads of another entry module when it changes", () => {
+    Prewarm.prewarm(3)
+    expect(Prewarm.waiting()).toBe(2)
+    Prewarm.useScript(Prewarm.WORKER_URL)
+    expect(Prewarm.waiting(), "the same entry keeps them").toBe(2)
+    Prewarm.useScript(new URL("./held-entry.mjs", import.meta.url))
+    try {
+      expect(Prewarm.waiting()).toBe(0)
+    } finally {
+      Prewarm.useScript(Prewarm.WORKER_URL)
+    }
   })
 
   it.each([
@@ -93,23 +160,41 @@ describe("ThreadPool", () => {
     }
     const reference = await export_(3)
     for (const warm of [1, 3, 5]) {
+      Prewarm.stopWaiting()
       Prewarm.prewarm(warm)
       expect(await export_(3), `${warm} prewarmed`).toBe(reference)
-      expect(Prewarm.waiting()).toBe(0)
+      // Its two readers wait for the next export; the threads it had no use for were stopped.
+      expect(Prewarm.waiting()).toBe(2)
     }
   })
 
-  it("never keeps the process alive", () => {
-    const module = new URL("../dist/internal/Prewarm.js", import.meta.url).href
-    const out = execFileSync(
+  it("never keeps the process alive, with threads prewarmed or back from an export", () => {
+    const module = (name: string) => JSON.stringify(new URL(`../dist/${name}.js`, import.meta.url).href)
+    const prewarmed = execFileSync(
       process.execPath,
       [
         "--input-type=module",
         "-e",
-        `const pool = await import(${JSON.stringify(module)}); pool.prewarm(3); console.log(pool.waiting())`
+        `const pool = await import(${module("internal/Prewarm")}); pool.prewarm(3); console.log(pool.waiting())`
       ],
       { encoding: "utf8", timeout: 30_000 }
     )
-    expect(out.trim()).toBe("2")
+    expect(prewarmed.trim()).toBe("2")
+    // A module file: a thread would inherit --input-type, which only -e allows.
+    const file = archive(posts(2_500))
+    const script = path.join(path.dirname(file), "read.mjs")
+    writeFileSync(
+      script,
+      `import { Effect, Stream } from ${JSON.stringify(import.meta.resolve("effect"))}
+       const BatchSource = await import(${module("BatchSource")})
+       const DateRange = await import(${module("DateRange")})
+       const pool = await import(${module("internal/Prewarm")})
+       const range = Effect.runSync(DateRange.make({}))
+       const read = Effect.flatMap(BatchSource.open(${JSON.stringify(file)}, { did: "did:plc:test", range }), (s) => Stream.runDrain(s.batches))
+       await Effect.runPromise(Effect.scoped(read))
+       console.log(pool.waiting())`
+    )
+    const exported = execFileSync(process.execPath, [script], { encoding: "utf8", timeout: 30_000 })
+    expect(exported.trim(), "its reader waits, unreferenced").toBe("1")
   })
 })

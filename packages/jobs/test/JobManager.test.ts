@@ -1,4 +1,5 @@
 import { ExportDirectory } from "@skyporter/core"
+import * as Threads from "@skyporter/core/Threads"
 import { Effect, Exit, Fiber, Stream } from "effect"
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
@@ -102,6 +103,8 @@ describe("JobManager", () => {
       return id
     }
     const out = freshOut(fixture)
+    // None kept waiting from an earlier export: the probes count the threads this one starts.
+    Threads.stopWaiting()
     const before = await probe()
     await withManager(fixture.db, { out, threads, ...SLOW_BATCHES }, (m) =>
       Effect.gen(function* () {

@@ -62,7 +62,7 @@ const openSnapshot = (init: WorkerInit) => {
 }
 
 /**
- * Serves one export on `port`: a thread's `parentPort`, or one end of a
+ * Serves one export on `port`: the channel an `Assign` gave a thread, or one end of a
  * `MessageChannel` when the main thread encodes a share itself, with the
  * export's own `plugin` object (nothing to import). Returns what `close`
  * does (idempotent): end the snapshot, close the connection and the port.
@@ -193,17 +193,16 @@ export const run = (init: WorkerInit, port: MessagePort, plugin?: FormatPlugin):
 }
 
 /**
- * Serves this thread's export: the one in its `workerData`, or, for a
- * prewarmed thread (its modules loaded), the one its first message assigns.
- * A thread's entry module calls it (see ThreadEntry), after providing the
- * plugins it holds.
+ * Serves this thread's exports, one after another: each `Assign` message
+ * hands it one, and the port to serve it on. A prewarmed thread loads what
+ * encoding needs first. A thread's entry module calls it (see ThreadEntry),
+ * after providing the plugins it holds.
  */
 export const serve = (): void => {
   if (!parentPort) return
-  const port = parentPort
-  if (workerData === Prewarm.PREWARM) {
-    // A prewarmed thread is there to have its modules loaded before its export starts.
-    loadEncoding().catch(() => undefined)
-    port.once("message", (m: Prewarm.Assign) => run(m.init, port))
-  } else if (workerData) run(workerData as WorkerInit, port)
+  // A prewarmed thread is there to have its modules loaded before its export starts.
+  if (workerData === Prewarm.PREWARM) loadEncoding().catch(() => undefined)
+  parentPort.on("message", (m: Prewarm.Assign) => {
+    run(m.init, m.port)
+  })
 }

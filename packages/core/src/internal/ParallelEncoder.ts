@@ -23,6 +23,7 @@
  * export falls back to the first thread alone.
  */
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
@@ -30,7 +31,7 @@ import * as Stream from "effect/Stream"
 import { MessageChannel } from "node:worker_threads"
 import * as BatchSource from "../BatchSource.js"
 import type { EncodedChunk, Encoding } from "../Encoding.js"
-import { describe, ExportFailed } from "../Errors.js"
+import { ExportFailed } from "../Errors.js"
 import type { FormatPlugin } from "../FormatPlugin.js"
 import { mergeWarnings } from "../Warnings.js"
 import * as EncodingThread from "./EncodingThread.js"
@@ -142,21 +143,11 @@ const spawn = (
     }
     return Effect.acquireRelease(
       Effect.sync(() => {
-        const worker = pool.start(init)
-        const thread: Thread = { send: (m, transfer) => worker.postMessage(m, transfer), control, started: false }
-        const deliver = receiver(thread)
-        worker.on("message", deliver)
-        worker.on("error", (e) => deliver({ type: "error", stage: "read", message: describe(e) }))
-        worker.on("exit", (code) => {
-          if (code !== 0) deliver({ type: "error", stage: "read", message: `reader stopped (${code})` })
-        })
-        return { thread, worker }
+        const thread: Thread = { send: (m, transfer) => lease.send(m, transfer), control, started: false }
+        const lease = pool.start(init, receiver(thread))
+        return { thread, lease }
       }),
-      ({ worker }) =>
-        Effect.promise(async () => {
-          worker.postMessage({ type: "close" } satisfies ToWorker)
-          await worker.terminate()
-        })
+      ({ lease }, exit) => Effect.promise(() => lease.end(Exit.isSuccess(exit)))
     ).pipe(Effect.map(({ thread }) => thread))
   })
 
@@ -191,7 +182,7 @@ export const open: (
   const locals = wanted - Prewarm.readers(wanted)
   const local = (w: number) => w < locals
   const pool = yield* ThreadPool.current
-  // Every thread starts at once when readers wait prewarmed (loading the
+  // Every thread starts at once when readers wait (prewarmed, or kept from an export; loading the
   // plugin takes longer than the snapshot). Otherwise this thread counts the
   // selection first and starts only the readers that have a batch to encode:
   // an export of one batch starts none. All snapshots begin between the two

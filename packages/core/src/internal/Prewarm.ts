@@ -1,18 +1,19 @@
 /**
- * Reader threads, started ahead of need. A reader spends most of its start
- * loading modules (about 0.5 s on two cores); started as the CLI starts,
- * that overlaps with the main thread loading its own modules instead of
- * following it.
+ * Reader threads waiting for an export: started ahead of need, or kept from
+ * the last export. A reader spends most of its start loading modules (about
+ * 0.5 s on two cores); started as the CLI starts, that overlaps with the
+ * main thread loading its own modules instead of following it, and a thread
+ * kept from an export serves the next one (a server's) without starting.
  *
  * This module loads nothing else, so that a frontend can call `prewarm`
  * before its own imports (and before the Effect runtime): the threads wait
- * here, unreferenced, until a ThreadPool adopts them.
+ * here, unreferenced, until a ThreadPool takes them.
  */
 import { createRequire } from "node:module"
 import { availableParallelism } from "node:os"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
-import { Worker } from "node:worker_threads"
+import { type MessagePort, Worker } from "node:worker_threads"
 import type { WorkerInit } from "./ThreadProtocol.js"
 
 /**
@@ -35,6 +36,8 @@ let script: URL = WORKER_URL
  * `ThreadMain.serve`. Call it before `prewarm`.
  */
 export const useScript = (entry: URL): void => {
+  // Waiting threads of another entry hold other plugins.
+  if (entry.href !== script.href) stopWaiting()
   script = entry
 }
 
@@ -59,25 +62,49 @@ export const MAX_THREADS = 32
  */
 export const readers = (threads: number): number => Math.max(1, threads - 1)
 
-/** The message that hands a prewarmed thread its work. */
+/** The message that hands a waiting thread an export, and the port it serves that export on. */
 export interface Assign {
   readonly type: "init"
   readonly init: WorkerInit
+  readonly port: MessagePort
 }
 
-/** `workerData` of a prewarmed thread: it waits for an `Assign` message. */
+/** `workerData` of a prewarmed thread: it loads its modules, then waits for `Assign` messages. */
 export const PREWARM = "skyporter-reader-prewarm"
 
-/**
- * Threads prewarmed before any export (and before the Effect runtime, see
- * `prewarm`): the next pool adopts them.
- */
-const prewarmed: Array<Worker> = []
+/** `workerData` of a thread started for an export: it loads only what its `Assign` needs. */
+export const WAITING = "skyporter-reader"
 
-/** A prewarmed thread that failed or stopped is dropped, never handed out. */
+/**
+ * Threads waiting for an export: prewarmed before any (and before the Effect
+ * runtime, see `prewarm`), or back from an export that ended cleanly. A pool
+ * takes them first; unreferenced, they never keep the process alive.
+ */
+const idle: Array<Worker> = []
+const timers = new Map<Worker, ReturnType<typeof setTimeout>>()
+
+/** Threads kept waiting at most: each holds memory, and a default export uses 4 threads at most. */
+export const MAX_IDLE = 4
+
+/**
+ * How long a thread back from an export waits for the next one before it
+ * stops: a server's next export within this time starts no thread.
+ */
+export const IDLE_MILLIS = 30_000
+
+/** A waiting thread that failed or stopped is dropped, never handed out. */
 const forget = (worker: Worker) => () => {
-  const k = prewarmed.indexOf(worker)
-  if (k >= 0) prewarmed.splice(k, 1)
+  const k = idle.indexOf(worker)
+  if (k >= 0) idle.splice(k, 1)
+  clearTimeout(timers.get(worker))
+  timers.delete(worker)
+}
+
+const keep = (worker: Worker): void => {
+  worker.unref()
+  worker.once("error", forget(worker))
+  worker.once("exit", forget(worker))
+  idle.push(worker)
 }
 
 /**
@@ -90,29 +117,49 @@ const forget = (worker: Worker) => () => {
 export const prewarm = (threads?: number): void => {
   const usable = threads !== undefined && Number.isInteger(threads) && threads >= 1 && threads <= MAX_THREADS
   const count = readers(usable ? threads : defaultThreads())
-  for (let i = 0; i < count; i++) {
-    const worker = new Worker(script, { workerData: PREWARM, resourceLimits: READER_LIMITS })
-    // Unreferenced while idle: a prewarmed thread never keeps the process alive.
-    worker.unref()
-    worker.once("error", forget(worker))
-    worker.once("exit", forget(worker))
-    prewarmed.push(worker)
-  }
+  for (let i = 0; i < count; i++) keep(new Worker(script, { workerData: PREWARM, resourceLimits: READER_LIMITS }))
 }
 
-/** Prewarmed threads no pool has adopted yet. */
-export const waiting = (): number => prewarmed.length
+/** Threads waiting for an export: prewarmed, or back from one. */
+export const waiting = (): number => idle.length
 
-/** Hands the prewarmed threads over to a pool (see ThreadPool), unreferenced still. */
-export const adopt = (): Array<Worker> => {
-  const workers = prewarmed.splice(0)
-  for (const worker of workers) {
-    worker.removeAllListeners("error")
-    worker.removeAllListeners("exit")
-  }
-  return workers
+/** A waiting thread for an export, if there is one, no longer watched here. */
+export const take = (): Worker | undefined => {
+  const worker = idle.shift()
+  if (worker === undefined) return undefined
+  worker.removeAllListeners("error")
+  worker.removeAllListeners("exit")
+  clearTimeout(timers.get(worker))
+  timers.delete(worker)
+  return worker
 }
 
-/** A new thread working on `init`. */
-export const spawn = (init: WorkerInit): Worker =>
-  new Worker(script, { workerData: init, resourceLimits: READER_LIMITS })
+let idleMillis = IDLE_MILLIS
+
+/** How long threads back from an export wait from now on (tests shorten it). */
+export const keepIdleFor = (millis: number): void => {
+  idleMillis = millis
+}
+
+/** A thread whose export ended cleanly waits for the next one, for `IDLE_MILLIS` at most. */
+export const giveBack = (worker: Worker): void => {
+  if (idle.length >= MAX_IDLE) {
+    void worker.terminate()
+    return
+  }
+  keep(worker)
+  const timer = setTimeout(() => {
+    forget(worker)()
+    void worker.terminate()
+  }, idleMillis)
+  timer.unref()
+  timers.set(worker, timer)
+}
+
+/** Stops every waiting thread. */
+export const stopWaiting = (): void => {
+  for (let worker = take(); worker !== undefined; worker = take()) void worker.terminate()
+}
+
+/** A new thread, waiting for an export. */
+export const spawn = (): Worker => new Worker(script, { workerData: WAITING, resourceLimits: READER_LIMITS })

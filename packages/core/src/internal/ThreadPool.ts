@@ -1,59 +1,92 @@
 /**
- * The threads that read and encode exports: a scoped service that adopts the
- * threads prewarmed before it (see Prewarm), hands them out, and stops those
- * it still holds when its scope closes.
+ * The threads that read and encode exports: a service that hands each export
+ * a waiting thread (see Prewarm) or a new one, on a channel of its own, and
+ * takes it back when the export ended cleanly, for the next export.
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type * as Scope from "effect/Scope"
-import type { Worker } from "node:worker_threads"
-import type { WorkerInit } from "./ThreadProtocol.js"
+import { MessageChannel, type MessagePort, type Worker } from "node:worker_threads"
 import * as Prewarm from "./Prewarm.js"
+import { describe, type FromWorker, type ToWorker, type WorkerInit } from "./ThreadProtocol.js"
+
+/** A thread serving one export. */
+export interface Lease {
+  readonly send: (message: ToWorker, transfer?: ReadonlyArray<ArrayBuffer>) => void
+  /**
+   * Ends the export on the thread. After an export that ended cleanly
+   * (`reuse`), a thread that closes its side goes back to wait for the next
+   * export; any other thread stops.
+   */
+  readonly end: (reuse: boolean) => Promise<void>
+}
 
 export interface ThreadPoolShape {
-  /** A thread working on `init`: an idle prewarmed one when there is one, else a new one. */
-  readonly start: (init: WorkerInit) => Worker
-  /** Stops the idle threads: an export that has all its threads calls it. */
+  /** A thread serving `init`, its messages (and its failure) to `deliver`. */
+  readonly start: (init: WorkerInit, deliver: (message: FromWorker) => void) => Lease
+  /** Stops the waiting threads: an export that has all its threads calls it. */
   readonly shed: Effect.Effect<void>
-  /** Idle threads held. */
+  /** Threads waiting for an export. */
   readonly idle: Effect.Effect<number>
 }
 
-/** A pool that adopts the prewarmed threads and stops those it still holds when its scope closes. */
-export const make: Effect.Effect<ThreadPoolShape, never, Scope.Scope> = Effect.gen(function* () {
-  const idle = Prewarm.adopt()
-  for (const worker of idle) {
-    const drop = () => {
-      const k = idle.indexOf(worker)
-      if (k >= 0) idle.splice(k, 1)
-    }
-    worker.once("error", drop)
-    worker.once("exit", drop)
-  }
-  const shed = Effect.sync(() => {
-    for (const worker of idle.splice(0)) void worker.terminate()
-  })
-  yield* Effect.addFinalizer(() => shed)
-  const start = (init: WorkerInit): Worker => {
-    const worker = idle.shift()
-    if (worker === undefined) return Prewarm.spawn(init)
-    worker.removeAllListeners("error")
-    worker.removeAllListeners("exit")
-    worker.ref()
-    worker.postMessage({ type: "init", init } satisfies Prewarm.Assign)
-    return worker
-  }
-  return { start, shed, idle: Effect.sync(() => idle.length) } satisfies ThreadPoolShape
-})
+/**
+ * How long a thread may take to end an export that ended cleanly: it only
+ * has to close its connection, or it is stopped instead.
+ */
+const CLOSE_MILLIS = 2_000
 
-/** The threads that read and encode exports, as a scoped service. */
-export class ThreadPool extends Context.Service<ThreadPool, ThreadPoolShape>()("@skyporter/core/ThreadPool") {
-  static readonly layer: Layer.Layer<ThreadPool> = Layer.effect(ThreadPool, make)
+const closed = (port: MessagePort): Promise<boolean> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), CLOSE_MILLIS)
+    port.once("close", () => {
+      clearTimeout(timer)
+      resolve(true)
+    })
+  })
+
+const start = (init: WorkerInit, deliver: (message: FromWorker) => void): Lease => {
+  const worker: Worker = Prewarm.take() ?? Prewarm.spawn()
+  worker.ref()
+  const { port1, port2 } = new MessageChannel()
+  port1.on("message", deliver)
+  const onError = (e: unknown) => deliver({ type: "error", stage: "read", message: describe(e) })
+  const onExit = (code: number) => {
+    if (code !== 0) deliver({ type: "error", stage: "read", message: `reader stopped (${code})` })
+  }
+  worker.on("error", onError)
+  worker.on("exit", onExit)
+  worker.postMessage({ type: "init", init, port: port2 } satisfies Prewarm.Assign, [port2])
+  return {
+    send: (message, transfer) => port1.postMessage(message, transfer),
+    end: async (reuse) => {
+      const ended = reuse ? closed(port1) : Promise.resolve(false)
+      port1.postMessage({ type: "close" } satisfies ToWorker)
+      const clean = await ended
+      port1.close()
+      worker.off("error", onError)
+      worker.off("exit", onExit)
+      if (clean) Prewarm.giveBack(worker)
+      else await worker.terminate()
+    }
+  }
 }
 
-/** The pool in context, or else one of the current scope's own. */
-export const current: Effect.Effect<ThreadPoolShape, never, Scope.Scope> = Effect.flatMap(
-  Effect.serviceOption(ThreadPool),
-  (pool) => (pool._tag === "Some" ? Effect.succeed(pool.value) : make)
+const pool: ThreadPoolShape = {
+  start,
+  shed: Effect.sync(Prewarm.stopWaiting),
+  idle: Effect.sync(Prewarm.waiting)
+}
+
+/** The threads that read and encode exports: the waiting ones first, then new ones. */
+export const make: Effect.Effect<ThreadPoolShape> = Effect.succeed(pool)
+
+/** The threads that read and encode exports, as a service. */
+export class ThreadPool extends Context.Service<ThreadPool, ThreadPoolShape>()("@skyporter/core/ThreadPool") {
+  static readonly layer: Layer.Layer<ThreadPool> = Layer.succeed(ThreadPool, pool)
+}
+
+/** The pool in context, or else the process's own. */
+export const current: Effect.Effect<ThreadPoolShape> = Effect.map(Effect.serviceOption(ThreadPool), (found) =>
+  found._tag === "Some" ? found.value : pool
 )
