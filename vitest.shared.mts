@@ -25,6 +25,7 @@ export const SUITES = ["default", "long", "compat"] as const
 export type Suite = (typeof SUITES)[number]
 
 const LONG = "test/**/*.long.test.ts"
+const TEMP_DIR_SETUP = fileURLToPath(new URL("./testing/tempDir.setup.mts", import.meta.url))
 
 const chosen = (): Suite => {
   const value = process.env.SKYPORTER_TEST_SUITE || "default"
@@ -59,6 +60,8 @@ export const suiteConfig = (options: SuiteOptions = {}) => {
       // when it is first imported (apps/cli/test/launcher-runs.ts: `useLauncherRuns`).
       isolate: false,
       ...options.test,
+      // Removes, after each file, the temporary folders it made outside its tests (testing/tempDir.mts).
+      setupFiles: [TEMP_DIR_SETUP, ...[options.test?.setupFiles ?? []].flat()],
       include,
       exclude: [
         ...configDefaults.exclude,

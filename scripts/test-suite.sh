@@ -45,11 +45,22 @@ done < <(node -e '
     }
   }')
 
-# One package's tests: its test script in its folder, each line prefixed with its name.
+# One package's tests: its test script in its folder, each line prefixed with its name. It gets its
+# own empty temporary folder (TMPDIR): whatever is left in it afterwards, a test left behind, and
+# the package fails, naming it; the folder goes either way.
 test_package() {
-  local pkg=$1 dir=$ROOT/${DIR[$1]}
-  (cd "$dir" && PATH="$dir/node_modules/.bin:$ROOT/node_modules/.bin:$PATH" sh -c "${SCRIPT[$pkg]}") 2>&1 |
+  local pkg=$1 dir=$ROOT/${DIR[$1]} tmp status left
+  tmp=$(mktemp -d "${TMPDIR:-/tmp}/skyporter-test-XXXXXX") || return 1
+  (cd "$dir" && TMPDIR=$tmp PATH="$dir/node_modules/.bin:$ROOT/node_modules/.bin:$PATH" sh -c "${SCRIPT[$pkg]}") 2>&1 |
     sed -u "s|^|$pkg:test: |"
+  status=$?
+  left=$(ls -A "$tmp")
+  if [[ -n $left ]]; then
+    echo "$pkg:test: $(wc -l <<<"$left") left in the temporary folder: $(head -5 <<<"$left" | tr '\n' ' ')"
+    status=1
+  fi
+  rm -rf "$tmp"
+  return $status
 }
 QUEUE=()
 for pkg in "${FIRST[@]}"; do

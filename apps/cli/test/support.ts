@@ -6,11 +6,11 @@ import { Archive, ArchiveSchema } from "@skyporter/core"
 import Database from "better-sqlite3"
 import { type ChildProcess, spawn } from "node:child_process"
 import { createHash } from "node:crypto"
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, expect } from "vitest"
+import { tempDir as makeTempDir } from "../../../testing/tempDir.mts"
 
 /** The committed launcher of the `skyporter` binary. */
 export const LAUNCHER = fileURLToPath(new URL("../bin/skyporter.js", import.meta.url))
@@ -111,8 +111,8 @@ export const exportOk = async (args: ReadonlyArray<string>, options: RunOptions)
 // ---------------------------------------------------------------------------
 // Temporary folders and polling
 
-/** A new empty temporary folder; remove it with `removeDir`. */
-export const tempDir = (): string => mkdtempSync(path.join(tmpdir(), "skyporter-cli-test-"))
+/** A new empty temporary folder, removed after the test (after the file, when made outside a test). */
+export const tempDir = (): string => makeTempDir("skyporter-cli-test-")
 
 export const removeDir = (dir: string | undefined): void => {
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true })

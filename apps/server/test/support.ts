@@ -5,11 +5,11 @@
  */
 import { Synthetic } from "@skyporter/testkit"
 import { type ChildProcess, spawn, spawnSync } from "node:child_process"
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, expect } from "vitest"
+import { fileTempDir as makeFileTempDir, tempDir as makeTempDir } from "../../../testing/tempDir.mts"
 
 /** The `skyporter` launcher of the CLI package (built before these tests; see turbo.json). */
 export const LAUNCHER = fileURLToPath(new URL("../../cli/bin/skyporter.js", import.meta.url))
@@ -22,7 +22,11 @@ export const POSTS = 2_000
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
-export const tempDir = (): string => mkdtempSync(path.join(tmpdir(), "skyporter-server-test-"))
+/** A new empty temporary folder, removed after the test (after the file, when made outside a test). */
+export const tempDir = (): string => makeTempDir("skyporter-server-test-")
+
+/** A new empty temporary folder removed after the file's tests: for a server that outlives its test. */
+export const fileTempDir = (): string => makeFileTempDir("skyporter-server-test-")
 
 /** A temporary folder with an archive of POSTS posts for each of DID_A, DID_B and DID_C, made once per test file. */
 export const seededArchive = (): { dir: string; db: string } => {

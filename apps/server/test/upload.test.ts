@@ -9,13 +9,14 @@
 import Database from "better-sqlite3"
 import { spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
-import { chmodSync, chownSync, copyFileSync, mkdirSync, readFileSync, rmSync } from "node:fs"
+import { chmodSync, chownSync, copyFileSync, mkdirSync, readFileSync } from "node:fs"
 import * as path from "node:path"
 import { request as send } from "node:http"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as Repos from "../../../packages/car/test/support/Repos.js"
 import {
   DID_A,
+  fileTempDir,
   finished,
   LAUNCHER,
   POSTS,
@@ -26,7 +27,6 @@ import {
   type Served,
   startExport,
   temporaries,
-  tempDir,
   writeAuthFile
 } from "./support.js"
 
@@ -38,7 +38,6 @@ const TOKEN_ALL = "token-for-every-account-0123456789abcdef"
 let built: Repos.Built
 let other: Repos.Built
 const servers: Array<Served> = []
-const dirs: Array<string> = []
 
 beforeAll(async () => {
   built = await Repos.build(Repos.catalog(36))
@@ -47,7 +46,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const s of servers) await s.stop()
-  for (const d of dirs) rmSync(d, { recursive: true, force: true })
 })
 
 interface StartOptions {
@@ -61,8 +59,8 @@ interface StartOptions {
 
 /** A copy of the seeded archive and a server on it. */
 const start = async (options: StartOptions = {}): Promise<Started> => {
-  const dir = tempDir()
-  dirs.push(dir)
+  // Its server runs until the file's end (afterAll), and the shared one serves several tests.
+  const dir = fileTempDir()
   const db = path.join(dir, "archive.db")
   copyFileSync(fixture.db, db)
   const out = path.join(dir, "out")
@@ -216,8 +214,7 @@ describe("POST /api/imports", () => {
     spawnSync(process.execPath, [LAUNCHER, "--version"], { uid: 65534, gid: 65534, timeout: 30_000 }).status === 0
 
   it.skipIf(!nobodyCanServe)("refuses politely when the archive is read-only", async () => {
-    const dir = tempDir()
-    dirs.push(dir)
+    const dir = fileTempDir()
     const db = path.join(dir, "archive.db")
     copyFileSync(fixture.db, db)
     const out = path.join(dir, "out")

@@ -1,13 +1,11 @@
 import Database from "better-sqlite3"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
 import * as path from "node:path"
-import { afterAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import * as Accounts from "../dist/Accounts.js"
 import { DDL } from "../dist/ArchiveSchema.js"
+import { tempDir } from "../../../testing/tempDir.mts"
 
-const dir = mkdtempSync(path.join(tmpdir(), "skyporter-accounts-"))
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
+const dir = tempDir("skyporter-accounts-")
 
 /** A real archive file with `counts[did]` posts per DID and, when given, a profiles table. */
 const archive = (name: string, counts: Record<string, number>, profiles?: string): Database.Database => {

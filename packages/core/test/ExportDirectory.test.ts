@@ -1,12 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdirSync, writeFileSync } from "node:fs"
 import { existsSync } from "node:fs"
-import { tmpdir } from "node:os"
 import * as path from "node:path"
-import { afterAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import * as ExportDirectory from "../dist/ExportDirectory.js"
+import { tempDir } from "../../../testing/tempDir.mts"
 
-const dir = mkdtempSync(path.join(tmpdir(), "skyporter-exportdir-"))
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
+const dir = tempDir("skyporter-exportdir-")
 
 describe("ExportDirectory.makeDirectory", () => {
   it("makes the missing folders and returns those it made, outermost first", async () => {

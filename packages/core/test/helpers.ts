@@ -2,12 +2,11 @@
 import Database from "better-sqlite3"
 import { Effect, Layer, Schema, Stream } from "effect"
 import { execFileSync, spawnSync } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { Worker } from "node:worker_threads"
-import { afterEach, expect } from "vitest"
+import { expect } from "vitest"
+import { tempDir as makeTempDir } from "../../../testing/tempDir.mts"
 import * as Archive from "../dist/Archive.js"
 import { DDL } from "../dist/ArchiveSchema.js"
 import * as Export from "../dist/Export.js"
@@ -15,17 +14,8 @@ import * as FormatPlugin from "../dist/FormatPlugin.js"
 import * as FormatRegistry from "../dist/FormatRegistry.js"
 import type * as Progress from "../dist/Progress.js"
 
-const dirs: Array<string> = []
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
-})
-
-/** A temp folder removed after the test. */
-export const tempDir = (): string => {
-  const d = mkdtempSync(path.join(tmpdir(), "skyporter-core-"))
-  dirs.push(d)
-  return d
-}
+/** A temp folder removed after the test (after the file, when made outside a test). */
+export const tempDir = (): string => makeTempDir("skyporter-core-")
 
 export interface Row {
   uri: string

@@ -1,16 +1,19 @@
 /** Shared test helpers: the fixture archive, decoded rows, and running a sink. */
 import Database from "better-sqlite3"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { rmSync } from "node:fs"
 import { join } from "node:path"
 import { Effect } from "effect"
 import { Post, Timestamp } from "@skyporter/core"
 import { Compat, Sink } from "@skyporter/testkit"
 import { jsonFormat } from "../src/index.js"
+import { tempDir } from "../../../testing/tempDir.mts"
 
-/** Builds the golden fixture archive in a temp dir and returns its path and a cleanup. */
+/**
+ * Builds the golden fixture archive in a temp dir and returns its path and a cleanup. The folder
+ * goes after the test or file that made it even when the cleanup is never reached.
+ */
 export const compatArchive = (): { readonly path: string; readonly cleanup: () => void } => {
-  const dir = mkdtempSync(join(tmpdir(), "skyporter-format-json-"))
+  const dir = tempDir("skyporter-format-json-")
   const path = join(dir, "archive.db")
   Compat.writeCompatArchive(path)
   return { path, cleanup: () => rmSync(dir, { recursive: true, force: true }) }

@@ -3,14 +3,13 @@
  * cannot be used fails at once with its name and the reason.
  */
 import { Effect } from "effect"
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
-import { afterAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { OutputFolder } from "../src/index.js"
+import { tempDir } from "../../../testing/tempDir.mts"
 
-const dir = mkdtempSync(path.join(tmpdir(), "skyporter-outfolder-test-"))
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
+const dir = tempDir("skyporter-outfolder-test-")
 
 const failure = (folder: string) => Effect.runPromise(Effect.flip(OutputFolder.ensure(folder)))
 

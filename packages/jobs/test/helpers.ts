@@ -6,11 +6,11 @@ import { Archive, FormatPlugin, FormatRegistry } from "@skyporter/core"
 import json from "@skyporter/format-json"
 import { Synthetic } from "@skyporter/testkit"
 import { Effect, Layer, type Scope, Stream } from "effect"
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { existsSync, mkdtempSync, readdirSync } from "node:fs"
 import * as path from "node:path"
-import { afterAll, beforeAll } from "vitest"
+import { beforeAll } from "vitest"
 import { JobManager } from "../src/index.js"
+import { tempDir } from "../../../testing/tempDir.mts"
 
 export const DID_A = "did:plc:jobstestaaaaaaaaaaaaaaaa"
 export const DID_B = "did:plc:jobstestbbbbbbbbbbbbbbbb"
@@ -41,13 +41,12 @@ export const registry = [
 export const seededArchive = (): { dir: string; db: string } => {
   const fixture = { dir: "", db: "" }
   beforeAll(() => {
-    fixture.dir = mkdtempSync(path.join(tmpdir(), "skyporter-jobs-test-"))
+    fixture.dir = tempDir("skyporter-jobs-test-")
     fixture.db = path.join(fixture.dir, "archive.db")
     for (const [i, did] of [DID_A, DID_B, DID_C].entries()) {
       Synthetic.seedArchive(fixture.db, { posts: 1_000, did, seed: i + 1, otherDids: 0 })
     }
   })
-  afterAll(() => rmSync(fixture.dir, { recursive: true, force: true }))
   return fixture
 }
 

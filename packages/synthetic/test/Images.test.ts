@@ -1,16 +1,15 @@
 import Database from "better-sqlite3"
 import { spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { inflateSync } from "node:zlib"
-import { afterAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import * as Images from "../src/Images.js"
 import * as Synthetic from "../src/Synthetic.js"
+import { tempDir } from "../../../testing/tempDir.mts"
 
-const dir = mkdtempSync(path.join(tmpdir(), "skyporter-images-"))
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
+const dir = tempDir("skyporter-images-")
 
 /** CRC-32 computed bit by bit (the module under test uses a table). */
 const crc32 = (data: Buffer): number => {

@@ -1,13 +1,11 @@
 import Database from "better-sqlite3"
 import { createHash } from "node:crypto"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as Synthetic from "../src/Synthetic.js"
+import { tempDir } from "../../../testing/tempDir.mts"
 
-const dir = mkdtempSync(path.join(tmpdir(), "skyporter-synthetic-"))
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
+const dir = tempDir("skyporter-synthetic-")
 let files = 0
 const newFile = (): string => path.join(dir, `archive-${++files}.db`)
 

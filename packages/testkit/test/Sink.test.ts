@@ -2,16 +2,14 @@
 import { FormatPlugin, Post } from "@skyporter/core"
 import Database from "better-sqlite3"
 import { Effect, Schema } from "effect"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
 import * as path from "node:path"
-import { afterAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import * as Awkward from "../src/Awkward.js"
 import * as Compat from "../src/Compat.js"
 import * as Sink from "../src/Sink.js"
+import { tempDir } from "../../../testing/tempDir.mts"
 
-const dir = mkdtempSync(path.join(tmpdir(), "skyporter-testkit-"))
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
+const dir = tempDir("skyporter-testkit-")
 
 /** Writes "<start>", then "<n posts>" per batch, then "<end>"; takes a `tag` option. */
 const counting = FormatPlugin.define({

@@ -1,23 +1,12 @@
 /** Independent readers for the archives under test: Info-ZIP's `unzip` and python's `zipfile`. */
 import { execFileSync, spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { afterEach, expect } from "vitest"
+import { expect } from "vitest"
+import { tempDir as makeTempDir } from "../../../testing/tempDir.mts"
 
-const dirs: Array<string> = []
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
-})
-
-/** A temp folder removed after the test. */
-export const tempDir = (): string => {
-  const d = mkdtempSync(path.join(tmpdir(), "skyporter-zip-"))
-  dirs.push(d)
-  return d
-}
+/** A temp folder removed after the test (after the file, when made outside a test). */
+export const tempDir = (): string => makeTempDir("skyporter-zip-")
 
 export const sha256 = (data: Uint8Array): string => createHash("sha256").update(data).digest("hex")
 
