@@ -1,3 +1,4 @@
+import Database from "better-sqlite3"
 import { Cause, Effect, Exit, Stream } from "effect"
 import { execFileSync } from "node:child_process"
 import { readFileSync, writeFileSync } from "node:fs"
@@ -70,8 +71,11 @@ describe("ThreadPool", () => {
         expect(two.first).toEqual({ type: "ready", total: 1_234 })
         yield* Effect.promise(() => two.lease.end(false))
         expect(yield* pool.idle).toBe(1)
+        // Shedding stops prewarmed threads no export took, not those kept from one.
+        Prewarm.prewarm(2)
+        expect(yield* pool.idle).toBe(2)
         yield* pool.shed
-        expect(yield* pool.idle).toBe(0)
+        expect(yield* pool.idle).toBe(1)
       }).pipe(Effect.provide(ThreadPool.ThreadPool.layer))
     )
   })
@@ -102,6 +106,24 @@ describe("ThreadPool", () => {
     expect(wide.started).toBe(4)
     expect(wide.text).toBe(first.text)
     expect(Prewarm.waiting()).toBe(Prewarm.MAX_IDLE)
+    // One batch on three threads: the two waiting readers it takes are ended at once, and kept.
+    const small = archive(posts(500))
+    const before = await probeThreadId()
+    const one = await collect(
+      small,
+      { format: "clines", out: path.join(tempDir(), "out"), threads: 3 },
+      concurrentLines
+    )
+    expect((await probeThreadId()) - before - 1).toBe(0)
+    expect(Exit.isSuccess(one) && one.value.at(-1)?._tag).toBe("Completed")
+    expect(Prewarm.waiting(), "the readers ended before the export did came back").toBe(Prewarm.MAX_IDLE)
+    // Kept threads hold no connection: a writer takes the archive at once.
+    const writer = new Database(file, { timeout: 0 })
+    try {
+      writer.exec("BEGIN EXCLUSIVE; ROLLBACK")
+    } finally {
+      writer.close()
+    }
     // Threads given back from now on wait this long, then stop.
     Prewarm.stopWaiting()
     Prewarm.keepIdleFor(50)
@@ -177,7 +199,7 @@ describe("ThreadPool", () => {
         "-e",
         `const pool = await import(${module("internal/Prewarm")}); pool.prewarm(3); console.log(pool.waiting())`
       ],
-      { encoding: "utf8", timeout: 30_000 }
+      { encoding: "utf8", timeout: 10_000 }
     )
     expect(prewarmed.trim()).toBe("2")
     // A module file: a thread would inherit --input-type, which only -e allows.
@@ -194,7 +216,7 @@ describe("ThreadPool", () => {
        await Effect.runPromise(Effect.scoped(read))
        console.log(pool.waiting())`
     )
-    const exported = execFileSync(process.execPath, [script], { encoding: "utf8", timeout: 30_000 })
+    const exported = execFileSync(process.execPath, [script], { encoding: "utf8", timeout: 10_000 })
     expect(exported.trim(), "its reader waits, unreferenced").toBe("1")
   })
 })

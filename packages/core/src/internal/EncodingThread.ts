@@ -65,16 +65,34 @@ const openSnapshot = (init: WorkerInit) => {
  * Serves one export on `port`: the channel an `Assign` gave a thread, or one end of a
  * `MessageChannel` when the main thread encodes a share itself, with the
  * export's own `plugin` object (nothing to import). Returns what `close`
- * does (idempotent): end the snapshot, close the connection and the port.
+ * does (idempotent): end the snapshot, close the connection, call
+ * `onClosed` once all of it went well, and close the port.
  */
-export const run = (init: WorkerInit, port: MessagePort, plugin?: FormatPlugin): (() => void) => {
+export const run = (
+  init: WorkerInit,
+  port: MessagePort,
+  plugin?: FormatPlugin,
+  onClosed: () => void = () => {}
+): (() => void) => {
   const post = (m: FromWorker) => port.postMessage(m)
+  // A setup that failed holds nothing (its connection is closed), and ends when asked as any export does.
+  const setupFailed = (e: unknown) => {
+    post({ type: "error", stage: "snapshot", message: describe(e) })
+    let ended = false
+    const end = () => {
+      if (ended) return
+      ended = true
+      onClosed()
+      port.close()
+    }
+    port.on("message", (m: ToWorker) => m.type === "close" && end())
+    return end
+  }
   let snapshot: ReturnType<typeof openSnapshot>
   try {
     snapshot = openSnapshot(init)
   } catch (e) {
-    post({ type: "error", stage: "snapshot", message: describe(e) })
-    return () => port.close()
+    return setupFailed(e)
   }
   const { db: connection, total, keyed } = snapshot
   // A thread opens one cursor per chunk: each statement is prepared once.
@@ -114,8 +132,7 @@ export const run = (init: WorkerInit, port: MessagePort, plugin?: FormatPlugin):
         // reported below
       }
     }
-    post({ type: "error", stage: "snapshot", message: describe(e) })
-    return () => port.close()
+    return setupFailed(e)
   }
   let encoder: ChunkEncoder | undefined
   let closed = false
@@ -128,6 +145,7 @@ export const run = (init: WorkerInit, port: MessagePort, plugin?: FormatPlugin):
       source.close()
       if (connection.inTransaction) connection.exec("ROLLBACK")
       connection.close()
+      onClosed()
     } finally {
       port.close()
     }
@@ -202,7 +220,7 @@ export const serve = (): void => {
   if (!parentPort) return
   // A prewarmed thread is there to have its modules loaded before its export starts.
   if (workerData === Prewarm.PREWARM) loadEncoding().catch(() => undefined)
-  parentPort.on("message", (m: Prewarm.Assign) => {
-    run(m.init, m.port)
+  parentPort.on("message", ({ init, port }: Prewarm.Assign) => {
+    run(init, port, undefined, () => port.postMessage({ type: "closed" } satisfies FromWorker))
   })
 }

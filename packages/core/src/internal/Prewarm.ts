@@ -82,9 +82,17 @@ export const WAITING = "skyporter-reader"
  */
 const idle: Array<Worker> = []
 const timers = new Map<Worker, ReturnType<typeof setTimeout>>()
+/** Waiting threads no export has used yet (`shed` stops them). */
+const prewarmed = new WeakSet<Worker>()
+/** The entry module each thread was started from (its plugins: see `useScript`). */
+const origins = new WeakMap<Worker, string>()
 
-/** Threads kept waiting at most: each holds memory, and a default export uses 4 threads at most. */
-export const MAX_IDLE = 4
+/**
+ * Threads kept waiting after an export, at most: each holds its loaded
+ * modules (tens of MB), and an export on the default threads has 3 readers
+ * at most.
+ */
+export const MAX_IDLE = 3
 
 /**
  * How long a thread back from an export waits for the next one before it
@@ -107,6 +115,15 @@ const keep = (worker: Worker): void => {
   idle.push(worker)
 }
 
+const start = (workerData: string): Worker => {
+  const worker = new Worker(script, { workerData, resourceLimits: READER_LIMITS })
+  origins.set(worker, script.href)
+  return worker
+}
+
+/** A thread that has stopped (Node then numbers it -1) cannot serve. */
+const alive = (worker: Worker): boolean => worker.threadId >= 0
+
 /**
  * Starts the reader threads of an export on `threads` threads, which load
  * their modules and wait for work; any `threads` that is not a whole number
@@ -117,7 +134,11 @@ const keep = (worker: Worker): void => {
 export const prewarm = (threads?: number): void => {
   const usable = threads !== undefined && Number.isInteger(threads) && threads >= 1 && threads <= MAX_THREADS
   const count = readers(usable ? threads : defaultThreads())
-  for (let i = 0; i < count; i++) keep(new Worker(script, { workerData: PREWARM, resourceLimits: READER_LIMITS }))
+  for (let i = 0; i < count; i++) {
+    const worker = start(PREWARM)
+    prewarmed.add(worker)
+    keep(worker)
+  }
 }
 
 /** Threads waiting for an export: prewarmed, or back from one. */
@@ -125,13 +146,15 @@ export const waiting = (): number => idle.length
 
 /** A waiting thread for an export, if there is one, no longer watched here. */
 export const take = (): Worker | undefined => {
-  const worker = idle.shift()
-  if (worker === undefined) return undefined
-  worker.removeAllListeners("error")
-  worker.removeAllListeners("exit")
-  clearTimeout(timers.get(worker))
-  timers.delete(worker)
-  return worker
+  for (let worker = idle.shift(); worker !== undefined; worker = idle.shift()) {
+    worker.removeAllListeners("error")
+    worker.removeAllListeners("exit")
+    clearTimeout(timers.get(worker))
+    timers.delete(worker)
+    prewarmed.delete(worker)
+    if (alive(worker)) return worker
+  }
+  return undefined
 }
 
 let idleMillis = IDLE_MILLIS
@@ -143,7 +166,8 @@ export const keepIdleFor = (millis: number): void => {
 
 /** A thread whose export ended cleanly waits for the next one, for `IDLE_MILLIS` at most. */
 export const giveBack = (worker: Worker): void => {
-  if (idle.length >= MAX_IDLE) {
+  if (!alive(worker)) return
+  if (idle.length >= MAX_IDLE || origins.get(worker) !== script.href) {
     void worker.terminate()
     return
   }
@@ -161,5 +185,15 @@ export const stopWaiting = (): void => {
   for (let worker = take(); worker !== undefined; worker = take()) void worker.terminate()
 }
 
+/** Stops the prewarmed threads no export took; those kept from an export wait on. */
+export const shed = (): void => {
+  for (const worker of idle.filter((w) => prewarmed.has(w))) {
+    forget(worker)()
+    worker.removeAllListeners("error")
+    worker.removeAllListeners("exit")
+    void worker.terminate()
+  }
+}
+
 /** A new thread, waiting for an export. */
-export const spawn = (): Worker => new Worker(script, { workerData: WAITING, resourceLimits: READER_LIMITS })
+export const spawn = (): Worker => start(WAITING)

@@ -6,7 +6,7 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { MessageChannel, type MessagePort, type Worker } from "node:worker_threads"
+import { MessageChannel, type Worker } from "node:worker_threads"
 import * as Prewarm from "./Prewarm.js"
 import { describe, type FromWorker, type ToWorker, type WorkerInit } from "./ThreadProtocol.js"
 
@@ -24,7 +24,7 @@ export interface Lease {
 export interface ThreadPoolShape {
   /** A thread serving `init`, its messages (and its failure) to `deliver`. */
   readonly start: (init: WorkerInit, deliver: (message: FromWorker) => void) => Lease
-  /** Stops the waiting threads: an export that has all its threads calls it. */
+  /** Stops the prewarmed threads no export took: an export that has all its threads calls it. */
   readonly shed: Effect.Effect<void>
   /** Threads waiting for an export. */
   readonly idle: Effect.Effect<number>
@@ -36,20 +36,21 @@ export interface ThreadPoolShape {
  */
 const CLOSE_MILLIS = 2_000
 
-const closed = (port: MessagePort): Promise<boolean> =>
-  new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), CLOSE_MILLIS)
-    port.once("close", () => {
-      clearTimeout(timer)
-      resolve(true)
-    })
-  })
+const after = (millis: number) => {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const elapsed = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), millis)))
+  return { elapsed, cancel: () => clearTimeout(timer) }
+}
 
 const start = (init: WorkerInit, deliver: (message: FromWorker) => void): Lease => {
   const worker: Worker = Prewarm.take() ?? Prewarm.spawn()
   worker.ref()
   const { port1, port2 } = new MessageChannel()
-  port1.on("message", deliver)
+  // The thread says "closed" once its export's connection is closed, whenever that is asked of it.
+  let acknowledge: (clean: boolean) => void = () => {}
+  const acknowledged = new Promise<boolean>((resolve) => (acknowledge = resolve))
+  port1.on("message", (m: FromWorker) => (m.type === "closed" ? acknowledge(true) : deliver(m)))
+  port1.once("close", () => acknowledge(false))
   const onError = (e: unknown) => deliver({ type: "error", stage: "read", message: describe(e) })
   const onExit = (code: number) => {
     if (code !== 0) deliver({ type: "error", stage: "read", message: `reader stopped (${code})` })
@@ -60,9 +61,10 @@ const start = (init: WorkerInit, deliver: (message: FromWorker) => void): Lease 
   return {
     send: (message, transfer) => port1.postMessage(message, transfer),
     end: async (reuse) => {
-      const ended = reuse ? closed(port1) : Promise.resolve(false)
       port1.postMessage({ type: "close" } satisfies ToWorker)
-      const clean = await ended
+      const wait = after(CLOSE_MILLIS)
+      const clean = reuse && (await Promise.race([acknowledged, wait.elapsed]))
+      wait.cancel()
       port1.close()
       worker.off("error", onError)
       worker.off("exit", onExit)
@@ -74,7 +76,7 @@ const start = (init: WorkerInit, deliver: (message: FromWorker) => void): Lease 
 
 const pool: ThreadPoolShape = {
   start,
-  shed: Effect.sync(Prewarm.stopWaiting),
+  shed: Effect.sync(Prewarm.shed),
   idle: Effect.sync(Prewarm.waiting)
 }
 

@@ -69,6 +69,8 @@ export type ToWorker =
 
 export type FromWorker =
   | { readonly type: "ready"; readonly total: number }
+  /** The thread ended its export cleanly (connection closed): it may serve another. */
+  | { readonly type: "closed" }
   | { readonly type: "batch"; readonly rows: Array<Array<unknown>> }
   | { readonly type: "end" }
   | { readonly type: "result"; readonly id: number; readonly rows?: Array<Array<unknown>>; readonly error?: string }
