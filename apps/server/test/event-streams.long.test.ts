@@ -1,23 +1,22 @@
 /**
  * Event stream fairness at scale: /healthz still answers among 2,000 refused watchers of one
- * export (security.test.ts keeps the same check with 200 in the loop).
+ * export (events.test.ts keeps the same check with 200 in the loop).
  */
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, it } from "vitest"
 import { expectStreamCap } from "./stream-cap.js"
-import { DID_A, POSTS, seededArchive, serve, type Served } from "./support.js"
+import { DID_A, POSTS, seededArchive, serve, type Served, STALL_PLUGIN } from "./support.js"
 
 const fixture = seededArchive()
 let server: Served
 
 beforeAll(async () => {
-  // One batch, 60 s before it: the export outlives the check, on one thread.
+  // One batch, a minute before it: the stalljson export outlives the check, on one thread.
   server = await serve({
     db: fixture.db,
     out: path.join(fixture.dir, "out"),
-    slow: true,
     batchSize: POSTS,
-    env: { SKYPORTER_TEST_DELAY_MS: "60000" }
+    args: ["--plugin", STALL_PLUGIN]
   })
 })
 afterAll(async () => {

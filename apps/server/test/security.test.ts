@@ -2,8 +2,8 @@
  * What a web page on another site, or a hostile client, must not be able to
  * do to a `skyporter serve` on loopback: DNS rebinding (Host), cross-site
  * writes (Origin, Sec-Fetch-Site), state changes on GET, tickets used beyond
- * their one download, names that cannot exist, server paths in answers, CLI
- * words in API errors, and event streams starving the server.
+ * their one download, names that cannot exist, server paths in answers, and CLI
+ * words in API errors. Event streams starving the server: events.test.ts.
  */
 import * as http from "node:http"
 import * as path from "node:path"
@@ -22,7 +22,6 @@ import {
   writeAuthFile
 } from "./support.js"
 import { ROUTES } from "../src/Routes.js"
-import { expectStreamCap } from "./stream-cap.js"
 
 const fixture = seededArchive()
 let server: Served
@@ -32,15 +31,8 @@ const port = () => new URL(server.url).port
 
 beforeAll(async () => {
   out = path.join(fixture.dir, "out")
-  // Batches of POSTS: an export of one DID is one batch, which starts no reader thread. With the slow
-  // test plugin, so slow (60 s before its batch) that its one export outlives the event stream test.
-  server = await serve({
-    db: fixture.db,
-    out,
-    slow: true,
-    batchSize: POSTS,
-    env: { SKYPORTER_TEST_DELAY_MS: "60000" }
-  })
+  // Batches of POSTS: an export of one DID is one batch, which starts no reader thread.
+  server = await serve({ db: fixture.db, out, batchSize: POSTS })
 })
 afterAll(async () => {
   await server?.stop()
@@ -209,13 +201,6 @@ describe("accounts", () => {
       expect(Object.keys(a).sort()).toEqual(["did", "handle", "posts"])
       expect(a.posts).toBeGreaterThan(0)
     }
-  })
-})
-
-describe("event stream fairness", () => {
-  it("caps event streams per client with 429 + Retry-After, and /healthz still answers among 200 refused watchers", async () => {
-    // 2,000 refused watchers: event-streams.long.test.ts.
-    await expectStreamCap(url(), DID_A, 2)
   })
 })
 

@@ -1,5 +1,5 @@
 /**
- * The cap on event streams per client, for security.test.ts and event-streams.long.test.ts:
+ * The cap on event streams per client, for events.test.ts and event-streams.long.test.ts:
  * 32 streams of one export open, the next refused with 429 and Retry-After, waves of 100 more
  * refused while /healthz still answers, and a closed stream freeing its place.
  */
@@ -7,9 +7,12 @@ import * as http from "node:http"
 import { expect } from "vitest"
 import { request, startExport } from "./support.js"
 
-/** On a server whose "slowjson" export of `did` outlives the check: `waves` waves of 100 refused watchers. */
+/**
+ * On a server with STALL_PLUGIN (whose export of `did` outlives the check, until it is deleted
+ * here): `waves` waves of 100 refused watchers.
+ */
 export const expectStreamCap = async (url: string, did: string, waves: number): Promise<void> => {
-  const job = await startExport(url, { did, format: "slowjson" })
+  const job = await startExport(url, { did, format: "stalljson" })
   const held: Array<http.ClientRequest> = []
   const open = () =>
     new Promise<{ status: number; retryAfter: string | undefined; body: string }>((resolve, reject) => {

@@ -14,6 +14,8 @@ import { afterAll, beforeAll, expect } from "vitest"
 /** The `skyporter` launcher of the CLI package (built before these tests; see turbo.json). */
 export const LAUNCHER = fileURLToPath(new URL("../../cli/bin/skyporter.js", import.meta.url))
 export const SLOW_PLUGIN = fileURLToPath(new URL("./fixtures/slow-plugin.mjs", import.meta.url))
+/** A plugin whose format "stalljson" waits a minute before each batch: an export that runs until cancelled. */
+export const STALL_PLUGIN = fileURLToPath(new URL("./fixtures/stall-plugin.mjs", import.meta.url))
 
 export const DID_A = "did:plc:servertestaaaaaaaaaaaaaa"
 export const DID_B = "did:plc:servertestbbbbbbbbbbbbbb"
