@@ -94,7 +94,7 @@ describe("progress events", () => {
 
   it("runs one export at a time with --max-running 1, the others queued in FIFO order", async () => {
     const a = await startExport(url(), { did: DID_A, format: "slowjson" })
-    // A month of posts each (about 55 of 2,000 over three years): one batch, which starts no reader thread.
+    // A month of posts each (about 28 of 1,000 over three years): one batch, which starts no reader thread.
     const month = { since: "2024-03-01", until: "2024-03-31" }
     const b = await startExport(url(), { did: DID_B, format: "json", ...month })
     const c = await startExport(url(), { did: DID_C, format: "json", ...month })

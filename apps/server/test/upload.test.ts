@@ -304,7 +304,7 @@ describe("POST /api/imports", () => {
     expect(r.status, r.text).toBe(201)
     const done = await request(url, "GET", `/api/exports/${item.id}`)
     expect(done.body.status).toBe("completed")
-    expect(done.body.post_count).toBe(2_000)
+    expect(done.body.post_count).toBe(POSTS)
     expect(postsOf(db, Repos.OTHER)).toBe(other.rkeys.length)
   })
 })
