@@ -9,6 +9,7 @@ import {
   DID_A,
   DID_B,
   finished,
+  POSTS,
   readEvents,
   request,
   seededArchive,
@@ -37,7 +38,8 @@ beforeAll(async () => {
     { token: TOKEN_B, did: DID_B },
     { token: TOKEN_ALL, did: "*" }
   ])
-  server = await serve({ db: fixture.db, out, args: ["--auth", auth] })
+  // Batches of POSTS: an export of one DID is one batch, which starts no thread.
+  server = await serve({ db: fixture.db, out, batchSize: POSTS, args: ["--auth", auth] })
   exportA = await startExport(url(), { did: DID_A, format: "json" }, TOKEN_A)
   exportB = await startExport(url(), { did: DID_B, format: "json" }, TOKEN_B)
   expect(await finished(url(), exportA.id, TOKEN_A)).toBe("completed")

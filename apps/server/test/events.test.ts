@@ -1,11 +1,24 @@
 /**
  * Live progress over SSE against a real server: many watchers of one export,
  * resuming with Last-Event-ID, joining after the end, keep-alive comments,
- * and FIFO queueing with --max-running 1.
+ * FIFO queueing with --max-running 1, and the cap on streams per client (a
+ * hostile client must not starve the server).
  */
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { DID_A, DID_B, DID_C, readEvents, request, seededArchive, serve, type Served, startExport } from "./support.js"
+import { expectStreamCap } from "./stream-cap.js"
+import {
+  DID_A,
+  DID_B,
+  DID_C,
+  readEvents,
+  request,
+  seededArchive,
+  serve,
+  type Served,
+  STALL_PLUGIN,
+  startExport
+} from "./support.js"
 
 const fixture = seededArchive()
 let server: Served
@@ -16,7 +29,7 @@ beforeAll(async () => {
     db: fixture.db,
     out: path.join(fixture.dir, "out"),
     slow: true,
-    args: ["--max-running", "1", "--keep-alive-ms", "100"],
+    args: ["--max-running", "1", "--keep-alive-ms", "100", "--plugin", STALL_PLUGIN],
     env: { SKYPORTER_TEST_DELAY_MS: "60" }
   })
 })
@@ -81,7 +94,7 @@ describe("progress events", () => {
 
   it("runs one export at a time with --max-running 1, the others queued in FIFO order", async () => {
     const a = await startExport(url(), { did: DID_A, format: "slowjson" })
-    // A month of posts each (about 55 of 2,000 over three years): one batch, which starts no reader thread.
+    // A month of posts each (about 28 of 1,000 over three years): one batch, which starts no reader thread.
     const month = { since: "2024-03-01", until: "2024-03-31" }
     const b = await startExport(url(), { did: DID_B, format: "json", ...month })
     const c = await startExport(url(), { did: DID_C, format: "json", ...month })
@@ -136,5 +149,13 @@ describe("progress events", () => {
       `/api/exports/${Buffer.from(`${DID_A}/2020-01-01_00-00-00`).toString("base64url")}/events`
     )
     expect(r.status).toBe(404)
+  })
+})
+
+describe("event stream fairness", () => {
+  // Last: its stalljson export holds the one running place until the check deletes it.
+  it("caps event streams per client with 429 + Retry-After, and /healthz still answers among 200 refused watchers", async () => {
+    // 2,000 refused watchers: event-streams.long.test.ts.
+    await expectStreamCap(url(), DID_C, 2)
   })
 })

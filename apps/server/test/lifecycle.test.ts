@@ -111,41 +111,41 @@ describe("skyporter serve", () => {
     expect(temporaries(out)).toEqual([])
   })
 
-  it("cancels running and queued exports on SIGTERM, leaves nothing temporary, and exits", async () => {
+  it("cancels running and queued exports on SIGTERM, leaves nothing temporary and exits; a restart finds the published export under its id, and sweeps dead leftovers at start", async () => {
     const out = path.join(fixture.dir, "sigterm")
-    const server = await serve({
+    // Batches of POSTS: each export is one batch, on the server's own thread. A slowjson export
+    // writes its posts after 200 ms, then waits 60 s before its end: running, with its files, at SIGTERM.
+    const first = await serve({
       db: fixture.db,
       out,
       slow: true,
+      batchSize: POSTS,
       args: ["--max-running", "1"],
-      env: { SKYPORTER_TEST_DELAY_MS: "200" }
+      env: { SKYPORTER_TEST_DELAY_MS: "200", SKYPORTER_TEST_END_DELAY_MS: "60000" }
     })
-    const a = await startExport(server.url, { did: DID_A, format: "slowjson" })
-    const b = await startExport(server.url, { did: DID_B, format: "slowjson" })
-    const watchers = [a, b].map((job) => readEvents(server.url, `/api/exports/${job.id}/events`))
+    const a = await startExport(first.url, { did: DID_A, format: "json" })
+    expect(await finished(first.url, a.id)).toBe("completed")
+    const before = (await request(first.url, "GET", `/api/exports/${a.id}`)).body
+    const published = tree(out)
+
+    const running = await startExport(first.url, { did: DID_A, format: "slowjson" })
+    const queued = await startExport(first.url, { did: DID_B, format: "slowjson" })
+    const watchers = [running, queued].map((job) => readEvents(first.url, `/api/exports/${job.id}/events`))
     for (let i = 0; i < 200; i++) {
-      const r = await request(server.url, "GET", `/api/exports/${a.id}`)
+      const r = await request(first.url, "GET", `/api/exports/${running.id}`)
       if (r.body.progress.posts_processed > 0) break
       await new Promise((resolve) => setTimeout(resolve, 25))
     }
     expect(temporaries(out).length).toBeGreaterThan(0) // the running export's files
     const started = Date.now()
-    const code = await server.stop("SIGTERM")
+    const code = await first.stop("SIGTERM")
     expect(Date.now() - started).toBeLessThan(10_000)
     expect(code).toBe(130)
     const seen = await Promise.all(watchers)
     for (const w of seen) expect(w.events[w.events.length - 1]!.event).toBe("cancelled")
     expect(temporaries(out)).toEqual([])
-    expect(tree(out).filter((p) => p.split(path.sep).length > 1)).toEqual([])
-  })
-
-  it("finds published exports after a restart under the same ids, and sweeps dead leftovers at start", async () => {
-    const out = path.join(fixture.dir, "restart")
-    const first = await serve({ db: fixture.db, out, batchSize: POSTS })
-    const a = await startExport(first.url, { did: DID_A, format: "json" })
-    expect(await finished(first.url, a.id)).toBe("completed")
-    const before = (await request(first.url, "GET", `/api/exports/${a.id}`)).body
-    await first.stop()
+    // Nothing of the cancelled exports: only the published one.
+    expect(tree(out)).toEqual(published)
 
     // Leftovers of a killed process on this host (pid 999999999 never runs).
     const host =

@@ -14,11 +14,13 @@ import { fileTempDir as makeFileTempDir, tempDir as makeTempDir } from "../../..
 /** The `skyporter` launcher of the CLI package (built before these tests; see turbo.json). */
 export const LAUNCHER = fileURLToPath(new URL("../../cli/bin/skyporter.js", import.meta.url))
 export const SLOW_PLUGIN = fileURLToPath(new URL("./fixtures/slow-plugin.mjs", import.meta.url))
+/** A plugin whose format "stalljson" waits a minute before each batch: an export that runs until cancelled. */
+export const STALL_PLUGIN = fileURLToPath(new URL("./fixtures/stall-plugin.mjs", import.meta.url))
 
 export const DID_A = "did:plc:servertestaaaaaaaaaaaaaa"
 export const DID_B = "did:plc:servertestbbbbbbbbbbbbbb"
 export const DID_C = "did:plc:servertestcccccccccccccc"
-export const POSTS = 2_000
+export const POSTS = 1_000
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
@@ -52,7 +54,7 @@ export interface ServeOptions {
    * watch, queue behind or cancel): the server then runs the installed modules, not the bundle.
    */
   readonly slow?: boolean
-  /** Posts per batch (default 100: an export of POSTS posts has 20 batches, each a progress event). */
+  /** Posts per batch (default 100: an export of POSTS posts has 10 batches, each a progress event). */
   readonly batchSize?: number
   /** Run the server as this user (and group): how a test as root gets an archive it cannot write. */
   readonly user?: { readonly uid: number; readonly gid: number }

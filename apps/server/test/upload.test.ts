@@ -84,11 +84,18 @@ interface Started {
   readonly server: Served
 }
 
-// One server (on its own copy of the archive) for the tests that need no option of their own. The
-// first test imports into it, so it runs first; the others check the archive before and after.
-// Its slow test plugin (1.2 s before a batch) is for the one export that must outlast an upload.
+// One server (on its own copy of the archive) for the tests that need no option of their own but
+// MAX_UPLOAD, which every CAR here is far below. The first test imports into it, so it runs first;
+// the others check the archive before and after. Its slow test plugin (3 s before a batch) is for
+// the one export that must outlast an upload.
+const MAX_UPLOAD = 1024 * 1024
 let shared: Promise<Started> | undefined
-const sharedServer = () => (shared ??= start({ slow: true, env: { SKYPORTER_TEST_DELAY_MS: "3000" } }))
+const sharedServer = () =>
+  (shared ??= start({
+    slow: true,
+    args: () => ["--max-upload", "1MiB"],
+    env: { SKYPORTER_TEST_DELAY_MS: "3000" }
+  }))
 
 const hash = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex")
 
@@ -134,17 +141,20 @@ describe("POST /api/imports", () => {
   })
 
   it("refuses an upload past --max-upload with 413, on the declared length and on the bytes", async () => {
-    const { url, db, out } = await start({ args: () => ["--max-upload", "1KiB"] })
+    const { url, db, out } = await sharedServer()
     const before = hash(db)
-    const declared = await upload(url, built.car)
+    // A repository followed by padding, one byte past the cap.
+    expect(built.car.length).toBeLessThan(MAX_UPLOAD)
+    const big = Buffer.concat([built.car, Buffer.alloc(MAX_UPLOAD + 1 - built.car.length)])
+    const declared = await upload(url, big)
     expect(declared.status).toBe(413)
     expect(declared.body.error.code).toBe("payload_too_large")
-    expect(declared.body.error.message).toContain("1 KiB")
+    expect(declared.body.error.message).toContain("1 MiB")
     // Chunked (no Content-Length): counted as it arrives.
     const res = await fetch(new URL("/api/imports", url), {
       method: "POST",
       headers: CAR_TYPE,
-      body: new Blob([built.car]).stream(),
+      body: new Blob([big]).stream(),
       duplex: "half"
     } as RequestInit)
     expect(res.status).toBe(413)
@@ -291,7 +301,7 @@ describe("POST /api/imports", () => {
     expect(r.status, r.text).toBe(201)
     const done = await request(url, "GET", `/api/exports/${item.id}`)
     expect(done.body.status).toBe("completed")
-    expect(done.body.post_count).toBe(2_000)
+    expect(done.body.post_count).toBe(POSTS)
     expect(postsOf(db, Repos.OTHER)).toBe(other.rkeys.length)
   })
 })

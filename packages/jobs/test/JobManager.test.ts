@@ -31,7 +31,7 @@ const running = (manager: JobManager.JobManagerShape, id: string) =>
 describe("JobManager", () => {
   it("exclusive: waits for running exports, holds queued ones until it ends, and is not overtaken", async () => {
     const out = freshOut(fixture)
-    await withManager(fixture.db, { out, maxRunning: 2, ...SLOW_BATCHES }, (m) =>
+    await withManager(fixture.db, { out, maxRunning: 2 }, (m) =>
       Effect.gen(function* () {
         const order: Array<string> = []
         const first = yield* m.submit({ did: DID_A, format: "slowjson" }, ALL)
@@ -119,7 +119,7 @@ describe("JobManager", () => {
 
   it("refuses a second queued or running export of the same DID, not of another", async () => {
     const out = freshOut(fixture)
-    await withManager(fixture.db, { out, maxRunning: 1, ...SLOW_BATCHES }, (m) =>
+    await withManager(fixture.db, { out, maxRunning: 1 }, (m) =>
       Effect.gen(function* () {
         const first = yield* m.submit({ did: DID_A, format: "slowjson" }, ALL)
         const again = yield* Effect.flip(m.submit({ did: DID_A, format: "json" }, ALL))
@@ -135,7 +135,7 @@ describe("JobManager", () => {
 
   it("runs at most maxRunning exports, the others in FIFO order", async () => {
     const out = freshOut(fixture)
-    await withManager(fixture.db, { out, maxRunning: 1, ...SLOW_BATCHES }, (m) =>
+    await withManager(fixture.db, { out, maxRunning: 1 }, (m) =>
       Effect.gen(function* () {
         const a = yield* m.submit({ did: DID_A, format: "slowjson" }, ALL)
         const b = yield* m.submit({ did: DID_B, format: "json" }, ALL)
@@ -167,7 +167,7 @@ describe("JobManager", () => {
 
   it("cancels a running export: watchers get cancelled, nothing stays on disk, the id is gone", async () => {
     const out = freshOut(fixture)
-    await withManager(fixture.db, { out, ...SLOW_BATCHES }, (m) =>
+    await withManager(fixture.db, { out }, (m) =>
       Effect.gen(function* () {
         const job = yield* m.submit({ did: DID_A, format: "slowjson" }, ALL)
         const watcher = yield* Effect.forkChild(events(m, job.id), { startImmediately: true })
@@ -188,7 +188,7 @@ describe("JobManager", () => {
 
   it("cancels a queued export without running it", async () => {
     const out = freshOut(fixture)
-    await withManager(fixture.db, { out, maxRunning: 1, ...SLOW_BATCHES }, (m) =>
+    await withManager(fixture.db, { out, maxRunning: 1 }, (m) =>
       Effect.gen(function* () {
         const a = yield* m.submit({ did: DID_A, format: "slowjson" }, ALL)
         const b = yield* m.submit({ did: DID_B, format: "json" }, ALL)
@@ -429,7 +429,7 @@ describe("JobManager", () => {
   it("cancels everything on shutdown and leaves nothing temporary", async () => {
     const out = freshOut(fixture)
     let ids: Array<string> = []
-    const seen = await withManager(fixture.db, { out, maxRunning: 1, ...SLOW_BATCHES }, (m) =>
+    const seen = await withManager(fixture.db, { out, maxRunning: 1 }, (m) =>
       Effect.gen(function* () {
         const a = yield* m.submit({ did: DID_A, format: "slowjson" }, ALL)
         const b = yield* m.submit({ did: DID_B, format: "slowjson" }, ALL)

@@ -16,8 +16,11 @@ export const DID_A = "did:plc:jobstestaaaaaaaaaaaaaaaa"
 export const DID_B = "did:plc:jobstestbbbbbbbbbbbbbbbb"
 export const DID_C = "did:plc:jobstestcccccccccccccccc"
 
-/** JSON under another name, sleeping before each batch: an export that takes a while and can be caught running. */
-export const slow = (delayMs: number, name = "slowjson"): FormatPlugin.FormatPlugin => {
+/**
+ * JSON under another name, sleeping `delayMs` before each batch and `endDelayMs` before its end:
+ * an export that takes a while and can be caught running, even after its posts (one batch).
+ */
+export const slow = (delayMs: number, name = "slowjson", endDelayMs = 0): FormatPlugin.FormatPlugin => {
   const engine = FormatPlugin.toInternal(json)
   return {
     ...engine,
@@ -27,14 +30,15 @@ export const slow = (delayMs: number, name = "slowjson"): FormatPlugin.FormatPlu
     make: (options, context) =>
       Effect.map(engine.make(options, context), (sink) => ({
         ...sink,
-        write: (batch, position) => Effect.andThen(Effect.sleep(delayMs), sink.write(batch, position))
+        write: (batch, position) => Effect.andThen(Effect.sleep(delayMs), sink.write(batch, position)),
+        end: Effect.andThen(Effect.sleep(endDelayMs), sink.end)
       }))
   }
 }
 
 export const registry = [
   { plugin: json, origin: "built-in" },
-  { plugin: slow(40), origin: "test" }
+  { plugin: slow(40, "slowjson", 400), origin: "test" }
 ]
 
 /** An archive with 1,000 posts for each of DID_A, DID_B and DID_C, made once per file. */
@@ -50,7 +54,11 @@ export const seededArchive = (): { dir: string; db: string } => {
   return fixture
 }
 
-/** Batches of 100: a slow export of 1,000 posts runs ten batches, long enough to be caught running. */
+/**
+ * Batches of 100: a slow export of 1,000 posts runs ten batches, each a progress event, on a reader
+ * thread. A test that only needs an export caught running keeps one batch (no reader): slowjson
+ * waits 400 ms before its end.
+ */
 export const SLOW_BATCHES = { batchSize: 100 } as const
 
 export const freshOut = (fixture: { dir: string }): string => mkdtempSync(path.join(fixture.dir, "out-"))
