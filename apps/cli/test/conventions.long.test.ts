@@ -1,7 +1,8 @@
 /**
  * Through the real CLI, the cases conventions.test.ts leaves out of the loop: the error style of
- * a missing required flag, a bad integer, an unknown subcommand and an unknown format (it keeps an
- * unknown flag, an invalid DID, a missing archive and a bad config file), and format names in any
+ * a missing required flag, a bad integer, an unknown subcommand, an unknown format and a missing
+ * config file (it keeps an unknown flag, an invalid DID and a missing archive; plugins.test.ts a
+ * config file that is not JSON, in the same style), and format names in any
  * case (it keeps Csv and NDJSON; @skyporter/core's tests resolve names in-process).
  */
 import { readdirSync } from "node:fs"

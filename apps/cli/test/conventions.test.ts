@@ -14,7 +14,8 @@ import { exportOk, parseCsv, run, type RunResult, sharedArchive, show } from "./
 const fx = sharedArchive(DID, 30)
 
 describe("one error style", () => {
-  // Four kinds here, the other four in conventions.long.test.ts (the table: error-style.ts).
+  // Three kinds here (a bad config file: plugins.test.ts), the other five in conventions.long.test.ts
+  // (the table: error-style.ts).
   inErrorStyle(
     CASES.filter(([, , , loop]) => loop),
     fx
