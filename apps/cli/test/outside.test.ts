@@ -9,8 +9,7 @@
 import { existsSync } from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
-import { DID, exportPlain, plainOutside, POSTS } from "./outside-plain.js"
-import { run, show } from "./support.js"
+import { exportPlain, plainOutside, POSTS } from "./outside-plain.js"
 
 const fx = plainOutside()
 
@@ -23,33 +22,6 @@ describe("examples/format-plain copied out, with no node_modules", () => {
     expect(text.endsWith("* * *\n")).toBe(true)
   }, 120_000)
 
-  it("explains invalid options, every one of them", async () => {
-    const r = await run(
-      [
-        "export",
-        "--db",
-        fx.db,
-        "--did",
-        DID,
-        "--out",
-        path.join(fx.dir, "bad"),
-        "--plugin",
-        fx.folder,
-        "--format",
-        "plain",
-        "--option",
-        "separator=3",
-        "--option",
-        "date=false"
-      ],
-      { cwd: fx.dir }
-    )
-    expect(r.code, show(r)).toBe(2)
-    expect(r.stderr).toContain(
-      'unknown option date for format "plain" (allowed: separator, dates): did you mean dates for date?'
-    )
-    expect(r.stderr).toContain(
-      'option "separator": expected one line of text (at most 80 characters), got the number 3'
-    )
-  }, 60_000)
+  // Its invalid options, every one explained: outside.long.test.ts (in the loop: an invalid
+  // --option of the built-in html format, plugins.test.ts).
 })

@@ -195,7 +195,6 @@ export const FAILURES: ReadonlyArray<Failure> = [
   },
   {
     name: "a module that is not a plugin says what is missing",
-    loop: true,
     args: ["--plugin", "./plugins/half.mjs"],
     message:
       /its default export \(format "half"\) is not a skyporter format plugin: `extension` must be .*`mediaType`.*`description`.*`apiVersion`/
