@@ -5,6 +5,7 @@
  * that prints help and exits 2, a repeated single-value flag said in words,
  * format names in any case, DIDs and instants by their published syntax.
  */
+import { PluginLoader } from "@skyporter/core"
 import { readdirSync } from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
@@ -14,7 +15,8 @@ import { exportOk, parseCsv, run, type RunResult, sharedArchive, show } from "./
 const fx = sharedArchive(DID, 30)
 
 describe("one error style", () => {
-  // Four kinds here, the other four in conventions.long.test.ts (the table: error-style.ts).
+  // Three kinds here (a bad config file: plugins.test.ts), the other five in conventions.long.test.ts
+  // (the table: error-style.ts).
   inErrorStyle(
     CASES.filter(([, , , loop]) => loop),
     fx
@@ -39,12 +41,14 @@ describe("help", () => {
     expect(r.stderr).toMatch(/SUBCOMMANDS[\s\S]*export[\s\S]*seed[\s\S]*formats[\s\S]*serve/)
   }, 60_000)
 
-  it("--help exits 0 on stdout, marks required flags, shows defaults, hides --wizard and --log-level", async () => {
+  it("--help exits 0 on stdout, marks required flags, shows defaults, documents export's flags but --batch-size, hides --wizard and --log-level", async () => {
     // One start per command's help, every check on it.
     const helps = new Map<string, RunResult>()
     for (const command of [[], ["export"], ["seed"], ["formats"], ["serve"]]) {
       const help = await run([...command, "--help"], { cwd: fx.dir })
       expect(help.code, show(help)).toBe(0)
+      expect(help.stdout).toMatch(/USAGE/)
+      expect(help.stderr).toBe("")
       expect(help.stdout, command.join(" ")).not.toMatch(/--wizard|--log-level/)
       expect(help.stdout).toMatch(/--help/)
       helps.set(command.join(" "), help)
@@ -56,6 +60,25 @@ describe("help", () => {
     expect(line("--format")).toMatch(/\(default: json\)$/)
     expect(line("--out")).toMatch(/\(default: \.\/exports\)$/)
     for (const optional of ["--since", "--plugin", "--option", "--zip"]) expect(line(optional)).not.toMatch(/required/)
+    // The flags export documents, not the hidden --batch-size.
+    for (const flag of [
+      "--db",
+      "--did",
+      "--format",
+      "--since",
+      "--until",
+      "--out",
+      "--json",
+      "--quiet",
+      "--plugin",
+      "--config",
+      "--option"
+    ]) {
+      expect(r.stdout).toContain(flag)
+    }
+    expect(r.stdout).not.toContain("--batch-size")
+    // Cli.ts repeats the core's config file name so that help does not load the core.
+    expect(r.stdout).toContain(`(default: ./${PluginLoader.CONFIG_FILE} when present)`)
     const seed = helps.get("seed")!
     expect(seed.stdout).toMatch(/--seed integer .*\(default: 1\)/)
     const serve = helps.get("serve")!
@@ -63,12 +86,11 @@ describe("help", () => {
     expect(serve.stdout).toMatch(/--out string .*\(required\)/)
   }, 120_000)
 
-  it("--wizard and --log-level are not flags of skyporter", async () => {
-    for (const flag of ["--wizard", "--log-level=debug"]) {
-      const r = await run(["export", flag, "--db", fx.db, "--did", DID], { cwd: fx.dir })
-      expect(r.code, show(r)).toBe(2)
-      expect(r.stderr).toMatch(STYLE)
-    }
+  // --log-level=debug the same way: conventions.long.test.ts.
+  it("--wizard is not a flag of skyporter", async () => {
+    const r = await run(["export", "--wizard", "--db", fx.db, "--did", DID], { cwd: fx.dir })
+    expect(r.code, show(r)).toBe(2)
+    expect(r.stderr).toMatch(STYLE)
   }, 60_000)
 })
 

@@ -25,7 +25,8 @@ export const CASES: ReadonlyArray<Case> = [
     "a bad config file (formats)",
     () => ["formats", "--config", "/nonexistent/skyporter.config.json"],
     "skyporter formats",
-    true
+    // In the loop through plugins.test.ts: `formats` refusing a config file that is not JSON, in this style.
+    false
   ]
 ]
 

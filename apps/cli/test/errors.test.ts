@@ -19,11 +19,8 @@ describe("invalid usage and input exit 2", () => {
     CASES.filter((c) => c.loop === true)
   )
 
-  it("usage errors point to --help", async () => {
-    const r = await run(["export", "--nope"], { cwd: fixture.dir })
-    expect(r.code).toBe(2)
-    expect(r.stderr).toMatch(/skyporter export --help/)
-  }, 60_000)
+  // Usage errors pointing to --help (`export --nope`): errors.long.test.ts (in the loop: the hint
+  // after every error of conventions.test.ts).
 
   it("--out naming a file exits 2 and leaves the file alone", async () => {
     const file = path.join(fixture.dir, "not-a-folder.txt")

@@ -1,10 +1,9 @@
 /**
- * `skyporter formats`, `--version` and `--help`.
+ * `skyporter formats` and `--version` (`--help`: conventions.test.ts).
  */
-import { PluginLoader } from "@skyporter/core"
 import { readFileSync } from "node:fs"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { removeDir, run, show, TEST_PLUGIN, tempDir } from "./support.js"
+import { removeDir, run, show, tempDir } from "./support.js"
 
 const versionOf = (relative: string): string =>
   (JSON.parse(readFileSync(new URL(relative, import.meta.url), "utf8")) as { version: string }).version
@@ -56,14 +55,7 @@ describe("skyporter formats", () => {
     expect(rows[1]!.media_type).toMatch(/^text\/csv/)
     expect(rows[2]!.media_type).toBe("application/x-ndjson")
   }, 60_000)
-
-  it("includes a plugin loaded with --plugin", async () => {
-    const r = await run(["formats", "--json", "--plugin", TEST_PLUGIN], { cwd: dir })
-    expect(r.code, show(r)).toBe(0)
-    const rows = JSON.parse(r.stdout) as Array<Record<string, string>>
-    expect(rows.map((f) => f.name)).toEqual(["json", "csv", "ndjson", "html", "testjson"])
-    expect(rows[4]).toMatchObject({ version: "0.0.0-test", extension: "json", origin: TEST_PLUGIN })
-  }, 60_000)
+  // With a plugin loaded by --plugin: formats.long.test.ts (in the loop: plugins.test.ts).
 })
 
 describe("version and help", () => {
@@ -76,37 +68,5 @@ describe("version and help", () => {
     },
     60_000
   )
-
-  it.each([["--help"], ["export", "--help"], ["seed", "--help"], ["formats", "--help"]])(
-    "%s prints help on stdout, exit 0",
-    async (...args) => {
-      const r = await run(args, { cwd: dir })
-      expect(r.code, show(r)).toBe(0)
-      expect(r.stdout).toMatch(/USAGE/)
-      expect(r.stderr).toBe("")
-    },
-    60_000
-  )
-
-  it("export --help documents the flags, not the hidden --batch-size", async () => {
-    const r = await run(["export", "--help"], { cwd: dir })
-    for (const flag of [
-      "--db",
-      "--did",
-      "--format",
-      "--since",
-      "--until",
-      "--out",
-      "--json",
-      "--quiet",
-      "--plugin",
-      "--config",
-      "--option"
-    ]) {
-      expect(r.stdout).toContain(flag)
-    }
-    expect(r.stdout).not.toContain("--batch-size")
-    // Cli.ts repeats the core's config file name so that help does not load the core.
-    expect(r.stdout).toContain(`(default: ./${PluginLoader.CONFIG_FILE} when present)`)
-  }, 60_000)
+  // Every command's --help: conventions.test.ts, one start each.
 })

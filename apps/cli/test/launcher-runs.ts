@@ -9,7 +9,7 @@
  * thread loads is recorded through `node --import`. A large archive's export
  * starts again in place, tuned (`useLargeArchive`).
  */
-import { copyFileSync, readFileSync, truncateSync, writeFileSync } from "node:fs"
+import { copyFileSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { afterAll, beforeAll, expect, it } from "vitest"
@@ -113,17 +113,28 @@ export const published = (r: RunResult): string => {
   return r.stdout.trim()
 }
 
-/** For each format: the export runs from the bundle on every thread and writes what the installed modules write. */
-export const bundledLikeInstalled = (formats: ReadonlyArray<string>) =>
+/**
+ * For each format: the export runs from the bundle on every thread and writes what the installed
+ * modules write. They run for `--config FILE`, or (`cwdConfig`) for a ./skyporter.config.json in
+ * the working directory: one run then also shows that such a file alone runs them.
+ */
+export const bundledLikeInstalled = (formats: ReadonlyArray<string>, { cwdConfig = false } = {}) =>
   it.each(formats)(
-    "%s: runs from the bundle on every thread, writing what the installed modules write",
+    `%s: runs from the bundle on every thread, writing what the installed modules write (run for ${
+      cwdConfig ? "./skyporter.config.json" : "--config FILE"
+    })`,
     async (format) => {
       const bundled = await logged(exportArgs(format, `bundled-${format}`))
-      const installed = await logged([
-        ...exportArgs(format, `installed-${format}`),
-        "--config",
-        path.join(dir, "empty.json")
-      ])
+      const args = exportArgs(format, `installed-${format}`)
+      let installed: Logged
+      if (cwdConfig) {
+        const cwd = path.join(dir, `with-config-${format}`)
+        mkdirSync(cwd)
+        writeFileSync(path.join(cwd, "skyporter.config.json"), "{}")
+        installed = await logged(args, cwd)
+      } else {
+        installed = await logged([...args, "--config", path.join(dir, "empty.json")])
+      }
       expect(bundled.threads, "the main thread and a reader").toBe(2)
       expect(bundled.modules.filter((url) => !fromBundle(url) && !outside(url))).toEqual([])
       expect(bundled.modules.some((url) => url.endsWith("/dist/bundle/ReaderThread.js"))).toBe(true)

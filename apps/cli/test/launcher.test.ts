@@ -8,7 +8,7 @@
  * SKYPORTER_TUNED given: launcher.long.test.ts.
  */
 import Database from "better-sqlite3"
-import { mkdirSync, writeFileSync } from "node:fs"
+import { writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 import * as Repos from "../../../packages/car/test/support/Repos.js"
@@ -18,7 +18,6 @@ import {
   dir,
   exportArgs,
   fromBundle,
-  fromEffect,
   fx,
   logged,
   MODULE_LOG,
@@ -35,7 +34,8 @@ import { generatePosts, LAUNCHER, readExport, show, sleep, startCommand, waitFor
 useLauncherRuns()
 
 describe("the launcher", () => {
-  bundledLikeInstalled(["json"])
+  // Its installed run also shows that a ./skyporter.config.json alone runs the installed modules.
+  bundledLikeInstalled(["json"], { cwdConfig: true })
 
   it("an import runs from the bundle and writes the repository's posts", async () => {
     const built = await Repos.build(Repos.catalog(20))
@@ -124,16 +124,6 @@ describe("the launcher", () => {
         .map((p) => p.uri)
         .sort()
     )
-  }, 60_000)
-
-  it("an export where ./skyporter.config.json is present runs the installed modules", async () => {
-    const cwd = path.join(dir, "with-config")
-    mkdirSync(cwd)
-    writeFileSync(path.join(cwd, "skyporter.config.json"), "{}")
-    const r = await logged(exportArgs("csv", "cwd-config"), cwd)
-    published(r.result)
-    expect(r.modules.filter(fromBundle)).toEqual([])
-    expect(r.modules.some(fromEffect)).toBe(true)
   }, 60_000)
 })
 

@@ -5,7 +5,7 @@
 import { Synthetic } from "@skyporter/testkit"
 import { existsSync, mkdirSync, readdirSync } from "node:fs"
 import * as path from "node:path"
-import { beforeAll, expect } from "vitest"
+import { beforeAll, expect, it } from "vitest"
 import { listTree, run, show, start, TEMP_PREFIX, tempEntries, TEST_PLUGIN, useTempDir, waitFor } from "./support.js"
 
 const DID = Synthetic.DEFAULT_DID
@@ -65,3 +65,28 @@ export const expectZipInterrupted = async (
     if (!exited) running.child.kill("SIGKILL")
   }
 }
+
+/** Bad --media and --media-root flags; `loop`: also in media.test.ts (all of them: media.long.test.ts). */
+export const MEDIA_FLAG_CASES: ReadonlyArray<readonly [flags: ReadonlyArray<string>, message: RegExp, loop: boolean]> =
+  [
+    [["--media", "--media-root", "nowhere"], /--media-root nowhere is not a directory/, true],
+    [["--media", "--media-root", "seeded/archive.db"], /is not a directory/, false],
+    [["--media-root", "seeded"], /--media-root only applies with --media/, true]
+  ]
+
+/** For each case: an export of `fx.seeded` with the flags exits 2 with its message and writes nothing. */
+export const refusesMediaFlags = (
+  fx: { readonly dir: string; readonly seeded: string },
+  cases: ReadonlyArray<readonly [ReadonlyArray<string>, RegExp, boolean]>
+) =>
+  it.each(cases.map(([flags, message]) => [flags, message] as const))(
+    "%j exits 2 with a message and writes nothing",
+    async (flags, message) => {
+      const out = path.join(fx.dir, "never")
+      const r = await run(["export", "--db", fx.seeded, "--did", DID, "--out", out, ...flags], { cwd: fx.dir })
+      expect(r.code, show(r)).toBe(2)
+      expect(r.stderr).toMatch(message)
+      expect(r.stdout).toBe("")
+      expect(existsSync(out)).toBe(false)
+    }
+  )

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFil
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
-import { expectZipInterrupted, seededWithMedia } from "./media-support.js"
+import { expectZipInterrupted, MEDIA_FLAG_CASES, refusesMediaFlags, seededWithMedia } from "./media-support.js"
 import {
   exportOk,
   generatePosts,
@@ -182,18 +182,11 @@ describe("skyporter export --media", () => {
     }
   })
 
-  it.each([
-    [["--media", "--media-root", "nowhere"], /--media-root nowhere is not a directory/],
-    [["--media", "--media-root", "seeded/archive.db"], /is not a directory/],
-    [["--media-root", "seeded"], /--media-root only applies with --media/]
-  ])("%j exits 2 with a message and writes nothing", async (flags, message) => {
-    const out = path.join(fx.dir, "never")
-    const r = await run(["export", "--db", fx.seeded, "--did", DID, "--out", out, ...flags], { cwd: fx.dir })
-    expect(r.code, show(r)).toBe(2)
-    expect(r.stderr).toMatch(message)
-    expect(r.stdout).toBe("")
-    expect(existsSync(out)).toBe(false)
-  })
+  // A --media-root that is a file as well: media.long.test.ts.
+  refusesMediaFlags(
+    fx,
+    MEDIA_FLAG_CASES.filter(([, , loop]) => loop)
+  )
 })
 
 /** The repository's independent ZIP reader: python's zipfile, every entry read whole and its CRC-32 checked. */

@@ -2,7 +2,8 @@
  * More of plugins.test.ts's paths through the real CLI, each run loading the installed modules:
  * a package by name alone, listed and exported (in the loop: with a path, and from a config
  * file), --option values read as JSON over a config's options, the stack of a crashing plugin with
- * SKYPORTER_DEBUG=1, serve refusing a config file's bad options before it listens, and the
+ * SKYPORTER_DEBUG=1, a config file listed by `formats --json` and its options for a built-in,
+ * csv's default BOM, serve refusing a config file's bad options before it listens, and the
  * example Markdown plugin of examples/format-markdown loaded by a path outside the working
  * directory. plugins.test.ts keeps one run of each path in the loop.
  */
@@ -10,7 +11,7 @@ import { Synthetic } from "@skyporter/testkit"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
-import { DID, lines, pluginProject, pluginRuns, POSTS, shouted } from "./plugin-project.js"
+import { CONFIG, DID, lines, pluginProject, pluginRuns, POSTS, shouted } from "./plugin-project.js"
 import { exportOk, readExport, run, show } from "./support.js"
 
 const MARKDOWN_EXAMPLE = fileURLToPath(new URL("../../../examples/format-markdown", import.meta.url))
@@ -51,6 +52,27 @@ describe("options of a plugin from skyporter.config.json", () => {
       )
     })
   }, 120_000)
+})
+
+describe("from skyporter.config.json (in the loop: an export with --option over its options, and `formats`)", () => {
+  it("`formats --json` lists its plugins, and a built-in takes its options", async () => {
+    await withConfig(CONFIG, async () => {
+      expect((await formats([])).map((f) => [f.name, f.origin]).filter(([, origin]) => origin !== "built-in")).toEqual([
+        ["shout", "skyporter-format-shout (skyporter.config.json)"],
+        ["quiet", "./plugins/quiet.mjs (skyporter.config.json)"]
+      ])
+      // The config's bom=false.
+      const csv = await exportText("csv", ["--format", "csv"])
+      expect(csv.text.startsWith("URI,")).toBe(true)
+    })
+  }, 120_000)
+})
+
+describe("--option for a built-in (in the loop: bom=false and escapeFormulas=true)", () => {
+  it("without it, csv starts with a BOM", async () => {
+    const plain = await exportText("csv", ["--format", "csv"])
+    expect(plain.text.startsWith("\uFEFF")).toBe(true)
+  }, 60_000)
 })
 
 describe("a plugin that crashes", () => {

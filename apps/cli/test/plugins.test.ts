@@ -10,9 +10,11 @@
  * by path, are in plugins.long.test.ts.
  */
 import { describe, expect, it } from "vitest"
+import { STYLE } from "./error-style.js"
 import {
   DID,
   expectLoadingFailure,
+  CONFIG,
   FAILURES,
   lines,
   pluginProject,
@@ -45,33 +47,15 @@ describe("loading a plugin", () => {
   }, 60_000)
 
   it("from skyporter.config.json, with options; --option overrides them key by key", async () => {
-    const config = {
-      plugins: [
-        ["skyporter-format-shout", { suffix: "?", upper: true }],
-        "./plugins/quiet.mjs",
-        [
-          "@skyporter/format-csv",
-          {
-            bom: false
-          }
-        ]
-      ]
-    }
-    await withConfig(config, async () => {
-      expect((await formats([])).map((f) => [f.name, f.origin]).filter(([, origin]) => origin !== "built-in")).toEqual([
-        ["shout", "skyporter-format-shout (skyporter.config.json)"],
-        ["quiet", "./plugins/quiet.mjs (skyporter.config.json)"]
-      ])
+    await withConfig(CONFIG, async () => {
       // One export shows both: the config's suffix reaches the plugin, and --option replaces the
       // config's upper=true while the suffix stays (the config alone, and --option suffix=#, in
-      // plugins.long.test.ts).
+      // plugins.long.test.ts; the config listed by `formats`: below, and with --json and a
+      // built-in's options from the config in plugins.long.test.ts).
       const shout = await exportText("txt", ["--format", "shout", "--option", "upper=false"])
       expect(shout.manifest.plugin).toEqual({ name: "shout", version: "2.0.0" })
       expect(shout.manifest.post_count).toBe(POSTS)
       expect(lines(shout.text)).toEqual(shouted("?", false))
-      // Options for a built-in: the config's bom=false.
-      const csv = await exportText("csv", ["--format", "csv"])
-      expect(csv.text.startsWith("URI,")).toBe(true)
     })
   }, 120_000)
 
@@ -88,8 +72,7 @@ describe("loading a plugin", () => {
   }, 60_000)
 
   it("--option sets a built-in's options: csv without BOM, with formula escaping", async () => {
-    const plain = await exportText("csv", ["--format", "csv"])
-    expect(plain.text.startsWith("\uFEFF")).toBe(true)
+    // Its default, a BOM: the golden vectors (golden.test.ts), and plugins.long.test.ts.
     const { text } = await exportText("csv", [
       "--format",
       "csv",
@@ -136,10 +119,17 @@ describe("skyporter formats --config", () => {
     const r = await withConfig("[", () => run(["formats"], { cwd: project.cwd }))
     expect(r.code, show(r)).toBe(2)
     expect(r.stderr).toMatch(/^skyporter formats: skyporter\.config\.json is not valid JSON/)
-    const ok = await withConfig({ plugins: ["skyporter-format-shout"] }, () => run(["formats"], { cwd: project.cwd }))
+    // The CLI's one error style (conventions.test.ts).
+    expect(r.stdout).toBe("")
+    expect(r.stderr, show(r)).toMatch(STYLE)
+    expect(r.stderr).toContain("Run 'skyporter formats --help' for usage.")
+    const ok = await withConfig(CONFIG, () => run(["formats"], { cwd: project.cwd }))
     expect(ok.code, show(ok)).toBe(0)
     expect(ok.stdout).toMatch(
       /^shout\s+v2\.0\.0\s+\.txt\s+skyporter-format-shout \(skyporter\.config\.json\)\s+post texts, loudly$/m
+    )
+    expect(ok.stdout).toMatch(
+      /^quiet\s+v2\.0\.0\s+\.txt\s+\.\/plugins\/quiet\.mjs \(skyporter\.config\.json\)\s+post texts, loudly$/m
     )
   }, 60_000)
 })

@@ -1,11 +1,13 @@
 /**
  * `skyporter seed` is deterministic through the real CLI: the same seed twice writes archives
  * whose exports are byte for byte the same (in the loop: @skyporter/synthetic's Synthetic.test.ts
- * checks the rows in-process, and seed.test.ts seeds and exports).
+ * checks the rows in-process, and seed.test.ts seeds and exports); and the bad arguments
+ * seed.test.ts leaves out (a --posts that is no number, a missing --posts), each exit 2, no file.
  */
 import { Synthetic } from "@skyporter/testkit"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
+import { BAD_ARGUMENTS, refusesBadArguments } from "./seed-arguments.js"
 import { exportOk, readExport, run, show, useTempDir } from "./support.js"
 
 const temp = useTempDir()
@@ -37,4 +39,9 @@ describe("skyporter seed", () => {
     }
     expect(files[0]!.equals(files[1]!)).toBe(true)
   }, 180_000)
+
+  refusesBadArguments(
+    BAD_ARGUMENTS.filter((c) => !c.loop),
+    () => temp.dir
+  )
 })

@@ -1,11 +1,22 @@
 /**
  * More of selection.test.ts, a CLI export each: ties in batches of 1 and
- * 1,000, did:plc:alice and did:plc:alice2 beside each other, a range given as
+ * 1,000, and in csv in batches of 2, did:plc:alice and did:plc:alice2 beside each other, a range given as
  * RFC 3339 instants and with offsets, and ranges reaching the years 0000 and
  * 9999.
  */
+import * as path from "node:path"
 import { describe, expect, it } from "vitest"
-import { DID, expectTiesOrdered, exportJson, selectionArchive, YEAR_RANGES, yearsInside } from "./selection-archive.js"
+import {
+  DID,
+  expectTiesOrdered,
+  exportJson,
+  keyOf,
+  selectionArchive,
+  TIE_ORDER,
+  YEAR_RANGES,
+  yearsInside
+} from "./selection-archive.js"
+import { exportOk, parseCsv, readExport } from "./support.js"
 
 const fx = selectionArchive()
 
@@ -15,6 +26,28 @@ describe("selection and order", () => {
     (batch) => expectTiesOrdered(fx, batch),
     120_000
   )
+
+  it("ties are ordered the same way in csv", async () => {
+    const published = await exportOk(
+      [
+        "--db",
+        fx.db,
+        "--did",
+        DID,
+        "--format",
+        "csv",
+        "--batch-size",
+        "2",
+        "--out",
+        path.join(fx.dir, "out"),
+        "--quiet"
+      ],
+      { cwd: fx.dir }
+    )
+    const [, ...records] = parseCsv(readExport(published, "csv").data.toString("utf8"))
+    expect(records.filter((r) => r[3]!.startsWith("tie ")).map((r) => keyOf(r[0]!))).toEqual(TIE_ORDER)
+    expect(records.every((r) => r[2] === DID)).toBe(true)
+  }, 120_000)
 
   it.each(["did:plc:alice", "did:plc:alice2"])(
     "%s gets its own rows only",

@@ -1,61 +1,18 @@
 /**
- * SIGINT / SIGTERM in the middle of an export (a slow test plugin; the
- * signal is sent once stderr shows progress and batch 2 has been written):
- * exit 130, nothing published, no temporary directory left.
+ * SIGTERM in the middle of an export (a slow test plugin; the signal is sent
+ * once stderr shows progress and batch 2 has been written): exit 130, nothing
+ * published, no temporary directory left. SIGINT the same way:
+ * signals.long.test.ts (and into a ZIP file, in the loop: media.test.ts).
  */
-import { existsSync, mkdirSync, readdirSync } from "node:fs"
-import * as path from "node:path"
 import { describe, it } from "vitest"
-import { exportDirs, listTree, sharedArchive, show, start, tempEntries, testPluginExport, waitFor } from "./support.js"
+import { betweenBatchesArchive, expectInterruptedBetweenBatches } from "./between-batches.js"
 
-const DID = "did:plc:interrupted"
-const POSTS = 400
-
-const fx = sharedArchive(DID, POSTS)
+const fx = betweenBatchesArchive()
 
 describe("a signal mid-export", () => {
-  // The two runs share nothing but the archive they read: they run side by side, each mostly
-  // waiting on its plugin's delays.
-  it.concurrent.for(["SIGINT", "SIGTERM"] as const)(
-    "%s: exits 130, publishes nothing and removes its temporary directory",
-    async (signal, { expect }) => {
-      const out = path.join(fx.dir, `out-${signal}`)
-      const markers = path.join(fx.dir, `markers-${signal}`)
-      mkdirSync(markers)
-      // 40 batches of 10, each at least 200 ms: the export runs for 8 s or more.
-      const running = start(testPluginExport(fx.db, DID, out), {
-        cwd: fx.dir,
-        env: { SKYPORTER_TEST_DELAY_MS: "200", SKYPORTER_TEST_MARKER_DIR: markers }
-      })
-      let exited = false
-      void running.done.then(() => (exited = true))
-      try {
-        await waitFor(
-          "progress on stderr and batch 2 written",
-          () =>
-            exited || (/testjson: \d+\/400 posts/.test(running.stderr()) && existsSync(path.join(markers, "batch-2"))),
-          120_000
-        )
-        expect(exited, "the export ended before the signal could be sent").toBe(false)
-        // The export is under way: its temporary directory exists.
-        const temps = tempEntries(out)
-        expect(temps).toHaveLength(1)
-        expect(listTree(out)).toContain(`${temps[0]}/posts.json`)
-        running.child.kill(signal)
-        const r = await running.done
-        expect(r.code, show(r)).toBe(130)
-        expect(r.signal).toBe(null)
-        expect(r.stdout, show(r)).toBe("")
-        expect(r.stderr).not.toMatch(/unexpected error/)
-        // Interrupted part-way, not at the end.
-        expect(readdirSync(markers).length).toBeLessThan(40)
-        expect(exportDirs(out, DID), show(r)).toEqual([])
-        expect(tempEntries(out), show(r)).toEqual([])
-        expect(listTree(out).filter((p) => p !== DID)).toEqual([])
-      } finally {
-        if (!exited) running.child.kill("SIGKILL")
-      }
-    },
+  it(
+    "SIGTERM: exits 130, publishes nothing and removes its temporary directory",
+    () => expectInterruptedBetweenBatches(fx, "SIGTERM"),
     180_000
   )
 })
