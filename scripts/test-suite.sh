@@ -51,6 +51,8 @@ done < <(node -e '
 test_package() {
   local pkg=$1 dir=$ROOT/${DIR[$1]} tmp status left
   tmp=$(mktemp -d "${TMPDIR:-/tmp}/skyporter-test-XXXXXX") || return 1
+  # Open to every user, as the system's is: some tests run the CLI as another user (nobody).
+  chmod 1777 "$tmp" || return 1
   (cd "$dir" && TMPDIR=$tmp PATH="$dir/node_modules/.bin:$ROOT/node_modules/.bin:$PATH" sh -c "${SCRIPT[$pkg]}") 2>&1 |
     sed -u "s|^|$pkg:test: |"
   status=$?

@@ -126,7 +126,7 @@ describe("ThreadPool", () => {
     }
     // Threads given back from now on wait this long, then stop.
     Prewarm.stopWaiting()
-    Prewarm.keepIdleFor(50)
+    Prewarm.keepIdleFor(3_000)
     try {
       await export_(3)
       expect(Prewarm.waiting()).toBe(2)
