@@ -3,7 +3,17 @@
  * directory with its own copy of effect (not the CLI's), an installed plugin package and plugin
  * files on disk, good ones and every kind of broken one; and the ways loading a plugin must fail.
  */
-import { cpSync, mkdirSync, statSync, writeFileSync } from "node:fs"
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync
+} from "node:fs"
 import { createRequire } from "node:module"
 import * as path from "node:path"
 import { afterAll, beforeAll, expect } from "vitest"
@@ -62,6 +72,33 @@ export const writeIn = (cwd: string, relative: string, text: string): void => {
   writeFileSync(file, text)
 }
 
+/**
+ * A copy of effect apart from the CLI's, made once per version under node_modules/.cache: only
+ * what Node runs (package.json and the JavaScript of dist/), a quarter of the package's bytes.
+ * Its one path lets Node's compile cache serve every run, where a copy per project added entries.
+ */
+const effectCopy = (): string => {
+  const effect = path.dirname(createRequire(import.meta.url).resolve("effect/package.json"))
+  const { version } = JSON.parse(readFileSync(path.join(effect, "package.json"), "utf8")) as { version: string }
+  const copy = path.join(path.dirname(effect), ".cache", "skyporter-plugin-effect", version, "node_modules", "effect")
+  if (existsSync(path.join(copy, "package.json"))) return copy
+  const runs = (file: string) =>
+    file === effect ||
+    file === path.join(effect, "package.json") ||
+    file.endsWith(".js") ||
+    (file.startsWith(path.join(effect, "dist")) && statSync(file).isDirectory())
+  // Made aside and renamed into place: test files in other workers may make it at the same time.
+  const making = `${copy}.${process.pid}-${Date.now()}`
+  cpSync(effect, making, { recursive: true, dereference: true, filter: runs })
+  try {
+    renameSync(making, copy)
+  } catch (e) {
+    rmSync(making, { recursive: true, force: true })
+    if (!existsSync(path.join(copy, "package.json"))) throw e
+  }
+  return copy
+}
+
 /** The project, made before and removed after the file's tests. */
 export const pluginProject = (): PluginProject => {
   const project = { dir: "", db: "", cwd: "" }
@@ -71,19 +108,9 @@ export const pluginProject = (): PluginProject => {
     writeArchive(project.db, generatePosts(DID, POSTS))
     project.cwd = path.join(project.dir, "project")
     const write = (relative: string, text: string) => writeIn(project.cwd, relative, text)
-    // The project's own copy of effect, as npm would install it for a plugin: not the CLI's. Only
-    // what Node runs (package.json and the JavaScript of dist/): a quarter of the package's bytes.
-    const effect = path.dirname(createRequire(import.meta.url).resolve("effect/package.json"))
-    const runs = (file: string) =>
-      file === effect ||
-      file === path.join(effect, "package.json") ||
-      file.endsWith(".js") ||
-      (file.startsWith(path.join(effect, "dist")) && statSync(file).isDirectory())
-    cpSync(effect, path.join(project.cwd, "node_modules", "effect"), {
-      recursive: true,
-      dereference: true,
-      filter: runs
-    })
+    // The project's own copy of effect, not the CLI's: linked, as pnpm installs a package.
+    mkdirSync(path.join(project.cwd, "node_modules"), { recursive: true })
+    symlinkSync(effectCopy(), path.join(project.cwd, "node_modules", "effect"), "dir")
     // An installed package whose exports only meet the "import" condition.
     write(
       "node_modules/skyporter-format-shout/package.json",
