@@ -100,19 +100,26 @@ export const MAX_IDLE = 3
  */
 export const IDLE_MILLIS = 30_000
 
-/** A waiting thread that failed or stopped is dropped, never handed out. */
-const forget = (worker: Worker) => () => {
+/** Takes a thread off the waiting list, with its idle timer. */
+const drop = (worker: Worker): void => {
   const k = idle.indexOf(worker)
   if (k >= 0) idle.splice(k, 1)
   clearTimeout(timers.get(worker))
   timers.delete(worker)
+  prewarmed.delete(worker)
 }
 
 const keep = (worker: Worker): void => {
   worker.unref()
-  worker.once("error", forget(worker))
-  worker.once("exit", forget(worker))
+  // A waiting thread that failed or stopped is dropped, never handed out.
+  worker.once("error", () => drop(worker))
+  worker.once("exit", () => drop(worker))
   idle.push(worker)
+}
+
+const stop = (worker: Worker): void => {
+  drop(worker)
+  void worker.terminate()
 }
 
 const start = (workerData: string): Worker => {
@@ -146,12 +153,10 @@ export const waiting = (): number => idle.length
 
 /** A waiting thread for an export, if there is one, no longer watched here. */
 export const take = (): Worker | undefined => {
-  for (let worker = idle.shift(); worker !== undefined; worker = idle.shift()) {
+  for (let worker = idle[0]; worker !== undefined; worker = idle[0]) {
+    drop(worker)
     worker.removeAllListeners("error")
     worker.removeAllListeners("exit")
-    clearTimeout(timers.get(worker))
-    timers.delete(worker)
-    prewarmed.delete(worker)
     if (alive(worker)) return worker
   }
   return undefined
@@ -172,10 +177,7 @@ export const giveBack = (worker: Worker): void => {
     return
   }
   keep(worker)
-  const timer = setTimeout(() => {
-    forget(worker)()
-    void worker.terminate()
-  }, idleMillis)
+  const timer = setTimeout(() => stop(worker), idleMillis)
   timer.unref()
   timers.set(worker, timer)
 }
@@ -187,12 +189,7 @@ export const stopWaiting = (): void => {
 
 /** Stops the prewarmed threads no export took; those kept from an export wait on. */
 export const shed = (): void => {
-  for (const worker of idle.filter((w) => prewarmed.has(w))) {
-    forget(worker)()
-    worker.removeAllListeners("error")
-    worker.removeAllListeners("exit")
-    void worker.terminate()
-  }
+  for (const worker of idle.filter((w) => prewarmed.has(w))) stop(worker)
 }
 
 /** A new thread, waiting for an export. */

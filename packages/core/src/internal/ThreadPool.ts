@@ -36,12 +36,6 @@ export interface ThreadPoolShape {
  */
 const CLOSE_MILLIS = 2_000
 
-const after = (millis: number) => {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const elapsed = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), millis)))
-  return { elapsed, cancel: () => clearTimeout(timer) }
-}
-
 const start = (init: WorkerInit, deliver: (message: FromWorker) => void): Lease => {
   const worker: Worker = Prewarm.take() ?? Prewarm.spawn()
   worker.ref()
@@ -62,9 +56,10 @@ const start = (init: WorkerInit, deliver: (message: FromWorker) => void): Lease 
     send: (message, transfer) => port1.postMessage(message, transfer),
     end: async (reuse) => {
       port1.postMessage({ type: "close" } satisfies ToWorker)
-      const wait = after(CLOSE_MILLIS)
-      const clean = reuse && (await Promise.race([acknowledged, wait.elapsed]))
-      wait.cancel()
+      // Whichever comes first settles it: the thread's "closed", its port closing, or the time.
+      const timer = setTimeout(() => acknowledge(false), CLOSE_MILLIS)
+      const clean = reuse && (await acknowledged)
+      clearTimeout(timer)
       port1.close()
       worker.off("error", onError)
       worker.off("exit", onExit)
