@@ -20,7 +20,8 @@ describe("EncodingThread.run on this thread", () => {
     const broken = { ...init, rowsSql: "SELECT uri FROM nowhere" }
     const { port1, port2 } = new MessageChannel()
     const first = new Promise<FromWorker>((resolve) => port1.once("message", resolve))
-    const close = EncodingThread.run(broken, port2)
+    let closed = 0
+    const close = EncodingThread.run(broken, port2, undefined, () => closed++)
     const message = await first
     expect(message).toMatchObject({ type: "error", stage: "snapshot" })
     expect(message.type === "error" && message.message).toMatch(/no such table: nowhere/)
@@ -31,8 +32,12 @@ describe("EncodingThread.run on this thread", () => {
     } finally {
       writer.close()
     }
+    // Asked to close, it ends as any export does, once.
+    const ended = new Promise((resolve) => port1.once("close", resolve))
+    port1.postMessage({ type: "close" })
+    await ended
     close()
-    port1.close()
+    expect(closed).toBe(1)
   })
 })
 

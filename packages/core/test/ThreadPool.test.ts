@@ -138,14 +138,23 @@ describe("ThreadPool", () => {
     }
   })
 
-  it("stops the waiting threads of another entry module when it changes", () => {
+  it("stops the threads of another entry module when it changes, waiting or back from an export", async () => {
     Prewarm.prewarm(3)
     expect(Prewarm.waiting()).toBe(2)
     Prewarm.useScript(Prewarm.WORKER_URL)
     expect(Prewarm.waiting(), "the same entry keeps them").toBe(2)
+    const file = archive(posts(10))
+    const range = await Effect.runPromise(DateRange.make({}))
+    const pool = await Effect.runPromise(ThreadPool.make)
+    let answer: (m: FromWorker) => void = () => {}
+    const first = new Promise<FromWorker>((resolve) => (answer = resolve))
+    const lease = pool.start(BatchSource.workerInit(file, { did: "did:plc:test", range }), (m) => answer(m))
+    expect(await first).toEqual({ type: "ready", total: 10 })
     Prewarm.useScript(new URL("./held-entry.mjs", import.meta.url))
     try {
       expect(Prewarm.waiting()).toBe(0)
+      await lease.end(true)
+      expect(Prewarm.waiting(), "a thread of the old entry is not kept").toBe(0)
     } finally {
       Prewarm.useScript(Prewarm.WORKER_URL)
     }
