@@ -132,15 +132,19 @@ describe("progress events", () => {
     // and in the order of the server's own log lines).
     expect(runningAt[b.id]!).toBeGreaterThanOrEqual(endedAt[a.id]! - 100)
     expect(runningAt[c.id]!).toBeGreaterThanOrEqual(endedAt[b.id]! - 100)
-    const transitions = server
-      .stderr()
-      .split("\n")
-      .flatMap((line) => {
-        const job = [a, b, c].findIndex((j) => line.startsWith(`export ${j.id} `))
-        const what = / (started|completed: \d+ posts)$/.exec(line)?.[1]
-        return job < 0 || what === undefined ? [] : [`${"abc"[job]} ${what.split(":")[0]}`]
-      })
-    expect(transitions).toEqual(["a started", "a completed", "b started", "b completed", "c started", "c completed"])
+    const transitions = () =>
+      server
+        .stderr()
+        .split("\n")
+        .flatMap((line) => {
+          const job = [a, b, c].findIndex((j) => line.startsWith(`export ${j.id} `))
+          const what = / (started|completed: \d+ posts)$/.exec(line)?.[1]
+          return job < 0 || what === undefined ? [] : [`${"abc"[job]} ${what.split(":")[0]}`]
+        })
+    // The log comes through its own pipe: its last line may land after the last event did.
+    await expect
+      .poll(transitions, { timeout: 10_000 })
+      .toEqual(["a started", "a completed", "b started", "b completed", "c started", "c completed"])
   })
 
   it("answers 404 for the events of an unknown export", async () => {
