@@ -121,6 +121,27 @@ describe("media in exports", () => {
     }
   )
 
+  it.each(KINDS)(
+    "hashes files of any size as written, the read buffers reused from file to file (%s)",
+    async (_, zip) => {
+      // Around the 1 MiB read buffer: empty, smaller, exactly it, one byte past, several reads.
+      const sizes = [0, 1, 700_000, 1 << 20, (1 << 20) + 1, 2_500_000, 3, 1_048_575, 5_000_000, 17]
+      const file = archive(posts(sizes.length))
+      const root = path.dirname(file)
+      const data = sizes.map((n, i) => put(root, `media/f${i}.bin`, randomBytes(n)))
+      insertMedia(
+        file,
+        data.map((_data, i) => ({ hash: `h${i}`, post_uri: uri(i), file_path: `media/f${i}.bin` }))
+      )
+      const done = completed(events(await collect(file, { out: tempDir(), media: true, zip })))
+      const expected = data.map((d, i) => ({ path: `media/f${i}.bin`, bytes: d.length, sha256: sha256(d) }))
+      expect(done.manifest.files.slice(1).sort((a, b) => a.path.localeCompare(b.path))).toEqual(
+        expected.sort((a, b) => a.path.localeCompare(b.path))
+      )
+      expect(mediaFolder(done.path)).toEqual(Object.fromEntries(expected.map((e) => [e.path.slice(6), e.sha256])))
+    }
+  )
+
   it.each(KINDS)("skips missing, special and escaping files, lists them, and still succeeds (%s)", async (_, zip) => {
     const dir = tempDir()
     const file = archive(posts(20), path.join(dir, "archive.db"))

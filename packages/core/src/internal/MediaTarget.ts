@@ -52,12 +52,14 @@ export interface MediaTarget {
 
 const HASH_CHUNK = 1024 * 1024
 
-/** Byte count and sha256 of a file, read in chunks. */
-export const digestFile = async (file: string): Promise<{ readonly bytes: number; readonly sha256: string }> => {
+/** Byte count and sha256 of a file, read in chunks (into `buffer` when given). */
+export const digestFile = async (
+  file: string,
+  given?: Buffer
+): Promise<{ readonly bytes: number; readonly sha256: string }> => {
   const handle = await fs.open(file, "r")
   try {
-    const { size } = await handle.stat()
-    const buffer = Buffer.allocUnsafe(Math.min(HASH_CHUNK, size + 1))
+    const buffer = given ?? Buffer.allocUnsafe(Math.min(HASH_CHUNK, (await handle.stat()).size + 1))
     const hash = createHash("sha256")
     let bytes = 0
     for (;;) {
@@ -95,6 +97,9 @@ const syncFile = async (file: string): Promise<void> => {
 export const folder = (dir: string): MediaTarget => {
   const mediaDir = path.join(dir, DIRECTORY)
   let created: Promise<void> | undefined
+  // A buffer per copy in flight, reused: one per file grew external memory by the media's size.
+  const buffers: Array<Buffer> = []
+
   const copy = async (real: string, name: string): Promise<Manifest.FileEntry | Manifest.MissingReason> => {
     created ??= fs.mkdir(mediaDir).catch((e) => {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e
@@ -111,8 +116,13 @@ export const folder = (dir: string): MediaTarget => {
       if (OUTPUT_ERRORS.has(code)) throw e
       return reasonOf(e)
     }
-    const { bytes, sha256 } = await digestFile(dest)
-    return { path: `${DIRECTORY}/${name}`, bytes, sha256 }
+    const buffer = buffers.pop() ?? Buffer.allocUnsafe(HASH_CHUNK)
+    try {
+      const { bytes, sha256 } = await digestFile(dest, buffer)
+      return { path: `${DIRECTORY}/${name}`, bytes, sha256 }
+    } finally {
+      buffers.push(buffer)
+    }
   }
   return {
     concurrency: 8,
