@@ -205,9 +205,12 @@ export const COMMANDS: ReadonlyArray<string> = ["export", "seed", "formats", "se
 export const commandName = (path: ReadonlyArray<string>): string =>
   ["skyporter", ...path.filter((p) => p !== "skyporter")].join(" ")
 
-/** Every error, usage or runtime: `skyporter export: …` then the command's help hint. */
-export const errorText = (command: string, messages: ReadonlyArray<string>): string =>
-  `${messages.map((m) => `${command}: ${m}`).join("\n")}\nRun '${command} --help' for usage.\n`
+/**
+ * Every error: `skyporter export: …`; a usage error (exit 2) then the command's
+ * help hint, which would mislead after a locked archive or a full disk.
+ */
+export const errorText = (command: string, messages: ReadonlyArray<string>, usage = true): string =>
+  `${messages.map((m) => `${command}: ${m}\n`).join("")}${usage ? `Run '${command} --help' for usage.\n` : ""}`
 
 /** A parser error in words: a repeated single-value flag says so. */
 const describeError = (error: CliError.CliError): string => {
