@@ -2,10 +2,21 @@
  * The `skyporter export` handler. Loaded only when `export` runs (see
  * Cli.ts), with the core, the format plugins and the progress bar it needs.
  */
-import { Accounts, Archive, Export, FormatRegistry, InvalidRequest, PluginLoader, PluginOptions } from "@skyporter/core"
+import {
+  Accounts,
+  Archive,
+  Export,
+  ExportFailed,
+  FormatRegistry,
+  InvalidRequest,
+  PluginLoader,
+  PluginOptions
+} from "@skyporter/core"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import { existsSync, statSync } from "node:fs"
+import * as path from "node:path"
 import type { ExportFlags } from "../Cli.js"
 import * as Formats from "../Formats.js"
 import * as ProgressView from "../ProgressView.js"
@@ -41,6 +52,16 @@ export const run = (flags: ExportFlags) =>
       return yield* new InvalidRequest({
         field: "mediaRoot",
         message: "--media-root only applies with --media: add --media to copy the posts' media files"
+      })
+    }
+    // Said before the archive is opened; exit 1 like a file in the way further up the path.
+    const out = path.resolve(flags.out)
+    if (existsSync(out) && !statSync(out).isDirectory()) {
+      return yield* new ExportFailed({
+        stage: "prepare",
+        message:
+          `cannot create the folder ${out}: a file is in the way (it is not a folder); ` +
+          "--out must name a folder (created when missing)"
       })
     }
     const loaded = yield* Formats.load(flags.plugin, Option.getOrUndefined(flags.config))
@@ -91,7 +112,7 @@ export const run = (flags: ExportFlags) =>
           yield* Effect.sync(() => process.stderr.write(noPostsNotice(flags.did, accounts)))
         }
       }
-    }).pipe(Effect.provide(Archive.Archive.layer({ path: flags.db, did: flags.did })))
+    }).pipe(Effect.provide(Archive.Archive.layer({ path: flags.db, did: flags.did, media: flags.media })))
   }).pipe(
     // Last, once every temporary file is gone: a stopped export says so.
     Effect.onInterrupt(() =>
