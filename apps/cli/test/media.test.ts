@@ -5,7 +5,7 @@
 import { Synthetic } from "@skyporter/testkit"
 import Database from "better-sqlite3"
 import { execFileSync, spawnSync } from "node:child_process"
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs"
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
@@ -180,6 +180,23 @@ describe("skyporter export --media", () => {
       removeDir(root)
       removeDir(outside)
     }
+  })
+
+  it("refuses an archive without a media table as not a bskyarchive archive: exit 2, nothing written", async () => {
+    const db = path.join(fx.dir, "no-media-table.db")
+    copyFileSync(fx.seeded, db)
+    const edit = new Database(db)
+    edit.exec("DROP TABLE media")
+    edit.close()
+    const out = path.join(fx.dir, "no-media-table")
+    const r = await run(["export", "--db", db, "--did", DID, "--out", out, "--media"], { cwd: fx.dir })
+    expect(r.code, show(r)).toBe(2)
+    expect(r.stdout).toBe("")
+    expect(r.stderr).toBe(
+      `skyporter export: ${db} has no media table, so it holds no media files to copy: export it without --media\n` +
+        "Run 'skyporter export --help' for usage.\n"
+    )
+    expect(existsSync(out)).toBe(false)
   })
 
   // A --media-root that is a file as well: media.long.test.ts.
