@@ -1,6 +1,7 @@
 /**
  * Entry point of the `skyporter` binary. Exit codes:
- * 0 success · 1 export failed (nothing published) or the archive is locked ·
+ * 0 success · 1 export failed (nothing published), the archive is locked or
+ * `serve` cannot listen ·
  * 2 invalid usage or input (a bare `skyporter` too: it prints the help) ·
  * 130 interrupted (SIGINT/SIGTERM; cleanup done).
  */
