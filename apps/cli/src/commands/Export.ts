@@ -9,6 +9,8 @@ import {
   ExportFailed,
   FormatRegistry,
   InvalidRequest,
+  type Manifest,
+  Media,
   PluginLoader,
   PluginOptions
 } from "@skyporter/core"
@@ -43,6 +45,35 @@ export const noPostsNotice = (did: string, accounts: ReadonlyArray<Accounts.Acco
     (a) => `  ${a.did}${a.handle === null ? "" : ` (@${a.handle})`}: ${a.posts} post${a.posts === 1 ? "" : "s"}`
   )
   return `${head}\nIt holds posts of:\n${lines.join("\n")}\n`
+}
+
+/** Why media files were skipped, in words, per `missing_media` reason. */
+const SKIPPED: Record<Manifest.MissingReason, (root: string) => string> = {
+  not_found: (root) => `not found under ${root}`,
+  not_regular: () => "not regular files",
+  unreadable: () => "unreadable",
+  outside_root: (root) => `outside the media root ${root}`,
+  invalid_path: () => "with a file path that cannot be used",
+  name_conflict: () => "named like a different file already in media/"
+}
+
+/**
+ * What stderr says after an export that skipped media files: how many and
+ * why, and when none was found, the likely cause. Empty when none was skipped.
+ */
+export const skippedMediaNotice = (manifest: Manifest.Manifest, root: string): string => {
+  const skipped = manifest.missing_media
+  if (skipped.length === 0) return ""
+  const counts = new Map<Manifest.MissingReason, number>()
+  for (const m of skipped) counts.set(m.reason, (counts.get(m.reason) ?? 0) + 1)
+  const reasons = [...counts].map(([reason, n]) => `${n} ${SKIPPED[reason](root)}`)
+  const head =
+    `skyporter export: ${skipped.length} media file${skipped.length === 1 ? "" : "s"} skipped ` +
+    `(listed in the manifest's missing_media): ${reasons.join("; ")}\n`
+  const noneFound = manifest.media_count === 0 && counts.size === 1 && counts.has("not_found")
+  return noneFound
+    ? `${head}skyporter export: no media file was found: check --media-root (relative media paths start from it; default: the archive's folder)\n`
+    : head
 }
 
 export const run = (flags: ExportFlags) =>
@@ -97,6 +128,9 @@ export const run = (flags: ExportFlags) =>
             // out, the export is a success whatever signal comes next.
             if (event._tag === "Completed") {
               view.stop()
+              if (flags.media && !flags.quiet) {
+                process.stderr.write(skippedMediaNotice(event.manifest, Media.rootOf(mediaRoot, flags.db)))
+              }
               process.stdout.write(`${flags.json ? JSON.stringify(event.manifest) : event.path}\n`)
               published.value = true
               posts = event.manifest.post_count
