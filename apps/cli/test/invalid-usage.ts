@@ -109,7 +109,11 @@ export const CASES: ReadonlyArray<Case> = [
     args: (f) => alice(f, "--threads", "1.5"),
     message: [/invalid --threads "1\.5": expected an integer from 1 to 32/]
   },
-  { name: "--threads empty", args: (f) => alice(f, "--threads="), message: [/--threads needs a value: an integer from 1/] },
+  {
+    name: "--threads empty",
+    args: (f) => alice(f, "--threads="),
+    message: [/--threads needs a value: an integer from 1/]
+  },
   { name: "a word for a date", args: (f) => alice(f, "--since", "yesterday"), message: [/--since/, /yesterday/] },
   { name: "an instant without a zone", args: (f) => alice(f, "--since", "2024-03-01T00:00:00"), message: [/--since/] },
   {
