@@ -8,7 +8,7 @@
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Archive, describe, ExportRequest, FormatRegistry, InvalidRequest } from "@skyporter/core"
 import { JobManager, OutputFolder } from "@skyporter/jobs"
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, Schema } from "effect"
 import * as HttpServer from "effect/http/HttpServer"
 import { createServer } from "node:http"
 import { isIP } from "node:net"
@@ -19,6 +19,11 @@ import * as Guard from "./Guard.js"
 import type * as Sse from "./Sse.js"
 import * as Static from "./Static.js"
 import * as Upload from "./Upload.js"
+
+/** The server cannot listen (the port is taken, not permitted): no fault of the options, exit 1. */
+export class ListenFailed extends Schema.TaggedError<ListenFailed>()("ListenFailed", {
+  message: Schema.String
+}) {}
 
 export interface ServeOptions {
   /** The bskyarchive archive. */
@@ -171,8 +176,7 @@ export const run = Effect.fn("Server.run")(function* (options: ServeOptions) {
         ).pipe(
           Effect.mapError(
             (e) =>
-              new InvalidRequest({
-                field: "port",
+              new ListenFailed({
                 message: `cannot listen on ${host.includes(":") ? `[${host}]` : host}:${port}: ${describe(e.cause)}`
               })
           )

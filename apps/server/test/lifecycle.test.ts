@@ -168,10 +168,10 @@ describe("skyporter serve", () => {
       const late = await readEvents(second.url, `/api/exports/${a.id}/events`)
       expect(late.events.map((e) => e.event)).toEqual(["completed"])
       expect((await fetch(new URL(`/api/exports/${a.id}/download`, second.url))).status).toBe(200)
-      // A port in use: a clear message, exit 2.
+      // A port in use: a clear message, exit 1 (no fault of the command line: no usage hint).
       const busy = serveRefused(["--db", fixture.db, "--out", out, "--port", new URL(second.url).port])
-      expect(busy.code).toBe(2)
-      expect(busy.stderr).toMatch(/cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE/)
+      expect(busy.code).toBe(1)
+      expect(busy.stderr).toMatch(/^skyporter serve: cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE[^\n]*\n$/)
     } finally {
       await second.stop()
     }
