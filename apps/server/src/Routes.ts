@@ -1,7 +1,8 @@
 /**
  * The API's routes, described once: method, path, and what each does.
  * `Api` builds effect's `HttpRouter` from this table, and the tests walk it.
- * Before the router, `match` checks the raw request path against it (an
+ * Before the router, `match` checks the raw request path against it (dot
+ * segments and empty segments are never resolved, so they match no route; an
  * export id must match a strict pattern before it is decoded, so
  * percent-encoded slashes, NULs or dots never become a path) and tells an
  * unknown path (404) from another method (405).

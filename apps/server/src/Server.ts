@@ -197,7 +197,8 @@ export const run = Effect.fn("Server.run")(function* (options: ServeOptions) {
         ],
         streams: options.streams,
         upload: Upload.make({ manager, archive, out, maxBytes: maxUpload }),
-        keepAliveMillis: options.keepAliveMillis
+        keepAliveMillis: options.keepAliveMillis,
+        log
       })
       yield* server.serve(app)
       options.onListening?.(urlOf(server.address))

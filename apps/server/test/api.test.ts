@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto"
 import { mkdirSync, writeFileSync } from "node:fs"
 import * as http from "node:http"
+import * as net from "node:net"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import {
@@ -287,6 +288,30 @@ describe("the server", () => {
     expect((await request(url(), "GET", `/api/exports/${done.id}`)).status).toBe(200)
   })
 
+  it("answers malformed request paths with 404 or 400 and the JSON error, never 500", async () => {
+    const port = new URL(url()).port
+    const cases: Array<[string, number, string]> = [
+      ["/api/exports/x/../../accounts", 404, "not_found"],
+      ["/api/exports/../accounts", 404, "not_found"],
+      ["/api/./accounts", 404, "not_found"],
+      ["/api//accounts", 404, "not_found"],
+      ["//evil.example/api/exports", 404, "not_found"],
+      ["//evil.example/api/accounts?x=1", 404, "not_found"],
+      ["/api/exports/%2e%2e/events", 404, "not_found"],
+      ["/./", 404, "not_found"],
+      ["*", 400, "invalid_request"],
+      // The absolute form a proxy may send is its path, as RFC 9112 asks.
+      [`http://127.0.0.1:${port}/api/accounts`, 200, ""]
+    ]
+    for (const [target, status, code] of cases) {
+      const r = await rawRequest(`GET ${target} HTTP/1.1`)
+      expect(r.status, target).toBe(status)
+      expect(r.headers["content-type"], target).toMatch(/^application\/json/)
+      if (code !== "") expect(JSON.parse(r.body).error.code, target).toBe(code)
+    }
+    expect(server.stderr()).not.toContain("internal error")
+  })
+
   it("pages the list newest first with a cursor", async () => {
     const seen: Array<string> = []
     let cursor: string | null = null
@@ -442,6 +467,29 @@ describe("the server", () => {
     expect(checked.names.sort()).toEqual(["manifest.json", "posts.json"])
   })
 })
+
+/** One request sent as raw bytes (a request line no client library would send); its status, headers and body. */
+const rawRequest = (line: string) =>
+  new Promise<{ status: number; headers: Record<string, string>; body: string }>((resolve, reject) => {
+    const target = new URL(url())
+    const socket = net.connect(Number(target.port), target.hostname, () =>
+      socket.write(`${line}\r\nHost: ${target.host}\r\nConnection: close\r\n\r\n`)
+    )
+    let text = ""
+    socket.setEncoding("latin1")
+    socket.on("data", (d: string) => (text += d))
+    socket.on("error", reject)
+    socket.on("end", () => {
+      const [head = "", ...rest] = text.split("\r\n\r\n")
+      const [statusLine = "", ...lines] = head.split("\r\n")
+      const headers: Record<string, string> = {}
+      for (const l of lines) {
+        const i = l.indexOf(":")
+        headers[l.slice(0, i).toLowerCase()] = l.slice(i + 1).trim()
+      }
+      resolve({ status: Number(statusLine.split(" ")[1]), headers, body: rest.join("\r\n\r\n") })
+    })
+  })
 
 /** A GET with the path sent exactly as given (fetch would normalise dot segments). */
 const rawGet = (rawPath: string) =>
