@@ -63,7 +63,11 @@ const KNOWN_ERRORS = new Set([
 export const make = Effect.fnUntraced(function* (options: AppOptions) {
   const { manager, auth, tickets } = options
   const redactor: Redactor = makeRedactor(options.privatePaths ?? [])
-  const guard: Guard.GuardOptions = { allowedHosts: auth === undefined ? options.allowedHosts : undefined }
+  const guard: Guard.GuardOptions = {
+    allowedHosts: auth === undefined ? options.allowedHosts : undefined,
+    // Behind a reverse proxy (only with tokens) the page may be served over TLS.
+    schemes: new Set(auth === undefined ? ["http:"] : ["http:", "https:"])
+  }
   const handlers = Handlers.make({
     manager,
     registry: options.registry,
@@ -169,7 +173,7 @@ export const make = Effect.fnUntraced(function* (options: AppOptions) {
     const isApi = pathname.startsWith("/api/") || pathname === "/api"
     const refused =
       Guard.checkHost(guard, request.headers["host"]) ??
-      (isApi ? Guard.checkSameOrigin(request.method, request.headers) : undefined)
+      (isApi ? Guard.checkSameOrigin(guard, request.method, request.headers) : undefined)
     let response: HttpServerResponse.HttpServerResponse
     if (refused !== undefined) {
       response = HttpServerResponse.setHeader(errorResponse(refused), "cache-control", "no-store")
