@@ -16,6 +16,12 @@ import type { JobError } from "./ApiErrors.js"
 export const downloadName = (did: string, name: string): string =>
   `skyporter-${did}-${name}`.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 180) + ".zip"
 
+/** The headers of a download (also the answer to HEAD). */
+export const headers = (did: string, name: string): Record<string, string> => ({
+  "content-type": "application/zip",
+  "content-disposition": `attachment; filename="${downloadName(did, name)}"`
+})
+
 /**
  * Runs `acquire` in a scope that stays open until the response to `request`
  * is done; `finished` tells whether it ended with every byte sent.
@@ -55,9 +61,5 @@ export const respond = (
     untilResponseEnds(request, manager.download(id, access, { deleteAfter }), (lease, finished) =>
       finished ? lease.sent : Effect.void
     ),
-    (lease) =>
-      HttpServerResponse.stream(ZipWriter.zipDirectory(lease.dir), {
-        contentType: "application/zip",
-        headers: { "content-disposition": `attachment; filename="${downloadName(lease.did, lease.name)}"` }
-      })
+    (lease) => HttpServerResponse.stream(ZipWriter.zipDirectory(lease.dir), { headers: headers(lease.did, lease.name) })
   )

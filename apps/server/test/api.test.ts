@@ -312,6 +312,74 @@ describe("the server", () => {
     expect(server.stderr()).not.toContain("internal error")
   })
 
+  it("refuses query parameters a route does not take (400), whatever their name, and says what limit allows", async () => {
+    const done = await completedExport(DID_A)
+    const routes = [
+      "/api/accounts",
+      "/api/formats",
+      "/api/session",
+      `/api/exports/${done.id}`,
+      `/api/exports/${done.id}/events`
+    ]
+    for (const route of routes) {
+      for (const q of ["foo=1", "__proto__=1", "constructor=1", "toString="]) {
+        const r = await request(url(), "GET", `${route}?${q}`)
+        expectError(r, 400, "invalid_field")
+        expect(r.body.error.message, `${route}?${q}`).toContain(q.split("=")[0])
+        expect(r.body.error.message).not.toContain("twice")
+      }
+      expect((await request(url(), "GET", route)).status, route).toBe(200)
+    }
+    for (const q of ["__proto__=1", "constructor=1", "hasOwnProperty=1"]) {
+      const r = await request(url(), "GET", `/api/exports?${q}`)
+      expectError(r, 400, "invalid_field")
+      expect(r.body.error.message).toContain(`unknown field "${q.split("=")[0]}"`)
+    }
+    expect((await request(url(), "GET", "/api/exports?limit=1&limit=2")).body.error.message).toContain("given twice")
+    for (const limit of ["1e2", "0", "101", "-1", "1.5", "0x10", "", "abc"]) {
+      const r = await request(url(), "GET", `/api/exports?limit=${limit}`)
+      expectError(r, 400, "invalid_field")
+      expect(r.body.error.message).toContain("limit: expected an integer from 1 to 100")
+    }
+    expect((await request(url(), "GET", "/api/exports?limit=100")).status).toBe(200)
+    await request(url(), "DELETE", `/api/exports/${done.id}`)
+  })
+
+  it("answers HEAD like GET without a body, holding no stream or download", async () => {
+    const done = await completedExport(DID_A)
+    const routes: Array<[string, RegExp]> = [
+      ["/api/exports", /^application\/json/],
+      ["/api/accounts", /^application\/json/],
+      [`/api/exports/${done.id}`, /^application\/json/],
+      [`/api/exports/${done.id}/events`, /^text\/event-stream/],
+      [`/api/exports/${done.id}/download`, /^application\/zip/],
+      ["/healthz", /^application\/json/],
+      ["/", /^text\/html/]
+    ]
+    for (const [route, type] of routes) {
+      const r = await fetch(new URL(route, url()), { method: "HEAD" })
+      expect(r.status, route).toBe(200)
+      expect(r.headers.get("content-type"), route).toMatch(type)
+      expect(await r.text()).toBe("")
+    }
+    const head = await fetch(new URL(`/api/exports/${done.id}/download`, url()), { method: "HEAD" })
+    expect(head.headers.get("content-disposition")).toMatch(/^attachment; filename="skyporter-.*\.zip"$/)
+    const missing = await fetch(new URL(`/api/exports/${"A".repeat(40)}/events`, url()), { method: "HEAD" })
+    expect(missing.status).toBe(404)
+    const put = await request(url(), "PUT", "/api/exports")
+    expectError(put, 405, "method_not_allowed")
+    expect(put.body.error.message).toContain("GET, HEAD, POST")
+    // Nothing held: 10 downloads per DID are still available.
+    const downloads = await Promise.all(
+      Array.from({ length: 10 }, () => fetch(new URL(`/api/exports/${done.id}/download`, url())))
+    )
+    for (const d of downloads) {
+      expect(d.status).toBe(200)
+      await d.arrayBuffer()
+    }
+    await request(url(), "DELETE", `/api/exports/${done.id}`)
+  })
+
   it("pages the list newest first with a cursor", async () => {
     const seen: Array<string> = []
     let cursor: string | null = null
