@@ -6,7 +6,7 @@
  * media folder are named by role, and any other quoted absolute path is
  * replaced.
  */
-import type { InvalidRequest } from "@skyporter/core"
+import type { InvalidRequest, Manifest } from "@skyporter/core"
 import type {
   ExportInProgress,
   ExportNotCompleted,
@@ -15,6 +15,7 @@ import type {
   ShuttingDown,
   TooManyDownloads
 } from "@skyporter/jobs"
+import * as path from "node:path"
 import { ApiError } from "./Http.js"
 
 export type JobError =
@@ -48,18 +49,44 @@ export const apiWords = (message: string): string =>
 
 export interface Redactor {
   readonly redact: (message: string) => string
+  /**
+   * A file's path as answers show it: inside a known folder by its role
+   * (`<media root>/a/b.jpg`), any other absolute path by its name alone
+   * (`<path>/b.jpg`), a relative one as it is.
+   */
+  readonly path: (file: string) => string
+  /** A manifest as answers show it: its media paths and warnings through `path` and `redact`. */
+  readonly manifest: (manifest: Manifest.Manifest) => Manifest.Manifest
 }
 
 /** Replaces the server's own paths (by role) and any other quoted absolute path. */
 export const makeRedactor = (paths: ReadonlyArray<readonly [path: string, role: string]>): Redactor => {
   const known = paths.filter(([p]) => p.length > 1).sort((a, b) => b[0].length - a[0].length)
-  return {
-    redact: (message) => {
-      let text = message
-      for (const [p, role] of known) text = text.split(p).join(role)
-      // Node's errno messages quote the path: "ENOENT: no such file or directory, open '/x/y'".
-      return text.replace(/'\/[^']*'/g, "'<path>'")
+  const show = (file: string): string => {
+    if (!path.isAbsolute(file)) return file
+    const resolved = path.resolve(file)
+    for (const [root, role] of known) {
+      const inside = path.relative(root, resolved)
+      if (inside === "") return role
+      if (!inside.startsWith("..") && !path.isAbsolute(inside)) return `${role}/${inside.split(path.sep).join("/")}`
     }
+    return `<path>/${path.basename(resolved)}`
+  }
+  const redact = (message: string): string => {
+    // Core messages quote paths as JSON strings: `media file "/x/y.jpg" … skipped`.
+    let text = message.replace(/"(\/[^"]*)"/g, (_, file: string) => JSON.stringify(show(file)))
+    for (const [p, role] of known) text = text.split(p).join(role)
+    // Node's errno messages quote the path: "ENOENT: no such file or directory, open '/x/y'".
+    return text.replace(/'\/[^']*'/g, "'<path>'")
+  }
+  return {
+    redact,
+    path: show,
+    manifest: (manifest) => ({
+      ...manifest,
+      missing_media: manifest.missing_media.map((m) => ({ ...m, file_path: show(m.file_path) })),
+      warnings: { ...manifest.warnings, messages: manifest.warnings.messages.map(redact) }
+    })
   }
 }
 

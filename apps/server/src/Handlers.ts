@@ -94,7 +94,8 @@ export const make = (deps: HandlerDeps): Record<Routes.RouteName, Handler> => {
       error === null
         ? item.progress
         : { ...item.progress, error: { ...error, message: redactor.redact(error.message) } }
-    return { ...item, progress, links: links(item.id) }
+    const manifest = item.manifest === undefined ? {} : { manifest: redactor.manifest(item.manifest) }
+    return { ...item, ...manifest, progress, links: links(item.id) }
   }
 
   const notCompleted = (id: string, status: string) =>
@@ -248,14 +249,14 @@ export const make = (deps: HandlerDeps): Record<Routes.RouteName, Handler> => {
           const name = ExportId.decode(ctx.id)?.name ?? ""
           return HttpServerResponse.empty({ status: 200, headers: Download.headers(item.did, name) })
         }
-        return yield* Download.respond(manager, ctx.request, ctx.id, ctx.access, false)
+        return yield* Download.respond(manager, ctx.request, ctx.id, ctx.access, false, redactor)
       }),
 
     downloadAndDelete: (ctx) =>
       Effect.gen(function* () {
         yield* noQuery(ctx.url)
         const body = yield* decodeStrict(DownloadBody, yield* readJsonBody, "the request body")
-        return yield* Download.respond(manager, ctx.request, ctx.id, ctx.access, body.delete_after ?? false)
+        return yield* Download.respond(manager, ctx.request, ctx.id, ctx.access, body.delete_after ?? false, redactor)
       })
   }
 }
