@@ -141,8 +141,13 @@ export const make = Effect.fnUntraced(function* (options: AppOptions) {
     }
     if (tag !== undefined && KNOWN_ERRORS.has(tag) && Cause.hasFails(cause)) {
       const apiError = toApiError(error as JobError, redactor)
+      // A timed-out upload's connection is closed, not drained: its client may go on sending slowly.
       const headers: Record<string, string> =
-        apiError.status === 429 ? { "retry-after": String(Sse.RETRY_AFTER_SECONDS) } : {}
+        apiError.status === 429
+          ? { "retry-after": String(Sse.RETRY_AFTER_SECONDS) }
+          : apiError.status === 408
+            ? { connection: "close" }
+            : {}
       return Effect.succeed(errorResponse(apiError, headers))
     }
     options.log?.(`internal error on ${request.method} ${pathname.slice(0, 200)}: ${Cause.pretty(cause)}`)

@@ -53,6 +53,8 @@ export interface ServeOptions {
   readonly maxUpload?: number | string | undefined
   /** Caps on concurrent event streams (default 32 per client, 1,024 in all). */
   readonly streams?: Sse.LimitOptions | undefined
+  /** An upload that sends nothing for this long is refused with 408 (default 60 s). */
+  readonly uploadIdleMillis?: number | undefined
 }
 
 /** 127.0.0.0/8, ::1 and localhost. */
@@ -196,7 +198,7 @@ export const run = Effect.fn("Server.run")(function* (options: ServeOptions) {
           ...(options.mediaRoot === undefined ? [] : [[path.resolve(options.mediaRoot), "<media root>"] as const])
         ],
         streams: options.streams,
-        upload: Upload.make({ manager, archive, out, maxBytes: maxUpload }),
+        upload: Upload.make({ manager, archive, out, maxBytes: maxUpload, idleMillis: options.uploadIdleMillis }),
         keepAliveMillis: options.keepAliveMillis,
         log
       })
