@@ -5,8 +5,6 @@
  * their one download, names that cannot exist, server paths in answers, and CLI
  * words in API errors. Event streams starving the server: events.test.ts.
  */
-import Database from "better-sqlite3"
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import * as http from "node:http"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -20,9 +18,7 @@ import {
   serve,
   type Served,
   startExport,
-  tempDir,
   tree,
-  verifyZip,
   writeAuthFile
 } from "./support.js"
 import { ROUTES } from "../src/Routes.js"
@@ -247,62 +243,6 @@ describe("names and paths", () => {
       for (const secret of [fixture.dir, out, fixture.db, "/tmp/", process.cwd()]) expect(r.text).not.toContain(secret)
     }
     await request(url(), "DELETE", `/api/exports/${done.id}`)
-  })
-})
-
-describe("media paths", () => {
-  it("shows an absolute media path under the media root as <media root>/…, any other by its name alone", async () => {
-    const dir = tempDir()
-    const db = path.join(dir, "archive.db")
-    copyFileSync(fixture.db, db)
-    const mediaRoot = path.join(dir, "media")
-    mkdirSync(mediaRoot)
-    // Absolute paths are a supported form of media.file_path; neither file exists.
-    const inside = path.join(mediaRoot, "gone", "inside.png")
-    const outside = path.join(tempDir(), "private", "outside.png")
-    const archive = new Database(db)
-    const rows = archive
-      .prepare("SELECT hash FROM media WHERE post_uri LIKE ? ORDER BY hash LIMIT 2")
-      .pluck()
-      .all(`at://${DID_B}/%`) as Array<string>
-    expect(rows).toHaveLength(2)
-    archive.prepare("UPDATE media SET file_path = ? WHERE hash = ?").run(inside, rows[0])
-    archive.prepare("UPDATE media SET file_path = ? WHERE hash = ?").run(outside, rows[1])
-    archive.close()
-    const media = await serve({ db, out: path.join(dir, "out"), batchSize: POSTS, args: ["--media-root", mediaRoot] })
-    try {
-      const item = await startExport(media.url, { did: DID_B, format: "json", include_media: true })
-      expect(await finished(media.url, item.id)).toBe("completed")
-      const got = await request(media.url, "GET", `/api/exports/${item.id}`)
-      const shown = (manifest: any) => ({
-        paths: manifest.missing_media
-          .filter((m: any) => rows.includes(m.hash))
-          .map((m: any) => m.file_path)
-          .sort(),
-        messages: manifest.warnings.messages.filter(
-          (m: string) => m.includes("inside.png") || m.includes("outside.png")
-        )
-      })
-      const api = shown(got.body.manifest)
-      expect(api.paths).toEqual(["<media root>/gone/inside.png", "<path>/outside.png"])
-      // The manifest keeps the first warnings only: at least one of the two is among them.
-      expect(api.messages.length).toBeGreaterThan(0)
-      for (const m of api.messages)
-        expect(m).toMatch(/^media file "(<media root>\/gone\/inside|<path>\/outside)\.png" of /)
-      // The download's manifest.json shows the same; the export on disk keeps what the CLI writes.
-      const zip = path.join(dir, "export.zip")
-      writeFileSync(zip, Buffer.from(await (await fetch(new URL(item.links.download, media.url))).arrayBuffer()))
-      const zipped = verifyZip(zip).manifest
-      expect(shown(zipped)).toEqual(api)
-      for (const text of [got.text, JSON.stringify(zipped)]) {
-        for (const secret of [dir, path.dirname(outside)]) expect(text).not.toContain(secret)
-      }
-      const name = Buffer.from(item.id, "base64url").toString().split("/")[1]!
-      const onDisk = readFileSync(path.join(dir, "out", DID_B, name, "manifest.json"), "utf8")
-      expect(onDisk).toContain(JSON.stringify(outside))
-    } finally {
-      await media.stop()
-    }
   })
 })
 
