@@ -7,7 +7,7 @@
 import * as net from "node:net"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { DID_A, finished, POSTS, request, seededArchive, serve, type Served, startExport } from "./support.js"
+import { completedExport, DID_A, expectError, POSTS, request, seededArchive, serve, type Served } from "./support.js"
 
 const fixture = seededArchive()
 let server: Served
@@ -20,20 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop()
 })
-
-const expectError = (r: { status: number; body: any }, status: number, code: string) => {
-  expect(r.status, JSON.stringify(r.body)).toBe(status)
-  expect(Object.keys(r.body)).toEqual(["error"])
-  expect(r.body.error.code).toBe(code)
-  expect(r.body.error.message.length).toBeGreaterThan(0)
-}
-
-/** An export of `did` run to completion; its item. */
-const completedExport = async (did: string) => {
-  const item = await startExport(url(), { did, format: "json" })
-  expect(await finished(url(), item.id)).toBe("completed")
-  return item
-}
 
 describe("routes", () => {
   it("answers malformed request paths with 404 or 400 and the JSON error, never 500", async () => {
@@ -61,7 +47,7 @@ describe("routes", () => {
   })
 
   it("refuses query parameters a route does not take (400), whatever their name, and says what limit allows", async () => {
-    const done = await completedExport(DID_A)
+    const done = await completedExport(url(), DID_A)
     const routes = [
       "/api/accounts",
       "/api/formats",
@@ -94,7 +80,7 @@ describe("routes", () => {
   })
 
   it("answers HEAD like GET without a body, holding no stream or download", async () => {
-    const done = await completedExport(DID_A)
+    const done = await completedExport(url(), DID_A)
     const routes: Array<[string, RegExp]> = [
       ["/api/exports", /^application\/json/],
       ["/api/accounts", /^application\/json/],
