@@ -37,6 +37,8 @@ export interface AppOptions {
   readonly allowedHosts?: ReadonlySet<string> | undefined
   /** Server paths never shown in answers, with the word shown instead. */
   readonly privatePaths?: ReadonlyArray<readonly [path: string, role: string]> | undefined
+  /** The folder the archive's media paths start from: manifests show media files relative to it. */
+  readonly mediaRoot?: string | undefined
   /** Caps on concurrent event streams. */
   readonly streams?: Sse.LimitOptions | undefined
   /** Interval of the SSE keep-alive comment (default 15 s). */
@@ -62,7 +64,7 @@ const KNOWN_ERRORS = new Set([
 
 export const make = Effect.fnUntraced(function* (options: AppOptions) {
   const { manager, auth, tickets } = options
-  const redactor: Redactor = makeRedactor(options.privatePaths ?? [])
+  const redactor: Redactor = makeRedactor(options.privatePaths ?? [], options.mediaRoot)
   const guard: Guard.GuardOptions = {
     allowedHosts: auth === undefined ? options.allowedHosts : undefined,
     // Behind a reverse proxy (only with tokens) the page may be served over TLS.

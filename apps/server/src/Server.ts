@@ -197,6 +197,8 @@ export const run = Effect.fn("Server.run")(function* (options: ServeOptions) {
           [path.dirname(db), "<archive folder>"],
           ...(options.mediaRoot === undefined ? [] : [[path.resolve(options.mediaRoot), "<media root>"] as const])
         ],
+        // As the core resolves it: without --media-root, the archive's folder.
+        mediaRoot: options.mediaRoot === undefined ? path.dirname(db) : path.resolve(options.mediaRoot),
         streams: options.streams,
         upload: Upload.make({ manager, archive, out, maxBytes: maxUpload, idleMillis: options.uploadIdleMillis }),
         keepAliveMillis: options.keepAliveMillis,
