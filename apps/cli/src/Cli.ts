@@ -180,7 +180,8 @@ const serveFlags = {
     Flag.optional
   ),
   batchSize: Flag.Int("batch-size").pipe(Flag.withDefault(1_000), Flag.withHidden),
-  keepAliveMs: Flag.Int("keep-alive-ms").pipe(Flag.withDefault(15_000), Flag.withHidden)
+  keepAliveMs: Flag.Int("keep-alive-ms").pipe(Flag.withDefault(15_000), Flag.withHidden),
+  uploadIdleMs: Flag.Int("upload-idle-ms").pipe(Flag.withDefault(60_000), Flag.withHidden)
 }
 export type ServeFlags = Command.Command.Config.Infer<typeof serveFlags>
 

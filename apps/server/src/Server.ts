@@ -58,6 +58,8 @@ export interface ServeOptions {
   readonly maxUpload?: number | string | undefined
   /** Caps on concurrent event streams (default 32 per client, 1,024 in all). */
   readonly streams?: Sse.LimitOptions | undefined
+  /** An upload that sends nothing for this long is refused with 408 (default 60 s). */
+  readonly uploadIdleMillis?: number | undefined
 }
 
 /** 127.0.0.0/8, ::1 and localhost. */
@@ -199,9 +201,12 @@ export const run = Effect.fn("Server.run")(function* (options: ServeOptions) {
           [path.dirname(db), "<archive folder>"],
           ...(options.mediaRoot === undefined ? [] : [[path.resolve(options.mediaRoot), "<media root>"] as const])
         ],
+        // As the core resolves it: without --media-root, the archive's folder.
+        mediaRoot: options.mediaRoot === undefined ? path.dirname(db) : path.resolve(options.mediaRoot),
         streams: options.streams,
-        upload: Upload.make({ manager, archive, out, maxBytes: maxUpload }),
-        keepAliveMillis: options.keepAliveMillis
+        upload: Upload.make({ manager, archive, out, maxBytes: maxUpload, idleMillis: options.uploadIdleMillis }),
+        keepAliveMillis: options.keepAliveMillis,
+        log
       })
       yield* server.serve(app)
       options.onListening?.(urlOf(server.address))

@@ -23,6 +23,7 @@ export const run = (flags: ServeFlags) =>
       batchSize: flags.batchSize,
       threads: Option.getOrUndefined(flags.threads),
       keepAliveMillis: flags.keepAliveMs,
+      uploadIdleMillis: flags.uploadIdleMs,
       onListening: (url) => process.stdout.write(`${url}\n`),
       log: (line) => process.stderr.write(`${line}\n`)
     }).pipe(
