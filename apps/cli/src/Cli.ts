@@ -180,7 +180,8 @@ const serveFlags = {
     Flag.optional
   ),
   batchSize: Flag.Int("batch-size").pipe(Flag.withDefault(1_000), Flag.withHidden),
-  keepAliveMs: Flag.Int("keep-alive-ms").pipe(Flag.withDefault(15_000), Flag.withHidden)
+  keepAliveMs: Flag.Int("keep-alive-ms").pipe(Flag.withDefault(15_000), Flag.withHidden),
+  uploadIdleMs: Flag.Int("upload-idle-ms").pipe(Flag.withDefault(60_000), Flag.withHidden)
 }
 export type ServeFlags = Command.Command.Config.Infer<typeof serveFlags>
 
@@ -205,16 +206,42 @@ export const COMMANDS: ReadonlyArray<string> = ["export", "seed", "formats", "se
 export const commandName = (path: ReadonlyArray<string>): string =>
   ["skyporter", ...path.filter((p) => p !== "skyporter")].join(" ")
 
-/** Every error, usage or runtime: `skyporter export: …` then the command's help hint. */
-export const errorText = (command: string, messages: ReadonlyArray<string>): string =>
-  `${messages.map((m) => `${command}: ${m}`).join("\n")}\nRun '${command} --help' for usage.\n`
+/**
+ * Every error: `skyporter export: …`; a usage error (exit 2) then the command's
+ * help hint, which would mislead after a locked archive or a full disk.
+ */
+export const errorText = (command: string, messages: ReadonlyArray<string>, usage = true): string =>
+  `${messages.map((m) => `${command}: ${m}\n`).join("")}${usage ? `Run '${command} --help' for usage.\n` : ""}`
 
-/** A parser error in words: a repeated single-value flag says so. */
+/**
+ * What each integer flag allows, for its parse error: effect's own message
+ * ("Expected a string representing a finite number") describes its parser,
+ * not the flag. The ranges are those the commands check (threads: the core's
+ * `ExportRequest.MAX_THREADS`).
+ */
+const INTEGER_FLAGS: Readonly<Record<string, string>> = {
+  threads: "an integer from 1 to 32",
+  posts: "an integer from 0 to 100000000",
+  seed: "an integer",
+  port: "an integer from 0 to 65535 (0: any free port)",
+  "max-running": "an integer from 1 to 64",
+  "batch-size": "an integer of 1 or more",
+  "budget-bytes": "an integer of 1 or more",
+  "keep-alive-ms": "an integer (milliseconds)"
+}
+
+/** A parser error in words: a repeated single-value flag says so, an integer flag says what it allows. */
 const describeError = (error: CliError.CliError): string => {
   if (error._tag === "InvalidValue") {
     const repeated = /^(\d+) occurrences$/.exec(error.value)
     if (repeated !== null) {
       return `--${error.option} was given ${repeated[1]} times, but it takes one value: give it once`
+    }
+    const allowed = error.kind === "flag" ? INTEGER_FLAGS[error.option] : undefined
+    if (allowed !== undefined) {
+      return error.value === ""
+        ? `--${error.option} needs a value: ${allowed}`
+        : `invalid --${error.option} ${JSON.stringify(error.value)}: expected ${allowed}`
     }
   }
   // One line: effect's suggestions ("\n\n  Did you mean this?\n    export") go in parentheses.

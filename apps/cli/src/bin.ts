@@ -1,6 +1,7 @@
 /**
  * Entry point of the `skyporter` binary. Exit codes:
- * 0 success · 1 export failed (nothing published) or the archive is locked ·
+ * 0 success · 1 export failed (nothing published), the archive is locked or
+ * `serve` cannot listen ·
  * 2 invalid usage or input (a bare `skyporter` too: it prints the help) ·
  * 130 interrupted (SIGINT/SIGTERM; cleanup done).
  */
@@ -19,7 +20,11 @@ export const EXIT_INTERRUPTED = 130
 const exitCode = (exit: Exit.Exit<unknown, unknown>): number => {
   if (Exit.isSuccess(exit)) return 0
   if (Cause.hasInterruptsOnly(exit.cause)) return Cli.published.value ? 0 : EXIT_INTERRUPTED
-  const error = Cause.squash(exit.cause)
+  return failureCode(Cause.squash(exit.cause))
+}
+
+/** The exit code of a failure: usage (2) for what the command line can fix, else failed (1). */
+const failureCode = (error: unknown): number => {
   // `--help` and `--version` succeed; a CliError is a usage error or help nobody asked for.
   if (CliError.isCliError(error)) return EXIT_USAGE
   const tag = (error as { _tag?: unknown } | undefined)?._tag
@@ -43,7 +48,7 @@ const report = (cause: Cause.Cause<unknown>) =>
     if (CliError.isCliError(error)) return // already presented
     const tag = (error as { _tag?: unknown } | undefined)?._tag
     if (tag === "InvalidRequest" || tag === "ArchiveError" || tag === "ExportFailed") {
-      process.stderr.write(Cli.errorText(command(), [(error as Error).message]))
+      process.stderr.write(Cli.errorText(command(), [(error as Error).message], failureCode(error) === EXIT_USAGE))
     } else {
       process.stderr.write(`${command()}: unexpected error\n${Cause.pretty(cause)}\n`)
     }

@@ -1,6 +1,7 @@
 /**
- * The CLI's conventions: one error style for usage and runtime errors alike
- * (`skyporter <command>: …` then the command's help hint), required flags and
+ * The CLI's conventions: one error style (`skyporter <command>: …`, then for
+ * usage errors the command's help hint: output-folders.test.ts checks a
+ * failure without it), required flags and
  * defaults in --help, no undocumented built-in flags, a bare `skyporter`
  * that prints help and exits 2, a repeated single-value flag said in words,
  * format names in any case, DIDs and instants by their published syntax.

@@ -1,6 +1,6 @@
 /**
- * The CLI's one error style, for conventions.test.ts and conventions.long.test.ts: usage and
- * runtime errors alike print `skyporter[ command]: message` lines, then the command's help hint.
+ * The CLI's one error style, for conventions.test.ts and conventions.long.test.ts: usage errors
+ * (exit 2) print `skyporter[ command]: message` lines, then the command's help hint.
  */
 import { expect, it } from "vitest"
 import { run, show } from "./support.js"

@@ -22,14 +22,17 @@ describe("invalid usage and input exit 2", () => {
   // Usage errors pointing to --help (`export --nope`): errors.long.test.ts (in the loop: the hint
   // after every error of conventions.test.ts).
 
-  it("--out naming a file exits 2 and leaves the file alone", async () => {
+  it("--out naming a file exits 1, as a file in the way further up does, and leaves the file alone", async () => {
     const file = path.join(fixture.dir, "not-a-folder.txt")
     writeFileSync(file, "keep me")
     const r = await run(["export", "--db", fixture.files.archive!, "--did", "did:plc:alice", "--out", file], {
       cwd: fixture.dir
     })
-    expect(r.code, show(r)).toBe(2)
-    expect(r.stderr).toMatch(/not-a-folder\.txt is a file/)
+    expect(r.code, show(r)).toBe(1)
+    expect(r.stderr).toBe(
+      `skyporter export: cannot create the folder ${file}: a file is in the way (it is not a folder); ` +
+        "--out must name a folder (created when missing)\n"
+    )
     expect(readFileSync(file, "utf8")).toBe("keep me")
   }, 60_000)
 })

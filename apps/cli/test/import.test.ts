@@ -5,7 +5,7 @@
  * archive byte for byte as it was.
  */
 import Database from "better-sqlite3"
-import { createHash } from "node:crypto"
+import { createHash, randomBytes } from "node:crypto"
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -213,7 +213,15 @@ describe("skyporter import", () => {
         })(),
         /does not match its CID|not a valid|lacks|malformed|not DAG-CBOR|unreadable/
       ],
-      ["text.car", Buffer.from("hello, I am not a CAR file\n"), /not a CAR file|truncated/]
+      // Not a CAR at all: never "truncated" (that advice is for a CAR that ends early).
+      ["text.car", Buffer.from("hello, I am not a CAR file\n"), /: not a CAR file \(it starts with the bytes 68 65 6c/],
+      [
+        "random.car",
+        randomBytes(2000),
+        /: not a CAR file \(it starts with the bytes [^)]*\): a CAR file is a repository export/
+      ],
+      ["junk.car", Buffer.from("junk!"), /: not a CAR file \(it starts with the bytes 6a 75 6e 6b 21\)/],
+      ["empty.car", Buffer.alloc(0), /: the file is empty: a CAR file is/]
     ]
     for (const [name, bytes, message] of cases) {
       const p = path.join(dir, name)
@@ -222,9 +230,18 @@ describe("skyporter import", () => {
       expect(r.code, show(r)).toBe(2)
       expect(r.stderr).toMatch(new RegExp(`^skyporter import: ${p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: `, "m"))
       expect(r.stderr).toMatch(message)
+      if (name !== "truncated.car") expect(r.stderr).not.toMatch(/truncated/)
       expect(r.stdout).toBe("")
       expect(fileHash(db()), name).toBe(before)
     }
+    // A directory: refused before reading, as `export --db <directory>` is.
+    const folder = await importCar(["--car", blobsDir, "--db", db()])
+    expect(folder.code, show(folder)).toBe(2)
+    expect(folder.stderr).toBe(
+      `skyporter import: --car ${blobsDir} is a directory: it must name a CAR file, a repository export ` +
+        "(Settings → Export my data, or com.atproto.sync.getRepo)\nRun 'skyporter import --help' for usage.\n"
+    )
+    expect(fileHash(db())).toBe(before)
     const fresh = path.join(dir, "fresh.db")
     const r = await importCar(["--car", path.join(dir, "truncated.car"), "--db", fresh])
     expect(r.code, show(r)).toBe(2)

@@ -87,8 +87,33 @@ export const CASES: ReadonlyArray<Case> = [
     message: [/DID/]
   },
   { name: "malformed DID (empty)", args: (f) => ["export", "--db", f.archive!, "--did", ""], message: [/DID|--did/] },
-  { name: "month 13", loop: true, args: (f) => alice(f, "--since", "2024-13-01"), message: [/--since/, /2024-13-01/] },
-  { name: "February 30", args: (f) => alice(f, "--until", "2024-02-30"), message: [/--until/, /2024-02-30/] },
+  {
+    name: "month 13",
+    loop: true,
+    args: (f) => alice(f, "--since", "2024-13-01"),
+    message: [/invalid --since "2024-13-01": there is no month 13 \(months are 01 to 12\)/]
+  },
+  {
+    name: "February 30",
+    args: (f) => alice(f, "--until", "2024-02-30"),
+    message: [/invalid --until "2024-02-30": there is no such date: February 2024 has 29 days/]
+  },
+  {
+    name: "--threads not a number",
+    loop: true,
+    args: (f) => alice(f, "--threads", "abc"),
+    message: [/^skyporter export: invalid --threads "abc": expected an integer from 1 to 32$/m]
+  },
+  {
+    name: "--threads not an integer",
+    args: (f) => alice(f, "--threads", "1.5"),
+    message: [/invalid --threads "1\.5": expected an integer from 1 to 32/]
+  },
+  {
+    name: "--threads empty",
+    args: (f) => alice(f, "--threads="),
+    message: [/--threads needs a value: an integer from 1/]
+  },
   { name: "a word for a date", args: (f) => alice(f, "--since", "yesterday"), message: [/--since/, /yesterday/] },
   { name: "an instant without a zone", args: (f) => alice(f, "--since", "2024-03-01T00:00:00"), message: [/--since/] },
   {

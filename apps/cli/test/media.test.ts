@@ -5,7 +5,7 @@
 import { Synthetic } from "@skyporter/testkit"
 import Database from "better-sqlite3"
 import { execFileSync, spawnSync } from "node:child_process"
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs"
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
@@ -97,9 +97,16 @@ describe("skyporter export --media", () => {
     const out = path.join(fx.dir, "all")
     const r = await run(["export", "--db", fx.seeded, "--did", DID, "--out", out, "--media"], { cwd: fx.dir })
     expect(r.code, show(r)).toBe(0)
-    expect(r.stderr).toMatch(/json: 600 posts in .*, media \d+\/\d+\n$/)
     const exported = r.stdout.trim()
     const manifest = JSON.parse(readFileSync(path.join(exported, "manifest.json"), "utf8")) as Manifest
+    // After the summary, the files skipped and why (no hint: most were found).
+    const skipped = manifest.missing_media.length
+    const lines = r.stderr.trimEnd().split("\n")
+    expect(lines.at(-2), show(r)).toMatch(/^json: 600 posts in .*, media \d+\/\d+$/)
+    expect(lines.at(-1)).toBe(
+      `skyporter export: ${skipped} media files skipped (listed in the manifest's missing_media): ` +
+        `${skipped} not found under ${path.dirname(fx.seeded)}`
+    )
     const all = mediaRows(fx.seeded)
     const missing = new Set(all.filter((_, k) => k % Synthetic.MISSING_MEDIA_EVERY === 0).map((m) => m.hash))
     const mine = all.filter((m) => m.post_uri.startsWith(`at://${DID}/`))
@@ -113,6 +120,29 @@ describe("skyporter export --media", () => {
     expect(manifest.missing_media.every((m) => m.reason === "not_found")).toBe(true)
     expect(manifest.warnings.count).toBeGreaterThanOrEqual(manifest.missing_media.length)
     checkMediaFiles(exported, manifest)
+  })
+
+  it("says on stderr when no media file was found (not with --quiet); stdout stays the manifest", async () => {
+    const root = path.join(fx.dir, "empty-media-root")
+    mkdirSync(root)
+    const args = ["export", "--db", fx.seeded, "--did", DID, "--media", "--media-root", root, "--json"]
+    const r = await run([...args, "--out", path.join(fx.dir, "none-found")], { cwd: fx.dir })
+    expect(r.code, show(r)).toBe(0)
+    const manifest = JSON.parse(r.stdout) as Manifest
+    const skipped = manifest.missing_media.length
+    expect(manifest.media_count).toBe(0)
+    expect(skipped).toBeGreaterThan(0)
+    expect(r.stderr, show(r)).toMatch(/json: 600 posts in .*, media 0\/\d+\n/)
+    expect(r.stderr.slice(r.stderr.indexOf("skyporter export:"))).toBe(
+      `skyporter export: ${skipped} media files skipped (listed in the manifest's missing_media): ` +
+        `${skipped} not found under ${root}\n` +
+        "skyporter export: no media file was found: check --media-root (relative media paths start from it; " +
+        "default: the archive's folder)\n"
+    )
+    const quiet = await run([...args, "--quiet", "--out", path.join(fx.dir, "none-found-quiet")], { cwd: fx.dir })
+    expect(quiet.code, show(quiet)).toBe(0)
+    expect(quiet.stderr).toBe("")
+    expect(JSON.parse(quiet.stdout)).toMatchObject({ media_count: 0, missing_media: manifest.missing_media })
   })
 
   it("copies only the media of the posts in a date range", async () => {
@@ -180,6 +210,23 @@ describe("skyporter export --media", () => {
       removeDir(root)
       removeDir(outside)
     }
+  })
+
+  it("refuses an archive without a media table as not a bskyarchive archive: exit 2, nothing written", async () => {
+    const db = path.join(fx.dir, "no-media-table.db")
+    copyFileSync(fx.seeded, db)
+    const edit = new Database(db)
+    edit.exec("DROP TABLE media")
+    edit.close()
+    const out = path.join(fx.dir, "no-media-table")
+    const r = await run(["export", "--db", db, "--did", DID, "--out", out, "--media"], { cwd: fx.dir })
+    expect(r.code, show(r)).toBe(2)
+    expect(r.stdout).toBe("")
+    expect(r.stderr).toBe(
+      `skyporter export: ${db} has no media table, so it holds no media files to copy: export it without --media\n` +
+        "Run 'skyporter export --help' for usage.\n"
+    )
+    expect(existsSync(out)).toBe(false)
   })
 
   // A --media-root that is a file as well: media.long.test.ts.

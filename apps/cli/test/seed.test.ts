@@ -3,7 +3,7 @@
  */
 import { Synthetic } from "@skyporter/testkit"
 import { randomBytes } from "node:crypto"
-import { readFileSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { BAD_ARGUMENTS, refusesBadArguments } from "./seed-arguments.js"
@@ -89,8 +89,30 @@ describe("skyporter seed", () => {
     writeFileSync(db, bytes)
     const r = await seed(["--db", db, "--posts", "5"])
     expect(r.code, show(r)).toBe(2)
-    expect(r.stderr).toMatch(/random\.db|not a database/)
-    expect(r.stderr).not.toMatch(/unexpected error/)
+    expect(r.stderr).toBe(
+      `skyporter seed: ${db} is not a SQLite database (file is not a database (SQLITE_NOTADB))\n` +
+        "Run 'skyporter seed --help' for usage.\n"
+    )
     expect(readFileSync(db).equals(bytes)).toBe(true)
+  }, 60_000)
+
+  it("names the file when --db is a directory or in a folder that does not exist (exit 2, nothing made)", async () => {
+    const folder = path.join(dir, "a-folder.db")
+    mkdirSync(folder)
+    const r = await seed(["--db", folder, "--posts", "5"])
+    expect(r.code, show(r)).toBe(2)
+    expect(r.stderr).toBe(
+      `skyporter seed: ${folder} is not a file: --db must name a bskyarchive SQLite database\n` +
+        "Run 'skyporter seed --help' for usage.\n"
+    )
+    expect(readdirSync(folder)).toEqual([])
+    const nowhere = path.join(dir, "no-such-folder", "x.db")
+    const missing = await seed(["--db", nowhere, "--posts", "5"])
+    expect(missing.code, show(missing)).toBe(2)
+    expect(missing.stderr).toBe(
+      `skyporter seed: cannot create ${nowhere}: the folder ${path.dirname(nowhere)} does not exist ` +
+        "(seed makes the file, not its folder)\nRun 'skyporter seed --help' for usage.\n"
+    )
+    expect(existsSync(path.dirname(nowhere))).toBe(false)
   }, 60_000)
 })

@@ -37,14 +37,18 @@ export interface AppOptions {
   readonly allowedHosts?: ReadonlySet<string> | undefined
   /** Server paths never shown in answers, with the word shown instead. */
   readonly privatePaths?: ReadonlyArray<readonly [path: string, role: string]> | undefined
+  /** The folder the archive's media paths start from: manifests show media files relative to it. */
+  readonly mediaRoot?: string | undefined
   /** Caps on concurrent event streams. */
   readonly streams?: Sse.LimitOptions | undefined
   /** Interval of the SSE keep-alive comment (default 15 s). */
   readonly keepAliveMillis?: number | undefined
   /** Imports of uploaded CARs (`POST /api/imports`); undefined: refused. */
   readonly upload?: Upload.Receive | undefined
-  /** Called with each request's method, path and status (no headers, no query). */
+  /** Called with internal errors (500 `internal_error`), one entry each with its cause. */
   readonly log?: ((line: string) => void) | undefined
+  /** Also log each request's method, path and status (no headers, no query). */
+  readonly logRequests?: boolean | undefined
 }
 
 const KNOWN_ERRORS = new Set([
@@ -60,8 +64,12 @@ const KNOWN_ERRORS = new Set([
 
 export const make = Effect.fnUntraced(function* (options: AppOptions) {
   const { manager, auth, tickets } = options
-  const redactor: Redactor = makeRedactor(options.privatePaths ?? [])
-  const guard: Guard.GuardOptions = { allowedHosts: auth === undefined ? options.allowedHosts : undefined }
+  const redactor: Redactor = makeRedactor(options.privatePaths ?? [], options.mediaRoot)
+  const guard: Guard.GuardOptions = {
+    allowedHosts: auth === undefined ? options.allowedHosts : undefined,
+    // Behind a reverse proxy (only with tokens) the page may be served over TLS.
+    schemes: new Set(auth === undefined ? ["http:"] : ["http:", "https:"])
+  }
   const handlers = Handlers.make({
     manager,
     registry: options.registry,
@@ -84,7 +92,7 @@ export const make = Effect.fnUntraced(function* (options: AppOptions) {
   const dispatch = (name: Routes.RouteName) => (request: HttpServerRequest) =>
     Effect.gen(function* () {
       const id = (yield* HttpRouter.params)["id"] ?? ""
-      const url = new URL(request.url, "http://localhost")
+      const url = new URL(`http://localhost${request.url}`)
       // A download link stands for a token on one route only: GET of its own export's download.
       const ticket = url.searchParams.get("ticket")
       const ticketed = name === "download" && ticket !== null && tickets.verify(id, ticket)
@@ -106,12 +114,12 @@ export const make = Effect.fnUntraced(function* (options: AppOptions) {
   ).pipe(Effect.provideService(HttpRouter.RouterConfig, { maxParamLength: Routes.ID_MAX_LENGTH }))
 
   /** Unknown paths, other methods and impossible ids get their own answers; the rest goes to the router. */
-  const api = (request: HttpServerRequest, url: URL) =>
+  const api = (request: HttpServerRequest, pathname: string) =>
     Effect.gen(function* () {
-      const found = Routes.match(request.method, url.pathname)
+      const found = Routes.match(request.method, pathname)
       switch (found._tag) {
         case "NoRoute":
-          return yield* notFound(`no route ${request.method} ${url.pathname.slice(0, 200)}`)
+          return yield* notFound(`no route ${request.method} ${pathname.slice(0, 200)}`)
         case "NoSuchExport":
           return yield* notFound("no export with this id")
         case "MethodNotAllowed":
@@ -124,20 +132,27 @@ export const make = Effect.fnUntraced(function* (options: AppOptions) {
       return yield* router
     })
 
-  const toResponse = (request: HttpServerRequest, url: URL) => (cause: Cause.Cause<unknown>) => {
+  const toResponse = (request: HttpServerRequest, pathname: string) => (cause: Cause.Cause<unknown>) => {
     const error = Cause.squash(cause)
     if (Cause.hasInterruptsOnly(cause)) return Effect.interrupt
     const tag = (error as { _tag?: string } | undefined)?._tag
-    if (tag === "RouteNotFound") {
-      return Effect.succeed(errorResponse(notFound(`no route ${request.method} ${url.pathname.slice(0, 200)}`)))
+    // The router fails with `HttpServerError` whose reason is `RouteNotFound`.
+    const reason = (error as { reason?: { _tag?: string } } | undefined)?.reason?._tag
+    if (tag === "RouteNotFound" || reason === "RouteNotFound") {
+      return Effect.succeed(errorResponse(notFound(`no route ${request.method} ${pathname.slice(0, 200)}`)))
     }
     if (tag !== undefined && KNOWN_ERRORS.has(tag) && Cause.hasFails(cause)) {
       const apiError = toApiError(error as JobError, redactor)
+      // A timed-out upload's connection is closed, not drained: its client may go on sending slowly.
       const headers: Record<string, string> =
-        apiError.status === 429 ? { "retry-after": String(Sse.RETRY_AFTER_SECONDS) } : {}
+        apiError.status === 429
+          ? { "retry-after": String(Sse.RETRY_AFTER_SECONDS) }
+          : apiError.status === 408
+            ? { connection: "close" }
+            : {}
       return Effect.succeed(errorResponse(apiError, headers))
     }
-    options.log?.(`internal error on ${request.method} ${url.pathname}: ${Cause.pretty(cause)}`)
+    options.log?.(`internal error on ${request.method} ${pathname.slice(0, 200)}: ${Cause.pretty(cause)}`)
     return Effect.succeed(
       errorResponse(new ApiError({ status: 500, code: "internal_error", message: "internal error" }))
     )
@@ -145,46 +160,52 @@ export const make = Effect.fnUntraced(function* (options: AppOptions) {
 
   const app = Effect.gen(function* () {
     const request = yield* HttpServerRequest
-    let url: URL
-    try {
-      url = new URL(request.url, "http://localhost")
-    } catch {
+    // Paths are matched raw, as the router sees them: `/a/../b` or `//host/…` is no route, never
+    // another one. Only the query is parsed.
+    const target = request.url
+    const end = target.search(/[?#]/)
+    const pathname = end < 0 ? target : target.slice(0, end)
+    if (!pathname.startsWith("/") || !URL.canParse(`http://localhost${target}`)) {
       return HttpServerResponse.setHeaders(
         errorResponse(
-          new ApiError({ status: 400, code: "invalid_request", message: "the request target is not a valid URL" })
+          new ApiError({
+            status: 400,
+            code: "invalid_request",
+            message: "the request target is not a valid path: send a path starting with / (and a query)"
+          })
         ),
         SECURITY_HEADERS
       )
     }
-    const isApi = url.pathname.startsWith("/api/") || url.pathname === "/api"
+    const isApi = pathname.startsWith("/api/") || pathname === "/api"
     const refused =
       Guard.checkHost(guard, request.headers["host"]) ??
-      (isApi ? Guard.checkSameOrigin(request.method, request.headers) : undefined)
+      (isApi ? Guard.checkSameOrigin(guard, request.method, request.headers) : undefined)
     let response: HttpServerResponse.HttpServerResponse
     if (refused !== undefined) {
       response = HttpServerResponse.setHeader(errorResponse(refused), "cache-control", "no-store")
-    } else if (url.pathname === "/healthz") {
+    } else if (pathname === "/healthz") {
       response =
         request.method === "GET" || request.method === "HEAD"
           ? HttpServerResponse.jsonUnsafe({ status: "ok" }, { status: 200, headers: { "cache-control": "no-store" } })
           : errorResponse(new ApiError({ status: 405, code: "method_not_allowed", message: "use GET" }))
     } else if (!isApi) {
-      const file = options.files.get(url.pathname)
+      const file = options.files.get(pathname)
       response =
         file !== undefined && (request.method === "GET" || request.method === "HEAD")
           ? HttpServerResponse.uint8Array(file.body, {
               contentType: file.type,
               headers: { "cache-control": "no-cache" }
             })
-          : errorResponse(notFound(`no page ${url.pathname.slice(0, 200)}`))
+          : errorResponse(notFound(`no page ${pathname.slice(0, 200)}`))
     } else {
-      response = yield* api(request, url).pipe(
-        Effect.catchCause(toResponse(request, url)),
+      response = yield* api(request, pathname).pipe(
+        Effect.catchCause(toResponse(request, pathname)),
         Effect.map(HttpServerResponse.setHeader("cache-control", "no-store"))
       )
     }
     if (response.status === 401) response = HttpServerResponse.setHeader(response, "www-authenticate", "Bearer")
-    options.log?.(`${request.method} ${url.pathname.slice(0, 200)} ${response.status}`)
+    if (options.logRequests === true) options.log?.(`${request.method} ${pathname.slice(0, 200)} ${response.status}`)
     return HttpServerResponse.setHeaders(response, SECURITY_HEADERS)
   })
 

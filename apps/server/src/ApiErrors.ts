@@ -6,7 +6,7 @@
  * media folder are named by role, and any other quoted absolute path is
  * replaced.
  */
-import type { InvalidRequest } from "@skyporter/core"
+import type { InvalidRequest, Manifest } from "@skyporter/core"
 import type {
   ExportInProgress,
   ExportNotCompleted,
@@ -15,6 +15,7 @@ import type {
   ShuttingDown,
   TooManyDownloads
 } from "@skyporter/jobs"
+import * as path from "node:path"
 import { ApiError } from "./Http.js"
 
 export type JobError =
@@ -48,18 +49,53 @@ export const apiWords = (message: string): string =>
 
 export interface Redactor {
   readonly redact: (message: string) => string
+  /**
+   * A media file's path as answers show it: inside the media root as
+   * `<media root>/a/b.jpg`, any other absolute path by its name alone
+   * (`<path>/b.jpg`), a relative one (from the media root) as it is.
+   */
+  readonly mediaPath: (file: string) => string
+  /** A manifest as answers show it: its media paths through `mediaPath`, its warnings too. */
+  readonly manifest: (manifest: Manifest.Manifest) => Manifest.Manifest
 }
 
-/** Replaces the server's own paths (by role) and any other quoted absolute path. */
-export const makeRedactor = (paths: ReadonlyArray<readonly [path: string, role: string]>): Redactor => {
+/**
+ * Replaces the server's own paths (by role) and any other quoted absolute
+ * path; `mediaRoot` is the folder the archive's media paths start from.
+ */
+export const makeRedactor = (
+  paths: ReadonlyArray<readonly [path: string, role: string]>,
+  mediaRoot?: string
+): Redactor => {
   const known = paths.filter(([p]) => p.length > 1).sort((a, b) => b[0].length - a[0].length)
+  const mediaPath = (file: string): string => {
+    if (!path.isAbsolute(file)) return file
+    const resolved = path.resolve(file)
+    const inside = mediaRoot === undefined ? ".." : path.relative(mediaRoot, resolved)
+    if (inside === "") return "<media root>"
+    if (!inside.startsWith("..") && !path.isAbsolute(inside)) return `<media root>/${inside.split(path.sep).join("/")}`
+    return `<path>/${path.basename(resolved)}`
+  }
+  const redact = (message: string): string => {
+    let text = message
+    for (const [p, role] of known) text = text.split(p).join(role)
+    // Node's errno messages quote the path: "ENOENT: no such file or directory, open '/x/y'".
+    return text.replace(/'\/[^']*'/g, "'<path>'")
+  }
   return {
-    redact: (message) => {
-      let text = message
-      for (const [p, role] of known) text = text.split(p).join(role)
-      // Node's errno messages quote the path: "ENOENT: no such file or directory, open '/x/y'".
-      return text.replace(/'\/[^']*'/g, "'<path>'")
-    }
+    redact,
+    mediaPath,
+    manifest: (manifest) => ({
+      ...manifest,
+      missing_media: manifest.missing_media.map((m) => ({ ...m, file_path: mediaPath(m.file_path) })),
+      // Media warnings quote the path as a JSON string: `media file "/x/y.jpg" of at://… skipped: …`.
+      warnings: {
+        ...manifest.warnings,
+        messages: manifest.warnings.messages.map((m) =>
+          redact(m.replace(/"(\/[^"]*)"/g, (_, file: string) => JSON.stringify(mediaPath(file))))
+        )
+      }
+    })
   }
 }
 

@@ -31,6 +31,9 @@ const digest = (token: string) => createHash("sha256").update(token, "utf8").dig
 /** Tokens: printable ASCII without spaces (they travel in a header). */
 const TOKEN = /^[\x21-\x7e]{1,4096}$/
 
+/** The shortest token accepted: tokens are what let the server listen beyond loopback. */
+export const MIN_TOKEN_LENGTH = 16
+
 /** Checks a decoded auth file; the messages name entries by position, never by token. */
 export const make = (file: AuthFile, display: string): Effect.Effect<Auth, InvalidRequest> =>
   Effect.gen(function* () {
@@ -41,6 +44,12 @@ export const make = (file: AuthFile, display: string): Effect.Effect<Auth, Inval
     for (const [i, entry] of file.tokens.entries()) {
       if (!TOKEN.test(entry.token)) {
         return yield* fail(`tokens[${i}].token must be 1 to 4096 printable ASCII characters without spaces`)
+      }
+      if (entry.token.length < MIN_TOKEN_LENGTH) {
+        return yield* fail(
+          `tokens[${i}].token is ${entry.token.length} characters long: a token must have at least ` +
+            `${MIN_TOKEN_LENGTH}, or it can be guessed (e.g. 32 random hex digits: openssl rand -hex 16)`
+        )
       }
       if (entry.did !== "*" && !Did.isDid(entry.did)) {
         return yield* fail(

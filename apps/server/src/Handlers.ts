@@ -4,7 +4,7 @@
  * to `Api`, which renders every one the same way.
  */
 import { Accounts, Did, type Archive, type FormatRegistry } from "@skyporter/core"
-import type { JobManager } from "@skyporter/jobs"
+import { ExportId, type JobManager } from "@skyporter/jobs"
 import { type Duration, Effect, Schema } from "effect"
 import type { HttpServerRequest } from "effect/http/HttpServerRequest"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
@@ -27,19 +27,15 @@ const CreateExport = Schema.Struct({
   include_media: Schema.optional(Schema.Boolean)
 })
 
-const Digits = Schema.String.check(Schema.isPattern(/^\d{1,6}$/))
-
 const ListQuery = Schema.Struct({
   did: Schema.optional(Schema.String),
-  limit: Schema.optional(Digits),
+  limit: Schema.optional(Schema.String),
   cursor: Schema.optional(Schema.String)
 })
 
 const DownloadQuery = Schema.Struct({ ticket: Schema.optional(Schema.String) })
 
 const DownloadBody = Schema.Struct({ delete_after: Schema.optional(Schema.Boolean) })
-
-const NoQuery = Schema.Struct({})
 
 // ---------------------------------------------------------------------------
 // Rendering
@@ -98,21 +94,41 @@ export const make = (deps: HandlerDeps): Record<Routes.RouteName, Handler> => {
       error === null
         ? item.progress
         : { ...item.progress, error: { ...error, message: redactor.redact(error.message) } }
-    return { ...item, progress, links: links(item.id) }
+    const manifest = item.manifest === undefined ? {} : { manifest: redactor.manifest(item.manifest) }
+    return { ...item, ...manifest, progress, links: links(item.id) }
   }
 
+  const notCompleted = (id: string, status: string) =>
+    new ApiError({
+      status: 409,
+      code: "not_completed",
+      message: `export ${id} is ${status}: only a completed export can be downloaded`
+    })
+  /** The query as one object: 400 for a parameter given twice or one `schema` does not name. */
   const query = <S extends Schema.Top & { readonly DecodingServices: never }>(url: URL, schema: S) => {
-    const params: Record<string, string> = {}
+    // No prototype: `__proto__` or `constructor` are parameters like any other.
+    const params: Record<string, string> = Object.create(null)
     for (const [key, value] of url.searchParams) {
-      if (key in params) return Effect.fail(badRequest(`query parameter ${JSON.stringify(key)} is given twice`))
+      if (Object.hasOwn(params, key)) {
+        return Effect.fail(badRequest(`query parameter ${JSON.stringify(key.slice(0, 100))} is given twice`))
+      }
       params[key] = value
     }
     return decodeStrict(schema, params, "the query")
   }
+  /** Routes that take no query parameter: 400 naming the first one. */
+  const noQuery = (url: URL) => {
+    for (const key of url.searchParams.keys()) {
+      return Effect.fail(
+        badRequest(`unknown query parameter ${JSON.stringify(key.slice(0, 100))}: this route takes no query parameters`)
+      )
+    }
+    return Effect.void
+  }
 
   return {
-    formats: () =>
-      Effect.sync(() =>
+    formats: (ctx) =>
+      Effect.map(noQuery(ctx.url), () =>
         json({
           formats: deps.registry.formats.map(({ plugin }) => ({
             name: plugin.name,
@@ -124,17 +140,17 @@ export const make = (deps: HandlerDeps): Record<Routes.RouteName, Handler> => {
         })
       ),
 
-    session: (ctx) => Effect.succeed(json({ did: ctx.access.did, auth: deps.authenticated })),
+    session: (ctx) => Effect.as(noQuery(ctx.url), json({ did: ctx.access.did, auth: deps.authenticated })),
 
     accounts: (ctx) =>
       Effect.gen(function* () {
-        yield* query(ctx.url, NoQuery)
+        yield* noQuery(ctx.url)
         return json({ accounts: accountsFor(ctx.access) })
       }),
 
     importCar: (ctx) =>
       Effect.gen(function* () {
-        yield* query(ctx.url, NoQuery)
+        yield* noQuery(ctx.url)
         if (deps.upload === undefined) {
           return yield* new ApiError({
             status: 409,
@@ -147,7 +163,7 @@ export const make = (deps: HandlerDeps): Record<Routes.RouteName, Handler> => {
 
     createExport: (ctx) =>
       Effect.gen(function* () {
-        yield* query(ctx.url, NoQuery)
+        yield* noQuery(ctx.url)
         const body = yield* decodeStrict(CreateExport, yield* readJsonBody, "the request body")
         const item = yield* manager.submit(
           {
@@ -165,8 +181,12 @@ export const make = (deps: HandlerDeps): Record<Routes.RouteName, Handler> => {
     listExports: (ctx) =>
       Effect.gen(function* () {
         const q = yield* query(ctx.url, ListQuery)
-        const limit = q.limit === undefined ? 20 : Number(q.limit)
-        if (!(limit >= 1 && limit <= 100)) return yield* badRequest(`invalid limit ${q.limit}: expected 1 to 100`)
+        const limit = q.limit === undefined ? 20 : /^\d{1,3}$/.test(q.limit) ? Number(q.limit) : Number.NaN
+        if (!(limit >= 1 && limit <= 100)) {
+          return yield* badRequest(
+            `limit: expected an integer from 1 to 100, got ${JSON.stringify(q.limit?.slice(0, 20))} (in the query)`
+          )
+        }
         if (q.did !== undefined) yield* Did.validate(q.did)
         const page = yield* manager.list({ did: q.did, limit, cursor: q.cursor }, ctx.access)
         return json({ exports: page.items.map(render), next_cursor: page.nextCursor })
@@ -174,20 +194,25 @@ export const make = (deps: HandlerDeps): Record<Routes.RouteName, Handler> => {
 
     getExport: (ctx) =>
       Effect.gen(function* () {
-        yield* query(ctx.url, NoQuery)
+        yield* noQuery(ctx.url)
         return json(render(yield* manager.get(ctx.id, ctx.access)))
       }),
 
     deleteExport: (ctx) =>
       Effect.gen(function* () {
-        yield* query(ctx.url, NoQuery)
+        yield* noQuery(ctx.url)
         yield* manager.remove(ctx.id, ctx.access)
         return HttpServerResponse.empty({ status: 204 })
       }),
 
     events: (ctx) =>
       Effect.gen(function* () {
-        yield* query(ctx.url, NoQuery)
+        yield* noQuery(ctx.url)
+        // HEAD: the headers a GET would get, without holding a stream.
+        if (ctx.request.method === "HEAD") {
+          yield* manager.get(ctx.id, ctx.access)
+          return HttpServerResponse.empty({ status: 200, headers: { "content-type": Sse.CONTENT_TYPE } })
+        }
         const header = ctx.request.headers["last-event-id"]
         const lastEventId = header !== undefined && /^\d{1,15}$/.test(header) ? Number(header) : undefined
         const events = yield* Download.untilResponseEnds(
@@ -195,22 +220,16 @@ export const make = (deps: HandlerDeps): Record<Routes.RouteName, Handler> => {
           Effect.andThen(streams.acquire(ctx.client), manager.watch(ctx.id, ctx.access, lastEventId))
         )
         return HttpServerResponse.stream(Sse.body(events, keepAlive), {
-          contentType: "text/event-stream; charset=utf-8",
+          contentType: Sse.CONTENT_TYPE,
           headers: { "x-accel-buffering": "no" }
         })
       }),
 
     downloadLink: (ctx) =>
       Effect.gen(function* () {
-        yield* query(ctx.url, NoQuery)
+        yield* noQuery(ctx.url)
         const item = yield* manager.get(ctx.id, ctx.access)
-        if (item.status !== "completed") {
-          return yield* new ApiError({
-            status: 409,
-            code: "not_completed",
-            message: `export ${ctx.id} is ${item.status}: only a completed export can be downloaded`
-          })
-        }
+        if (item.status !== "completed") return yield* notCompleted(ctx.id, item.status)
         const { ticket, expiresAt } = tickets.issue(ctx.id)
         return json({ url: `${links(ctx.id).download}?ticket=${ticket}`, expires_at: expiresAt.toISOString() }, 201)
       }),
@@ -223,14 +242,21 @@ export const make = (deps: HandlerDeps): Record<Routes.RouteName, Handler> => {
           )
         }
         yield* query(ctx.url, DownloadQuery)
-        return yield* Download.respond(manager, ctx.request, ctx.id, ctx.access, false)
+        // HEAD: the headers a GET would get, without taking a download slot or reading a file.
+        if (ctx.request.method === "HEAD") {
+          const item = yield* manager.get(ctx.id, ctx.access)
+          if (item.status !== "completed") return yield* notCompleted(ctx.id, item.status)
+          const name = ExportId.decode(ctx.id)?.name ?? ""
+          return HttpServerResponse.empty({ status: 200, headers: Download.headers(item.did, name) })
+        }
+        return yield* Download.respond(manager, ctx.request, ctx.id, ctx.access, false, redactor)
       }),
 
     downloadAndDelete: (ctx) =>
       Effect.gen(function* () {
-        yield* query(ctx.url, NoQuery)
+        yield* noQuery(ctx.url)
         const body = yield* decodeStrict(DownloadBody, yield* readJsonBody, "the request body")
-        return yield* Download.respond(manager, ctx.request, ctx.id, ctx.access, body.delete_after ?? false)
+        return yield* Download.respond(manager, ctx.request, ctx.id, ctx.access, body.delete_after ?? false, redactor)
       })
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The API's routes, described once: method, path, and what each does.
  * `Api` builds effect's `HttpRouter` from this table, and the tests walk it.
- * Before the router, `match` checks the raw request path against it (an
+ * Before the router, `match` checks the raw request path against it (dot
+ * segments and empty segments are never resolved, so they match no route; an
  * export id must match a strict pattern before it is decoded, so
  * percent-encoded slashes, NULs or dots never become a path) and tells an
  * unknown path (404) from another method (405).
@@ -96,7 +97,7 @@ export type Match =
 
 const split = (path: string) => path.split("/")
 
-/** The route for `method` and `path`. */
+/** The route for `method` (HEAD: the GET route) and the raw `path`. */
 export const match = (method: string, path: string): Match => {
   const segments = split(path)
   const candidates: Array<{ route: Route; id: string }> = []
@@ -119,7 +120,12 @@ export const match = (method: string, path: string): Match => {
     candidates.push({ route, id })
   }
   if (candidates.length === 0) return badId ? { _tag: "NoSuchExport" } : { _tag: "NoRoute" }
-  const found = candidates.find((c) => c.route.method === method)
+  // HEAD is answered as GET without a body (the router does the same).
+  const wanted = method === "HEAD" ? "GET" : method
+  const found = candidates.find((c) => c.route.method === wanted)
   if (found !== undefined) return { _tag: "Found", route: found.route, id: found.id }
-  return { _tag: "MethodNotAllowed", allowed: candidates.map((c) => c.route.method) }
+  return {
+    _tag: "MethodNotAllowed",
+    allowed: candidates.flatMap((c) => (c.route.method === "GET" ? ["GET", "HEAD"] : [c.route.method]))
+  }
 }

@@ -8,7 +8,7 @@
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Archive, describe, ExportRequest, FormatRegistry, InvalidRequest } from "@skyporter/core"
 import { JobManager, OutputFolder } from "@skyporter/jobs"
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, Schema } from "effect"
 import * as HttpServer from "effect/http/HttpServer"
 import { createServer } from "node:http"
 import { isIP } from "node:net"
@@ -19,6 +19,11 @@ import * as Guard from "./Guard.js"
 import type * as Sse from "./Sse.js"
 import * as Static from "./Static.js"
 import * as Upload from "./Upload.js"
+
+/** The server cannot listen (the port is taken, not permitted): no fault of the options, exit 1. */
+export class ListenFailed extends Schema.TaggedError<ListenFailed>()("ListenFailed", {
+  message: Schema.String
+}) {}
 
 export interface ServeOptions {
   /** The bskyarchive archive. */
@@ -53,6 +58,8 @@ export interface ServeOptions {
   readonly maxUpload?: number | string | undefined
   /** Caps on concurrent event streams (default 32 per client, 1,024 in all). */
   readonly streams?: Sse.LimitOptions | undefined
+  /** An upload that sends nothing for this long is refused with 408 (default 60 s). */
+  readonly uploadIdleMillis?: number | undefined
 }
 
 /** 127.0.0.0/8, ::1 and localhost. */
@@ -171,8 +178,7 @@ export const run = Effect.fn("Server.run")(function* (options: ServeOptions) {
         ).pipe(
           Effect.mapError(
             (e) =>
-              new InvalidRequest({
-                field: "port",
+              new ListenFailed({
                 message: `cannot listen on ${host.includes(":") ? `[${host}]` : host}:${port}: ${describe(e.cause)}`
               })
           )
@@ -195,9 +201,12 @@ export const run = Effect.fn("Server.run")(function* (options: ServeOptions) {
           [path.dirname(db), "<archive folder>"],
           ...(options.mediaRoot === undefined ? [] : [[path.resolve(options.mediaRoot), "<media root>"] as const])
         ],
+        // As the core resolves it: without --media-root, the archive's folder.
+        mediaRoot: options.mediaRoot === undefined ? path.dirname(db) : path.resolve(options.mediaRoot),
         streams: options.streams,
-        upload: Upload.make({ manager, archive, out, maxBytes: maxUpload }),
-        keepAliveMillis: options.keepAliveMillis
+        upload: Upload.make({ manager, archive, out, maxBytes: maxUpload, idleMillis: options.uploadIdleMillis }),
+        keepAliveMillis: options.keepAliveMillis,
+        log
       })
       yield* server.serve(app)
       options.onListening?.(urlOf(server.address))

@@ -9,6 +9,8 @@ import type { JobManager } from "@skyporter/jobs"
 import { Duration, Effect, Scope, Stream } from "effect"
 import { ApiError } from "./Http.js"
 
+export const CONTENT_TYPE = "text/event-stream; charset=utf-8"
+
 const encoder = new TextEncoder()
 /** Each event is encoded once, however many watchers it goes to. */
 const encoded = new WeakMap<JobManager.JobEvent, Uint8Array>()

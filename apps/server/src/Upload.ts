@@ -1,10 +1,13 @@
 /**
  * `POST /api/imports`: a repository CAR uploaded by the page. The body is
  * streamed to a temporary file in the output folder (never held in memory)
- * and capped at `maxBytes`; the file is then imported into the served
- * archive with @skyporter/car, one upload at a time, while no export reads
- * the archive (`JobManager.exclusive`). The import is one transaction: a
- * bad CAR or another account's repository leaves the archive as it was.
+ * and capped at `maxBytes`; a body that sends nothing for `idleMillis` is
+ * refused (408). Once wholly received, the file is imported into the served
+ * archive with @skyporter/car, one import at a time (a received upload
+ * waits for the one before it: a slow upload never holds the others up),
+ * while no export reads the archive (`JobManager.exclusive`). The import is
+ * one transaction: a bad CAR or another account's repository leaves the
+ * archive as it was.
  */
 import { Import, type ImportError } from "@skyporter/car"
 import { Accounts, type Archive, ExportDirectory } from "@skyporter/core"
@@ -39,6 +42,9 @@ export const parseSize = (text: string): number | undefined => {
   return bytes >= 1 && bytes <= 1024 ** 4 ? bytes : undefined
 }
 
+/** The default time an upload may send nothing before it is refused (as a reverse proxy would). */
+export const DEFAULT_IDLE_MILLIS = 60_000
+
 /** A size in the largest whole unit: `2 GiB`, `1.5 MiB`. */
 export const formatSize = (bytes: number): string => {
   for (const [unit, size] of [
@@ -60,6 +66,8 @@ export interface UploadOptions {
   /** The output folder: uploads are written there, as temporary files the server sweeps. */
   readonly out: string
   readonly maxBytes: number
+  /** Refuse the upload when no byte arrives for this long (default `DEFAULT_IDLE_MILLIS`). */
+  readonly idleMillis?: number | undefined
 }
 
 /** What the page shows after an import. */
@@ -80,6 +88,8 @@ export type Receive = (request: HttpServerRequest, access: JobManager.Access) =>
 
 export const make = (options: UploadOptions): Receive => {
   const { manager, archive, out, maxBytes } = options
+  const idleMillis = options.idleMillis ?? DEFAULT_IDLE_MILLIS
+  const idleSeconds = idleMillis === 1000 ? "1 second" : `${idleMillis / 1000} seconds`
   const one = Semaphore.makeUnsafe(1)
   const tooLarge = new ApiError({
     status: 413,
@@ -110,6 +120,17 @@ export const make = (options: UploadOptions): Receive => {
                 message: "the upload ended before its last byte arrived"
               })
           ),
+          Stream.timeoutOrElse({
+            duration: idleMillis,
+            orElse: () =>
+              Stream.fail(
+                new ApiError({
+                  status: 408,
+                  code: "upload_timeout",
+                  message: `the upload sent nothing for ${idleSeconds} (after ${size} bytes); send it again`
+                })
+              )
+          }),
           Stream.runForEach((chunk) => {
             size += chunk.length
             if (size > maxBytes) return Effect.fail(tooLarge)
@@ -188,46 +209,36 @@ export const make = (options: UploadOptions): Receive => {
       }
       const declared = request.headers["content-length"]
       if (declared !== undefined && Number(declared) > maxBytes) return yield* tooLarge
-      const imported = yield* one.withPermitsIfAvailable(1)(
-        Effect.acquireUseRelease(
-          Effect.sync(() => path.join(out, ExportDirectory.tempName(".car"))),
-          (file) =>
-            Effect.gen(function* () {
-              const bytes = yield* receive(request, file)
-              if (bytes === 0) {
-                return yield* new ApiError({
-                  status: 400,
-                  code: "invalid_car",
-                  message: "the upload is empty: send a CAR file"
-                })
-              }
-              const car = { car: file, db: archive.path }
-              const summary = yield* manager.exclusive(
-                access.did === "*" ? Import.run(car) : Import.runFor(access.did, car)
-              )
-              const account = Accounts.list(archive.database).find((a) => a.did === summary.did) ?? null
-              return {
-                did: summary.did,
-                posts: summary.posts,
-                inserted: summary.inserted,
-                updated: summary.updated,
-                unchanged: summary.unchanged,
-                skipped_records: summary.records - summary.posts,
-                media_rows: summary.media_rows,
-                warnings: summary.warnings.count,
-                account
-              } satisfies Imported
-            }).pipe(Effect.mapError(failure(file))),
-          (file) => Effect.promise(() => fs.rm(file, { force: true }))
-        )
+      return yield* Effect.acquireUseRelease(
+        Effect.sync(() => path.join(out, ExportDirectory.tempName(".car"))),
+        (file) =>
+          Effect.gen(function* () {
+            const bytes = yield* receive(request, file)
+            if (bytes === 0) {
+              return yield* new ApiError({
+                status: 400,
+                code: "invalid_car",
+                message: "the upload is empty: send a CAR file"
+              })
+            }
+            const car = { car: file, db: archive.path }
+            const summary = yield* one.withPermits(1)(
+              manager.exclusive(access.did === "*" ? Import.run(car) : Import.runFor(access.did, car))
+            )
+            const account = Accounts.list(archive.database).find((a) => a.did === summary.did) ?? null
+            return {
+              did: summary.did,
+              posts: summary.posts,
+              inserted: summary.inserted,
+              updated: summary.updated,
+              unchanged: summary.unchanged,
+              skipped_records: summary.records - summary.posts,
+              media_rows: summary.media_rows,
+              warnings: summary.warnings.count,
+              account
+            } satisfies Imported
+          }).pipe(Effect.mapError(failure(file))),
+        (file) => Effect.promise(() => fs.rm(file, { force: true }))
       )
-      if (imported._tag === "None") {
-        return yield* new ApiError({
-          status: 409,
-          code: "import_in_progress",
-          message: "another upload is being imported: the server imports one at a time, try again when it has finished"
-        })
-      }
-      return imported.value
     })
 }

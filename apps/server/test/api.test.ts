@@ -12,6 +12,8 @@ import {
   DID_A,
   DID_B,
   DID_C,
+  completedExport,
+  expectError,
   finished,
   POSTS,
   request,
@@ -45,21 +47,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop()
 })
-
-const expectError = (r: { status: number; body: any }, status: number, code: string) => {
-  expect(r.status, JSON.stringify(r.body)).toBe(status)
-  expect(Object.keys(r.body)).toEqual(["error"])
-  expect(r.body.error.code).toBe(code)
-  expect(typeof r.body.error.message).toBe("string")
-  expect(r.body.error.message.length).toBeGreaterThan(0)
-}
-
-/** An export of `did` run to completion; its item. */
-const completedExport = async (did: string, format = "json") => {
-  const item = await startExport(url(), { did, format })
-  expect(await finished(url(), item.id)).toBe("completed")
-  return item
-}
 
 describe("the server", () => {
   it("answers /healthz and serves the page with its security headers", async () => {
@@ -249,7 +236,7 @@ describe("the server", () => {
   })
 
   it("treats traversal-shaped and malformed ids as missing (404) and touches nothing", async () => {
-    const done = await completedExport(DID_C)
+    const done = await completedExport(url(), DID_C)
     const before = tree(out)
     const ids = [
       "..%2F..",
@@ -311,7 +298,7 @@ describe("the server", () => {
   })
 
   it("deletes a completed export (204), then 404; and cancels a running one leaving nothing on disk", async () => {
-    const done = await completedExport(DID_A)
+    const done = await completedExport(url(), DID_A)
     const dir = path.join(out, DID_A)
     const before = tree(dir).length
     expect((await request(url(), "DELETE", `/api/exports/${done.id}`)).status).toBe(204)
@@ -336,7 +323,7 @@ describe("the server", () => {
   })
 
   it("deletes after download only on POST, once the whole ZIP was sent; a GET never deletes", async () => {
-    const done = await completedExport(DID_C)
+    const done = await completedExport(url(), DID_C)
     const name = Buffer.from(done.id, "base64url").toString().split("/")[1]!
     const dir = path.join(out, DID_C, name)
     // GET refuses delete_after outright, and a plain GET leaves the export where it is.
@@ -392,7 +379,7 @@ describe("the server", () => {
   })
 
   it("allows 10 concurrent downloads per DID and answers 429 beyond", async () => {
-    const done = await completedExport(DID_B)
+    const done = await completedExport(url(), DID_B)
     const name = Buffer.from(done.id, "base64url").toString().split("/")[1]!
     // Incompressible bytes make each ZIP far larger than the socket buffers: paused readers hold their download open.
     // Named as media is, the file is stored, not deflated: the server spends no time compressing it.
@@ -412,7 +399,7 @@ describe("the server", () => {
       }
       expectError(await request(url(), "GET", `/api/exports/${done.id}/download`), 429, "too_many_downloads")
       // Another DID is not affected.
-      const other = await completedExport(DID_C)
+      const other = await completedExport(url(), DID_C)
       expect((await fetch(new URL(`/api/exports/${other.id}/download`, url()))).status).toBe(200)
     } finally {
       for (const req of held) req.destroy()
@@ -427,7 +414,7 @@ describe("the server", () => {
   })
 
   it("rejects symlinks: a ZIP never follows a link out of the export directory", async () => {
-    const done = await completedExport(DID_A)
+    const done = await completedExport(url(), DID_A)
     const name = Buffer.from(done.id, "base64url").toString().split("/")[1]!
     const secretDir = path.join(fixture.dir, "secret")
     mkdirSync(secretDir, { recursive: true })

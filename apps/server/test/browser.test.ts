@@ -2,7 +2,8 @@
  * The web page in a real browser: Debian's headless Chromium driven by
  * playwright-core (browser-page.ts). Sign in with a token, start an export
  * through the page, watch its bar reach 100 %, download the ZIP, delete the
- * export; the layout on a phone; an upload. The same flow with no token and
+ * export; the layout on a phone; an upload; a page elsewhere trying to hold
+ * the user's event streams. The same flow with no token and
  * the layout at 1280 px: browser.long.test.ts.
  *
  * Skipped (with a message) only where /usr/bin/chromium is missing; CI
@@ -10,7 +11,7 @@
  */
 import Database from "better-sqlite3"
 import { copyFileSync, writeFileSync } from "node:fs"
-import { createServer } from "node:http"
+import { type ClientRequest, createServer, get } from "node:http"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 import * as Repos from "../../../packages/car/test/support/Repos.js"
@@ -21,7 +22,17 @@ import {
   serveWithBrowser,
   useBrowser
 } from "./browser-page.js"
-import { DID_B, seededArchive, tree, verifyZip, writeAuthFile } from "./support.js"
+import {
+  DID_B,
+  POSTS,
+  request,
+  seededArchive,
+  STALL_PLUGIN,
+  startExport,
+  tree,
+  verifyZip,
+  writeAuthFile
+} from "./support.js"
 
 const fixture = seededArchive()
 const launch = useBrowser()
@@ -149,6 +160,54 @@ describe.skipIf(!hasChromium)("the web page in Chromium", () => {
       expect(posts()).toBe(built.rkeys.length)
       expect(tree(out)).toEqual(before)
     } finally {
+      await context.close()
+      evil.close()
+      await served.stop()
+    }
+  })
+
+  it("a page on another site cannot hold the user's event streams with EventSource", async () => {
+    // One batch, a minute before it: the stalljson export runs until it is deleted here.
+    const { served, context } = await serveWithBrowser(launch, {
+      db: fixture.db,
+      out: path.join(fixture.dir, "out-streams"),
+      batchSize: POSTS,
+      args: ["--plugin", STALL_PLUGIN]
+    })
+    const job = await startExport(served.url, { did: DID_B, format: "stalljson" })
+    const target = `${served.url}api/exports/${job.id}/events`
+    // Six watchers, as many as Chromium keeps open to one host: six of the user's 32 places.
+    const evil = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "text/html" })
+      res.end(`<!doctype html><script>for (let i = 0; i < 6; i++) new EventSource(${JSON.stringify(target)})</script>`)
+    })
+    await new Promise<void>((resolve) => evil.listen(0, "127.0.0.2", resolve))
+    const held: Array<ClientRequest> = []
+    try {
+      // CORS fails either way (the page never reads a byte); what matters is what the server holds.
+      let failed = 0
+      context.on("requestfailed", (r) => {
+        if (r.url() === target) failed++
+      })
+      const page = await context.newPage()
+      await page.goto(`http://127.0.0.2:${(evil.address() as { port: number }).port}/`)
+      await expect.poll(() => failed, { timeout: 30_000 }).toBe(6)
+      // The user (the same address) still has all 32 places.
+      const open = () =>
+        new Promise<number>((resolve, reject) => {
+          const req = get(target, { agent: false }, (res) => {
+            if (res.statusCode === 200) held.push(req)
+            else res.resume()
+            resolve(res.statusCode!)
+          })
+          req.on("error", reject)
+        })
+      const opened: Array<number> = []
+      for (let i = 0; i < 32; i++) opened.push(await open())
+      expect(opened).toEqual(Array.from({ length: 32 }, () => 200))
+    } finally {
+      for (const req of held) req.destroy()
+      await request(served.url, "DELETE", `/api/exports/${job.id}`)
       await context.close()
       evil.close()
       await served.stop()

@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs"
 import { hostname } from "node:os"
 import * as path from "node:path"
 import { FormatRegistry } from "@skyporter/core"
-import { Effect } from "effect"
+import { Effect, Fiber } from "effect"
 import { beforeAll, describe, expect, it } from "vitest"
 import * as Server from "../src/Server.js"
 import {
@@ -104,6 +104,45 @@ describe("skyporter serve", () => {
     }
   })
 
+  it("answers a bug with 500 internal_error and logs it, with its cause, on the server's log (in-process)", async () => {
+    // A registry that fails when its formats are read: a bug behind GET /api/formats.
+    const broken = Object.create(registry, {
+      formats: {
+        get: () => {
+          throw new Error("the registry broke")
+        }
+      }
+    }) as FormatRegistry.FormatRegistryShape
+    const lines: Array<string> = []
+    let listened: (url: string) => void = () => {}
+    const listening = new Promise<string>((resolve) => (listened = resolve))
+    const fiber = Effect.runFork(
+      Server.run({
+        db: fixture.db,
+        out: path.join(fixture.dir, "internal-error-out"),
+        port: 0,
+        registry: broken,
+        onListening: (url) => listened(url),
+        log: (line) => lines.push(line)
+      })
+    )
+    try {
+      const url = await listening
+      const r = await request(url, "GET", "/api/formats")
+      expect(r.status, r.text).toBe(500)
+      expect(r.body).toEqual({ error: { code: "internal_error", message: "internal error" } })
+      expect(r.text).not.toContain("the registry broke")
+      const logged = lines.filter((l) => l.startsWith("internal error on GET /api/formats"))
+      expect(logged).toHaveLength(1)
+      expect(logged[0]).toContain("the registry broke")
+      // Other requests are not logged line by line.
+      expect((await request(url, "GET", "/healthz")).status).toBe(200)
+      expect(lines.filter((l) => l.includes("/healthz"))).toEqual([])
+    } finally {
+      await Effect.runPromise(Fiber.interrupt(fiber))
+    }
+  })
+
   it("stops on SIGINT and SIGTERM while it is still loading", async () => {
     // Every phase of start-up, signal by signal: startup-signals.long.test.ts.
     const out = path.join(fixture.dir, "signals")
@@ -168,10 +207,10 @@ describe("skyporter serve", () => {
       const late = await readEvents(second.url, `/api/exports/${a.id}/events`)
       expect(late.events.map((e) => e.event)).toEqual(["completed"])
       expect((await fetch(new URL(`/api/exports/${a.id}/download`, second.url))).status).toBe(200)
-      // A port in use: a clear message, exit 2.
+      // A port in use: a clear message, exit 1 (no fault of the command line: no usage hint).
       const busy = serveRefused(["--db", fixture.db, "--out", out, "--port", new URL(second.url).port])
-      expect(busy.code).toBe(2)
-      expect(busy.stderr).toMatch(/cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE/)
+      expect(busy.code).toBe(1)
+      expect(busy.stderr).toMatch(/^skyporter serve: cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE[^\n]*\n$/)
     } finally {
       await second.stop()
     }

@@ -130,6 +130,61 @@ describe("cross-site requests", () => {
     expect(own.status).toBe(204)
   })
 
+  it("refuses event streams, downloads and every API read from another site (403); the page's own and curl's pass", async () => {
+    const done = await startExport(url(), { did: DID_A, format: "json" })
+    expect(await finished(url(), done.id)).toBe("completed")
+    const routes = [
+      `/api/exports/${done.id}/events`,
+      `/api/exports/${done.id}/download`,
+      `/api/exports/${done.id}`,
+      "/api/exports",
+      "/api/accounts"
+    ]
+    // What `new EventSource(…)` or `<img src>` on another page sends: a stream or a download held open.
+    const crossSite: Array<Record<string, string>> = [
+      { "sec-fetch-site": "cross-site" },
+      { "sec-fetch-site": "same-site" },
+      { origin: "http://evil.example" },
+      { origin: `https://127.0.0.1:${port()}` }
+    ]
+    for (const route of routes) {
+      for (const headers of crossSite) {
+        const r = await raw("GET", route, { host: `127.0.0.1:${port()}`, ...headers })
+        expectError(r, 403, "cross_site_request")
+        expect(r.body.error.message).toContain("GET refused")
+      }
+      for (const headers of [{}, { "sec-fetch-site": "same-origin" }, { "sec-fetch-site": "none" }]) {
+        const r = await raw("GET", route, { host: `127.0.0.1:${port()}`, ...headers })
+        expect(r.status, `${route} ${JSON.stringify(headers)}`).toBe(200)
+      }
+    }
+    await request(url(), "DELETE", `/api/exports/${done.id}`)
+  })
+
+  it("compares the whole Origin with this server (scheme, host, port), and a write's Referer when Origin is absent", async () => {
+    const before = tree(out)
+    const body = JSON.stringify({ did: DID_A, format: "nope" })
+    const post = (headers: Record<string, string>) =>
+      raw("POST", "/api/exports", { host: `127.0.0.1:${port()}`, "content-type": "application/json", ...headers }, body)
+    for (const origin of [
+      `https://127.0.0.1:${port()}`,
+      `ftp://127.0.0.1:${port()}`,
+      `ws://127.0.0.1:${port()}`,
+      `http://127.0.0.1:${Number(port()) + 1}`,
+      `http://localhost:${port()}`
+    ]) {
+      expectError(await post({ origin }), 403, "cross_site_request")
+    }
+    expectError(await post({ referer: "http://evil.example/page" }), 403, "cross_site_request")
+    expectError(await post({ referer: `https://127.0.0.1:${port()}/` }), 403, "cross_site_request")
+    expectError(await post({ referer: "not a url" }), 403, "cross_site_request")
+    // This server's own origin, or its Referer, passes the guard (the unknown format is then 400).
+    expectError(await post({ origin: `http://127.0.0.1:${port()}` }), 400, "invalid_field")
+    expectError(await post({ referer: `http://127.0.0.1:${port()}/` }), 400, "invalid_field")
+    expectError(await post({}), 400, "invalid_field")
+    expect(tree(out)).toEqual(before)
+  })
+
   it("never deletes on GET", async () => {
     const done = await startExport(url(), { did: DID_B, format: "json" })
     expect(await finished(url(), done.id)).toBe("completed")
@@ -218,6 +273,37 @@ describe("tickets", () => {
   })
   afterAll(async () => {
     await authed?.stop()
+  })
+
+  it("with --auth, accepts a write from the proxy's https page but not another scheme or name", async () => {
+    const post = (origin: string) =>
+      new Promise<{ status: number; body: any }>((resolve, reject) => {
+        const req = http.request(
+          new URL("/api/exports", authed.url),
+          {
+            method: "POST",
+            headers: {
+              host: "exports.example.org",
+              origin,
+              authorization: `Bearer ${TOKEN_A}`,
+              "content-type": "application/json"
+            }
+          },
+          (res) => {
+            let text = ""
+            res.on("data", (d) => (text += d))
+            res.on("end", () => resolve({ status: res.statusCode!, body: JSON.parse(text) }))
+          }
+        )
+        req.on("error", reject)
+        req.end(JSON.stringify({ did: DID_A, format: "nope" }))
+      })
+    for (const origin of ["https://exports.example.org", "http://exports.example.org"]) {
+      expectError(await post(origin), 400, "invalid_field")
+    }
+    for (const origin of ["ftp://exports.example.org", "https://exports.example.org:8443", "https://evil.example"]) {
+      expectError(await post(origin), 403, "cross_site_request")
+    }
   })
 
   it("with --auth, accepts any Host (a reverse proxy's name) but still needs a token", async () => {

@@ -210,6 +210,22 @@ export const readEvents = async (
   return { status: res.status, contentType: res.headers.get("content-type"), events, comments }
 }
 
+/** An answer that must be the API's error shape, `{"error": {code, message}}`, with this status and code. */
+export const expectError = (r: { status: number; body: any }, status: number, code: string): void => {
+  expect(r.status, JSON.stringify(r.body)).toBe(status)
+  expect(Object.keys(r.body)).toEqual(["error"])
+  expect(r.body.error.code).toBe(code)
+  expect(typeof r.body.error.message).toBe("string")
+  expect(r.body.error.message.length).toBeGreaterThan(0)
+}
+
+/** An export of `did` run to completion; its item. */
+export const completedExport = async (base: string, did: string, format = "json") => {
+  const item = await startExport(base, { did, format })
+  expect(await finished(base, item.id)).toBe("completed")
+  return item
+}
+
 /** Starts an export that must be accepted; its item. */
 export const startExport = async (base: string, body: Record<string, unknown>, token?: string) => {
   const r = await request(base, "POST", "/api/exports", { body, ...(token === undefined ? {} : { token }) })

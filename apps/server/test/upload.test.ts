@@ -283,22 +283,68 @@ describe("POST /api/imports", () => {
     expect(hash(db)).toBe(before)
   })
 
+  it("refuses an upload that sends nothing for the idle time (408), and a slow one never holds up the others", async () => {
+    const { url, db, out } = await start({ args: () => ["--upload-idle-ms", "1000"] })
+    const target = new URL(url)
+    // Declares a megabyte, then sends a byte every 200 ms, then stops.
+    const slow = new Promise<{ status: number; body: any; connection: string | undefined }>((resolve, reject) => {
+      const req = send(
+        {
+          host: target.hostname,
+          port: target.port,
+          method: "POST",
+          path: "/api/imports",
+          headers: { ...CAR_TYPE, "content-length": "1000000" }
+        },
+        (res) => {
+          let text = ""
+          res.on("data", (d) => (text += d))
+          res.on("end", () =>
+            resolve({ status: res.statusCode!, body: JSON.parse(text), connection: res.headers.connection })
+          )
+        }
+      )
+      req.on("error", reject)
+      let sent = 0
+      const timer = setInterval(() => {
+        req.write("x")
+        if (++sent === 10) clearInterval(timer)
+      }, 200)
+    })
+    const uploading = () => temporaries(out).some((p) => p.endsWith(".car"))
+    for (let i = 0; i < 1_000 && !uploading(); i++) await sleep(10)
+    expect(uploading(), "the slow upload's temporary file").toBe(true)
+    // Another upload is received and imported while the slow one trickles.
+    const other_ = await upload(url, other.car)
+    expect(other_.status, other_.text).toBe(201)
+    expect(postsOf(db, Repos.OTHER)).toBe(other.rkeys.length)
+    const refused = await slow
+    expect(refused.status).toBe(408)
+    expect(refused.body.error.code).toBe("upload_timeout")
+    expect(refused.body.error.message).toContain("sent nothing for 1 second ")
+    expect(refused.connection).toBe("close")
+    expect(temporaries(out)).toEqual([])
+    // The import place is free: the next upload is imported.
+    const again = await upload(url, built.car)
+    expect(again.status, again.text).toBe(201)
+  })
+
   it("waits for a running export, which sees none of the import", async () => {
     // One batch, 3 s before it: the export runs for seconds, even on a busy machine.
     const { url, db, out } = await sharedServer()
     const item = await startExport(url, { did: DID_A, format: "slowjson" })
     expect(item.status).toBe("running")
-    // The import's write waits until the export is done. Its upload holds the one import place from
-    // before its temporary file appears to after it has been imported.
+    // The import's write waits until the export is done; an upload received meanwhile waits its turn.
     const imported = upload(url, other.car)
     const uploading = () => temporaries(out).some((p) => p.endsWith(".car"))
     for (let i = 0; i < 1_000 && !uploading(); i++) await sleep(10)
     expect(uploading(), "the first upload's temporary file").toBe(true)
-    const busy = await upload(url, built.car)
-    expect(busy.status, busy.text).toBe(409)
-    expect(busy.body.error.code).toBe("import_in_progress")
+    const next = upload(url, built.car)
     const r = await imported
     expect(r.status, r.text).toBe(201)
+    const second = await next
+    expect(second.status, second.text).toBe(201)
+    expect(second.body.did).toBe(built.did)
     const done = await request(url, "GET", `/api/exports/${item.id}`)
     expect(done.body.status).toBe("completed")
     expect(done.body.post_count).toBe(POSTS)

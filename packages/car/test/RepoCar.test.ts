@@ -4,6 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { CID } from "multiformats/cid"
 import { sha256 } from "multiformats/hashes/sha2"
+import { randomBytes } from "node:crypto"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
@@ -75,6 +76,8 @@ describe("RepoCar", () => {
     for (const cut of [1, 10, 60, Math.floor(built.car.length / 2), built.car.length - 1]) {
       const message = failure(await readAll(file(built.car.subarray(0, cut))))
       expect(message, `cut at ${cut}`).toMatch(/truncated|ends inside|lacks/)
+      // Cut inside the header: a CAR that ends early, not "not a CAR".
+      if (cut <= 10) expect(message, `cut at ${cut}`).toMatch(/ends inside the CAR header .*: it is truncated/)
     }
   })
 
@@ -131,7 +134,17 @@ describe("RepoCar", () => {
     await writer.close()
     await collect
     expect(failure(await readAll(file(Buffer.concat(chunks))))).toMatch(/not a signed repository commit/)
-    expect(failure(await readAll(file(Buffer.from("just some text, not a CAR\n"))))).toMatch(/not a CAR file|truncated/)
+    expect(failure(await readAll(file(Buffer.from("just some text, not a CAR\n"))))).toMatch(
+      /not a CAR file \(it starts with the bytes 6a 75 73 74 20 73 6f 6d\): a CAR file is a repository export/
+    )
+    // Bytes that cannot start a CAR header are not a CAR, however short or long: never "truncated".
+    for (const bytes of [Buffer.from("junk!"), ...Array.from({ length: 20 }, () => randomBytes(2000))]) {
+      const message = failure(await readAll(file(bytes)))
+      expect(message).toMatch(/: not a CAR file \(it starts with the bytes /)
+      expect(message).not.toMatch(/truncated/)
+    }
+    expect(failure(await readAll(file(Buffer.alloc(0))))).toMatch(/: the file is empty: a CAR file is/)
+    expect(failure(await readAll(dir))).toMatch(/: is a directory, not a CAR file/)
     expect(failure(await readAll(path.join(dir, "missing.car")))).toMatch(/no such file/)
   })
 })

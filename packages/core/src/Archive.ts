@@ -56,6 +56,8 @@ export interface OpenOptions {
   readonly create?: boolean
   /** Never write to the archive, not even the export-order index. */
   readonly readOnly?: boolean
+  /** Refuse an archive without bskyarchive's `media` table (an export with media needs it). */
+  readonly media?: boolean
   /** Milliseconds to wait on a locked database before failing (never hang). */
   readonly busyTimeout?: number
   /**
@@ -244,6 +246,14 @@ export const open = Effect.fn("Archive.open")(function* (options: OpenOptions) {
       path,
       `${path}: the posts table lacks the column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}` +
         " that bskyarchive archives have"
+    )
+  }
+
+  if (options.media && db.prepare("SELECT 1 FROM pragma_table_info('media')").pluck().get() !== 1) {
+    return yield* fail(
+      "NotArchive",
+      path,
+      `${path} has no media table, so it holds no media files to copy: export it without --media`
     )
   }
 

@@ -26,6 +26,20 @@ const dayBound = (value: string, end: boolean): string | undefined => {
 const HELP =
   "expected YYYY-MM-DD or an RFC 3339 timestamp such as 2024-03-01T12:00:00Z or 2024-03-01T12:00:00.123+02:00"
 
+const MONTHS = "January February March April May June July August September October November December".split(" ")
+
+/** Why a value spelled as a date (`YYYY-MM-DD`, alone or before `T`) names no day; undefined when it names one. */
+const noSuchDate = (value: string): string | undefined => {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:$|[Tt])/.exec(value)
+  if (m === null) return undefined
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])]
+  if (month < 1 || month > 12) return `there is no month ${m[2]} (months are 01 to 12)`
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+  const days = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31
+  if (day < 1 || day > days) return `there is no such date: ${MONTHS[month - 1]} ${year} has ${days} days`
+  return undefined
+}
+
 // RFC 3339 allows any number of fraction digits; instants are kept to the
 // nanosecond, so digits beyond the ninth are dropped (truncated, never rounded).
 const NANOSECONDS = /^(\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}\.\d{9})\d+/
@@ -40,9 +54,9 @@ const bound = (field: "since" | "until", value: string): Effect.Effect<string, I
     t.valid && /^\d{4}-\d{2}-\d{2}[Tt]/.test(text) && /([Zz]|[+-]\d{2}:\d{2})$/.test(text)
       ? Timestamp.canonicalInstant(text)
       : undefined
-  return instant !== undefined
-    ? Effect.succeed(instant)
-    : Effect.fail(new InvalidRequest({ field, message: `invalid --${field} ${JSON.stringify(value)}: ${HELP}` }))
+  if (instant !== undefined) return Effect.succeed(instant)
+  const why = noSuchDate(value) ?? HELP
+  return Effect.fail(new InvalidRequest({ field, message: `invalid --${field} ${JSON.stringify(value)}: ${why}` }))
 }
 
 /** Builds a range from optional user input; fails when a bound is malformed or until is before since. */

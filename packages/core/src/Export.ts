@@ -180,7 +180,7 @@ const openMedia = (
     const selection = { did: prepared.request.did, range: prepared.range }
     progress.update({ media_total: yield* Media.count(snapshot, selection) })
     return yield* Media.make(snapshot, {
-      root: prepared.request.mediaRoot ?? path.dirname(path.resolve(archivePath)),
+      root: Media.rootOf(prepared.request.mediaRoot, archivePath),
       dir,
       zip,
       warnings: snapshot.warnings,

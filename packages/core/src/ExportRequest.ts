@@ -90,12 +90,6 @@ export const prepare = Effect.fn("Export.prepare")(function* (request: ExportReq
   if (request.out.trim() === "" || request.out.includes("\0")) {
     return yield* new InvalidRequest({ field: "out", message: "the output folder must be a non-empty path" })
   }
-  if (existsSync(request.out) && !statSync(request.out).isDirectory()) {
-    return yield* new InvalidRequest({
-      field: "out",
-      message: `--out ${request.out} is a file: it must name a folder (created when missing)`
-    })
-  }
   if (request.media && request.mediaRoot !== undefined) {
     if (!existsSync(request.mediaRoot) || !statSync(request.mediaRoot).isDirectory()) {
       return yield* new InvalidRequest({

@@ -32,6 +32,10 @@ import type * as Manifest from "./Manifest.js"
 /** The folder of an export that holds its media files. */
 export const DIRECTORY = MediaTarget.DIRECTORY
 
+/** The folder relative media paths start from, and every media file must lie in: `mediaRoot`, else the archive's folder. */
+export const rootOf = (mediaRoot: string | undefined, archivePath: string): string =>
+  path.resolve(mediaRoot ?? path.dirname(path.resolve(archivePath)))
+
 const failed = (message: string) => new ExportFailed({ stage: "media", message })
 
 const readFailed = (e: ExportFailed) =>

@@ -42,6 +42,24 @@ describe("DateRange.make", () => {
     expect(error.message).toContain(`--${field}`)
   })
 
+  it.each([
+    ["2024-02-30", "there is no such date: February 2024 has 29 days"],
+    ["2023-02-29", "there is no such date: February 2023 has 28 days"],
+    ["2024-04-31T00:00:00Z", "there is no such date: April 2024 has 30 days"],
+    ["2024-01-00", "there is no such date: January 2024 has 31 days"],
+    ["2024-13-01", "there is no month 13 (months are 01 to 12)"],
+    ["1900-02-29", "there is no such date: February 1900 has 28 days"]
+  ])("says %j names no day: %s", (since, why) => {
+    const error = Effect.runSync(Effect.flip(DateRange.make({ since })))
+    expect(error.message).toBe(`invalid --since ${JSON.stringify(since)}: ${why}`)
+  })
+
+  it("accepts 29 February of a leap year, 2000 included", () => {
+    for (const day of ["2024-02-29", "2000-02-29", "2024-12-31T23:59:59Z"]) {
+      expect(Exit.isSuccess(make(day, undefined)), day).toBe(true)
+    }
+  })
+
   it("accepts any number of fraction digits, truncating beyond nanoseconds", () => {
     const cases: ReadonlyArray<readonly [string, string]> = [
       ["2024-03-01T12:00:00.1Z", "2024-03-01T12:00:00.100000000Z"],

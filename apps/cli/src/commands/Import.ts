@@ -110,6 +110,15 @@ const run = (input: ImportFlags) =>
         message: `--batch-size ${input.batchSize}: it must be 1 or more`
       })
     }
+    // Before the "verifying" line: a directory is a wrong flag, not a damaged file.
+    if (statSync(input.car, { throwIfNoEntry: false })?.isDirectory()) {
+      return yield* new core.InvalidRequest({
+        field: "car",
+        message:
+          `--car ${input.car} is a directory: it must name a CAR file, a repository export ` +
+          "(Settings → Export my data, or com.atproto.sync.getRepo)"
+      })
+    }
     const blobs = Option.getOrUndefined(input.blobs)
     if (blobs !== undefined) {
       let isDir = false

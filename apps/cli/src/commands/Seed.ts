@@ -1,10 +1,50 @@
 /** The `skyporter seed` handler, loaded only when `seed` runs (see Cli.ts). */
-import { Did, InvalidRequest } from "@skyporter/core"
+import { Archive, ArchiveError, describe, Did, ExportFailed, InvalidRequest } from "@skyporter/core"
 import * as Synthetic from "@skyporter/synthetic"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import { existsSync, statSync } from "node:fs"
+import * as path from "node:path"
 import type { SeedFlags } from "../Cli.js"
+
+/**
+ * An existing --db is opened as `export` opens it, for the same messages (a
+ * directory, not SQLite, locked); one that a seed would create needs its folder.
+ */
+const checkTarget = (db: string) =>
+  Effect.gen(function* () {
+    if (!existsSync(db)) {
+      const folder = path.dirname(path.resolve(db))
+      if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) {
+        return yield* new InvalidRequest({
+          field: "db",
+          message: `cannot create ${db}: the folder ${folder} does not exist (seed makes the file, not its folder)`
+        })
+      }
+      return
+    }
+    // A SQLite file without bskyarchive's tables is seeded: they are created.
+    yield* Effect.scoped(Archive.open({ path: db, readOnly: true })).pipe(
+      Effect.catchIf(
+        (e) => e.reason === "NotArchive",
+        () => Effect.void
+      )
+    )
+  })
+
+/** A failed seed: locked or out of disk is no fault of the flags (exit 1); the rest names the file (exit 2). */
+const seedError = (db: string, e: unknown) => {
+  const code = String((e as { code?: unknown }).code ?? "")
+  if (code.startsWith("SQLITE_BUSY")) {
+    return new ArchiveError({ reason: "Locked", path: db, message: `cannot seed ${db}: ${describe(e)}` })
+  }
+  if (code.startsWith("SQLITE_FULL") || code.startsWith("SQLITE_IOERR")) {
+    return new ExportFailed({ stage: "write", message: `cannot seed ${db}: ${describe(e)}` })
+  }
+  const text = describe(e)
+  return new InvalidRequest({ field: "db", message: text.includes(db) ? text : `cannot seed ${db}: ${text}` })
+}
 
 export const run = (flags: SeedFlags) =>
   Effect.gen(function* () {
@@ -17,6 +57,7 @@ export const run = (flags: SeedFlags) =>
     const did = Option.getOrUndefined(flags.did)
     if (did !== undefined) yield* Did.validate(did)
     const mediaRoot = Option.getOrUndefined(flags.mediaRoot)
+    yield* checkTarget(flags.db)
     const started = Date.now()
     const result = yield* Effect.try({
       try: () =>
@@ -26,7 +67,7 @@ export const run = (flags: SeedFlags) =>
           ...(did ? { did } : {}),
           ...(mediaRoot === undefined ? {} : { mediaRoot })
         }),
-      catch: (e) => new InvalidRequest({ field: "db", message: e instanceof Error ? e.message : String(e) })
+      catch: (e) => seedError(flags.db, e)
     })
     const files =
       mediaRoot === undefined

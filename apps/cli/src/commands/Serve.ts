@@ -1,5 +1,5 @@
 /** The `skyporter serve` handler, loaded only when `serve` runs (see Cli.ts). */
-import { PluginLoader } from "@skyporter/core"
+import { ExportFailed, PluginLoader } from "@skyporter/core"
 import { Server } from "@skyporter/server"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -23,7 +23,11 @@ export const run = (flags: ServeFlags) =>
       batchSize: flags.batchSize,
       threads: Option.getOrUndefined(flags.threads),
       keepAliveMillis: flags.keepAliveMs,
+      uploadIdleMillis: flags.uploadIdleMs,
       onListening: (url) => process.stdout.write(`${url}\n`),
       log: (line) => process.stderr.write(`${line}\n`)
-    })
+    }).pipe(
+      // A port in use is no fault of the command line: exit 1, as the CLI's other failures.
+      Effect.catchTag("ListenFailed", (e) => Effect.fail(new ExportFailed({ stage: "prepare", message: e.message })))
+    )
   })

@@ -12,6 +12,7 @@ import { readSync } from "node:fs"
 import type { FileHandle } from "node:fs/promises"
 import { CID } from "multiformats/cid"
 import { BlockIndex } from "./BlockIndex.js"
+import * as CarStart from "./CarStart.js"
 
 const CHUNK = 1 << 20
 const SHA2_256 = 0x12
@@ -23,6 +24,11 @@ export interface Scanned {
   /** Post records counted as the blocks went by (before the tree is walked): a total for progress. */
   readonly posts: number
 }
+
+/** Said when a file is not a CAR at all. */
+const WHAT_A_CAR_IS =
+  "a CAR file is a repository export as Bluesky writes it (Settings → Export my data, or " +
+  "com.atproto.sync.getRepo), starting with its header's length and a DAG-CBOR map of its roots"
 
 /** What is wrong with the file, in words a user can act on. */
 export class ScanError extends Error {}
@@ -82,7 +88,10 @@ export const scan = async (
   handle: FileHandle,
   onBlocks?: (blocks: number, bytes: number) => void
 ): Promise<Scanned> => {
-  const { size } = await handle.stat()
+  const stats = await handle.stat()
+  // Opening a directory succeeds; reading it fails with a bare EISDIR.
+  if (stats.isDirectory()) throw new ScanError("is a directory, not a CAR file")
+  const { size } = stats
   let filePos = 0
   const reader = chunkReader(async () => {
     const buffer = Buffer.allocUnsafe(CHUNK)
@@ -93,6 +102,15 @@ export const scan = async (
   })
   const truncated = (what: string, at: number) =>
     new ScanError(`the file ends inside ${what} at byte ${at} of ${size}: it is truncated (download it again)`)
+
+  if (size === 0) throw new ScanError(`the file is empty: ${WHAT_A_CAR_IS}`)
+  const first = Buffer.alloc(Math.min(size, CarStart.PROBE_BYTES))
+  await handle.read(first, 0, first.length, 0)
+  const opening = CarStart.classify(first, size)
+  if (opening === "not_car") {
+    throw new ScanError(`not a CAR file (it starts with the bytes ${CarStart.hex(first)}): ${WHAT_A_CAR_IS}`)
+  }
+  if (opening === "truncated") throw truncated("the CAR header", size)
 
   let header
   try {

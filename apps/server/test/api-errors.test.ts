@@ -1,0 +1,72 @@
+/**
+ * How answers show server paths (ApiErrors' redactor), against a real
+ * `skyporter serve` on loopback: a media row with an absolute path, missing
+ * on disk, shows in an export's manifest — in GET /api/exports/{id} and in the
+ * downloaded ZIP — without the server's folders.
+ */
+import Database from "better-sqlite3"
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import * as path from "node:path"
+import { describe, expect, it } from "vitest"
+import { DID_B, finished, POSTS, request, seededArchive, serve, startExport, tempDir, verifyZip } from "./support.js"
+
+const fixture = seededArchive()
+
+describe("media paths", () => {
+  it("shows an absolute media path under the media root as <media root>/…, any other by its name alone", async () => {
+    const dir = tempDir()
+    const db = path.join(dir, "archive.db")
+    copyFileSync(fixture.db, db)
+    const mediaRoot = path.join(dir, "media")
+    mkdirSync(mediaRoot)
+    // Absolute paths are a supported form of media.file_path; neither file exists.
+    const inside = path.join(mediaRoot, "gone", "inside.png")
+    const outside = path.join(tempDir(), "private", "outside.png")
+    // Beside the archive, outside the media root: its folders are not shown either.
+    const beside = path.join(dir, "elsewhere", "beside.png")
+    const archive = new Database(db)
+    const rows = archive
+      .prepare("SELECT hash FROM media WHERE post_uri LIKE ? ORDER BY hash LIMIT 3")
+      .pluck()
+      .all(`at://${DID_B}/%`) as Array<string>
+    expect(rows).toHaveLength(3)
+    archive.prepare("UPDATE media SET file_path = ? WHERE hash = ?").run(inside, rows[0])
+    archive.prepare("UPDATE media SET file_path = ? WHERE hash = ?").run(outside, rows[1])
+    archive.prepare("UPDATE media SET file_path = ? WHERE hash = ?").run(beside, rows[2])
+    archive.close()
+    const media = await serve({ db, out: path.join(dir, "out"), batchSize: POSTS, args: ["--media-root", mediaRoot] })
+    try {
+      const item = await startExport(media.url, { did: DID_B, format: "json", include_media: true })
+      expect(await finished(media.url, item.id)).toBe("completed")
+      const got = await request(media.url, "GET", `/api/exports/${item.id}`)
+      const shown = (manifest: any) => ({
+        paths: manifest.missing_media
+          .filter((m: any) => rows.includes(m.hash))
+          .map((m: any) => m.file_path)
+          .sort(),
+        messages: manifest.warnings.messages.filter(
+          (m: string) => m.includes("inside.png") || m.includes("outside.png") || m.includes("beside.png")
+        )
+      })
+      const api = shown(got.body.manifest)
+      expect(api.paths).toEqual(["<media root>/gone/inside.png", "<path>/beside.png", "<path>/outside.png"])
+      // The manifest keeps the first warnings only: at least one of the three is among them.
+      expect(api.messages.length).toBeGreaterThan(0)
+      for (const m of api.messages)
+        expect(m).toMatch(/^media file "(<media root>\/gone\/inside|<path>\/outside|<path>\/beside)\.png" of /)
+      // The download's manifest.json shows the same; the export on disk keeps what the CLI writes.
+      const zip = path.join(dir, "export.zip")
+      writeFileSync(zip, Buffer.from(await (await fetch(new URL(item.links.download, media.url))).arrayBuffer()))
+      const zipped = verifyZip(zip).manifest
+      expect(shown(zipped)).toEqual(api)
+      for (const text of [got.text, JSON.stringify(zipped)]) {
+        for (const secret of [dir, path.dirname(outside), "elsewhere"]) expect(text).not.toContain(secret)
+      }
+      const name = Buffer.from(item.id, "base64url").toString().split("/")[1]!
+      const onDisk = readFileSync(path.join(dir, "out", DID_B, name, "manifest.json"), "utf8")
+      expect(onDisk).toContain(JSON.stringify(outside))
+    } finally {
+      await media.stop()
+    }
+  })
+})
