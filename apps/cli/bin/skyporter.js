@@ -14,7 +14,8 @@ import { fileURLToPath } from "node:url"
 const ANSWERED_BY_THE_TREE = new Set(["--help", "-h", "--version", "-v"])
 const args = process.argv.slice(2)
 
-// An export or import of a large file starts again in place with a young
+// An export or import of a large file, and a server (its exports follow one
+// another for as long as it runs), start again in place with a young
 // generation of 24 MB (the reader threads' size) and two allocator arenas:
 // with V8's and glibc's defaults memory grows with the run's length
 // (docs/performance.md, "10 million posts"). Both are fixed when a process
@@ -42,7 +43,7 @@ if (
   process.env.SKYPORTER_TUNED === undefined &&
   typeof process.execve === "function" &&
   process.platform !== "win32" &&
-  bytes >= TUNE_FROM_BYTES
+  (bytes >= TUNE_FROM_BYTES || args[0] === "serve")
 ) {
   const own = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)].some((f) =>
     f.startsWith("--max-semi-space-size")

@@ -170,14 +170,26 @@ export const installedWith = (cases: ReadonlyArray<readonly [string, ReadonlyArr
     60_000
   )
 
-interface Start {
+export interface Start {
   readonly pid: number
   readonly semiSpace: ReadonlyArray<string>
   readonly arenas: string | null
 }
 
-const START_LOG = fileURLToPath(new URL("./fixtures/start-log.mjs", import.meta.url))
+/** `node --import` it, with START_LOG naming a file, to record each start of a process's main thread. */
+export const START_LOG = fileURLToPath(new URL("./fixtures/start-log.mjs", import.meta.url))
 let largeRuns = 0
+
+/** The starts a START_LOG file recorded. */
+export const readStarts = (log: string): Array<Start> =>
+  readFileSync(log, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Start)
+
+/** Whether this Node can start a process again in place (process.execve), as the launcher does to tune it. */
+export const canStartAgain =
+  typeof (process as { execve?: unknown }).execve === "function" && process.platform !== "win32"
 
 /**
  * An archive past the launcher's threshold (TUNE_FROM_BYTES), made before the calling file's
@@ -198,12 +210,7 @@ export const useLargeArchive = () => {
     const args = [...flags, "--import", START_LOG, LAUNCHER, ...exportArgs("json", `large-${largeRuns}`, db)]
     const running = startCommand(process.execPath, args, { cwd: dir, env: { START_LOG: log, ...env } })
     const result = await running.done
-    const starts = readFileSync(log, "utf8")
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l) as Start)
-    return { pid: running.child.pid, starts, published: published(result) }
+    return { pid: running.child.pid, starts: readStarts(log), published: published(result) }
   }
-  const canStartAgain = typeof (process as { execve?: unknown }).execve === "function" && process.platform !== "win32"
   return { canStartAgain, large: () => large, started }
 }

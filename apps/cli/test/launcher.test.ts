@@ -10,10 +10,12 @@
 import Database from "better-sqlite3"
 import { writeFileSync } from "node:fs"
 import * as path from "node:path"
+import { pathToFileURL } from "node:url"
 import { describe, expect, it } from "vitest"
 import * as Repos from "../../../packages/car/test/support/Repos.js"
 import {
   bundledLikeInstalled,
+  canStartAgain,
   DID,
   dir,
   exportArgs,
@@ -26,6 +28,8 @@ import {
   POSTS,
   published,
   readModuleLog,
+  readStarts,
+  START_LOG,
   useLargeArchive,
   useLauncherRuns
 } from "./launcher-runs.js"
@@ -67,13 +71,15 @@ describe("the launcher", () => {
     }
   }, 60_000)
 
-  it("serve without plugins runs from the bundle, reader threads too: its page, and an export", async () => {
+  it("serve without plugins runs from the bundle, reader threads too, tuned as a long run: its page, and an export", async () => {
     const log = newModuleLog()
+    const starts = path.join(dir, "serve-starts.txt")
+    writeFileSync(starts, "")
     const out = path.join(dir, "served")
     const args = ["serve", "--db", fx.db, "--out", out, "--port", "0", "--threads", "2"]
-    const running = startCommand(process.execPath, ["--import", MODULE_LOG, LAUNCHER, ...args], {
+    const running = startCommand(process.execPath, ["--import", MODULE_LOG, "--import", START_LOG, LAUNCHER, ...args], {
       cwd: dir,
-      env: { MODULE_LOG: log }
+      env: { MODULE_LOG: log, START_LOG: starts }
     })
     let stdout = ""
     running.child.stdout!.on("data", (b: Buffer) => (stdout += b.toString("utf8")))
@@ -105,9 +111,14 @@ describe("the launcher", () => {
     }
     const result = await running.done
     expect(result.code, `stopped by SIGTERM: ${show(result)}`).toBe(130)
+    // A server starts again in place, whatever its archive's size, with the heap and arenas a long run needs.
+    const untuned = { pid: running.child.pid, semiSpace: [], arenas: null }
+    const tuned = { pid: running.child.pid, semiSpace: ["--max-semi-space-size=8"], arenas: "2" }
+    expect(readStarts(starts)).toEqual(canStartAgain ? [untuned, tuned] : [untuned])
     const loaded = readModuleLog(log)
-    expect(loaded.threads, "the main thread and a reader").toBe(2)
-    expect(loaded.modules.filter((url) => !fromBundle(url) && !outside(url))).toEqual([])
+    expect(loaded.threads, "the main thread (each start of it) and a reader").toBe(canStartAgain ? 3 : 2)
+    const recorder = pathToFileURL(START_LOG).href
+    expect(loaded.modules.filter((url) => !fromBundle(url) && !outside(url) && url !== recorder)).toEqual([])
     expect(loaded.modules.some((url) => url.endsWith("/dist/bundle/ReaderThread.js"))).toBe(true)
   }, 60_000)
 
@@ -128,7 +139,7 @@ describe("the launcher", () => {
 })
 
 describe("an export of a large archive", () => {
-  const { canStartAgain, large, started } = useLargeArchive()
+  const { large, started } = useLargeArchive()
 
   it("starts again in place, with a 24 MB young generation and two allocator arenas", async () => {
     const r = await started(large())
