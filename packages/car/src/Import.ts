@@ -36,6 +36,11 @@ export interface Progress {
   readonly posts_total: number
   /** True once, in the report made right after the archive committed the import. */
   readonly committed: boolean
+  /**
+   * Present only while, all posts written, the import looks for archived
+   * posts the repository no longer holds: how many of them it has looked at.
+   */
+  readonly checked?: number
 }
 
 /** What an import did. Field names are the CLI's `--json` output. */
@@ -84,8 +89,9 @@ const failed = (e: unknown): ImportFailed | CarInvalid =>
 
 /**
  * Runs an import; `onProgress` sees 0 posts as writing starts, the posts
- * written so far after each batch, and once more (`committed`) as soon as
- * the archive holds the import.
+ * written so far after each batch (and, all written, again between stretches
+ * of the search for posts deleted since), and once more (`committed`) as soon
+ * as the archive holds the import.
  */
 export const run = (
   request: Request,
@@ -183,11 +189,20 @@ const execute: (
       onProgress?.({ posts_done: done, posts_total: finished ? done : Math.max(expected, done), committed: false })
       yield* Effect.yieldNow
     }
+    const added = yield* Effect.try({ try: () => writer.postCount(did) - before, catch: failed })
+    // Archived posts of the account that the walk did not meet: looked for only when the counts say
+    // there are some, a stretch of the tree at a time (a large repository's takes seconds).
+    let missed: ReadonlyArray<string> = []
+    if (before - (done - added) > 0) {
+      const walk = writer.unseen(did, postUris(car, did))
+      while (!(yield* Effect.try({ try: () => walk.step(batch * 10), catch: failed }))) {
+        onProgress?.({ posts_done: done, posts_total: done, committed: false, checked: walk.checked })
+        yield* Effect.yieldNow
+      }
+      missed = walk.missed
+    }
     const { inserted, unseen } = yield* Effect.try({
       try: () => {
-        const added = writer.postCount(did) - before
-        // Archived posts of the account that the walk did not meet: found only when the counts say there are some.
-        const missed = before - (done - added) > 0 ? writer.unseen(did, postUris(car, did)) : []
         if (request.prune === true) writer.remove(missed)
         writer.commit()
         onProgress?.({ posts_done: done, posts_total: done, committed: true })
@@ -235,9 +250,10 @@ const execute: (
 }, Effect.scoped)
 
 /** The URIs of the CAR's posts, in key order (which is their UTF-8 byte order). */
-function* postUris(car: RepoCar.RepoCar, did: string): Generator<string> {
+/** The repository's post URIs in order, and `undefined` for each other record (a step of the walk too). */
+function* postUris(car: RepoCar.RepoCar, did: string): Generator<string | undefined> {
   for (const entry of car.entries()) {
-    if (entry.collection === POST_COLLECTION) yield `at://${did}/${POST_COLLECTION}/${entry.rkey}`
+    yield entry.collection === POST_COLLECTION ? `at://${did}/${POST_COLLECTION}/${entry.rkey}` : undefined
   }
 }
 

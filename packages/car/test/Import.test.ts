@@ -1,6 +1,7 @@
 import Database from "better-sqlite3"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import { createHash } from "node:crypto"
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -181,6 +182,33 @@ describe("Import.run", () => {
     expect(pruned).toMatchObject({ inserted: 0, deleted_since: 2, pruned: 2 })
     expect(all(db, "SELECT count(*) AS n FROM posts")[0]!.n).toBe(13)
     expect(all(db, "SELECT count(*) AS n FROM media WHERE post_uri = ?".replace("?", `'${uri(3)}'`))[0]!.n).toBe(0)
+  })
+
+  it("lets an interrupt in while it looks for posts deleted since: the archive is left as it was", async () => {
+    const newer = await Repos.rebuild(Repos.catalog(), [Repos.tid(0), Repos.tid(3)], [])
+    const newerCar = path.join(dir, "newer-interrupted.car")
+    writeFileSync(newerCar, newer.car)
+    const db = path.join(dir, "interrupted.db")
+    await Effect.runPromise(Import.run({ car: carPath, db }))
+    const before = hashOf(db)
+    const reports: Array<Import.Progress> = []
+    let fiber: Fiber.Fiber<unknown, unknown> | undefined
+    fiber = Effect.runFork(
+      Import.run({ car: newerCar, db, batch: 1 }, (p) => {
+        reports.push(p)
+        // In the middle of the search: the interrupt can only land between its stretches.
+        if (p.checked !== undefined && fiber !== undefined) Effect.runFork(Fiber.interrupt(fiber))
+      })
+    )
+    const exit = await Effect.runPromise(Fiber.await(fiber))
+    expect(
+      reports.some((p) => p.checked !== undefined),
+      "the search reported its progress"
+    ).toBe(true)
+    expect(Exit.hasInterrupts(exit), String(exit)).toBe(true)
+    expect(reports.some((p) => p.committed)).toBe(false)
+    expect(hashOf(db)).toBe(before)
+    expect(existsSync(`${db}-journal`) || existsSync(`${db}-wal`)).toBe(false)
   })
 
   it("leaves an existing archive byte for byte as it was, and creates none, when the CAR is refused", async () => {

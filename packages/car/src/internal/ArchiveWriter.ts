@@ -172,26 +172,17 @@ export class ArchiveWriter {
 
   /**
    * Posts of `did` in the archive that are not among `uris` (ascending in
-   * UTF-8 byte order, as SQLite orders text): one merge of the two ordered
-   * lists, the archive's read a page at a time.
+   * UTF-8 byte order, as SQLite orders text; `undefined` for an entry that is
+   * not a post, which costs a step too): one merge of the two ordered lists,
+   * the archive's read a page at a time, a bounded stretch per `step` so that
+   * a caller can let a signal in between.
    */
-  unseen(did: string, uris: Iterator<string>): Array<string> {
-    const page = this.db.prepare("SELECT uri FROM posts WHERE did = ? AND uri > ? ORDER BY uri LIMIT 1000").pluck()
-    const out: Array<string> = []
-    const bytes = (s: string) => Buffer.from(s, "utf8")
-    let next = uris.next()
-    let after = ""
-    for (;;) {
-      const rows = page.all(did, after) as Array<string>
-      if (rows.length === 0) return out
-      for (const uri of rows) {
-        while (next.done !== true && next.value !== uri && Buffer.compare(bytes(next.value), bytes(uri)) < 0) {
-          next = uris.next()
-        }
-        if (next.done === true || next.value !== uri) out.push(uri)
-      }
-      after = rows[rows.length - 1]!
-    }
+  unseen(did: string, uris: Iterator<string | undefined>): Unseen {
+    return new Unseen(
+      this.db.prepare("SELECT uri FROM posts WHERE did = ? AND uri > ? ORDER BY uri LIMIT 1000").pluck(),
+      did,
+      uris
+    )
   }
 
   remove(uris: ReadonlyArray<string>): void {
@@ -216,5 +207,57 @@ export class ArchiveWriter {
     } finally {
       this.db.close()
     }
+  }
+}
+
+const bytes = (s: string) => Buffer.from(s, "utf8")
+
+/** The merge of `ArchiveWriter.unseen`, done a stretch at a time. */
+export class Unseen {
+  /** The archived posts found missing so far. */
+  readonly missed: Array<string> = []
+  /** Archived posts looked at so far. */
+  checked = 0
+  private rows: Array<string> = []
+  private at = 0
+  private after = ""
+  private ended = false
+  private next: IteratorResult<string | undefined>
+
+  constructor(
+    private readonly page: Database.Statement,
+    private readonly did: string,
+    private readonly uris: Iterator<string | undefined>
+  ) {
+    this.next = uris.next()
+  }
+
+  /** Takes at most `budget` entries or archived posts further; true once every archived post was looked at. */
+  step(budget: number): boolean {
+    for (let spent = 0; spent < budget; spent++) {
+      if (this.at === this.rows.length) {
+        if (this.ended) return true
+        this.rows = this.page.all(this.did, this.after) as Array<string>
+        this.at = 0
+        if (this.rows.length === 0) {
+          this.ended = true
+          return true
+        }
+        this.after = this.rows[this.rows.length - 1]!
+      }
+      const uri = this.rows[this.at]!
+      const next = this.next
+      if (
+        next.done !== true &&
+        (next.value === undefined || (next.value !== uri && Buffer.compare(bytes(next.value), bytes(uri)) < 0))
+      ) {
+        this.next = this.uris.next()
+        continue
+      }
+      if (next.done === true || next.value !== uri) this.missed.push(uri)
+      this.at++
+      this.checked++
+    }
+    return false
   }
 }
