@@ -38,9 +38,11 @@ export interface Progress {
   readonly committed: boolean
   /**
    * Present only while, all posts written, the import looks for archived
-   * posts the repository no longer holds: how many of them it has looked at.
+   * posts the repository no longer holds: how many of the account's archived
+   * posts it has looked at, of `check_total`.
    */
   readonly checked?: number
+  readonly check_total?: number
 }
 
 /** What an import did. Field names are the CLI's `--json` output. */
@@ -196,7 +198,13 @@ const execute: (
     if (before - (done - added) > 0) {
       const walk = writer.unseen(did, postUris(car, did))
       while (!(yield* Effect.try({ try: () => walk.step(batch * 10), catch: failed }))) {
-        onProgress?.({ posts_done: done, posts_total: done, committed: false, checked: walk.checked })
+        onProgress?.({
+          posts_done: done,
+          posts_total: done,
+          committed: false,
+          checked: walk.checked,
+          check_total: before + added
+        })
         yield* Effect.yieldNow
       }
       missed = walk.missed

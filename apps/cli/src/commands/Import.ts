@@ -150,6 +150,8 @@ const run = (input: ImportFlags) =>
     // Made when writing starts (the first report, 0 posts), so that its rate and ETA count the
     // writing, not the verifying; the first batch then opens the line.
     let view: ReturnType<typeof ProgressView.make> | undefined
+    // The search for posts deleted since, once every post is written: a line of its own.
+    let checking: ReturnType<typeof ProgressView.make> | undefined
     let batch = 0
     const request = { car: input.car, db, blobs, prune: input.prune, batch: input.batchSize }
     const summary = yield* Import.run(request, (p) => {
@@ -160,6 +162,20 @@ const run = (input: ImportFlags) =>
       }
       if (view === undefined) {
         view = ProgressView.make({ quiet, label: "import" })
+        return
+      }
+      if (p.checked !== undefined) {
+        if (checking === undefined) {
+          view.stop()
+          checking = ProgressView.make({ quiet, label: "checking for posts deleted since" })
+        }
+        const total = p.check_total ?? p.checked
+        const snapshot = { ...core.Progress.initial, status: "running" as const, posts_total: total }
+        checking.update(
+          p.checked === 0
+            ? { _tag: "Started", snapshot }
+            : { _tag: "BatchWritten", batch, posts: p.checked, snapshot: { ...snapshot, posts_processed: p.checked } }
+        )
         return
       }
       const snapshot = {
@@ -174,7 +190,12 @@ const run = (input: ImportFlags) =>
       batch++
     }).pipe(
       Effect.mapError(toCliError(core, db)),
-      Effect.ensuring(Effect.sync(() => view?.stop())),
+      Effect.ensuring(
+        Effect.sync(() => {
+          view?.stop()
+          checking?.stop()
+        })
+      ),
       Effect.onInterrupt(() =>
         Effect.sync(() => {
           if (!published.value) {

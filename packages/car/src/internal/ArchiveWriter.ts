@@ -178,8 +178,11 @@ export class ArchiveWriter {
    * a caller can let a signal in between.
    */
   unseen(did: string, uris: Iterator<string | undefined>): Unseen {
+    // Every post in uri order, a page at a time, with whether it is `did`'s: read through the uri
+    // index, a page costs its own rows. Filtered by did in SQL, SQLite took the did index and
+    // sorted all of the account's remaining posts for every page.
     return new Unseen(
-      this.db.prepare("SELECT uri FROM posts WHERE did = ? AND uri > ? ORDER BY uri LIMIT 1000").pluck(),
+      this.db.prepare("SELECT uri, did = ? FROM posts WHERE uri > ? ORDER BY uri LIMIT 1000").raw(true),
       did,
       uris
     )
@@ -216,9 +219,9 @@ const bytes = (s: string) => Buffer.from(s, "utf8")
 export class Unseen {
   /** The archived posts found missing so far. */
   readonly missed: Array<string> = []
-  /** Archived posts looked at so far. */
+  /** The account's archived posts looked at so far. */
   checked = 0
-  private rows: Array<string> = []
+  private rows: Array<[uri: string, ours: unknown]> = []
   private at = 0
   private after = ""
   private ended = false
@@ -232,20 +235,27 @@ export class Unseen {
     this.next = uris.next()
   }
 
-  /** Takes at most `budget` entries or archived posts further; true once every archived post was looked at. */
+  /**
+   * Takes at most `budget` entries or archived posts (of any account) further;
+   * true once every archived post was looked at.
+   */
   step(budget: number): boolean {
     for (let spent = 0; spent < budget; spent++) {
       if (this.at === this.rows.length) {
         if (this.ended) return true
-        this.rows = this.page.all(this.did, this.after) as Array<string>
+        this.rows = this.page.all(this.did, this.after) as Array<[string, unknown]>
         this.at = 0
         if (this.rows.length === 0) {
           this.ended = true
           return true
         }
-        this.after = this.rows[this.rows.length - 1]!
+        this.after = this.rows[this.rows.length - 1]![0]
       }
-      const uri = this.rows[this.at]!
+      const [uri, ours] = this.rows[this.at]!
+      if (ours !== 1) {
+        this.at++
+        continue
+      }
       const next = this.next
       if (
         next.done !== true &&
