@@ -114,5 +114,11 @@ describe("skyporter seed", () => {
         "(seed makes the file, not its folder)\nRun 'skyporter seed --help' for usage.\n"
     )
     expect(existsSync(path.dirname(nowhere))).toBe(false)
+    const file = path.join(dir, "a-file.txt")
+    writeFileSync(file, "x")
+    const under = await seed(["--db", path.join(file, "x.db"), "--posts", "5"])
+    expect(under.code, show(under)).toBe(2)
+    expect(under.stderr).toContain(`cannot create ${path.join(file, "x.db")}: ${file} is a file, not a folder\n`)
+    expect(readFileSync(file, "utf8")).toBe("x")
   }, 60_000)
 })

@@ -16,10 +16,14 @@ const checkTarget = (db: string) =>
   Effect.gen(function* () {
     if (!existsSync(db)) {
       const folder = path.dirname(path.resolve(db))
-      if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) {
+      const found = statSync(folder, { throwIfNoEntry: false })
+      if (!found?.isDirectory()) {
         return yield* new InvalidRequest({
           field: "db",
-          message: `cannot create ${db}: the folder ${folder} does not exist (seed makes the file, not its folder)`
+          message:
+            found === undefined
+              ? `cannot create ${db}: the folder ${folder} does not exist (seed makes the file, not its folder)`
+              : `cannot create ${db}: ${folder} is a file, not a folder`
         })
       }
       return
@@ -33,13 +37,16 @@ const checkTarget = (db: string) =>
     )
   })
 
+/** Out of room or unable to write: the archive's (SQLite's codes) or the media files' (errno codes). */
+const WRITE_FAILURES = /^(SQLITE_FULL|SQLITE_IOERR|ENOSPC$|EDQUOT$|EFBIG$|EIO$|EROFS$)/
+
 /** A failed seed: locked or out of disk is no fault of the flags (exit 1); the rest names the file (exit 2). */
 const seedError = (db: string, e: unknown) => {
   const code = String((e as { code?: unknown }).code ?? "")
   if (code.startsWith("SQLITE_BUSY")) {
     return new ArchiveError({ reason: "Locked", path: db, message: `cannot seed ${db}: ${describe(e)}` })
   }
-  if (code.startsWith("SQLITE_FULL") || code.startsWith("SQLITE_IOERR")) {
+  if (WRITE_FAILURES.test(code)) {
     return new ExportFailed({ stage: "write", message: `cannot seed ${db}: ${describe(e)}` })
   }
   const text = describe(e)

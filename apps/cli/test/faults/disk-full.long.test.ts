@@ -81,6 +81,19 @@ describe.skipIf(!canMount())("a full disk (tmpfs in a private mount namespace)",
     expect(left, show(r)).toEqual([])
   }, 180_000)
 
+  it("seed with a media root on a full disk: exit 1 naming ENOSPC, not a usage error", async () => {
+    const media = path.join(fx.dir, "media-full")
+    const db = path.join(fx.dir, "seeded-media-full.db")
+    const script = `media="$1"; shift; mkdir -p "$media"; mount -t tmpfs -o size=64k tmpfs "$media" || exit 99; "$NODE" "$SKYPORTER" "$@"`
+    const r = await startInNamespace(script, [media, "seed", "--db", db, "--posts", "2000", "--media-root", media], {
+      cwd: fx.dir
+    }).done
+    expect(r.code, show(r)).not.toBe(99)
+    expect(r.code, show(r)).toBe(1)
+    expect(r.stderr).toMatch(/cannot seed .*ENOSPC/)
+    expect(r.stderr).not.toMatch(/--help/)
+  }, 180_000)
+
   it("--zip, room for the posts but not the archive: exit 1 at publish, nothing published, nothing left", async () => {
     const reference = readExport(
       await exportOk(["--db", fx.db, "--did", DID, "--out", path.join(fx.dir, "reference-zip"), "--quiet"], {
