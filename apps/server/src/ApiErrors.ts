@@ -6,7 +6,7 @@
  * media folder are named by role, and any other quoted absolute path is
  * replaced.
  */
-import type { InvalidRequest, Manifest } from "@skyporter/core"
+import type { InvalidRequest, Manifest, Progress } from "@skyporter/core"
 import type {
   ExportInProgress,
   ExportNotCompleted,
@@ -57,6 +57,8 @@ export interface Redactor {
   readonly mediaPath: (file: string) => string
   /** A manifest as answers show it: its media paths through `mediaPath`, its warnings too. */
   readonly manifest: (manifest: Manifest.Manifest) => Manifest.Manifest
+  /** A progress snapshot as answers and event streams show it: its error message redacted. */
+  readonly snapshot: (snapshot: Progress.ProgressSnapshot) => Progress.ProgressSnapshot
 }
 
 /**
@@ -85,6 +87,10 @@ export const makeRedactor = (
   return {
     redact,
     mediaPath,
+    snapshot: (snapshot) =>
+      snapshot.error === null
+        ? snapshot
+        : { ...snapshot, error: { ...snapshot.error, message: redact(snapshot.error.message) } },
     manifest: (manifest) => ({
       ...manifest,
       missing_media: manifest.missing_media.map((m) => ({ ...m, file_path: mediaPath(m.file_path) })),
