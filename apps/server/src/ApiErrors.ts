@@ -84,6 +84,20 @@ export const makeRedactor = (
     // Node's errno messages quote the path: "ENOENT: no such file or directory, open '/x/y'".
     return text.replace(/'\/[^']*'/g, "'<path>'")
   }
+  // Media warnings quote the path as a JSON string: `media file "/x/y.jpg" of at://… skipped: …`.
+  // Each string literal is taken whole (escaped quotes and backslashes too) and its path mapped.
+  const warning = (message: string): string =>
+    redact(
+      message.replace(/"(?:[^"\\]|\\.)*"/g, (literal: string) => {
+        let file: unknown
+        try {
+          file = JSON.parse(literal)
+        } catch {
+          return literal
+        }
+        return typeof file === "string" && path.isAbsolute(file) ? JSON.stringify(mediaPath(file)) : literal
+      })
+    )
   return {
     redact,
     mediaPath,
@@ -94,13 +108,7 @@ export const makeRedactor = (
     manifest: (manifest) => ({
       ...manifest,
       missing_media: manifest.missing_media.map((m) => ({ ...m, file_path: mediaPath(m.file_path) })),
-      // Media warnings quote the path as a JSON string: `media file "/x/y.jpg" of at://… skipped: …`.
-      warnings: {
-        ...manifest.warnings,
-        messages: manifest.warnings.messages.map((m) =>
-          redact(m.replace(/"(\/[^"]*)"/g, (_, file: string) => JSON.stringify(mediaPath(file))))
-        )
-      }
+      warnings: { ...manifest.warnings, messages: manifest.warnings.messages.map(warning) }
     })
   }
 }
