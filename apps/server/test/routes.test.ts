@@ -1,7 +1,8 @@
 /**
  * How requests reach a route (Routes, Api), against a real `skyporter serve`
  * on loopback: raw request paths (dot segments, `//`, other target forms)
- * never match another route and never answer 500; query parameters a route
+ * never match another route and never answer 500 (an absolute-form target
+ * whose path resolution would change is 400); query parameters a route
  * does not take are 400, whatever their name; HEAD is answered as GET
  * without a body, holding no event stream and no download slot.
  */
@@ -53,8 +54,19 @@ describe("routes", () => {
       ["/api/exports/%2e%2e/events", 404, "not_found"],
       ["/./", 404, "not_found"],
       ["*", 400, "invalid_request"],
-      // The absolute form a proxy may send is its path, as RFC 9112 asks.
-      [`http://127.0.0.1:${port}/api/accounts`, 200, ""]
+      // The absolute form a proxy may send is its path, as RFC 9112 asks…
+      [`http://127.0.0.1:${port}/api/accounts`, 200, ""],
+      [`http://127.0.0.1:${port}/api/accounts?`, 200, ""],
+      // …unless resolving it would change the path: refused, as no origin-form path is ever resolved.
+      [`http://127.0.0.1:${port}/api/exports/x/../../accounts`, 400, "invalid_request"],
+      [`http://127.0.0.1:${port}/api/exports/../accounts`, 400, "invalid_request"],
+      [`http://127.0.0.1:${port}/api/./accounts`, 400, "invalid_request"],
+      [`http://127.0.0.1:${port}/api/exports/%2e%2e/accounts`, 400, "invalid_request"],
+      [`http://127.0.0.1:${port}/api/exports/%2E./accounts`, 400, "invalid_request"],
+      [`http://127.0.0.1:${port}/api/accounts/..`, 400, "invalid_request"],
+      [`http://127.0.0.1:${port}/api//accounts`, 400, "invalid_request"],
+      [`http://127.0.0.1:${port}//api/accounts`, 400, "invalid_request"],
+      [`HTTP://127.0.0.1:${port}/api/exports/x/../../accounts?x=1`, 400, "invalid_request"]
     ]
     for (const [target, status, code] of cases) {
       const r = await rawRequest(`GET ${target} HTTP/1.1`)
