@@ -227,7 +227,8 @@ const INTEGER_FLAGS: Readonly<Record<string, string>> = {
   "max-running": "an integer from 1 to 64",
   "batch-size": "an integer of 1 or more",
   "budget-bytes": "an integer of 1 or more",
-  "keep-alive-ms": "an integer (milliseconds)"
+  "keep-alive-ms": "an integer (milliseconds)",
+  "upload-idle-ms": "an integer of 1 or more (milliseconds)"
 }
 
 /** A parser error in words: a repeated single-value flag says so, an integer flag says what it allows. */

@@ -5,6 +5,7 @@
  * decodes its input at the edge (Schema), calls the job manager, and renders
  * the result or error as JSON.
  */
+import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import type { Archive, FormatRegistry } from "@skyporter/core"
 import { JobManager } from "@skyporter/jobs"
 import { Cause, Duration, Effect } from "effect"
@@ -61,6 +62,10 @@ const KNOWN_ERRORS = new Set([
   "Forbidden",
   "ShuttingDown"
 ])
+
+/** The path of an absolute-form target (`http://host/a/b?q` → `/a/b`) as sent; undefined for another form. */
+const absolutePath = (target: string): string | undefined =>
+  /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*([^?#]*)/.exec(target)?.[1]
 
 export const make = Effect.fnUntraced(function* (options: AppOptions) {
   const { manager, auth, tickets } = options
@@ -165,16 +170,21 @@ export const make = Effect.fnUntraced(function* (options: AppOptions) {
     const target = request.url
     const end = target.search(/[?#]/)
     const pathname = end < 0 ? target : target.slice(0, end)
-    if (!pathname.startsWith("/") || !URL.canParse(`http://localhost${target}`)) {
-      return HttpServerResponse.setHeaders(
-        errorResponse(
-          new ApiError({
-            status: 400,
-            code: "invalid_request",
-            message: "the request target is not a valid path: send a path starting with / (and a query)"
-          })
-        ),
+    const invalid = (message: string) =>
+      HttpServerResponse.setHeaders(
+        errorResponse(new ApiError({ status: 400, code: "invalid_request", message })),
         SECURITY_HEADERS
+      )
+    if (!pathname.startsWith("/") || !URL.canParse(`http://localhost${target}`)) {
+      return invalid("the request target is not a valid path: send a path starting with / (and a query)")
+    }
+    // The absolute form (`GET http://host/path`, from proxies) reaches us resolved by the HTTP layer;
+    // one whose path resolving would change is refused, as an origin-form path is never resolved.
+    const sent = absolutePath(NodeHttpServerRequest.toIncomingMessage(request).url ?? target)
+    if (sent !== undefined && ((sent !== "" && sent !== pathname) || sent.includes("//"))) {
+      return invalid(
+        "the request target's path would change when resolved (a . or .. segment, an empty segment, " +
+          "or a character to escape): send the path as it is meant"
       )
     }
     const isApi = pathname.startsWith("/api/") || pathname === "/api"

@@ -6,7 +6,7 @@
  * media folder are named by role, and any other quoted absolute path is
  * replaced.
  */
-import type { InvalidRequest, Manifest } from "@skyporter/core"
+import type { InvalidRequest, Manifest, Progress } from "@skyporter/core"
 import type {
   ExportInProgress,
   ExportNotCompleted,
@@ -57,6 +57,8 @@ export interface Redactor {
   readonly mediaPath: (file: string) => string
   /** A manifest as answers show it: its media paths through `mediaPath`, its warnings too. */
   readonly manifest: (manifest: Manifest.Manifest) => Manifest.Manifest
+  /** A progress snapshot as answers and event streams show it: its error message redacted. */
+  readonly snapshot: (snapshot: Progress.ProgressSnapshot) => Progress.ProgressSnapshot
 }
 
 /**
@@ -82,19 +84,31 @@ export const makeRedactor = (
     // Node's errno messages quote the path: "ENOENT: no such file or directory, open '/x/y'".
     return text.replace(/'\/[^']*'/g, "'<path>'")
   }
+  // Media warnings quote the path as a JSON string: `media file "/x/y.jpg" of at://… skipped: …`.
+  // Each string literal is taken whole (escaped quotes and backslashes too) and its path mapped.
+  const warning = (message: string): string =>
+    redact(
+      message.replace(/"(?:[^"\\]|\\.)*"/g, (literal: string) => {
+        let file: unknown
+        try {
+          file = JSON.parse(literal)
+        } catch {
+          return literal
+        }
+        return typeof file === "string" && path.isAbsolute(file) ? JSON.stringify(mediaPath(file)) : literal
+      })
+    )
   return {
     redact,
     mediaPath,
+    snapshot: (snapshot) =>
+      snapshot.error === null
+        ? snapshot
+        : { ...snapshot, error: { ...snapshot.error, message: redact(snapshot.error.message) } },
     manifest: (manifest) => ({
       ...manifest,
       missing_media: manifest.missing_media.map((m) => ({ ...m, file_path: mediaPath(m.file_path) })),
-      // Media warnings quote the path as a JSON string: `media file "/x/y.jpg" of at://… skipped: …`.
-      warnings: {
-        ...manifest.warnings,
-        messages: manifest.warnings.messages.map((m) =>
-          redact(m.replace(/"(\/[^"]*)"/g, (_, file: string) => JSON.stringify(mediaPath(file))))
-        )
-      }
+      warnings: { ...manifest.warnings, messages: manifest.warnings.messages.map(warning) }
     })
   }
 }

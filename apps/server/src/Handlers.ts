@@ -82,6 +82,7 @@ export const MAX_ACCOUNTS = 500
 
 export const make = (deps: HandlerDeps): Record<Routes.RouteName, Handler> => {
   const { manager, tickets, redactor, streams, keepAlive } = deps
+  const encode = Sse.encoder(redactor)
   /** The archive's accounts the caller may see: a DID token sees its own. */
   const accountsFor = (access: JobManager.Access): ReadonlyArray<Accounts.Account> => {
     if (deps.archive === undefined) return []
@@ -89,13 +90,8 @@ export const make = (deps: HandlerDeps): Record<Routes.RouteName, Handler> => {
     return (access.did === "*" ? all : all.filter((a) => a.did === access.did)).slice(0, MAX_ACCOUNTS)
   }
   const render = (item: JobManager.ExportItem) => {
-    const error = item.progress.error
-    const progress =
-      error === null
-        ? item.progress
-        : { ...item.progress, error: { ...error, message: redactor.redact(error.message) } }
     const manifest = item.manifest === undefined ? {} : { manifest: redactor.manifest(item.manifest) }
-    return { ...item, ...manifest, progress, links: links(item.id) }
+    return { ...item, ...manifest, progress: redactor.snapshot(item.progress), links: links(item.id) }
   }
 
   const notCompleted = (id: string, status: string) =>
@@ -219,7 +215,7 @@ export const make = (deps: HandlerDeps): Record<Routes.RouteName, Handler> => {
           ctx.request,
           Effect.andThen(streams.acquire(ctx.client), manager.watch(ctx.id, ctx.access, lastEventId))
         )
-        return HttpServerResponse.stream(Sse.body(events, keepAlive), {
+        return HttpServerResponse.stream(Sse.body(events, keepAlive, encode), {
           contentType: Sse.CONTENT_TYPE,
           headers: { "x-accel-buffering": "no" }
         })

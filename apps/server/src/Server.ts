@@ -58,7 +58,7 @@ export interface ServeOptions {
   readonly maxUpload?: number | string | undefined
   /** Caps on concurrent event streams (default 32 per client, 1,024 in all). */
   readonly streams?: Sse.LimitOptions | undefined
-  /** An upload that sends nothing for this long is refused with 408 (default 60 s). */
+  /** An upload that sends nothing for this many ms (an integer, 1 or more) is refused with 408 (default 60 s). */
   readonly uploadIdleMillis?: number | undefined
 }
 
@@ -135,6 +135,13 @@ export const run = Effect.fn("Server.run")(function* (options: ServeOptions) {
       )}: expected a size such as 2GiB, 500MiB or a number of bytes`
     })
   }
+  const uploadIdleMillis = options.uploadIdleMillis
+  if (uploadIdleMillis !== undefined && !(Number.isInteger(uploadIdleMillis) && uploadIdleMillis >= 1)) {
+    return yield* new InvalidRequest({
+      field: "upload-idle-ms",
+      message: `invalid --upload-idle-ms ${uploadIdleMillis}: expected an integer of 1 or more (milliseconds)`
+    })
+  }
   const auth = options.authFile === undefined ? undefined : yield* Auth.load(options.authFile)
   // Before anything listens: an output folder that cannot be used fails now, naming it and why.
   const out = yield* OutputFolder.ensure(options.out).pipe(
@@ -204,7 +211,7 @@ export const run = Effect.fn("Server.run")(function* (options: ServeOptions) {
         // As the core resolves it: without --media-root, the archive's folder.
         mediaRoot: options.mediaRoot === undefined ? path.dirname(db) : path.resolve(options.mediaRoot),
         streams: options.streams,
-        upload: Upload.make({ manager, archive, out, maxBytes: maxUpload, idleMillis: options.uploadIdleMillis }),
+        upload: Upload.make({ manager, archive, out, maxBytes: maxUpload, idleMillis: uploadIdleMillis }),
         keepAliveMillis: options.keepAliveMillis,
         log
       })

@@ -7,31 +7,40 @@
  */
 import type { JobManager } from "@skyporter/jobs"
 import { Duration, Effect, Scope, Stream } from "effect"
+import type { Redactor } from "./ApiErrors.js"
 import { ApiError } from "./Http.js"
 
 export const CONTENT_TYPE = "text/event-stream; charset=utf-8"
 
-const encoder = new TextEncoder()
-/** Each event is encoded once, however many watchers it goes to. */
-const encoded = new WeakMap<JobManager.JobEvent, Uint8Array>()
-const eventBytes = (e: JobManager.JobEvent): Uint8Array => {
-  let bytes = encoded.get(e)
-  if (bytes === undefined) {
-    bytes = encoder.encode(`id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e.snapshot)}\n\n`)
-    encoded.set(e, bytes)
+const utf8 = new TextEncoder()
+
+/**
+ * An event's bytes, its snapshot shown as the JSON answers show it (no server
+ * path). Each event is encoded once, however many watchers it goes to.
+ */
+export const encoder = (redactor: Redactor): ((e: JobManager.JobEvent) => Uint8Array) => {
+  const encoded = new WeakMap<JobManager.JobEvent, Uint8Array>()
+  return (e) => {
+    let bytes = encoded.get(e)
+    if (bytes === undefined) {
+      const data = JSON.stringify(redactor.snapshot(e.snapshot))
+      bytes = utf8.encode(`id: ${e.seq}\nevent: ${e.type}\ndata: ${data}\n\n`)
+      encoded.set(e, bytes)
+    }
+    return bytes
   }
-  return bytes
 }
-const OPENING = encoder.encode("retry: 2000\n: connected\n\n")
-const KEEP_ALIVE = encoder.encode(": keep-alive\n\n")
+const OPENING = utf8.encode("retry: 2000\n: connected\n\n")
+const KEEP_ALIVE = utf8.encode(": keep-alive\n\n")
 
 /** The SSE body: an opening comment, the events, and a keep-alive comment every `keepAlive`. */
 export const body = (
   events: Stream.Stream<JobManager.JobEvent>,
-  keepAlive: Duration.Duration
+  keepAlive: Duration.Duration,
+  encode: (e: JobManager.JobEvent) => Uint8Array
 ): Stream.Stream<Uint8Array> =>
   Stream.make(OPENING).pipe(
-    Stream.concat(Stream.map(events, eventBytes)),
+    Stream.concat(Stream.map(events, encode)),
     Stream.merge(
       Stream.map(Stream.drop(Stream.tick(keepAlive), 1), () => KEEP_ALIVE),
       { haltStrategy: "left" }

@@ -8,37 +8,75 @@ import Database from "better-sqlite3"
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
-import { DID_B, finished, POSTS, request, seededArchive, serve, startExport, tempDir, verifyZip } from "./support.js"
+import {
+  DID_B,
+  finished,
+  POSTS,
+  type Reply,
+  request,
+  seededArchive,
+  serve,
+  type Served,
+  startExport,
+  tempDir,
+  verifyZip
+} from "./support.js"
 
 const fixture = seededArchive()
 
+/** A copy of the seeded archive in a new folder, with an empty media root beside it. */
+const copiedArchive = () => {
+  const dir = tempDir()
+  const db = path.join(dir, "archive.db")
+  copyFileSync(fixture.db, db)
+  const mediaRoot = path.join(dir, "media")
+  mkdirSync(mediaRoot)
+  return { dir, db, mediaRoot }
+}
+
+/** Gives DID_B's first media rows these paths (`only`: and deletes every other media row); their hashes. */
+const setMediaPaths = (db: string, files: ReadonlyArray<string>, only: boolean): Array<string> => {
+  const archive = new Database(db)
+  const rows = archive
+    .prepare("SELECT hash FROM media WHERE post_uri LIKE ? ORDER BY hash LIMIT ?")
+    .pluck()
+    .all(`at://${DID_B}/%`, files.length) as Array<string>
+  expect(rows).toHaveLength(files.length)
+  if (only) archive.prepare(`DELETE FROM media WHERE hash NOT IN (${rows.map(() => "?").join(", ")})`).run(...rows)
+  for (const [i, file] of files.entries()) {
+    archive.prepare("UPDATE media SET file_path = ? WHERE hash = ?").run(file, rows[i])
+  }
+  archive.close()
+  return rows
+}
+
+/** Serves `db` with `--media-root`, exports DID_B with its media, and passes the export and its GET answer to `check`. */
+const exportWithMedia = async (
+  dir: string,
+  db: string,
+  mediaRoot: string,
+  check: (server: Served, item: any, got: Reply) => Promise<void>
+) => {
+  const media = await serve({ db, out: path.join(dir, "out"), batchSize: POSTS, args: ["--media-root", mediaRoot] })
+  try {
+    const item = await startExport(media.url, { did: DID_B, format: "json", include_media: true })
+    expect(await finished(media.url, item.id)).toBe("completed")
+    await check(media, item, await request(media.url, "GET", `/api/exports/${item.id}`))
+  } finally {
+    await media.stop()
+  }
+}
+
 describe("media paths", () => {
   it("shows an absolute media path under the media root as <media root>/…, any other by its name alone", async () => {
-    const dir = tempDir()
-    const db = path.join(dir, "archive.db")
-    copyFileSync(fixture.db, db)
-    const mediaRoot = path.join(dir, "media")
-    mkdirSync(mediaRoot)
+    const { dir, db, mediaRoot } = copiedArchive()
     // Absolute paths are a supported form of media.file_path; neither file exists.
     const inside = path.join(mediaRoot, "gone", "inside.png")
     const outside = path.join(tempDir(), "private", "outside.png")
     // Beside the archive, outside the media root: its folders are not shown either.
     const beside = path.join(dir, "elsewhere", "beside.png")
-    const archive = new Database(db)
-    const rows = archive
-      .prepare("SELECT hash FROM media WHERE post_uri LIKE ? ORDER BY hash LIMIT 3")
-      .pluck()
-      .all(`at://${DID_B}/%`) as Array<string>
-    expect(rows).toHaveLength(3)
-    archive.prepare("UPDATE media SET file_path = ? WHERE hash = ?").run(inside, rows[0])
-    archive.prepare("UPDATE media SET file_path = ? WHERE hash = ?").run(outside, rows[1])
-    archive.prepare("UPDATE media SET file_path = ? WHERE hash = ?").run(beside, rows[2])
-    archive.close()
-    const media = await serve({ db, out: path.join(dir, "out"), batchSize: POSTS, args: ["--media-root", mediaRoot] })
-    try {
-      const item = await startExport(media.url, { did: DID_B, format: "json", include_media: true })
-      expect(await finished(media.url, item.id)).toBe("completed")
-      const got = await request(media.url, "GET", `/api/exports/${item.id}`)
+    const rows = setMediaPaths(db, [inside, outside, beside], false)
+    await exportWithMedia(dir, db, mediaRoot, async (media, item, got) => {
       const shown = (manifest: any) => ({
         paths: manifest.missing_media
           .filter((m: any) => rows.includes(m.hash))
@@ -65,8 +103,34 @@ describe("media paths", () => {
       const name = Buffer.from(item.id, "base64url").toString().split("/")[1]!
       const onDisk = readFileSync(path.join(dir, "out", DID_B, name, "manifest.json"), "utf8")
       expect(onDisk).toContain(JSON.stringify(outside))
-    } finally {
-      await media.stop()
-    }
+    })
+  })
+
+  it("maps media paths with quotes and backslashes in warnings whole, showing no folder of them", async () => {
+    const { dir, db, mediaRoot } = copiedArchive()
+    const elsewhere = tempDir()
+    const files: Array<[string, string]> = [
+      [path.join(mediaRoot, 'we"ird\\dir', 'in"side.png'), '<media root>/we"ird\\dir/in"side.png'],
+      [path.join(elsewhere, 'alice"private', "taxes", "x.jpg"), "<path>/x.jpg"],
+      [path.join(elsewhere, 'back\\"slash\\', "secret", 'y\\".png'), '<path>/y\\".png'],
+      [path.join(elsewhere, "ends\\", "hidden", "z.png"), "<path>/z.png"]
+    ]
+    // Only these media rows: every warning is one of them.
+    setMediaPaths(
+      db,
+      files.map(([file]) => file),
+      true
+    )
+    await exportWithMedia(dir, db, mediaRoot, async (_, __, got) => {
+      const shown = got.body.manifest.warnings.messages.map((m: string) => {
+        const quoted = /^media file ("(?:[^"\\]|\\.)*") of /.exec(m)
+        expect(quoted, m).not.toBeNull()
+        return JSON.parse(quoted![1]!) as string
+      })
+      expect(shown.sort()).toEqual(files.map(([, as]) => as).sort())
+      for (const secret of [dir, elsewhere, "private", "taxes", "secret", "hidden"]) {
+        expect(got.text).not.toContain(secret)
+      }
+    })
   })
 })

@@ -1,21 +1,41 @@
 /**
  * How requests reach a route (Routes, Api), against a real `skyporter serve`
  * on loopback: raw request paths (dot segments, `//`, other target forms)
- * never match another route and never answer 500; query parameters a route
- * does not take are 400, whatever their name; HEAD is answered as GET.
+ * never match another route and never answer 500 (an absolute-form target
+ * whose path resolution would change is 400); query parameters a route
+ * does not take are 400, whatever their name; HEAD is answered as GET
+ * without a body, holding no event stream and no download slot.
  */
+import { randomBytes } from "node:crypto"
+import { writeFileSync } from "node:fs"
+import * as http from "node:http"
 import * as net from "node:net"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { completedExport, DID_A, expectError, POSTS, request, seededArchive, serve, type Served } from "./support.js"
+import {
+  completedExport,
+  DID_A,
+  DID_B,
+  DID_C,
+  expectError,
+  POSTS,
+  request,
+  seededArchive,
+  serve,
+  type Served,
+  STALL_PLUGIN,
+  startExport
+} from "./support.js"
 
 const fixture = seededArchive()
 let server: Served
+let out: string
 const url = () => server.url
 
 beforeAll(async () => {
   // Batches of POSTS: an export of one DID is one batch, which starts no reader thread.
-  server = await serve({ db: fixture.db, out: path.join(fixture.dir, "out"), batchSize: POSTS })
+  out = path.join(fixture.dir, "out")
+  server = await serve({ db: fixture.db, out, batchSize: POSTS, args: ["--plugin", STALL_PLUGIN] })
 })
 afterAll(async () => {
   await server?.stop()
@@ -34,8 +54,19 @@ describe("routes", () => {
       ["/api/exports/%2e%2e/events", 404, "not_found"],
       ["/./", 404, "not_found"],
       ["*", 400, "invalid_request"],
-      // The absolute form a proxy may send is its path, as RFC 9112 asks.
-      [`http://127.0.0.1:${port}/api/accounts`, 200, ""]
+      // The absolute form a proxy may send is its path, as RFC 9112 asks…
+      [`http://127.0.0.1:${port}/api/accounts`, 200, ""],
+      [`http://127.0.0.1:${port}/api/accounts?`, 200, ""],
+      // …unless resolving it would change the path: refused, as no origin-form path is ever resolved.
+      [`http://127.0.0.1:${port}/api/exports/x/../../accounts`, 400, "invalid_request"],
+      [`http://127.0.0.1:${port}/api/exports/../accounts`, 400, "invalid_request"],
+      [`http://127.0.0.1:${port}/api/./accounts`, 400, "invalid_request"],
+      [`http://127.0.0.1:${port}/api/exports/%2e%2e/accounts`, 400, "invalid_request"],
+      [`http://127.0.0.1:${port}/api/exports/%2E./accounts`, 400, "invalid_request"],
+      [`http://127.0.0.1:${port}/api/accounts/..`, 400, "invalid_request"],
+      [`http://127.0.0.1:${port}/api//accounts`, 400, "invalid_request"],
+      [`http://127.0.0.1:${port}//api/accounts`, 400, "invalid_request"],
+      [`HTTP://127.0.0.1:${port}/api/exports/x/../../accounts?x=1`, 400, "invalid_request"]
     ]
     for (const [target, status, code] of cases) {
       const r = await rawRequest(`GET ${target} HTTP/1.1`)
@@ -79,7 +110,7 @@ describe("routes", () => {
     await request(url(), "DELETE", `/api/exports/${done.id}`)
   })
 
-  it("answers HEAD like GET without a body, holding no stream or download", async () => {
+  it("answers HEAD like GET without a body", async () => {
     const done = await completedExport(url(), DID_A)
     const routes: Array<[string, RegExp]> = [
       ["/api/exports", /^application\/json/],
@@ -103,17 +134,87 @@ describe("routes", () => {
     const put = await request(url(), "PUT", "/api/exports")
     expectError(put, 405, "method_not_allowed")
     expect(put.body.error.message).toContain("GET, HEAD, POST")
-    // Nothing held: 10 downloads per DID are still available.
-    const downloads = await Promise.all(
-      Array.from({ length: 10 }, () => fetch(new URL(`/api/exports/${done.id}/download`, url())))
-    )
-    for (const d of downloads) {
-      expect(d.status).toBe(200)
-      await d.arrayBuffer()
-    }
     await request(url(), "DELETE", `/api/exports/${done.id}`)
   })
+
+  it("answers HEAD of a running export's events at once, holding no stream, even past the cap on streams", async () => {
+    const job = await startExport(url(), { did: DID_B, format: "stalljson" })
+    const held: Array<http.ClientRequest> = []
+    try {
+      // The client's 32 streams all held: a 33rd GET is refused.
+      for (let i = 0; i < 32; i++) {
+        const r = await send("GET", `/api/exports/${job.id}/events`, () => undefined)
+        held.push(r.req)
+        expect(r.status).toBe(200)
+      }
+      expect((await send("GET", `/api/exports/${job.id}/events`, (res) => res.resume())).status).toBe(429)
+      // 40 HEADs at once, each on its own connection: none needs a stream, each ends at once.
+      const heads = await Promise.all(
+        Array.from({ length: 40 }, () => send("HEAD", `/api/exports/${job.id}/events`, (res) => res.resume()))
+      )
+      for (const h of heads) {
+        expect(h.status).toBe(200)
+        expect(h.type).toMatch(/^text\/event-stream/)
+        expect(h.ended).toBe(true)
+      }
+      // They left nothing behind: the 32 GETs still hold every place, no more.
+      expect((await send("GET", `/api/exports/${job.id}/events`, (res) => res.resume())).status).toBe(429)
+    } finally {
+      for (const req of held) req.destroy()
+      await request(url(), "DELETE", `/api/exports/${job.id}`)
+    }
+  })
+
+  it("answers HEAD of a download without taking a download slot, while a GET would need one", async () => {
+    const done = await completedExport(url(), DID_C)
+    const name = Buffer.from(done.id, "base64url").toString().split("/")[1]!
+    // Incompressible bytes make each ZIP far larger than the socket buffers: paused readers hold their download open.
+    writeFileSync(path.join(out, DID_C, name, "padding.jpg"), randomBytes(24 * 1024 * 1024))
+    const held: Array<http.ClientRequest> = []
+    try {
+      // The DID's 10 downloads all held.
+      for (let i = 0; i < 10; i++) {
+        const r = await send("GET", `/api/exports/${done.id}/download`, (res) => res.pause())
+        held.push(r.req)
+        expect(r.status).toBe(200)
+      }
+      expectError(await request(url(), "GET", `/api/exports/${done.id}/download`), 429, "too_many_downloads")
+      // HEAD reads no file (files are read under a download slot only): its headers come all the same.
+      const head = await fetch(new URL(`/api/exports/${done.id}/download`, url()), { method: "HEAD" })
+      expect(head.status).toBe(200)
+      expect(head.headers.get("content-type")).toBe("application/zip")
+      expect(head.headers.get("content-disposition")).toMatch(/^attachment; filename="skyporter-.*\.zip"$/)
+      expect(await head.text()).toBe("")
+    } finally {
+      for (const req of held) req.destroy()
+      await request(url(), "DELETE", `/api/exports/${done.id}`)
+    }
+  })
 })
+
+/**
+ * A request on its own connection; resolves once its head arrived (after `onResponse`), with
+ * `ended` telling whether the response had also ended within 5 s.
+ */
+const send = (method: string, route: string, onResponse: (res: http.IncomingMessage) => void) =>
+  new Promise<{ status: number; type: string | undefined; ended: boolean; req: http.ClientRequest }>(
+    (resolve, reject) => {
+      const req = http.request(new URL(route, url()), { method, agent: false }, (res) => {
+        onResponse(res)
+        if (method !== "HEAD" && res.statusCode === 200) {
+          resolve({ status: 200, type: res.headers["content-type"], ended: false, req })
+          return
+        }
+        const timer = setTimeout(() => resolve({ status: res.statusCode!, type: undefined, ended: false, req }), 5_000)
+        res.on("end", () => {
+          clearTimeout(timer)
+          resolve({ status: res.statusCode!, type: res.headers["content-type"], ended: true, req })
+        })
+      })
+      req.on("error", reject)
+      req.end()
+    }
+  )
 
 /** One request sent as raw bytes (a request line no client library would send); its status, headers and body. */
 const rawRequest = (line: string) =>

@@ -5,14 +5,17 @@
  * their one download, names that cannot exist, server paths in answers, and CLI
  * words in API errors. Event streams starving the server: events.test.ts.
  */
+import { mkdirSync, rmSync, writeFileSync } from "node:fs"
 import * as http from "node:http"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import {
   DID_A,
   DID_B,
+  DID_C,
   finished,
   POSTS,
+  readEvents,
   request,
   seededArchive,
   serve,
@@ -243,6 +246,24 @@ describe("names and paths", () => {
       for (const secret of [fixture.dir, out, fixture.db, "/tmp/", process.cwd()]) expect(r.text).not.toContain(secret)
     }
     await request(url(), "DELETE", `/api/exports/${done.id}`)
+  })
+
+  it("shows no server path in event streams: a failed export's message is the one GET shows", async () => {
+    // A plain file where the DID's folder should be: the export fails naming that folder.
+    mkdirSync(out, { recursive: true })
+    writeFileSync(path.join(out, DID_C), "in the way")
+    try {
+      const job = await startExport(url(), { did: DID_C, format: "json" })
+      const { events } = await readEvents(url(), `/api/exports/${job.id}/events`)
+      const failed = events[events.length - 1]!
+      expect(failed.event).toBe("failed")
+      const got = await request(url(), "GET", `/api/exports/${job.id}`)
+      expect(got.body.progress.error.message).toContain(`<out>/${DID_C}`)
+      expect(failed.data.error).toEqual(got.body.progress.error)
+      for (const secret of [fixture.dir, out, "/tmp/"]) expect(JSON.stringify(events)).not.toContain(secret)
+    } finally {
+      rmSync(path.join(out, DID_C), { force: true })
+    }
   })
 })
 
