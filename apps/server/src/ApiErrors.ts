@@ -84,9 +84,10 @@ export const makeRedactor = (
     // Node's errno messages quote the path: "ENOENT: no such file or directory, open '/x/y'".
     return text.replace(/'\/[^']*'/g, "'<path>'")
   }
-  // Media warnings quote the path as a JSON string: `media file "/x/y.jpg" of at://… skipped: …`.
-  // Each string literal is taken whole (escaped quotes and backslashes too) and its path mapped.
-  const warning = (message: string): string =>
+  // Media warnings and errors quote the path as a JSON string: `media file "/x/y.jpg" of at://…
+  // skipped: …`. Each string literal is taken whole (escaped quotes and backslashes too) and its
+  // path mapped.
+  const quoted = (message: string): string =>
     redact(
       message.replace(/"(?:[^"\\]|\\.)*"/g, (literal: string) => {
         let file: unknown
@@ -104,11 +105,11 @@ export const makeRedactor = (
     snapshot: (snapshot) =>
       snapshot.error === null
         ? snapshot
-        : { ...snapshot, error: { ...snapshot.error, message: redact(snapshot.error.message) } },
+        : { ...snapshot, error: { ...snapshot.error, message: quoted(snapshot.error.message) } },
     manifest: (manifest) => ({
       ...manifest,
       missing_media: manifest.missing_media.map((m) => ({ ...m, file_path: mediaPath(m.file_path) })),
-      warnings: { ...manifest.warnings, messages: manifest.warnings.messages.map(warning) }
+      warnings: { ...manifest.warnings, messages: manifest.warnings.messages.map(quoted) }
     })
   }
 }

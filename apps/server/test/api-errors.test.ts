@@ -8,6 +8,8 @@ import Database from "better-sqlite3"
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
+import { Progress } from "@skyporter/core"
+import { makeRedactor } from "../src/ApiErrors.js"
 import {
   DID_B,
   finished,
@@ -132,5 +134,25 @@ describe("media paths", () => {
         expect(got.text).not.toContain(secret)
       }
     })
+  })
+})
+
+describe("an export's error message", () => {
+  it("shows a quoted media path without its folders, as warnings do", () => {
+    const redactor = makeRedactor([["/srv/skyporter/out", "<out>"]], "/srv/media")
+    const failed = (message: string) =>
+      redactor.snapshot({ ...Progress.initial, status: "failed", error: { stage: "media", message } }).error!.message
+    expect(failed('cannot copy "/home/alice/secret/x.jpg" into the export: no room (ENOSPC)')).toBe(
+      'cannot copy "<path>/x.jpg" into the export: no room (ENOSPC)'
+    )
+    expect(failed('cannot copy "/srv/media/a/b.jpg" into the export: EIO')).toBe(
+      'cannot copy "<media root>/a/b.jpg" into the export: EIO'
+    )
+    expect(failed('cannot copy "media/c.jpg" into the export: EIO')).toBe(
+      'cannot copy "media/c.jpg" into the export: EIO'
+    )
+    expect(failed("cannot create the folder /srv/skyporter/out/did:plc:x: a file is in the way")).toBe(
+      "cannot create the folder <out>/did:plc:x: a file is in the way"
+    )
   })
 })

@@ -222,7 +222,9 @@ export const make = Effect.fn("Media.make")(function* (snapshot: BatchSource.Sna
   const placeGroup = (group: ReadonlyArray<Item>, inspected: ReadonlyMap<string, Found>) =>
     Effect.forEach(group, (item) =>
       place(item, inspected).pipe(
-        Effect.mapError((e) => failed(`cannot copy ${item.row.file_path} into the export: ${describe(e)}`)),
+        Effect.mapError((e) =>
+          failed(`cannot copy ${JSON.stringify(item.row.file_path)} into the export: ${describe(e)}`)
+        ),
         Effect.tap((outcome) => {
           if (outcome._tag !== "Copied") return Effect.void
           copied++
