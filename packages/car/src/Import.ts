@@ -193,31 +193,37 @@ const execute: (
     }
     const added = yield* Effect.try({ try: () => writer.postCount(did) - before, catch: failed })
     // Archived posts of the account that the walk did not meet: looked for only when the counts say
-    // there are some, a stretch of the tree at a time (a large repository's takes seconds).
-    let missed: ReadonlyArray<string> = []
+    // there are some, a stretch at a time (a large archive's take seconds), deleted as found with prune.
+    let unseen = { missed: 0, first: [] as ReadonlyArray<string> }
     if (before - (done - added) > 0) {
-      const walk = writer.unseen(did, postUris(car, did))
-      while (!(yield* Effect.try({ try: () => walk.step(batch * 10), catch: failed }))) {
+      const walk = yield* Effect.try({
+        try: () => writer.unseen(did, postUris(car, did), { listed: MAX_LISTED, prune: request.prune === true }),
+        catch: failed
+      })
+      const report = () =>
         onProgress?.({
           posts_done: done,
           posts_total: done,
           committed: false,
           checked: walk.checked,
-          check_total: before + added
+          check_total: walk.total
         })
+      report()
+      while (!(yield* Effect.try({ try: () => walk.step(batch * 10), catch: failed }))) {
+        report()
         yield* Effect.yieldNow
       }
-      missed = walk.missed
+      report()
+      unseen = walk
     }
-    const { inserted, unseen } = yield* Effect.try({
+    yield* Effect.try({
       try: () => {
-        if (request.prune === true) writer.remove(missed)
         writer.commit()
         onProgress?.({ posts_done: done, posts_total: done, committed: true })
-        return { inserted: added, unseen: missed }
       },
       catch: failed
     })
+    const inserted = added
     const posts = done
     const skipped: Record<string, number> = {}
     for (const [collection, n] of [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -235,9 +241,9 @@ const execute: (
       inserted,
       updated: changed - inserted,
       unchanged: posts - changed,
-      deleted_since: unseen.length,
-      deleted_uris: unseen.slice(0, MAX_LISTED),
-      pruned: request.prune === true ? unseen.length : 0,
+      deleted_since: unseen.missed,
+      deleted_uris: unseen.first,
+      pruned: request.prune === true ? unseen.missed : 0,
       media_rows: mediaRows,
       blobs: outcome,
       warnings: { count: warningCount, messages: warnings },

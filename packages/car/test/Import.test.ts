@@ -184,6 +184,39 @@ describe("Import.run", () => {
     expect(all(db, "SELECT count(*) AS n FROM media WHERE post_uri = ?".replace("?", `'${uri(3)}'`))[0]!.n).toBe(0)
   })
 
+  it("prunes only the account's posts the repository lacks: not another account's inside its span, nor one without a uri", async () => {
+    const newer = await Repos.rebuild(Repos.catalog(), [Repos.tid(0), Repos.tid(3)], [])
+    const newerCar = path.join(dir, "newer-span.car")
+    writeFileSync(newerCar, newer.car)
+    const db = path.join(dir, "span.db")
+    await Effect.runPromise(Import.run({ car: carPath, db }))
+    const d = new Database(db)
+    try {
+      const insert = d.prepare(
+        "INSERT INTO posts (uri, cid, did, text, created_at, indexed_at) VALUES (?, 'c', ?, 'x', '2020-01-01', '2020-01-01')"
+      )
+      // Between the account's uris, but another account's row; and the account's row with no uri.
+      insert.run(`at://${Repos.DID}/app.bsky.feed.post/${Repos.tid(1)}x`, "did:plc:someoneelse")
+      insert.run(null, Repos.DID)
+    } finally {
+      d.close()
+    }
+    const reports: Array<Import.Progress> = []
+    const pruned = await Effect.runPromise(
+      Import.run({ car: newerCar, db, prune: true, batch: 1 }, (p) => {
+        reports.push(p)
+      })
+    )
+    expect(pruned).toMatchObject({ deleted_since: 2, pruned: 2 })
+    expect(pruned.deleted_uris).toEqual([uri(0), uri(3)].sort())
+    expect(all(db, "SELECT count(*) AS n FROM posts WHERE did = 'did:plc:someoneelse'")[0]!.n).toBe(1)
+    expect(all(db, `SELECT count(*) AS n FROM posts WHERE uri IS NULL`)[0]!.n).toBe(1)
+    // The search reports up to the account's posts with a uri, and ends there.
+    const search = reports.filter((p) => p.checked !== undefined)
+    expect(search.at(-1)).toMatchObject({ checked: search.at(-1)!.check_total })
+    expect(search.at(-1)!.check_total).toBe(all(db, `SELECT count(uri) AS n FROM posts`)[0]!.n - 1 + 2)
+  })
+
   it("lets an interrupt in while it looks for posts deleted since: the archive is left as it was", async () => {
     const newer = await Repos.rebuild(Repos.catalog(), [Repos.tid(0), Repos.tid(3)], [])
     const newerCar = path.join(dir, "newer-interrupted.car")

@@ -165,17 +165,17 @@ const run = (input: ImportFlags) =>
         return
       }
       if (p.checked !== undefined) {
+        const snapshot = {
+          ...core.Progress.initial,
+          status: "running" as const,
+          posts_total: p.check_total ?? p.checked,
+          posts_processed: p.checked
+        }
         if (checking === undefined) {
           view.stop()
           checking = ProgressView.make({ quiet, label: "checking for posts deleted since" })
-        }
-        const total = p.check_total ?? p.checked
-        const snapshot = { ...core.Progress.initial, status: "running" as const, posts_total: total }
-        checking.update(
-          p.checked === 0
-            ? { _tag: "Started", snapshot }
-            : { _tag: "BatchWritten", batch, posts: p.checked, snapshot: { ...snapshot, posts_processed: p.checked } }
-        )
+          checking.update({ _tag: "Started", snapshot })
+        } else checking.update({ _tag: "BatchWritten", batch, posts: p.checked, snapshot })
         return
       }
       const snapshot = {

@@ -6,6 +6,7 @@
 import { Archive, ArchiveSchema } from "@skyporter/core"
 import Database from "better-sqlite3"
 import type { MediaRow, PostRow } from "../PostRecord.js"
+import { Unseen } from "./Unseen.js"
 
 const POST_COLUMNS = [
   "uri",
@@ -170,22 +171,12 @@ export class ArchiveWriter {
     return this.db.prepare("SELECT count(*) FROM posts WHERE did = ?").pluck().get(did) as number
   }
 
-  /**
-   * Posts of `did` in the archive that are not among `uris` (ascending in
-   * UTF-8 byte order, as SQLite orders text; `undefined` for an entry that is
-   * not a post, which costs a step too): one merge of the two ordered lists,
-   * the archive's read a page at a time, a bounded stretch per `step` so that
-   * a caller can let a signal in between.
-   */
-  unseen(did: string, uris: Iterator<string | undefined>): Unseen {
-    // Every post in uri order, a page at a time, with whether it is `did`'s: read through the uri
-    // index, a page costs its own rows. Filtered by did in SQL, SQLite took the did index and
-    // sorted all of the account's remaining posts for every page.
-    return new Unseen(
-      this.db.prepare("SELECT uri, did = ? FROM posts WHERE uri > ? ORDER BY uri LIMIT 1000").raw(true),
-      did,
-      uris
-    )
+  /** The search for the account's archived posts that `uris` lacks (see Unseen); `prune` deletes them. */
+  unseen(did: string, uris: Iterator<string | undefined>, options: { listed: number; prune: boolean }): Unseen {
+    return new Unseen(this.db, did, uris, {
+      listed: options.listed,
+      drop: options.prune ? (uri) => this.remove([uri]) : undefined
+    })
   }
 
   remove(uris: ReadonlyArray<string>): void {
@@ -210,64 +201,5 @@ export class ArchiveWriter {
     } finally {
       this.db.close()
     }
-  }
-}
-
-const bytes = (s: string) => Buffer.from(s, "utf8")
-
-/** The merge of `ArchiveWriter.unseen`, done a stretch at a time. */
-export class Unseen {
-  /** The archived posts found missing so far. */
-  readonly missed: Array<string> = []
-  /** The account's archived posts looked at so far. */
-  checked = 0
-  private rows: Array<[uri: string, ours: unknown]> = []
-  private at = 0
-  private after = ""
-  private ended = false
-  private next: IteratorResult<string | undefined>
-
-  constructor(
-    private readonly page: Database.Statement,
-    private readonly did: string,
-    private readonly uris: Iterator<string | undefined>
-  ) {
-    this.next = uris.next()
-  }
-
-  /**
-   * Takes at most `budget` entries or archived posts (of any account) further;
-   * true once every archived post was looked at.
-   */
-  step(budget: number): boolean {
-    for (let spent = 0; spent < budget; spent++) {
-      if (this.at === this.rows.length) {
-        if (this.ended) return true
-        this.rows = this.page.all(this.did, this.after) as Array<[string, unknown]>
-        this.at = 0
-        if (this.rows.length === 0) {
-          this.ended = true
-          return true
-        }
-        this.after = this.rows[this.rows.length - 1]![0]
-      }
-      const [uri, ours] = this.rows[this.at]!
-      if (ours !== 1) {
-        this.at++
-        continue
-      }
-      const next = this.next
-      if (
-        next.done !== true &&
-        (next.value === undefined || (next.value !== uri && Buffer.compare(bytes(next.value), bytes(uri)) < 0))
-      ) {
-        this.next = this.uris.next()
-        continue
-      }
-      if (next.done === true || next.value !== uri) this.missed.push(uri)
-      this.at++
-      this.checked++
-    }
-    return false
   }
 }
