@@ -32,6 +32,16 @@ const all = (db: string, sql: string) => {
 const uri = (i: number) => `at://${Repos.DID}/app.bsky.feed.post/${Repos.tid(i)}`
 const hashOf = (p: string) => createHash("sha256").update(readFileSync(p)).digest("hex")
 
+/** An archive holding the catalog repository, and a newer CAR of it without posts 0 and 3. */
+const importedThenNewer = async (name: string) => {
+  const newer = await Repos.rebuild(Repos.catalog(), [Repos.tid(0), Repos.tid(3)], [])
+  const newerCar = path.join(dir, `${name}-newer.car`)
+  writeFileSync(newerCar, newer.car)
+  const db = path.join(dir, `${name}.db`)
+  await Effect.runPromise(Import.run({ car: carPath, db }))
+  return { db, newerCar }
+}
+
 describe("Import.run", () => {
   it("writes each post as bskyarchive stores it, and skips the other collections", async () => {
     const db = path.join(dir, "a.db")
@@ -185,11 +195,7 @@ describe("Import.run", () => {
   })
 
   it("prunes only the account's posts the repository lacks: not another account's inside its span, nor one without a uri", async () => {
-    const newer = await Repos.rebuild(Repos.catalog(), [Repos.tid(0), Repos.tid(3)], [])
-    const newerCar = path.join(dir, "newer-span.car")
-    writeFileSync(newerCar, newer.car)
-    const db = path.join(dir, "span.db")
-    await Effect.runPromise(Import.run({ car: carPath, db }))
+    const { db, newerCar } = await importedThenNewer("span")
     const d = new Database(db)
     try {
       const insert = d.prepare(
@@ -218,11 +224,7 @@ describe("Import.run", () => {
   })
 
   it("lets an interrupt in while it looks for posts deleted since: the archive is left as it was", async () => {
-    const newer = await Repos.rebuild(Repos.catalog(), [Repos.tid(0), Repos.tid(3)], [])
-    const newerCar = path.join(dir, "newer-interrupted.car")
-    writeFileSync(newerCar, newer.car)
-    const db = path.join(dir, "interrupted.db")
-    await Effect.runPromise(Import.run({ car: carPath, db }))
+    const { db, newerCar } = await importedThenNewer("interrupted")
     const before = hashOf(db)
     const reports: Array<Import.Progress> = []
     let fiber: Fiber.Fiber<unknown, unknown> | undefined
