@@ -65,18 +65,6 @@ describe("skyporter serve", () => {
     expect(Date.now() - started).toBeLessThan(30_000)
   })
 
-  it("refuses an --upload-idle-ms under 1 (every upload would time out at once): exit 2, saying what it allows", () => {
-    const out = path.join(fixture.dir, "refused-idle")
-    for (const value of ["0", "-5", "1.5", "soon"]) {
-      const r = serveRefused(["--db", fixture.db, "--out", out, "--port", "0", "--upload-idle-ms", value])
-      expect(r.code, r.stderr).toBe(2)
-      expect(r.stderr).toContain("--upload-idle-ms")
-      expect(r.stderr).toContain("an integer of 1 or more (milliseconds)")
-      expect(r.stdout).toBe("")
-    }
-    expect(tree(out)).toEqual([])
-  })
-
   it("names each unusable host, auth file, option and --out in its refusal, before listening (in-process)", async () => {
     const out = path.join(fixture.dir, "refused-in-process")
     const refusal = (options: Partial<Server.ServeOptions>) =>
