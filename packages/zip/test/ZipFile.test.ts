@@ -6,6 +6,7 @@ import * as path from "node:path"
 import { crc32 } from "node:zlib"
 import { describe, expect, it } from "vitest"
 import { type ZipError, ZipFile } from "../dist/index.js"
+import { ArchiveFile } from "../dist/internal/ArchiveFile.js"
 import { pythonRead, sha256, tempDir, unzipTest } from "./helpers.js"
 
 const failure = (exit: Exit.Exit<unknown, ZipError>): ZipError => {
@@ -276,6 +277,41 @@ public class StreamRead {
 }
 `
 const hasJava = spawnSync("java", ["-version"]).status === 0
+
+describe("an archive discarded while a file goes in (an interrupt)", () => {
+  it("fails that entry, and never leaves its failure unhandled (which would end the process)", async () => {
+    const dir = tempDir()
+    const source = path.join(dir, "source.bin")
+    writeFileSync(source, randomBytes(200_000))
+    let unhandled = 0
+    const count = () => unhandled++
+    process.on("unhandledRejection", count)
+    try {
+      let failed = 0
+      // Discarded after 0 to 11 turns of the event loop: some land between the read and the write.
+      for (let i = 0; i < 48; i++) {
+        const archive = await ArchiveFile.create(path.join(dir, `a${i}.zip`))
+        const adding = archive.addFile(
+          "f",
+          source,
+          { mtime: new Date(), mode: 0o644, deflate: false },
+          undefined,
+          undefined
+        )
+        for (let k = 0; k < i % 12; k++) await new Promise((resolve) => setImmediate(resolve))
+        const discarding = archive.discard()
+        await adding.catch(() => failed++)
+        await discarding
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      expect(failed).toBeGreaterThan(0)
+      expect(unhandled).toBe(0)
+      expect(readdirSync(dir)).toEqual(["source.bin"])
+    } finally {
+      process.off("unhandledRejection", count)
+    }
+  })
+})
 
 describe("ZipFile and streaming readers", () => {
   it.skipIf(!hasJava)(

@@ -270,6 +270,9 @@ export class ArchiveFile {
       const closing = opened.close().catch(() => undefined)
       handle = undefined
       const written = this.whole(turn, name, options, false, buffer.subarray(0, stats.size), release)
+      // Awaited below, after the close: a failure meanwhile (the archive discarded by an interrupt)
+      // must not count as unhandled, which would end the process.
+      written.catch(() => undefined)
       await closing
       return await written
     } catch (e) {
