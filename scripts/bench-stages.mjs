@@ -13,14 +13,17 @@ import * as path from "node:path"
 import * as Effect from "effect/Effect"
 import * as Post from "@skyporter/core/Post"
 import { BatchWarnings } from "@skyporter/core/Warnings"
+import { toInternal } from "@skyporter/core/FormatPlugin"
 import csv from "@skyporter/format-csv"
 import json from "@skyporter/format-json"
 
 const format = process.argv[2] ?? "json"
 const posts = Number(process.argv[3] ?? 200_000)
 const runs = Number(process.argv[4] ?? 3)
-const plugin = { json, csv }[format]
-if (plugin === undefined) throw new Error(`format must be json or csv, got ${format}`)
+const written = { json, csv }[format]
+if (written === undefined) throw new Error(`format must be json or csv, got ${format}`)
+// The engine's form of the plugin: its sink's calls are effects, as the core runs them.
+const plugin = toInternal(written)
 
 const root = path.resolve(import.meta.dirname, "..")
 const db = new Database(path.join(root, ".bench-cache/archive-1000000.db"), { readonly: true, fileMustExist: true })
