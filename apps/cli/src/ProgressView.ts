@@ -70,17 +70,18 @@ export const renderLine = (s: LineState, columns: number): string => {
     return `${s.label} ${"█".repeat(filled)}${"░".repeat(size - filled)} ${long}`
   }
   if (s.label.length + 1 + long.length <= width) return `${s.label} ${long}`
-  const short = [
+  const parts = [
     `${percent(s)}%`,
     `${s.done}/${s.total}`,
     postsPerSecond === undefined ? undefined : `${postsPerSecond}/s`,
     left === undefined ? undefined : `ETA ${left}`,
     media === undefined ? undefined : `m ${s.mediaCopied}/${s.mediaTotal}`
-  ]
-    .filter((p) => p !== undefined)
-    .join(" ")
+  ].filter((p) => p !== undefined)
+  const short = parts.join(" ")
   if (s.label.length + 1 + short.length <= width) return `${s.label} ${short}`
-  return short.slice(0, width)
+  // Whole parts go from the end: a number cut short would read as another number.
+  while (parts.length > 1 && parts.join(" ").length > width) parts.pop()
+  return parts.join(" ").slice(0, width)
 }
 
 const stateOf = (label: string, s: Progress.ProgressSnapshot, elapsedMillis: number): LineState => ({

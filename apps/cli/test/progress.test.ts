@@ -41,6 +41,17 @@ describe("renderLine", () => {
     expect(renderLine(state(50_000, 100_000, 10_000), 60)).not.toMatch(/[█░]/)
   })
 
+  it("drops whole parts from the end in a narrow terminal, never a number cut short", () => {
+    const full = "12% 1234567/9876543 20576/s ETA 7m00s m 12345/67890"
+    for (let columns = 2; columns <= 60; columns++) {
+      const line = renderLine(state(1_234_567, 9_876_543, 60_000, [12_345, 67_890]), columns)
+      expect(line.length, `${columns}: ${line}`).toBeLessThanOrEqual(columns - 1)
+      const parts = line.replace(/^json /, "")
+      if (columns > 4) expect(`${full} `.startsWith(`${parts} `), `${columns}: ${line}`).toBe(true)
+    }
+    expect(renderLine(state(1_234_567, 9_876_543, 60_000, [12_345, 67_890]), 40)).toBe("12% 1234567/9876543 20576/s ETA 7m00s")
+  })
+
   it("shows no ETA (nor rate) before it can estimate one", () => {
     expect(renderLine(state(0, 100_000, 0), 80)).toBe(
       "json █░░░░░░░░░░░░░░░░░░░░░░░░░░░░░ 0% | 0/100000 posts".replace(/█/, "░")
