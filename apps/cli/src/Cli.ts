@@ -217,7 +217,7 @@ export const errorText = (command: string, messages: ReadonlyArray<string>, usag
  * What each integer flag allows, for its parse error: effect's own message
  * ("Expected a string representing a finite number") describes its parser,
  * not the flag. The ranges are those the commands check (threads: the core's
- * `ExportRequest.MAX_THREADS`).
+ * `ExportRequest.MAX_THREADS`; keep-alive-ms: the server's `MAX_KEEP_ALIVE_MILLIS`).
  */
 const INTEGER_FLAGS: Readonly<Record<string, string>> = {
   threads: "an integer from 1 to 32",
@@ -227,7 +227,7 @@ const INTEGER_FLAGS: Readonly<Record<string, string>> = {
   "max-running": "an integer from 1 to 64",
   "batch-size": "an integer of 1 or more",
   "budget-bytes": "an integer of 1 or more",
-  "keep-alive-ms": "an integer (milliseconds)",
+  "keep-alive-ms": "an integer from 1 to 86400000 (milliseconds)",
   "upload-idle-ms": "an integer of 1 or more (milliseconds)"
 }
 

@@ -48,7 +48,7 @@ export interface ServeOptions {
   readonly onListening?: ((url: string) => void) | undefined
   /** Job transitions and requests, one line each (never a header or token). */
   readonly log?: ((line: string) => void) | undefined
-  /** SSE keep-alive comment interval (default 15 s). */
+  /** SSE keep-alive comment interval in ms, an integer from 1 to `MAX_KEEP_ALIVE_MILLIS` (default 15 s). */
   readonly keepAliveMillis?: number | undefined
   /** Passed to the job manager (tests). */
   readonly batchSize?: number | undefined
@@ -61,6 +61,9 @@ export interface ServeOptions {
   /** An upload that sends nothing for this many ms (an integer, 1 or more) is refused with 408 (default 60 s). */
   readonly uploadIdleMillis?: number | undefined
 }
+
+/** One day: an interval that long keeps no idle connection open, so more is taken for a typing mistake. */
+export const MAX_KEEP_ALIVE_MILLIS = 86_400_000
 
 /** 127.0.0.0/8, ::1 and localhost. */
 export const isLoopback = (host: string): boolean => {
@@ -142,6 +145,17 @@ export const run = Effect.fn("Server.run")(function* (options: ServeOptions) {
       message: `invalid --upload-idle-ms ${uploadIdleMillis}: expected an integer of 1 or more (milliseconds)`
     })
   }
+  const keepAliveMillis = options.keepAliveMillis
+  // Under 1 ms the keep-alive comments would be sent without pause.
+  if (
+    keepAliveMillis !== undefined &&
+    !(Number.isInteger(keepAliveMillis) && keepAliveMillis >= 1 && keepAliveMillis <= MAX_KEEP_ALIVE_MILLIS)
+  ) {
+    return yield* new InvalidRequest({
+      field: "keep-alive-ms",
+      message: `invalid --keep-alive-ms ${keepAliveMillis}: expected an integer from 1 to ${MAX_KEEP_ALIVE_MILLIS} (milliseconds)`
+    })
+  }
   const auth = options.authFile === undefined ? undefined : yield* Auth.load(options.authFile)
   // Before anything listens: an output folder that cannot be used fails now, naming it and why.
   const out = yield* OutputFolder.ensure(options.out).pipe(
@@ -212,7 +226,7 @@ export const run = Effect.fn("Server.run")(function* (options: ServeOptions) {
         mediaRoot: options.mediaRoot === undefined ? path.dirname(db) : path.resolve(options.mediaRoot),
         streams: options.streams,
         upload: Upload.make({ manager, archive, out, maxBytes: maxUpload, idleMillis: uploadIdleMillis }),
-        keepAliveMillis: options.keepAliveMillis,
+        keepAliveMillis,
         log
       })
       yield* server.serve(app)

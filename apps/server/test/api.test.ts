@@ -7,46 +7,32 @@ import { randomBytes } from "node:crypto"
 import { mkdirSync, writeFileSync } from "node:fs"
 import * as http from "node:http"
 import * as path from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import {
+  completedExport,
   DID_A,
   DID_B,
   DID_C,
-  completedExport,
   expectError,
   finished,
   POSTS,
   request,
-  seededArchive,
-  serve,
-  type Served,
   startExport,
   temporaries,
   tree,
+  useServer,
   verifyZip
 } from "./support.js"
 
-const fixture = seededArchive()
-let server: Served
-let out: string
-const url = () => server.url
-
-beforeAll(async () => {
-  out = path.join(fixture.dir, "out")
-  // Batches of POSTS: an export of one DID is one batch, which starts no reader thread. A slowjson
-  // export then sleeps before its one batch and before its end: it can be caught queued, running,
-  // and running after it has written its posts.
-  server = await serve({
-    db: fixture.db,
-    out,
-    slow: true,
-    batchSize: POSTS,
-    env: { SKYPORTER_TEST_DELAY_MS: "300", SKYPORTER_TEST_END_DELAY_MS: "1500" }
-  })
+// Batches of POSTS: an export of one DID is one batch, which starts no reader thread. A slowjson
+// export then sleeps before its one batch and before its end: it can be caught queued, running,
+// and running after it has written its posts.
+const shared = useServer({
+  slow: true,
+  batchSize: POSTS,
+  env: { SKYPORTER_TEST_DELAY_MS: "300", SKYPORTER_TEST_END_DELAY_MS: "1500" }
 })
-afterAll(async () => {
-  await server?.stop()
-})
+const { fixture, url } = shared
 
 describe("the server", () => {
   it("answers /healthz and serves the page with its security headers", async () => {
@@ -194,7 +180,7 @@ describe("the server", () => {
   })
 
   it("rejects bad bodies with 400/413/415 and changes nothing on disk", async () => {
-    const before = tree(out)
+    const before = tree(shared.out)
     const post = (init: Parameters<typeof request>[3]) => request(url(), "POST", "/api/exports", init)
     const json = { "content-type": "application/json" }
     expectError(await post({ raw: '{"did":', headers: json }), 400, "invalid_json")
@@ -232,12 +218,12 @@ describe("the server", () => {
     expectError(await request(url(), "GET", "/api/exports?did=nope"), 400, "invalid_field")
     expectError(await request(url(), "GET", "/api/exports?cursor=..%2F.."), 400, "invalid_field")
     expectError(await request(url(), "GET", "/api/exports?bogus=1"), 400, "invalid_field")
-    expect(tree(out)).toEqual(before)
+    expect(tree(shared.out)).toEqual(before)
   })
 
   it("treats traversal-shaped and malformed ids as missing (404) and touches nothing", async () => {
     const done = await completedExport(url(), DID_C)
-    const before = tree(out)
+    const before = tree(shared.out)
     const ids = [
       "..%2F..",
       "..%2F..%2Fetc%2Fpasswd",
@@ -270,7 +256,7 @@ describe("the server", () => {
       expect(r.status).toBeGreaterThanOrEqual(400)
       expect(r.status).toBeLessThan(500)
     }
-    expect(tree(out)).toEqual(before)
+    expect(tree(shared.out)).toEqual(before)
     expect((await request(url(), "GET", `/api/exports/${done.id}`)).status).toBe(200)
   })
 
@@ -299,7 +285,7 @@ describe("the server", () => {
 
   it("deletes a completed export (204), then 404; and cancels a running one leaving nothing on disk", async () => {
     const done = await completedExport(url(), DID_A)
-    const dir = path.join(out, DID_A)
+    const dir = path.join(shared.out, DID_A)
     const before = tree(dir).length
     expect((await request(url(), "DELETE", `/api/exports/${done.id}`)).status).toBe(204)
     expect(tree(dir).length).toBeLessThan(before)
@@ -317,7 +303,7 @@ describe("the server", () => {
     const watcher = finished(url(), running.id)
     expect((await request(url(), "DELETE", `/api/exports/${running.id}`)).status).toBe(204)
     expect(await watcher).toBe("cancelled")
-    expect(temporaries(out)).toEqual([])
+    expect(temporaries(shared.out)).toEqual([])
     expect(tree(dir)).toEqual(listBefore.filter((p) => !p.startsWith(".")))
     expectError(await request(url(), "DELETE", `/api/exports/${running.id}`), 404, "not_found")
   })
@@ -325,7 +311,7 @@ describe("the server", () => {
   it("deletes after download only on POST, once the whole ZIP was sent; a GET never deletes", async () => {
     const done = await completedExport(url(), DID_C)
     const name = Buffer.from(done.id, "base64url").toString().split("/")[1]!
-    const dir = path.join(out, DID_C, name)
+    const dir = path.join(shared.out, DID_C, name)
     // GET refuses delete_after outright, and a plain GET leaves the export where it is.
     expectError(await request(url(), "GET", `/api/exports/${done.id}/download?delete_after=true`), 400, "invalid_field")
     expect((await fetch(new URL(`/api/exports/${done.id}/download`, url()))).status).toBe(200)
@@ -383,7 +369,7 @@ describe("the server", () => {
     const name = Buffer.from(done.id, "base64url").toString().split("/")[1]!
     // Incompressible bytes make each ZIP far larger than the socket buffers: paused readers hold their download open.
     // Named as media is, the file is stored, not deflated: the server spends no time compressing it.
-    writeFileSync(path.join(out, DID_B, name, "padding.jpg"), randomBytes(24 * 1024 * 1024))
+    writeFileSync(path.join(shared.out, DID_B, name, "padding.jpg"), randomBytes(24 * 1024 * 1024))
     const held: Array<http.ClientRequest> = []
     try {
       for (let i = 0; i < 10; i++) {
@@ -420,8 +406,8 @@ describe("the server", () => {
     mkdirSync(secretDir, { recursive: true })
     writeFileSync(path.join(secretDir, "secret.txt"), "top secret")
     const { symlinkSync } = await import("node:fs")
-    symlinkSync(path.join(secretDir, "secret.txt"), path.join(out, DID_A, name, "leak.txt"))
-    symlinkSync(secretDir, path.join(out, DID_A, name, "leakdir"))
+    symlinkSync(path.join(secretDir, "secret.txt"), path.join(shared.out, DID_A, name, "leak.txt"))
+    symlinkSync(secretDir, path.join(shared.out, DID_A, name, "leakdir"))
     const r = await fetch(new URL(`/api/exports/${done.id}/download`, url()))
     const file = path.join(fixture.dir, "links.zip")
     writeFileSync(file, Buffer.from(await r.arrayBuffer()))

@@ -3,8 +3,7 @@
  * touches only its DID's exports; anyone else's answer 404, exactly as if
  * they did not exist.
  */
-import * as path from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { beforeAll, describe, expect, it } from "vitest"
 import {
   DID_A,
   DID_B,
@@ -12,11 +11,9 @@ import {
   POSTS,
   readEvents,
   request,
-  seededArchive,
-  serve,
-  type Served,
   startExport,
   tree,
+  useServer,
   writeAuthFile
 } from "./support.js"
 
@@ -24,29 +21,24 @@ const TOKEN_A = "token-for-a-0123456789abcdef"
 const TOKEN_B = "token-for-b-0123456789abcdef"
 const TOKEN_ALL = "token-for-all-0123456789abcd"
 
-const fixture = seededArchive()
-let server: Served
-let out: string
-const url = () => server.url
-let exportA: any
-let exportB: any
-
-beforeAll(async () => {
-  out = path.join(fixture.dir, "out")
-  const auth = writeAuthFile(fixture.dir, [
+// Batches of POSTS: an export of one DID is one batch, which starts no thread.
+const shared = useServer((dir) => {
+  const auth = writeAuthFile(dir, [
     { token: TOKEN_A, did: DID_A },
     { token: TOKEN_B, did: DID_B },
     { token: TOKEN_ALL, did: "*" }
   ])
-  // Batches of POSTS: an export of one DID is one batch, which starts no thread.
-  server = await serve({ db: fixture.db, out, batchSize: POSTS, args: ["--auth", auth] })
+  return { batchSize: POSTS, args: ["--auth", auth] }
+})
+const { url } = shared
+let exportA: any
+let exportB: any
+
+beforeAll(async () => {
   exportA = await startExport(url(), { did: DID_A, format: "json" }, TOKEN_A)
   exportB = await startExport(url(), { did: DID_B, format: "json" }, TOKEN_B)
   expect(await finished(url(), exportA.id, TOKEN_A)).toBe("completed")
   expect(await finished(url(), exportB.id, TOKEN_B)).toBe("completed")
-})
-afterAll(async () => {
-  await server?.stop()
 })
 
 describe("authentication", () => {
@@ -69,7 +61,7 @@ describe("authentication", () => {
     // The page and the health check need no token.
     expect((await request(url(), "GET", "/")).status).toBe(200)
     expect((await request(url(), "GET", "/healthz")).status).toBe(200)
-    expect(server.stderr()).not.toContain(TOKEN_A)
+    expect(shared.server.stderr()).not.toContain(TOKEN_A)
   })
 
   it("lets a DID token list only its own exports", async () => {
@@ -85,7 +77,7 @@ describe("authentication", () => {
   })
 
   it("answers 404 to token A for everything of DID B: show, watch, download, delete", async () => {
-    const before = tree(out)
+    const before = tree(shared.out)
     for (const [method, suffix] of [
       ["GET", ""],
       ["GET", "/events"],
@@ -104,7 +96,7 @@ describe("authentication", () => {
     }
     const events = await readEvents(url(), `/api/exports/${exportB.id}/events`, { authorization: `Bearer ${TOKEN_A}` })
     expect(events.status).toBe(404)
-    expect(tree(out)).toEqual(before)
+    expect(tree(shared.out)).toEqual(before)
     expect((await request(url(), "GET", `/api/exports/${exportB.id}`, { token: TOKEN_B })).status).toBe(200)
   })
 

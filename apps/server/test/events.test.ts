@@ -4,38 +4,16 @@
  * FIFO queueing with --max-running 1, and the cap on streams per client (a
  * hostile client must not starve the server).
  */
-import * as path from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { expectStreamCap } from "./stream-cap.js"
-import {
-  DID_A,
-  DID_B,
-  DID_C,
-  readEvents,
-  request,
-  seededArchive,
-  serve,
-  type Served,
-  STALL_PLUGIN,
-  startExport
-} from "./support.js"
+import { DID_A, DID_B, DID_C, readEvents, request, STALL_PLUGIN, startExport, useServer } from "./support.js"
 
-const fixture = seededArchive()
-let server: Served
-const url = () => server.url
-
-beforeAll(async () => {
-  server = await serve({
-    db: fixture.db,
-    out: path.join(fixture.dir, "out"),
-    slow: true,
-    args: ["--max-running", "1", "--keep-alive-ms", "100", "--plugin", STALL_PLUGIN],
-    env: { SKYPORTER_TEST_DELAY_MS: "60" }
-  })
+const shared = useServer({
+  slow: true,
+  args: ["--max-running", "1", "--keep-alive-ms", "100", "--plugin", STALL_PLUGIN],
+  env: { SKYPORTER_TEST_DELAY_MS: "60" }
 })
-afterAll(async () => {
-  await server?.stop()
-})
+const { url } = shared
 
 describe("progress events", () => {
   it("delivers every progress change and the final event to 20 concurrent watchers", async () => {
@@ -133,7 +111,7 @@ describe("progress events", () => {
     expect(runningAt[b.id]!).toBeGreaterThanOrEqual(endedAt[a.id]! - 100)
     expect(runningAt[c.id]!).toBeGreaterThanOrEqual(endedAt[b.id]! - 100)
     const transitions = () =>
-      server
+      shared.server
         .stderr()
         .split("\n")
         .flatMap((line) => {

@@ -60,14 +60,27 @@ describe("skyporter serve refuses before listening", () => {
   })
 
   it("refuses an --upload-idle-ms under 1 (every upload would time out at once): exit 2, saying what it allows", () => {
-    const out = path.join(fixture.dir, "refused-idle")
-    for (const value of ["0", "-5", "1.5", "soon"]) {
-      const r = serveRefused(["--db", fixture.db, "--out", out, "--port", "0", "--upload-idle-ms", value])
-      expect(r.code, r.stderr).toBe(2)
-      expect(r.stderr).toContain("--upload-idle-ms")
-      expect(r.stderr).toContain("an integer of 1 or more (milliseconds)")
-      expect(r.stdout).toBe("")
-    }
-    expect(tree(out)).toEqual([])
+    expectRefused("--upload-idle-ms", ["0", "-5", "1.5", "soon"], "an integer of 1 or more (milliseconds)")
+  })
+
+  it("refuses a --keep-alive-ms under 1 (keep-alive comments without pause) or over a day: exit 2, saying what it allows", () => {
+    expectRefused(
+      "--keep-alive-ms",
+      ["0", "-5", "86400001", "1.5", "soon"],
+      "an integer from 1 to 86400000 (milliseconds)"
+    )
   })
 })
+
+/** Each value of `flag` stops `serve` before it listens: exit 2, the flag and what it allows on stderr. */
+const expectRefused = (flag: string, values: ReadonlyArray<string>, allowed: string) => {
+  const out = path.join(fixture.dir, `refused${flag}`)
+  for (const value of values) {
+    const r = serveRefused(["--db", fixture.db, "--out", out, "--port", "0", flag, value])
+    expect(r.code, r.stderr).toBe(2)
+    expect(r.stderr).toContain(flag)
+    expect(r.stderr).toContain(allowed)
+    expect(r.stdout).toBe("")
+  }
+  expect(tree(out)).toEqual([])
+}

@@ -91,6 +91,11 @@ describe("skyporter serve", () => {
         `invalid --upload-idle-ms ${uploadIdleMillis}: expected an integer of 1 or more (milliseconds)`
       )
     }
+    for (const keepAliveMillis of [0, -1, 0.5, 86_400_001]) {
+      expect((await refusal({ keepAliveMillis })).message).toBe(
+        `invalid --keep-alive-ms ${keepAliveMillis}: expected an integer from 1 to 86400000 (milliseconds)`
+      )
+    }
     expect(tree(out)).toEqual([])
     const file = path.join(fixture.dir, "a-file")
     writeFileSync(file, "x")

@@ -11,7 +11,7 @@ import { writeFileSync } from "node:fs"
 import * as http from "node:http"
 import * as net from "node:net"
 import * as path from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import {
   completedExport,
   DID_A,
@@ -20,26 +20,14 @@ import {
   expectError,
   POSTS,
   request,
-  seededArchive,
-  serve,
-  type Served,
   STALL_PLUGIN,
-  startExport
+  startExport,
+  useServer
 } from "./support.js"
 
-const fixture = seededArchive()
-let server: Served
-let out: string
-const url = () => server.url
-
-beforeAll(async () => {
-  // Batches of POSTS: an export of one DID is one batch, which starts no reader thread.
-  out = path.join(fixture.dir, "out")
-  server = await serve({ db: fixture.db, out, batchSize: POSTS, args: ["--plugin", STALL_PLUGIN] })
-})
-afterAll(async () => {
-  await server?.stop()
-})
+// Batches of POSTS: an export of one DID is one batch, which starts no reader thread.
+const shared = useServer({ batchSize: POSTS, args: ["--plugin", STALL_PLUGIN] })
+const { url } = shared
 
 describe("routes", () => {
   it("answers malformed request paths with 404 or 400 and the JSON error, never 500", async () => {
@@ -74,7 +62,7 @@ describe("routes", () => {
       expect(r.headers["content-type"], target).toMatch(/^application\/json/)
       if (code !== "") expect(JSON.parse(r.body).error.code, target).toBe(code)
     }
-    expect(server.stderr()).not.toContain("internal error")
+    expect(shared.server.stderr()).not.toContain("internal error")
   })
 
   it("refuses query parameters a route does not take (400), whatever their name, and says what limit allows", async () => {
@@ -169,7 +157,7 @@ describe("routes", () => {
     const done = await completedExport(url(), DID_C)
     const name = Buffer.from(done.id, "base64url").toString().split("/")[1]!
     // Incompressible bytes make each ZIP far larger than the socket buffers: paused readers hold their download open.
-    writeFileSync(path.join(out, DID_C, name, "padding.jpg"), randomBytes(24 * 1024 * 1024))
+    writeFileSync(path.join(shared.out, DID_C, name, "padding.jpg"), randomBytes(24 * 1024 * 1024))
     const held: Array<http.ClientRequest> = []
     try {
       // The DID's 10 downloads all held.

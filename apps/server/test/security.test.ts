@@ -17,29 +17,19 @@ import {
   POSTS,
   readEvents,
   request,
-  seededArchive,
   serve,
   type Served,
   startExport,
   tree,
+  useServer,
   writeAuthFile
 } from "./support.js"
 import { ROUTES } from "../src/Routes.js"
 
-const fixture = seededArchive()
-let server: Served
-let out: string
-const url = () => server.url
-const port = () => new URL(server.url).port
-
-beforeAll(async () => {
-  out = path.join(fixture.dir, "out")
-  // Batches of POSTS: an export of one DID is one batch, which starts no reader thread.
-  server = await serve({ db: fixture.db, out, batchSize: POSTS })
-})
-afterAll(async () => {
-  await server?.stop()
-})
+// Batches of POSTS: an export of one DID is one batch, which starts no reader thread.
+const shared = useServer({ batchSize: POSTS })
+const { fixture, url } = shared
+const port = () => new URL(url()).port
 
 /** A request with any Host header (fetch may not set one). */
 const raw = (
@@ -97,7 +87,7 @@ describe("DNS rebinding", () => {
       body
     )
     expectError(refused, 421, "host_not_allowed")
-    expect(tree(out).filter((p) => !p.startsWith("."))).toEqual([])
+    expect(tree(shared.out).filter((p) => !p.startsWith("."))).toEqual([])
   })
 })
 
@@ -114,7 +104,7 @@ describe("cross-site requests", () => {
       const r = await request(url(), "POST", "/api/exports", { body: { did: DID_A, format: "json" }, headers })
       expectError(r, 403, "cross_site_request")
     }
-    expect(tree(out).filter((p) => !p.startsWith("."))).toEqual([])
+    expect(tree(shared.out).filter((p) => !p.startsWith("."))).toEqual([])
     const done = await startExport(url(), { did: DID_A, format: "json" }, undefined)
     expect(await finished(url(), done.id)).toBe("completed")
     for (const headers of crossSite) {
@@ -165,7 +155,7 @@ describe("cross-site requests", () => {
   })
 
   it("compares the whole Origin with this server (scheme, host, port), and a write's Referer when Origin is absent", async () => {
-    const before = tree(out)
+    const before = tree(shared.out)
     const body = JSON.stringify({ did: DID_A, format: "nope" })
     const post = (headers: Record<string, string>) =>
       raw("POST", "/api/exports", { host: `127.0.0.1:${port()}`, "content-type": "application/json", ...headers }, body)
@@ -185,7 +175,7 @@ describe("cross-site requests", () => {
     expectError(await post({ origin: `http://127.0.0.1:${port()}` }), 400, "invalid_field")
     expectError(await post({ referer: `http://127.0.0.1:${port()}/` }), 400, "invalid_field")
     expectError(await post({}), 400, "invalid_field")
-    expect(tree(out)).toEqual(before)
+    expect(tree(shared.out)).toEqual(before)
   })
 
   it("never deletes on GET", async () => {
@@ -207,7 +197,7 @@ describe("names and paths", () => {
     const r = await request(url(), "POST", "/api/exports", { body: { did, format: "json" } })
     expectError(r, 400, "invalid_field")
     expect(r.body.error.message).toContain("255 bytes")
-    expect(tree(out).some((p) => p.includes("a".repeat(250)))).toBe(false)
+    expect(tree(shared.out).some((p) => p.includes("a".repeat(250)))).toBe(false)
   })
 
   it("names API fields and expected types in errors, never CLI flags or [object Object]", async () => {
@@ -243,15 +233,16 @@ describe("names and paths", () => {
     ]
     expect(answers[1]!.body.manifest.did).toBe(DID_A)
     for (const r of answers) {
-      for (const secret of [fixture.dir, out, fixture.db, "/tmp/", process.cwd()]) expect(r.text).not.toContain(secret)
+      for (const secret of [fixture.dir, shared.out, fixture.db, "/tmp/", process.cwd()])
+        expect(r.text).not.toContain(secret)
     }
     await request(url(), "DELETE", `/api/exports/${done.id}`)
   })
 
   it("shows no server path in event streams: a failed export's message is the one GET shows", async () => {
     // A plain file where the DID's folder should be: the export fails naming that folder.
-    mkdirSync(out, { recursive: true })
-    writeFileSync(path.join(out, DID_C), "in the way")
+    mkdirSync(shared.out, { recursive: true })
+    writeFileSync(path.join(shared.out, DID_C), "in the way")
     try {
       const job = await startExport(url(), { did: DID_C, format: "json" })
       const { events } = await readEvents(url(), `/api/exports/${job.id}/events`)
@@ -260,9 +251,9 @@ describe("names and paths", () => {
       const got = await request(url(), "GET", `/api/exports/${job.id}`)
       expect(got.body.progress.error.message).toContain(`<out>/${DID_C}`)
       expect(failed.data.error).toEqual(got.body.progress.error)
-      for (const secret of [fixture.dir, out, "/tmp/"]) expect(JSON.stringify(events)).not.toContain(secret)
+      for (const secret of [fixture.dir, shared.out, "/tmp/"]) expect(JSON.stringify(events)).not.toContain(secret)
     } finally {
-      rmSync(path.join(out, DID_C), { force: true })
+      rmSync(path.join(shared.out, DID_C), { force: true })
     }
   })
 })

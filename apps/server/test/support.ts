@@ -1,6 +1,7 @@
 /**
  * Helpers for the server tests: a real seeded archive, `skyporter serve` as
- * a subprocess on a free loopback port (it prints its URL), a small fetch
+ * a subprocess on a free loopback port (it prints its URL), one such server
+ * shared by a file's tests (`useServer`), a small fetch
  * client, an SSE reader, and checks of what is on disk.
  */
 import { Synthetic } from "@skyporter/testkit"
@@ -117,6 +118,49 @@ export const serve = async (options: ServeOptions): Promise<Served> => {
       return exited
     }
   }
+}
+
+/** The server a test file shares (see `useServer`): `out` and `server` once its beforeAll has run. */
+export interface SharedServer {
+  /** The file's seeded archive (see `seededArchive`). */
+  readonly fixture: { readonly dir: string; readonly db: string }
+  /** The server's `--out`: `out` in the archive's folder. */
+  readonly out: string
+  readonly server: Served
+  /** The server's base URL. */
+  readonly url: () => string
+}
+
+/**
+ * One `skyporter serve` for the calling file's tests, on its own seeded archive: started before
+ * them (with `options`, or what `options` makes of the archive's folder, e.g. an auth file
+ * written there) and stopped after them.
+ */
+export const useServer = (
+  options: Omit<ServeOptions, "db" | "out"> | ((dir: string) => Omit<ServeOptions, "db" | "out">) = {}
+): SharedServer => {
+  const fixture = seededArchive()
+  let out = ""
+  let server: Served | undefined
+  beforeAll(async () => {
+    out = path.join(fixture.dir, "out")
+    server = await serve({ ...(typeof options === "function" ? options(fixture.dir) : options), db: fixture.db, out })
+  })
+  afterAll(async () => {
+    await server?.stop()
+  })
+  const shared: SharedServer = {
+    fixture,
+    get out() {
+      return out
+    },
+    get server() {
+      if (server === undefined) throw new Error("the shared server starts in the file's beforeAll")
+      return server
+    },
+    url: () => shared.server.url
+  }
+  return shared
 }
 
 /**
