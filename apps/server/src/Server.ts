@@ -157,10 +157,6 @@ export const run = Effect.fn("Server.run")(function* (options: ServeOptions) {
     })
   }
   const auth = options.authFile === undefined ? undefined : yield* Auth.load(options.authFile)
-  // Before anything listens: an output folder that cannot be used fails now, naming it and why.
-  const out = yield* OutputFolder.ensure(options.out).pipe(
-    Effect.mapError((e) => new InvalidRequest({ field: "out", message: `--out ${e.folder}: ${e.reason}` }))
-  )
   const files = Static.load()
   const log = options.log
 
@@ -168,6 +164,11 @@ export const run = Effect.fn("Server.run")(function* (options: ServeOptions) {
     Effect.gen(function* () {
       const archiveLayer = Archive.Archive.layer({ path: options.db })
       const archive = Context.get(yield* Layer.build(archiveLayer), Archive.Archive)
+      // Before anything listens, and once the archive opened (so a wrong --db creates no folder):
+      // an output folder that cannot be used fails now, naming it and why.
+      const out = yield* OutputFolder.ensure(options.out).pipe(
+        Effect.mapError((e) => new InvalidRequest({ field: "out", message: `--out ${e.folder}: ${e.reason}` }))
+      )
       const jobs = yield* Layer.build(
         JobManager.JobManager.layer({
           out,

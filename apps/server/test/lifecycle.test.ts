@@ -65,7 +65,7 @@ describe("skyporter serve", () => {
     expect(Date.now() - started).toBeLessThan(30_000)
   })
 
-  it("names each unusable host, auth file, option and --out in its refusal, before listening (in-process)", async () => {
+  it("names each unusable host, auth file, option, archive and --out in its refusal, before listening (in-process)", async () => {
     const out = path.join(fixture.dir, "refused-in-process")
     const refusal = (options: Partial<Server.ServeOptions>) =>
       Effect.runPromise(
@@ -97,6 +97,12 @@ describe("skyporter serve", () => {
       )
     }
     expect(tree(out)).toEqual([])
+    const notAnArchive = path.join(fixture.dir, "not-an-archive.db")
+    writeFileSync(notAnArchive, "not SQLite")
+    for (const db of [path.join(fixture.dir, "missing.db"), notAnArchive]) {
+      expect((await refusal({ db })).message).toContain(db)
+      expect(existsSync(out), "no output folder for a server that never started").toBe(false)
+    }
     const file = path.join(fixture.dir, "a-file")
     writeFileSync(file, "x")
     const outs: Array<[string, RegExp]> = [[path.join(file, "below"), /it is a file, or under a file/]]
