@@ -40,6 +40,24 @@ const noSuchDate = (value: string): string | undefined => {
   return undefined
 }
 
+const TIME = /^\d{4}-\d{2}-\d{2}[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:([Zz])|[+-](\d{2}):(\d{2}))?$/
+
+/** Why a timestamp spelled as RFC 3339 names no instant (a part out of range, no zone); undefined when it names one. */
+const noSuchTime = (value: string): string | undefined => {
+  const m = TIME.exec(value)
+  if (m === null) return undefined
+  const [hour, minute, second, z, offsetHours, offsetMinutes] = m.slice(1)
+  if (Number(hour) > 23) return `there is no hour ${hour} (hours are 00 to 23)`
+  if (Number(minute) > 59) return `there is no minute ${minute} (minutes are 00 to 59)`
+  // Leap seconds (:60) are refused too: no stored timestamp holds one.
+  if (Number(second) > 59) return `there is no second ${second} (seconds are 00 to 59)`
+  if (z === undefined && offsetHours === undefined) {
+    return "a timestamp needs a zone: add Z for UTC or an offset such as +02:00"
+  }
+  if (Number(offsetHours) > 23 || Number(offsetMinutes) > 59) return "offsets are -23:59 to +23:59"
+  return undefined
+}
+
 // RFC 3339 allows any number of fraction digits; instants are kept to the
 // nanosecond, so digits beyond the ninth are dropped (truncated, never rounded).
 const NANOSECONDS = /^(\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}\.\d{9})\d+/
@@ -55,7 +73,7 @@ const bound = (field: "since" | "until", value: string): Effect.Effect<string, I
       ? Timestamp.canonicalInstant(text)
       : undefined
   if (instant !== undefined) return Effect.succeed(instant)
-  const why = noSuchDate(value) ?? HELP
+  const why = noSuchDate(value) ?? noSuchTime(value) ?? HELP
   return Effect.fail(new InvalidRequest({ field, message: `invalid --${field} ${JSON.stringify(value)}: ${why}` }))
 }
 

@@ -54,6 +54,18 @@ describe("DateRange.make", () => {
     expect(error.message).toBe(`invalid --since ${JSON.stringify(since)}: ${why}`)
   })
 
+  it.each([
+    ["2024-06-01T25:00:00Z", "there is no hour 25 (hours are 00 to 23)"],
+    ["2024-06-01T12:60:00+02:00", "there is no minute 60 (minutes are 00 to 59)"],
+    ["2016-12-31T23:59:60Z", "there is no second 60 (seconds are 00 to 59)"],
+    ["2024-06-01T12:00:00", "a timestamp needs a zone: add Z for UTC or an offset such as +02:00"],
+    ["2024-06-01T12:00:00.5", "a timestamp needs a zone: add Z for UTC or an offset such as +02:00"],
+    ["2024-06-01T12:00:00+24:00", "offsets are -23:59 to +23:59"]
+  ])("says why %j names no instant: %s", (since, why) => {
+    const error = Effect.runSync(Effect.flip(DateRange.make({ since })))
+    expect(error.message).toBe(`invalid --since ${JSON.stringify(since)}: ${why}`)
+  })
+
   it("accepts 29 February of a leap year, 2000 included", () => {
     for (const day of ["2024-02-29", "2000-02-29", "2024-12-31T23:59:59Z"]) {
       expect(Exit.isSuccess(make(day, undefined)), day).toBe(true)
