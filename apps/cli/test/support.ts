@@ -139,12 +139,25 @@ export const waitFor = async (what: string, condition: () => boolean, timeoutMs 
   }
 }
 
-/** Every path under `dir` (files and folders, dot-entries included), relative and sorted; [] when missing. */
+/** The entries of a folder; none when it is gone (a running export renames or sweeps its folders). */
+const entriesOf = (folder: string) => {
+  try {
+    return readdirSync(folder, { withFileTypes: true })
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "ENOTDIR") return []
+    throw e
+  }
+}
+
+/**
+ * Every path under `dir` (files and folders, dot-entries included), relative and sorted; [] when
+ * missing. Safe to call while an export runs: a folder that vanishes mid-walk counts as empty.
+ */
 export const listTree = (dir: string): Array<string> => {
   if (!existsSync(dir)) return []
   const out: Array<string> = []
   const walk = (rel: string) => {
-    for (const entry of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+    for (const entry of entriesOf(path.join(dir, rel))) {
       const child = rel === "" ? entry.name : `${rel}/${entry.name}`
       out.push(child)
       if (entry.isDirectory()) walk(child)
