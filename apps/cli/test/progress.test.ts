@@ -49,7 +49,9 @@ describe("renderLine", () => {
       const parts = line.replace(/^json /, "")
       if (columns > 4) expect(`${full} `.startsWith(`${parts} `), `${columns}: ${line}`).toBe(true)
     }
-    expect(renderLine(state(1_234_567, 9_876_543, 60_000, [12_345, 67_890]), 40)).toBe("12% 1234567/9876543 20576/s ETA 7m00s")
+    expect(renderLine(state(1_234_567, 9_876_543, 60_000, [12_345, 67_890]), 40)).toBe(
+      "12% 1234567/9876543 20576/s ETA 7m00s"
+    )
   })
 
   it("shows no ETA (nor rate) before it can estimate one", () => {
