@@ -7,8 +7,9 @@
  *
  * Exit codes: 0 imported · 1 the archive could not be written (locked, disk
  * full; left as it was) · 2 unreadable input (the CAR, --blobs, or a --db
- * that is not an archive) · 130 interrupted by SIGINT or SIGTERM before the
- * archive committed (left as it was; a new archive is not created).
+ * that is not an archive, or that cannot be made or written where it is named)
+ * · 130 interrupted by SIGINT or SIGTERM before the archive committed (left
+ * as it was; a new archive is not created).
  */
 import * as Effect from "effect/Effect"
 import * as Command from "effect/cli/Command"
@@ -96,10 +97,11 @@ const lines = (s: Import.Summary, db: string): Array<string> => {
 
 const run = (input: ImportFlags) =>
   Effect.gen(function* () {
-    const [{ Import }, core, ProgressView, { published }] = yield* Effect.promise(() =>
+    const [{ Import }, core, ArchiveTarget, ProgressView, { published }] = yield* Effect.promise(() =>
       Promise.all([
         import("@skyporter/car"),
         import("@skyporter/core"),
+        import("../ArchiveTarget.js"),
         import("../ProgressView.js"),
         import("../Published.js")
       ])
@@ -135,6 +137,7 @@ const run = (input: ImportFlags) =>
       }
     }
     const db = path.resolve(input.db)
+    yield* ArchiveTarget.check("import", db)
     const quiet = input.quiet || input.json
     if (!quiet) {
       let size = ""
