@@ -250,9 +250,21 @@ describe("skyporter import", () => {
     const r = await importCar(["--car", path.join(dir, "truncated.car"), "--db", fresh])
     expect(r.code, show(r)).toBe(2)
     expect(existsSync(fresh)).toBe(false)
-    const none = await importCar(["--car", path.join(dir, "nope.car"), "--db", fresh])
+    // Refused before the "verifying" line: there is nothing to verify.
+    const nope = path.join(dir, "nope.car")
+    const none = await importCar(["--car", nope, "--db", fresh])
     expect(none.code, show(none)).toBe(2)
-    expect(none.stderr).toMatch(/nope\.car: no such file/)
+    expect(none.stderr).toBe(
+      `skyporter import: --car ${nope} does not exist: it must name a CAR file, a repository export ` +
+        "(Settings → Export my data, or com.atproto.sync.getRepo)\nRun 'skyporter import --help' for usage.\n"
+    )
+    expect(existsSync(fresh)).toBe(false)
+    const device = await importCar(["--car", "/dev/null", "--db", fresh])
+    expect(device.code, show(device)).toBe(2)
+    expect(device.stderr).toBe(
+      "skyporter import: --car /dev/null is not a file: it must name a CAR file, a repository export " +
+        "(Settings → Export my data, or com.atproto.sync.getRepo)\nRun 'skyporter import --help' for usage.\n"
+    )
   })
 
   it("refuses a --db in a folder that does not exist, under a file, or that is a folder: exit 2 before reading the CAR", () =>

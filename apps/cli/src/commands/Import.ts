@@ -112,13 +112,14 @@ const run = (input: ImportFlags) =>
         message: `--batch-size ${input.batchSize}: it must be 1 or more`
       })
     }
-    // Before the "verifying" line: a directory is a wrong flag, not a damaged file.
-    if (statSync(input.car, { throwIfNoEntry: false })?.isDirectory()) {
+    // Before the "verifying" line: a missing file, a directory or a device is a wrong flag, not a damaged CAR.
+    const car = statSync(input.car, { throwIfNoEntry: false })
+    if (car?.isFile() !== true) {
       return yield* new core.InvalidRequest({
         field: "car",
         message:
-          `--car ${input.car} is a directory: it must name a CAR file, a repository export ` +
-          "(Settings → Export my data, or com.atproto.sync.getRepo)"
+          `--car ${input.car} ${car === undefined ? "does not exist" : car.isDirectory() ? "is a directory" : "is not a file"}: ` +
+          "it must name a CAR file, a repository export (Settings → Export my data, or com.atproto.sync.getRepo)"
       })
     }
     const blobs = Option.getOrUndefined(input.blobs)
@@ -139,15 +140,7 @@ const run = (input: ImportFlags) =>
     const db = path.resolve(input.db)
     yield* ArchiveTarget.check("import", db)
     const quiet = input.quiet || input.json
-    if (!quiet) {
-      let size = ""
-      try {
-        size = ` (${(statSync(input.car).size / 2 ** 20).toFixed(1)} MB)`
-      } catch {
-        // the import names what is wrong with the file
-      }
-      process.stderr.write(`import: verifying ${input.car}${size}…\n`)
-    }
+    if (!quiet) process.stderr.write(`import: verifying ${input.car} (${(car.size / 2 ** 20).toFixed(1)} MB)…\n`)
     const existed = existsSync(db)
     const started = Date.now()
     // Made when writing starts (the first report, 0 posts), so that its rate and ETA count the
