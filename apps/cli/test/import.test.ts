@@ -114,6 +114,28 @@ describe("skyporter import", () => {
     expect(count(db())).toBe(POSTS)
   })
 
+  it("without --blobs says that no blob files were copied because no folder was given", async () => {
+    const media = path.join(archiveDir(), "media")
+    const present = built.blobs.length - missing.length
+    // Into the archive above: the blob files it copied are there, the missing tenth is not.
+    const again = await importCar(["--car", car, "--db", db()])
+    expect(again.code, show(again)).toBe(0)
+    expect(again.stderr).toContain(
+      `\n${built.blobs.length} images: ${present} blob files already in ${media}; the other ${missing.length} ` +
+        "not copied, as no --blobs folder was given (an export with --media lists those as missing)\n"
+    )
+    const fresh = path.join(dir, "no-blobs")
+    mkdirSync(fresh)
+    const none = await importCar(["--car", car, "--db", path.join(fresh, "archive.db")])
+    expect(none.code, show(none)).toBe(0)
+    expect(none.stderr).toContain(
+      `\n${built.blobs.length} images: no blob files copied, as no --blobs folder was given ` +
+        "(an export with --media lists them as missing)\n"
+    )
+    expect(none.stderr).not.toMatch(/not found/)
+    expect(existsSync(path.join(fresh, "media"))).toBe(false)
+  })
+
   it("exports the imported posts in json, csv and ndjson", async () => {
     const out = path.join(dir, "out")
     const json = readExport(await exportOk(["--db", db(), "--did", DID, "--out", out, "--quiet"], { cwd: dir }), "json")

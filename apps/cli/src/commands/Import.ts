@@ -58,7 +58,7 @@ const toCliError = (core: typeof import("@skyporter/core"), db: string) => (e: C
         ? new core.ArchiveError({ reason: "NotArchive", path: db, message: e.message })
         : new core.ExportFailed({ stage: "write", message: e.message })
 
-const lines = (s: Import.Summary, db: string): Array<string> => {
+const lines = (s: Import.Summary, db: string, blobsGiven: boolean): Array<string> => {
   const skipped = Object.entries(s.skipped)
   const out = [
     `imported ${s.did} (commit ${s.rev || s.commit}): ${plural(
@@ -71,15 +71,28 @@ const lines = (s: Import.Summary, db: string): Array<string> => {
   ]
   if (s.media_rows > 0) {
     const media = path.join(path.dirname(db), "media")
-    out.push(
-      `${plural(
-        s.media_rows,
-        "image"
-      )}: ${s.blobs.copied} blob files copied into ${media}, ${s.blobs.present} already there, ` +
-        `${s.blobs.absent} not found` +
-        (s.blobs.mismatch > 0 ? `, ${s.blobs.mismatch} not matching their CID (not copied)` : "") +
-        (s.blobs.absent + s.blobs.mismatch > 0 ? " (an export with --media lists those as missing)" : "")
-    )
+    const images = `${plural(s.media_rows, "image")}: `
+    if (!blobsGiven) {
+      // Nothing was looked for: the files not already in media/ are not "not found".
+      out.push(
+        images +
+          (s.blobs.present === 0
+            ? "no blob files copied, as no --blobs folder was given (an export with --media lists them as missing)"
+            : `${plural(s.blobs.present, "blob file")} already in ${media}` +
+              (s.blobs.absent > 0
+                ? `; the other ${s.blobs.absent} not copied, as no --blobs folder was given ` +
+                  "(an export with --media lists those as missing)"
+                : ""))
+      )
+    } else {
+      out.push(
+        images +
+          `${s.blobs.copied} blob files copied into ${media}, ${s.blobs.present} already there, ` +
+          `${s.blobs.absent} not found` +
+          (s.blobs.mismatch > 0 ? `, ${s.blobs.mismatch} not matching their CID (not copied)` : "") +
+          (s.blobs.absent + s.blobs.mismatch > 0 ? " (an export with --media lists those as missing)" : "")
+      )
+    }
   }
   if (s.deleted_since > 0) {
     out.push(
@@ -210,7 +223,9 @@ const run = (input: ImportFlags) =>
     if (!input.quiet) {
       const rate = seconds > 0 ? Math.round(summary.posts / seconds) : summary.posts
       process.stderr.write(
-        [...lines(summary, db), `done in ${seconds.toFixed(1)}s (${rate} posts/s)`].map((l) => `${l}\n`).join("")
+        [...lines(summary, db, blobs !== undefined), `done in ${seconds.toFixed(1)}s (${rate} posts/s)`]
+          .map((l) => `${l}\n`)
+          .join("")
       )
     }
     process.stdout.write(`${db}\n`)
