@@ -3,9 +3,11 @@
  */
 import { Synthetic } from "@skyporter/testkit"
 import { randomBytes } from "node:crypto"
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { expectTargetsRefused } from "./archive-targets.js"
+import { canMount, startInNamespace } from "./faults/helpers.js"
 import { BAD_ARGUMENTS, refusesBadArguments } from "./seed-arguments.js"
 import { exportOk, jsonPosts, parseCsv, readExport, removeDir, run, show, tempDir } from "./support.js"
 
@@ -96,29 +98,30 @@ describe("skyporter seed", () => {
     expect(readFileSync(db).equals(bytes)).toBe(true)
   }, 60_000)
 
-  it("names the file when --db is a directory or in a folder that does not exist (exit 2, nothing made)", async () => {
-    const folder = path.join(dir, "a-folder.db")
-    mkdirSync(folder)
-    const r = await seed(["--db", folder, "--posts", "5"])
-    expect(r.code, show(r)).toBe(2)
-    expect(r.stderr).toBe(
-      `skyporter seed: ${folder} is not a file: --db must name a bskyarchive SQLite database\n` +
-        "Run 'skyporter seed --help' for usage.\n"
-    )
-    expect(readdirSync(folder)).toEqual([])
-    const nowhere = path.join(dir, "no-such-folder", "x.db")
-    const missing = await seed(["--db", nowhere, "--posts", "5"])
-    expect(missing.code, show(missing)).toBe(2)
-    expect(missing.stderr).toBe(
-      `skyporter seed: cannot create ${nowhere}: the folder ${path.dirname(nowhere)} does not exist ` +
-        "(seed makes the file, not its folder)\nRun 'skyporter seed --help' for usage.\n"
-    )
-    expect(existsSync(path.dirname(nowhere))).toBe(false)
-    const file = path.join(dir, "a-file.txt")
-    writeFileSync(file, "x")
-    const under = await seed(["--db", path.join(file, "x.db"), "--posts", "5"])
-    expect(under.code, show(under)).toBe(2)
-    expect(under.stderr).toContain(`cannot create ${path.join(file, "x.db")}: ${file} is a file, not a folder\n`)
-    expect(readFileSync(file, "utf8")).toBe("x")
-  }, 60_000)
+  it(
+    "names the file when --db is a directory or in a folder that does not exist (exit 2, nothing made)",
+    () => expectTargetsRefused("seed", dir, (db) => seed(["--db", db, "--posts", "5"])),
+    60_000
+  )
+
+  it.skipIf(!canMount())(
+    "says why it cannot create a --db on a read-only filesystem (exit 2, nothing made)",
+    async () => {
+      const ro = path.join(dir, "read-only")
+      mkdirSync(ro)
+      // A read-only bind mount, in a mount namespace of its own that ends with the command.
+      const r = await startInNamespace(
+        'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && exec "$NODE" "$SKYPORTER" seed --db "$1/s.db" --posts 5',
+        [ro],
+        { cwd: dir }
+      ).done
+      expect(r.code, show(r)).toBe(2)
+      expect(r.stderr).toBe(
+        `skyporter seed: cannot create ${path.join(ro, "s.db")} in ${ro}: the filesystem is read-only (EROFS)\n` +
+          "Run 'skyporter seed --help' for usage.\n"
+      )
+      expect(readdirSync(ro)).toEqual([])
+    },
+    60_000
+  )
 })

@@ -194,6 +194,29 @@ describe("Import.run", () => {
     expect(all(db, "SELECT count(*) AS n FROM media WHERE post_uri = ?".replace("?", `'${uri(3)}'`))[0]!.n).toBe(0)
   })
 
+  it("lists the first 20 posts deleted since, in uri order, and counts them all", async () => {
+    const db = path.join(dir, "many-deleted.db")
+    await Effect.runPromise(Import.run({ car: carPath, db }))
+    // 25 archived posts of the account that the repository does not hold, written in reverse order.
+    const gone = Array.from({ length: 25 }, (_, i) => uri(5_000 + i))
+    const d = new Database(db)
+    try {
+      const insert = d.prepare(
+        "INSERT INTO posts (uri, cid, did, text, created_at, indexed_at) VALUES (?, 'c', ?, 'x', '2020-01-01', '2020-01-01')"
+      )
+      for (const u of [...gone].reverse()) insert.run(u, Repos.DID)
+    } finally {
+      d.close()
+    }
+    const kept = await Effect.runPromise(Import.run({ car: carPath, db }))
+    expect(kept).toMatchObject({ deleted_since: 25, pruned: 0 })
+    expect(kept.deleted_uris).toEqual([...gone].sort().slice(0, 20))
+    const pruned = await Effect.runPromise(Import.run({ car: carPath, db, prune: true }))
+    expect(pruned).toMatchObject({ deleted_since: 25, pruned: 25 })
+    expect(pruned.deleted_uris).toEqual([...gone].sort().slice(0, 20))
+    expect(all(db, "SELECT count(*) AS n FROM posts")[0]!.n).toBe(14)
+  })
+
   it("prunes only the account's posts the repository lacks: not another account's inside its span, nor one without a uri", async () => {
     const { db, newerCar } = await importedThenNewer("span")
     const d = new Database(db)

@@ -7,8 +7,9 @@
  *
  * Exit codes: 0 imported · 1 the archive could not be written (locked, disk
  * full; left as it was) · 2 unreadable input (the CAR, --blobs, or a --db
- * that is not an archive) · 130 interrupted by SIGINT or SIGTERM before the
- * archive committed (left as it was; a new archive is not created).
+ * that is not an archive, or that cannot be made or written where it is named)
+ * · 130 interrupted by SIGINT or SIGTERM before the archive committed (left
+ * as it was; a new archive is not created).
  */
 import * as Effect from "effect/Effect"
 import * as Command from "effect/cli/Command"
@@ -57,7 +58,7 @@ const toCliError = (core: typeof import("@skyporter/core"), db: string) => (e: C
         ? new core.ArchiveError({ reason: "NotArchive", path: db, message: e.message })
         : new core.ExportFailed({ stage: "write", message: e.message })
 
-const lines = (s: Import.Summary, db: string): Array<string> => {
+const lines = (s: Import.Summary, db: string, blobsGiven: boolean): Array<string> => {
   const skipped = Object.entries(s.skipped)
   const out = [
     `imported ${s.did} (commit ${s.rev || s.commit}): ${plural(
@@ -70,15 +71,28 @@ const lines = (s: Import.Summary, db: string): Array<string> => {
   ]
   if (s.media_rows > 0) {
     const media = path.join(path.dirname(db), "media")
-    out.push(
-      `${plural(
-        s.media_rows,
-        "image"
-      )}: ${s.blobs.copied} blob files copied into ${media}, ${s.blobs.present} already there, ` +
-        `${s.blobs.absent} not found` +
-        (s.blobs.mismatch > 0 ? `, ${s.blobs.mismatch} not matching their CID (not copied)` : "") +
-        (s.blobs.absent + s.blobs.mismatch > 0 ? " (an export with --media lists those as missing)" : "")
-    )
+    const images = `${plural(s.media_rows, "image")}: `
+    if (!blobsGiven) {
+      // Nothing was looked for: the files not already in media/ are not "not found".
+      out.push(
+        images +
+          (s.blobs.present === 0
+            ? "no blob files copied, as no --blobs folder was given (an export with --media lists them as missing)"
+            : `${plural(s.blobs.present, "blob file")} already in ${media}` +
+              (s.blobs.absent > 0
+                ? `; the other ${s.blobs.absent} not copied, as no --blobs folder was given ` +
+                  "(an export with --media lists those as missing)"
+                : ""))
+      )
+    } else {
+      out.push(
+        images +
+          `${s.blobs.copied} blob files copied into ${media}, ${s.blobs.present} already there, ` +
+          `${s.blobs.absent} not found` +
+          (s.blobs.mismatch > 0 ? `, ${s.blobs.mismatch} not matching their CID (not copied)` : "") +
+          (s.blobs.absent + s.blobs.mismatch > 0 ? " (an export with --media lists those as missing)" : "")
+      )
+    }
   }
   if (s.deleted_since > 0) {
     out.push(
@@ -96,10 +110,11 @@ const lines = (s: Import.Summary, db: string): Array<string> => {
 
 const run = (input: ImportFlags) =>
   Effect.gen(function* () {
-    const [{ Import }, core, ProgressView, { published }] = yield* Effect.promise(() =>
+    const [{ Import }, core, ArchiveTarget, ProgressView, { published }] = yield* Effect.promise(() =>
       Promise.all([
         import("@skyporter/car"),
         import("@skyporter/core"),
+        import("../ArchiveTarget.js"),
         import("../ProgressView.js"),
         import("../Published.js")
       ])
@@ -110,13 +125,14 @@ const run = (input: ImportFlags) =>
         message: `--batch-size ${input.batchSize}: it must be 1 or more`
       })
     }
-    // Before the "verifying" line: a directory is a wrong flag, not a damaged file.
-    if (statSync(input.car, { throwIfNoEntry: false })?.isDirectory()) {
+    // Before the "verifying" line: a missing file, a directory or a device is a wrong flag, not a damaged CAR.
+    const car = statSync(input.car, { throwIfNoEntry: false })
+    if (car?.isFile() !== true) {
       return yield* new core.InvalidRequest({
         field: "car",
         message:
-          `--car ${input.car} is a directory: it must name a CAR file, a repository export ` +
-          "(Settings → Export my data, or com.atproto.sync.getRepo)"
+          `--car ${input.car} ${car === undefined ? "does not exist" : car.isDirectory() ? "is a directory" : "is not a file"}: ` +
+          "it must name a CAR file, a repository export (Settings → Export my data, or com.atproto.sync.getRepo)"
       })
     }
     const blobs = Option.getOrUndefined(input.blobs)
@@ -135,16 +151,9 @@ const run = (input: ImportFlags) =>
       }
     }
     const db = path.resolve(input.db)
+    yield* ArchiveTarget.check("import", db)
     const quiet = input.quiet || input.json
-    if (!quiet) {
-      let size = ""
-      try {
-        size = ` (${(statSync(input.car).size / 2 ** 20).toFixed(1)} MB)`
-      } catch {
-        // the import names what is wrong with the file
-      }
-      process.stderr.write(`import: verifying ${input.car}${size}…\n`)
-    }
+    if (!quiet) process.stderr.write(`import: verifying ${input.car} (${(car.size / 2 ** 20).toFixed(1)} MB)…\n`)
     const existed = existsSync(db)
     const started = Date.now()
     // Made when writing starts (the first report, 0 posts), so that its rate and ETA count the
@@ -214,7 +223,9 @@ const run = (input: ImportFlags) =>
     if (!input.quiet) {
       const rate = seconds > 0 ? Math.round(summary.posts / seconds) : summary.posts
       process.stderr.write(
-        [...lines(summary, db), `done in ${seconds.toFixed(1)}s (${rate} posts/s)`].map((l) => `${l}\n`).join("")
+        [...lines(summary, db, blobs !== undefined), `done in ${seconds.toFixed(1)}s (${rate} posts/s)`]
+          .map((l) => `${l}\n`)
+          .join("")
       )
     }
     process.stdout.write(`${db}\n`)

@@ -1,41 +1,11 @@
 /** The `skyporter seed` handler, loaded only when `seed` runs (see Cli.ts). */
-import { Archive, ArchiveError, describe, Did, ExportFailed, InvalidRequest } from "@skyporter/core"
+import { ArchiveError, describe, Did, ExportFailed, InvalidRequest } from "@skyporter/core"
 import * as Synthetic from "@skyporter/synthetic"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { existsSync, statSync } from "node:fs"
-import * as path from "node:path"
+import * as ArchiveTarget from "../ArchiveTarget.js"
 import type { SeedFlags } from "../Cli.js"
-
-/**
- * An existing --db is opened as `export` opens it, for the same messages (a
- * directory, not SQLite, locked); one that a seed would create needs its folder.
- */
-const checkTarget = (db: string) =>
-  Effect.gen(function* () {
-    if (!existsSync(db)) {
-      const folder = path.dirname(path.resolve(db))
-      const found = statSync(folder, { throwIfNoEntry: false })
-      if (!found?.isDirectory()) {
-        return yield* new InvalidRequest({
-          field: "db",
-          message:
-            found === undefined
-              ? `cannot create ${db}: the folder ${folder} does not exist (seed makes the file, not its folder)`
-              : `cannot create ${db}: ${folder} is a file, not a folder`
-        })
-      }
-      return
-    }
-    // A SQLite file without bskyarchive's tables is seeded: they are created.
-    yield* Effect.scoped(Archive.open({ path: db, readOnly: true })).pipe(
-      Effect.catchIf(
-        (e) => e.reason === "NotArchive",
-        () => Effect.void
-      )
-    )
-  })
 
 /** Out of room or unable to write: the archive's (SQLite's codes) or the media files' (errno codes). */
 const WRITE_FAILURES = /^(SQLITE_FULL|SQLITE_IOERR|ENOSPC$|EDQUOT$|EFBIG$|EIO$|EROFS$)/
@@ -64,7 +34,7 @@ export const run = (flags: SeedFlags) =>
     const did = Option.getOrUndefined(flags.did)
     if (did !== undefined) yield* Did.validate(did)
     const mediaRoot = Option.getOrUndefined(flags.mediaRoot)
-    yield* checkTarget(flags.db)
+    yield* ArchiveTarget.check("seed", flags.db)
     const started = Date.now()
     const result = yield* Effect.try({
       try: () =>
