@@ -40,10 +40,10 @@ const FIELDS: Record<string, string> = {
   cursor: "cursor"
 }
 
-/** Rewrites `--flag` to the API field it stands for. */
+/** Rewrites `--flag` (and the second of a pair, `--since/--until`) to the API field it stands for. */
 export const apiWords = (message: string): string =>
   message.replace(
-    /(^|[\s("'])--([a-z][a-z-]*)/g,
+    /(^|[\s("']|(?<=(?:^|[\s("'])--[a-z][a-z-]*)\/)--([a-z][a-z-]*)/g,
     (_, before: string, flag: string) => `${before}${FIELDS[flag] ?? flag}`
   )
 
@@ -57,7 +57,7 @@ export interface Redactor {
   readonly mediaPath: (file: string) => string
   /** A manifest as answers show it: its media paths through `mediaPath`, its warnings too. */
   readonly manifest: (manifest: Manifest.Manifest) => Manifest.Manifest
-  /** A progress snapshot as answers and event streams show it: its error message redacted. */
+  /** A progress snapshot as answers and event streams show it: its error message in API words, redacted. */
   readonly snapshot: (snapshot: Progress.ProgressSnapshot) => Progress.ProgressSnapshot
 }
 
@@ -105,7 +105,7 @@ export const makeRedactor = (
     snapshot: (snapshot) =>
       snapshot.error === null
         ? snapshot
-        : { ...snapshot, error: { ...snapshot.error, message: quoted(snapshot.error.message) } },
+        : { ...snapshot, error: { ...snapshot.error, message: quoted(apiWords(snapshot.error.message)) } },
     manifest: (manifest) => ({
       ...manifest,
       missing_media: manifest.missing_media.map((m) => ({ ...m, file_path: mediaPath(m.file_path) })),

@@ -138,10 +138,12 @@ describe("media paths", () => {
 })
 
 describe("an export's error message", () => {
+  const redactor = makeRedactor([["/srv/skyporter/out", "<out>"]], "/srv/media")
+  /** The message of a failed export's snapshot, as answers show it. */
+  const failed = (message: string) =>
+    redactor.snapshot({ ...Progress.initial, status: "failed", error: { stage: "media", message } }).error!.message
+
   it("shows a quoted media path without its folders, as warnings do", () => {
-    const redactor = makeRedactor([["/srv/skyporter/out", "<out>"]], "/srv/media")
-    const failed = (message: string) =>
-      redactor.snapshot({ ...Progress.initial, status: "failed", error: { stage: "media", message } }).error!.message
     expect(failed('cannot copy "/home/alice/secret/x.jpg" into the export: no room (ENOSPC)')).toBe(
       'cannot copy "<path>/x.jpg" into the export: no room (ENOSPC)'
     )
@@ -154,5 +156,14 @@ describe("an export's error message", () => {
     expect(failed("cannot create the folder /srv/skyporter/out/did:plc:x: a file is in the way")).toBe(
       "cannot create the folder <out>/did:plc:x: a file is in the way"
     )
+  })
+
+  it("names the request's fields where the core or a format names the CLI's flags", () => {
+    expect(failed("too many posts. Export a date range with --since/--until (a year per page, say)")).toBe(
+      "too many posts. Export a date range with since/until (a year per page, say)"
+    )
+    expect(failed("check --media-root (or --did)")).toBe("check include_media (or did)")
+    // A path is not a flag: only a flag's pair after a slash is.
+    expect(failed("cannot create the folder out/--x")).toBe("cannot create the folder out/--x")
   })
 })

@@ -147,6 +147,29 @@ describe("the server", () => {
     expect((await request(url(), "DELETE", `/api/exports/${plain.id}`)).status).toBe(204)
   })
 
+  it("takes a format name in any case, as the CLI does, and records the format's own name", async () => {
+    const item = await startExport(url(), { did: DID_C, format: "CSV" })
+    expect(item.format).toBe("csv")
+    expect(await finished(url(), item.id)).toBe("completed")
+    const got = await request(url(), "GET", `/api/exports/${item.id}`)
+    expect(got.body.format).toBe("csv")
+    expect(got.body.manifest.export_format).toBe("csv")
+    expect(got.body.manifest.files.map((f: any) => f.path)).toEqual(["posts.csv"])
+    const listed = await request(url(), "GET", `/api/exports?did=${DID_C}`)
+    expect(listed.body.exports.find((e: any) => e.id === item.id).format).toBe("csv")
+    expect((await request(url(), "DELETE", `/api/exports/${item.id}`)).status).toBe(204)
+    // A plugin's format too; a name no format has in any case is still refused, listing them.
+    const slow = await startExport(url(), { did: DID_C, format: "SlowJSON" })
+    expect(slow.format).toBe("slowjson")
+    expect(await finished(url(), slow.id)).toBe("completed")
+    expect((await request(url(), "DELETE", `/api/exports/${slow.id}`)).status).toBe(204)
+    const unknown = await request(url(), "POST", "/api/exports", { body: { did: DID_C, format: "CSVX" } })
+    expectError(unknown, 400, "invalid_field")
+    expect(unknown.body.error.message).toBe(
+      'unknown format "CSVX"; available formats: json, csv, ndjson, html, slowjson'
+    )
+  })
+
   it("follows, links, downloads and deletes an export whose id is longer than 100 characters", async () => {
     // A did:web of 180 characters: its id (base64url of DID and name) is about 270.
     const did = `did:web:${"a".repeat(160)}.example.com`

@@ -103,6 +103,8 @@ export const prepare = Effect.fn("Export.prepare")(function* (request: ExportReq
   return {
     request: {
       ...request,
+      // The format's own name, whatever case the request wrote it in.
+      format: plugin.name,
       out: path.resolve(request.out),
       ...(request.mediaRoot === undefined ? {} : { mediaRoot: path.resolve(request.mediaRoot) })
     },

@@ -25,7 +25,12 @@ export interface Entry {
 
 export interface FormatRegistryShape {
   readonly formats: ReadonlyArray<Registered>
-  /** The plugin registered under `name`; InvalidRequest naming the available formats otherwise. */
+  /**
+   * The registered name `name` stands for: itself, or the one name equal to
+   * it ignoring case (`CSV` is `csv`); `name` itself when there is none.
+   */
+  readonly nameOf: (name: string) => string
+  /** The plugin `name` stands for (see `nameOf`); InvalidRequest naming the available formats otherwise. */
   readonly get: (name: string) => Effect.Effect<FormatPlugin, InvalidRequest>
 }
 
@@ -56,10 +61,17 @@ export const make = (entries: ReadonlyArray<Entry>): Effect.Effect<FormatRegistr
     }
     const formats = [...byName.values()]
     const names = () => formats.map((f) => f.plugin.name).join(", ") || "(none)"
+    const nameOf = (name: string): string => {
+      if (byName.has(name)) return name
+      // Two plugins may differ only in case ("md" and "MD"): then only the exact name picks one.
+      const matches = formats.filter((f) => f.plugin.name.toLowerCase() === name.toLowerCase())
+      return matches.length === 1 ? matches[0]!.plugin.name : name
+    }
     return {
       formats,
+      nameOf,
       get: (name: string) => {
-        const found = byName.get(name)
+        const found = byName.get(nameOf(name))
         return found
           ? Effect.succeed(found.plugin)
           : Effect.fail(

@@ -27,6 +27,7 @@ import * as path from "node:path"
 import * as BatchSource from "./BatchSource.js"
 import { describe, ExportFailed } from "./Errors.js"
 import * as MediaTarget from "./internal/MediaTarget.js"
+import { writeReason } from "./internal/OutputFile.js"
 import type * as Manifest from "./Manifest.js"
 
 /** The folder of an export that holds its media files. */
@@ -223,7 +224,7 @@ export const make = Effect.fn("Media.make")(function* (snapshot: BatchSource.Sna
     Effect.forEach(group, (item) =>
       place(item, inspected).pipe(
         Effect.mapError((e) =>
-          failed(`cannot copy ${JSON.stringify(item.row.file_path)} into the export: ${describe(e)}`)
+          failed(`cannot copy ${JSON.stringify(item.row.file_path)} into the export: ${writeReason(e)}`)
         ),
         Effect.tap((outcome) => {
           if (outcome._tag !== "Copied") return Effect.void
@@ -281,7 +282,7 @@ export const make = Effect.fn("Media.make")(function* (snapshot: BatchSource.Sna
     })
 
   const finish = Effect.suspend(() => destination.finish(files)).pipe(
-    Effect.mapError((e) => failed(`cannot flush the media files to disk: ${describe(e)}`))
+    Effect.mapError((e) => failed(`cannot flush the media files to disk: ${writeReason(e)}`))
   )
 
   return { copyBatch, finish, files, missing } satisfies Copier as Copier

@@ -13,7 +13,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import { readFileSync, statSync } from "node:fs"
+import { readFileSync, realpathSync, statSync } from "node:fs"
 import { createRequire } from "node:module"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
@@ -275,12 +275,15 @@ const pluginOf = (mod: Record<string, unknown>): { plugin: AnyPlugin; isDefault:
 const reason = (e: unknown): string =>
   process.env.SKYPORTER_DEBUG === "1" && e instanceof Error && e.stack ? e.stack : describe(e).split("\n")[0]!
 
+/** A loaded plugin and the module file it came from, every symbolic link resolved. */
+export type Imported = FormatRegistry.Entry & { readonly plugin: AnyPlugin; readonly file: string }
+
 /** Imports the module a SPEC names (from `base`) and takes the plugin it exports. */
 export const importPlugin = (
   spec: string,
   base: string,
   origin: string = spec
-): Effect.Effect<FormatRegistry.Entry & { readonly plugin: AnyPlugin }, InvalidRequest> =>
+): Effect.Effect<Imported, InvalidRequest> =>
   Effect.tryPromise({
     try: async () => {
       const file = resolveSpec(spec, base)
@@ -294,7 +297,7 @@ export const importPlugin = (
       }
       const found = pluginOf(mod)
       if (typeof found === "string") throw new Unresolvable(found)
-      return { plugin: found.plugin, origin, module: found.isDefault ? url : undefined }
+      return { plugin: found.plugin, origin, module: found.isDefault ? url : undefined, file: realpathSync(file) }
     },
     catch: (e) =>
       new InvalidRequest({
@@ -310,6 +313,7 @@ export const importPlugin = (
  * Loads the config file's plugins and the flags' specs next to the
  * built-ins, checks every option the config file sets against its plugin's
  * schema, and builds the registry (which rejects two plugins with one name).
+ * A module file named twice (the config file and a flag, say) is loaded once.
  * Every failure is an InvalidRequest whose message names the spec or file.
  */
 export const load = Effect.fn("PluginLoader.load")(function* (request: LoadRequest) {
@@ -320,6 +324,13 @@ export const load = Effect.fn("PluginLoader.load")(function* (request: LoadReque
   )
   const source = yield* readConfig(request.cwd, request.configFile)
   const loaded: Array<FormatRegistry.Entry> = []
+  const files = new Set<string>()
+  /** Registers what a spec loaded, unless its module file is loaded already. */
+  const add = (imported: Imported): void => {
+    if (files.has(imported.file)) return
+    files.add(imported.file)
+    loaded.push(imported)
+  }
   const options = new Map<string, Options>()
   const badOptions: Array<string> = []
 
@@ -329,8 +340,9 @@ export const load = Effect.fn("PluginLoader.load")(function* (request: LoadReque
       const [spec, given] = typeof entry === "string" ? [entry, undefined] : entry
       let found: FormatRegistry.Entry | undefined = builtinEntries.get(spec)
       if (found === undefined) {
-        found = yield* importPlugin(spec, base, `${spec} (${source.display})`)
-        loaded.push(found)
+        const imported = yield* importPlugin(spec, base, `${spec} (${source.display})`)
+        add(imported)
+        found = imported
       }
       if (given === undefined) continue
       const plugin = Plugin.toInternal(found.plugin, found.module)
@@ -345,7 +357,7 @@ export const load = Effect.fn("PluginLoader.load")(function* (request: LoadReque
     if (badOptions.length > 0) return yield* configError(`${source.display}: ${badOptions.join("; ")}`)
   }
   for (const spec of request.specs ?? []) {
-    if (!byPackage.has(spec)) loaded.push(yield* importPlugin(spec, request.cwd))
+    if (!byPackage.has(spec)) add(yield* importPlugin(spec, request.cwd))
   }
   const registry = yield* FormatRegistry.make([
     ...builtins.map((b): FormatRegistry.Entry => ({ plugin: b.plugin, origin: "built-in" })),

@@ -4,7 +4,7 @@
  * globalThis), so they need no packages of their own.
  */
 import { Effect, Exit, Schema } from "effect"
-import { mkdirSync, writeFileSync } from "node:fs"
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 import * as FormatPlugin from "../dist/FormatPlugin.js"
@@ -214,6 +214,18 @@ describe("specs that fail, with what to do", () => {
       'two plugins are named "x": ./x1.mjs and ./x2.mjs'
     )
     expect(await failure({ cwd, specs: ["./b.mjs"] })).toBe('two plugins are named "builtin": built-in and ./b.mjs')
+  })
+
+  it("one module file named several ways (a relative path, an absolute one, a link, its folder) is loaded once", async () => {
+    const cwd = tempDir()
+    packageJson(path.join(cwd, "fmt"), { name: "fmt", type: "module", main: "x.mjs" })
+    const file = moduleFile(path.join(cwd, "fmt", "x.mjs"), { default: plugin("x") })
+    symlinkSync(file, path.join(cwd, "link.mjs"))
+    const loaded = await load({ cwd, specs: ["./fmt/x.mjs", file, "./link.mjs", "./fmt"] })
+    expect(names(loaded)).toEqual([
+      ["builtin", "built-in"],
+      ["x", "./fmt/x.mjs"]
+    ])
   })
 })
 

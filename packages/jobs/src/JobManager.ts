@@ -212,7 +212,7 @@ export const make = Effect.fn("JobManager.make")(function* (config: Config) {
     const prepared = yield* Export.prepare({
       did: input.did,
       format: input.format,
-      options: config.formatOptions?.(input.format),
+      options: config.formatOptions?.(registry.nameOf(input.format)),
       since: input.since,
       until: input.until,
       out: store.out,

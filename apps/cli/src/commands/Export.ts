@@ -24,13 +24,6 @@ import * as Formats from "../Formats.js"
 import * as ProgressView from "../ProgressView.js"
 import { published } from "../Published.js"
 
-/** The registered name `format` means: itself, or the one name equal to it ignoring case. */
-export const formatName = (names: ReadonlyArray<string>, format: string): string => {
-  if (names.includes(format)) return format
-  const matches = names.filter((n) => n.toLowerCase() === format.toLowerCase())
-  return matches.length === 1 ? matches[0]! : format
-}
-
 /** At most this many accounts are listed when a DID has no posts; beyond, only their number. */
 export const LISTED_ACCOUNTS = 10
 
@@ -96,10 +89,7 @@ export const run = (flags: ExportFlags) =>
       })
     }
     const loaded = yield* Formats.load(flags.plugin, Option.getOrUndefined(flags.config))
-    const format = formatName(
-      loaded.registry.formats.map((f) => f.plugin.name),
-      flags.format
-    )
+    const format = loaded.registry.nameOf(flags.format)
     const options = PluginLoader.optionsFor(loaded, format, yield* Formats.parseOptions(flags.option))
     // Checked before Export.prepare (which checks again) for its one-line messages.
     yield* PluginOptions.decode(yield* loaded.registry.get(format), options)

@@ -5,10 +5,12 @@
  * fails with ENOSPC — while writing posts, or, on a disk sized to hold the
  * posts file exactly, while writing the manifest (or, with --zip, the
  * archive) — and exits 1 saying the disk is full, with nothing published and
- * no temporary directory left.
+ * no temporary directory left. Copying media files fails the same way, naming
+ * the file as the archive stores it.
  * (The file-size limit, EFBIG, is in ../limits.test.ts.)
  */
-import { readFileSync } from "node:fs"
+import { Synthetic } from "@skyporter/testkit"
+import { existsSync, readFileSync } from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 import { exportOk, readExport, sharedArchive, show } from "../support.js"
@@ -20,8 +22,9 @@ const POSTS = 20_000
 const fx = sharedArchive(DID, POSTS)
 
 /**
- * Mounts a tmpfs of `size` bytes on the output folder, runs the export into
- * it, and lists what the export left there (the tmpfs vanishes with the namespace).
+ * Mounts a tmpfs of `size` bytes on the output folder, runs the export of
+ * `db` (default: the shared archive) into it, and lists what the export left
+ * there (the tmpfs vanishes with the namespace).
  */
 const SCRIPT = `
 out="$1"; listing="$2"; size="$3"; shift 3
@@ -33,12 +36,12 @@ find "$out" -mindepth 1 -printf '%P\\n' | sort > "$listing"
 exit $rc
 `
 
-const exportOnTmpfs = async (name: string, size: number, extra: ReadonlyArray<string> = []) => {
+const exportOnTmpfs = async (name: string, size: number, extra: ReadonlyArray<string> = [], db = fx.db) => {
   const out = path.join(fx.dir, `out-${name}`)
   const listing = path.join(fx.dir, `listing-${name}`)
   const r = await startInNamespace(
     SCRIPT,
-    [out, listing, String(size), "export", "--db", fx.db, "--did", DID, "--batch-size", "500", ...extra],
+    [out, listing, String(size), "export", "--db", db, "--did", DID, "--batch-size", "500", ...extra],
     {
       cwd: fx.dir
     }
@@ -77,6 +80,31 @@ describe.skipIf(!canMount())("a full disk (tmpfs in a private mount namespace)",
     const { left, r } = await exportOnTmpfs("manifest", size, ["--threads", "2"])
     expect(r.code, show(r)).toBe(1)
     expect(r.stderr).toMatch(/cannot write the manifest: the output disk is full \(ENOSPC\)/)
+    expect(r.stdout).toBe("")
+    expect(left, show(r)).toEqual([])
+  }, 180_000)
+
+  it("room for the posts but not the media files: exit 1 naming the file as stored, no folder of the export", async () => {
+    const db = path.join(fx.dir, "with-media.db")
+    const mediaRoot = path.join(fx.dir, "with-media")
+    Synthetic.seedArchive(db, { posts: 2000, did: DID, seed: 7, otherDids: 0, mediaRoot })
+    const reference = readExport(
+      await exportOk(["--db", db, "--did", DID, "--out", path.join(fx.dir, "reference-media"), "--quiet"], {
+        cwd: fx.dir
+      }),
+      "json"
+    )
+    // posts.json and a few pages fit; the media files (a thousand or so, several MB) do not.
+    const size = Math.ceil(reference.manifest.files[0]!.bytes / 4096) * 4096 + 16 * 4096
+    const { left, r } = await exportOnTmpfs("media", size, ["--media", "--media-root", mediaRoot], db)
+    expect(r.code, show(r)).toBe(1)
+    const named = /cannot copy "([^"]+)" into the export: the output disk is full \(ENOSPC\)\n/.exec(r.stderr)
+    expect(named, show(r)).not.toBeNull()
+    // The path as the archive stores it (relative to the media root), and no path of the export's.
+    expect(path.isAbsolute(named![1]!)).toBe(false)
+    expect(existsSync(path.join(mediaRoot, named![1]!))).toBe(true)
+    expect(r.stderr).not.toContain(path.join(fx.dir, "out-media"))
+    expect(r.stderr).not.toContain(".skyporter-tmp-")
     expect(r.stdout).toBe("")
     expect(left, show(r)).toEqual([])
   }, 180_000)

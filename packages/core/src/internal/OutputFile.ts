@@ -33,7 +33,16 @@ const writeFully = async (handle: fs.FileHandle, data: ReadonlyArray<Uint8Array>
   return total
 }
 
-/** A user-facing reason for a failed write. */
+/**
+ * A system error's text without the paths Node appends to it (`EIO: i/o error,
+ * copyfile '…' -> '…'`): they name the export's temporary folder.
+ */
+const withoutPaths = (e: unknown): string =>
+  typeof (e as NodeJS.ErrnoException).syscall === "string"
+    ? describe(e).replace(/ '[^']*'(?: -> '[^']*')?/g, "")
+    : describe(e)
+
+/** A user-facing reason for a failed write into the export (a data file, the manifest, a media file). */
 export const writeReason = (e: unknown): string => {
   switch ((e as NodeJS.ErrnoException).code) {
     case "ENOSPC":
@@ -48,7 +57,7 @@ export const writeReason = (e: unknown): string => {
     case "EPERM":
       return `the output folder is not writable (${(e as NodeJS.ErrnoException).code})`
     default:
-      return describe(e)
+      return withoutPaths(e)
   }
 }
 
