@@ -65,7 +65,9 @@ const exportFlags = {
     Flag.withDefault("./exports")
   ),
   json: Flag.Boolean("json").pipe(
-    Flag.withDescription("Print the manifest as JSON on stdout instead of the path"),
+    Flag.withDescription(
+      'Print the manifest as JSON on stdout, with the export\'s path as "path", instead of the path'
+    ),
     Flag.withDefault(false)
   ),
   quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("Print nothing but errors"), Flag.withDefault(false)),

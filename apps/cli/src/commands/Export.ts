@@ -131,7 +131,10 @@ export const run = (flags: ExportFlags) =>
               if (flags.media && !flags.quiet) {
                 process.stderr.write(skippedMediaNotice(event.manifest, Media.rootOf(mediaRoot, flags.db)))
               }
-              process.stdout.write(`${flags.json ? JSON.stringify(event.manifest) : event.path}\n`)
+              // With --json, the path too: a script cannot guess it (a second export in the same second gets `_2`).
+              process.stdout.write(
+                `${flags.json ? JSON.stringify({ path: event.path, ...event.manifest }) : event.path}\n`
+              )
               published.value = true
               posts = event.manifest.post_count
             }
