@@ -45,7 +45,11 @@ const config = Flag.String("config").pipe(
 
 const exportFlags = {
   db: Flag.String("db").pipe(Flag.withDescription("The bskyarchive SQLite archive to read")),
-  did: Flag.String("did").pipe(Flag.withDescription("Whose posts: the account's DID (exact match)")),
+  did: Flag.String("did").pipe(
+    Flag.withDescription(
+      "Whose posts: the account's DID (exact match) or its handle in the archive (alice.bsky.social, any case)"
+    )
+  ),
   format: Flag.String("format").pipe(
     Flag.withDescription(
       "Output format: json, csv, ndjson, html, or the name of a loaded plugin, in any case (default: json)"
@@ -65,7 +69,9 @@ const exportFlags = {
     Flag.withDefault("./exports")
   ),
   json: Flag.Boolean("json").pipe(
-    Flag.withDescription("Print the manifest as JSON on stdout instead of the path"),
+    Flag.withDescription(
+      'Print the manifest as JSON on stdout, with the export\'s path as "path", instead of the path'
+    ),
     Flag.withDefault(false)
   ),
   quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("Print nothing but errors"), Flag.withDefault(false)),
@@ -105,6 +111,21 @@ const exportCommand = Command.make("export", exportFlags, (flags) =>
     (handler) => handler.run(flags)
   )
 ).pipe(Command.withDescription("Export one account's posts (all, or a date range) to a file"))
+
+const accountsFlags = {
+  db: Flag.String("db").pipe(Flag.withDescription("The bskyarchive SQLite archive to read (never written)")),
+  json: Flag.Boolean("json").pipe(Flag.withDescription("Print the list as a JSON array"), Flag.withDefault(false))
+}
+export type AccountsFlags = Command.Command.Config.Infer<typeof accountsFlags>
+
+const accountsCommand = Command.make("accounts", accountsFlags, (flags) =>
+  Effect.flatMap(
+    Effect.promise(() => import("./commands/Accounts.js")),
+    (handler) => handler.run(flags)
+  )
+).pipe(
+  Command.withDescription("List the accounts an archive holds posts for: DID, handle, posts, first and last post dates")
+)
 
 const seedFlags = {
   db: Flag.String("db").pipe(Flag.withDescription("The archive file to create or add to")),
@@ -196,11 +217,11 @@ const serveCommand = Command.make("serve", serveFlags, (flags) =>
 
 export const root = Command.make("skyporter").pipe(
   Command.withDescription("Export your Bluesky archive (bskyarchive SQLite) to JSON, CSV and plugin formats"),
-  Command.withSubcommands([exportCommand, seedCommand, formatsCommand, serveCommand, Import.command])
+  Command.withSubcommands([exportCommand, accountsCommand, seedCommand, formatsCommand, serveCommand, Import.command])
 )
 
 /** The subcommands, for messages that name the command that failed. */
-export const COMMANDS: ReadonlyArray<string> = ["export", "seed", "formats", "serve", "import"]
+export const COMMANDS: ReadonlyArray<string> = ["export", "accounts", "seed", "formats", "serve", "import"]
 
 /** `skyporter` or `skyporter <subcommand>`: how messages and help hints name a command. */
 export const commandName = (path: ReadonlyArray<string>): string =>

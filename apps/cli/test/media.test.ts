@@ -45,11 +45,13 @@ const mediaRows = (db: string, where = "1"): Array<MediaRow> => {
   }
 }
 
-/** Runs an export with --json; returns the manifest printed on stdout. */
+/** Runs an export with --json; returns the manifest printed on stdout (without the export's path beside it). */
 const exportJson = async (args: ReadonlyArray<string>, cwd = fx.dir): Promise<Manifest> => {
   const r = await run(["export", ...args, "--json", "--quiet"], { cwd })
   expect(r.code, show(r)).toBe(0)
-  return JSON.parse(r.stdout) as Manifest
+  const { path: published, ...manifest } = JSON.parse(r.stdout) as Manifest & { path: string }
+  expect(existsSync(published), published).toBe(true)
+  return manifest
 }
 
 /** The single export under `out`, for the main DID. */

@@ -61,7 +61,7 @@ describe("a DID with no posts in the archive", () => {
     expect(r.code, show(r)).toBe(0)
     expect(r.stderr).toBe(
       "skyporter export: the archive holds no posts for did:plc:nobody; the export is empty.\n" +
-        "The archive holds posts of 12 other accounts (check --did).\n"
+        "The archive holds posts of 12 other accounts (check --did; `skyporter accounts --db FILE` lists them).\n"
     )
   }, 60_000)
 

@@ -1,6 +1,7 @@
 /**
  * stdout carries only the result: one line with the absolute path of the
- * published directory, or with `--json` the manifest as one JSON document.
+ * published directory, or with `--json` one JSON document: the manifest and
+ * the directory's path as "path".
  * Progress goes to stderr; `--quiet` prints nothing on success. Two exports
  * in the same second land in distinct directories.
  */
@@ -69,7 +70,7 @@ describe("stdout discipline", () => {
     expect(path.dirname(published)).toBe(path.join(cwd, "exports", DID))
   }, 60_000)
 
-  it("--json: one JSON document equal to manifest.json on disk", async () => {
+  it('--json: one JSON document, manifest.json on disk plus the export\'s "path"', async () => {
     const out = path.join(fx.dir, "out-json")
     const r = await run(["export", "--db", fx.db, "--did", DID, "--format", "csv", "--out", out, "--json"], {
       cwd: fx.dir
@@ -77,12 +78,14 @@ describe("stdout discipline", () => {
     expect(r.code, show(r)).toBe(0)
     expect(r.stdout.endsWith("\n")).toBe(true)
     expect(r.stdout.slice(0, -1)).not.toMatch(/\n/)
-    const printed = JSON.parse(r.stdout) as Manifest
+    const { path: printedPath, ...printed } = JSON.parse(r.stdout) as Manifest & { path: string }
     const dirs = exportDirs(out, DID)
     expect(dirs).toHaveLength(1)
     const published = path.join(out, DID, dirs[0]!)
+    expect(printedPath).toBe(published)
     const { manifest } = readExport(published, "csv")
     expect(printed).toEqual(manifest)
+    // manifest.json itself has no "path".
     expect(JSON.parse(readFileSync(path.join(published, "manifest.json"), "utf8"))).toEqual(printed)
     expect(printed.post_count).toBe(POSTS)
     expect(printed.did).toBe(DID)
@@ -125,12 +128,13 @@ describe("two exports in the same second", () => {
     }
     const r = await run(["export", "--db", fx.db, "--did", DID, "--out", out, "--json", "--quiet"], { cwd: fx.dir })
     expect(r.code, show(r)).toBe(0)
-    // --quiet with --json: nothing on stderr, the manifest on stdout.
+    // --quiet with --json: nothing on stderr, the manifest and the path on stdout.
     expect(r.stderr).toBe("")
-    const manifest = JSON.parse(r.stdout) as Manifest
+    const { path: printedPath, ...manifest } = JSON.parse(r.stdout) as Manifest & { path: string }
     expect(manifest.post_count).toBe(POSTS)
     const stamp = stampOf(Date.parse(manifest.export_timestamp))
     const published = path.join(out, DID, `${stamp}_2`)
+    expect(printedPath).toBe(published)
     expect(readExport(published, "json").manifest).toEqual(manifest)
     // The occupied directory was left as it was (empty).
     expect(readdirSync(path.join(out, DID, stamp))).toEqual([])

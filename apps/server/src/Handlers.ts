@@ -11,6 +11,7 @@ import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import type { JobError, Redactor } from "./ApiErrors.js"
 import type * as Auth from "./Auth.js"
 import * as Download from "./Download.js"
+import * as Handles from "./Handles.js"
 import { ApiError, badRequest, decodeStrict, readJsonBody } from "./Http.js"
 import type * as Routes from "./Routes.js"
 import * as Sse from "./Sse.js"
@@ -163,7 +164,7 @@ export const make = (deps: HandlerDeps): Record<Routes.RouteName, Handler> => {
         const body = yield* decodeStrict(CreateExport, yield* readJsonBody, "the request body")
         const item = yield* manager.submit(
           {
-            did: body.did,
+            did: yield* Handles.didOf(deps.archive, body.did, ctx.access),
             format: body.format,
             since: body.since,
             until: body.until,

@@ -1,12 +1,16 @@
 /**
  * `--auth`: bearer tokens bound to a DID or to every DID. A token sees and
  * touches only its DID's exports; anyone else's answer 404, exactly as if
- * they did not exist.
+ * they did not exist. A handle in a new export's `did` is looked up among
+ * the accounts the token may export.
  */
+import Database from "better-sqlite3"
 import { beforeAll, describe, expect, it } from "vitest"
 import {
   DID_A,
   DID_B,
+  DID_C,
+  expectError,
   finished,
   POSTS,
   readEvents,
@@ -125,5 +129,43 @@ describe("authentication", () => {
   it("lets a DID token delete its own export", async () => {
     expect((await request(url(), "DELETE", `/api/exports/${exportA.id}`, { token: TOKEN_A })).status).toBe(204)
     expect((await request(url(), "DELETE", `/api/exports/${exportA.id}`, { token: TOKEN_A })).status).toBe(404)
+  })
+})
+
+// Last: the exports it makes would show in the listings above.
+describe("a handle for did", () => {
+  it("names an account the token may export; another's handle is unknown to it, not forbidden", async () => {
+    const db = new Database(shared.fixture.db)
+    db.exec(`CREATE TABLE profiles (did TEXT PRIMARY KEY, handle TEXT);
+      INSERT INTO profiles VALUES ('${DID_A}', 'alice.example.com'), ('${DID_B}', 'Bob.Example.com'),
+        ('${DID_C}', 'carol.example.com'), ('did:plc:stalecarol', 'carol.example.com');`)
+    db.close()
+    /** A new export of `did` refused with 400 and exactly `message`. */
+    const expectRefused = async (did: string, token: string, message: string) => {
+      const r = await request(url(), "POST", "/api/exports", { body: { did, format: "json" }, token })
+      expectError(r, 400, "invalid_field")
+      expect(r.body.error.message).toBe(message)
+    }
+
+    const mine = await startExport(url(), { did: "@Alice.example.com", format: "json" }, TOKEN_A)
+    expect(mine.did).toBe(DID_A)
+    expect(await finished(url(), mine.id, TOKEN_A)).toBe("completed")
+
+    await expectRefused(
+      "bob.example.com",
+      TOKEN_A,
+      "no account in the archive has the handle @bob.example.com (matched ignoring case); GET /api/accounts lists them"
+    )
+    const all = await startExport(url(), { did: "bob.example.com", format: "json" }, TOKEN_ALL)
+    expect(all.did).toBe(DID_B)
+    expect(await finished(url(), all.id, TOKEN_ALL)).toBe("completed")
+
+    await expectRefused(
+      "carol.example.com",
+      TOKEN_ALL,
+      `the handle @carol.example.com belongs to 2 DIDs in the archive (stale profiles): ${DID_C}, did:plc:stalecarol; ` +
+        "give did the DID to export"
+    )
+    await expectRefused("xyz", TOKEN_ALL, 'did "xyz": expected a DID (did:plc:…) or a handle (alice.bsky.social)')
   })
 })

@@ -20,24 +20,20 @@ import * as Stream from "effect/Stream"
 import { existsSync, statSync } from "node:fs"
 import * as path from "node:path"
 import type { ExportFlags } from "../Cli.js"
+import * as DidFlag from "../DidFlag.js"
 import * as Formats from "../Formats.js"
 import * as ProgressView from "../ProgressView.js"
 import { published } from "../Published.js"
 
-/** At most this many accounts are listed when a DID has no posts; beyond, only their number. */
-export const LISTED_ACCOUNTS = 10
-
 /** What stderr says when the archive holds no posts for `did`: the accounts it does hold. */
 export const noPostsNotice = (did: string, accounts: ReadonlyArray<Accounts.Account>): string => {
   const head = `skyporter export: the archive holds no posts for ${did}; the export is empty.`
-  if (accounts.length === 0) return `${head}\nThe archive holds no posts at all.\n`
-  if (accounts.length > LISTED_ACCOUNTS) {
-    return `${head}\nThe archive holds posts of ${accounts.length} other accounts (check --did).\n`
+  const entries = DidFlag.accountEntries(accounts)
+  if (typeof entries === "number") {
+    return `${head}\nThe archive holds posts of ${entries} other accounts (check --did; ${DidFlag.LIST_HINT} lists them).\n`
   }
-  const lines = accounts.map(
-    (a) => `  ${a.did}${a.handle === null ? "" : ` (@${a.handle})`}: ${a.posts} post${a.posts === 1 ? "" : "s"}`
-  )
-  return `${head}\nIt holds posts of:\n${lines.join("\n")}\n`
+  if (entries.length === 0) return `${head}\nThe archive holds no posts at all.\n`
+  return `${head}\nIt holds posts of:\n${entries.map((e) => `  ${e}`).join("\n")}\n`
 }
 
 /** Why media files were skipped, in words, per `missing_media` reason. */
@@ -93,8 +89,9 @@ export const run = (flags: ExportFlags) =>
     const options = PluginLoader.optionsFor(loaded, format, yield* Formats.parseOptions(flags.option))
     // Checked before Export.prepare (which checks again) for its one-line messages.
     yield* PluginOptions.decode(yield* loaded.registry.get(format), options)
+    const did = yield* DidFlag.resolve(flags.db, flags.did)
     const prepared = yield* Export.prepare({
-      did: flags.did,
+      did,
       format,
       options,
       since: Option.getOrUndefined(flags.since),
@@ -121,7 +118,10 @@ export const run = (flags: ExportFlags) =>
               if (flags.media && !flags.quiet) {
                 process.stderr.write(skippedMediaNotice(event.manifest, Media.rootOf(mediaRoot, flags.db)))
               }
-              process.stdout.write(`${flags.json ? JSON.stringify(event.manifest) : event.path}\n`)
+              // With --json, the path too: a script cannot guess it (a second export in the same second gets `_2`).
+              process.stdout.write(
+                `${flags.json ? JSON.stringify({ path: event.path, ...event.manifest }) : event.path}\n`
+              )
               published.value = true
               posts = event.manifest.post_count
             }
@@ -132,11 +132,11 @@ export const run = (flags: ExportFlags) =>
       if (posts === 0) {
         const { database } = yield* Archive.Archive
         const accounts = yield* Effect.sync(() => Accounts.list(database))
-        if (!accounts.some((a) => a.did === flags.did)) {
-          yield* Effect.sync(() => process.stderr.write(noPostsNotice(flags.did, accounts)))
+        if (!accounts.some((a) => a.did === did)) {
+          yield* Effect.sync(() => process.stderr.write(noPostsNotice(did, accounts)))
         }
       }
-    }).pipe(Effect.provide(Archive.Archive.layer({ path: flags.db, did: flags.did, media: flags.media })))
+    }).pipe(Effect.provide(Archive.Archive.layer({ path: flags.db, did, media: flags.media })))
   }).pipe(
     // Last, once every temporary file is gone: a stopped export says so.
     Effect.onInterrupt(() =>
