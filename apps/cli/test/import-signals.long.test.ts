@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as Repos from "../../../packages/car/test/support/Repos.js"
+import { signalWhileLocked } from "./faults/helpers.js"
 import { listTree, removeDir, run, show, start, tempDir, waitFor } from "./support.js"
 
 const POSTS = 3_000
@@ -32,16 +33,21 @@ afterAll(() => removeDir(dir))
 
 const fileHash = (p: string) => createHash("sha256").update(readFileSync(p)).digest("hex")
 
+/** A folder `name` holding a seeded archive, and the archive's hash. */
+const seeded = async (name: string) => {
+  const folder = path.join(dir, name)
+  mkdirSync(folder)
+  const db = path.join(folder, "archive.db")
+  const r = await run(["seed", "--db", db, "--posts", "50"], { cwd: dir })
+  expect(r.code, show(r)).toBe(0)
+  return { folder, db, before: fileHash(db) }
+}
+
 const importArgs = (db: string) => ["import", "--car", car, "--db", db, "--blobs", blobsDir, "--batch-size", "1"]
 
 describe.each(["SIGINT", "SIGTERM"] as const)("%s during an import", (signal) => {
   it("mid-write: exits 130, the archive as it was, no journal, blob copy or folder left", async () => {
-    const folder = path.join(dir, `existing-${signal}`)
-    mkdirSync(folder)
-    const db = path.join(folder, "archive.db")
-    const seeded = await run(["seed", "--db", db, "--posts", "50"], { cwd: dir })
-    expect(seeded.code, show(seeded)).toBe(0)
-    const before = fileHash(db)
+    const { folder, db, before } = await seeded(`existing-${signal}`)
     const treeBefore = listTree(folder)
 
     const running = start(importArgs(db), { cwd: dir })
@@ -77,6 +83,16 @@ describe.each(["SIGINT", "SIGTERM"] as const)("%s during an import", (signal) =>
         running.child.kill("SIGCONT")
       }
     }
+  }, 240_000)
+
+  it("while it waits for a locked archive: exits 130 at once, the archive as it was", async () => {
+    const { folder, db, before } = await seeded(`locked-${signal}`)
+    await signalWhileLocked(db, "hold", importArgs(db), signal, (r) => {
+      expect(r.stderr).toContain(`skyporter import: interrupted; ${db} was left as it was`)
+      // The holder's own write is not committed yet: the file is as it was before the lock.
+      expect(fileHash(db)).toBe(before)
+    })
+    expect(listTree(folder)).toEqual(["archive.db"])
   }, 240_000)
 
   it("while the CAR is verified: exits 130 and creates no archive", async () => {

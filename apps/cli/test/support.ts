@@ -6,7 +6,7 @@ import { Archive, ArchiveSchema } from "@skyporter/core"
 import Database from "better-sqlite3"
 import { type ChildProcess, spawn } from "node:child_process"
 import { createHash } from "node:crypto"
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, expect } from "vitest"
@@ -136,6 +136,22 @@ export const waitFor = async (what: string, condition: () => boolean, timeoutMs 
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
     await sleep(20)
+  }
+}
+
+/** Whether process `pid` holds `file` open (Linux's /proc): a subprocess got as far as opening it. */
+export const holdsOpen = (pid: number | undefined, file: string): boolean => {
+  const fds = `/proc/${pid}/fd`
+  try {
+    return readdirSync(fds).some((fd) => {
+      try {
+        return readlinkSync(path.join(fds, fd)) === file
+      } catch {
+        return false // closed meanwhile
+      }
+    })
+  } catch {
+    return false // not started, or ended
   }
 }
 

@@ -136,8 +136,10 @@ const execute: (
   const dbPath = path.resolve(request.db)
   const created = !fs.existsSync(dbPath)
   const blobs = BlobFiles.make(request.blobs, path.dirname(dbPath))
-  const writer = yield* Effect.try({ try: () => ArchiveWriter.begin(dbPath, created), catch: failed }).pipe(
-    Effect.tapError(() => Effect.sync(() => created && removeDatabase(dbPath)))
+  // Interrupted while it waits for a lock, a new archive goes too.
+  const writer = yield* ArchiveWriter.begin(dbPath, created).pipe(
+    Effect.mapError(failed),
+    Effect.onError(() => Effect.sync(() => created && removeDatabase(dbPath)))
   )
 
   const outcome = { copied: 0, present: 0, absent: 0, mismatch: 0 }
@@ -216,13 +218,8 @@ const execute: (
       report()
       unseen = walk
     }
-    yield* Effect.try({
-      try: () => {
-        writer.commit()
-        onProgress?.({ posts_done: done, posts_total: done, committed: true })
-      },
-      catch: failed
-    })
+    yield* writer.commit().pipe(Effect.mapError(failed))
+    onProgress?.({ posts_done: done, posts_total: done, committed: true })
     const inserted = added
     const posts = done
     const skipped: Record<string, number> = {}

@@ -10,10 +10,12 @@ import Database from "better-sqlite3"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Result from "effect/Result"
 import { accessSync, closeSync, constants, existsSync, openSync, readSync, statSync } from "node:fs"
 import { basename, dirname } from "node:path"
 import * as ArchiveSchema from "./ArchiveSchema.js"
 import { ArchiveError, describe } from "./Errors.js"
+import * as LockWait from "./LockWait.js"
 import * as Timestamp from "./Timestamp.js"
 
 export interface ArchiveShape {
@@ -58,7 +60,7 @@ export interface OpenOptions {
   readonly readOnly?: boolean
   /** Refuse an archive without bskyarchive's `media` table (an export with media needs it). */
   readonly media?: boolean
-  /** Milliseconds to wait on a locked database before failing (never hang). */
+  /** Milliseconds to wait on a locked database before failing (never hang); an interrupt ends the wait. */
   readonly busyTimeout?: number
   /**
    * The one account to be exported, when known. The export-order index is
@@ -71,17 +73,18 @@ export interface OpenOptions {
 
 /**
  * Whether `did` holds at least a third of the archive's posts, counted from
- * the indexes alone; any failure (a writer's lock) means no.
+ * the indexes alone; any failure (a writer's lock held past `timeout`) means no.
  */
-const holdsAThird = (database: Database.Database, did: string): boolean => {
-  try {
-    const mine = Number(database.prepare("SELECT COUNT(*) FROM posts WHERE did = ?").pluck().get(did))
-    const all = Number(database.prepare("SELECT COUNT(*) FROM posts").pluck().get())
-    return mine > 0 && 3 * mine >= all
-  } catch {
-    return false
-  }
-}
+const holdsAThird = (database: Database.Database, did: string, timeout: number): Effect.Effect<boolean> =>
+  LockWait.on(
+    database,
+    () => {
+      const mine = Number(database.prepare("SELECT COUNT(*) FROM posts WHERE did = ?").pluck().get(did))
+      const all = Number(database.prepare("SELECT COUNT(*) FROM posts").pluck().get())
+      return mine > 0 && 3 * mine >= all
+    },
+    timeout
+  ).pipe(Effect.orElseSucceed(() => false))
 
 const fail = (reason: ArchiveError["reason"], path: string, message: string) =>
   new ArchiveError({ reason, path, message })
@@ -90,8 +93,6 @@ const isNotDatabase = (e: unknown) => {
   const code = (e as { code?: unknown }).code
   return code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT"
 }
-
-const isBusy = (e: unknown) => String((e as { code?: unknown }).code ?? "").startsWith("SQLITE_BUSY")
 
 /**
  * A WAL-mode archive needs its `-shm` file: in a folder that cannot be
@@ -122,7 +123,7 @@ const walNeedsShm = (path: string): boolean => {
 /** The error for a failed first read of the archive. */
 const unreadable = (path: string, timeout: number, e: unknown) => {
   if (isNotDatabase(e)) return fail("NotSqlite", path, `${path} is not a SQLite database (${describe(e)})`)
-  if (isBusy(e)) {
+  if (LockWait.isBusy(e)) {
     return fail(
       "Locked",
       path,
@@ -163,12 +164,12 @@ const connect = (path: string, options: Database.Options): Database.Database => 
 }
 
 /**
- * Adds the export-order index. SQLite sorts its keys within the page cache
+ * Builds the export-order index. SQLite sorts its keys within the page cache
  * and spills the rest to temporary files: a 2 MB cache builds it as fast as
  * the default 16 MB with less memory, and one helper thread sorts beside
  * this one on a core the export does not use yet (docs/performance.md).
  */
-const addExportIndex = (db: Database.Database): void => {
+const buildExportIndex = (db: Database.Database): void => {
   const cacheSize = db.pragma("cache_size", { simple: true })
   const threads = db.pragma("threads", { simple: true })
   db.pragma("cache_size = -2000")
@@ -180,6 +181,28 @@ const addExportIndex = (db: Database.Database): void => {
     db.pragma(`threads = ${Number(threads)}`)
   }
 }
+
+/**
+ * Adds the export-order index in a transaction of its own: a lock met at
+ * the commit is waited for without building the index again, and a failure
+ * (an interrupt too) leaves the archive as it was.
+ */
+const addExportIndex = (db: Database.Database, timeout: number): Effect.Effect<void, unknown> =>
+  Effect.gen(function* () {
+    yield* LockWait.on(db, () => db.exec("BEGIN IMMEDIATE"), timeout)
+    // Inside the transaction a busy statement is not retried (SQLite asks for a rollback).
+    yield* Effect.try({
+      try: () => LockWait.withBusyTimeout(db, LockWait.attemptTimeout(timeout), () => buildExportIndex(db)),
+      catch: (e) => e
+    })
+    yield* LockWait.on(db, () => db.exec("COMMIT"), timeout)
+  }).pipe(
+    Effect.ensuring(
+      Effect.sync(() => {
+        if (db.inTransaction) db.exec("ROLLBACK")
+      })
+    )
+  )
 
 /** Opens (or with `create`, creates) an archive. The connection is closed with the scope. */
 export const open = Effect.fn("Archive.open")(function* (options: OpenOptions) {
@@ -228,10 +251,12 @@ export const open = Effect.fn("Archive.open")(function* (options: OpenOptions) {
     })
   )
 
-  const columns = yield* Effect.try({
-    try: () => db.prepare("SELECT name FROM pragma_table_info('posts')").pluck().all() as Array<string>,
-    catch: (e) => unreadable(path, timeout, e)
-  })
+  // Every read below waits for a writer's lock in short attempts (LockWait), so a signal ends the wait.
+  const read = <A>(run: () => A) =>
+    LockWait.on(db, run, timeout).pipe(Effect.mapError((e) => unreadable(path, timeout, e)))
+  const columns = yield* read(
+    () => db.prepare("SELECT name FROM pragma_table_info('posts')").pluck().all() as Array<string>
+  )
   if (columns.length === 0) {
     return yield* fail(
       "NotArchive",
@@ -249,7 +274,10 @@ export const open = Effect.fn("Archive.open")(function* (options: OpenOptions) {
     )
   }
 
-  if (options.media && db.prepare("SELECT 1 FROM pragma_table_info('media')").pluck().get() !== 1) {
+  if (
+    options.media &&
+    (yield* read(() => db.prepare("SELECT 1 FROM pragma_table_info('media')").pluck().get())) !== 1
+  ) {
     return yield* fail(
       "NotArchive",
       path,
@@ -257,25 +285,21 @@ export const open = Effect.fn("Archive.open")(function* (options: OpenOptions) {
     )
   }
 
-  const hasIndex = () =>
-    db
-      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?")
-      .pluck()
-      .get(ArchiveSchema.EXPORT_INDEX_NAME) === 1
-  let indexed = hasIndex()
+  let indexed =
+    (yield* read(() =>
+      db
+        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?")
+        .pluck()
+        .get(ArchiveSchema.EXPORT_INDEX_NAME)
+    )) === 1
   let readOnly = openedReadOnly
-  if (!indexed && !readOnly && (options.did === undefined || holdsAThird(db, options.did))) {
+  if (!indexed && !readOnly && (options.did === undefined || (yield* holdsAThird(db, options.did, timeout)))) {
     // The only change skyporter ever makes to an archive. Failing to add it
     // (read-only file or folder, a writer holding the lock) is not an error.
-    try {
-      addExportIndex(db)
-      indexed = true
-    } catch (e) {
-      if (!isReadOnly(e)) {
-        return yield* fail("Unreadable", path, `cannot prepare ${path}: ${describe(e)}`)
-      }
-      readOnly = true
-    }
+    const added = yield* Effect.result(addExportIndex(db, timeout))
+    if (Result.isSuccess(added)) indexed = true
+    else if (isReadOnly(added.failure)) readOnly = true
+    else return yield* fail("Unreadable", path, `cannot prepare ${path}: ${describe(added.failure)}`)
   }
   return { path, database: db, indexed, readOnly } satisfies ArchiveShape as ArchiveShape
 })

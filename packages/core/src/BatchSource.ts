@@ -20,12 +20,11 @@ import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import { MessageChannel } from "node:worker_threads"
 import { INSTANT_FUNCTION } from "./Archive.js"
 import type * as DateRange from "./DateRange.js"
 import { ExportFailed } from "./Errors.js"
 import * as Post from "./Post.js"
-import * as EncodingThread from "./internal/EncodingThread.js"
+import * as LocalThread from "./internal/LocalThread.js"
 import * as ThreadPool from "./internal/ThreadPool.js"
 import type { FromWorker, ToWorker, WorkerInit } from "./internal/ThreadProtocol.js"
 import { BatchWarnings, type Warnings } from "./Warnings.js"
@@ -167,31 +166,13 @@ export const workerInit = (path: string, selection: Selection, options: Snapshot
   }
 }
 
-interface Reader {
-  readonly send: (message: ToWorker) => void
-  /** Ends the reading; `reuse` after an export that ended cleanly (see ThreadPool). */
-  readonly stop: (reuse: boolean) => Promise<void>
-}
-
-/** A reader thread serving `init`, its messages to `deliver`. */
-const readOnThread = (pool: ThreadPool.ThreadPoolShape, init: WorkerInit, deliver: (m: FromWorker) => void): Reader => {
-  const lease = pool.start(init, deliver)
-  return { send: (m) => lease.send(m), stop: lease.end }
-}
-
-/** The same reader served on this thread, over a MessageChannel. */
-const readHere = (init: WorkerInit, deliver: (m: FromWorker) => void): Reader => {
-  const { port1, port2 } = new MessageChannel()
-  port1.on("message", deliver)
-  const close = EncodingThread.run(init, port2)
-  return {
-    send: (m) => port1.postMessage(m),
-    stop: async () => {
-      close()
-      port1.close()
-    }
-  }
-}
+/** A reader thread serving `init`, its messages to `deliver`, until the scope closes. */
+const readOnThread = (pool: ThreadPool.ThreadPoolShape, init: WorkerInit, deliver: (m: FromWorker) => void) =>
+  Effect.acquireRelease(
+    Effect.sync(() => pool.start(init, deliver)),
+    // `reuse` the thread after an export that ended cleanly (see ThreadPool).
+    (lease, exit) => Effect.promise(() => lease.end(Exit.isSuccess(exit)))
+  )
 
 /**
  * Opens a snapshot of `selection` in the archive at `path`. A reader thread
@@ -221,10 +202,8 @@ export const open: (
     } else Queue.offerUnsafe(inbox, m)
   }
   const pool = yield* ThreadPool.current
-  const reader = yield* Effect.acquireRelease(
-    Effect.sync(() => (options.onThisThread === true ? readHere(init, deliver) : readOnThread(pool, init, deliver))),
-    (r, exit) => Effect.promise(() => r.stop(Exit.isSuccess(exit)))
-  )
+  const reader: { readonly send: (m: ToWorker) => void } =
+    options.onThisThread === true ? yield* LocalThread.start(init, deliver) : yield* readOnThread(pool, init, deliver)
   yield* pool.shed
   const send = (m: ToWorker) => Effect.sync(() => reader.send(m))
 

@@ -1,5 +1,5 @@
 import Database from "better-sqlite3"
-import { Effect, Stream } from "effect"
+import { Cause, Effect, Exit, Fiber, Stream } from "effect"
 import { describe, expect, it } from "vitest"
 import * as Archive from "../dist/Archive.js"
 import * as BatchSource from "../dist/BatchSource.js"
@@ -272,6 +272,40 @@ describe("Reading an archive without the export-order index, from sorted keys", 
       const indexed = await read(file, did, { batchSize: 7, ...dates })
       expect(indexed.indexed).toBe(true)
       expect(sorted.get(did), did).toEqual({ total: indexed.total, uris: indexed.uris })
+    }
+  })
+})
+
+describe("a snapshot of an archive another process holds locked", () => {
+  it.each([
+    ["on this thread", true],
+    ["on a reader thread", false]
+  ])("%s: an interrupt ends the wait for the lock at once", async (_, onThisThread) => {
+    const file = archive(posts(10))
+    const holder = new Database(file)
+    try {
+      const range = await Effect.runPromise(DateRange.make({}))
+      const startedAt = Date.now()
+      const fiber = Effect.runFork(
+        Effect.scoped(
+          Effect.gen(function* () {
+            const a = yield* Archive.open({ path: file })
+            // Taken once the archive is open: the snapshot is what waits.
+            holder.exec("BEGIN EXCLUSIVE")
+            holder.exec("UPDATE posts SET like_count = 1")
+            return yield* BatchSource.open(a.path, { did: "did:plc:test", range }, { onThisThread })
+          })
+        )
+      )
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      await Effect.runPromise(Fiber.interrupt(fiber))
+      const exit = await Effect.runPromise(Fiber.await(fiber))
+      expect(Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause), String(exit)).toBe(true)
+      // Not the 5 s of the busy timeout.
+      expect(Date.now() - startedAt).toBeLessThan(2_000)
+    } finally {
+      if (holder.inTransaction) holder.exec("ROLLBACK")
+      holder.close()
     }
   })
 })

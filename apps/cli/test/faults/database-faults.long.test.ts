@@ -8,14 +8,15 @@
  * - the file is overwritten in place with garbage pages or truncated: the
  *   export fails naming the batch it could not read, and publishes nothing;
  * - another process wants an exclusive lock: before the export starts, the
- *   export gives up after the busy timeout (exit 1, "locked"); while the
+ *   export gives up after the busy timeout (exit 1, "locked"), or stops at
+ *   once on SIGINT or SIGTERM while it waits (exit 130); while the
  *   export runs, the writer waits for the export — which completes from its
  *   snapshot — and commits after it.
  *
  * Never a hang (the busy timeout bounds every wait), never a partial file.
  */
+import { ArchiveSchema } from "@skyporter/core"
 import Database from "better-sqlite3"
-import { type ChildProcess, spawn } from "node:child_process"
 import {
   closeSync,
   copyFileSync,
@@ -47,7 +48,7 @@ import {
   waitFor,
   writeArchive
 } from "../support.js"
-import { fixture, random } from "./helpers.js"
+import { locker, random, signalWhileLocked } from "./helpers.js"
 
 const DID = "did:plc:troubleddatabase"
 const POSTS = 20_000
@@ -206,18 +207,6 @@ describe("the archive file changes under a running export", () => {
   }, 180_000)
 })
 
-/** Starts the locker fixture; `lines()` is what it printed so far. */
-const locker = (db: string, ...args: ReadonlyArray<string>) => {
-  const child: ChildProcess = spawn(process.execPath, [fixture("locker.mjs"), db, ...args], {
-    cwd: dir,
-    stdio: ["ignore", "pipe", "inherit"]
-  })
-  let printed = ""
-  child.stdout!.on("data", (d: Buffer) => (printed += d.toString("utf8")))
-  const exited = new Promise<number | null>((resolve) => child.on("close", resolve))
-  return { child, lines: () => printed.split("\n").filter((l) => l !== ""), exited }
-}
-
 describe("another process with an exclusive lock", () => {
   it("held before the export starts: exit 1 after the busy timeout, saying the archive is locked, nothing written", async () => {
     const db = path.join(dir, "locked.db")
@@ -238,6 +227,30 @@ describe("another process with an exclusive lock", () => {
     }
     expect(holder.lines()).toEqual(["locked", "released"])
   }, 120_000)
+
+  it.each([
+    ["SIGINT", "hold", "the archive cannot be read"],
+    ["SIGTERM", "hold", "the archive cannot be read"],
+    ["SIGINT", "hold-reserved", "the export-order index cannot be added"],
+    ["SIGTERM", "hold-reserved", "the export-order index cannot be added"]
+  ] as const)(
+    "held before the export starts, %s while it waits (%s: %s): exit 130 at once, nothing written",
+    async (signal, mode) => {
+      const db = path.join(dir, `locked-${signal}-${mode}.db`)
+      copyFileSync(template, db)
+      if (mode === "hold-reserved") {
+        const copy = new Database(db)
+        copy.exec(`DROP INDEX ${ArchiveSchema.EXPORT_INDEX_NAME}`)
+        copy.close()
+      }
+      const out = path.join(dir, `out-locked-${signal}-${mode}`)
+      await signalWhileLocked(db, mode, ["export", "--db", db, "--did", DID, "--out", out], signal, (r) => {
+        expect(r.stderr, show(r)).toMatch(/^skyporter export: interrupted; nothing was published$/m)
+        expect(existsSync(out), show(r)).toBe(false)
+      })
+    },
+    120_000
+  )
 
   it.each([
     ["rollback journal", false, "take"],

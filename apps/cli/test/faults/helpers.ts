@@ -1,20 +1,87 @@
 /**
  * Helpers for the fault tests: a seeded random source, streaming checks of
- * files too big to read at once, and probes for what this machine allows
+ * files too big to read at once, another process locking an archive, and
+ * probes for what this machine allows
  * (private mount namespaces, running as an unprivileged user). A test that
  * needs what the machine does not allow is skipped with the reason in its
  * name, never faked.
  */
-import { spawnSync } from "node:child_process"
+import { spawn, spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
 import { createReadStream, mkdtempSync, readdirSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { LAUNCHER, type RunOptions, type Running, startCommand } from "../support.js"
+import { expect } from "vitest"
+import {
+  holdsOpen,
+  LAUNCHER,
+  type RunOptions,
+  type RunResult,
+  type Running,
+  show,
+  sleep,
+  start,
+  startCommand,
+  waitFor
+} from "../support.js"
 
 /** A fixture script of the fault tests (run with `node`). */
 export const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
+
+/** Starts the locker fixture on `db` (its modes are in fixtures/locker.mjs); `lines()` is what it printed so far. */
+export const locker = (db: string, ...args: ReadonlyArray<string>) => {
+  const child = spawn(process.execPath, [fixture("locker.mjs"), db, ...args], {
+    cwd: path.dirname(db),
+    stdio: ["ignore", "pipe", "inherit"]
+  })
+  let printed = ""
+  child.stdout.on("data", (d: Buffer) => (printed += d.toString("utf8")))
+  const exited = new Promise<number | null>((resolve) => child.on("close", resolve))
+  return { child, lines: () => printed.split("\n").filter((l) => l !== ""), exited }
+}
+
+/**
+ * Runs the CLI with `args` on `db` while the locker holds it (`mode`), and a
+ * second after the run opened the archive (it then waits for the lock) sends
+ * it `signal`: it must stop at once (exit 130) without waiting out the lock.
+ * `check` sees the result while the lock is still held.
+ */
+export const signalWhileLocked = async (
+  db: string,
+  mode: "hold" | "hold-reserved",
+  args: ReadonlyArray<string>,
+  signal: NodeJS.Signals,
+  check: (r: RunResult) => void
+): Promise<void> => {
+  const holder = locker(db, mode)
+  try {
+    await waitFor("the lock", () => holder.lines().includes("locked"), 60_000)
+    const running = start(args, { cwd: path.dirname(db) })
+    let exited = false
+    void running.done.then(() => (exited = true))
+    try {
+      await waitFor("the archive opened", () => exited || holdsOpen(running.child.pid, db), 120_000)
+      await sleep(1_000)
+      expect(exited, `the run ended before the signal: ${running.stderr()}`).toBe(false)
+      const sentAt = Date.now()
+      running.child.kill(signal)
+      const r = await running.done
+      expect(r.code, show(r)).toBe(130)
+      expect(r.signal).toBe(null)
+      expect(Date.now() - sentAt, "stops without waiting out the lock (5 s)").toBeLessThan(2_000)
+      expect(r.stdout, show(r)).toBe("")
+      expect(r.stderr).not.toMatch(/is locked by|unexpected error/)
+      check(r)
+    } finally {
+      if (!exited) running.child.kill("SIGKILL")
+    }
+  } finally {
+    holder.child.kill("SIGTERM")
+    await holder.exited
+  }
+  expect(holder.lines()).toEqual(["locked", "released"])
+}
 
 /**
  * Uniform numbers in [0, 1) from a 32-bit xorshift generator: the same seed

@@ -1,10 +1,14 @@
 /**
  * Writes imported posts into a bskyarchive archive inside one transaction
  * (`BEGIN IMMEDIATE` … `COMMIT`, rolled back on any failure), so a failed
- * import leaves the file as it was.
+ * import leaves the file as it was. Another process's lock is waited for at
+ * the start and at the commit in short attempts (LockWait), so a signal ends
+ * the wait.
  */
-import { Archive, ArchiveSchema } from "@skyporter/core"
+import { Archive, ArchiveSchema, LockWait } from "@skyporter/core"
 import Database from "better-sqlite3"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import type { MediaRow, PostRow } from "../PostRecord.js"
 import { Unseen } from "./Unseen.js"
 
@@ -57,6 +61,54 @@ export class ArchiveWriterError extends Error {
 
 const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e))
 
+/** Rolls back what was not committed and closes; nothing when closed already. */
+const closeDatabase = (db: Database.Database): void => {
+  if (!db.open) return
+  try {
+    if (db.inTransaction) db.exec("ROLLBACK")
+  } finally {
+    db.close()
+  }
+}
+
+/** Refuses an archive whose posts table lacks columns, or a database without one (unless this import created it). */
+const checkSchema = (db: Database.Database, path: string, created: boolean): void => {
+  const columns = db.prepare("SELECT name FROM pragma_table_info('posts')").pluck().all() as Array<string>
+  if (columns.length > 0) {
+    const missing = Archive.REQUIRED_POST_COLUMNS.filter((c) => !columns.includes(c))
+    if (missing.length > 0) {
+      throw new ArchiveWriterError(
+        "not_archive",
+        `${path}: the posts table lacks ${missing.join(", ")}: not a bskyarchive archive`
+      )
+    }
+  } else if (!created) {
+    const tables = db.prepare("SELECT count(*) FROM sqlite_master").pluck().get() as number
+    if (tables > 0) {
+      throw new ArchiveWriterError(
+        "not_archive",
+        `${path} is a SQLite database without a posts table: not a bskyarchive archive`
+      )
+    }
+  }
+}
+
+/** The error for a transaction that could not begin. */
+const refusal = (path: string, e: unknown): ArchiveWriterError => {
+  if (e instanceof ArchiveWriterError) return e
+  const text = describe(e)
+  if (LockWait.isBusy(e) || /SQLITE_BUSY|database is locked/i.test(text)) {
+    return new ArchiveWriterError(
+      "locked",
+      `${path} is locked by another process: try again when it has finished writing`
+    )
+  }
+  if (/file is not a database|SQLITE_NOTADB/i.test(text)) {
+    return new ArchiveWriterError("not_archive", `${path} is not a SQLite database`)
+  }
+  return new ArchiveWriterError("write", `cannot write to ${path}: ${text}`)
+}
+
 export interface Written {
   /** 1 when the post was inserted or changed, 0 when the archive already had this version. */
   readonly changed: number
@@ -66,14 +118,14 @@ export class ArchiveWriter {
   private readonly upsertPost: Database.Statement
   private readonly deleteMedia: Database.Statement
   private readonly insertMedia: Database.Statement
-  private open = true
   /** Whether the archive had media rows before this import: without any, there are none to replace. */
   private readonly hasMedia: boolean
 
   private constructor(
     readonly path: string,
     private readonly db: Database.Database,
-    readonly created: boolean
+    readonly created: boolean,
+    private readonly busyTimeout: number
   ) {
     this.upsertPost = db.prepare(UPSERT_POST)
     this.deleteMedia = db.prepare("DELETE FROM media WHERE post_uri = ?")
@@ -81,53 +133,45 @@ export class ArchiveWriter {
     this.hasMedia = db.prepare("SELECT EXISTS (SELECT 1 FROM media)").pluck().get() === 1
   }
 
-  /** Opens (or creates) the archive and begins the import's transaction. */
-  static begin(path: string, created: boolean, busyTimeout = 5_000): ArchiveWriter {
-    let db: Database.Database
-    try {
-      db = new Database(path, { timeout: busyTimeout })
-    } catch (e) {
-      throw new ArchiveWriterError("write", `cannot open ${path}: ${describe(e)}`)
-    }
-    try {
-      // Session settings only (the file is not changed by them): a larger page cache (16 MiB) for the indexes.
-      db.pragma("cache_size = -16384")
-      db.exec("BEGIN IMMEDIATE")
-      const columns = db.prepare("SELECT name FROM pragma_table_info('posts')").pluck().all() as Array<string>
-      if (columns.length > 0) {
-        const missing = Archive.REQUIRED_POST_COLUMNS.filter((c) => !columns.includes(c))
-        if (missing.length > 0) {
-          throw new ArchiveWriterError(
-            "not_archive",
-            `${path}: the posts table lacks ${missing.join(", ")}: not a bskyarchive archive`
-          )
-        }
-      } else if (!created) {
-        const tables = db.prepare("SELECT count(*) FROM sqlite_master").pluck().get() as number
-        if (tables > 0) {
-          throw new ArchiveWriterError(
-            "not_archive",
-            `${path} is a SQLite database without a posts table: not a bskyarchive archive`
-          )
-        }
-      }
-      db.exec(ArchiveSchema.DDL)
-      return new ArchiveWriter(path, db, created)
-    } catch (e) {
-      db.close()
-      if (e instanceof ArchiveWriterError) throw e
-      const text = describe(e)
-      if (/SQLITE_BUSY|database is locked/i.test(text) || (e as { code?: string }).code === "SQLITE_BUSY") {
-        throw new ArchiveWriterError(
-          "locked",
-          `${path} is locked by another process: try again when it has finished writing`
+  /**
+   * Opens (or creates) the archive and begins the import's transaction,
+   * waiting up to `busyTimeout` ms for another process's lock. The
+   * connection closes (rolling back what was not committed) with the scope
+   * at the latest.
+   */
+  static begin(
+    path: string,
+    created: boolean,
+    busyTimeout = LockWait.DEFAULT_LIMIT_MS
+  ): Effect.Effect<ArchiveWriter, ArchiveWriterError, Scope.Scope> {
+    return Effect.flatMap(
+      Effect.acquireRelease(
+        Effect.try({
+          try: () => new Database(path, { timeout: busyTimeout }),
+          catch: (e) => new ArchiveWriterError("write", `cannot open ${path}: ${describe(e)}`)
+        }),
+        (db) => Effect.sync(() => closeDatabase(db))
+      ),
+      (db) =>
+        Effect.gen(function* () {
+          yield* LockWait.on(db, () => db.exec("BEGIN IMMEDIATE"), busyTimeout)
+          return yield* Effect.try({
+            try: () => {
+              // Session settings only (the file is not changed by them): a larger page cache (16 MiB) for the
+              // indexes. Set within the transaction, where reading the schema it needs waits for no lock.
+              db.pragma("cache_size = -16384")
+              checkSchema(db, path, created)
+              db.exec(ArchiveSchema.DDL)
+              return new ArchiveWriter(path, db, created, busyTimeout)
+            },
+            catch: (e) => e
+          })
+        }).pipe(
+          Effect.mapError((e) => refusal(path, e)),
+          // Interrupted too: whoever removes a new archive next finds it closed.
+          Effect.onError(() => Effect.sync(() => closeDatabase(db)))
         )
-      }
-      if (/file is not a database|SQLITE_NOTADB/i.test(text)) {
-        throw new ArchiveWriterError("not_archive", `${path} is not a SQLite database`)
-      }
-      throw new ArchiveWriterError("write", `cannot write to ${path}: ${text}`)
-    }
+    )
   }
 
   /** Upserts one post (by uri; an unchanged CID leaves the row alone) and, when it changed, its media rows. */
@@ -187,19 +231,13 @@ export class ArchiveWriter {
     }
   }
 
-  commit(): void {
-    this.db.exec("COMMIT")
-    this.close()
+  /** Commits, waiting for readers that hold the file (a commit needs it alone), and closes. */
+  commit(): Effect.Effect<void, unknown> {
+    return LockWait.on(this.db, () => this.db.exec("COMMIT"), this.busyTimeout).pipe(Effect.map(() => this.close()))
   }
 
   /** Rolls back (when the transaction is still open) and closes. Safe to call twice. */
   close(): void {
-    if (!this.open) return
-    this.open = false
-    try {
-      if (this.db.inTransaction) this.db.exec("ROLLBACK")
-    } finally {
-      this.db.close()
-    }
+    closeDatabase(this.db)
   }
 }

@@ -39,9 +39,16 @@ const CACHE_KIB = 2_000
 /** The encode mode's modules, loaded once a thread is asked to encode (or prewarmed to). */
 const loadEncoding = () => import("./ChunkEncoder.js")
 
-/** Opens the snapshot: the connection, its read transaction, the count. */
-const openSnapshot = (init: WorkerInit) => {
-  const db = new Database(init.path, { readonly: true, fileMustExist: true, timeout: init.busyTimeout })
+/** An opened snapshot: its connection (in its read transaction) and counts. */
+export interface Opened {
+  readonly db: Database.Database
+  readonly total: number
+  readonly keyed: number
+}
+
+/** Opens the snapshot: the connection (with busy timeout `timeout`), its read transaction, the count. */
+export const openSnapshot = (init: WorkerInit, timeout = init.busyTimeout): Opened => {
+  const db = new Database(init.path, { readonly: true, fileMustExist: true, timeout })
   try {
     db.pragma(`cache_size = -${CACHE_KIB}`)
     db.function(init.instantFunction, { deterministic: true }, (text: unknown) =>
@@ -61,18 +68,45 @@ const openSnapshot = (init: WorkerInit) => {
   }
 }
 
+/** Pause between a reader thread's attempts to open its snapshot, in ms. */
+const PAUSE_MS = 50
+const pauseCell = new Int32Array(new SharedArrayBuffer(4))
+
+/**
+ * A reader thread's snapshot, waiting up to `init.busyTimeout` for a locked
+ * archive: in attempts that do not wait inside SQLite, with pauses between
+ * them. The main thread stops a reader by terminating it, which ends a pause
+ * at once; a thread terminated inside SQLite's own wait crashes the process
+ * when the call returns with its error. (This thread loads no `effect`: see
+ * LockWait for the main thread's wait.)
+ */
+const openOnThread = (init: WorkerInit): Opened => {
+  const deadline = Date.now() + init.busyTimeout
+  for (;;) {
+    try {
+      return openSnapshot(init, 0)
+    } catch (e) {
+      const busy = String((e as { code?: unknown } | null)?.code ?? "").startsWith("SQLITE_BUSY")
+      if (!busy || Date.now() >= deadline) throw e
+      Atomics.wait(pauseCell, 0, 0, PAUSE_MS)
+    }
+  }
+}
+
 /**
  * Serves one export on `port`: the channel an `Assign` gave a thread, or one end of a
  * `MessageChannel` when the main thread encodes a share itself, with the
- * export's own `plugin` object (nothing to import). Returns what `close`
- * does (idempotent): end the snapshot, close the connection, call
+ * export's own `plugin` object (nothing to import) and the snapshot it
+ * `opened` already (or the error opening it: see LocalThread). Returns what
+ * `close` does (idempotent): end the snapshot, close the connection, call
  * `onClosed` once all of it went well, and close the port.
  */
 export const run = (
   init: WorkerInit,
   port: MessagePort,
   plugin?: FormatPlugin,
-  onClosed: () => void = () => {}
+  onClosed: () => void = () => {},
+  opened: () => Opened = () => openOnThread(init)
 ): (() => void) => {
   const post = (m: FromWorker) => port.postMessage(m)
   // A setup that failed holds nothing (its connection is closed), and ends when asked as any export does.
@@ -88,9 +122,9 @@ export const run = (
     port.on("message", (m: ToWorker) => m.type === "close" && end())
     return end
   }
-  let snapshot: ReturnType<typeof openSnapshot>
+  let snapshot: Opened
   try {
-    snapshot = openSnapshot(init)
+    snapshot = opened()
   } catch (e) {
     return setupFailed(e)
   }

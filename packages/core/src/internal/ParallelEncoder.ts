@@ -28,15 +28,14 @@ import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import { MessageChannel } from "node:worker_threads"
 import * as BatchSource from "../BatchSource.js"
 import type { EncodedChunk, Encoding } from "../Encoding.js"
 import { ExportFailed } from "../Errors.js"
 import type { FormatPlugin } from "../FormatPlugin.js"
 import { mergeWarnings } from "../Warnings.js"
-import * as EncodingThread from "./EncodingThread.js"
 import type { ChunkPlan, FromWorker, ToWorker, WorkerInit } from "./ThreadProtocol.js"
 import { type Encoded, InOrder } from "./InOrder.js"
+import * as LocalThread from "./LocalThread.js"
 import * as Prewarm from "./Prewarm.js"
 import * as ThreadPool from "./ThreadPool.js"
 
@@ -112,8 +111,7 @@ interface Thread {
 
 /**
  * Starts thread `index`. The local one runs EncodingThread's loop on this
- * thread, over a MessageChannel: the same protocol, without a thread to start
- * or a module to import when `plugin` is given.
+ * thread (LocalThread), without a module to import when `plugin` is given.
  */
 const spawn = (
   init: WorkerInit,
@@ -127,19 +125,13 @@ const spawn = (
     const receiver = (thread: Thread) => (message: FromWorker) =>
       thread.started ? Queue.offerUnsafe(output, { worker: index, message }) : Queue.offerUnsafe(control, message)
     if (local) {
-      return Effect.acquireRelease(
-        Effect.sync(() => {
-          const { port1, port2 } = new MessageChannel()
-          const thread: Thread = { send: (m, transfer) => port1.postMessage(m, transfer), control, started: false }
-          port1.on("message", receiver(thread))
-          return { thread, port: port1, close: EncodingThread.run(init, port2, plugin) }
-        }),
-        ({ close, port }) =>
-          Effect.sync(() => {
-            close()
-            port.close()
-          })
-      ).pipe(Effect.map(({ thread }) => thread))
+      // Sends begin once it has started (spawn returned).
+      let here: LocalThread.LocalThread | undefined
+      const thread: Thread = { send: (m, transfer) => here!.send(m, transfer), control, started: false }
+      return Effect.map(LocalThread.start(init, receiver(thread), plugin), (started) => {
+        here = started
+        return thread
+      })
     }
     return Effect.acquireRelease(
       Effect.sync(() => {

@@ -6,21 +6,15 @@ import * as Effect from "effect/Effect"
 import type { Archive } from "../Archive.js"
 import * as BatchSource from "../BatchSource.js"
 import type { FormatPlugin } from "../FormatPlugin.js"
+import * as LockWait from "../LockWait.js"
 import * as LoadedPlugins from "./LoadedPlugins.js"
 
 /**
  * Runs `read` on `db` without waiting out the busy timeout: with a writer
  * mid-commit it fails at once.
  */
-const withoutWaiting = <A>(db: Archive["Service"]["database"], read: () => A): A => {
-  const timeout = db.pragma("busy_timeout", { simple: true })
-  try {
-    db.pragma("busy_timeout = 0")
-    return read()
-  } finally {
-    db.pragma(`busy_timeout = ${Number(timeout)}`)
-  }
-}
+const withoutWaiting = <A>(db: Archive["Service"]["database"], read: () => A): A =>
+  LockWait.withBusyTimeout(db, 0, read)
 
 /**
  * `PRAGMA data_version` without waiting: with a writer mid-commit the
