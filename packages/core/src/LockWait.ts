@@ -8,6 +8,7 @@
  * `Effect.sleep` between them, where an interrupt ends the wait at once.
  */
 import type Database from "better-sqlite3"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 
@@ -33,12 +34,9 @@ export const attemptTimeout = (limitMs: number): number => Math.max(0, Math.min(
  * connection gives it `attemptTimeout(limitMs)` as busy timeout.
  */
 export const retry = <A, E, R>(attempt: Effect.Effect<A, E, R>, limitMs = DEFAULT_LIMIT_MS): Effect.Effect<A, E, R> =>
-  Effect.suspend(() => {
-    const deadline = Date.now() + limitMs
-    return Effect.retry(attempt, {
-      schedule: Schedule.spaced(PAUSE),
-      while: (e: E) => isBusy(e) && Date.now() < deadline
-    })
+  Effect.retry(attempt, {
+    schedule: Schedule.spaced(PAUSE).pipe(Schedule.upTo({ duration: Duration.millis(limitMs) })),
+    while: isBusy
   })
 
 /** Runs `run` on `db` with the connection's busy timeout set to `ms`, restored after. */
