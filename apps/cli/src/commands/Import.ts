@@ -151,10 +151,18 @@ const run = (input: ImportFlags) =>
       }
     }
     const db = path.resolve(input.db)
-    yield* ArchiveTarget.check("import", db)
+    const existed = existsSync(db)
+    const interrupted = Effect.sync(() => {
+      if (!published.value) {
+        process.stderr.write(
+          `skyporter import: interrupted; ${existed ? `${db} was left as it was` : `no archive was created at ${db}`}\n`
+        )
+      }
+    })
+    // The check waits for a locked archive: a signal can end the import there too.
+    yield* ArchiveTarget.check("import", db).pipe(Effect.onInterrupt(() => interrupted))
     const quiet = input.quiet || input.json
     if (!quiet) process.stderr.write(`import: verifying ${input.car} (${(car.size / 2 ** 20).toFixed(1)} MB)…\n`)
-    const existed = existsSync(db)
     const started = Date.now()
     // Made when writing starts (the first report, 0 posts), so that its rate and ETA count the
     // writing, not the verifying; the first batch then opens the line.
@@ -205,15 +213,7 @@ const run = (input: ImportFlags) =>
           checking?.stop()
         })
       ),
-      Effect.onInterrupt(() =>
-        Effect.sync(() => {
-          if (!published.value) {
-            process.stderr.write(
-              `skyporter import: interrupted; ${existed ? `${db} was left as it was` : `no archive was created at ${db}`}\n`
-            )
-          }
-        })
-      )
+      Effect.onInterrupt(() => interrupted)
     )
     const seconds = (Date.now() - started) / 1000
     if (input.json) {
