@@ -48,20 +48,14 @@ describe("DateRange.make", () => {
     ["2024-04-31T00:00:00Z", "there is no such date: April 2024 has 30 days"],
     ["2024-01-00", "there is no such date: January 2024 has 31 days"],
     ["2024-13-01", "there is no month 13 (months are 01 to 12)"],
-    ["1900-02-29", "there is no such date: February 1900 has 28 days"]
-  ])("says %j names no day: %s", (since, why) => {
-    const error = Effect.runSync(Effect.flip(DateRange.make({ since })))
-    expect(error.message).toBe(`invalid --since ${JSON.stringify(since)}: ${why}`)
-  })
-
-  it.each([
+    ["1900-02-29", "there is no such date: February 1900 has 28 days"],
     ["2024-06-01T25:00:00Z", "there is no hour 25 (hours are 00 to 23)"],
     ["2024-06-01T12:60:00+02:00", "there is no minute 60 (minutes are 00 to 59)"],
     ["2016-12-31T23:59:60Z", "there is no second 60 (seconds are 00 to 59)"],
     ["2024-06-01T12:00:00", "a timestamp needs a zone: add Z for UTC or an offset such as +02:00"],
     ["2024-06-01T12:00:00.5", "a timestamp needs a zone: add Z for UTC or an offset such as +02:00"],
     ["2024-06-01T12:00:00+24:00", "offsets are -23:59 to +23:59"]
-  ])("says why %j names no instant: %s", (since, why) => {
+  ])("says why %j names no day or instant: %s", (since, why) => {
     const error = Effect.runSync(Effect.flip(DateRange.make({ since })))
     expect(error.message).toBe(`invalid --since ${JSON.stringify(since)}: ${why}`)
   })
