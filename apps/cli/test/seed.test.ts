@@ -48,6 +48,16 @@ describe("skyporter seed", () => {
     expect(records.map((record) => record[0])).toEqual(posts.map((p) => p.uri))
   }, 180_000)
 
+  it("reports its progress on stderr as it commits, and counts one post in the singular", async () => {
+    const r = await seed(["--db", path.join(dir, "progress.db"), "--posts", "25000"])
+    expect(r.code, show(r)).toBe(0)
+    // 25,000 posts and 3 × 250 of other accounts: a report after the first commit (10,000), then at most one a second.
+    expect(r.stderr).toMatch(/^seed: 10000\/25750 posts \(38%\)/m)
+    expect(r.stderr).toMatch(/^seeded 25000 posts for /m)
+    const one = await seed(["--db", path.join(dir, "one.db"), "--posts", "1"])
+    expect(one.stderr).toMatch(/^seeded 1 post for /m)
+  }, 60_000)
+
   // The same seed twice, through exports: seed.long.test.ts (in-process: Synthetic.test.ts).
   it("0 posts seeds an archive that exports 0 posts", async () => {
     const db = path.join(dir, "zero.db")

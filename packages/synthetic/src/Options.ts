@@ -18,6 +18,8 @@ export interface SeedOptions {
    * left pointing at a file that does not exist.
    */
   readonly mediaRoot?: string
+  /** Called after each commit (every 10,000 posts) and at the end: posts written so far, of all DIDs, and of how many. */
+  readonly onProgress?: (written: number, total: number) => void
 }
 
 /** With `mediaRoot`, media row k (counting from 0 in `seedArchive`'s order) gets no file when k % this is 0. */

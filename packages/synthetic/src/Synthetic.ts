@@ -131,6 +131,7 @@ export const seedArchive = (dbPath: string, options: SeedOptions): SeedResult =>
     let otherPosts = 0
     let mediaRows = 0
     let inBatch = 0
+    const total = resolved.posts + resolved.otherDids.length * resolved.otherPosts
     begin.run()
     try {
       for (const { post: p, media } of g.rows()) {
@@ -172,11 +173,13 @@ export const seedArchive = (dbPath: string, options: SeedOptions): SeedResult =>
         else otherPosts++
         if (++inBatch === BATCH) {
           commit.run()
+          options.onProgress?.(posts + otherPosts, total)
           begin.run()
           inBatch = 0
         }
       }
       commit.run()
+      options.onProgress?.(posts + otherPosts, total)
     } catch (e) {
       if (db.inTransaction) db.exec("ROLLBACK")
       throw e
