@@ -26,10 +26,10 @@ const invalid = (message: string) => new InvalidRequest({ field: "did", message 
 /** The DID of `handle` in the open archive, or why there is none. */
 const lookup = (handle: string) =>
   Effect.gen(function* () {
-    const { database } = yield* Archive.Archive
-    const found = Accounts.resolve(database, handle)
+    const archive = yield* Archive.Archive
+    const found = yield* archive.read(() => Accounts.resolve(archive.database, handle))
     if (found._tag === "Found") return found.did
-    const accounts = Accounts.list(database)
+    const accounts = yield* archive.read(() => Accounts.list(archive.database))
     if (found._tag === "Unknown") {
       // One line, as every error: the accounts as a list, not one per line like the notice of an empty export.
       const entries = accountEntries(accounts)

@@ -85,10 +85,13 @@ export const make = (deps: HandlerDeps): Record<Routes.RouteName, Handler> => {
   const { manager, tickets, redactor, streams, keepAlive } = deps
   const encode = Sse.encoder(redactor)
   /** The archive's accounts the caller may see: a DID token sees its own. */
-  const accountsFor = (access: JobManager.Access): ReadonlyArray<Accounts.Account> => {
-    if (deps.archive === undefined) return []
-    const all = Accounts.list(deps.archive.database)
-    return (access.did === "*" ? all : all.filter((a) => a.did === access.did)).slice(0, MAX_ACCOUNTS)
+  const accountsFor = (access: JobManager.Access): Effect.Effect<ReadonlyArray<Accounts.Account>, ApiError> => {
+    const archive = deps.archive
+    if (archive === undefined) return Effect.succeed([])
+    return Effect.map(
+      Handles.read(archive, () => Accounts.list(archive.database)),
+      (all) => (access.did === "*" ? all : all.filter((a) => a.did === access.did)).slice(0, MAX_ACCOUNTS)
+    )
   }
   const render = (item: JobManager.ExportItem) => {
     const manifest = item.manifest === undefined ? {} : { manifest: redactor.manifest(item.manifest) }
@@ -142,7 +145,7 @@ export const make = (deps: HandlerDeps): Record<Routes.RouteName, Handler> => {
     accounts: (ctx) =>
       Effect.gen(function* () {
         yield* noQuery(ctx.url)
-        return json({ accounts: accountsFor(ctx.access) })
+        return json({ accounts: yield* accountsFor(ctx.access) })
       }),
 
     importCar: (ctx) =>

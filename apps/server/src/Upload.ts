@@ -18,6 +18,7 @@ import { constants } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { ApiError } from "./Http.js"
+import * as Handles from "./Handles.js"
 
 /** The default cap on an upload: 2 GiB (a large account's repository is a few hundred MB). */
 export const DEFAULT_MAX_BYTES = 2 * 1024 ** 3
@@ -225,7 +226,10 @@ export const make = (options: UploadOptions): Receive => {
             const summary = yield* one.withPermits(1)(
               manager.exclusive(access.did === "*" ? Import.run(car) : Import.runFor(access.did, car))
             )
-            const account = Accounts.list(archive.database).find((a) => a.did === summary.did) ?? null
+            const account =
+              (yield* Handles.read(archive, () => Accounts.list(archive.database))).find(
+                (a) => a.did === summary.did
+              ) ?? null
             return {
               did: summary.did,
               posts: summary.posts,

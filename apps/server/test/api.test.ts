@@ -3,6 +3,7 @@
  * a real seeded archive: every route, every error code, and that no
  * malformed request changes anything on disk.
  */
+import Database from "better-sqlite3"
 import { randomBytes } from "node:crypto"
 import { mkdirSync, writeFileSync } from "node:fs"
 import * as http from "node:http"
@@ -437,6 +438,25 @@ describe("the server", () => {
     const checked = verifyZip(file)
     expect(checked.names.sort()).toEqual(["manifest.json", "posts.json"])
   })
+
+  it("waits for another process's lock on the archive without holding up other requests: a handle then 409 archive_locked", async () => {
+    const locker = new Database(shared.fixture.db)
+    locker.exec("BEGIN EXCLUSIVE")
+    try {
+      const startedAt = Date.now()
+      const pending = request(url(), "POST", "/api/exports", { body: { did: "alice.example.com", format: "json" } })
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      // While the lookup waits for the lock, the server answers (its thread is not asleep in SQLite).
+      expect((await request(url(), "GET", "/healthz")).status).toBe(200)
+      expect(Date.now() - startedAt).toBeLessThan(2_500)
+      const r = await pending
+      expectError(r, 409, "archive_locked")
+      expect(r.body.error.message).toMatch(/is locked by another process/)
+    } finally {
+      locker.exec("ROLLBACK")
+      locker.close()
+    }
+  }, 30_000)
 })
 
 /** A GET with the path sent exactly as given (fetch would normalise dot segments). */

@@ -26,6 +26,12 @@ export interface ArchiveShape {
   readonly indexed: boolean
   /** True when the file could not be written (no index could be added). */
   readonly readOnly: boolean
+  /**
+   * Runs `run`, a read through `database` on this thread, waiting for a writer's
+   * lock in short attempts (LockWait), so an interrupt ends the wait: a lock held
+   * past the busy timeout fails as Locked, any other SQLite error as Unreadable.
+   */
+  readonly read: <A>(run: () => A) => Effect.Effect<A, ArchiveError>
 }
 
 /** Columns an export reads; an archive missing any of them is refused. */
@@ -141,7 +147,7 @@ const unreadable = (path: string, timeout: number, e: unknown) => {
       )}-shm file it needs. Copy the archive (with its -wal file, if any) to a writable folder and export the copy`
     )
   }
-  return fail("Unreadable", path, `cannot read the schema of ${path}: ${describe(e)}`)
+  return fail("Unreadable", path, `cannot read ${path}: ${describe(e)}`)
 }
 
 const isReadOnly = (e: unknown) => {
@@ -150,7 +156,7 @@ const isReadOnly = (e: unknown) => {
     code.startsWith("SQLITE_READONLY") ||
     code.startsWith("SQLITE_CANTOPEN") ||
     code === "SQLITE_PERM" ||
-    code === "SQLITE_BUSY" ||
+    LockWait.isBusy(e) ||
     code.startsWith("SQLITE_IOERR")
   )
 }
@@ -301,7 +307,7 @@ export const open = Effect.fn("Archive.open")(function* (options: OpenOptions) {
     else if (isReadOnly(added.failure)) readOnly = true
     else return yield* fail("Unreadable", path, `cannot prepare ${path}: ${describe(added.failure)}`)
   }
-  return { path, database: db, indexed, readOnly } satisfies ArchiveShape as ArchiveShape
+  return { path, database: db, indexed, readOnly, read } satisfies ArchiveShape as ArchiveShape
 })
 
 export class Archive extends Context.Service<Archive, ArchiveShape>()("@skyporter/core/Archive") {

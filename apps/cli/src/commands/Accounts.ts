@@ -2,7 +2,7 @@
  * The `skyporter accounts` handler, loaded only when `accounts` runs (see
  * Cli.ts): the archive's accounts, opened read-only, as the core lists them.
  */
-import { Accounts, Archive, describe, ExportFailed } from "@skyporter/core"
+import { Accounts, Archive } from "@skyporter/core"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import type { AccountsFlags } from "../Cli.js"
@@ -27,12 +27,7 @@ export const table = (accounts: ReadonlyArray<Accounts.Overview>): string => {
 export const run = (flags: AccountsFlags) =>
   Effect.gen(function* () {
     const archive = yield* Archive.Archive
-    const accounts = yield* Effect.try({
-      try: () => Accounts.overview(archive.database),
-      // Past the first read a writer's lock can still fail a query: nothing the command line can fix.
-      catch: (e) =>
-        new ExportFailed({ stage: "read", message: `cannot read the accounts of ${archive.path}: ${describe(e)}` })
-    })
+    const accounts = yield* archive.read(() => Accounts.overview(archive.database))
     if (flags.json) return yield* Console.log(JSON.stringify(accounts, null, 2))
     if (accounts.length === 0) {
       return yield* Effect.sync(() => process.stderr.write("skyporter accounts: the archive holds no posts\n"))

@@ -130,8 +130,8 @@ export const run = (flags: ExportFlags) =>
         Effect.ensuring(Effect.sync(view.stop))
       )
       if (posts === 0) {
-        const { database } = yield* Archive.Archive
-        const accounts = yield* Effect.sync(() => Accounts.list(database))
+        const archive = yield* Archive.Archive
+        const accounts = yield* archive.read(() => Accounts.list(archive.database))
         if (!accounts.some((a) => a.did === did)) {
           yield* Effect.sync(() => process.stderr.write(noPostsNotice(did, accounts)))
         }
