@@ -40,11 +40,14 @@ const FIELDS: Record<string, string> = {
   cursor: "cursor"
 }
 
-/** Rewrites `--flag` (and the second of a pair, `--since/--until`) to the API field it stands for. */
+/**
+ * Rewrites `--flag` (and the second of a pair, `--since/--until`) to the API field it stands for.
+ * Only flags the API has a field for, and never inside `"…"`, where a stored path or value is quoted.
+ */
 export const apiWords = (message: string): string =>
   message.replace(
-    /(^|[\s("']|(?<=(?:^|[\s("'])--[a-z][a-z-]*)\/)--([a-z][a-z-]*)/g,
-    (_, before: string, flag: string) => `${before}${FIELDS[flag] ?? flag}`
+    /(^|[\s(']|(?<=(?:^|[\s(])--[a-z][a-z-]*)\/)--([a-z][a-z-]*)/g,
+    (whole: string, before: string, flag: string) => (Object.hasOwn(FIELDS, flag) ? `${before}${FIELDS[flag]}` : whole)
   )
 
 export interface Redactor {

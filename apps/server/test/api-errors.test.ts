@@ -165,5 +165,12 @@ describe("an export's error message", () => {
     expect(failed("check --media-root (or --did)")).toBe("check include_media (or did)")
     // A path is not a flag: only a flag's pair after a slash is.
     expect(failed("cannot create the folder out/--x")).toBe("cannot create the folder out/--x")
+    // Stored paths are quoted, and a flag the API has no field for keeps its name.
+    expect(failed('cannot copy "--media/x.jpg" into the export: EIO')).toBe(
+      'cannot copy "--media/x.jpg" into the export: EIO'
+    )
+    expect(failed("format lines rejects --width 0; --constructor too")).toBe(
+      "format lines rejects --width 0; --constructor too"
+    )
   })
 })
