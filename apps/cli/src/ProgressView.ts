@@ -81,7 +81,8 @@ export const renderLine = (s: LineState, columns: number): string => {
   if (s.label.length + 1 + short.length <= width) return `${s.label} ${short}`
   // Whole parts go from the end: a number cut short would read as another number.
   while (parts.length > 1 && parts.join(" ").length > width) parts.pop()
-  return parts.join(" ").slice(0, width)
+  const line = parts.join(" ")
+  return line.length <= width ? line : ""
 }
 
 const stateOf = (label: string, s: Progress.ProgressSnapshot, elapsedMillis: number): LineState => ({
