@@ -13,7 +13,7 @@ import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as Repos from "../../../packages/car/test/support/Repos.js"
 import { signalWhileLocked } from "./faults/helpers.js"
-import { listTree, removeDir, run, show, start, tempDir, waitFor } from "./support.js"
+import { holdsOpen, listTree, removeDir, run, type Running, show, start, tempDir, waitFor } from "./support.js"
 
 const POSTS = 3_000
 
@@ -92,6 +92,26 @@ describe.each(["SIGINT", "SIGTERM"] as const)("%s during an import", (signal) =>
       // The holder's own write is not committed yet: the file is as it was before the lock.
       expect(fileHash(db)).toBe(before)
     })
+    expect(listTree(folder)).toEqual(["archive.db"])
+  }, 240_000)
+
+  it("while its write waits for another process's write to the archive: exits 130 at once, the archive as it was", async () => {
+    const { folder, db, before } = await seeded(`reserved-${signal}`)
+    // BEGIN IMMEDIATE lets readers in: the --db check passes, and the wait is the import's own BEGIN IMMEDIATE.
+    // The check's connection is closed before the verifying line, so the archive open after it is the writer's.
+    const atBegin = (running: Running) =>
+      /^import: verifying /m.test(running.stderr()) && holdsOpen(running.child.pid, db)
+    await signalWhileLocked(
+      db,
+      "hold-reserved",
+      importArgs(db),
+      signal,
+      (r) => {
+        expect(r.stderr).toContain(`skyporter import: interrupted; ${db} was left as it was`)
+        expect(fileHash(db)).toBe(before)
+      },
+      atBegin
+    )
     expect(listTree(folder)).toEqual(["archive.db"])
   }, 240_000)
 

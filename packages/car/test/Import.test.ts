@@ -6,6 +6,7 @@ import { createHash } from "node:crypto"
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
+import { ArchiveSchema } from "@skyporter/core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Import, Rev } from "../src/index.js"
 import * as Repos from "./support/Repos.js"
@@ -304,5 +305,82 @@ describe("Import.run", () => {
     const exit = await Effect.runPromiseExit(Import.run({ car: carPath, db }))
     expect(Exit.isFailure(exit) && exit.cause.toString()).toMatch(/not a bskyarchive archive/)
     expect(hashOf(db)).toBe(before)
+  })
+})
+
+describe("Import.run against a reader holding the archive", () => {
+  /**
+   * An existing archive (its schema only) and a reader that begins a read transaction once the import has
+   * written its posts: the import holds the write lock by then, which lets readers in, so it is the import's
+   * COMMIT (which needs the file alone) that waits for the reader.
+   */
+  const withReader = (name: string) => {
+    const db = path.join(dir, `${name}.db`)
+    const setup = new Database(db)
+    setup.exec(ArchiveSchema.DDL)
+    setup.close()
+    const reader = new Database(db, { readonly: true })
+    const state = { reading: false, readerBegan: 0, written: 0, committedWhileReading: false }
+    let began = () => {}
+    const readerStarted = new Promise<void>((resolve) => (began = resolve))
+    const onProgress = (p: Import.Progress) => {
+      if (p.committed) state.committedWhileReading = state.reading
+      else if (p.posts_done > 0 && state.written === 0) {
+        reader.exec("BEGIN")
+        reader.prepare("SELECT count(*) FROM posts").pluck().get()
+        state.reading = true
+        state.readerBegan = Date.now()
+        state.written = p.posts_done
+        began()
+      }
+    }
+    const release = () => {
+      if (reader.inTransaction) reader.exec("COMMIT")
+      state.reading = false
+    }
+    const close = () => {
+      release()
+      reader.close()
+    }
+    return { db, before: hashOf(db), state, readerStarted, onProgress, release, close }
+  }
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+  it("ends within a second when interrupted while its commit waits, leaving the archive as it was", async () => {
+    const r = withReader("commit-interrupted")
+    try {
+      const fiber = Effect.runFork(Import.run({ car: carPath, db: r.db }, r.onProgress))
+      await Promise.race([r.readerStarted, Effect.runPromise(Fiber.await(fiber))])
+      expect(r.state.written, "every post was written before the reader began").toBe(14)
+      // Into the commit's wait (5 s allowed), then the interrupt. Timed from the reader's start: a commit
+      // that held up this thread would hold up the timer too.
+      await sleep(300)
+      const exit = await Effect.runPromise(Fiber.interrupt(fiber).pipe(Effect.andThen(Fiber.await(fiber))))
+      expect(Date.now() - r.state.readerBegan, "ends without waiting out the lock").toBeLessThan(300 + 1_000)
+      expect(Exit.hasInterrupts(exit), String(exit)).toBe(true)
+      expect(Exit.hasFails(exit), String(exit)).toBe(false)
+      expect(hashOf(r.db)).toBe(r.before)
+      expect(existsSync(`${r.db}-journal`)).toBe(false)
+    } finally {
+      r.close()
+    }
+    expect(hashOf(r.db)).toBe(r.before)
+  })
+
+  it("commits once the reader ends its transaction within the wait", async () => {
+    const r = withReader("commit-after-reader")
+    try {
+      const running = Effect.runPromiseExit(Import.run({ car: carPath, db: r.db }, r.onProgress))
+      await Promise.race([r.readerStarted, running])
+      expect(r.state.written, "every post was written before the reader began").toBe(14)
+      await sleep(300)
+      r.release()
+      const exit = await running
+      expect(Exit.isSuccess(exit) && exit.value.inserted, String(exit)).toBe(14)
+      expect(r.state.committedWhileReading, "the commit waited for the reader").toBe(false)
+    } finally {
+      r.close()
+    }
+    expect(all(r.db, "SELECT count(*) AS n FROM posts")[0]!.n).toBe(14)
   })
 })

@@ -43,16 +43,18 @@ export const locker = (db: string, ...args: ReadonlyArray<string>) => {
 
 /**
  * Runs the CLI with `args` on `db` while the locker holds it (`mode`), and a
- * second after the run opened the archive (it then waits for the lock) sends
- * it `signal`: it must stop at once (exit 130) without waiting out the lock.
- * `check` sees the result while the lock is still held.
+ * second after the run reached its wait for the lock (`waiting`; by default,
+ * once it has the archive open) sends it `signal`: it must stop at once (exit
+ * 130) without waiting out the lock. `check` sees the result while the lock
+ * is still held.
  */
 export const signalWhileLocked = async (
   db: string,
   mode: "hold" | "hold-reserved",
   args: ReadonlyArray<string>,
   signal: NodeJS.Signals,
-  check: (r: RunResult) => void
+  check: (r: RunResult) => void,
+  waiting: (running: Running) => boolean = (running) => holdsOpen(running.child.pid, db)
 ): Promise<void> => {
   const holder = locker(db, mode)
   try {
@@ -61,7 +63,7 @@ export const signalWhileLocked = async (
     let exited = false
     void running.done.then(() => (exited = true))
     try {
-      await waitFor("the archive opened", () => exited || holdsOpen(running.child.pid, db), 120_000)
+      await waitFor("the wait for the lock", () => exited || waiting(running), 120_000)
       await sleep(1_000)
       expect(exited, `the run ended before the signal: ${running.stderr()}`).toBe(false)
       const sentAt = Date.now()
