@@ -68,7 +68,13 @@ export const exportDownloadDelete = async (page: Page, fixture: Fixture, out: st
   await page.locator("#format option[value=slowjson]").waitFor({ state: "attached" })
   // Every registered format is offered, the browsable page too.
   expect(await page.locator("#format option[value=html]").textContent()).toBe("HTML (.html)")
-  // Without a token the page offers the archive's accounts; a bound token fixes the DID.
+  // Without a token the page offers the archive's accounts; a bound token fixes the DID. Either
+  // comes with an answer of the server's: wait for it, or the DID field may hide as it is filled.
+  await page.waitForFunction(
+    () =>
+      !document.getElementById("account-field")!.hidden ||
+      (document.getElementById("did") as unknown as { readOnly: boolean }).readOnly
+  )
   if (await page.locator("#account-field").isVisible()) await page.selectOption("#account", did)
   else if (!(await page.locator("#did").evaluate((el) => (el as unknown as { readOnly: boolean }).readOnly))) {
     await page.fill("#did", did)
