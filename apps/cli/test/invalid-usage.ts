@@ -9,6 +9,7 @@ import Database from "better-sqlite3"
 import { randomBytes } from "node:crypto"
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
+import { pathToFileURL } from "node:url"
 import { afterAll, beforeAll, expect, it } from "vitest"
 import { listTree, removeDir, run, show, TEST_PLUGIN, tempDir } from "./support.js"
 
@@ -30,13 +31,16 @@ export const inputs = (): Inputs => {
       noPosts: at("no-posts.db"),
       fewColumns: at("few-columns.db"),
       text: at("notes.txt"),
-      badPlugin: at("not-a-plugin.mjs")
+      badPlugin: at("not-a-plugin.mjs"),
+      // Another module that gives the test plugin, under its name: two modules, one name.
+      otherTestPlugin: at("other-test-plugin.mjs")
     })
     Compat.writeCompatArchive(files.archive)
     writeFileSync(files.random, randomBytes(8192))
     writeFileSync(files.empty, "")
     writeFileSync(files.text, "SQLite format 3 is what this file is not\n".repeat(200))
     writeFileSync(files.badPlugin, "export default { name: 'nope' }\n")
+    writeFileSync(files.otherTestPlugin, `export { default } from ${JSON.stringify(pathToFileURL(TEST_PLUGIN).href)}\n`)
     let db = new Database(files.noPosts)
     db.exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes (body) VALUES ('hello')")
     db.close()
@@ -179,7 +183,7 @@ export const CASES: ReadonlyArray<Case> = [
   },
   {
     name: "two plugins with one name",
-    args: (f) => alice(f, "--plugin", TEST_PLUGIN, "--plugin", TEST_PLUGIN),
+    args: (f) => alice(f, "--plugin", TEST_PLUGIN, "--plugin", f.otherTestPlugin!),
     message: [/two plugins/, /testjson/]
   },
   {
