@@ -15,6 +15,7 @@ import { accessSync, closeSync, constants, existsSync, openSync, readSync, statS
 import { basename, dirname } from "node:path"
 import * as ArchiveSchema from "./ArchiveSchema.js"
 import { ArchiveError, describe } from "./Errors.js"
+import * as ExportIndex from "./internal/ExportIndex.js"
 import * as LockWait from "./LockWait.js"
 import * as Timestamp from "./Timestamp.js"
 
@@ -76,21 +77,6 @@ export interface OpenOptions {
    */
   readonly did?: string
 }
-
-/**
- * Whether `did` holds at least a third of the archive's posts, counted from
- * the indexes alone; any failure (a writer's lock held past `timeout`) means no.
- */
-const holdsAThird = (database: Database.Database, did: string, timeout: number): Effect.Effect<boolean> =>
-  LockWait.on(
-    database,
-    () => {
-      const mine = Number(database.prepare("SELECT COUNT(*) FROM posts WHERE did = ?").pluck().get(did))
-      const all = Number(database.prepare("SELECT COUNT(*) FROM posts").pluck().get())
-      return mine > 0 && 3 * mine >= all
-    },
-    timeout
-  ).pipe(Effect.orElseSucceed(() => false))
 
 const fail = (reason: ArchiveError["reason"], path: string, message: string) =>
   new ArchiveError({ reason, path, message })
@@ -168,47 +154,6 @@ const connect = (path: string, options: Database.Options): Database.Database => 
   )
   return db
 }
-
-/**
- * Builds the export-order index. SQLite sorts its keys within the page cache
- * and spills the rest to temporary files: a 2 MB cache builds it as fast as
- * the default 16 MB with less memory, and one helper thread sorts beside
- * this one on a core the export does not use yet (docs/performance.md).
- */
-const buildExportIndex = (db: Database.Database): void => {
-  const cacheSize = db.pragma("cache_size", { simple: true })
-  const threads = db.pragma("threads", { simple: true })
-  db.pragma("cache_size = -2000")
-  db.pragma("threads = 1")
-  try {
-    db.exec(ArchiveSchema.EXPORT_INDEX)
-  } finally {
-    db.pragma(`cache_size = ${Number(cacheSize)}`)
-    db.pragma(`threads = ${Number(threads)}`)
-  }
-}
-
-/**
- * Adds the export-order index in a transaction of its own: a lock met at
- * the commit is waited for without building the index again, and a failure
- * (an interrupt too) leaves the archive as it was.
- */
-const addExportIndex = (db: Database.Database, timeout: number): Effect.Effect<void, unknown> =>
-  Effect.gen(function* () {
-    yield* LockWait.on(db, () => db.exec("BEGIN IMMEDIATE"), timeout)
-    // Inside the transaction a busy statement is not retried (SQLite asks for a rollback).
-    yield* Effect.try({
-      try: () => LockWait.withBusyTimeout(db, LockWait.attemptTimeout(timeout), () => buildExportIndex(db)),
-      catch: (e) => e
-    })
-    yield* LockWait.on(db, () => db.exec("COMMIT"), timeout)
-  }).pipe(
-    Effect.ensuring(
-      Effect.sync(() => {
-        if (db.inTransaction) db.exec("ROLLBACK")
-      })
-    )
-  )
 
 /** Opens (or with `create`, creates) an archive. The connection is closed with the scope. */
 export const open = Effect.fn("Archive.open")(function* (options: OpenOptions) {
@@ -299,10 +244,14 @@ export const open = Effect.fn("Archive.open")(function* (options: OpenOptions) {
         .get(ArchiveSchema.EXPORT_INDEX_NAME)
     )) === 1
   let readOnly = openedReadOnly
-  if (!indexed && !readOnly && (options.did === undefined || (yield* holdsAThird(db, options.did, timeout)))) {
+  if (
+    !indexed &&
+    !readOnly &&
+    (options.did === undefined || (yield* ExportIndex.holdsAThird(db, options.did, timeout)))
+  ) {
     // The only change skyporter ever makes to an archive. Failing to add it
     // (read-only file or folder, a writer holding the lock) is not an error.
-    const added = yield* Effect.result(addExportIndex(db, timeout))
+    const added = yield* Effect.result(ExportIndex.add(db, timeout))
     if (Result.isSuccess(added)) indexed = true
     else if (isReadOnly(added.failure)) readOnly = true
     else return yield* fail("Unreadable", path, `cannot prepare ${path}: ${describe(added.failure)}`)
