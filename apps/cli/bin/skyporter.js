@@ -38,7 +38,8 @@ const inputBytes = (file) => {
   }
 }
 const input = args[0] === "export" ? valueOf("--db") : args[0] === "import" ? valueOf("--car") : undefined
-const bytes = inputBytes(input)
+// A WAL-mode archive's posts may still be in its -wal file, which is read as much as the archive.
+const bytes = inputBytes(input) + (args[0] === "export" && input !== undefined ? inputBytes(`${input}-wal`) : 0)
 if (
   process.env.SKYPORTER_TUNED === undefined &&
   typeof process.execve === "function" &&

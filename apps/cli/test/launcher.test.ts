@@ -8,7 +8,7 @@
  * SKYPORTER_TUNED given: launcher.long.test.ts.
  */
 import Database from "better-sqlite3"
-import { writeFileSync } from "node:fs"
+import { copyFileSync, truncateSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 import { describe, expect, it } from "vitest"
@@ -153,5 +153,27 @@ describe("an export of a large archive", () => {
     const b = readExport(small.published, "json")
     expect(a.manifest.post_count).toBe(POSTS)
     expect(a.data.equals(b.data)).toBe(true)
+  }, 60_000)
+
+  it("counts a WAL-mode archive's -wal file: a small archive whose WAL is large starts again too", async () => {
+    const db = path.join(dir, "wal.db")
+    copyFileSync(fx.db, db)
+    // A connection left open keeps the WAL (the last one to close checkpoints it into the archive).
+    const holder = new Database(db)
+    try {
+      holder.pragma("journal_mode = WAL")
+      holder.pragma("wal_autocheckpoint = 0")
+      holder.exec("UPDATE posts SET text = text || ''")
+      // Past the launcher's threshold with a hole at its end: SQLite stops at the last valid frame.
+      truncateSync(`${db}-wal`, 256 * 1024 * 1024)
+      const r = await started(db)
+      const untuned = { pid: r.pid, semiSpace: [], arenas: null }
+      expect(r.starts).toEqual(
+        canStartAgain ? [untuned, { pid: r.pid, semiSpace: ["--max-semi-space-size=8"], arenas: "2" }] : [untuned]
+      )
+      expect(readExport(r.published, "json").manifest.post_count).toBe(POSTS)
+    } finally {
+      holder.close()
+    }
   }, 60_000)
 })
