@@ -11,6 +11,7 @@ import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import type { JobError, Redactor } from "./ApiErrors.js"
 import type * as Auth from "./Auth.js"
 import * as Download from "./Download.js"
+import * as ArchiveRead from "./ArchiveRead.js"
 import * as Handles from "./Handles.js"
 import { ApiError, badRequest, decodeStrict, readJsonBody } from "./Http.js"
 import type * as Routes from "./Routes.js"
@@ -89,7 +90,7 @@ export const make = (deps: HandlerDeps): Record<Routes.RouteName, Handler> => {
     const archive = deps.archive
     if (archive === undefined) return Effect.succeed([])
     return Effect.map(
-      Handles.read(archive, () => Accounts.list(archive.database)),
+      ArchiveRead.read(archive, () => Accounts.list(archive.database)),
       (all) => (access.did === "*" ? all : all.filter((a) => a.did === access.did)).slice(0, MAX_ACCOUNTS)
     )
   }

@@ -3,25 +3,13 @@
  * `--did` may: looked up in the archive's `profiles` among the accounts the
  * caller may export, so a DID token learns nothing of other accounts' handles.
  */
-import { Accounts, type Archive, type ArchiveError, Handle, InvalidRequest } from "@skyporter/core"
+import { Accounts, type Archive, Handle, InvalidRequest } from "@skyporter/core"
 import type { JobManager } from "@skyporter/jobs"
 import * as Effect from "effect/Effect"
-import { ApiError } from "./Http.js"
+import { read } from "./ArchiveRead.js"
+import type { ApiError } from "./Http.js"
 
 const invalid = (message: string) => new InvalidRequest({ field: "did", message })
-
-/** A read of the archive that another process's lock outlasted (409, as an upload meets it), or that failed. */
-const readFailed = (e: ArchiveError) =>
-  e.reason === "Locked"
-    ? new ApiError({ status: 409, code: "archive_locked", message: e.message })
-    : new ApiError({ status: 500, code: "internal_error", message: e.message })
-
-/**
- * Reads through the archive's connection on the server's thread, in the short
- * attempts of `ArchiveShape.read`: a writer's lock never holds up every request.
- */
-export const read = <A>(archive: Archive.ArchiveShape, run: () => A): Effect.Effect<A, ApiError> =>
-  Effect.mapError(archive.read(run), readFailed)
 
 /** The DID `value` names: itself when it starts with `did:` (checked with the export), else a handle's DID. */
 export const didOf = (

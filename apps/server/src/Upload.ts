@@ -18,7 +18,7 @@ import { constants } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { ApiError } from "./Http.js"
-import * as Handles from "./Handles.js"
+import * as ArchiveRead from "./ArchiveRead.js"
 
 /** The default cap on an upload: 2 GiB (a large account's repository is a few hundred MB). */
 export const DEFAULT_MAX_BYTES = 2 * 1024 ** 3
@@ -227,7 +227,7 @@ export const make = (options: UploadOptions): Receive => {
               manager.exclusive(access.did === "*" ? Import.run(car) : Import.runFor(access.did, car))
             )
             const account =
-              (yield* Handles.read(archive, () => Accounts.list(archive.database))).find(
+              (yield* ArchiveRead.read(archive, () => Accounts.list(archive.database))).find(
                 (a) => a.did === summary.did
               ) ?? null
             return {

@@ -11,6 +11,9 @@ import type Database from "better-sqlite3"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
+import { isBusy, withBusyTimeout } from "./internal/Busy.js"
+
+export { isBusy, withBusyTimeout }
 
 /** How long a locked archive is waited for before it is reported, in ms. */
 export const DEFAULT_LIMIT_MS = 5_000
@@ -20,10 +23,6 @@ export const ATTEMPT_MS = 50
 
 /** Between attempts: the event loop runs (signals, interrupts) while the other process works. */
 const PAUSE = "10 millis"
-
-/** Whether `e` is SQLite's "database is locked" (SQLITE_BUSY and its extended codes). */
-export const isBusy = (e: unknown): boolean =>
-  typeof e === "object" && e !== null && String((e as { code?: unknown }).code ?? "").startsWith("SQLITE_BUSY")
 
 /** The busy timeout of one attempt within a wait of `limitMs`. */
 export const attemptTimeout = (limitMs: number): number => Math.max(0, Math.min(ATTEMPT_MS, limitMs))
@@ -38,17 +37,6 @@ export const retry = <A, E, R>(attempt: Effect.Effect<A, E, R>, limitMs = DEFAUL
     schedule: Schedule.spaced(PAUSE).pipe(Schedule.upTo({ duration: Duration.millis(limitMs) })),
     while: isBusy
   })
-
-/** Runs `run` on `db` with the connection's busy timeout set to `ms`, restored after. */
-export const withBusyTimeout = <A>(db: Database.Database, ms: number, run: () => A): A => {
-  const timeout = db.pragma("busy_timeout", { simple: true })
-  db.pragma(`busy_timeout = ${ms}`)
-  try {
-    return run()
-  } finally {
-    db.pragma(`busy_timeout = ${Number(timeout)}`)
-  }
-}
 
 /**
  * Runs the synchronous SQLite call `run` on `db` in short attempts (see

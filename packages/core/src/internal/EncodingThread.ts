@@ -22,6 +22,7 @@ import { type MessagePort, parentPort, workerData } from "node:worker_threads"
 import type { FormatPlugin } from "../FormatPlugin.js"
 import * as Timestamp from "../Timestamp.js"
 import { BatchReader } from "./BatchReader.js"
+import { isBusy } from "./Busy.js"
 import type { ChunkEncoder } from "./ChunkEncoder.js"
 import type { ChunkSource } from "./ChunkSource.js"
 import { IndexedChunks } from "./IndexedChunks.js"
@@ -86,8 +87,7 @@ const openOnThread = (init: WorkerInit): Opened => {
     try {
       return openSnapshot(init, 0)
     } catch (e) {
-      const busy = String((e as { code?: unknown } | null)?.code ?? "").startsWith("SQLITE_BUSY")
-      if (!busy || Date.now() >= deadline) throw e
+      if (!isBusy(e) || Date.now() >= deadline) throw e
       Atomics.wait(pauseCell, 0, 0, PAUSE_MS)
     }
   }
