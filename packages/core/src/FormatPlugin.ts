@@ -9,6 +9,7 @@ import * as Contract from "@skyporter/plugin"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type { PostBatch } from "./Post.js"
+import type { PostRecords } from "./RecordBatch.js"
 
 export type { BatchContext, Chunk, SinkContext } from "@skyporter/plugin"
 import type { BatchContext, Chunk, SinkContext } from "@skyporter/plugin"
@@ -29,6 +30,8 @@ export class FormatError extends Schema.TaggedError<FormatError>()("FormatError"
 export interface FormatSink {
   readonly start: Effect.Effect<Chunk, FormatError>
   readonly write: (batch: PostBatch, context: BatchContext) => Effect.Effect<Chunk, FormatError>
+  /** The same bytes as `write`, from stored fields; absent when the plugin has no such path. */
+  readonly writeRecords?: ((records: PostRecords, context: BatchContext) => Effect.Effect<Chunk, FormatError>) | undefined
   readonly end: Effect.Effect<Chunk, FormatError>
 }
 
@@ -185,9 +188,16 @@ const toFormatSink = (plugin: string, sink: Contract.Sink | FormatSink): FormatS
     return step(plugin, hook, () => (f as () => unknown).call(sink), chunk)
   }
   const write = sink.write as (batch: PostBatch, context: BatchContext) => unknown
+  const writeRecords = (sink as { writeRecords?: unknown }).writeRecords
   return {
     start: edge("start"),
     write: (batch, context) => step(plugin, "write", () => write.call(sink, batch, context), chunk),
+    ...(typeof writeRecords === "function"
+      ? {
+          writeRecords: (records: PostRecords, context: BatchContext) =>
+            step<Chunk>(plugin, "writeRecords", () => writeRecords.call(sink, records, context), chunk)
+        }
+      : {}),
     end: edge("end")
   }
 }

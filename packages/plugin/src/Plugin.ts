@@ -8,6 +8,7 @@
  * publishing and cleanup.
  */
 import type { PostBatch } from "./Post.js"
+import type { PostRecords } from "./Records.js"
 import type { StandardSchemaV1 } from "./StandardSchema.js"
 
 /** The major version of this contract; a plugin names the one it was written for. */
@@ -42,6 +43,12 @@ export interface BatchContext {
 export interface Sink {
   readonly start?: (() => MaybePromise<Chunk>) | undefined
   readonly write: (batch: PostBatch, context: BatchContext) => MaybePromise<Chunk>
+  /**
+   * Optional: the same as `write`, from the posts' stored bytes (see
+   * PostRecords). The core calls it instead of `write` when it reads the
+   * archive's file itself; either may be called for any batch.
+   */
+  readonly writeRecords?: ((records: PostRecords, context: BatchContext) => MaybePromise<Chunk>) | undefined
   readonly end?: (() => MaybePromise<Chunk>) | undefined
 }
 

@@ -18,4 +18,5 @@ export {
   type SinkContext
 } from "./Plugin.js"
 export type { Post, PostBatch, RawJson, Timestamp } from "./Post.js"
+export { FieldKind, type PostRecords, RECORD_FIELDS } from "./Records.js"
 export { isStandardSchema, type StandardSchemaV1 } from "./StandardSchema.js"
