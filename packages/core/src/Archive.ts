@@ -16,6 +16,7 @@ import { basename, dirname } from "node:path"
 import * as ArchiveSchema from "./ArchiveSchema.js"
 import { ArchiveError, describe } from "./Errors.js"
 import * as ExportIndex from "./internal/ExportIndex.js"
+import * as Post from "./Post.js"
 import * as LockWait from "./LockWait.js"
 import * as Timestamp from "./Timestamp.js"
 
@@ -36,25 +37,7 @@ export interface ArchiveShape {
 }
 
 /** Columns an export reads; an archive missing any of them is refused. */
-export const REQUIRED_POST_COLUMNS = [
-  "uri",
-  "cid",
-  "did",
-  "text",
-  "created_at",
-  "indexed_at",
-  "has_media",
-  "like_count",
-  "repost_count",
-  "reply_count",
-  "quote_count",
-  "is_reply",
-  "reply_parent",
-  "embed_type",
-  "embed_data",
-  "labels",
-  "archived_at"
-] as const
+export const REQUIRED_POST_COLUMNS = Post.COLUMNS
 
 /** SQL function giving the canonical UTC instant of stored timestamp text (NULL when not a timestamp). */
 export const INSTANT_FUNCTION = "skyporter_instant"

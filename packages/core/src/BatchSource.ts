@@ -150,6 +150,8 @@ export const workerInit = (path: string, selection: Selection, options: Snapshot
     // A thread skips the other threads' chunks with it: stepping over them
     // in afterSql's OFFSET cost more (see IndexedChunks).
     skipSql: `SELECT rowid, uri IS NOT NULL AND created_at IS NOT NULL FROM posts WHERE ${after} LIMIT 1 OFFSET @offset`,
+    chunkKeysSql: `SELECT ${exactRowid} FROM posts WHERE ${sql} ${order} LIMIT @limit OFFSET @offset`,
+    afterKeysSql: `SELECT ${exactRowid} FROM posts WHERE ${after} LIMIT @limit OFFSET @offset`,
     ...(options.indexed === false
       ? {
           sortedKeys: {

@@ -31,7 +31,8 @@ export interface FormatSink {
   readonly start: Effect.Effect<Chunk, FormatError>
   readonly write: (batch: PostBatch, context: BatchContext) => Effect.Effect<Chunk, FormatError>
   /** The same bytes as `write`, from stored fields; absent when the plugin has no such path. */
-  readonly writeRecords?: ((records: PostRecords, context: BatchContext) => Effect.Effect<Chunk, FormatError>) | undefined
+  readonly writeRecords?:
+    ((records: PostRecords, context: BatchContext) => Effect.Effect<Chunk, FormatError>) | undefined
   readonly end: Effect.Effect<Chunk, FormatError>
 }
 

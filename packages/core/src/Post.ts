@@ -62,7 +62,8 @@ const exactInteger = (column: string) =>
   `CASE WHEN ${column} BETWEEN -9007199254740991 AND 9007199254740991 THEN ${column} ` +
   `WHEN typeof(${column}) = 'integer' THEN CAST(${column} AS TEXT) ELSE ${column} END`
 
-export const selectColumns = [
+/** The posts table's columns a post is read from, in the order `decodeRow` reads them. */
+export const COLUMNS = [
   "uri",
   "cid",
   "did",
@@ -70,17 +71,22 @@ export const selectColumns = [
   "created_at",
   "indexed_at",
   "has_media",
-  exactInteger("like_count"),
-  exactInteger("repost_count"),
-  exactInteger("reply_count"),
-  exactInteger("quote_count"),
+  "like_count",
+  "repost_count",
+  "reply_count",
+  "quote_count",
   "is_reply",
   "reply_parent",
   "embed_type",
   "embed_data",
   "labels",
   "archived_at"
-].join(", ")
+] as const
+
+const COUNTS: ReadonlySet<string> = new Set(["like_count", "repost_count", "reply_count", "quote_count"])
+
+/** `COLUMNS` as an export selects them. */
+export const selectColumns = COLUMNS.map((column) => (COUNTS.has(column) ? exactInteger(column) : column)).join(", ")
 
 /**
  * Receives one message per value that could not be decoded as stored, with

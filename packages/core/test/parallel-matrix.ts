@@ -38,7 +38,7 @@ export const run = (
   open: { readonly readOnly?: boolean } = {}
 ) => {
   const out = path.join(tempDir(), "out")
-  return collect(file, { format: "clines", out, ...request }, plugin, open).then((exit) => ({ exit, out }))
+  return collect(file, { format: plugin.name, out, ...request }, plugin, open).then((exit) => ({ exit, out }))
 }
 
 /**
@@ -98,13 +98,13 @@ export const hostileKeys = (): string => {
 }
 
 /** 2,345 posts on each combo: the same bytes, events and batches as on the main thread. */
-export const sameBytesOnThreads = (combos: ReadonlyArray<Combo>) => {
+export const sameBytesOnThreads = (combos: ReadonlyArray<Combo>, plugin = concurrentLines) => {
   it(`writes the same bytes and events on ${describeCombos(combos)}, as on the main thread`, async () => {
     const file = archive(posts(2_345))
     const reference = completed((await run(file, { batchSize: 100 }, sequential)).exit)
     expect(reference.text.split("\n")[0]).toBe("total 2345")
     for (const [threads, chunkPosts, batchSize] of combos) {
-      const result = completed((await run(file, { threads, chunkPosts, batchSize })).exit)
+      const result = completed((await run(file, { threads, chunkPosts, batchSize }, plugin)).exit)
       expect(result.text, `${threads} threads, chunks of ${chunkPosts}`).toBe(reference.text)
       expect(result.manifest.files[0]!.sha256).toBe(reference.manifest.files[0]!.sha256)
       const batches = result.events.filter((e) => e._tag === "BatchWritten")
@@ -118,20 +118,20 @@ export const sameBytesOnThreads = (combos: ReadonlyArray<Combo>) => {
 }
 
 /** The hostile keys on each combo: the same posts in the same order as one cursor. */
-export const hostileKeyChunks = (combos: ReadonlyArray<Combo>) => {
+export const hostileKeyChunks = (combos: ReadonlyArray<Combo>, plugin = concurrentLines) => {
   it(`hold the same posts in the same order as one cursor, whatever the keys, on ${describeCombos(combos)}`, async () => {
     const file = hostileKeys()
     const reference = completed((await run(file, { batchSize: 7 }, sequential)).exit)
     expect(reference.text.split("\n")[0]).toBe("total 400")
     for (const [threads, chunkPosts, batchSize] of combos) {
-      const result = completed((await run(file, { threads, chunkPosts, batchSize })).exit)
+      const result = completed((await run(file, { threads, chunkPosts, batchSize }, plugin)).exit)
       expect(result.text, `${threads} threads, chunks of ${chunkPosts}, batches of ${batchSize}`).toBe(reference.text)
     }
   }, 120_000)
 }
 
 /** The hostile keys without the export-order index, every thread sorting the keys for itself. */
-export const sortedKeyChunks = (combos: ReadonlyArray<Combo>) => {
+export const sortedKeyChunks = (combos: ReadonlyArray<Combo>, plugin = concurrentLines) => {
   it(`hold them too, read from sorted keys, when the archive has no export-order index, on ${describeCombos(combos)}`, async () => {
     const file = hostileKeys()
     const indexes = () => {
@@ -146,7 +146,7 @@ export const sortedKeyChunks = (combos: ReadonlyArray<Combo>) => {
       expect(reference.text).toMatch(/^total [1-9]\d+\n/)
       for (const [threads, chunkPosts, batchSize] of combos) {
         const request = { batchSize, threads, chunkPosts, options: { thread: true }, ...dates }
-        const tagged = completed((await run(file, request, concurrentLines, { readOnly: true })).exit)
+        const tagged = completed((await run(file, request, plugin, { readOnly: true })).exit)
         const encoders = new Set<string>()
         const lines = tagged.text.split("\n").map((line) => {
           const match = /^(\d+) (\d+ .*)$/.exec(line)
@@ -161,7 +161,7 @@ export const sortedKeyChunks = (combos: ReadonlyArray<Combo>) => {
       }
       expect(indexes()).not.toContain("idx_posts_skyporter_export_order")
       // The same posts through the export-order index, once an export may add it.
-      const indexed = completed((await run(file, { batchSize: 7, threads: 2, ...dates })).exit)
+      const indexed = completed((await run(file, { batchSize: 7, threads: 2, ...dates }, plugin)).exit)
       expect(indexes()).toContain("idx_posts_skyporter_export_order")
       expect(indexed.text, JSON.stringify(dates)).toBe(reference.text)
       const writer = new Database(file)

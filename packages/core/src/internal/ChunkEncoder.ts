@@ -9,11 +9,16 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type { MessagePort } from "node:worker_threads"
-import { type AnyPlugin, type FormatPlugin, type FormatSink, toInternal } from "../FormatPlugin.js"
+import { type AnyPlugin, type Chunk, type FormatPlugin, type FormatSink, toInternal } from "../FormatPlugin.js"
 import * as PluginOptions from "../PluginOptions.js"
 import * as Post from "../Post.js"
+import { RecordBatch } from "../RecordBatch.js"
 import { BatchWarnings, type Warnings } from "../Warnings.js"
 import type { BatchReader } from "./BatchReader.js"
+import { RecordReader } from "./RecordReader.js"
+import type { StoredRecords } from "./StoredRecords.js"
+
+export { StoredRecords } from "./StoredRecords.js"
 import { Carriers } from "./Carriers.js"
 import type { ChunkSource } from "./ChunkSource.js"
 import * as LoadedPlugins from "./LoadedPlugins.js"
@@ -59,7 +64,10 @@ const makeSink = async (plugin: FormatPlugin, input: unknown, total: number): Pr
 export class ChunkEncoder {
   /** The chunks still to do, and the one being read. */
   private queue: Array<ChunkPlan> = []
-  private current: { readonly plan: ChunkPlan; readonly reader: BatchReader; offset: number } | undefined
+  private current: { readonly plan: ChunkPlan; readonly reader: BatchReader | RecordReader; offset: number } | undefined
+  /** Record mode: the batch reused for every chunk, and the warnings of the batch being written. */
+  private readonly batch: RecordBatch
+  private pending = new BatchWarnings()
   private credit = 0
   private readonly carriers = new Carriers()
   private sink: Promise<FormatSink> | undefined
@@ -70,8 +78,19 @@ export class ChunkEncoder {
     private readonly encoder: NonNullable<WorkerInit["encoder"]>,
     private readonly plugin: Promise<FormatPlugin>,
     private readonly source: ChunkSource,
-    private readonly port: MessagePort
-  ) {}
+    private readonly port: MessagePort,
+    /** Record mode: the archive's stored records, and the batch limits of `init`. */
+    private readonly stored?: {
+      readonly records: StoredRecords
+      readonly batchSize: number
+      readonly budgetBytes: number
+    }
+  ) {
+    this.batch = new RecordBatch((i) => {
+      this.pending.current = i
+      return Post.decodeRow(this.stored!.records.values(this.batch, i), this.pending.warn, i)
+    })
+  }
 
   /** Starts encoding `chunks` of an export of `total` posts. */
   start(total: number, chunks: ReadonlyArray<ChunkPlan>, credit: number): void {
@@ -100,40 +119,65 @@ export class ChunkEncoder {
     this.source.close()
   }
 
-  /** The next chunk to read, and its reader. */
-  private nextChunk(): ChunkEncoder["current"] {
+  /** The next chunk to read, and its reader: of stored records when the sink can write them. */
+  private nextChunk(sink: FormatSink): ChunkEncoder["current"] {
     const plan = this.queue.shift()
     if (plan === undefined) return undefined
-    return { plan, reader: this.source.open(plan.offset, plan.limit), offset: plan.offset }
+    const { stored } = this
+    const reader =
+      stored !== undefined && sink.writeRecords !== undefined
+        ? new RecordReader(
+            this.source.keys(plan.offset, plan.limit),
+            stored.records,
+            stored.batchSize,
+            stored.budgetBytes
+          )
+        : this.source.open(plan.offset, plan.limit)
+    return { plan, reader, offset: plan.offset }
   }
 
-  /** Reads, decodes and encodes one batch of the current chunk, and posts it. */
-  private async encodeNext(sink: FormatSink): Promise<void> {
-    if (this.current === undefined) this.current = this.nextChunk()
-    const chunk = this.current
-    if (chunk === undefined) return
+  /** Reads one batch of `chunk` and encodes it: how many posts, and their bytes. */
+  private async read(sink: FormatSink, chunk: NonNullable<ChunkEncoder["current"]>): Promise<[number, Chunk]> {
+    const pending = (this.pending = new BatchWarnings())
+    if (chunk.reader instanceof RecordReader) {
+      const { batch } = this
+      const records = this.stored!.records
+      chunk.reader.next(batch)
+      const n = batch.length
+      if (n === 0) return [0, ""]
+      this.source.passedKey(records.lastKey, records.anchorable(batch, n - 1), chunk.offset + n)
+      return [n, await encode(sink, batch, chunk.offset)]
+    }
     const batch = chunk.reader.next()
     const end = batch[batch.length - 1]
     if (end !== undefined) this.source.passed(end, chunk.offset + batch.length)
-    const pending = new BatchWarnings()
     const posts: Array<Post.Post> = batch.map((row, i) => {
       pending.current = i
       return Post.decodeRow(row, pending.warn, i)
     })
-    const bytes = posts.length > 0 ? this.carriers.fill(await encode(sink, posts, chunk.offset)) : new Uint8Array(0)
+    return [posts.length, posts.length > 0 ? await encode(sink, posts, chunk.offset) : ""]
+  }
+
+  /** Reads, decodes and encodes one batch of the current chunk, and posts it. */
+  private async encodeNext(sink: FormatSink): Promise<void> {
+    if (this.current === undefined) this.current = this.nextChunk(sink)
+    const chunk = this.current
+    if (chunk === undefined) return
+    const [n, encoded] = await this.read(sink, chunk)
+    const bytes = n > 0 ? this.carriers.fill(encoded) : new Uint8Array(0)
     const warnings: Warnings = { count: 0, first: [] }
-    pending.settle(warnings)
-    const last = batch.length === 0 || chunk.offset + batch.length >= chunk.plan.offset + chunk.plan.limit
+    this.pending.settle(warnings)
+    const last = n === 0 || chunk.offset + n >= chunk.plan.offset + chunk.plan.limit
     const message: FromWorker = {
       type: "encoded",
       chunk: chunk.plan.index,
       bytes,
-      posts: batch.length,
+      posts: n,
       offset: chunk.offset,
       last,
       ...(warnings.count > 0 ? { warnings } : {})
     }
-    chunk.offset += batch.length
+    chunk.offset += n
     if (last) {
       chunk.reader.close()
       this.current = undefined
@@ -169,11 +213,11 @@ export class ChunkEncoder {
 }
 
 /** `posts` encoded by `sink`, a plugin's failure or crash thrown as an EncodeFailure at `offset`. */
-const encode = async (sink: FormatSink, posts: Post.PostBatch, offset: number) => {
+const encode = async (sink: FormatSink, posts: Post.PostBatch | RecordBatch, offset: number) => {
   const exit = await Effect.runPromiseExit(
-    Effect.suspend(() => sink.write(posts, { offset })).pipe(
-      Effect.catchDefect((defect) => Effect.fail({ message: `plugin crashed: ${describe(defect)}` }))
-    )
+    Effect.suspend(() =>
+      posts instanceof RecordBatch ? sink.writeRecords!(posts, { offset }) : sink.write(posts, { offset })
+    ).pipe(Effect.catchDefect((defect) => Effect.fail({ message: `plugin crashed: ${describe(defect)}` })))
   )
   if (Exit.isFailure(exit)) {
     const error = Cause.squash(exit.cause) as { message?: unknown }

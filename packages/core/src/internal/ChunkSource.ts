@@ -13,5 +13,12 @@ export interface ChunkSource {
   readonly open: (offset: number, limit: number) => BatchReader
   /** The last row of a batch just read, at `position` − 1 in export order. */
   readonly passed: (row: ReadonlyArray<unknown>, position: number) => void
+  /**
+   * Record mode (StoredRecords): the rowids of the same posts as `open`'s,
+   * past 2^53 as their text.
+   */
+  readonly keys: (offset: number, limit: number) => Iterator<number | string>
+  /** Record mode's `passed`: the rowid of the last post read, and whether it can anchor a search. */
+  readonly passedKey: (rowid: number | string, anchorable: boolean, position: number) => void
   readonly close: () => void
 }

@@ -28,6 +28,7 @@ import type { ChunkSource } from "./ChunkSource.js"
 import { IndexedChunks } from "./IndexedChunks.js"
 import * as Prewarm from "./Prewarm.js"
 import { SortedKeys } from "./SortedKeys.js"
+import type { StoredRecords } from "./StoredRecords.js"
 import { describe, type FromWorker, type ToWorker, type WorkerInit } from "./ThreadProtocol.js"
 
 /**
@@ -39,6 +40,26 @@ const CACHE_KIB = 2_000
 
 /** The encode mode's modules, loaded once a thread is asked to encode (or prewarmed to). */
 const loadEncoding = () => import("./ChunkEncoder.js")
+
+/**
+ * The archive's stored records for a sink that writes them, when its file
+ * can be read directly (StoredRecords); `SKYPORTER_RECORDS=off` reads every
+ * post through SQL, for comparing the two (docs/performance.md).
+ */
+const openRecords = (
+  init: WorkerInit,
+  db: Database.Database,
+  stored: typeof StoredRecords
+): StoredRecords | undefined => {
+  if (process.env["SKYPORTER_RECORDS"] === "off") return undefined
+  try {
+    const records = stored.open(db, init.path)
+    return typeof records === "string" ? undefined : records
+  } catch {
+    // Whatever keeps the file from being read here, SQL reads it.
+    return undefined
+  }
+}
 
 /** An opened snapshot: its connection (in its read transaction) and counts. */
 export interface Opened {
@@ -141,6 +162,7 @@ export const run = (
   }
   let source: ChunkSource | undefined
   let rows: Pick<BatchReader, "next" | "close"> | undefined
+  let records: StoredRecords | undefined
   try {
     source =
       init.sortedKeys !== undefined
@@ -177,6 +199,7 @@ export const run = (
       encoder?.close()
       rows?.close()
       source.close()
+      records?.close()
       if (connection.inTransaction) connection.exec("ROLLBACK")
       connection.close()
       onClosed()
@@ -191,11 +214,18 @@ export const run = (
     // Only encoding needs effect and the plugin contract: a thread that only reads starts without
     // loading them. The plugin loads while the main thread sets the export up.
     loadEncoding().then(
-      ({ ChunkEncoder, importPlugin }) => {
+      ({ ChunkEncoder, importPlugin, StoredRecords }) => {
         if (closed) return
+        records = openRecords(init, connection, StoredRecords)
         const loading = plugin === undefined ? importPlugin(encoding) : Promise.resolve(plugin)
         loading.catch(() => undefined)
-        encoder = new ChunkEncoder(encoding, loading, source, port)
+        encoder = new ChunkEncoder(
+          encoding,
+          loading,
+          source,
+          port,
+          records && { records, batchSize: init.batchSize, budgetBytes: init.budgetBytes }
+        )
         post({ type: "ready", total })
       },
       (e: unknown) => {

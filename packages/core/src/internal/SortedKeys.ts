@@ -12,7 +12,7 @@ import type { ChunkSource } from "./ChunkSource.js"
 import type { SortedKeysSql, WorkerInit } from "./ThreadProtocol.js"
 
 export class SortedKeys implements ChunkSource {
-  private keys: IterableIterator<unknown> | undefined
+  private cursor: IterableIterator<unknown> | undefined
   /** Keys taken from the sorted cursor so far. */
   private position = 0
 
@@ -32,24 +32,31 @@ export class SortedKeys implements ChunkSource {
 
   passed(): void {}
 
-  close(): void {
-    this.keys?.return?.()
-    this.keys = undefined
-  }
+  passedKey(): void {}
 
-  private *rows(offset: number, limit: number): Generator<Array<unknown>> {
+  *keys(offset: number, limit: number): Generator<number | string> {
     if (offset < this.position) throw new Error(`chunk at ${offset} asked for after ${this.position}`)
-    this.keys ??= this.database.prepare(this.sql.keysSql).pluck().iterate(this.init.params)
-    const keys = this.keys
+    this.cursor ??= this.database.prepare(this.sql.keysSql).pluck().iterate(this.init.params)
+    const keys = this.cursor
     for (; this.position < offset; this.position++) keys.next()
     for (let n = 0; n < limit; n++) {
       const key = keys.next()
       if (key.done) return
       this.position++
+      yield key.value as number | string
+    }
+  }
+
+  close(): void {
+    this.cursor?.return?.()
+    this.cursor = undefined
+  }
+
+  private *rows(offset: number, limit: number): Generator<Array<unknown>> {
+    for (const key of this.keys(offset, limit)) {
       // keysSql spells a rowid past 2^53 as text, to be bound exactly.
-      const rowid = typeof key.value === "string" ? BigInt(key.value) : key.value
-      const row = this.row.get(rowid) as Array<unknown> | undefined
-      if (row === undefined) throw new Error(`post ${String(key.value)} vanished from the snapshot`)
+      const row = this.row.get(typeof key === "string" ? BigInt(key) : key) as Array<unknown> | undefined
+      if (row === undefined) throw new Error(`post ${String(key)} vanished from the snapshot`)
       yield row
     }
   }

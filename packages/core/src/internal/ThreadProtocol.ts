@@ -17,6 +17,9 @@ export interface WorkerInit {
   readonly chunkSql: string
   /** Encode mode: as `chunkSql`, counting `offset` from the row after rowid `anchor`. */
   readonly afterSql: string
+  /** Record mode: `chunkSql` and `afterSql` selecting only each post's rowid (past 2^53 as text). */
+  readonly chunkKeysSql: string
+  readonly afterKeysSql: string
   /**
    * Encode mode: the rowid of the row `offset` rows after rowid `anchor`, and
    * whether it can anchor a search (1) or not (0), read from the index alone.

@@ -1,0 +1,274 @@
+/**
+ * Posts as stored records, for a sink with `writeRecords`: SQLite finds the
+ * rowids in export order, and each row's record is read from the archive's
+ * file (SqliteFile) into a RecordBatch, with no JavaScript value made for any
+ * field the sink writes from bytes. Only archives whose file holds every
+ * committed row while a reader's transaction is open qualify: a rollback
+ * journal (whose shared lock keeps writers off the file), UTF-8 text, and a
+ * `posts` table of plain stored columns.
+ */
+import type Database from "better-sqlite3"
+import * as Post from "../Post.js"
+import { FIELDS, FieldKind, type RecordBatch } from "../RecordBatch.js"
+import { CorruptFile, lastVarintLength, SqliteFile, varint } from "./SqliteFile.js"
+
+/** Counts, selected past 2^53 as their exact text (Post.selectColumns). */
+const FIRST_COUNT = 7
+const LAST_COUNT = 10
+const URI = 0
+const CREATED_AT = 4
+
+interface Layout {
+  readonly root: number
+  /** Each field's position in a record. */
+  readonly positions: Int16Array
+  /** Whether a record too short to hold the field may take NULL for it (no other default). */
+  readonly nullDefault: Uint8Array
+}
+
+/** How `db`'s posts are stored, or why their records cannot be read from the file. */
+const layoutOf = (db: Database.Database): Layout | string => {
+  const journal = String(db.pragma("journal_mode", { simple: true })).toLowerCase()
+  if (journal !== "delete" && journal !== "truncate" && journal !== "persist") return `journal mode ${journal}`
+  const table = db
+    .prepare("SELECT type, wr FROM pragma_table_list WHERE schema = 'main' AND name = 'posts' COLLATE NOCASE")
+    .get() as { type: string; wr: number } | undefined
+  if (table?.type !== "table" || table.wr !== 0) return "posts is not a rowid table"
+  const root = db
+    .prepare("SELECT rootpage FROM sqlite_schema WHERE type = 'table' AND name = 'posts' COLLATE NOCASE")
+    .pluck()
+    .get() as number
+  const columns = db
+    .prepare("SELECT name, type, dflt_value, pk, hidden FROM pragma_table_xinfo('posts')")
+    .all() as Array<{
+    name: string
+    type: string
+    dflt_value: string | null
+    pk: number
+    hidden: number
+  }>
+  if (columns.some((c) => c.hidden !== 0)) return "posts has hidden or generated columns"
+  const keys = columns.filter((c) => c.pk > 0)
+  // The rowid's alias is stored as NULL in the record.
+  const alias = keys.length === 1 && keys[0]!.type.toUpperCase() === "INTEGER" ? keys[0]!.name.toLowerCase() : undefined
+  const positions = new Int16Array(FIELDS)
+  const nullDefault = new Uint8Array(FIELDS)
+  for (let f = 0; f < FIELDS; f++) {
+    const at = columns.findIndex((c) => c.name.toLowerCase() === Post.COLUMNS[f])
+    if (at < 0 || Post.COLUMNS[f] === alias) return `posts.${Post.COLUMNS[f]} is not a stored column`
+    positions[f] = at
+    nullDefault[f] = columns[at]!.dflt_value === null || /^null$/i.test(columns[at]!.dflt_value!) ? 1 : 0
+  }
+  return { root, positions, nullDefault }
+}
+
+/** Serial type of each field of the record last parsed, and where its value starts. */
+const serials = new Float64Array(FIELDS)
+const offsets = new Int32Array(FIELDS)
+
+const valueSize = (serial: number): number =>
+  serial >= 12 ? (serial - 12) >> 1 : serial <= 4 ? serial : serial === 5 ? 6 : serial === 6 || serial === 7 ? 8 : 0
+
+export class StoredRecords {
+  /** Per post of the current batch: where its record starts in the batch's bytes, or its row from SQL. */
+  private readonly rows: Array<number | Array<unknown>> = []
+  private readonly row: Database.Statement
+
+  private constructor(
+    private readonly file: SqliteFile,
+    private readonly layout: Layout,
+    db: Database.Database
+  ) {
+    this.row = db.prepare(`SELECT ${Post.selectColumns} FROM posts WHERE rowid = ?`).raw(true)
+    this.fieldAt = new Int8Array(Math.max(...layout.positions) + 1).fill(-1)
+    layout.positions.forEach((column, f) => (this.fieldAt[column] = f))
+  }
+
+  /**
+   * Reads `db`'s posts from `path` while `db`'s read transaction is open, or
+   * says why they cannot be.
+   */
+  static open(db: Database.Database, path: string): StoredRecords | string {
+    const found = layoutOf(db)
+    if (typeof found === "string") return found
+    const file = SqliteFile.open(path)
+    return typeof file === "string" ? file : new StoredRecords(file, found, db)
+  }
+
+  close(): void {
+    this.file.close()
+  }
+
+  /** Empties `batch` for the next posts. */
+  reset(batch: RecordBatch): void {
+    batch.reset()
+    this.rows.length = 0
+  }
+
+  /**
+   * Finds post `rowid` (past 2^53 as its text) for `add`, and returns its
+   * stored size. A row the file does not hold where the table says is read
+   * through SQL instead (size 0).
+   */
+  find(rowid: number | string): number {
+    this.rowid = rowid
+    if (typeof rowid === "number" && this.seek(rowid)) {
+      this.fetched = undefined
+      return this.file.size
+    }
+    this.fetched = this.fetch(rowid)
+    return 0
+  }
+
+  /** Whether post `i` of the current batch can anchor a search of the export order (IndexedChunks). */
+  anchorable(batch: RecordBatch, i: number): boolean {
+    const row = this.rows[i]!
+    if (typeof row !== "number") return row[URI] !== null && row[CREATED_AT] !== null
+    return batch.kinds[i * FIELDS + URI] !== FieldKind.Null && batch.kinds[i * FIELDS + CREATED_AT] !== FieldKind.Null
+  }
+
+  /** The rowid of the post last added. */
+  get lastKey(): number | string {
+    return this.added
+  }
+
+  /** Whether the file holds `rowid` where the table says; SQLite decides about anything it does not expect. */
+  private seek(rowid: number): boolean {
+    try {
+      return this.file.seek(this.layout.root, rowid)
+    } catch (e) {
+      if (e instanceof CorruptFile) return false
+      throw e
+    }
+  }
+
+  /** Appends the post last found to `batch`. */
+  add(batch: RecordBatch): void {
+    const k = batch.add()
+    this.added = this.rowid
+    const { file } = this
+    if (this.fetched === undefined) {
+      const at = batch.reserve(file.size)
+      file.payload.copy(batch.bytes, at, file.start, file.start + file.size)
+      if (this.parsed(batch.bytes, at, file.size)) {
+        batch.used += file.size
+        this.rows.push(at)
+        this.fill(batch, k)
+        return
+      }
+      this.fetched = this.fetch(this.rowid)
+    }
+    this.rows.push(this.fetched)
+    this.fetched = undefined
+    batch.kinds.fill(FieldKind.Other, k, k + FIELDS)
+  }
+
+  /** Post `i` of the current batch as `Post.selectColumns` selects it. */
+  values(batch: RecordBatch, i: number): Array<unknown> {
+    const row = this.rows[i]!
+    if (typeof row !== "number") return row
+    this.parse(batch.bytes, row, batch.used - row)
+    return Array.from({ length: FIELDS }, (_, f) => value(batch.bytes, offsets[f]!, serials[f]!, f))
+  }
+
+  /** Post `k / FIELDS` from the record just parsed. */
+  private fill(batch: RecordBatch, k: number): void {
+    const bytes = batch.bytes
+    for (let f = 0; f < FIELDS; f++) {
+      const serial = serials[f]!
+      const start = offsets[f]!
+      const slot = k + f
+      if (serial >= 13 && (serial & 1) === 1) {
+        batch.kinds[slot] = FieldKind.Text
+        batch.starts[slot] = start
+        batch.ends[slot] = start + ((serial - 13) >> 1)
+      } else if (serial === 0) {
+        batch.kinds[slot] = FieldKind.Null
+      } else if (serial === 8 || serial === 9) {
+        batch.kinds[slot] = FieldKind.Integer
+        batch.numbers[slot] = serial - 8
+      } else if (serial <= 6) {
+        const value = integer(bytes, start, serial)
+        if (Number.isSafeInteger(value)) {
+          batch.kinds[slot] = FieldKind.Integer
+          batch.numbers[slot] = value
+        } else batch.kinds[slot] = FieldKind.Other
+      } else batch.kinds[slot] = FieldKind.Other
+    }
+  }
+
+  private parsed(bytes: Buffer, at: number, size: number): boolean {
+    try {
+      return this.parse(bytes, at, size)
+    } catch (e) {
+      if (e instanceof CorruptFile) return false
+      throw e
+    }
+  }
+
+  private fetch(rowid: number | string): Array<unknown> {
+    const row = this.row.get(typeof rowid === "string" ? BigInt(rowid) : rowid) as Array<unknown> | undefined
+    if (row === undefined) throw new Error(`post ${String(rowid)} vanished from the snapshot`)
+    return row
+  }
+
+  /**
+   * Parses the record of `size` bytes at `at` into `serials` and `offsets`.
+   * False when a field is missing from it (a column added later) and its
+   * default is not NULL.
+   */
+  private parse(bytes: Buffer, at: number, size: number): boolean {
+    const headerSize = varint(bytes, at)
+    const end = at + size
+    if (at + headerSize > end) throw new CorruptFile("record header past its record")
+    let h = at + lastVarintLength()
+    let body = at + headerSize
+    const seen = this.seen
+    seen.fill(0)
+    for (let column = 0; h < at + headerSize; column++) {
+      const serial = varint(bytes, h)
+      h += lastVarintLength()
+      const f = column < this.fieldAt.length ? this.fieldAt[column]! : -1
+      if (f >= 0) {
+        serials[f] = serial
+        offsets[f] = body
+        seen[f] = 1
+      }
+      body += valueSize(serial)
+    }
+    if (body > end) throw new CorruptFile("record values past its record")
+    for (let f = 0; f < FIELDS; f++) {
+      if (seen[f] === 1) continue
+      if (this.layout.nullDefault[f] === 0) return false
+      serials[f] = 0
+    }
+    return true
+  }
+
+  private fetched: Array<unknown> | undefined
+  private rowid: number | string = 0
+  private added: number | string = 0
+  private readonly seen = new Uint8Array(FIELDS)
+  /** The field at each column position, or -1. */
+  private readonly fieldAt: Int8Array
+}
+
+/** The integer of serial type 1–6 at `at`. */
+const integer = (bytes: Buffer, at: number, serial: number): number =>
+  serial === 6 ? Number(bytes.readBigInt64BE(at)) : bytes.readIntBE(at, valueSize(serial))
+
+/** A field's value as better-sqlite3 returns it for `Post.selectColumns`. */
+const value = (bytes: Buffer, at: number, serial: number, field: number): unknown => {
+  if (serial === 0) return null
+  if (serial === 8 || serial === 9) return serial - 8
+  if (serial === 6) {
+    const big = bytes.readBigInt64BE(at)
+    const n = Number(big)
+    return Number.isSafeInteger(n) || field < FIRST_COUNT || field > LAST_COUNT ? n : big.toString()
+  }
+  if (serial <= 5) return bytes.readIntBE(at, valueSize(serial))
+  if (serial === 7) return bytes.readDoubleBE(at)
+  const size = (serial - 12) >> 1
+  if ((serial & 1) === 0) return Buffer.from(bytes.subarray(at, at + size))
+  return bytes.toString("utf8", at, at + size)
+}
