@@ -11,11 +11,12 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Result from "effect/Result"
-import { accessSync, closeSync, constants, existsSync, openSync, readSync, statSync } from "node:fs"
+import { accessSync, constants, existsSync, readSync, statSync } from "node:fs"
 import { basename, dirname } from "node:path"
 import * as ArchiveSchema from "./ArchiveSchema.js"
 import { ArchiveError, describe } from "./Errors.js"
 import * as ExportIndex from "./internal/ExportIndex.js"
+import * as OpenFiles from "./internal/OpenFiles.js"
 import * as Post from "./Post.js"
 import * as LockWait from "./LockWait.js"
 import * as Timestamp from "./Timestamp.js"
@@ -76,11 +77,12 @@ const isNotDatabase = (e: unknown) => {
 const walNeedsShm = (path: string): boolean => {
   const header = Buffer.alloc(20)
   try {
-    const fd = openSync(path, "r")
+    // Not a descriptor of its own: closing one would release the locks of this process's connections.
+    const fd = OpenFiles.acquire(path)
     try {
       readSync(fd, header, 0, 20, 0)
     } finally {
-      closeSync(fd)
+      OpenFiles.release(fd)
     }
   } catch {
     return false // unreadable for another reason

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest"
 import { DDL } from "../dist/ArchiveSchema.js"
 import * as Post from "../dist/Post.js"
 import { FIELDS, FieldKind, RecordBatch } from "../dist/RecordBatch.js"
+import * as OpenFiles from "../dist/internal/OpenFiles.js"
 import { StoredRecords } from "../dist/internal/StoredRecords.js"
 import { tempDir } from "./helpers.js"
 import { completed, hostileKeyChunks, run, sameBytesOnThreads, sequential, sortedKeyChunks } from "./parallel-matrix.js"
@@ -16,7 +17,8 @@ const readBoth = (file: string) => {
   const db = new Database(file, { readonly: true })
   db.exec("BEGIN")
   const rowids = db.prepare("SELECT rowid FROM posts ORDER BY rowid").pluck().all() as Array<number | bigint>
-  const records = StoredRecords.open(db, file)
+  const fd = OpenFiles.acquire(file)
+  const records = StoredRecords.open(db, fd)
   if (typeof records === "string") throw new Error(records)
   const batch = new RecordBatch(() => {
     throw new Error("not asked")
@@ -44,7 +46,7 @@ const readBoth = (file: string) => {
     }
     checked++
   }
-  records.close()
+  OpenFiles.release(fd)
   db.close()
   return checked
 }
@@ -144,8 +146,9 @@ describe("StoredRecords", () => {
       db.close()
       const reader = new Database(file, { readonly: true })
       reader.exec("BEGIN")
-      const records = StoredRecords.open(reader, file)
-      if (typeof records !== "string") records.close()
+      const fd = OpenFiles.acquire(file)
+      const records = StoredRecords.open(reader, fd)
+      OpenFiles.release(fd)
       reader.close()
       return records
     }

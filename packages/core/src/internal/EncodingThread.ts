@@ -51,9 +51,9 @@ const openRecords = (
   db: Database.Database,
   stored: typeof StoredRecords
 ): StoredRecords | undefined => {
-  if (process.env["SKYPORTER_RECORDS"] === "off") return undefined
+  if (init.fd === undefined || process.env["SKYPORTER_RECORDS"] === "off") return undefined
   try {
-    const records = stored.open(db, init.path)
+    const records = stored.open(db, init.fd)
     return typeof records === "string" ? undefined : records
   } catch {
     // Whatever keeps the file from being read here, SQL reads it.
@@ -199,7 +199,6 @@ export const run = (
       encoder?.close()
       rows?.close()
       source.close()
-      records?.close()
       if (connection.inTransaction) connection.exec("ROLLBACK")
       connection.close()
       onClosed()

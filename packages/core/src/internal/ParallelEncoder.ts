@@ -36,6 +36,7 @@ import { mergeWarnings } from "../Warnings.js"
 import type { ChunkPlan, FromWorker, ToWorker, WorkerInit } from "./ThreadProtocol.js"
 import { type Encoded, InOrder } from "./InOrder.js"
 import * as LocalThread from "./LocalThread.js"
+import * as OpenFiles from "./OpenFiles.js"
 import * as Prewarm from "./Prewarm.js"
 import * as ThreadPool from "./ThreadPool.js"
 
@@ -163,7 +164,9 @@ export const open: (
 ) {
   const base = BatchSource.workerInit(path, selection, options)
   const batchSize = base.batchSize
-  const init: WorkerInit = { ...base, encoder }
+  // Released after the threads stop (finalizers run in reverse).
+  const fd = yield* OpenFiles.use(path)
+  const init: WorkerInit = { ...base, encoder, ...(fd === undefined ? {} : { fd }) }
   const wanted = Math.max(1, Math.floor(options.threads))
 
   const output = yield* Queue.unbounded<Message>()

@@ -76,32 +76,24 @@ export class SqliteFile {
     this.blocks = Array.from({ length: BLOCKS }, () => Buffer.allocUnsafe(pageSize * BLOCK_PAGES))
   }
 
-  /** Opens `path`, or says why its rows cannot be read here. */
-  static open(path: string): SqliteFile | string {
-    const fd = fs.openSync(path, "r")
-    try {
-      const header = Buffer.alloc(100)
-      if (fs.readSync(fd, header, 0, 100, 0) < 100 || !header.subarray(0, 16).equals(HEADER)) {
-        throw new CorruptFile("not an SQLite database file")
-      }
-      const raw = header.readUInt16BE(16)
-      const pageSize = raw === 1 ? 65536 : raw
-      if (pageSize < 512 || (pageSize & (pageSize - 1)) !== 0) throw new CorruptFile(`page size ${raw}`)
-      if (header.readUInt32BE(56) !== 1) {
-        fs.closeSync(fd)
-        return "its text encoding is not UTF-8"
-      }
-      const usable = pageSize - header[20]!
-      if (usable < 480) throw new CorruptFile(`usable page size ${usable}`)
-      return new SqliteFile(fd, pageSize, usable)
-    } catch (e) {
-      fs.closeSync(fd)
-      throw e
+  /**
+   * The file open as `fd` (never closed here: see OpenFiles), or why its
+   * rows cannot be read here.
+   */
+  static open(fd: number): SqliteFile | string {
+    const header = Buffer.alloc(100)
+    if (fs.readSync(fd, header, 0, 100, 0) < 100 || !header.subarray(0, 16).equals(HEADER)) {
+      return "it is not an SQLite database file"
     }
-  }
-
-  close(): void {
-    fs.closeSync(this.fd)
+    // Bytes 18 and 19: 2 when the database is in WAL mode, whose pages may live in the -wal file.
+    if (header[18] !== 1 || header[19] !== 1) return "it is in WAL mode"
+    const raw = header.readUInt16BE(16)
+    const pageSize = raw === 1 ? 65536 : raw
+    if (pageSize < 512 || (pageSize & (pageSize - 1)) !== 0) return `its page size is ${raw}`
+    if (header.readUInt32BE(56) !== 1) return "its text encoding is not UTF-8"
+    const usable = pageSize - header[20]!
+    if (usable < 480) return `its usable page size is ${usable}`
+    return new SqliteFile(fd, pageSize, usable)
   }
 
   /**

@@ -85,18 +85,14 @@ export class StoredRecords {
   }
 
   /**
-   * Reads `db`'s posts from `path` while `db`'s read transaction is open, or
+   * Reads `db`'s posts from its file, open as `fd`, while `db`'s read transaction is open, or
    * says why they cannot be.
    */
-  static open(db: Database.Database, path: string): StoredRecords | string {
+  static open(db: Database.Database, fd: number): StoredRecords | string {
     const found = layoutOf(db)
     if (typeof found === "string") return found
-    const file = SqliteFile.open(path)
+    const file = SqliteFile.open(fd)
     return typeof file === "string" ? file : new StoredRecords(file, found, db)
-  }
-
-  close(): void {
-    this.file.close()
   }
 
   /** Empties `batch` for the next posts. */

@@ -35,6 +35,8 @@ export interface WorkerInit {
   readonly budgetBytes: number
   readonly busyTimeout: number
   readonly instantFunction: string
+  /** Encode mode: the archive file open for reading stored records (OpenFiles), if it could be. */
+  readonly fd?: number | undefined
   /** Encode mode: the plugin to load and its options as the user gave them. */
   readonly encoder?: {
     readonly module: string
