@@ -14,6 +14,7 @@
  * generated, not from the code under test.
  */
 import { type FormatPlugin, Post } from "@skyporter/core"
+import { Effect } from "effect"
 import * as fc from "fast-check"
 import { count, flag } from "./HostileCounts.js"
 import type { HostileRow } from "./HostileExpected.js"
@@ -123,5 +124,36 @@ export const batchingProperty = (
       const posts = decode(rows)
       const whole = await Sink.bytes(plugin, [posts], opts)
       return (await Sink.bytes(plugin, split(posts, cuts), opts)).equals(whole)
+    }
+  )
+
+/**
+ * The stored-records property of a plugin with `writeRecords`: for any
+ * hostile rows cut into any batches, with any of `options`, the bytes and the
+ * warnings written from the rows' stored fields equal those written from the
+ * decoded posts.
+ */
+export const recordsProperty = (
+  plugin: FormatPlugin.FormatPlugin,
+  options: fc.Arbitrary<unknown> = fc.constant({})
+): fc.IAsyncProperty<[{ rows: Array<HostileRow>; cuts: Array<number> }, unknown]> =>
+  fc.asyncProperty(
+    fc.record({
+      rows: fc.array(row, { maxLength: 30 }),
+      cuts: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 })
+    }),
+    options,
+    async ({ cuts, rows }, opts) => {
+      const parts = split(
+        rows.map((r) => r.row),
+        cuts
+      )
+      const [fromPosts, fromRecords] = await Promise.all(
+        [false, true].map((records) => Effect.runPromise(Sink.encodeRows(plugin, parts, opts, records)))
+      )
+      return (
+        fromRecords!.bytes.equals(fromPosts!.bytes) &&
+        JSON.stringify(fromRecords!.warnings) === JSON.stringify(fromPosts!.warnings)
+      )
     }
   )

@@ -3,7 +3,7 @@
  * files: for a plugin's unit tests. (The conformance suite also runs plugins
  * through the real export runner.)
  */
-import { FormatPlugin, type Post, PluginOptions, Timestamp } from "@skyporter/core"
+import { FormatPlugin, Post, PluginOptions, RecordBatch, Timestamp } from "@skyporter/core"
 import { Effect } from "effect"
 
 /** `items` split into batches of `size` (one batch when size is Infinity; none when there are no items). */
@@ -67,6 +67,54 @@ export const encodeInRuns = (
     }
     chunks.push(toBuffer(yield* (yield* fresh()).end))
     return Buffer.concat(chunks)
+  })
+
+/** What a sink wrote for rows, and the warnings their decoding gave, in post order. */
+export interface Written {
+  readonly bytes: Buffer
+  readonly warnings: ReadonlyArray<string>
+}
+
+/**
+ * The file a fresh sink writes for batches of rows (as `Post.selectColumns`
+ * selects them), and the warnings, as the core would count them: with
+ * `records`, each batch goes to `writeRecords` as stored fields (the core's
+ * reading of an archive file, from the rows), else to `write` decoded.
+ */
+export const encodeRows = (
+  written: FormatPlugin.AnyPlugin,
+  parts: ReadonlyArray<ReadonlyArray<ReadonlyArray<unknown>>>,
+  options: unknown,
+  records: boolean
+) =>
+  Effect.gen(function* () {
+    const plugin = FormatPlugin.toInternal(written)
+    const decoded = yield* PluginOptions.decode(plugin, options)
+    const sink = yield* plugin.make(decoded, { total: parts.reduce((n, batch) => n + batch.length, 0) })
+    const writeRecords = sink.writeRecords
+    if (records && writeRecords === undefined) throw new Error(`${plugin.name}'s sink has no writeRecords`)
+    const chunks = [toBuffer(yield* sink.start)]
+    const warnings: Array<{ readonly post: number; readonly message: string }> = []
+    let offset = 0
+    for (const rows of parts) {
+      const at = offset
+      let current = 0
+      const warn: Post.Warn = (message, post) => warnings.push({ post: at + (post ?? current), message })
+      const decode = (row: ReadonlyArray<unknown>, i: number) => ((current = i), Post.decodeRow(row, warn, i))
+      const chunk =
+        records && writeRecords !== undefined
+          ? yield* writeRecords(RecordBatch.fromRows(rows, decode), { offset })
+          : yield* sink.write(
+              rows.map((row, i) => decode(row, i)),
+              { offset }
+            )
+      chunks.push(toBuffer(chunk))
+      offset += rows.length
+    }
+    chunks.push(toBuffer(yield* sink.end))
+    // As the core keeps them: in post order, each post's in the order they came.
+    const ordered = warnings.sort((a, b) => a.post - b.post).map((w) => w.message)
+    return { bytes: Buffer.concat(chunks), warnings: ordered } satisfies Written
   })
 
 /** `encode`, run to a Promise. */
