@@ -63,6 +63,11 @@ export class SqliteFile {
   private readonly blockEnd = new Float64Array(BLOCKS)
   private readonly blocks: Array<Buffer>
   private lastMiss = -1
+  /** The leaf last searched, its table's root, and its first and last keys. */
+  private leafRoot = -1
+  private leafNo = -1
+  private leafFirst = 0
+  private leafLast = -1
   /** Where the page last returned by `page` starts in its buffer. */
   private base = 0
   private overflow: Buffer = Buffer.allocUnsafe(64 * 1024)
@@ -102,7 +107,9 @@ export class SqliteFile {
    * next seek.
    */
   seek(root: number, rowid: number): boolean {
-    let pageNo = root
+    // A key between the first and last of a leaf can only be in that leaf: neighbours in export
+    // order mostly share one, so the descent from the root is skipped for them.
+    let pageNo = root === this.leafRoot && rowid >= this.leafFirst && rowid <= this.leafLast ? this.leafNo : root
     for (let depth = 0; depth < 40; depth++) {
       let page = this.interior.get(pageNo)
       let base = 0
@@ -126,6 +133,13 @@ export class SqliteFile {
         if (!this.interior.has(pageNo)) this.keep(pageNo, page.subarray(base, base + this.pageSize))
         pageNo = next
       } else if (type === LEAF_TABLE) {
+        if (cells === 0) return false
+        this.leafRoot = root
+        this.leafNo = pageNo
+        varint(page, this.cell(page, base, h + 8, 0))
+        this.leafFirst = varint(page, this.cell(page, base, h + 8, 0) + varintLength)
+        varint(page, this.cell(page, base, h + 8, cells - 1))
+        this.leafLast = varint(page, this.cell(page, base, h + 8, cells - 1) + varintLength)
         let lo = 0
         let hi = cells
         while (lo < hi) {
