@@ -5,7 +5,9 @@ import { define, type Sink } from "@skyporter/plugin"
 import { createRequire } from "node:module"
 import { pathToFileURL } from "node:url"
 import { CsvOptions } from "./CsvOptions.js"
+import * as BatchText from "@skyporter/core/BatchText"
 import * as Encoder from "./Encoder.js"
+import * as RecordEncoder from "./RecordEncoder.js"
 
 // By package name, not by path: the CLI's bundle inlines this module elsewhere.
 const require = createRequire(import.meta.url)
@@ -16,12 +18,15 @@ const NAME = "csv"
 /**
  * A sink for one export. It keeps no state between batches: each record is
  * encoded on its own, so the bytes do not depend on how posts are batched.
- * A batch comes back as a string when short, else as UTF-8 bytes.
+ * A batch comes back as a string when short, else as UTF-8 bytes; from
+ * stored records (`writeRecords`), always as bytes.
  */
 export const makeSink = (options: CsvOptions): Sink => {
-  const encode = Encoder.makeBatch(options)
+  const into = BatchText.scratch()
+  const encode = Encoder.makeBatch(options, into)
+  const encodeRecords = RecordEncoder.makeBatch(options, into)
   const head = (options.bom ? Encoder.BOM : "") + Encoder.HEADER_LINE
-  return { start: () => head, write: (batch) => encode(batch) }
+  return { start: () => head, write: (batch) => encode(batch), writeRecords: (records) => encodeRecords(records) }
 }
 
 export const plugin = define<CsvOptions>({

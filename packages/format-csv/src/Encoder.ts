@@ -293,11 +293,10 @@ export type EncodeBatch = (batch: Post.PostBatch) => Chunk
 
 /**
  * Makes the batch encoder the sink uses. A batch shorter than one segment
- * comes back as a string; a longer one as UTF-8 bytes in a buffer this
- * encoder reuses for every batch (see `BatchText`).
+ * comes back as a string; a longer one as UTF-8 bytes in `into`, reused for
+ * every batch (see `BatchText`).
  */
-export const makeBatch = (options: EncoderOptions): EncodeBatch => {
+export const makeBatch = (options: EncoderOptions, into: BatchText.Scratch = BatchText.scratch()): EncodeBatch => {
   const record = makePost(options)
-  const into = BatchText.scratch()
   return (batch) => BatchText.encode(batch, record, into)
 }

@@ -5,6 +5,7 @@
 import { Post, Timestamp } from "@skyporter/core"
 import { Compat, Sink } from "@skyporter/testkit"
 import Database from "better-sqlite3"
+import * as fc from "fast-check"
 import { Effect } from "effect"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -96,3 +97,44 @@ export const rawJson = (text: string): Post.RawJson => {
   }
   return { text, valid }
 }
+
+const pad = (n: number, width = 2) => String(n).padStart(width, "0")
+
+/**
+ * Text in the shape of a stored timestamp, valid or not: fields out of
+ * range, every separator, fraction length and offset spelling (RFC 3339,
+ * Go's `time.String()` tail, near misses).
+ */
+export const timestampSpelling: fc.Arbitrary<string> = fc
+  .record({
+    year: fc.integer({ min: 0, max: 9999 }),
+    month: fc.integer({ min: 0, max: 13 }),
+    day: fc.integer({ min: 0, max: 32 }),
+    hour: fc.integer({ min: 0, max: 24 }),
+    minute: fc.integer({ min: 0, max: 60 }),
+    second: fc.integer({ min: 0, max: 60 }),
+    sep: fc.constantFrom("T", "t", " ", "x"),
+    fraction: fc.constantFrom("", ".", ".0", ".5", ".123", ".000000000", ".123456789", ".1234567890"),
+    // RFC 3339 offsets and near misses, then Go's tail.
+    zone: fc.constantFrom(
+      "",
+      "Z",
+      "z",
+      "ZZ",
+      "+00:00",
+      "-00:00",
+      "+05:30",
+      "-23:59",
+      "+24:00",
+      "+01:60",
+      "+0100",
+      " +0000 UTC",
+      " -0130 EST m=+1.5",
+      " +0100 m=x"
+    )
+  })
+  .map(
+    (t) =>
+      `${pad(t.year, 4)}-${pad(t.month)}-${pad(t.day)}${t.sep}${pad(t.hour)}:${pad(t.minute)}:${pad(t.second)}` +
+      `${t.fraction}${t.zone}`
+  )
