@@ -20,13 +20,22 @@ export class RecordBatch implements PostRecords {
   /** Bytes of `bytes` in use. */
   used = 0
 
+  /** Posts decoded so far: a post is decoded (and its warnings counted) once, however often asked for. */
+  private decoded: Array<Post.Post | undefined> = []
+
   /** `decode(i)`: post `i` as `write` would receive it. */
-  constructor(readonly post: (i: number) => Post.Post) {}
+  constructor(private readonly decode: (i: number) => Post.Post) {}
+
+  readonly post = (i: number): Post.Post => {
+    if (!(i >= 0 && i < this.length)) throw new RangeError(`post ${i} of a batch of ${this.length}`)
+    return (this.decoded[i] ??= this.decode(i))
+  }
 
   /** Empties the batch, keeping its memory. */
   reset(): void {
     this.length = 0
     this.used = 0
+    if (this.decoded.length > 0) this.decoded = []
   }
 
   /** Starts the next post; returns the slot of its first field. */

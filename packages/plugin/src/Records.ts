@@ -56,6 +56,8 @@ export interface PostRecords {
   readonly starts: Int32Array
   readonly ends: Int32Array
   readonly numbers: Float64Array
+  /** A Node.js Buffer when the core builds the batch. */
   readonly bytes: Uint8Array
+  /** Post `i` decoded (once: asking again gives the same object, and counts no warning twice). */
   readonly post: (i: number) => Post
 }
