@@ -146,10 +146,9 @@ export class StoredRecords {
     if (this.fetched === undefined) {
       const at = batch.reserve(file.size)
       file.payload.copy(batch.bytes, at, file.start, file.start + file.size)
-      if (this.parsed(batch.bytes, at, file.size)) {
+      if (this.taken(batch, k, at, file.size)) {
         batch.used += file.size
         this.rows.push(at)
-        this.fill(batch, k)
         return
       }
       this.fetched = this.fetch(this.rowid)
@@ -167,39 +166,75 @@ export class StoredRecords {
     return Array.from({ length: FIELDS }, (_, f) => value(batch.bytes, offsets[f]!, serials[f]!, f))
   }
 
-  /** Post `k / FIELDS` from the record just parsed. */
-  private fill(batch: RecordBatch, k: number): void {
+  /**
+   * Fills slots `k…` of `batch` from the record of `size` bytes at `at` (one
+   * walk of its header; 1-byte serial types inline). False when the record
+   * cannot be taken as is: a field missing from it whose default is not NULL,
+   * or bytes SQLite would call corrupt (SQL then reads the row).
+   */
+  private taken(batch: RecordBatch, k: number, at: number, size: number): boolean {
     const bytes = batch.bytes
-    for (let f = 0; f < FIELDS; f++) {
-      const serial = serials[f]!
-      const start = offsets[f]!
-      const slot = k + f
-      if (serial >= 13 && (serial & 1) === 1) {
-        batch.kinds[slot] = FieldKind.Text
-        batch.starts[slot] = start
-        batch.ends[slot] = start + ((serial - 13) >> 1)
-      } else if (serial === 0) {
-        batch.kinds[slot] = FieldKind.Null
-      } else if (serial === 8 || serial === 9) {
-        batch.kinds[slot] = FieldKind.Integer
-        batch.numbers[slot] = serial - 8
-      } else if (serial <= 6) {
-        const value = integer(bytes, start, serial)
-        if (Number.isSafeInteger(value)) {
+    const end = at + size
+    const headerSize = varint(bytes, at)
+    const headerEnd = at + headerSize
+    if (headerEnd > end) return false
+    let h = at + lastVarintLength()
+    let body = headerEnd
+    const { fieldAt } = this
+    let found = 0
+    for (let column = 0; h < headerEnd; column++) {
+      let serial = bytes[h]!
+      if (serial < 0x80) h++
+      else {
+        serial = varint(bytes, h)
+        h += lastVarintLength()
+      }
+      const size = serial >= 12 ? (serial - 12) >> 1 : valueSize(serial)
+      const f = column < fieldAt.length ? fieldAt[column]! : -1
+      if (f >= 0) {
+        found++
+        const slot = k + f
+        if (serial >= 13 && (serial & 1) === 1) {
+          batch.kinds[slot] = FieldKind.Text
+          batch.starts[slot] = body
+          batch.ends[slot] = body + size
+        } else if (serial === 0) batch.kinds[slot] = FieldKind.Null
+        else if (serial === 8 || serial === 9) {
           batch.kinds[slot] = FieldKind.Integer
-          batch.numbers[slot] = value
+          batch.numbers[slot] = serial - 8
+        } else if (serial <= 6 && body + size <= end) {
+          const value = integer(bytes, body, serial)
+          if (Number.isSafeInteger(value)) {
+            batch.kinds[slot] = FieldKind.Integer
+            batch.numbers[slot] = value
+          } else batch.kinds[slot] = FieldKind.Other
         } else batch.kinds[slot] = FieldKind.Other
-      } else batch.kinds[slot] = FieldKind.Other
+      }
+      body += size
     }
+    if (body > end) return false
+    // A record written before columns were added to the table ends early.
+    if (found < FIELDS) {
+      const columns = this.columnsIn(bytes, at)
+      for (let f = 0; f < FIELDS; f++) {
+        if (this.layout.positions[f]! < columns) continue
+        if (this.layout.nullDefault[f] === 0) return false
+        batch.kinds[k + f] = FieldKind.Null
+      }
+    }
+    return true
   }
 
-  private parsed(bytes: Buffer, at: number, size: number): boolean {
-    try {
-      return this.parse(bytes, at, size)
-    } catch (e) {
-      if (e instanceof CorruptFile) return false
-      throw e
+  /** How many columns the record at `at` holds. */
+  private columnsIn(bytes: Buffer, at: number): number {
+    const headerEnd = at + varint(bytes, at)
+    let h = at + lastVarintLength()
+    let n = 0
+    for (; h < headerEnd; n++) {
+      varint(bytes, h)
+      h += lastVarintLength()
     }
+    return n
   }
 
   private fetch(rowid: number | string): Array<unknown> {
