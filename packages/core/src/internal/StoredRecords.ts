@@ -189,7 +189,7 @@ export class StoredRecords {
         serial = varint(bytes, h)
         h += lastVarintLength()
       }
-      const size = serial >= 12 ? (serial - 12) >> 1 : valueSize(serial)
+      const length = serial >= 12 ? (serial - 12) >> 1 : valueSize(serial)
       const f = column < fieldAt.length ? fieldAt[column]! : -1
       if (f >= 0) {
         found++
@@ -197,12 +197,12 @@ export class StoredRecords {
         if (serial >= 13 && (serial & 1) === 1) {
           batch.kinds[slot] = FieldKind.Text
           batch.starts[slot] = body
-          batch.ends[slot] = body + size
+          batch.ends[slot] = body + length
         } else if (serial === 0) batch.kinds[slot] = FieldKind.Null
         else if (serial === 8 || serial === 9) {
           batch.kinds[slot] = FieldKind.Integer
           batch.numbers[slot] = serial - 8
-        } else if (serial <= 6 && body + size <= end) {
+        } else if (serial <= 6 && body + length <= end) {
           const value = integer(bytes, body, serial)
           if (Number.isSafeInteger(value)) {
             batch.kinds[slot] = FieldKind.Integer
@@ -210,7 +210,7 @@ export class StoredRecords {
           } else batch.kinds[slot] = FieldKind.Other
         } else batch.kinds[slot] = FieldKind.Other
       }
-      body += size
+      body += length
     }
     if (body > end) return false
     // A record written before columns were added to the table ends early.
