@@ -11,7 +11,8 @@ import type { ByteWriter } from "@skyporter/core/ByteWriter"
 import * as Timestamp from "@skyporter/core/Timestamp"
 import { FieldKind, type PostRecords, RECORD_FIELDS } from "@skyporter/plugin"
 import * as PostWriter from "./PostWriter.js"
-import { writeIndented } from "./RawJsonWriter.js"
+import { writeIndentedBytes } from "./RawJsonBytes.js"
+import { sequence } from "./Utf8.js"
 
 const { BACKSLASH, QUOTE, control, unicodeEscape } = PostWriter
 
@@ -34,6 +35,10 @@ const ARCHIVED_AT = field("archivedAt")
 
 const EMPTY_STRING = Buffer.from('""')
 
+/** 1 for the bytes a JSON string holds as they are: ASCII but controls, `"` and `\`. */
+const PLAIN = new Uint8Array(256)
+for (let c = 0x20; c < 0x80; c++) PLAIN[c] = c === QUOTE || c === BACKSLASH ? 0 : 1
+
 /**
  * Appends `bytes[start..end)` as a JSON string literal, escaped as
  * `PostWriter`'s string writer escapes the decoded text; returns false
@@ -49,54 +54,27 @@ const text = (out: ByteWriter, bytes: Uint8Array, start: number, end: number): b
   let i = start
   while (i < end) {
     const c = bytes[i]!
-    if (c < 0x80) {
-      if (c >= 0x20) {
-        if (c === QUOTE || c === BACKSLASH) buffer[at++] = BACKSLASH
-        buffer[at++] = c
-      } else {
-        at = control(buffer, at, c)
-      }
+    if (PLAIN[c] === 1) {
+      buffer[at++] = c
       i++
-    } else if (c < 0xc2) {
-      // A continuation byte without a lead, or an overlong two-byte lead.
-      return false
-    } else if (c < 0xe0) {
-      if (i + 1 >= end || (bytes[i + 1]! & 0xc0) !== 0x80) return false
+    } else if (c < 0x20) {
+      at = control(buffer, at, c)
+      i++
+    } else if (c < 0x80) {
+      // `"` or `\`.
+      buffer[at++] = BACKSLASH
       buffer[at++] = c
-      buffer[at++] = bytes[i + 1]!
-      i += 2
-    } else if (c < 0xf0) {
-      if (i + 2 >= end) return false
-      const c1 = bytes[i + 1]!
-      const c2 = bytes[i + 2]!
-      // E0 A0.. excludes overlongs; ED ..9F excludes surrogates.
-      if (c1 < (c === 0xe0 ? 0xa0 : 0x80) || c1 > (c === 0xed ? 0x9f : 0xbf) || (c2 & 0xc0) !== 0x80) return false
-      if (c === 0xe2 && c1 === 0x80 && (c2 === 0xa8 || c2 === 0xa9)) {
-        at = unicodeEscape(buffer, at, c2 === 0xa8 ? 0x2028 : 0x2029)
-      } else {
-        buffer[at++] = c
-        buffer[at++] = c1
-        buffer[at++] = c2
-      }
-      i += 3
-    } else if (c < 0xf5) {
-      if (i + 3 >= end) return false
-      const c1 = bytes[i + 1]!
-      // F0 90.. excludes overlongs; F4 ..8F stops at U+10FFFF.
-      if (
-        c1 < (c === 0xf0 ? 0x90 : 0x80) ||
-        c1 > (c === 0xf4 ? 0x8f : 0xbf) ||
-        (bytes[i + 2]! & 0xc0) !== 0x80 ||
-        (bytes[i + 3]! & 0xc0) !== 0x80
-      )
-        return false
-      buffer[at++] = c
-      buffer[at++] = c1
-      buffer[at++] = bytes[i + 2]!
-      buffer[at++] = bytes[i + 3]!
-      i += 4
+      i++
     } else {
-      return false
+      const n = sequence(bytes, i, end)
+      if (n === 0) return false
+      if (n === 3 && c === 0xe2 && bytes[i + 1] === 0x80 && (bytes[i + 2]! & 0xfe) === 0xa8) {
+        // U+2028 or U+2029 (E2 80 A8/A9).
+        at = unicodeEscape(buffer, at, 0x2000 | (bytes[i + 2]! & 0x3f))
+      } else {
+        for (let j = i; j < i + n; j++) buffer[at++] = bytes[j]!
+      }
+      i += n
     }
   }
   buffer[at++] = QUOTE
@@ -312,21 +290,12 @@ const optionalText = (out: ByteWriter, r: PostRecords, k: number, key: Uint8Arra
   return text(out, r.bytes, r.starts[k]!, r.ends[k]!)
 }
 
-/** `fatal`: invalid UTF-8 is declined; `ignoreBOM`: a leading BOM is kept, as the core keeps it. */
-const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
-
 /** embed_data, labels: laid out when well-formed, declined otherwise (it warns). */
 const storedJson = (out: ByteWriter, r: PostRecords, k: number, key: Uint8Array): boolean => {
   const p = present(r, k)
   if (p <= 0) return p === 0
-  let s: string
-  try {
-    s = utf8.decode(r.bytes.subarray(r.starts[k]!, r.ends[k]!))
-  } catch {
-    return false
-  }
   out.bytes(key)
-  return writeIndented(out, s, 2)
+  return writeIndentedBytes(out, r.bytes, r.starts[k]!, r.ends[k]!, 2)
 }
 
 /** has_media, is_reply: an integer is true unless 0; NULL is false. */
