@@ -11,6 +11,7 @@ import { createRequire } from "node:module"
 import { pathToFileURL } from "node:url"
 import { define, noOptions, type Sink, type SinkContext } from "@skyporter/plugin"
 import * as PostWriter from "./PostWriter.js"
+import * as RecordWriter from "./RecordWriter.js"
 
 const NAME = "json"
 
@@ -45,6 +46,17 @@ export const makeSink = (context?: SinkContext): Sink => {
       for (let i = 0; i < batch.length; i++) {
         out.bytes(index + i === 0 ? FIRST_SEPARATOR : SEPARATOR)
         PostWriter.post(out, batch[i]!)
+      }
+      return out.view()
+    },
+    writeRecords: (records, position) => {
+      const index = position?.offset ?? written
+      written = index + records.length
+      out.reset()
+      for (let i = 0; i < records.length; i++) {
+        out.bytes(index + i === 0 ? FIRST_SEPARATOR : SEPARATOR)
+        // Declined records (see RecordWriter) are decoded, which counts their warnings.
+        if (!RecordWriter.record(out, records, i * RecordWriter.FIELDS)) PostWriter.post(out, records.post(i))
       }
       return out.view()
     },

@@ -21,29 +21,29 @@ export { ByteWriter }
 /** The bytes before each value of a post at nesting level 1 (members at level 2). */
 const member = (name: string): Uint8Array => constant("," + newline(2) + '"' + name + '": ')
 
-const OPEN = constant("{" + newline(2) + '"uri": ')
-const CID = member("cid")
-const DID = member("did")
-const TEXT = member("text")
-const CREATED_AT = member("created_at")
-const INDEXED_AT = member("indexed_at")
-const HAS_MEDIA_TRUE = constant("," + newline(2) + '"has_media": true')
-const HAS_MEDIA_FALSE = constant("," + newline(2) + '"has_media": false')
-const LIKE_COUNT = member("like_count")
-const REPOST_COUNT = member("repost_count")
-const REPLY_COUNT = member("reply_count")
-const QUOTE_COUNT = member("quote_count")
-const IS_REPLY_TRUE = constant("," + newline(2) + '"is_reply": true')
-const IS_REPLY_FALSE = constant("," + newline(2) + '"is_reply": false')
-const REPLY_PARENT = member("reply_parent")
-const EMBED_TYPE = member("embed_type")
-const EMBED_DATA = member("embed_data")
-const LABELS = member("labels")
-const ARCHIVED_AT = member("archived_at")
-const CLOSE = constant(newline(1) + "}")
+export const OPEN = constant("{" + newline(2) + '"uri": ')
+export const CID = member("cid")
+export const DID = member("did")
+export const TEXT = member("text")
+export const CREATED_AT = member("created_at")
+export const INDEXED_AT = member("indexed_at")
+export const HAS_MEDIA_TRUE = constant("," + newline(2) + '"has_media": true')
+export const HAS_MEDIA_FALSE = constant("," + newline(2) + '"has_media": false')
+export const LIKE_COUNT = member("like_count")
+export const REPOST_COUNT = member("repost_count")
+export const REPLY_COUNT = member("reply_count")
+export const QUOTE_COUNT = member("quote_count")
+export const IS_REPLY_TRUE = constant("," + newline(2) + '"is_reply": true')
+export const IS_REPLY_FALSE = constant("," + newline(2) + '"is_reply": false')
+export const REPLY_PARENT = member("reply_parent")
+export const EMBED_TYPE = member("embed_type")
+export const EMBED_DATA = member("embed_data")
+export const LABELS = member("labels")
+export const ARCHIVED_AT = member("archived_at")
+export const CLOSE = constant(newline(1) + "}")
 
-const QUOTE = 0x22
-const BACKSLASH = 0x5c
+export const QUOTE = 0x22
+export const BACKSLASH = 0x5c
 const HEX = Buffer.from("0123456789abcdef", "latin1")
 
 /** Short escapes by control character (`\b \t \n \f \r`); 0 where `\u00xx` is written. */
@@ -55,13 +55,21 @@ SHORT[0x0c] = 0x66
 SHORT[0x0d] = 0x72
 
 /** Writes `\uXXXX` (lowercase hex) at `at`; returns the index past it. */
-const unicodeEscape = (buffer: Buffer, at: number, c: number): number => {
+export const unicodeEscape = (buffer: Buffer, at: number, c: number): number => {
   buffer[at++] = BACKSLASH
   buffer[at++] = 0x75
   buffer[at++] = HEX[c >> 12]!
   buffer[at++] = HEX[(c >> 8) & 15]!
   buffer[at++] = HEX[(c >> 4) & 15]!
   buffer[at++] = HEX[c & 15]!
+  return at
+}
+
+/** Writes control character `c` (below U+0020) escaped at `at`: a short form where JSON has one, else `\u00xx`. */
+export const control = (buffer: Buffer, at: number, c: number): number => {
+  if (SHORT[c] === 0) return unicodeEscape(buffer, at, c)
+  buffer[at++] = BACKSLASH
+  buffer[at++] = SHORT[c]!
   return at
 }
 
@@ -83,11 +91,8 @@ const string = (out: ByteWriter, s: string): void => {
       if (c >= 0x20) {
         if (c === QUOTE || c === BACKSLASH) buffer[at++] = BACKSLASH
         buffer[at++] = c
-      } else if (SHORT[c] !== 0) {
-        buffer[at++] = BACKSLASH
-        buffer[at++] = SHORT[c]!
       } else {
-        at = unicodeEscape(buffer, at, c)
+        at = control(buffer, at, c)
       }
     } else if (c < 0x800) {
       buffer[at++] = 0xc0 | (c >> 6)
@@ -121,7 +126,7 @@ const string = (out: ByteWriter, s: string): void => {
  * ones as stored. Decoded parts are ASCII; a Timestamp built by hand that is
  * not is written through the string renderer.
  */
-const timestamp = (out: ByteWriter, t: Timestamp.Timestamp): void => {
+export const timestamp = (out: ByteWriter, t: Timestamp.Timestamp): void => {
   if (!t.valid) return string(out, t.text)
   const start = out.length
   out.byte(QUOTE)

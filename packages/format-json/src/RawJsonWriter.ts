@@ -28,16 +28,16 @@ const CLOSE_BRACE = 0x7d // }
 const OPEN_BRACKET = 0x5b // [
 const CLOSE_BRACKET = 0x5d // ]
 
-const TRUE = constant("true")
-const FALSE = constant("false")
-const NULL = constant("null")
-const EMPTY_OBJECT = constant("{}")
-const EMPTY_ARRAY = constant("[]")
+export const TRUE = constant("true")
+export const FALSE = constant("false")
+export const NULL = constant("null")
+export const EMPTY_OBJECT = constant("{}")
+export const EMPTY_ARRAY = constant("[]")
 const HEX = Buffer.from("0123456789abcdef", "latin1")
 
 /** `newline(level)` as bytes, by level. */
 const breaks: Array<Uint8Array> = []
-const lineBreak = (level: number): Uint8Array => {
+export const lineBreak = (level: number): Uint8Array => {
   while (breaks.length <= level) breaks.push(constant(newline(breaks.length)))
   return breaks[level]!
 }
@@ -51,12 +51,12 @@ const skipWhitespace = (s: string, i: number): number => {
   }
 }
 
-const isDigit = (c: number): boolean => c >= ZERO && c <= NINE
+export const isDigit = (c: number): boolean => c >= ZERO && c <= NINE
 
-const isHex = (c: number): boolean => (c >= ZERO && c <= NINE) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66)
+export const isHex = (c: number): boolean => (c >= ZERO && c <= NINE) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66)
 
 /** Whether `c` may follow a backslash: `" \ / b f n r t` (`u` is checked with its digits). */
-const isShortEscape = (c: number): boolean =>
+export const isShortEscape = (c: number): boolean =>
   c === QUOTE || c === BACKSLASH || c === 0x2f || c === 0x62 || c === 0x66 || c === 0x6e || c === 0x72 || c === 0x74
 
 /**

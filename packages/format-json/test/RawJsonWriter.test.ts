@@ -10,6 +10,7 @@ import { writeIndented } from "../src/RawJsonWriter.js"
 import * as PostWriter from "../src/PostWriter.js"
 import { renderPost } from "../src/PostJson.js"
 import { post } from "./helpers.js"
+import { damaged, wellFormed } from "./jsonTexts.js"
 
 const parses = (text: string): boolean => {
   try {
@@ -29,74 +30,6 @@ const expectAgrees = (text: string, level: number): void => {
   const expected = "before" + (ok ? indentRawJson(text, level) : "")
   expect(Buffer.from(out.view()).equals(Buffer.from(expected, "utf8"))).toBe(true)
 }
-
-/** JSON text of any value, spaced as JSON.stringify spaces it or with whitespace wherever JSON allows it. */
-const wellFormed = fc.oneof(
-  fc
-    .tuple(fc.jsonValue(), fc.constantFrom(undefined, 1, 2, "\t", " \r\n "))
-    .map(([v, space]) => JSON.stringify(v, null, space)),
-  fc
-    .tuple(fc.jsonValue(), fc.array(fc.constantFrom(" ", "\t", "\n", "\r", "  \r\n"), { minLength: 1 }))
-    .map(([v, spaces]) => {
-      let k = 0
-      // Whitespace after every structural character (outside strings, as JSON.stringify escapes none of these in keys or values it writes raw).
-      return JSON.stringify(v).replace(/("(?:[^"\\]|\\.)*")|([{}[\],:])/g, (m, str) =>
-        str !== undefined ? m : m + spaces[k++ % spaces.length]!
-      )
-    })
-)
-
-/** Characters that matter to JSON's grammar, and some that are never allowed. */
-const damage = fc.constantFrom(
-  "{",
-  "}",
-  "[",
-  "]",
-  ",",
-  ":",
-  '"',
-  "\\",
-  "/",
-  "u",
-  "0",
-  "1",
-  "-",
-  "+",
-  ".",
-  "e",
-  "E",
-  "t",
-  "n",
-  "f",
-  " ",
-  "\n",
-  "\u0000",
-  "\u001f",
-  "\u007f",
-  "é",
-  "\u2028",
-  "\ud800",
-  "\udc00",
-  "🚀",
-  "\ufeff",
-  "x"
-)
-
-/** A well-formed text with a few characters inserted, removed or replaced. */
-const damaged = fc
-  .tuple(
-    wellFormed,
-    fc.array(fc.tuple(fc.nat(), fc.constantFrom("insert", "remove", "replace"), damage), { minLength: 1, maxLength: 3 })
-  )
-  .map(([text, edits]) => {
-    let s = text
-    for (const [at, op, c] of edits) {
-      const i = at % (s.length + 1)
-      s =
-        op === "insert" ? s.slice(0, i) + c + s.slice(i) : s.slice(0, i) + (op === "replace" ? c : "") + s.slice(i + 1)
-    }
-    return s
-  })
 
 describe("writeIndented", () => {
   it("writes indentRawJson's bytes for every well-formed value", () => {
