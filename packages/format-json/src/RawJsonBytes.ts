@@ -21,7 +21,7 @@ import {
   NULL,
   TRUE
 } from "./RawJsonWriter.js"
-import { sequence } from "./Utf8.js"
+import { copyPlain, sequence } from "./Utf8.js"
 
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
@@ -58,6 +58,9 @@ const string = (out: ByteWriter, i: number): number => {
   buffer[at++] = QUOTE
   let j = i + 1
   for (;;) {
+    const plain = copyPlain(buffer, at, b, j, e)
+    at += plain - j
+    j = plain
     if (j >= e) return -1
     const c = b[j]!
     if (c === QUOTE) {

@@ -35,3 +35,23 @@ export const sequence = (bytes: Uint8Array, i: number, end: number): number => {
   }
   return 0
 }
+
+/** Bytes written as they are inside a JSON string: printable ASCII other than `"` and `\`. */
+export const PLAIN = new Uint8Array(256)
+for (let c = 0x20; c < 0x80; c++) PLAIN[c] = c === 0x22 || c === 0x5c ? 0 : 1
+
+/** Runs at least this long are copied natively; shorter ones byte by byte (the call costs more). */
+const COPY_FROM = 48
+
+/**
+ * Copies the run of PLAIN bytes of `bytes` from `i` (before `end`) to
+ * `buffer` at `at`; returns where the run ends (it took `end - i` bytes of
+ * `buffer`). The scan stores nothing, so a long run costs one native copy.
+ */
+export const copyPlain = (buffer: Uint8Array, at: number, bytes: Uint8Array, i: number, end: number): number => {
+  let j = i
+  while (j < end && PLAIN[bytes[j]!] === 1) j++
+  if (j - i >= COPY_FROM) buffer.set(bytes.subarray(i, j), at)
+  else for (let k = i; k < j; k++) buffer[at + k - i] = bytes[k]!
+  return j
+}
