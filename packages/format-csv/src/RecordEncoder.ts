@@ -11,7 +11,8 @@ import { constant } from "@skyporter/core/ByteWriter"
 import { type Chunk, FieldKind, type PostRecords, RECORD_FIELDS } from "@skyporter/plugin"
 import * as Encoder from "./Encoder.js"
 import * as MediaBytes from "./MediaBytes.js"
-import * as TimestampBytes from "./TimestampBytes.js"
+import * as TimestampBytes from "@skyporter/core/TimestampBytes"
+import * as TimestampCell from "./TimestampCell.js"
 import * as Utf8Cell from "./Utf8Cell.js"
 
 const FIELDS = RECORD_FIELDS.length
@@ -157,9 +158,9 @@ export class RecordEncoder {
     const s = records.starts[k]!
     const e = records.ends[k]!
     const offset = TimestampBytes.usual(bytes, s, e)
-    if (offset !== TimestampBytes.UNUSUAL) return TimestampBytes.writeUsual(out, at, bytes, s, offset)
-    const t = TimestampBytes.decodeUnusual(bytes, s, e)
-    return t === undefined ? -1 : TimestampBytes.writeDecoded(out, at, t)
+    if (offset !== TimestampBytes.UNUSUAL) return TimestampCell.writeUsual(out, at, bytes, s, offset)
+    const t = TimestampBytes.decodeAscii(bytes, s, e)
+    return t === undefined ? -1 : TimestampCell.writeDecoded(out, at, t)
   }
 
   /** Whether archived_at decodes without a warning: SQL NULL, or a valid timestamp. */
@@ -177,7 +178,7 @@ export class RecordEncoder {
     }
     const valid =
       TimestampBytes.usual(bytes, s, s + n) !== TimestampBytes.UNUSUAL ||
-      TimestampBytes.decodeUnusual(bytes, s, s + n) !== undefined
+      TimestampBytes.decodeAscii(bytes, s, s + n) !== undefined
     if (valid && n <= this.archivedAt.length) {
       this.archivedAt.set(bytes.subarray(s, s + n))
       this.archivedAtLength = n

@@ -8,7 +8,7 @@
  * counts its warnings.
  */
 import type { ByteWriter } from "@skyporter/core/ByteWriter"
-import * as Timestamp from "@skyporter/core/Timestamp"
+import * as TimestampBytes from "@skyporter/core/TimestampBytes"
 import { FieldKind, type PostRecords, RECORD_FIELDS } from "@skyporter/plugin"
 import * as PostWriter from "./PostWriter.js"
 import { writeIndentedBytes } from "./RawJsonBytes.js"
@@ -79,90 +79,24 @@ const text = (out: ByteWriter, bytes: Uint8Array, start: number, end: number): b
   return true
 }
 
-/** The value of `n` ASCII digits at `i`; -1 when any is not a digit. */
-const digits = (bytes: Uint8Array, i: number, n: number): number => {
-  let v = 0
-  for (let k = 0; k < n; k++) {
-    const d = bytes[i + k]! - 0x30
-    if (d < 0 || d > 9) return -1
-    v = v * 10 + d
-  }
-  return v
-}
-
-const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0
-
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-
 /**
- * The checks of `Timestamp.decode` (which reads strings), on bytes.
- * Appends the JSON of a timestamp whose text is `YYYY-MM-DD?HH:MM:SS`, an
- * optional fraction, then nothing, `Z`, `z` or `±HH:MM`, as `Timestamp.decode`
- * and `PostWriter.timestamp` write it: separator `T`, fraction trimmed of
- * trailing zeros, a zero offset as `Z`. Returns false (nothing appended) for
- * any other text, valid or not.
+ * Appends the JSON of a timestamp in one of the usual spellings
+ * (TimestampBytes) as `PostWriter.timestamp` writes its decoded value:
+ * separator `T`, fraction trimmed of trailing zeros, a zero offset as `Z`.
+ * Returns false (nothing appended) for any other text, valid or not.
  */
 const rfc3339 = (out: ByteWriter, bytes: Uint8Array, start: number, end: number): boolean => {
-  if (end - start < 19) return false
-  const year = digits(bytes, start, 4)
-  const month = digits(bytes, start + 5, 2)
-  const day = digits(bytes, start + 8, 2)
-  const hour = digits(bytes, start + 11, 2)
-  const minute = digits(bytes, start + 14, 2)
-  const second = digits(bytes, start + 17, 2)
-  const sep = bytes[start + 10]
-  if (
-    year < 0 ||
-    month < 1 ||
-    month > 12 ||
-    day < 1 ||
-    hour < 0 ||
-    hour > 23 ||
-    minute < 0 ||
-    minute > 59 ||
-    second < 0 ||
-    second > 59 ||
-    bytes[start + 4] !== 0x2d ||
-    bytes[start + 7] !== 0x2d ||
-    bytes[start + 13] !== 0x3a ||
-    bytes[start + 16] !== 0x3a ||
-    (sep !== 0x54 && sep !== 0x74 && sep !== 0x20)
-  )
-    return false
-  if (day > (month === 2 && isLeap(year) ? 29 : DAYS_IN_MONTH[month - 1]!)) return false
-  // Fraction digits [start + 20, fractionEnd), trimmed to [.., trimmed).
-  let rest = start + 19
-  let trimmed = rest
-  if (rest < end && bytes[rest] === 0x2e) {
-    let j = rest + 1
-    while (j < end && bytes[j]! >= 0x30 && bytes[j]! <= 0x39) j++
-    const n = j - rest - 1
-    if (n < 1 || n > 9) return false
-    trimmed = j
-    while (trimmed > rest + 1 && bytes[trimmed - 1] === 0x30) trimmed--
-    if (trimmed === rest + 1) trimmed = rest
-    rest = j
-  }
-  // The offset: none, `Z`, `z` (all UTC) or `±HH:MM`, written `Z` when zero.
-  let offset = false
-  if (rest === end || (rest + 1 === end && (bytes[rest] === 0x5a || bytes[rest] === 0x7a))) {
-    offset = false
-  } else if (rest + 6 === end && (bytes[rest] === 0x2b || bytes[rest] === 0x2d) && bytes[rest + 3] === 0x3a) {
-    const oh = digits(bytes, rest + 1, 2)
-    const om = digits(bytes, rest + 4, 2)
-    if (oh < 0 || om < 0 || oh > 23 || om > 59) return false
-    offset = oh !== 0 || om !== 0
-  } else {
-    return false
-  }
-  const buffer = out.reserve(19 + (trimmed - start - 19) + 8)
+  const offset = TimestampBytes.usual(bytes, start, end)
+  if (offset === TimestampBytes.UNUSUAL) return false
+  const fraction = TimestampBytes.fractionEnd(bytes, start, end)
+  const buffer = out.reserve(fraction - start + 9)
   let at = out.length
   buffer[at++] = QUOTE
   for (let k = start; k < start + 10; k++) buffer[at++] = bytes[k]!
   buffer[at++] = 0x54
-  for (let k = start + 11; k < trimmed; k++) buffer[at++] = bytes[k]!
-  if (offset) for (let k = rest; k < end; k++) buffer[at++] = bytes[k]!
-  else buffer[at++] = 0x5a
+  for (let k = start + 11; k < fraction; k++) buffer[at++] = bytes[k]!
+  if (offset === TimestampBytes.UTC) buffer[at++] = 0x5a
+  else for (let k = offset; k < offset + 6; k++) buffer[at++] = bytes[k]!
   buffer[at++] = QUOTE
   out.length = at
   return true
@@ -180,14 +114,8 @@ const timestamp = (out: ByteWriter, r: PostRecords, k: number): boolean => {
   const start = r.starts[k]!
   const end = r.ends[k]!
   if (rfc3339(out, bytes, start, end)) return true
-  let s = ""
-  for (let i = start; i < end; i++) {
-    const c = bytes[i]!
-    if (c > 0x7f) return false
-    s += String.fromCharCode(c)
-  }
-  const t = Timestamp.decode(s)
-  if (!t.valid) return false
+  const t = TimestampBytes.decodeAscii(bytes, start, end)
+  if (t === undefined) return false
   PostWriter.timestamp(out, t)
   return true
 }

@@ -1,11 +1,11 @@
 /**
- * Timestamp cells from stored bytes: what `Encoder.makePost` writes for
- * `Timestamp.decode(text)`, RFC 3339 truncated to whole seconds. The usual
- * spellings (`YYYY-MM-DD[Tt ]HH:MM:SS[.f{1,9}]` then nothing, `Z`, `z` or
- * `±HH:MM`) are read from the bytes; any other ASCII text is decoded by
- * `Timestamp.decode` itself (Go's `time.String()` tail, invalid text).
+ * Stored timestamps read from their bytes, for a format writing from stored
+ * records: the usual spellings (`YYYY-MM-DD[Tt ]HH:MM:SS[.f{1,9}]`, then
+ * nothing, `Z`, `z` or `±HH:MM`) are recognised with the checks of
+ * `Timestamp.decode`, without making a string; other text goes to
+ * `Timestamp.decode` itself.
  */
-import * as Timestamp from "@skyporter/core/Timestamp"
+import * as Timestamp from "./Timestamp.js"
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 
@@ -16,16 +16,16 @@ const two = (b: Uint8Array, i: number): number => {
   return d0 >= 0 && d0 <= 9 && d1 >= 0 && d1 <= 9 ? d0 * 10 + d1 : -1
 }
 
-/** No offset: the cell ends in `Z`. */
+/** A usual spelling with a zero offset (none, `Z`, `z`, `±00:00`): written `Z`. */
 export const UTC = 0
-/** Not one of the usual spellings: ask `Timestamp.decode`. */
+/** Not one of the usual spellings: ask `Timestamp.decode` (`decodeAscii`). */
 export const UNUSUAL = -1
 
 /**
  * Reads `b[s, e)` as one of the usual spellings of a valid timestamp, as
  * `Timestamp.decode` accepts them. Returns `UTC`, the index of a non-zero
- * `±HH:MM` offset (then copied as stored: decode writes it the same), or
- * `UNUSUAL` for anything else, valid or not.
+ * `±HH:MM` offset (written as stored), or `UNUSUAL` for anything else, valid
+ * or not. The seconds are `b[s, s + 19)`, with `T` for the separator.
  */
 export const usual = (b: Uint8Array, s: number, e: number): number => {
   if (e - s < 19) return UNUSUAL
@@ -59,23 +59,26 @@ export const usual = (b: Uint8Array, s: number, e: number): number => {
   return oh === 0 && om === 0 ? UTC : i
 }
 
-/** The longest cell: `YYYY-MM-DDTHH:MM:SS±HH:MM`. */
-export const CELL_BYTES = 25
-
-/** Writes the cell of a usual spelling (`offset` from `usual`) at `at`; returns its end. */
-export const writeUsual = (out: Uint8Array, at: number, b: Uint8Array, s: number, offset: number): number => {
-  for (let i = 0; i < 19; i++) out[at++] = b[s + i]!
-  out[at - 9] = 0x54
-  if (offset === UTC) out[at++] = 0x5a
-  else for (let i = 0; i < 6; i++) out[at++] = b[offset + i]!
-  return at
+/**
+ * For a usual spelling at `s`: where its fraction ends once trailing zeros
+ * are trimmed, `.` included (`s + 19` when there is none left), as
+ * `Timestamp.decode` keeps it.
+ */
+export const fractionEnd = (b: Uint8Array, s: number, e: number): number => {
+  const dot = s + 19
+  if (dot >= e || b[dot] !== 0x2e) return dot
+  let j = dot + 1
+  while (j < e && b[j]! >= 0x30 && b[j]! <= 0x39) j++
+  while (j > dot + 1 && b[j - 1] === 0x30) j--
+  return j === dot + 1 ? dot : j
 }
 
 /**
- * `Timestamp.decode` of other text, when it is ASCII (text with any other
- * byte is no timestamp); undefined when it is not a valid timestamp.
+ * `Timestamp.decode` of text that is not a usual spelling, when it is ASCII
+ * (text with any other byte is no timestamp); undefined when it is not a
+ * valid timestamp (decoding the post warns).
  */
-export const decodeUnusual = (b: Uint8Array, s: number, e: number): Timestamp.Timestamp | undefined => {
+export const decodeAscii = (b: Uint8Array, s: number, e: number): Timestamp.Timestamp | undefined => {
   let text = ""
   for (let i = s; i < e; i++) {
     const c = b[i]!
@@ -84,11 +87,4 @@ export const decodeUnusual = (b: Uint8Array, s: number, e: number): Timestamp.Ti
   }
   const t = Timestamp.decode(text)
   return t.valid ? t : undefined
-}
-
-/** Writes a valid decoded timestamp's cell (ASCII: digits, `-`, `:`, `T`, `Z`, `+`) at `at`; returns its end. */
-export const writeDecoded = (out: Uint8Array, at: number, t: Timestamp.Timestamp): number => {
-  const cell = t.seconds + t.offset
-  for (let i = 0; i < cell.length; i++) out[at++] = cell.charCodeAt(i)
-  return at
 }
