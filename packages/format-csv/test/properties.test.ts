@@ -33,4 +33,8 @@ describe("posts.csv over hostile posts", () => {
   it("batched output equals one-piece output", async () => {
     await fc.assert(Hostile.batchingProperty(plugin, options), { numRuns: 200 })
   })
+
+  it("writes the same bytes and warnings from stored records as from decoded posts", async () => {
+    await fc.assert(Hostile.recordsProperty(plugin, options), { numRuns: 200 })
+  })
 })

@@ -35,4 +35,8 @@ describe("posts.json over hostile posts", () => {
   it("batched output equals one-piece output", async () => {
     await fc.assert(Hostile.batchingProperty(jsonFormat), { numRuns: 200 })
   })
+
+  it("writes the same bytes and warnings from stored records as from decoded posts", async () => {
+    await fc.assert(Hostile.recordsProperty(jsonFormat), { numRuns: 200 })
+  })
 })

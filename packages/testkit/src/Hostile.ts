@@ -105,6 +105,12 @@ const split = <A>(items: ReadonlyArray<A>, cuts: ReadonlyArray<number>): Array<R
   return out
 }
 
+/** Up to 30 hostile rows and where to cut them into batches. */
+const cutRows = fc.record({
+  rows: fc.array(row, { maxLength: 30 }),
+  cuts: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 })
+})
+
 /**
  * The batching property of a format plugin: for any hostile posts cut into
  * any batches (empty ones included), with any of `options`, the bytes equal
@@ -114,18 +120,11 @@ export const batchingProperty = (
   plugin: FormatPlugin.FormatPlugin,
   options: fc.Arbitrary<unknown> = fc.constant({})
 ): fc.IAsyncProperty<[{ rows: Array<HostileRow>; cuts: Array<number> }, unknown]> =>
-  fc.asyncProperty(
-    fc.record({
-      rows: fc.array(row, { maxLength: 30 }),
-      cuts: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 })
-    }),
-    options,
-    async ({ cuts, rows }, opts) => {
-      const posts = decode(rows)
-      const whole = await Sink.bytes(plugin, [posts], opts)
-      return (await Sink.bytes(plugin, split(posts, cuts), opts)).equals(whole)
-    }
-  )
+  fc.asyncProperty(cutRows, options, async ({ cuts, rows }, opts) => {
+    const posts = decode(rows)
+    const whole = await Sink.bytes(plugin, [posts], opts)
+    return (await Sink.bytes(plugin, split(posts, cuts), opts)).equals(whole)
+  })
 
 /**
  * The stored-records property of a plugin with `writeRecords`: for any
@@ -137,23 +136,16 @@ export const recordsProperty = (
   plugin: FormatPlugin.FormatPlugin,
   options: fc.Arbitrary<unknown> = fc.constant({})
 ): fc.IAsyncProperty<[{ rows: Array<HostileRow>; cuts: Array<number> }, unknown]> =>
-  fc.asyncProperty(
-    fc.record({
-      rows: fc.array(row, { maxLength: 30 }),
-      cuts: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 })
-    }),
-    options,
-    async ({ cuts, rows }, opts) => {
-      const parts = split(
-        rows.map((r) => r.row),
-        cuts
-      )
-      const [fromPosts, fromRecords] = await Promise.all(
-        [false, true].map((records) => Effect.runPromise(Sink.encodeRows(plugin, parts, opts, records)))
-      )
-      return (
-        fromRecords!.bytes.equals(fromPosts!.bytes) &&
-        JSON.stringify(fromRecords!.warnings) === JSON.stringify(fromPosts!.warnings)
-      )
-    }
-  )
+  fc.asyncProperty(cutRows, options, async ({ cuts, rows }, opts) => {
+    const parts = split(
+      rows.map((r) => r.row),
+      cuts
+    )
+    const [fromPosts, fromRecords] = await Promise.all(
+      [false, true].map((records) => Effect.runPromise(Sink.encodeRows(plugin, parts, opts, records)))
+    )
+    return (
+      fromRecords!.bytes.equals(fromPosts!.bytes) &&
+      JSON.stringify(fromRecords!.warnings) === JSON.stringify(fromPosts!.warnings)
+    )
+  })
