@@ -43,6 +43,8 @@ for (let c = 0x20; c < 0x80; c++) PLAIN[c] = c === 0x22 || c === 0x5c ? 0 : 1
 /** Runs at least this long are copied natively; shorter ones byte by byte (the call costs more). */
 const COPY_FROM = 48
 
+const copy = Buffer.prototype.copy
+
 /**
  * Copies the run of PLAIN bytes of `bytes` from `i` (before `end`) to
  * `buffer` at `at`; returns where the run ends (it took `end - i` bytes of
@@ -51,7 +53,8 @@ const COPY_FROM = 48
 export const copyPlain = (buffer: Uint8Array, at: number, bytes: Uint8Array, i: number, end: number): number => {
   let j = i
   while (j < end && PLAIN[bytes[j]!] === 1) j++
-  if (j - i >= COPY_FROM) buffer.set(bytes.subarray(i, j), at)
+  // Buffer's copy takes any Uint8Array and allocates no view (`subarray` made one per run).
+  if (j - i >= COPY_FROM) copy.call(bytes, buffer, at, i, j)
   else for (let k = i; k < j; k++) buffer[at + k - i] = bytes[k]!
   return j
 }
