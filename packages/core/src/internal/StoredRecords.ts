@@ -10,6 +10,7 @@
 import type Database from "better-sqlite3"
 import * as Post from "../Post.js"
 import { FIELDS, FieldKind, type RecordBatch } from "../RecordBatch.js"
+import { type Layout, layoutOf } from "./PostsLayout.js"
 import { CorruptFile, lastVarintLength, SqliteFile, varint } from "./SqliteFile.js"
 
 /** Counts, selected past 2^53 as their exact text (Post.selectColumns). */
@@ -17,50 +18,6 @@ const FIRST_COUNT = 7
 const LAST_COUNT = 10
 const URI = 0
 const CREATED_AT = 4
-
-interface Layout {
-  readonly root: number
-  /** Each field's position in a record. */
-  readonly positions: Int16Array
-  /** Whether a record too short to hold the field may take NULL for it (no other default). */
-  readonly nullDefault: Uint8Array
-}
-
-/** How `db`'s posts are stored, or why their records cannot be read from the file. */
-const layoutOf = (db: Database.Database): Layout | string => {
-  const journal = String(db.pragma("journal_mode", { simple: true })).toLowerCase()
-  if (journal !== "delete" && journal !== "truncate" && journal !== "persist") return `journal mode ${journal}`
-  const table = db
-    .prepare("SELECT type, wr FROM pragma_table_list WHERE schema = 'main' AND name = 'posts' COLLATE NOCASE")
-    .get() as { type: string; wr: number } | undefined
-  if (table?.type !== "table" || table.wr !== 0) return "posts is not a rowid table"
-  const root = db
-    .prepare("SELECT rootpage FROM sqlite_schema WHERE type = 'table' AND name = 'posts' COLLATE NOCASE")
-    .pluck()
-    .get() as number
-  const columns = db
-    .prepare("SELECT name, type, dflt_value, pk, hidden FROM pragma_table_xinfo('posts')")
-    .all() as Array<{
-    name: string
-    type: string
-    dflt_value: string | null
-    pk: number
-    hidden: number
-  }>
-  if (columns.some((c) => c.hidden !== 0)) return "posts has hidden or generated columns"
-  const keys = columns.filter((c) => c.pk > 0)
-  // The rowid's alias is stored as NULL in the record.
-  const alias = keys.length === 1 && keys[0]!.type.toUpperCase() === "INTEGER" ? keys[0]!.name.toLowerCase() : undefined
-  const positions = new Int16Array(FIELDS)
-  const nullDefault = new Uint8Array(FIELDS)
-  for (let f = 0; f < FIELDS; f++) {
-    const at = columns.findIndex((c) => c.name.toLowerCase() === Post.COLUMNS[f])
-    if (at < 0 || Post.COLUMNS[f] === alias) return `posts.${Post.COLUMNS[f]} is not a stored column`
-    positions[f] = at
-    nullDefault[f] = columns[at]!.dflt_value === null || /^null$/i.test(columns[at]!.dflt_value!) ? 1 : 0
-  }
-  return { root, positions, nullDefault }
-}
 
 /** Serial type of each field of the record last parsed, and where its value starts. */
 const serials = new Float64Array(FIELDS)
