@@ -1,6 +1,6 @@
 import Database from "better-sqlite3"
-import { Effect } from "effect"
-import { readFileSync } from "node:fs"
+import { Effect, Stream } from "effect"
+import { readFileSync, renameSync } from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { MessageChannel } from "node:worker_threads"
@@ -8,8 +8,9 @@ import { describe, expect, it } from "vitest"
 import * as BatchSource from "../dist/BatchSource.js"
 import * as DateRange from "../dist/DateRange.js"
 import * as EncodingThread from "../dist/internal/EncodingThread.js"
+import * as ParallelEncoder from "../dist/internal/ParallelEncoder.js"
 import type { FromWorker } from "../dist/internal/ThreadProtocol.js"
-import { archive, posts } from "./helpers.js"
+import { archive, posts, tempDir } from "./helpers.js"
 
 describe("EncodingThread.run on this thread", () => {
   it("reports a setup that fails after its snapshot opened, and ends that snapshot", async () => {
@@ -53,6 +54,43 @@ const staticPackages = (file: string, seen = new Set<string>(), found = new Set<
   }
   return found
 }
+
+describe("stored records on a thread", () => {
+  it("are not read from a file renamed over the archive after the export opened its descriptor", async () => {
+    const dir = tempDir()
+    const stored = (word: string) => posts(300).map((p, i) => ({ ...p, text: `${word} ${i}` }))
+    const file = archive(stored("old"), path.join(dir, "archive.db"))
+    const replacement = archive(stored("new"), path.join(dir, "replacement.db"))
+    const range = Effect.runSync(DateRange.make({}))
+    let readings = 0
+    const text = await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const encoding = yield* ParallelEncoder.open(
+            file,
+            { did: "did:plc:test", range },
+            { module: new URL("./record-lines.mjs", import.meta.url).href, name: "rlines", options: {} },
+            {
+              threads: 1,
+              batchSize: 100,
+              // Read once the descriptor is open, before the snapshot is taken: the archive is replaced then.
+              version: () => (readings++ === 0 && renameSync(replacement, file), 0)
+            }
+          )
+          // Each chunk's bytes are read before the next pull: its buffer is then filled again.
+          let out = ""
+          yield* Stream.runForEach(encoding.encode(), (c) => Effect.sync(() => (out += Buffer.from(c.bytes))))
+          return out
+        })
+      )
+    )
+    expect(readings).toBeGreaterThan(0)
+    // The snapshot is of the replacement: every post as it stores it.
+    expect(text.split("\n").filter((l) => l !== "")).toEqual(
+      stored("new").map((p, i) => `${i} ${p.uri} ${p.text}`)
+    )
+  })
+})
 
 describe("a reader thread's modules", () => {
   it("load neither effect nor the plugin contract until the thread is asked to encode", () => {

@@ -18,6 +18,7 @@
  * The messages are in ThreadProtocol.
  */
 import Database from "better-sqlite3"
+import * as fs from "node:fs"
 import { type MessagePort, parentPort, workerData } from "node:worker_threads"
 import type { FormatPlugin } from "../FormatPlugin.js"
 import * as Timestamp from "../Timestamp.js"
@@ -53,6 +54,9 @@ const openRecords = (
 ): StoredRecords | undefined => {
   if (init.fd === undefined || process.env["SKYPORTER_RECORDS"] === "off") return undefined
   try {
+    // The descriptor was opened by name before this connection was: a file renamed over the
+    // archive in between is not the one this snapshot reads (asked now, under its lock).
+    if (!sameFile(fs.fstatSync(init.fd, { bigint: true }), fs.statSync(init.path, { bigint: true }))) return undefined
     const records = stored.open(db, init.fd)
     return typeof records === "string" ? undefined : records
   } catch {
@@ -60,6 +64,8 @@ const openRecords = (
     return undefined
   }
 }
+
+const sameFile = (a: fs.BigIntStats, b: fs.BigIntStats): boolean => a.dev === b.dev && a.ino === b.ino
 
 /** An opened snapshot: its connection (in its read transaction) and counts. */
 export interface Opened {

@@ -14,13 +14,14 @@ import * as Manifest from "../Manifest.js"
 
 export const toBytes = (chunk: Chunk): Uint8Array => (typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk)
 
-/** Writes every byte of `data` at the file's position, in one call when the system allows; returns the bytes written. */
-const writeFully = async (handle: fs.FileHandle, data: ReadonlyArray<Uint8Array>): Promise<number> => {
-  let total = 0
-  for (const d of data) total += d.length
+/** Bytes given to one `writev` at most: Node reports the bytes it wrote as a 32-bit integer, wrong past 2 GiB. */
+const CALL_BYTES = 2 ** 30
+
+/** Writes `size` bytes of `data` at the file's position, in one call when the system allows. */
+const writeCall = async (handle: fs.FileHandle, data: ReadonlyArray<Uint8Array>, size: number): Promise<void> => {
   let done = (await handle.writev(data as Array<Uint8Array>)).bytesWritten
   // A short write (rare for files) goes on from where it stopped.
-  for (let i = 0, skip = done; done < total; i++) {
+  for (let i = 0, skip = done; done < size; i++) {
     const d = data[i]!
     if (skip >= d.length) {
       skip -= d.length
@@ -30,7 +31,29 @@ const writeFully = async (handle: fs.FileHandle, data: ReadonlyArray<Uint8Array>
     done += d.length - skip
     skip = 0
   }
-  return total
+}
+
+/** Writes every byte of `data` at the file's position, in calls of at most CALL_BYTES; returns the bytes written. */
+const writeFully = async (handle: fs.FileHandle, data: ReadonlyArray<Uint8Array>): Promise<number> => {
+  let total = 0
+  let call: Array<Uint8Array> = []
+  let size = 0
+  for (const d of data) {
+    for (let at = 0; at < d.length; ) {
+      const n = Math.min(d.length - at, CALL_BYTES - size)
+      call.push(n === d.length ? d : d.subarray(at, at + n))
+      size += n
+      at += n
+      if (size === CALL_BYTES) {
+        await writeCall(handle, call, size)
+        total += size
+        call = []
+        size = 0
+      }
+    }
+  }
+  if (size > 0) await writeCall(handle, call, size)
+  return total + size
 }
 
 /**
