@@ -134,7 +134,7 @@ export class StoredRecords {
     const end = at + size
     const headerSize = varint(bytes, at)
     const headerEnd = at + headerSize
-    if (headerEnd > end) return false
+    if (headerSize < 1 || headerEnd > end) return false
     let h = at + lastVarintLength()
     let body = headerEnd
     const { fieldAt } = this
@@ -208,7 +208,7 @@ export class StoredRecords {
   private parse(bytes: Buffer, at: number, size: number): boolean {
     const headerSize = varint(bytes, at)
     const end = at + size
-    if (at + headerSize > end) throw new CorruptFile("record header past its record")
+    if (headerSize < 1 || at + headerSize > end) throw new CorruptFile("record header past its record")
     let h = at + lastVarintLength()
     let body = at + headerSize
     const seen = this.seen
