@@ -86,9 +86,7 @@ describe("stored records on a thread", () => {
     )
     expect(readings).toBeGreaterThan(0)
     // The snapshot is of the replacement: every post as it stores it.
-    expect(text.split("\n").filter((l) => l !== "")).toEqual(
-      stored("new").map((p, i) => `${i} ${p.uri} ${p.text}`)
-    )
+    expect(text.split("\n").filter((l) => l !== "")).toEqual(stored("new").map((p, i) => `${i} ${p.uri} ${p.text}`))
   })
 })
 
