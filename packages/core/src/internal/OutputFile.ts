@@ -39,7 +39,7 @@ const writeFully = async (handle: fs.FileHandle, data: ReadonlyArray<Uint8Array>
   let call: Array<Uint8Array> = []
   let size = 0
   for (const d of data) {
-    for (let at = 0; at < d.length; ) {
+    for (let at = 0; at < d.length;) {
       const n = Math.min(d.length - at, CALL_BYTES - size)
       call.push(n === d.length ? d : d.subarray(at, at + n))
       size += n
