@@ -15,14 +15,15 @@ import * as Post from "../Post.js"
 import { RecordBatch } from "../RecordBatch.js"
 import { BatchWarnings, type Warnings } from "../Warnings.js"
 import type { BatchReader } from "./BatchReader.js"
-import { RecordReader } from "./RecordReader.js"
-import type { StoredRecords } from "./StoredRecords.js"
-
-export { StoredRecords } from "./StoredRecords.js"
 import { Carriers } from "./Carriers.js"
 import type { ChunkSource } from "./ChunkSource.js"
 import * as LoadedPlugins from "./LoadedPlugins.js"
+import { RecordReader } from "./RecordReader.js"
+import type { StoredRecords } from "./StoredRecords.js"
 import { type ChunkPlan, describe, type FromWorker, type WorkerInit } from "./ThreadProtocol.js"
+
+// Loaded with this module: a thread reads stored records only once it encodes.
+export { StoredRecords } from "./StoredRecords.js"
 
 /** A plugin failure, at the batch starting `offset` posts into the export. */
 class EncodeFailure extends Error {

@@ -168,7 +168,6 @@ export const run = (
   }
   let source: ChunkSource | undefined
   let rows: Pick<BatchReader, "next" | "close"> | undefined
-  let records: StoredRecords | undefined
   try {
     source =
       init.sortedKeys !== undefined
@@ -221,7 +220,7 @@ export const run = (
     loadEncoding().then(
       ({ ChunkEncoder, importPlugin, StoredRecords }) => {
         if (closed) return
-        records = openRecords(init, connection, StoredRecords)
+        const records = openRecords(init, connection, StoredRecords)
         const loading = plugin === undefined ? importPlugin(encoding) : Promise.resolve(plugin)
         loading.catch(() => undefined)
         encoder = new ChunkEncoder(
