@@ -6,6 +6,7 @@
 import type Database from "better-sqlite3"
 import { BatchReader } from "./BatchReader.js"
 import type { ChunkSource } from "./ChunkSource.js"
+import type { ExportOrderWalk } from "./ExportOrderWalk.js"
 import type { WorkerInit } from "./ThreadProtocol.js"
 
 /** Positions of uri and created_at in `Post.selectColumns`. */
@@ -37,7 +38,11 @@ export class IndexedChunks implements ChunkSource {
     return new BatchReader(rows, init.batchSize, init.budgetBytes)
   }
 
+  /** Record mode, a selection of one DID: its rowids walked in the index in the file (StoredRecords.exportOrder). */
+  walk: ExportOrderWalk | undefined
+
   keys(offset: number, limit: number): Iterator<number | string> {
+    if (this.walk !== undefined) return this.walk.take(offset, limit).values()
     // A chunk's keys at once: stepping a cursor key by key cost ten times more (docs/performance.md).
     const [statement, params] = this.search(offset, limit, this.init.chunkKeysSql, this.init.afterKeysSql)
     return (statement.pluck(true).all(params) as Array<number | string>).values()

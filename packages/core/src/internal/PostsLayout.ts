@@ -4,6 +4,7 @@
  * sits in a record; or why they cannot be read that way.
  */
 import type Database from "better-sqlite3"
+import * as ArchiveSchema from "../ArchiveSchema.js"
 import * as Post from "../Post.js"
 import { FIELDS } from "../RecordBatch.js"
 
@@ -13,6 +14,8 @@ export interface Layout {
   readonly positions: Int16Array
   /** Whether a record too short to hold the field may take NULL for it (no other default). */
   readonly nullDefault: Uint8Array
+  /** The root page of skyporter's export-order index, when it is there as skyporter makes it. */
+  readonly exportIndex: number | undefined
 }
 
 /** How `db`'s posts are stored, or why their records cannot be read from the file. */
@@ -48,5 +51,33 @@ export const layoutOf = (db: Database.Database): Layout | string => {
     positions[f] = at
     nullDefault[f] = columns[at]!.dflt_value === null || /^null$/i.test(columns[at]!.dflt_value!) ? 1 : 0
   }
-  return { root, positions, nullDefault }
+  return { root, positions, nullDefault, exportIndex: exportIndexRoot(db) }
+}
+
+/** The key columns the export-order index must have, in order: name, descending. */
+const EXPORT_KEYS = [
+  ["did", 0],
+  ["created_at", 1],
+  ["uri", 0]
+] as const
+
+/**
+ * The root page of `ArchiveSchema.EXPORT_INDEX` when the archive has it as
+ * skyporter makes it (not partial, these keys in this order and direction,
+ * compared as bytes); else undefined.
+ */
+const exportIndexRoot = (db: Database.Database): number | undefined => {
+  const name = ArchiveSchema.EXPORT_INDEX_NAME
+  const listed = db.prepare("SELECT partial FROM pragma_index_list('posts') WHERE name = ?").get(name) as
+    | { partial: number }
+    | undefined
+  if (listed === undefined || listed.partial !== 0) return undefined
+  const keys = db
+    .prepare("SELECT name, desc, coll FROM pragma_index_xinfo(?) WHERE key = 1 ORDER BY seqno")
+    .all(name) as Array<{ name: string | null; desc: number; coll: string }>
+  const same =
+    keys.length === EXPORT_KEYS.length &&
+    keys.every((k, i) => k.name === EXPORT_KEYS[i]![0] && k.desc === EXPORT_KEYS[i]![1] && k.coll === "BINARY")
+  if (!same) return undefined
+  return db.prepare("SELECT rootpage FROM sqlite_schema WHERE type = 'index' AND name = ?").pluck().get(name) as number
 }

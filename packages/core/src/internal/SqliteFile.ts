@@ -76,7 +76,9 @@ export class SqliteFile {
     private readonly fd: number,
     readonly pageSize: number,
     /** Bytes of a page used by the B-tree (the page size less the reserved bytes). */
-    readonly usable: number
+    readonly usable: number,
+    /** The schema format number: 4 is the first whose indexes keep DESC order. */
+    readonly schemaFormat: number
   ) {
     this.blocks = Array.from({ length: BLOCKS }, () => Buffer.allocUnsafe(pageSize * BLOCK_PAGES))
   }
@@ -98,7 +100,7 @@ export class SqliteFile {
     if (header.readUInt32BE(56) !== 1) return "its text encoding is not UTF-8"
     const usable = pageSize - header[20]!
     if (usable < 480) return `its usable page size is ${usable}`
-    return new SqliteFile(fd, pageSize, usable)
+    return new SqliteFile(fd, pageSize, usable, header.readUInt32BE(44))
   }
 
   /**
@@ -160,21 +162,29 @@ export class SqliteFile {
   }
 
   /** Where cell `i` of the page at `base` starts, its pointer array at `pointers`. */
-  private cell(page: Buffer, base: number, pointers: number, i: number): number {
+  cell(page: Buffer, base: number, pointers: number, i: number): number {
     const at = page.readUInt16BE(pointers + 2 * i)
     if (at >= this.usable) throw new CorruptFile("cell pointer past the page")
     return base + at
   }
 
-  /** The record of the leaf cell at `at` of the page at `base` of `page`. */
+  /** The record of the table leaf cell at `at` of the page at `base` of `page`. */
   private found(page: Buffer, base: number, at: number): true {
     const size = varint(page, at)
     at += varintLength
     varint(page, at)
-    at += varintLength
+    return this.payloadAt(page, base, at + varintLength, size, this.usable - 35)
+  }
+
+  /**
+   * Makes the `size`-byte payload starting at `at` (on the page at `base`)
+   * the one `payload`, `start` and `size` give, joining its overflow pages:
+   * `maxLocal` is the most a page of its kind keeps itself (file format,
+   * "cell payload overflow").
+   */
+  payloadAt(page: Buffer, base: number, at: number, size: number, maxLocal: number): true {
     const u = this.usable
-    const x = u - 35
-    if (size <= x) {
+    if (size <= maxLocal) {
       if (at + size > base + u) throw new CorruptFile("record past its page")
       this.payload = page
       this.start = at
@@ -183,12 +193,12 @@ export class SqliteFile {
     }
     const m = Math.floor(((u - 12) * 32) / 255) - 23
     const k = m + ((size - m) % (u - 4))
-    const local = k <= x ? k : m
+    const local = k <= maxLocal ? k : m
+    if (at + local + 4 > base + u) throw new CorruptFile("record past its page")
     if (this.overflow.length < size) this.overflow = Buffer.allocUnsafe(Math.max(size, 2 * this.overflow.length))
     const out = this.overflow
     page.copy(out, 0, at, at + local)
     let filled = local
-    if (at + local + 4 > base + u) throw new CorruptFile("record past its page")
     let next = page.readUInt32BE(at + local)
     for (let pages = 0; filled < size; pages++) {
       if (next === 0 || pages > size) throw new CorruptFile("overflow chain ends early or loops")
@@ -202,6 +212,15 @@ export class SqliteFile {
     this.start = 0
     this.size = size
     return true
+  }
+
+  /** Page `pageNo`: the buffer holding it, which starts at `pageBase` in it (valid until the next read). */
+  read(pageNo: number): Buffer {
+    return this.page(pageNo)
+  }
+
+  get pageBase(): number {
+    return this.base
   }
 
   /**

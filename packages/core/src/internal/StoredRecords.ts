@@ -10,6 +10,7 @@
 import type Database from "better-sqlite3"
 import * as Post from "../Post.js"
 import { FIELDS, FieldKind, type RecordBatch } from "../RecordBatch.js"
+import { ExportOrderWalk } from "./ExportOrderWalk.js"
 import { type Layout, layoutOf } from "./PostsLayout.js"
 import { CorruptFile, lastVarintLength, SqliteFile, varint } from "./SqliteFile.js"
 
@@ -33,6 +34,7 @@ export class StoredRecords {
 
   private constructor(
     private readonly file: SqliteFile,
+    private readonly fd: number,
     private readonly layout: Layout,
     db: Database.Database
   ) {
@@ -49,7 +51,20 @@ export class StoredRecords {
     const found = layoutOf(db)
     if (typeof found === "string") return found
     const file = SqliteFile.open(fd)
-    return typeof file === "string" ? file : new StoredRecords(file, found, db)
+    return typeof file === "string" ? file : new StoredRecords(file, fd, found, db)
+  }
+
+  /**
+   * The export order's rowids for `did` walked in skyporter's export-order
+   * index in the file (through a reader of its own, so the two keep their
+   * pages apart), when the archive has that index as skyporter makes it.
+   */
+  exportOrder(did: string): ExportOrderWalk | undefined {
+    const root = this.layout.exportIndex
+    // Before schema format 4, SQLite ignores DESC in an index: its order is not the export's.
+    if (root === undefined || this.file.schemaFormat !== 4) return undefined
+    const file = SqliteFile.open(this.fd)
+    return typeof file === "string" ? undefined : new ExportOrderWalk(file, root, Buffer.from(did, "utf8"))
   }
 
   /** Empties `batch` for the next posts. */
