@@ -222,7 +222,11 @@ export const run = (
         if (closed) return
         const records = openRecords(init, connection, StoredRecords)
         // A DID's whole export: its order read from the index in the file too, without a date range's test.
-        if (records !== undefined && source instanceof IndexedChunks && Object.keys(init.params).every((k) => k === "did")) {
+        if (
+          records !== undefined &&
+          source instanceof IndexedChunks &&
+          Object.keys(init.params).every((k) => k === "did")
+        ) {
           source.walk = records.exportOrder(init.params["did"]!)
         }
         const loading = plugin === undefined ? importPlugin(encoding) : Promise.resolve(plugin)

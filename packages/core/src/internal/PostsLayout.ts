@@ -69,8 +69,7 @@ const EXPORT_KEYS = [
 const exportIndexRoot = (db: Database.Database): number | undefined => {
   const name = ArchiveSchema.EXPORT_INDEX_NAME
   const listed = db.prepare("SELECT partial FROM pragma_index_list('posts') WHERE name = ?").get(name) as
-    | { partial: number }
-    | undefined
+    { partial: number } | undefined
   if (listed === undefined || listed.partial !== 0) return undefined
   const keys = db
     .prepare("SELECT name, desc, coll FROM pragma_index_xinfo(?) WHERE key = 1 ORDER BY seqno")
