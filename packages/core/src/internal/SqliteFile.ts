@@ -13,8 +13,12 @@ export type Refusal = string | undefined
 const HEADER = Buffer.from("SQLite format 3\0", "latin1")
 const INTERIOR_TABLE = 0x05
 const LEAF_TABLE = 0x0d
-/** Interior pages kept: every seek passes through them. */
-const INTERIOR_CACHE = 4096
+/**
+ * Interior pages kept (4 MiB of 4 KiB pages): all of a 1M-post archive's, whose posts of one DID
+ * may lie anywhere; a larger archive read in order needs only the way down to its next leaves,
+ * and 4,096 pages kept a 10M-post one's upper tree for nothing.
+ */
+const INTERIOR_CACHE = 1024
 /** Pages read at once when reads run through the file in order (neighbours in export order often are). */
 const BLOCK_PAGES = 16
 /** Blocks kept, direct-mapped by block number. */
