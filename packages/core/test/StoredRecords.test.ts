@@ -1,4 +1,5 @@
 import Database from "better-sqlite3"
+import * as fs from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 import { DDL } from "../dist/ArchiveSchema.js"
@@ -136,6 +137,65 @@ describe("StoredRecords", () => {
     ).run()
     db.close()
     expect(readBoth(file)).toBe(2)
+  })
+
+  it("leaves a record with a reserved serial type to SQLite", () => {
+    const file = path.join(tempDir(), "reserved.db")
+    const db = new Database(file)
+    db.exec(DDL)
+    db.prepare(
+      `INSERT INTO posts (uri, cid, did, text, created_at, indexed_at, has_media, like_count, repost_count,
+         reply_count, quote_count, is_reply, reply_parent, embed_type, embed_data, labels, archived_at)
+       VALUES ('at://marker', 'c', 'd', 't', 'x', 'y', 0, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL)`
+    ).run()
+    db.close()
+    // The record's header: its size, then each column's serial type (short text: 13 + 2n; 0: 8; NULL: 0).
+    const text = (s: string) => 13 + 2 * s.length
+    const header = Buffer.from([
+      18,
+      text("at://marker"),
+      text("c"),
+      text("d"),
+      text("t"),
+      text("x"),
+      text("y"),
+      8,
+      8,
+      8,
+      8,
+      8,
+      8,
+      0,
+      0,
+      0,
+      0,
+      0
+    ])
+    const bytes = fs.readFileSync(file)
+    const at = bytes.indexOf(Buffer.concat([header, Buffer.from("at://marker")]))
+    expect(at).toBeGreaterThan(0)
+    bytes[at + 7] = 10 // has_media's serial type
+    fs.writeFileSync(file, bytes)
+    const reader = new Database(file, { readonly: true })
+    reader.exec("BEGIN")
+    const fd = OpenFiles.acquire(file)
+    try {
+      const records = StoredRecords.open(reader, fd)
+      if (typeof records === "string") throw new Error(records)
+      const batch = new RecordBatch(() => {
+        throw new Error("not asked")
+      })
+      records.reset(batch)
+      records.find(1)
+      records.add(batch)
+      expect(batch.kinds.subarray(0, FIELDS)).toEqual(new Uint8Array(FIELDS).fill(FieldKind.Other))
+      expect(records.values(batch, 0)).toEqual(
+        reader.prepare(`SELECT ${COLUMNS} FROM posts WHERE rowid = 1`).raw(true).get()
+      )
+    } finally {
+      OpenFiles.release(fd)
+      reader.close()
+    }
   })
 
   it("refuses an archive whose file may not hold every committed row, or holds them otherwise", () => {

@@ -161,6 +161,8 @@ export class StoredRecords {
         serial = varint(bytes, h)
         h += lastVarintLength()
       }
+      // Serial types 10 and 11 are reserved (a corrupt file): SQLite decides what such a record holds.
+      if (serial === 10 || serial === 11) return false
       const length = serial >= 12 ? (serial - 12) >> 1 : valueSize(serial)
       const f = column < fieldAt.length ? fieldAt[column]! : -1
       if (f >= 0) {
