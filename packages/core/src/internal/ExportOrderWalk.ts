@@ -5,7 +5,7 @@
  * without a step of SQLite per post. Skipping the posts of another thread's
  * chunk costs a visit per index page, not per post.
  */
-import { CorruptFile, lastVarintLength, type SqliteFile, varint } from "./SqliteFile.js"
+import { CorruptFile, lastVarintLength, type SqliteFile, valueSize, varint } from "./SqliteFile.js"
 
 const INTERIOR_INDEX = 0x02
 const LEAF_INDEX = 0x0a
@@ -180,19 +180,15 @@ export class ExportOrderWalk {
     for (let column = 1; column < 3; column++) {
       serial = varint(bytes, h2)
       h2 += lastVarintLength()
-      body += size(serial)
+      body += valueSize(serial)
     }
     serial = varint(bytes, h2)
-    if (h2 >= headerEnd || body + size(serial) > end || serial < 1 || serial > 9 || serial === 7) {
+    if (h2 >= headerEnd || body + valueSize(serial) > end || serial < 1 || serial > 9 || serial === 7) {
       throw new CorruptFile("export-order index entry without a rowid")
     }
     if (serial >= 8) return serial - 8
-    const value = serial === 6 ? bytes.readBigInt64BE(body) : BigInt(bytes.readIntBE(body, size(serial)))
+    const value = serial === 6 ? bytes.readBigInt64BE(body) : BigInt(bytes.readIntBE(body, valueSize(serial)))
     const n = Number(value)
     return Number.isSafeInteger(n) ? n : value.toString()
   }
 }
-
-/** Bytes of a value of `serial` type. */
-const size = (serial: number): number =>
-  serial >= 12 ? (serial - 12) >> 1 : serial <= 4 ? serial : serial === 5 ? 6 : serial === 6 || serial === 7 ? 8 : 0

@@ -54,6 +54,10 @@ const signed = (b: Uint8Array, at: number, n: number): number => {
 
 export const lastVarintLength = (): number => varintLength
 
+/** Bytes of a record value of serial type `serial` (file format, "record format"). */
+export const valueSize = (serial: number): number =>
+  serial >= 12 ? (serial - 12) >> 1 : serial <= 4 ? serial : serial === 5 ? 6 : serial === 6 || serial === 7 ? 8 : 0
+
 export class SqliteFile {
   /** The payload found by the last `seek`: `size` bytes of `payload` from `start`. */
   payload: Buffer = Buffer.alloc(0)

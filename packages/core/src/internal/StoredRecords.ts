@@ -12,7 +12,7 @@ import * as Post from "../Post.js"
 import { FIELDS, FieldKind, type RecordBatch } from "../RecordBatch.js"
 import { ExportOrderWalk } from "./ExportOrderWalk.js"
 import { type Layout, layoutOf } from "./PostsLayout.js"
-import { CorruptFile, lastVarintLength, SqliteFile, varint } from "./SqliteFile.js"
+import { CorruptFile, lastVarintLength, SqliteFile, valueSize, varint } from "./SqliteFile.js"
 
 /** Counts, selected past 2^53 as their exact text (Post.selectColumns). */
 const FIRST_COUNT = 7
@@ -23,9 +23,6 @@ const CREATED_AT = 4
 /** Serial type of each field of the record last parsed, and where its value starts. */
 const serials = new Float64Array(FIELDS)
 const offsets = new Int32Array(FIELDS)
-
-const valueSize = (serial: number): number =>
-  serial >= 12 ? (serial - 12) >> 1 : serial <= 4 ? serial : serial === 5 ? 6 : serial === 6 || serial === 7 ? 8 : 0
 
 export class StoredRecords {
   /** Per post of the current batch: where its record starts in the batch's bytes, or its row from SQL. */
