@@ -59,6 +59,14 @@ const report = (cause: Cause.Cause<unknown>) =>
 // export ends as a clean failure with its temporary directory removed.
 process.on("SIGXFSZ", () => {})
 
+// The runtime drops its SIGINT and SIGTERM handlers before the teardown
+// exits, and a signal with no handler would kill the process: with these
+// (the runtime's own come next), one that lands on the way out leaves the
+// exit code as it is. A command may also end before runMain returns.
+const ignore = () => {}
+process.on("SIGINT", ignore)
+process.on("SIGTERM", ignore)
+
 Cli.run(process.argv.slice(2)).pipe(
   Effect.tapCause(report),
   Effect.provide(NodeServices.layer),

@@ -16,15 +16,17 @@ export const betweenBatchesArchive = () => sharedArchive(DID, POSTS)
 /** Exit 130, nothing published, no temporary directory left. */
 export const expectInterruptedBetweenBatches = async (
   fx: { readonly dir: string; readonly db: string },
-  signal: "SIGINT" | "SIGTERM"
+  signal: "SIGINT" | "SIGTERM",
+  /** More environment for the export, and a name for its folders. */
+  more: { readonly name: string; readonly env: Record<string, string> } = { name: signal, env: {} }
 ): Promise<void> => {
-  const out = path.join(fx.dir, `out-${signal}`)
-  const markers = path.join(fx.dir, `markers-${signal}`)
+  const out = path.join(fx.dir, `out-${more.name}`)
+  const markers = path.join(fx.dir, `markers-${more.name}`)
   mkdirSync(markers)
   // 40 batches of 10, each at least 200 ms: the export runs for 8 s or more.
   const running = start(testPluginExport(fx.db, DID, out), {
     cwd: fx.dir,
-    env: { SKYPORTER_TEST_DELAY_MS: "200", SKYPORTER_TEST_MARKER_DIR: markers }
+    env: { SKYPORTER_TEST_DELAY_MS: "200", SKYPORTER_TEST_MARKER_DIR: markers, ...more.env }
   })
   let exited = false
   void running.done.then(() => (exited = true))

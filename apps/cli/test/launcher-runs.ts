@@ -180,6 +180,9 @@ export interface Start {
 export const START_LOG = fileURLToPath(new URL("./fixtures/start-log.mjs", import.meta.url))
 let largeRuns = 0
 
+/** `node --import` it, with LATE_SIGNAL naming a signal, to receive that signal as the process exits. */
+export const LATE_SIGNAL = fileURLToPath(new URL("./fixtures/late-signal.mjs", import.meta.url))
+
 /** The starts a START_LOG file recorded. */
 export const readStarts = (log: string): Array<Start> =>
   readFileSync(log, "utf8")
