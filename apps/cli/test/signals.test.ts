@@ -6,13 +6,10 @@
  * And a signal that lands as the process exits (fixtures/late-signal.mjs)
  * changes nothing: the exit code stands.
  */
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
-import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 import { betweenBatchesArchive, expectInterruptedBetweenBatches } from "./between-batches.js"
 import { LATE_SIGNAL } from "./launcher-runs.js"
-import { run, show } from "./support.js"
+import { run, show, useTempDir } from "./support.js"
 
 const fx = betweenBatchesArchive()
 
@@ -25,18 +22,18 @@ describe("a signal mid-export", () => {
 })
 
 describe("a signal on the way out", () => {
-  const cwd = mkdtempSync(path.join(tmpdir(), "skyporter-late-signal-"))
+  const tmp = useTempDir()
   const late = (signal: string) => ({ NODE_OPTIONS: `--import=${LATE_SIGNAL}`, LATE_SIGNAL: signal })
 
   it.each(["SIGINT", "SIGTERM"])("%s after --version printed: exit 0", async (signal) => {
-    const r = await run(["--version"], { cwd, env: late(signal) })
+    const r = await run(["--version"], { cwd: tmp.dir, env: late(signal) })
     expect(r.signal, show(r)).toBe(null)
     expect(r.code, show(r)).toBe(0)
     expect(r.stdout).toMatch(/\d+\.\d+\.\d+/)
   })
 
   it("SIGTERM after a usage error: exit 2", async () => {
-    const r = await run(["export", "--format", "json"], { cwd, env: late("SIGTERM") })
+    const r = await run(["export", "--format", "json"], { cwd: tmp.dir, env: late("SIGTERM") })
     expect(r.signal, show(r)).toBe(null)
     expect(r.code, show(r)).toBe(2)
     expect(r.stderr).toMatch(/--db/)
