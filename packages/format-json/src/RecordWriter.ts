@@ -40,7 +40,7 @@ const EMPTY_STRING = Buffer.from('""')
  * `PostWriter`'s string writer escapes the decoded text; returns false
  * (`out.length` unmoved) when the bytes are not well-formed UTF-8, which
  * the core would decode with replacement characters. Runs of bytes that
- * need no escape are found first and copied at once (copyPlain).
+ * need no escape are tested and copied four bytes at a time (copyPlain).
  */
 const text = (out: ByteWriter, bytes: Uint8Array, start: number, end: number): boolean => {
   // At most 6 bytes per input byte (`\u00xx`).
