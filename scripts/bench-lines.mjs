@@ -4,7 +4,7 @@
 // installed package is built once into .bench-cache/, and that Node loads it
 // through a resolve hook (bench-sqlite-hook.mjs), so nothing installed changes.
 import { spawnSync } from "node:child_process"
-import { closeSync, cpSync, existsSync, openSync, renameSync, rmSync, writeFileSync } from "node:fs"
+import { closeSync, cpSync, existsSync, openSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
@@ -24,11 +24,24 @@ const fetchLine = (major) => {
   return r.stdout.trim()
 }
 
-/** node-gyp as npm ships it, run by the Node it builds for. */
+/**
+ * node-gyp as npm ships it, run by the Node it builds for. npm names it to
+ * its scripts; run directly, it sits beside the npm on PATH, which need not
+ * be the Node's own (a Node from the registry package ships without npm).
+ */
 const nodeGyp = () => {
-  const npm = spawnSync("npm", ["root", "-g"], { encoding: "utf8" }).stdout.trim()
-  const gyp = path.join(npm, "npm/node_modules/node-gyp/bin/node-gyp.js")
-  if (!existsSync(gyp)) throw new Error(`node-gyp not found at npm's ${gyp}`)
+  const inside = "node_modules/node-gyp/bin/node-gyp.js"
+  const npmOnPath = (process.env.PATH ?? "")
+    .split(path.delimiter)
+    .map((dir) => path.join(dir, "npm"))
+    .find((file) => existsSync(file))
+  const candidates = [
+    process.env.npm_config_node_gyp,
+    path.join(spawnSync("npm", ["root", "-g"], { encoding: "utf8" }).stdout.trim(), "npm", inside),
+    npmOnPath && path.join(path.dirname(realpathSync(npmOnPath)), "..", inside)
+  ].filter((file) => file !== undefined && file !== "")
+  const gyp = candidates.find((file) => existsSync(file))
+  if (gyp === undefined) throw new Error(`node-gyp not found (looked at ${candidates.join(", ")})`)
   return gyp
 }
 
