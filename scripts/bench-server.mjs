@@ -2,9 +2,12 @@
 // `npm run bench`, server part: `skyporter serve` on a 1M-post archive
 // (.bench-cache/archive-1000000.db, seeded by bench.mjs; seeded here too when
 // missing). Measures:
-//   1. SSE fan-out: BENCH_SSE_WATCHERS (default 2000) watchers of one export;
-//      for every progress event, the spread between the first and the last
-//      watcher receiving it (must stay under a second), and that all get the end.
+//   1. SSE fan-out: BENCH_SSE_WATCHERS (default and most 1,024, the server's
+//      cap on event streams) watchers of one export, 32 (the cap per client)
+//      from each of the loopback addresses 127.0.0.2, .3, …; for every progress
+//      event, the spread between the first and the last watcher receiving it
+//      (must stay under a second), and that all get the end. With every stream
+//      held: one more is refused with 429, and how long /healthz takes.
 //   2. The RSS of a freshly started server (sampled from /proc every 20 ms)
 //      while it streams the ZIP of that 1M-post export (must stay under 300 MB).
 // BENCH_SERVER=0 skips it; BENCH_SERVER_POSTS picks another archive size.
@@ -21,7 +24,18 @@ const root = path.resolve(import.meta.dirname, "..")
 const cli = path.join(root, "apps/cli/bin/skyporter.js")
 const cache = path.join(root, ".bench-cache")
 const POSTS = Number(process.env.BENCH_SERVER_POSTS ?? 1_000_000)
-const WATCHERS = Number(process.env.BENCH_SSE_WATCHERS ?? 2000)
+// The server's caps on event streams (apps/server/src/Sse.ts): in all, and per client.
+const STREAMS_TOTAL = 1024
+const STREAMS_PER_CLIENT = 32
+const WATCHERS = Number(process.env.BENCH_SSE_WATCHERS ?? STREAMS_TOTAL)
+if (!Number.isInteger(WATCHERS) || WATCHERS < 1 || WATCHERS > STREAMS_TOTAL) {
+  process.stderr.write(
+    `BENCH_SSE_WATCHERS must be a whole number from 1 to ${STREAMS_TOTAL} (the server's cap on event streams), not ${process.env.BENCH_SSE_WATCHERS}\n`
+  )
+  process.exit(2)
+}
+/** The loopback address watcher `i` connects from: the server counts streams per address. */
+const watcherAddress = (i) => `127.0.0.${2 + Math.floor(i / STREAMS_PER_CLIENT)}`
 const DID = "did:plc:skyporterdemo22222222222"
 // A format that sleeps before each batch: an export of another account that
 // holds the single slot (--max-running 1) until the watchers are connected.
@@ -85,6 +99,17 @@ const del = (route) =>
       .end()
   })
 
+/** The status of a GET of `route` from `localAddress`, its body left unread. */
+const status = (route, localAddress) =>
+  new Promise((resolve, reject) => {
+    http
+      .get(new URL(route, base), { agent, localAddress }, (res) => {
+        res.destroy()
+        resolve(res.statusCode)
+      })
+      .on("error", reject)
+  })
+
 const post = (route, body) =>
   new Promise((resolve, reject) => {
     const req = http.request(
@@ -105,12 +130,21 @@ const post = (route, body) =>
   })
 
 /**
- * One SSE watcher: pushes [seq, arrival ms] for every event it receives into
- * `seen`; resolves at the stream's end with whether the last was final.
+ * One SSE watcher, connected from `localAddress`: pushes [seq, arrival ms] for
+ * every event it receives into `seen`; resolves at the stream's end with
+ * whether the last was final. Any answer but 200 rejects, naming it.
  */
-const watch = (id, seen) =>
+const watch = (id, seen, localAddress) =>
   new Promise((resolve, reject) => {
-    const req = http.get(new URL(`/api/exports/${id}/events`, base), { agent }, (res) => {
+    const req = http.get(new URL(`/api/exports/${id}/events`, base), { agent, localAddress }, (res) => {
+      if (res.statusCode !== 200) {
+        let text = ""
+        res.on("data", (d) => (text += d))
+        res.on("end", () =>
+          reject(new Error(`an event stream from ${localAddress} was answered ${res.statusCode}: ${text}`))
+        )
+        return
+      }
       let buffer = ""
       let final = false
       res.setEncoding("utf8")
@@ -144,14 +178,28 @@ try {
   const perWatcher = Array.from({ length: WATCHERS }, () => [])
   // Connected 100 at a time, so the listen backlog never overflows.
   const watchers = []
-  for (const seen of perWatcher) {
-    watchers.push(watch(job.id, seen))
+  let refusal
+  for (const [i, seen] of perWatcher.entries()) {
+    watchers.push(watch(job.id, seen, watcherAddress(i)).catch((e) => (refusal ??= e)))
     if (watchers.length % 100 === 0) await new Promise((resolve) => setTimeout(resolve, 20))
   }
   const connectStarted = performance.now()
-  while (!perWatcher.every((seen) => seen.length > 0)) await new Promise((resolve) => setTimeout(resolve, 50))
+  while (!perWatcher.every((seen) => seen.length > 0)) {
+    if (refusal !== undefined) throw refusal
+    if (performance.now() - connectStarted > 120_000) {
+      const connected = perWatcher.filter((seen) => seen.length > 0).length
+      throw new Error(`only ${connected} of ${WATCHERS} watchers got their first event within 120 s`)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
   const connectSeconds = (performance.now() - connectStarted) / 1000
   const connectedRss = rss()
+  // With every stream held: the next is refused, and short requests still pass.
+  const beyond = await status(`/api/exports/${job.id}/events`, watcherAddress(WATCHERS))
+  const refusedBeyond = WATCHERS < STREAMS_TOTAL || beyond === 429
+  const healthStarted = performance.now()
+  const health = await status("/healthz", "127.0.0.1")
+  const healthMs = performance.now() - healthStarted
   // Free the slot: the watched export starts now.
   await del(`/api/exports/${blocker.id}`)
   const started = performance.now()
@@ -159,6 +207,7 @@ try {
   const exportTimer = setInterval(() => (peakDuringExport = Math.max(peakDuringExport, rss())), 50)
   const finals = await Promise.all(watchers)
   clearInterval(exportTimer)
+  if (refusal !== undefined) throw refusal
   const exportSeconds = (performance.now() - started) / 1000
   // A watcher starts with the state current when it connects: an event counts
   // for the watchers connected before it (whose first event is older).
@@ -224,13 +273,17 @@ try {
     )} |`,
     `| events delivered to all their watchers within 1 s | ${within} of ${spreads.length} |`,
     `| every watcher got the final event | ${allFinal ? "yes" : "NO"} |`,
+    `| with every stream held: one more refused (429) | ${
+      WATCHERS < STREAMS_TOTAL ? "not tried (below the cap)" : beyond === 429 ? "yes" : `NO (${beyond})`
+    } |`,
+    `| with every stream held: /healthz answered in (ms) | ${fmt(healthMs)} (${health}) |`,
     `| fresh server RSS before the download (MB) | ${fmt(fresh)} |`,
     `| ZIP streamed (MB) | ${fmt(bytes / 2 ** 20)} |`,
     `| ZIP stream time (s), throughput (MB/s) | ${fmt(zipSeconds, 1)}, ${fmt(bytes / 2 ** 20 / zipSeconds)} |`,
     `| server peak RSS while streaming the ZIP (MB, limit 300) | ${fmt(peakDownload)} |`
   ]
   process.stdout.write(lines.join("\n") + "\n")
-  if (peakDownload >= 300) process.exitCode = 1
+  if (peakDownload >= 300 || !allFinal || !refusedBeyond || health !== 200) process.exitCode = 1
 } finally {
   await stop(server)
   rmSync(out, { recursive: true, force: true })
