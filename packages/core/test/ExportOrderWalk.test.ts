@@ -4,18 +4,12 @@ import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 import { DDL, EXPORT_INDEX } from "../dist/ArchiveSchema.js"
 import * as BatchSource from "../dist/BatchSource.js"
-import * as OpenFiles from "../dist/internal/OpenFiles.js"
-import { StoredRecords } from "../dist/internal/StoredRecords.js"
-import { tempDir } from "./helpers.js"
+import { tempDir, withStoredRecords } from "./helpers.js"
 import { hostileKeys } from "./parallel-matrix.js"
 
 /** Every DID's rowids in export order by SQL, against the walk in the index, in chunks of `chunk` taken every `stride`. */
-const compare = (file: string, dids: ReadonlyArray<string>, chunk: number, stride: number) => {
-  const db = new Database(file, { readonly: true })
-  db.exec("BEGIN")
-  const fd = OpenFiles.acquire(file)
-  try {
-    const records = StoredRecords.open(db, fd)
+const compare = (file: string, dids: ReadonlyArray<string>, chunk: number, stride: number) =>
+  withStoredRecords(file, (records, db) => {
     if (typeof records === "string") throw new Error(records)
     let walked = 0
     for (const did of dids) {
@@ -33,11 +27,7 @@ const compare = (file: string, dids: ReadonlyArray<string>, chunk: number, strid
       walked += got.length
     }
     return walked
-  } finally {
-    OpenFiles.release(fd)
-    db.close()
-  }
-}
+  })
 
 /** DIDs that sort around each other, one a prefix of another, one stored as a BLOB, in a small-paged deep index. */
 const neighbours = (pageSize: number) => {
@@ -89,14 +79,9 @@ describe("ExportOrderWalk", () => {
       setup(db)
       db.close()
       patch(file)
-      const reader = new Database(file, { readonly: true })
-      reader.exec("BEGIN")
-      const fd = OpenFiles.acquire(file)
-      const records = StoredRecords.open(reader, fd)
-      const walk = typeof records === "string" ? "refused" : records.exportOrder("did:plc:a") !== undefined
-      OpenFiles.release(fd)
-      reader.close()
-      return walk
+      return withStoredRecords(file, (records) =>
+        typeof records === "string" ? "refused" : records.exportOrder("did:plc:a") !== undefined
+      )
     }
     expect(offered((db) => (db.exec(DDL), db.exec(EXPORT_INDEX)))).toBe(true)
     expect(offered((db) => db.exec(DDL))).toBe(false)

@@ -5,52 +5,45 @@ import { describe, expect, it } from "vitest"
 import { DDL } from "../dist/ArchiveSchema.js"
 import * as Post from "../dist/Post.js"
 import { FIELDS, FieldKind, RecordBatch } from "../dist/RecordBatch.js"
-import * as OpenFiles from "../dist/internal/OpenFiles.js"
-import { StoredRecords } from "../dist/internal/StoredRecords.js"
-import { tempDir } from "./helpers.js"
+import { tempDir, withStoredRecords } from "./helpers.js"
 import { completed, hostileKeyChunks, run, sameBytesOnThreads, sequential, sortedKeyChunks } from "./parallel-matrix.js"
 import recordLines from "./record-lines.mjs"
 
 const COLUMNS = Post.selectColumns
 
 /** Every post of `file` read both ways: the records' values and bytes against SQLite's. */
-const readBoth = (file: string) => {
-  const db = new Database(file, { readonly: true })
-  db.exec("BEGIN")
-  const rowids = db.prepare("SELECT rowid FROM posts ORDER BY rowid").pluck().all() as Array<number | bigint>
-  const fd = OpenFiles.acquire(file)
-  const records = StoredRecords.open(db, fd)
-  if (typeof records === "string") throw new Error(records)
-  const batch = new RecordBatch(() => {
-    throw new Error("not asked")
-  })
-  const sql = db.prepare(`SELECT ${COLUMNS} FROM posts WHERE rowid = ?`).raw(true)
-  const blobs = db
-    .prepare(`SELECT ${NAMES.map((c) => `CAST(${c} AS BLOB)`).join(", ")} FROM posts WHERE rowid = ?`)
-    .raw(true)
-  let checked = 0
-  for (const rowid of rowids) {
-    records.reset(batch)
-    const key = typeof rowid === "bigint" ? rowid.toString() : rowid
-    records.find(key)
-    records.add(batch)
-    expect(records.values(batch, 0), `row ${rowid}`).toEqual(sql.get(rowid))
-    const stored = blobs.get(rowid) as Array<Buffer | null>
-    for (let f = 0; f < FIELDS; f++) {
-      const kind = batch.kinds[f]
-      if (kind === FieldKind.Text) {
-        const bytes = batch.bytes.subarray(batch.starts[f], batch.ends[f])
-        expect(stored[f] !== null && bytes.equals(stored[f]!), `${rowid}.${NAMES[f]}`).toBe(true)
-      } else if (kind === FieldKind.Integer) {
-        expect(batch.numbers[f], `${rowid}.${NAMES[f]}`).toBe(Number(String(sql.get(rowid)![f])))
-      } else if (kind === FieldKind.Null) expect(stored[f]).toBeNull()
+const readBoth = (file: string) =>
+  withStoredRecords(file, (records, db) => {
+    if (typeof records === "string") throw new Error(records)
+    const rowids = db.prepare("SELECT rowid FROM posts ORDER BY rowid").pluck().all() as Array<number | bigint>
+    const batch = new RecordBatch(() => {
+      throw new Error("not asked")
+    })
+    const sql = db.prepare(`SELECT ${COLUMNS} FROM posts WHERE rowid = ?`).raw(true)
+    const blobs = db
+      .prepare(`SELECT ${NAMES.map((c) => `CAST(${c} AS BLOB)`).join(", ")} FROM posts WHERE rowid = ?`)
+      .raw(true)
+    let checked = 0
+    for (const rowid of rowids) {
+      records.reset(batch)
+      const key = typeof rowid === "bigint" ? rowid.toString() : rowid
+      records.find(key)
+      records.add(batch)
+      expect(records.values(batch, 0), `row ${rowid}`).toEqual(sql.get(rowid))
+      const stored = blobs.get(rowid) as Array<Buffer | null>
+      for (let f = 0; f < FIELDS; f++) {
+        const kind = batch.kinds[f]
+        if (kind === FieldKind.Text) {
+          const bytes = batch.bytes.subarray(batch.starts[f], batch.ends[f])
+          expect(stored[f] !== null && bytes.equals(stored[f]!), `${rowid}.${NAMES[f]}`).toBe(true)
+        } else if (kind === FieldKind.Integer) {
+          expect(batch.numbers[f], `${rowid}.${NAMES[f]}`).toBe(Number(String(sql.get(rowid)![f])))
+        } else if (kind === FieldKind.Null) expect(stored[f]).toBeNull()
+      }
+      checked++
     }
-    checked++
-  }
-  OpenFiles.release(fd)
-  db.close()
-  return checked
-}
+    return checked
+  })
 
 const NAMES = Post.COLUMNS
 
@@ -176,11 +169,7 @@ describe("StoredRecords", () => {
     expect(at).toBeGreaterThan(0)
     bytes[at + 7] = 10 // has_media's serial type
     fs.writeFileSync(file, bytes)
-    const reader = new Database(file, { readonly: true })
-    reader.exec("BEGIN")
-    const fd = OpenFiles.acquire(file)
-    try {
-      const records = StoredRecords.open(reader, fd)
+    withStoredRecords(file, (records, reader) => {
       if (typeof records === "string") throw new Error(records)
       const batch = new RecordBatch(() => {
         throw new Error("not asked")
@@ -192,10 +181,7 @@ describe("StoredRecords", () => {
       expect(records.values(batch, 0)).toEqual(
         reader.prepare(`SELECT ${COLUMNS} FROM posts WHERE rowid = 1`).raw(true).get()
       )
-    } finally {
-      OpenFiles.release(fd)
-      reader.close()
-    }
+    })
   })
 
   it("refuses an archive whose file may not hold every committed row, or holds them otherwise", () => {
@@ -204,13 +190,7 @@ describe("StoredRecords", () => {
       const db = new Database(file)
       setup(db)
       db.close()
-      const reader = new Database(file, { readonly: true })
-      reader.exec("BEGIN")
-      const fd = OpenFiles.acquire(file)
-      const records = StoredRecords.open(reader, fd)
-      OpenFiles.release(fd)
-      reader.close()
-      return records
+      return withStoredRecords(file, (records) => records)
     }
     expect(refusal((db) => (db.pragma("journal_mode = WAL"), db.exec(DDL)))).toBe("journal mode wal")
     expect(refusal((db) => (db.pragma("encoding = 'UTF-16le'"), db.exec(DDL)))).toBe("its text encoding is not UTF-8")

@@ -12,6 +12,8 @@ import { DDL } from "../dist/ArchiveSchema.js"
 import * as Export from "../dist/Export.js"
 import * as FormatPlugin from "../dist/FormatPlugin.js"
 import * as FormatRegistry from "../dist/FormatRegistry.js"
+import * as OpenFiles from "../dist/internal/OpenFiles.js"
+import { StoredRecords } from "../dist/internal/StoredRecords.js"
 import type * as Progress from "../dist/Progress.js"
 
 /** A temp folder removed after the test (after the file, when made outside a test). */
@@ -166,4 +168,23 @@ export const probeThreadId = async (): Promise<number> => {
   const id = worker.threadId
   await worker.terminate()
   return id
+}
+
+/**
+ * `use` given `file`'s stored records (or why they cannot be read) and its connection, inside a
+ * read transaction, as a reader thread opens them; the descriptor and connection closed after.
+ */
+export const withStoredRecords = <A>(
+  file: string,
+  use: (records: StoredRecords | string, db: Database.Database) => A
+): A => {
+  const db = new Database(file, { readonly: true })
+  db.exec("BEGIN")
+  const fd = OpenFiles.acquire(file)
+  try {
+    return use(StoredRecords.open(db, fd), db)
+  } finally {
+    OpenFiles.release(fd)
+    db.close()
+  }
 }
