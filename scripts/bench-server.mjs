@@ -24,9 +24,9 @@ const root = path.resolve(import.meta.dirname, "..")
 const cli = path.join(root, "apps/cli/bin/skyporter.js")
 const cache = path.join(root, ".bench-cache")
 const POSTS = Number(process.env.BENCH_SERVER_POSTS ?? 1_000_000)
-// The server's caps on event streams (apps/server/src/Sse.ts): in all, and per client.
-const STREAMS_TOTAL = 1024
-const STREAMS_PER_CLIENT = 32
+// The server's caps on event streams, in all and per client, from its build.
+const { DEFAULT_TOTAL: STREAMS_TOTAL, DEFAULT_PER_CLIENT: STREAMS_PER_CLIENT } =
+  await import("../apps/server/dist/Sse.js")
 const WATCHERS = Number(process.env.BENCH_SSE_WATCHERS ?? STREAMS_TOTAL)
 if (!Number.isInteger(WATCHERS) || WATCHERS < 1 || WATCHERS > STREAMS_TOTAL) {
   process.stderr.write(

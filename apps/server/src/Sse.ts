@@ -47,10 +47,15 @@ export const body = (
     )
   )
 
+/** Streams one client may hold, unless `LimitOptions` says otherwise. */
+export const DEFAULT_PER_CLIENT = 32
+/** Streams the server holds in all, unless `LimitOptions` says otherwise. */
+export const DEFAULT_TOTAL = 1024
+
 export interface LimitOptions {
-  /** Streams one client may hold (default 32). */
+  /** Streams one client may hold (default `DEFAULT_PER_CLIENT`). */
   readonly perClient?: number | undefined
-  /** Streams the server holds in all (default 1,024). */
+  /** Streams the server holds in all (default `DEFAULT_TOTAL`). */
   readonly total?: number | undefined
 }
 
@@ -63,8 +68,8 @@ export interface StreamLimit {
 }
 
 export const makeLimit = (options: LimitOptions = {}): StreamLimit => {
-  const perClient = Math.max(1, options.perClient ?? 32)
-  const total = Math.max(1, options.total ?? 1024)
+  const perClient = Math.max(1, options.perClient ?? DEFAULT_PER_CLIENT)
+  const total = Math.max(1, options.total ?? DEFAULT_TOTAL)
   const open = new Map<string, number>()
   let all = 0
   const refuse = (why: string) =>
