@@ -70,10 +70,10 @@ const plain =
 const bundled =
   args.length === 0 || args.some((a) => ANSWERED_BY_THE_TREE.has(a)) || plain || NEVER_LOADING_PLUGINS.has(args[0])
 const dist = bundled ? "../dist/bundle" : "../dist"
-if (args[0] === "serve") {
-  // The server's exports start their reader threads from the CLI's own entry,
-  // as an export does: from the bundle, the thread then holds the bundle's
-  // built-in plugins and its one copy of effect. None start before a request.
+if (args[0] === "serve" || exporting) {
+  // Reader threads start from the CLI's own entry, whenever an export starts
+  // them (a server's, or one of many small batches): from the bundle, a thread
+  // then holds the bundle's built-in plugins and its one copy of effect.
   const { useReaderThreads } = await import(`${dist}/Prewarm.js`)
   useReaderThreads()
 }

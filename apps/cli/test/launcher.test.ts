@@ -122,7 +122,7 @@ describe("the launcher", () => {
     expect(loaded.modules.some((url) => url.endsWith("/dist/bundle/ReaderThread.js"))).toBe(true)
   }, 60_000)
 
-  it("an export of an archive under 1 MiB, a batch of posts, starts no reader thread", async () => {
+  it("an export of an archive under 1 MiB starts no reader thread for a batch of posts, and a reader from the bundle for more", async () => {
     const db = path.join(dir, "small.db")
     writeArchive(db, generatePosts(DID, 40))
     const r = await logged(exportArgs("json", "small", db))
@@ -135,6 +135,14 @@ describe("the launcher", () => {
         .map((p) => p.uri)
         .sort()
     )
+    // In batches of 10, the export starts a reader when it needs one, from the bundle as a prewarmed one.
+    const args = exportArgs("json", "small-batches", db)
+    args[args.indexOf("--batch-size") + 1] = "10"
+    const batches = await logged(args)
+    expect(batches.threads, "the main thread and a reader").toBe(2)
+    expect(batches.modules.filter((url) => !fromBundle(url) && !outside(url))).toEqual([])
+    expect(batches.modules.some((url) => url.endsWith("/dist/bundle/ReaderThread.js"))).toBe(true)
+    expect(readExport(published(batches.result), "json").data.equals(data)).toBe(true)
   }, 60_000)
 })
 
