@@ -3,7 +3,7 @@
 //
 // Node loads a few large files far faster than effect's hundreds of small
 // modules, so whatever can run from the bundle (dist/bundle/) does: help, the
-// version, `import` and `seed` (they load no plugins), and `export`, `serve`
+// version, `import`, `seed` and `accounts` (they load no plugins), and `export`, `serve`
 // and `formats` when they need only the built-in formats. A command that
 // loads plugins (--plugin, --config or ./skyporter.config.json) loads the
 // packages as installed instead: a plugin then shares one copy of `effect`
@@ -64,7 +64,7 @@ if (
 // skyporter.config.json: CONFIG_FILE in src/Cli.ts.
 const exporting = args[0] === "export"
 const LOADING_PLUGINS = new Set(["export", "serve", "formats"])
-const NEVER_LOADING_PLUGINS = new Set(["import", "seed"])
+const NEVER_LOADING_PLUGINS = new Set(["import", "seed", "accounts"])
 const plain =
   LOADING_PLUGINS.has(args[0]) && !flagged("--plugin") && !flagged("--config") && !existsSync("skyporter.config.json")
 const bundled =

@@ -1,7 +1,7 @@
 /**
  * The launcher's runs, every module they load recorded, for launcher.test.ts
  * and launcher.long.test.ts: where a command's code comes from. The launcher
- * runs from the bundle (dist/bundle/) `import`, `seed`, and `export`, `serve`
+ * runs from the bundle (dist/bundle/) `import`, `seed`, `accounts`, and `export`, `serve`
  * and `formats` in the built-in formats, on every thread, which writes the
  * same bytes as the installed modules; a command that loads plugins
  * (--plugin, --config, ./skyporter.config.json) runs the installed modules,

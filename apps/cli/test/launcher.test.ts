@@ -1,6 +1,6 @@
 /**
  * Where a command's code comes from (see launcher-runs.ts): an export in the
- * built-in formats, an import, a seed and a server without plugins run from
+ * built-in formats, an import, a seed, `accounts` and a server without plugins run from
  * the bundle (dist/bundle/), reader threads too; an export with plugins runs
  * the installed modules. Every module that any thread loads is recorded
  * through `node --import`. The other formats, the plugin and config flags,
@@ -69,6 +69,14 @@ describe("the launcher", () => {
     } finally {
       archive.close()
     }
+  }, 60_000)
+
+  it("accounts runs from the bundle and lists the archive's accounts", async () => {
+    const r = await logged(["accounts", "--db", fx.db, "--json"])
+    expect(r.result.code, show(r.result)).toBe(0)
+    expect(r.modules.filter((url) => !fromBundle(url) && !outside(url))).toEqual([])
+    const accounts = JSON.parse(r.result.stdout) as Array<{ did: string; posts: number }>
+    expect(accounts.find((a) => a.did === DID)?.posts).toBe(POSTS)
   }, 60_000)
 
   it("serve without plugins runs from the bundle, reader threads too, tuned as a long run: its page, and an export", async () => {
