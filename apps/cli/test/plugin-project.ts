@@ -32,6 +32,9 @@ import {
 export const DID = "did:plc:pluginspluginsplugins22"
 export const POSTS = 25
 
+/** What `formats` lists first: the built-in formats and their origin. */
+export const BUILT_IN = ["json", "csv", "ndjson", "html"].map((name) => [name, "built-in"])
+
 /** A plugin module (API 2): each post's text on one line, upper-cased unless `upper` is false, ending in `suffix`. */
 export const shoutModule = (name: string, { apiVersion = 2, exportAs = "default" } = {}) => `
 import * as Effect from "effect/Effect"

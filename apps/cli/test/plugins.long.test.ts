@@ -1,7 +1,7 @@
 /**
  * More of plugins.test.ts's paths through the real CLI, each run loading the installed modules:
  * a package by name alone, listed and exported (in the loop: with a path, and from a config
- * file), --option values read as JSON over a config's options, the stack of a crashing plugin with
+ * file), a module named both by the config file and by --plugin loaded once, --option values read as JSON over a config's options, the stack of a crashing plugin with
  * SKYPORTER_DEBUG=1, a config file listed by `formats --json` and its options for a built-in,
  * csv's default BOM, serve refusing a config file's bad options before it listens, and the
  * example Markdown plugin of examples/format-markdown loaded by a path outside the working
@@ -11,7 +11,17 @@ import { Synthetic } from "@skyporter/testkit"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
-import { CONFIG, DID, lines, pluginProject, pluginRuns, POSTS, shouted } from "./plugin-project.js"
+import {
+  BUILT_IN,
+  CONFIG,
+  DID,
+  expectLoadingFailure,
+  lines,
+  pluginProject,
+  pluginRuns,
+  POSTS,
+  shouted
+} from "./plugin-project.js"
 import { exportOk, readExport, run, show } from "./support.js"
 
 const MARKDOWN_EXAMPLE = fileURLToPath(new URL("../../../examples/format-markdown", import.meta.url))
@@ -32,6 +42,27 @@ describe("loading a plugin", () => {
     expect(manifest.post_count).toBe(POSTS)
     expect(lines(text)).toEqual(shouted("!"))
   }, 60_000)
+
+  it("a module named both in skyporter.config.json and by --plugin is loaded once, its config options kept", async () => {
+    await withConfig(CONFIG, async () => {
+      // The config's path again, and the installed package's module by its own path.
+      const again = ["--plugin", "./plugins/quiet.mjs", "--plugin", "./node_modules/skyporter-format-shout/index.js"]
+      expect((await formats(again)).map((f) => [f.name, f.origin])).toEqual([
+        ...BUILT_IN,
+        ["shout", "skyporter-format-shout (skyporter.config.json)"],
+        ["quiet", "./plugins/quiet.mjs (skyporter.config.json)"]
+      ])
+      const shout = await exportText("txt", [...again, "--format", "shout"])
+      expect(lines(shout.text)).toEqual(shouted("?"))
+      // Another module with a name already taken stays a mistake.
+      await expectLoadingFailure(project, {
+        name: "another module named like one of the config file's",
+        args: ["--plugin", "./plugins/also-quiet.mjs"],
+        message:
+          'two plugins are named "quiet": ./plugins/quiet.mjs (skyporter.config.json) and ./plugins/also-quiet.mjs'
+      })
+    })
+  }, 120_000)
 })
 
 describe("options of a plugin from skyporter.config.json", () => {

@@ -6,12 +6,14 @@
  * plugin-load-failures.long.test.ts). The project has its own copy of effect
  * (not the CLI's): options are checked through Standard Schema. Each run loads
  * the installed modules, the dearest CLI start: more cases of the same paths
- * (a package by name alone among them), and the example Markdown plugin loaded
- * by path, are in plugins.long.test.ts.
+ * (a package by name alone among them, and a module named both by the config
+ * file and by --plugin), and the example Markdown plugin loaded by path, are
+ * in plugins.long.test.ts.
  */
 import { describe, expect, it } from "vitest"
 import { STYLE } from "./error-style.js"
 import {
+  BUILT_IN,
   DID,
   expectLoadingFailure,
   CONFIG,
@@ -31,9 +33,6 @@ const project = pluginProject()
 const { exportText, formats, out, withConfig } = pluginRuns(project)
 
 const write = (relative: string, text: string) => writeIn(project.cwd, relative, text)
-
-/** What `formats` lists first: the built-in formats and their origin. */
-const BUILT_IN = ["json", "csv", "ndjson", "html"].map((name) => [name, "built-in"])
 
 describe("loading a plugin", () => {
   it("with --plugin repeated, every plugin is loaded: a package name, and a path relative to the working directory (a named export `plugin`)", async () => {
@@ -70,27 +69,6 @@ describe("loading a plugin", () => {
       "conf/skyporter.json"
     )
   }, 60_000)
-
-  it("a module named both in skyporter.config.json and by --plugin is loaded once, its config options kept", async () => {
-    await withConfig(CONFIG, async () => {
-      // The config's path again, and the installed package's module by its own path.
-      const again = ["--plugin", "./plugins/quiet.mjs", "--plugin", "./node_modules/skyporter-format-shout/index.js"]
-      expect((await formats(again)).map((f) => [f.name, f.origin])).toEqual([
-        ...BUILT_IN,
-        ["shout", "skyporter-format-shout (skyporter.config.json)"],
-        ["quiet", "./plugins/quiet.mjs (skyporter.config.json)"]
-      ])
-      const shout = await exportText("txt", [...again, "--format", "shout"])
-      expect(lines(shout.text)).toEqual(shouted("?"))
-      // Another module with a name already taken stays a mistake.
-      await expectLoadingFailure(project, {
-        name: "another module named like one of the config file's",
-        args: ["--plugin", "./plugins/also-quiet.mjs"],
-        message:
-          'two plugins are named "quiet": ./plugins/quiet.mjs (skyporter.config.json) and ./plugins/also-quiet.mjs'
-      })
-    })
-  }, 120_000)
 
   it("--option sets a built-in's options: csv without BOM, with formula escaping", async () => {
     // Its default, a BOM: the golden vectors (golden.test.ts), and plugins.long.test.ts.
