@@ -14,14 +14,28 @@ ROOT=$PWD
 # The loop's packages spend much of their time waiting on subprocesses, Chromium and the disk:
 # a third slot keeps both cores busy (docs/performance.md). The long suite's memory and signal
 # proofs keep two.
+SUITE=${SKYPORTER_TEST_SUITE:-default}
 SLOTS=2
-[[ ${SKYPORTER_TEST_SUITE:-default} == default ]] && SLOTS=3
+[[ $SUITE == default ]] && SLOTS=3
 SLOTS=${SKYPORTER_TEST_SLOTS:-$SLOTS}
 if ! [[ $SLOTS =~ ^[1-9][0-9]*$ ]]; then
   echo "SKYPORTER_TEST_SLOTS=$SLOTS: expected a whole number of packages to test at once, 1 or more" >&2
   exit 2
 fi
 turbo run build --output-logs=errors-only || exit 1
+
+# Where the packages' temporary folders go: SKYPORTER_TEST_TMPDIR or TMPDIR when set; else, for
+# the loop, the RAM-backed /dev/shm when programs may run from it, since its exports, imports and
+# seeds flush every file they write (docs/performance.md); else /tmp. The long and compatibility
+# suites keep /tmp, a disk, where CI proves the same on a real filesystem.
+TEST_TMP=${SKYPORTER_TEST_TMPDIR:-${TMPDIR:-}}
+if [[ -z $TEST_TMP ]]; then
+  TEST_TMP=/tmp
+  if [[ $SUITE == default && -d /dev/shm && -w /dev/shm ]] &&
+    ! awk '$2 == "/dev/shm" { print $4 }' /proc/mounts 2>/dev/null | grep -qw noexec; then
+    TEST_TMP=/dev/shm
+  fi
+fi
 
 FIRST=(@skyporter/cli @skyporter/server @skyporter/format-html @skyporter/core)
 # Every workspace package with a test script, in the order of the workspaces in package.json.
@@ -50,7 +64,7 @@ done < <(node -e '
 # the package fails, naming it; the folder goes either way.
 test_package() {
   local pkg=$1 dir=$ROOT/${DIR[$1]} tmp status left
-  tmp=$(mktemp -d "${TMPDIR:-/tmp}/skyporter-test-XXXXXX") || return 1
+  tmp=$(mktemp -d "$TEST_TMP/skyporter-test-XXXXXX") || return 1
   # Open to every user, as the system's is: some tests run the CLI as another user (nobody).
   chmod 1777 "$tmp" || return 1
   (cd "$dir" && TMPDIR=$tmp PATH="$dir/node_modules/.bin:$ROOT/node_modules/.bin:$PATH" sh -c "${SCRIPT[$pkg]}") 2>&1 |
