@@ -25,13 +25,16 @@ fi
 turbo run build --output-logs=errors-only || exit 1
 
 # Where the packages' temporary folders go: SKYPORTER_TEST_TMPDIR or TMPDIR when set; else, for
-# the loop, the RAM-backed /dev/shm when programs may run from it, since its exports, imports and
-# seeds flush every file they write (docs/performance.md); else /tmp. The long and compatibility
-# suites keep /tmp, a disk, where CI proves the same on a real filesystem.
+# the loop, the RAM-backed /dev/shm when programs may run from it and it has 1 GiB free (a
+# container's is often 64 MB), since the loop's exports, imports and seeds flush every file they
+# write (docs/performance.md); else /tmp. The long and compatibility suites keep /tmp, a disk,
+# where CI proves the same on a real filesystem.
 TEST_TMP=${SKYPORTER_TEST_TMPDIR:-${TMPDIR:-}}
 if [[ -z $TEST_TMP ]]; then
   TEST_TMP=/tmp
-  if [[ $SUITE == default && -d /dev/shm && -w /dev/shm ]] &&
+  free_kb=$(df -Pk /dev/shm 2>/dev/null | awk 'NR == 2 { print $4 }')
+  if [[ $SUITE == default && -d /dev/shm && -w /dev/shm && ${free_kb:-0} =~ ^[0-9]+$ ]] &&
+    ((free_kb >= 1024 * 1024)) &&
     ! awk '$2 == "/dev/shm" { print $4 }' /proc/mounts 2>/dev/null | grep -qw noexec; then
     TEST_TMP=/dev/shm
   fi
