@@ -3,11 +3,11 @@
 //
 // Node loads a few large files far faster than effect's hundreds of small
 // modules, so whatever can run from the bundle (dist/bundle/) does: help, the
-// version, `import`, `seed` and `accounts` (they load no plugins), and `export`, `serve`
-// and `formats` when they need only the built-in formats. A command that
-// loads plugins (--plugin, --config or ./skyporter.config.json) loads the
-// packages as installed instead: a plugin then shares one copy of `effect`
-// (its options schema, its effects) with the core that runs it.
+// version, `import`, `seed` and `accounts` (they load no plugins), and
+// `export`, `serve` and `formats` when they need only the built-in formats.
+// A command that loads plugins (--plugin, --config or ./skyporter.config.json)
+// loads the packages as installed instead: a plugin then shares one copy of
+// `effect` (its options schema, its effects) with the core that runs it.
 import { existsSync, statSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 
@@ -70,23 +70,22 @@ const plain =
 const bundled =
   args.length === 0 || args.some((a) => ANSWERED_BY_THE_TREE.has(a)) || plain || NEVER_LOADING_PLUGINS.has(args[0])
 const dist = bundled ? "../dist/bundle" : "../dist"
+// An archive this small holds about one batch of posts (a thousand take
+// about 1 MB), which the main thread encodes alone: no reader is started.
+const PREWARM_FROM_BYTES = 1024 * 1024
 if (args[0] === "serve" || exporting) {
   // Reader threads start from the CLI's own entry, whenever an export starts
   // them (a server's, or one of many small batches): from the bundle, a thread
   // then holds the bundle's built-in plugins and its one copy of effect.
-  const { useReaderThreads } = await import(`${dist}/Prewarm.js`)
-  useReaderThreads()
-}
-// An archive this small holds about one batch of posts (a thousand take
-// about 1 MB), which the main thread encodes alone: no reader is started.
-const PREWARM_FROM_BYTES = 1024 * 1024
-if (exporting && bytes >= PREWARM_FROM_BYTES) {
-  // An export's reader threads load their modules while the CLI loads its
-  // own (Prewarm loads nothing else). The export validates --threads;
-  // prewarm starts the default for a count it cannot use.
-  const threads = valueOf("--threads")
-  const given = threads === undefined ? undefined : Number(threads)
-  const { prewarm } = await import(`${dist}/Prewarm.js`)
-  prewarm(given)
+  const { prewarm, useReaderThreads } = await import(`${dist}/Prewarm.js`)
+  if (exporting && bytes >= PREWARM_FROM_BYTES) {
+    // An export's reader threads load their modules while the CLI loads its
+    // own (Prewarm loads nothing else). The export validates --threads;
+    // prewarm starts the default for a count it cannot use.
+    const threads = valueOf("--threads")
+    prewarm(threads === undefined ? undefined : Number(threads))
+  } else {
+    useReaderThreads()
+  }
 }
 await import(`${dist}/bin.js`)

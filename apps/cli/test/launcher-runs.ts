@@ -1,11 +1,11 @@
 /**
  * The launcher's runs, every module they load recorded, for launcher.test.ts
  * and launcher.long.test.ts: where a command's code comes from. The launcher
- * runs from the bundle (dist/bundle/) `import`, `seed`, `accounts`, and `export`, `serve`
- * and `formats` in the built-in formats, on every thread, which writes the
- * same bytes as the installed modules; a command that loads plugins
- * (--plugin, --config, ./skyporter.config.json) runs the installed modules,
- * whose single copy of effect the plugins share. Every module that any
+ * runs from the bundle (dist/bundle/) `import`, `seed`, `accounts`, and
+ * `export`, `serve` and `formats` in the built-in formats, on every thread,
+ * which writes the same bytes as the installed modules; a command that loads
+ * plugins (--plugin, --config, ./skyporter.config.json) runs the installed
+ * modules, whose single copy of effect the plugins share. Every module that any
  * thread loads is recorded through `node --import`. A large archive's export
  * starts again in place, tuned (`useLargeArchive`).
  */

@@ -1,9 +1,9 @@
 /**
  * Where a command's code comes from (see launcher-runs.ts): an export in the
- * built-in formats, an import, a seed, `accounts` and a server without plugins run from
- * the bundle (dist/bundle/), reader threads too; an export with plugins runs
- * the installed modules. Every module that any thread loads is recorded
- * through `node --import`. The other formats, the plugin and config flags,
+ * built-in formats, an import, a seed, `accounts` and a server without
+ * plugins run from the bundle (dist/bundle/), reader threads too; an export
+ * with plugins runs the installed modules. Every module that any thread loads
+ * is recorded through `node --import`. The other formats, the plugin and config flags,
  * and a large archive's start with a heap size, arena count or
  * SKYPORTER_TUNED given: launcher.long.test.ts.
  */

@@ -1,11 +1,12 @@
 /**
  * More of plugins.test.ts's paths through the real CLI, each run loading the installed modules:
  * a package by name alone, listed and exported (in the loop: with a path, and from a config
- * file), a module named both by the config file and by --plugin loaded once, --option values read as JSON over a config's options, the stack of a crashing plugin with
- * SKYPORTER_DEBUG=1, a config file listed by `formats --json` and its options for a built-in,
- * csv's default BOM, serve refusing a config file's bad options before it listens, and the
- * example Markdown plugin of examples/format-markdown loaded by a path outside the working
- * directory. plugins.test.ts keeps one run of each path in the loop.
+ * file), a module named both by the config file and by --plugin loaded once, --option values
+ * read as JSON over a config's options, the stack of a crashing plugin with SKYPORTER_DEBUG=1,
+ * a config file listed by `formats --json` and its options for a built-in, csv's default BOM,
+ * serve refusing a config file's bad options before it listens, and the example Markdown
+ * plugin of examples/format-markdown loaded by a path outside the working directory.
+ * plugins.test.ts keeps one run of each path in the loop.
  */
 import { Synthetic } from "@skyporter/testkit"
 import * as path from "node:path"
