@@ -12,19 +12,26 @@ import { fileURLToPath } from "node:url"
 import { configDefaults, defineConfig } from "vitest/config"
 import type { ViteUserConfig } from "vitest/config"
 
+const ROOT = path.dirname(fileURLToPath(import.meta.url))
+
 // Node 22.1 and later keep the compiled code of the modules they load in NODE_COMPILE_CACHE.
 // Set before vitest starts its workers, it reaches them and everything they start: each CLI or
 // server subprocess and reader thread loads effect's modules compiled once, not per process.
 // Inside node_modules (the checkout's owner's), not a shared temporary folder. Node 20 ignores it.
 if (process.env.NODE_COMPILE_CACHE === undefined && "enableCompileCache" in nodeModule) {
-  const root = path.dirname(fileURLToPath(import.meta.url))
-  process.env.NODE_COMPILE_CACHE = path.join(root, "node_modules", ".cache", "skyporter-compile-cache")
+  process.env.NODE_COMPILE_CACHE = path.join(ROOT, "node_modules", ".cache", "skyporter-compile-cache")
 }
 
 export const SUITES = ["default", "long", "compat"] as const
 export type Suite = (typeof SUITES)[number]
 
 const LONG = "test/**/*.long.test.ts"
+// The workspace's built packages (each package's dist/, as its package.json exports it), reached
+// through their node_modules links. Vite would transform and evaluate them as it does the tests'
+// own TypeScript; Node loads them as it loads effect, compiled once through NODE_COMPILE_CACHE.
+const BUILT_PACKAGES = new RegExp(
+  `^${ROOT.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/(?:packages|apps|examples)/[^/]+/dist/`
+)
 const TEMP_DIR_SETUP = fileURLToPath(new URL("./testing/tempDir.setup.mts", import.meta.url))
 
 const chosen = (): Suite => {
@@ -67,7 +74,8 @@ export const suiteConfig = (options: SuiteOptions = {}) => {
         ...configDefaults.exclude,
         ...(suite === "long" ? [] : suite === "compat" ? (options.compatExclude ?? [LONG]) : [LONG])
       ],
-      passWithNoTests: suite !== "default"
+      passWithNoTests: suite !== "default",
+      server: { deps: { external: [BUILT_PACKAGES, ...(options.test?.server?.deps?.external ?? [])] } }
     }
   })
 }
