@@ -20,9 +20,12 @@ const args = process.argv.slice(2)
 // with V8's and glibc's defaults memory grows with the run's length
 // (docs/performance.md, "10 million posts"). Both are fixed when a process
 // starts; starting again costs one Node start, paid only where a run is
-// long. process.execve keeps the pid and the open files; Node 20 and Windows
-// lack it and run as they are. SKYPORTER_TUNED in the environment skips it.
-const TUNE_FROM_BYTES = 256 * 1024 * 1024
+// long: an export of a million posts (1.2 GB) ends before its memory grows,
+// so it runs as started. process.execve keeps the pid and the open files;
+// Node 20 and Windows lack it and run as they are. SKYPORTER_TUNED in the
+// environment skips it.
+const TUNE_EXPORT_FROM_BYTES = 2 * 1024 * 1024 * 1024
+const TUNE_IMPORT_FROM_BYTES = 256 * 1024 * 1024
 const flagAt = (name) => args.findIndex((a) => a === name || a.startsWith(`${name}=`))
 const flagged = (name) => flagAt(name) >= 0
 const valueOf = (name) => {
@@ -44,7 +47,7 @@ if (
   process.env.SKYPORTER_TUNED === undefined &&
   typeof process.execve === "function" &&
   process.platform !== "win32" &&
-  (bytes >= TUNE_FROM_BYTES || args[0] === "serve")
+  (bytes >= (args[0] === "export" ? TUNE_EXPORT_FROM_BYTES : TUNE_IMPORT_FROM_BYTES) || args[0] === "serve")
 ) {
   const own = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)].some((f) =>
     f.startsWith("--max-semi-space-size")

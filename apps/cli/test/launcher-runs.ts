@@ -194,13 +194,16 @@ export const readStarts = (log: string): Array<Start> =>
 export const canStartAgain =
   typeof (process as { execve?: unknown }).execve === "function" && process.platform !== "win32"
 
+/** The launcher's threshold for starting an export again (TUNE_EXPORT_FROM_BYTES in bin/skyporter.js). */
+export const TUNED_EXPORT_BYTES = 2 * 1024 * 1024 * 1024
+
 /**
- * An archive past the launcher's threshold (TUNE_FROM_BYTES), made before the calling file's
- * tests, and `started`: a json export with every start of its main thread recorded.
+ * An archive at the launcher's threshold, made before the calling file's tests, and `started`: a
+ * json export with every start of its main thread recorded.
  */
 export const useLargeArchive = () => {
   // The archive is made that large with a hole at its end, which SQLite never reads (its header gives its size).
-  const LARGE = 256 * 1024 * 1024
+  const LARGE = TUNED_EXPORT_BYTES
   let large = ""
   beforeAll(() => {
     large = path.join(dir, "large.db")

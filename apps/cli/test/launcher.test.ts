@@ -30,6 +30,7 @@ import {
   readModuleLog,
   readStarts,
   START_LOG,
+  TUNED_EXPORT_BYTES,
   useLargeArchive,
   useLauncherRuns
 } from "./launcher-runs.js"
@@ -165,6 +166,13 @@ describe("an export of a large archive", () => {
     )
     const small = await started(fx.db)
     expect(small.starts, "a small archive runs as started").toEqual([{ pid: small.pid, semiSpace: [], arenas: null }])
+    const below = path.join(dir, "below.db")
+    copyFileSync(fx.db, below)
+    truncateSync(below, TUNED_EXPORT_BYTES - 1)
+    const justBelow = await started(below)
+    expect(justBelow.starts, "an archive a byte under the threshold runs as started").toEqual([
+      { pid: justBelow.pid, semiSpace: [], arenas: null }
+    ])
     const a = readExport(r.published, "json")
     const b = readExport(small.published, "json")
     expect(a.manifest.post_count).toBe(POSTS)
@@ -181,7 +189,7 @@ describe("an export of a large archive", () => {
       holder.pragma("wal_autocheckpoint = 0")
       holder.exec("UPDATE posts SET text = text || ''")
       // Past the launcher's threshold with a hole at its end: SQLite stops at the last valid frame.
-      truncateSync(`${db}-wal`, 256 * 1024 * 1024)
+      truncateSync(`${db}-wal`, TUNED_EXPORT_BYTES)
       const r = await started(db)
       const untuned = { pid: r.pid, semiSpace: [], arenas: null }
       expect(r.starts).toEqual(
