@@ -75,7 +75,13 @@ export const suiteConfig = (options: SuiteOptions = {}) => {
         ...(suite === "long" ? [] : suite === "compat" ? (options.compatExclude ?? [LONG]) : [LONG])
       ],
       passWithNoTests: suite !== "default",
-      server: { deps: { external: [BUILT_PACKAGES, ...(options.test?.server?.deps?.external ?? [])] } }
+      server: {
+        ...options.test?.server,
+        deps: {
+          ...options.test?.server?.deps,
+          external: [BUILT_PACKAGES, ...(options.test?.server?.deps?.external ?? [])]
+        }
+      }
     }
   })
 }

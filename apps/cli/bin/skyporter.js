@@ -20,10 +20,10 @@ const args = process.argv.slice(2)
 // with V8's and glibc's defaults memory grows with the run's length
 // (docs/performance.md, "10 million posts"). Both are fixed when a process
 // starts; starting again costs one Node start, paid only where a run is
-// long: an export of a million posts (1.2 GB) ends before its memory grows,
-// so it runs as started. process.execve keeps the pid and the open files;
-// Node 20 and Windows lack it and run as they are. SKYPORTER_TUNED in the
-// environment skips it.
+// long: an export under 2 GiB ends before its memory grows, so it runs as
+// started (imports keep their lower threshold, not measured again).
+// process.execve keeps the pid and the open files; Node 20 and Windows lack
+// it and run as they are. SKYPORTER_TUNED in the environment skips it.
 const TUNE_EXPORT_FROM_BYTES = 2 * 1024 * 1024 * 1024
 const TUNE_IMPORT_FROM_BYTES = 256 * 1024 * 1024
 const flagAt = (name) => args.findIndex((a) => a === name || a.startsWith(`${name}=`))
