@@ -40,6 +40,11 @@ if [[ -z $TEST_TMP ]]; then
   fi
 fi
 
+# Compiled code shared by every process the tests start (Node 22.1 and later; vitest.shared.mts
+# sets the same for a vitest run on its own), filled once before the packages start side by side.
+export NODE_COMPILE_CACHE=${NODE_COMPILE_CACHE:-$ROOT/node_modules/.cache/skyporter-compile-cache}
+node scripts/warm-compile-cache.mjs
+
 FIRST=(@skyporter/cli @skyporter/server @skyporter/format-html @skyporter/core)
 # Every workspace package with a test script, in the order of the workspaces in package.json.
 # Lines "name<TAB>folder<TAB>its pretest, test and posttest scripts".
