@@ -18,8 +18,9 @@ const cache = process.env.NODE_COMPILE_CACHE
 const cached = () =>
   readdirSync(cache).some((d) => d.startsWith(`${process.version}-`) && readdirSync(path.join(cache, d)).length >= 100)
 
-if (cache !== undefined && "enableCompileCache" in nodeModule && existsSync(cache) && !cached()) {
+if (cache !== undefined && "enableCompileCache" in nodeModule && existsSync(cache)) {
   try {
+    if (cached()) process.exit(0)
     const { workspaces } = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"))
     const names = ["effect", "@effect/platform-node"]
     for (const pattern of workspaces) {
