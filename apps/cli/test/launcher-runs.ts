@@ -178,7 +178,8 @@ export interface Start {
 
 /** `node --import` it, with START_LOG naming a file, to record each start of a process's main thread. */
 export const START_LOG = fileURLToPath(new URL("./fixtures/start-log.mjs", import.meta.url))
-let largeRuns = 0
+let startLogs = 0
+let largeExports = 0
 
 /** `node --import` it, with LATE_SIGNAL naming a signal, to receive that signal as the process exits. */
 export const LATE_SIGNAL = fileURLToPath(new URL("./fixtures/late-signal.mjs", import.meta.url))
@@ -197,6 +198,25 @@ export const canStartAgain =
 /** The launcher's threshold for starting an export again (TUNE_EXPORT_FROM_BYTES in bin/skyporter.js). */
 export const TUNED_EXPORT_BYTES = 2 * 1024 * 1024 * 1024
 
+/** The launcher's threshold for starting an import again (TUNE_IMPORT_FROM_BYTES in bin/skyporter.js). */
+export const TUNED_IMPORT_BYTES = 256 * 1024 * 1024
+
+/** Runs the launcher with `args`, every start of its main thread recorded. */
+export const recordStarts = async (
+  args: ReadonlyArray<string>,
+  env: Record<string, string> = {},
+  flags: ReadonlyArray<string> = []
+) => {
+  const log = path.join(dir, `starts-${++startLogs}.txt`)
+  writeFileSync(log, "")
+  const running = startCommand(process.execPath, [...flags, "--import", START_LOG, LAUNCHER, ...args], {
+    cwd: dir,
+    env: { START_LOG: log, ...env }
+  })
+  const result = await running.done
+  return { pid: running.child.pid, starts: readStarts(log), result }
+}
+
 /**
  * An archive at the launcher's threshold, made before the calling file's tests, and `started`: a
  * json export with every start of its main thread recorded.
@@ -211,12 +231,8 @@ export const useLargeArchive = () => {
     truncateSync(large, LARGE)
   })
   const started = async (db: string, env: Record<string, string> = {}, flags: ReadonlyArray<string> = []) => {
-    const log = path.join(dir, `starts-${++largeRuns}.txt`)
-    writeFileSync(log, "")
-    const args = [...flags, "--import", START_LOG, LAUNCHER, ...exportArgs("json", `large-${largeRuns}`, db)]
-    const running = startCommand(process.execPath, args, { cwd: dir, env: { START_LOG: log, ...env } })
-    const result = await running.done
-    return { pid: running.child.pid, starts: readStarts(log), published: published(result) }
+    const { pid, starts, result } = await recordStarts(exportArgs("json", `large-${++largeExports}`, db), env, flags)
+    return { pid, starts, published: published(result) }
   }
   return { canStartAgain, large: () => large, started }
 }

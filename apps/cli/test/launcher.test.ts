@@ -8,7 +8,7 @@
  * SKYPORTER_TUNED given: launcher.long.test.ts.
  */
 import Database from "better-sqlite3"
-import { copyFileSync, truncateSync, writeFileSync } from "node:fs"
+import { copyFileSync, existsSync, truncateSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 import { describe, expect, it } from "vitest"
@@ -29,8 +29,10 @@ import {
   published,
   readModuleLog,
   readStarts,
+  recordStarts,
   START_LOG,
   TUNED_EXPORT_BYTES,
+  TUNED_IMPORT_BYTES,
   useLargeArchive,
   useLauncherRuns
 } from "./launcher-runs.js"
@@ -198,6 +200,34 @@ describe("an export of a large archive", () => {
       expect(readExport(r.published, "json").manifest.post_count).toBe(POSTS)
     } finally {
       holder.close()
+    }
+  }, 60_000)
+})
+
+describe("an import of a large CAR", () => {
+  it("starts again in place from 256 MiB, tuned as a large export is; a byte under runs as started", async () => {
+    const built = await Repos.build(Repos.catalog(20))
+    const car = path.join(dir, "large-import.car")
+    writeFileSync(car, built.car)
+    const imported = (name: string) => path.join(dir, `${name}.db`)
+    const untuned = (pid: number | undefined) => ({ pid, semiSpace: [], arenas: null })
+    const small = await recordStarts(["import", "--car", car, "--db", imported("small-import"), "--quiet"])
+    expect(small.result.code, show(small.result)).toBe(0)
+    expect(small.starts, "a small CAR runs as started").toEqual([untuned(small.pid)])
+    // Zeros after the repository's blocks make the file that large: it is refused once started.
+    for (const [bytes, again] of [
+      [TUNED_IMPORT_BYTES, canStartAgain],
+      [TUNED_IMPORT_BYTES - 1, false]
+    ] as const) {
+      truncateSync(car, bytes)
+      const db = imported(`import-${bytes}`)
+      const r = await recordStarts(["import", "--car", car, "--db", db, "--quiet"])
+      expect(r.starts, `${bytes} bytes`).toEqual(
+        again ? [untuned(r.pid), { pid: r.pid, semiSpace: ["--max-semi-space-size=8"], arenas: "2" }] : [untuned(r.pid)]
+      )
+      expect(r.result.code, show(r.result)).toBe(2)
+      expect(r.result.stderr).toContain(`empty block section at byte ${built.car.length} (the file is damaged)`)
+      expect(existsSync(db), "no archive is left").toBe(false)
     }
   }, 60_000)
 })
