@@ -6,8 +6,9 @@
  * which writes the same bytes as the installed modules; a command that loads
  * plugins (--plugin, --config, ./skyporter.config.json) runs the installed
  * modules, whose single copy of effect the plugins share. Every module that any
- * thread loads is recorded through `node --import`. A large archive's export
- * starts again in place, tuned (`useLargeArchive`).
+ * thread loads is recorded through `node --import`. A large archive's export,
+ * and a large CAR's import, start again in place, tuned (`useLargeArchive`,
+ * `recordStarts`).
  */
 import { copyFileSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
@@ -197,6 +198,13 @@ export const canStartAgain =
 
 /** The launcher's threshold for starting an export again (TUNE_EXPORT_FROM_BYTES in bin/skyporter.js). */
 export const TUNED_EXPORT_BYTES = 2 * 1024 * 1024 * 1024
+
+/** A process's one start, as it was started: no heap flag, glibc's own arena count. */
+export const asStarted = (pid: number | undefined) => [{ pid, semiSpace: [], arenas: null }]
+
+/** A long run's starts: as started, then again in place with a 24 MB young generation and two arenas. */
+export const tunedStarts = (pid: number | undefined) =>
+  canStartAgain ? [...asStarted(pid), { pid, semiSpace: ["--max-semi-space-size=8"], arenas: "2" }] : asStarted(pid)
 
 /** The launcher's threshold for starting an import again (TUNE_IMPORT_FROM_BYTES in bin/skyporter.js). */
 export const TUNED_IMPORT_BYTES = 256 * 1024 * 1024

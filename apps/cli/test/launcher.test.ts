@@ -3,7 +3,8 @@
  * built-in formats, an import, a seed, `accounts` and a server without
  * plugins run from the bundle (dist/bundle/), reader threads too; an export
  * with plugins runs the installed modules. Every module that any thread loads
- * is recorded through `node --import`. The other formats, the plugin and config flags,
+ * is recorded through `node --import`. A large archive's export and a large
+ * CAR's import start again in place, tuned. The other formats, the plugin and config flags,
  * and a large archive's start with a heap size, arena count or
  * SKYPORTER_TUNED given: launcher.long.test.ts.
  */
@@ -14,6 +15,7 @@ import { pathToFileURL } from "node:url"
 import { describe, expect, it } from "vitest"
 import * as Repos from "../../../packages/car/test/support/Repos.js"
 import {
+  asStarted,
   bundledLikeInstalled,
   canStartAgain,
   DID,
@@ -33,6 +35,7 @@ import {
   START_LOG,
   TUNED_EXPORT_BYTES,
   TUNED_IMPORT_BYTES,
+  tunedStarts,
   useLargeArchive,
   useLauncherRuns
 } from "./launcher-runs.js"
@@ -123,9 +126,7 @@ describe("the launcher", () => {
     const result = await running.done
     expect(result.code, `stopped by SIGTERM: ${show(result)}`).toBe(130)
     // A server starts again in place, whatever its archive's size, with the heap and arenas a long run needs.
-    const untuned = { pid: running.child.pid, semiSpace: [], arenas: null }
-    const tuned = { pid: running.child.pid, semiSpace: ["--max-semi-space-size=8"], arenas: "2" }
-    expect(readStarts(starts)).toEqual(canStartAgain ? [untuned, tuned] : [untuned])
+    expect(readStarts(starts)).toEqual(tunedStarts(running.child.pid))
     const loaded = readModuleLog(log)
     expect(loaded.threads, "the main thread (each start of it) and a reader").toBe(canStartAgain ? 3 : 2)
     const recorder = pathToFileURL(START_LOG).href
@@ -162,19 +163,14 @@ describe("an export of a large archive", () => {
 
   it("starts again in place, with a 24 MB young generation and two allocator arenas", async () => {
     const r = await started(large())
-    const untuned = { pid: r.pid, semiSpace: [], arenas: null }
-    expect(r.starts).toEqual(
-      canStartAgain ? [untuned, { pid: r.pid, semiSpace: ["--max-semi-space-size=8"], arenas: "2" }] : [untuned]
-    )
+    expect(r.starts).toEqual(tunedStarts(r.pid))
     const small = await started(fx.db)
-    expect(small.starts, "a small archive runs as started").toEqual([{ pid: small.pid, semiSpace: [], arenas: null }])
+    expect(small.starts, "a small archive runs as started").toEqual(asStarted(small.pid))
     const below = path.join(dir, "below.db")
     copyFileSync(fx.db, below)
     truncateSync(below, TUNED_EXPORT_BYTES - 1)
     const justBelow = await started(below)
-    expect(justBelow.starts, "an archive a byte under the threshold runs as started").toEqual([
-      { pid: justBelow.pid, semiSpace: [], arenas: null }
-    ])
+    expect(justBelow.starts, "an archive a byte under the threshold runs as started").toEqual(asStarted(justBelow.pid))
     const a = readExport(r.published, "json")
     const b = readExport(small.published, "json")
     expect(a.manifest.post_count).toBe(POSTS)
@@ -193,10 +189,7 @@ describe("an export of a large archive", () => {
       // Past the launcher's threshold with a hole at its end: SQLite stops at the last valid frame.
       truncateSync(`${db}-wal`, TUNED_EXPORT_BYTES)
       const r = await started(db)
-      const untuned = { pid: r.pid, semiSpace: [], arenas: null }
-      expect(r.starts).toEqual(
-        canStartAgain ? [untuned, { pid: r.pid, semiSpace: ["--max-semi-space-size=8"], arenas: "2" }] : [untuned]
-      )
+      expect(r.starts).toEqual(tunedStarts(r.pid))
       expect(readExport(r.published, "json").manifest.post_count).toBe(POSTS)
     } finally {
       holder.close()
@@ -209,22 +202,15 @@ describe("an import of a large CAR", () => {
     const built = await Repos.build(Repos.catalog(20))
     const car = path.join(dir, "large-import.car")
     writeFileSync(car, built.car)
-    const imported = (name: string) => path.join(dir, `${name}.db`)
-    const untuned = (pid: number | undefined) => ({ pid, semiSpace: [], arenas: null })
-    const small = await recordStarts(["import", "--car", car, "--db", imported("small-import"), "--quiet"])
-    expect(small.result.code, show(small.result)).toBe(0)
-    expect(small.starts, "a small CAR runs as started").toEqual([untuned(small.pid)])
     // Zeros after the repository's blocks make the file that large: it is refused once started.
-    for (const [bytes, again] of [
-      [TUNED_IMPORT_BYTES, canStartAgain],
-      [TUNED_IMPORT_BYTES - 1, false]
+    for (const [bytes, starts] of [
+      [TUNED_IMPORT_BYTES, tunedStarts],
+      [TUNED_IMPORT_BYTES - 1, asStarted]
     ] as const) {
       truncateSync(car, bytes)
-      const db = imported(`import-${bytes}`)
+      const db = path.join(dir, `import-${bytes}.db`)
       const r = await recordStarts(["import", "--car", car, "--db", db, "--quiet"])
-      expect(r.starts, `${bytes} bytes`).toEqual(
-        again ? [untuned(r.pid), { pid: r.pid, semiSpace: ["--max-semi-space-size=8"], arenas: "2" }] : [untuned(r.pid)]
-      )
+      expect(r.starts, `${bytes} bytes`).toEqual(starts(r.pid))
       expect(r.result.code, show(r.result)).toBe(2)
       expect(r.result.stderr).toContain(`empty block section at byte ${built.car.length} (the file is damaged)`)
       expect(existsSync(db), "no archive is left").toBe(false)
