@@ -225,6 +225,36 @@ describe("Export of a concurrent format", () => {
   }, 60_000)
 })
 
+describe("Encoded bytes", () => {
+  it("reach the writer in shared carriers, still readable after they go back to their thread", async () => {
+    const file = archive(posts(900))
+    const range = Effect.runSync(DateRange.make({}))
+    const views = await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const encoding = yield* ParallelEncoder.open(
+            file,
+            { did: "did:plc:test", range },
+            { module: MODULE, name: concurrentLines.name, options: {} },
+            { threads: 2, batchSize: 100, version: () => 0 }
+          )
+          const seen: Array<{ readonly bytes: Uint8Array; readonly posts: number }> = []
+          yield* Stream.runForEach(encoding.encode(), (c) => Effect.sync(() => seen.push(c)))
+          return seen
+        })
+      )
+    )
+    // A carrier moved back instead would be detached here; detaching makes V8 drop the
+    // code it optimized on typed arrays, in the thread that detaches.
+    expect(views.reduce((n, v) => n + v.posts, 0)).toBe(900)
+    for (const { bytes, posts: n } of views) {
+      if (n === 0) continue
+      expect(bytes.buffer).toBeInstanceOf(SharedArrayBuffer)
+      expect(bytes.byteLength).toBeGreaterThan(0)
+    }
+  })
+})
+
 describe("Chunks found from the previous chunk's last row", () => {
   // The other sizes: ParallelEncoder.long.test.ts.
   hostileKeyChunks([

@@ -108,7 +108,7 @@ export class ChunkEncoder {
   }
 
   /** `n` batches more may be sent; `buffer`, written, can carry bytes again. */
-  give(n: number, buffer: ArrayBuffer | undefined): void {
+  give(n: number, buffer: SharedArrayBuffer | undefined): void {
     if (buffer !== undefined) this.carriers.give(buffer)
     this.credit += n
     void this.pump()
@@ -183,7 +183,7 @@ export class ChunkEncoder {
       chunk.reader.close()
       this.current = undefined
     }
-    this.port.postMessage(message, bytes.byteLength > 0 ? [bytes.buffer as ArrayBuffer] : [])
+    this.port.postMessage(message)
   }
 
   private async pump(): Promise<void> {

@@ -17,7 +17,7 @@ import * as EncodingThread from "./EncodingThread.js"
 import type { FromWorker, ToWorker, WorkerInit } from "./ThreadProtocol.js"
 
 export interface LocalThread {
-  readonly send: (message: ToWorker, transfer?: ReadonlyArray<ArrayBuffer>) => void
+  readonly send: (message: ToWorker) => void
 }
 
 /** The snapshot, or the error that kept it from opening; its connection closes with the scope unless `run` closed it. */
@@ -59,5 +59,5 @@ export const start = (
           close()
           port.close()
         })
-    ).pipe(Effect.map(({ port }): LocalThread => ({ send: (m, transfer) => port.postMessage(m, transfer) })))
+    ).pipe(Effect.map(({ port }): LocalThread => ({ send: (m) => port.postMessage(m) })))
   )

@@ -105,7 +105,7 @@ type Message = { readonly worker: number; readonly message: FromWorker }
  * `control` queue; after, everything goes to the shared `output` queue.
  */
 interface Thread {
-  readonly send: (message: ToWorker, transfer?: ReadonlyArray<ArrayBuffer>) => void
+  readonly send: (message: ToWorker) => void
   readonly control: Queue.Queue<FromWorker>
   started: boolean
 }
@@ -128,7 +128,7 @@ const spawn = (
     if (local) {
       // Sends begin once it has started (spawn returned).
       let here: LocalThread.LocalThread | undefined
-      const thread: Thread = { send: (m, transfer) => here!.send(m, transfer), control, started: false }
+      const thread: Thread = { send: (m) => here!.send(m), control, started: false }
       return Effect.map(LocalThread.start(init, receiver(thread), plugin), (started) => {
         here = started
         return thread
@@ -136,7 +136,7 @@ const spawn = (
     }
     return Effect.acquireRelease(
       Effect.sync(() => {
-        const thread: Thread = { send: (m, transfer) => lease.send(m, transfer), control, started: false }
+        const thread: Thread = { send: (m) => lease.send(m), control, started: false }
         const lease = pool.start(init, receiver(thread))
         return { thread, lease }
       }),
@@ -281,8 +281,8 @@ export const open: (
     Effect.sync(() => {
       const buffer = message.bytes.buffer
       const thread = threads[owner[message.chunk]!]!
-      if (message.bytes.byteLength === 0 || !(buffer instanceof ArrayBuffer)) send(thread, { type: "credit", n: 1 })
-      else thread.send({ type: "credit", n: 1, buffer }, [buffer])
+      const carrier = message.bytes.byteLength > 0 && buffer instanceof SharedArrayBuffer
+      send(thread, carrier ? { type: "credit", n: 1, buffer } : { type: "credit", n: 1 })
     })
 
   const warnings = (): BatchSource.Warnings => {

@@ -12,7 +12,7 @@ import { describe, type FromWorker, type ToWorker, type WorkerInit } from "./Thr
 
 /** A thread serving one export. */
 export interface Lease {
-  readonly send: (message: ToWorker, transfer?: ReadonlyArray<ArrayBuffer>) => void
+  readonly send: (message: ToWorker) => void
   /**
    * Ends the export on the thread. After an export that ended cleanly
    * (`reuse`), a thread that closes its side goes back to wait for the next
@@ -53,7 +53,7 @@ const start = (init: WorkerInit, deliver: (message: FromWorker) => void): Lease 
   worker.on("exit", onExit)
   worker.postMessage({ type: "init", init, port: port2 } satisfies Prewarm.Assign, [port2])
   return {
-    send: (message, transfer) => port1.postMessage(message, transfer),
+    send: (message) => port1.postMessage(message),
     end: async (reuse) => {
       port1.postMessage({ type: "close" } satisfies ToWorker)
       // Whichever comes first settles it: the thread's "closed", its port closing, or the time.

@@ -69,7 +69,7 @@ export type ToWorker =
       readonly credit: number
     }
   | { readonly type: "chunks"; readonly chunks: ReadonlyArray<ChunkPlan> }
-  | { readonly type: "credit"; readonly n: number; readonly buffer?: ArrayBuffer }
+  | { readonly type: "credit"; readonly n: number; readonly buffer?: SharedArrayBuffer }
   | { readonly type: "close" }
 
 export type FromWorker =
