@@ -4,8 +4,8 @@ import type { Chunk } from "../FormatPlugin.js"
 const CARRIER_BYTES = 2 * 1024 * 1024
 
 /**
- * Buffers that carry encoded bytes to the main thread and come back empty
- * with each credit: shared, never copied or allocated per batch. Shared rather
+ * Shared buffers that carry encoded bytes to the main thread and come back
+ * with each credit once written: allocated once, not per batch. Shared rather
  * than transferred: detaching any buffer makes V8 drop every function
  * optimized on typed arrays in that thread, and compile them again slower.
  */

@@ -170,7 +170,6 @@ export const open: (
   const wanted = Math.max(1, Math.floor(options.threads))
 
   const output = yield* Queue.unbounded<Message>()
-  const send = (thread: Thread, message: ToWorker) => thread.send(message)
 
   // The threads that are not readers run here (one, from two threads on):
   // the same count Prewarm starts, so the two never disagree.
@@ -205,7 +204,7 @@ export const open: (
   // Otherwise a writer committed meanwhile (or a thread could not start): the
   // first thread's snapshot alone is used.
   const threads = same ? all.slice(0, useful) : [all[0]!]
-  for (const thread of all.slice(threads.length)) send(thread, { type: "close" })
+  for (const thread of all.slice(threads.length)) thread.send({ type: "close" })
 
   const chunks = plan(total, threads.length, options.chunkPosts ?? batchSize)
   // Chunks are handed out as threads finish them, so a thread that has more
@@ -231,7 +230,7 @@ export const open: (
       if (m.type === "error") yield* Queue.offer(output, { worker: w, message: m })
     }
     thread.started = true
-    send(thread, { type: "start", total, chunks: initial[w]!, credit: CREDIT })
+    thread.send({ type: "start", total, chunks: initial[w]!, credit: CREDIT })
   }
 
   const chunkWarnings = new Map<number, BatchSource.Warnings>()
@@ -242,7 +241,7 @@ export const open: (
         case "encoded": {
           if (m.last) {
             const more = assign(worker)
-            if (more.length > 0) send(threads[worker]!, { type: "chunks", chunks: more })
+            if (more.length > 0) threads[worker]!.send({ type: "chunks", chunks: more })
           }
           if (m.warnings !== undefined) {
             const w = chunkWarnings.get(m.chunk) ?? { count: 0, first: [] }
@@ -282,7 +281,7 @@ export const open: (
       const buffer = message.bytes.buffer
       const thread = threads[owner[message.chunk]!]!
       const carrier = message.bytes.byteLength > 0 && buffer instanceof SharedArrayBuffer
-      send(thread, carrier ? { type: "credit", n: 1, buffer } : { type: "credit", n: 1 })
+      thread.send(carrier ? { type: "credit", n: 1, buffer } : { type: "credit", n: 1 })
     })
 
   const warnings = (): BatchSource.Warnings => {
