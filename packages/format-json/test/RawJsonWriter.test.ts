@@ -5,50 +5,16 @@
 import { ByteWriter } from "@skyporter/core/ByteWriter"
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { indentRawJson } from "../src/RawJson.js"
 import { writeIndented } from "../src/RawJsonWriter.js"
 import * as PostWriter from "../src/PostWriter.js"
 import { renderPost } from "../src/PostJson.js"
 import { post } from "./helpers.js"
-import { damaged, wellFormed } from "./jsonTexts.js"
-
-const parses = (text: string): boolean => {
-  try {
-    JSON.parse(text)
-    return true
-  } catch {
-    return false
-  }
-}
-
-/** Checks one text: the answer of JSON.parse, indentRawJson's bytes when well-formed, nothing written otherwise. */
-const expectAgrees = (text: string, level: number): void => {
-  const out = new ByteWriter()
-  out.utf8("before")
-  const ok = writeIndented(out, text, level)
-  expect(ok).toBe(parses(text))
-  const expected = "before" + (ok ? indentRawJson(text, level) : "")
-  expect(Buffer.from(out.view()).equals(Buffer.from(expected, "utf8"))).toBe(true)
-}
+import { expectTextAgrees, fuzzProperties } from "./raw-json-properties.js"
 
 describe("writeIndented", () => {
-  it("writes indentRawJson's bytes for every well-formed value", () => {
-    fc.assert(
-      fc.property(wellFormed, fc.integer({ min: 0, max: 4 }), (text, level) => expectAgrees(text, level)),
-      {
-        numRuns: 1000
-      }
-    )
-  })
-
-  it("accepts exactly what JSON.parse accepts, and writes nothing for the rest", () => {
-    fc.assert(
-      fc.property(damaged, fc.integer({ min: 0, max: 3 }), (text, level) => expectAgrees(text, level)),
-      {
-        numRuns: 3000
-      }
-    )
-  })
+  for (const { name, property, runs } of fuzzProperties.filter((f) => f.writer === "writeIndented")) {
+    it(`${name}`, () => fc.assert(property, { numRuns: runs }))
+  }
 
   it("follows JSON.parse on numbers, literals, escapes and whitespace", () => {
     const cases = [
@@ -147,14 +113,14 @@ describe("writeIndented", () => {
       "1 2",
       "[1]x"
     ]
-    for (const text of cases) for (const level of [0, 2]) expectAgrees(text, level)
+    for (const text of cases) for (const level of [0, 2]) expectTextAgrees(text, level)
   })
 
   it("reads deep nesting without recursion", () => {
     const depth = 1500
-    expectAgrees("[".repeat(depth) + "1" + "]".repeat(depth), 0)
-    expectAgrees('{"a":'.repeat(depth) + "[]" + "}".repeat(depth), 1)
-    expectAgrees("[".repeat(depth) + "1" + "]".repeat(depth - 1), 0)
+    expectTextAgrees("[".repeat(depth) + "1" + "]".repeat(depth), 0)
+    expectTextAgrees('{"a":'.repeat(depth) + "[]" + "}".repeat(depth), 1)
+    expectTextAgrees("[".repeat(depth) + "1" + "]".repeat(depth - 1), 0)
   })
 
   it("leaves what was written before a text it rejects, and continues after it", () => {
@@ -167,7 +133,7 @@ describe("writeIndented", () => {
 
   it("grows the buffer for long texts and for lone surrogates written as escapes", () => {
     const long = JSON.stringify({ text: "é".repeat(400_000), lone: "\ud800".repeat(300_000), list: [1, 2, 3] })
-    expectAgrees(long, 2)
+    expectTextAgrees(long, 2)
   })
 })
 
