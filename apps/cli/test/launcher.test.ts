@@ -3,13 +3,13 @@
  * built-in formats, an import, a seed, `accounts` and a server without
  * plugins run from the bundle (dist/bundle/), reader threads too; an export
  * with plugins runs the installed modules. Every module that any thread loads
- * is recorded through `node --import`. A large archive's export and a large
- * CAR's import start again in place, tuned. The other formats, the plugin and config flags,
- * and a large archive's start with a heap size, arena count or
- * SKYPORTER_TUNED given: launcher.long.test.ts.
+ * is recorded through `node --import`. A large archive's export starts again
+ * in place, tuned. The other formats, the plugin and config flags, a large
+ * archive's start with a heap size, arena count or SKYPORTER_TUNED given, a
+ * large -wal file and a large CAR's import: launcher.long.test.ts.
  */
 import Database from "better-sqlite3"
-import { copyFileSync, existsSync, truncateSync, writeFileSync } from "node:fs"
+import { copyFileSync, truncateSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 import { describe, expect, it } from "vitest"
@@ -31,10 +31,8 @@ import {
   published,
   readModuleLog,
   readStarts,
-  recordStarts,
   START_LOG,
   TUNED_EXPORT_BYTES,
-  TUNED_IMPORT_BYTES,
   tunedStarts,
   useLargeArchive,
   useLauncherRuns
@@ -175,45 +173,5 @@ describe("an export of a large archive", () => {
     const b = readExport(small.published, "json")
     expect(a.manifest.post_count).toBe(POSTS)
     expect(a.data.equals(b.data)).toBe(true)
-  }, 60_000)
-
-  it("counts a WAL-mode archive's -wal file: a small archive whose WAL is large starts again too", async () => {
-    const db = path.join(dir, "wal.db")
-    copyFileSync(fx.db, db)
-    // A connection left open keeps the WAL (the last one to close checkpoints it into the archive).
-    const holder = new Database(db)
-    try {
-      holder.pragma("journal_mode = WAL")
-      holder.pragma("wal_autocheckpoint = 0")
-      holder.exec("UPDATE posts SET text = text || ''")
-      // Past the launcher's threshold with a hole at its end: SQLite stops at the last valid frame.
-      truncateSync(`${db}-wal`, TUNED_EXPORT_BYTES)
-      const r = await started(db)
-      expect(r.starts).toEqual(tunedStarts(r.pid))
-      expect(readExport(r.published, "json").manifest.post_count).toBe(POSTS)
-    } finally {
-      holder.close()
-    }
-  }, 60_000)
-})
-
-describe("an import of a large CAR", () => {
-  it("starts again in place from 256 MiB, tuned as a large export is; a byte under runs as started", async () => {
-    const built = await Repos.build(Repos.catalog(20))
-    const car = path.join(dir, "large-import.car")
-    writeFileSync(car, built.car)
-    // Zeros after the repository's blocks make the file that large: it is refused once started.
-    for (const [bytes, starts] of [
-      [TUNED_IMPORT_BYTES, tunedStarts],
-      [TUNED_IMPORT_BYTES - 1, asStarted]
-    ] as const) {
-      truncateSync(car, bytes)
-      const db = path.join(dir, `import-${bytes}.db`)
-      const r = await recordStarts(["import", "--car", car, "--db", db, "--quiet"])
-      expect(r.starts, `${bytes} bytes`).toEqual(starts(r.pid))
-      expect(r.result.code, show(r.result)).toBe(2)
-      expect(r.result.stderr).toContain(`empty block section at byte ${built.car.length} (the file is damaged)`)
-      expect(existsSync(db), "no archive is left").toBe(false)
-    }
   }, 60_000)
 })
