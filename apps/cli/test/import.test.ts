@@ -2,16 +2,15 @@
  * `skyporter import`: repository CARs written by the reference
  * implementation (@atproto/repo), imported by the real CLI, then exported
  * in every format and with --media; re-imports; refused CARs leave the
- * archive byte for byte as it was.
+ * archive byte for byte as it was (more refusals: import.long.test.ts).
  */
 import Database from "better-sqlite3"
-import { createHash, randomBytes } from "node:crypto"
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { createHash } from "node:crypto"
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as Repos from "../../../packages/car/test/support/Repos.js"
 import { expectTargetsRefused } from "./archive-targets.js"
-import { canMount, canRunAsNobody, startAsNobody, startInNamespace } from "./faults/helpers.js"
 import {
   exportOk,
   jsonPosts,
@@ -226,28 +225,13 @@ describe("skyporter import", () => {
     expect(count(db())).toBe(POSTS - 1)
   })
 
-  it("refuses truncated, byte-flipped and non-repository CARs with exit 2, the archive unchanged", async () => {
+  it("refuses a truncated CAR and a file that is no CAR with exit 2, the archive unchanged, and a folder", async () => {
     const before = fileHash(db())
+    // One CAR that ends early and one that is none (the rest: import.long.test.ts).
     const cases: Array<[string, Buffer, RegExp]> = [
       ["truncated.car", built.car.subarray(0, Math.floor(built.car.length * 0.6)), /truncated/],
-      [
-        "flipped.car",
-        (() => {
-          const b = Buffer.from(built.car)
-          b[Math.floor(b.length * 0.7)] ^= 0x20
-          return b
-        })(),
-        /does not match its CID|not a valid|lacks|malformed|not DAG-CBOR|unreadable/
-      ],
       // Not a CAR at all: never "truncated" (that advice is for a CAR that ends early).
-      ["text.car", Buffer.from("hello, I am not a CAR file\n"), /: not a CAR file \(it starts with the bytes 68 65 6c/],
-      [
-        "random.car",
-        randomBytes(2000),
-        /: not a CAR file \(it starts with the bytes [^)]*\): a CAR file is a repository export/
-      ],
-      ["junk.car", Buffer.from("junk!"), /: not a CAR file \(it starts with the bytes 6a 75 6e 6b 21\)/],
-      ["empty.car", Buffer.alloc(0), /: the file is empty: a CAR file is/]
+      ["text.car", Buffer.from("hello, I am not a CAR file\n"), /: not a CAR file \(it starts with the bytes 68 65 6c/]
     ]
     for (const [name, bytes, message] of cases) {
       const p = path.join(dir, name)
@@ -272,74 +256,10 @@ describe("skyporter import", () => {
     const r = await importCar(["--car", path.join(dir, "truncated.car"), "--db", fresh])
     expect(r.code, show(r)).toBe(2)
     expect(existsSync(fresh)).toBe(false)
-    // Refused before the "verifying" line: there is nothing to verify.
-    const nope = path.join(dir, "nope.car")
-    const none = await importCar(["--car", nope, "--db", fresh])
-    expect(none.code, show(none)).toBe(2)
-    expect(none.stderr).toBe(
-      `skyporter import: --car ${nope} does not exist: it must name a CAR file, a repository export ` +
-        "(Settings → Export my data, or com.atproto.sync.getRepo)\nRun 'skyporter import --help' for usage.\n"
-    )
-    expect(existsSync(fresh)).toBe(false)
-    const device = await importCar(["--car", "/dev/null", "--db", fresh])
-    expect(device.code, show(device)).toBe(2)
-    expect(device.stderr).toBe(
-      "skyporter import: --car /dev/null is not a file: it must name a CAR file, a repository export " +
-        "(Settings → Export my data, or com.atproto.sync.getRepo)\nRun 'skyporter import --help' for usage.\n"
-    )
   })
 
   it("refuses a --db in a folder that does not exist, under a file, or that is a folder: exit 2 before reading the CAR", () =>
     expectTargetsRefused("import", dir, (target) => importCar(["--car", car, "--db", target])))
-
-  it.skipIf(!canMount())("refuses a --db on a read-only filesystem, saying so: exit 2, nothing made", async () => {
-    const ro = path.join(dir, "read-only")
-    mkdirSync(ro)
-    writeArchive(path.join(ro, "archive.db"), generatePosts(DID, 3))
-    const before = fileHash(path.join(ro, "archive.db"))
-    // A read-only bind mount, in a mount namespace of its own that ends with the command.
-    const script =
-      'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && ' +
-      '"$NODE" "$SKYPORTER" import --car "$2" --db "$1/new.db"; echo "exit $?"; ' +
-      '"$NODE" "$SKYPORTER" import --car "$2" --db "$1/archive.db"; echo "exit $?"'
-    const r = await startInNamespace(script, [ro, car], { cwd: dir }).done
-    expect(r.stdout, show(r)).toBe("exit 2\nexit 2\n")
-    expect(r.stderr).toBe(
-      `skyporter import: cannot create ${path.join(ro, "new.db")} in ${ro}: the filesystem is read-only (EROFS)\n` +
-        "Run 'skyporter import --help' for usage.\n" +
-        `skyporter import: cannot write ${path.join(ro, "archive.db")}: the filesystem is read-only (EROFS)\n` +
-        "Run 'skyporter import --help' for usage.\n"
-    )
-    expect(readdirSync(ro)).toEqual(["archive.db"])
-    expect(fileHash(path.join(ro, "archive.db"))).toBe(before)
-  })
-
-  it.skipIf(!canRunAsNobody())("refuses a --db in a folder this user may not write: exit 2, nothing made", async () => {
-    chmodSync(dir, 0o755)
-    const closed = path.join(dir, "closed")
-    mkdirSync(closed, { mode: 0o755 })
-    writeArchive(path.join(closed, "archive.db"), generatePosts(DID, 3))
-    chmodSync(path.join(closed, "archive.db"), 0o666)
-    const before = fileHash(path.join(closed, "archive.db"))
-    const created = await startAsNobody(["import", "--car", car, "--db", path.join(closed, "new.db")], { cwd: "/" })
-      .done
-    expect(created.code, show(created)).toBe(2)
-    expect(created.stderr).toBe(
-      `skyporter import: cannot create ${path.join(closed, "new.db")} in ${closed}: permission denied (EACCES)\n` +
-        "Run 'skyporter import --help' for usage.\n"
-    )
-    // The archive itself is writable, but SQLite's journal goes beside it.
-    const existing = await startAsNobody(["import", "--car", car, "--db", path.join(closed, "archive.db")], {
-      cwd: "/"
-    }).done
-    expect(existing.code, show(existing)).toBe(2)
-    expect(existing.stderr).toBe(
-      `skyporter import: cannot write ${path.join(closed, "archive.db")}: its folder ${closed} takes no new files ` +
-        "(SQLite's journal): permission denied (EACCES)\nRun 'skyporter import --help' for usage.\n"
-    )
-    expect(readdirSync(closed)).toEqual(["archive.db"])
-    expect(fileHash(path.join(closed, "archive.db"))).toBe(before)
-  })
 
   it("refuses a --blobs that is not a folder (exit 2) and a locked archive (exit 1), the archive unchanged", async () => {
     const before = fileHash(db())
