@@ -1,13 +1,13 @@
 /**
  * `skyporter seed`: writes a deterministic synthetic archive that exports.
+ * Its progress, and a --db in a folder, missing folder or read-only
+ * filesystem refused: seed.long.test.ts.
  */
 import { Synthetic } from "@skyporter/testkit"
 import { randomBytes } from "node:crypto"
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { readFileSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { expectTargetsRefused } from "./archive-targets.js"
-import { canMount, startInNamespace } from "./faults/helpers.js"
 import { BAD_ARGUMENTS, refusesBadArguments } from "./seed-arguments.js"
 import { exportOk, jsonPosts, parseCsv, readExport, removeDir, run, show, tempDir } from "./support.js"
 
@@ -47,16 +47,6 @@ describe("skyporter seed", () => {
     const [, ...records] = parseCsv(readExport(csv, "csv").data.toString("utf8"))
     expect(records.map((record) => record[0])).toEqual(posts.map((p) => p.uri))
   }, 180_000)
-
-  it("reports its progress on stderr as it commits, and counts one post in the singular", async () => {
-    const r = await seed(["--db", path.join(dir, "progress.db"), "--posts", "25000"])
-    expect(r.code, show(r)).toBe(0)
-    // 25,000 posts and 3 × 250 of other accounts: a report after the first commit (10,000), then at most one a second.
-    expect(r.stderr).toMatch(/^seed: 10000\/25750 posts \(38%\)/m)
-    expect(r.stderr).toMatch(/^seeded 25000 posts for /m)
-    const one = await seed(["--db", path.join(dir, "one.db"), "--posts", "1"])
-    expect(one.stderr).toMatch(/^seeded 1 post for /m)
-  }, 60_000)
 
   // The same seed twice, through exports: seed.long.test.ts (in-process: Synthetic.test.ts).
   it("0 posts seeds an archive that exports 0 posts", async () => {
@@ -107,31 +97,4 @@ describe("skyporter seed", () => {
     )
     expect(readFileSync(db).equals(bytes)).toBe(true)
   }, 60_000)
-
-  it(
-    "names the file when --db is a directory or in a folder that does not exist (exit 2, nothing made)",
-    () => expectTargetsRefused("seed", dir, (db) => seed(["--db", db, "--posts", "5"])),
-    60_000
-  )
-
-  it.skipIf(!canMount())(
-    "says why it cannot create a --db on a read-only filesystem (exit 2, nothing made)",
-    async () => {
-      const ro = path.join(dir, "read-only")
-      mkdirSync(ro)
-      // A read-only bind mount, in a mount namespace of its own that ends with the command.
-      const r = await startInNamespace(
-        'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && exec "$NODE" "$SKYPORTER" seed --db "$1/s.db" --posts 5',
-        [ro],
-        { cwd: dir }
-      ).done
-      expect(r.code, show(r)).toBe(2)
-      expect(r.stderr).toBe(
-        `skyporter seed: cannot create ${path.join(ro, "s.db")} in ${ro}: the filesystem is read-only (EROFS)\n` +
-          "Run 'skyporter seed --help' for usage.\n"
-      )
-      expect(readdirSync(ro)).toEqual([])
-    },
-    60_000
-  )
 })
