@@ -2,14 +2,18 @@
  * ZipFile past the limits of the classic format: more than 65,535 entries,
  * an entry of more than 4 GiB, and entries and a central directory that start
  * past 4 GiB. Slow (about 4 GiB written and read back): in the long suite.
+ * With them, a reader that streams (Java's ZipInputStream, from a pipe), whose
+ * virtual machine takes seconds to start; the loop's readers are unzip and
+ * Python's zipfile (ZipFile.test.ts).
  */
 import { Effect } from "effect"
-import { createHash } from "node:crypto"
-import { closeSync, fstatSync, openSync, readFileSync, readSync, writeSync } from "node:fs"
+import { execFileSync, spawnSync } from "node:child_process"
+import { createHash, randomBytes } from "node:crypto"
+import { closeSync, fstatSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 import { ZipFile } from "../dist/index.js"
-import { pythonRead, tempDir } from "./helpers.js"
+import { pythonRead, sha256 as hashOf, tempDir } from "./helpers.js"
 
 /** The 4-byte signature `fromEnd` bytes before the end of a file. */
 const signature = (file: string, fromEnd: number): number => {
@@ -89,4 +93,63 @@ describe("ZipFile past the classic limits", () => {
     expect(entries[1]!.sha256).toBe(sha256)
     expect(signature(file, 22 + 20)).toBe(0x07064b50)
   }, 600_000)
+})
+
+/** Java's ZipInputStream reads local headers only, from a pipe: each entry's name, size and sha256. */
+const JAVA_STREAM_READER = `
+import java.io.*;
+import java.security.MessageDigest;
+import java.util.zip.*;
+public class StreamRead {
+  public static void main(String[] args) throws Exception {
+    try (ZipInputStream in = new ZipInputStream(new BufferedInputStream(System.in))) {
+      ZipEntry e;
+      byte[] buf = new byte[1 << 16];
+      while ((e = in.getNextEntry()) != null) {
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        long n = 0;
+        for (int r; (r = in.read(buf)) > 0; n += r) md.update(buf, 0, r);
+        StringBuilder hex = new StringBuilder();
+        for (byte b : md.digest()) hex.append(String.format("%02x", b));
+        System.out.println(e.getName() + " " + n + " " + hex);
+      }
+    }
+  }
+}
+`
+const hasJava = spawnSync("java", ["-version"]).status === 0
+
+describe("ZipFile and streaming readers", () => {
+  it.skipIf(!hasJava)(
+    "is read whole by Java's ZipInputStream from a pipe, stored entries too",
+    async () => {
+      const dir = tempDir()
+      const photo = randomBytes(2 * 1024 * 1024 + 3)
+      writeFileSync(path.join(dir, "photo.jpg"), photo)
+      writeFileSync(path.join(dir, "small.png"), photo.subarray(0, 5000))
+      const file = path.join(dir, "out.zip")
+      await Effect.runPromise(
+        Effect.scoped(
+          Effect.gen(function* () {
+            const zip = yield* ZipFile.create(file, { order: "name" })
+            yield* zip.addFile("media/photo.jpg", path.join(dir, "photo.jpg"))
+            yield* zip.addFile("media/small.png", path.join(dir, "small.png"))
+            yield* zip.addBytes("posts.json", "[]\n".repeat(1000))
+            yield* zip.addDirectory("media/")
+            yield* zip.close
+          })
+        )
+      )
+      const source = path.join(dir, "StreamRead.java")
+      writeFileSync(source, JAVA_STREAM_READER)
+      const out = execFileSync("java", [source], { input: readFileSync(file), encoding: "utf8" })
+      expect(out.trim().split("\n")).toEqual([
+        `media/photo.jpg ${photo.length} ${hashOf(photo)}`,
+        `media/small.png 5000 ${hashOf(photo.subarray(0, 5000))}`,
+        `posts.json 3000 ${hashOf(Buffer.from("[]\n".repeat(1000)))}`,
+        `media/ 0 ${hashOf(Buffer.alloc(0))}`
+      ])
+    },
+    60_000
+  )
 })

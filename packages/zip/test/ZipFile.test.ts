@@ -1,5 +1,5 @@
 import { Cause, Effect, Exit } from "effect"
-import { execFileSync, spawnSync } from "node:child_process"
+import { execFileSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
@@ -254,30 +254,6 @@ describe("ZipFile", () => {
   })
 })
 
-/** Java's ZipInputStream reads local headers only, from a pipe: each entry's name, size and sha256. */
-const JAVA_STREAM_READER = `
-import java.io.*;
-import java.security.MessageDigest;
-import java.util.zip.*;
-public class StreamRead {
-  public static void main(String[] args) throws Exception {
-    try (ZipInputStream in = new ZipInputStream(new BufferedInputStream(System.in))) {
-      ZipEntry e;
-      byte[] buf = new byte[1 << 16];
-      while ((e = in.getNextEntry()) != null) {
-        MessageDigest md = MessageDigest.getInstance("SHA-256");
-        long n = 0;
-        for (int r; (r = in.read(buf)) > 0; n += r) md.update(buf, 0, r);
-        StringBuilder hex = new StringBuilder();
-        for (byte b : md.digest()) hex.append(String.format("%02x", b));
-        System.out.println(e.getName() + " " + n + " " + hex);
-      }
-    }
-  }
-}
-`
-const hasJava = spawnSync("java", ["-version"]).status === 0
-
 describe("an archive discarded while a file goes in (an interrupt)", () => {
   it("fails that entry, and never leaves its failure unhandled (which would end the process)", async () => {
     const dir = tempDir()
@@ -311,41 +287,6 @@ describe("an archive discarded while a file goes in (an interrupt)", () => {
       process.off("unhandledRejection", count)
     }
   })
-})
-
-describe("ZipFile and streaming readers", () => {
-  it.skipIf(!hasJava)(
-    "is read whole by Java's ZipInputStream from a pipe, stored entries too",
-    async () => {
-      const dir = tempDir()
-      const photo = randomBytes(2 * 1024 * 1024 + 3)
-      writeFileSync(path.join(dir, "photo.jpg"), photo)
-      writeFileSync(path.join(dir, "small.png"), photo.subarray(0, 5000))
-      const file = path.join(dir, "out.zip")
-      await Effect.runPromise(
-        Effect.scoped(
-          Effect.gen(function* () {
-            const zip = yield* ZipFile.create(file, { order: "name" })
-            yield* zip.addFile("media/photo.jpg", path.join(dir, "photo.jpg"))
-            yield* zip.addFile("media/small.png", path.join(dir, "small.png"))
-            yield* zip.addBytes("posts.json", "[]\n".repeat(1000))
-            yield* zip.addDirectory("media/")
-            yield* zip.close
-          })
-        )
-      )
-      const source = path.join(dir, "StreamRead.java")
-      writeFileSync(source, JAVA_STREAM_READER)
-      const out = execFileSync("java", [source], { input: readFileSync(file), encoding: "utf8" })
-      expect(out.trim().split("\n")).toEqual([
-        `media/photo.jpg ${photo.length} ${sha256(photo)}`,
-        `media/small.png 5000 ${sha256(photo.subarray(0, 5000))}`,
-        `posts.json 3000 ${sha256(Buffer.from("[]\n".repeat(1000)))}`,
-        `media/ 0 ${sha256(Buffer.alloc(0))}`
-      ])
-    },
-    60_000
-  )
 })
 
 describe("ZipFile's CRC-32", () => {
