@@ -3,8 +3,8 @@
  * whose exports are byte for byte the same (in the loop: @skyporter/synthetic's Synthetic.test.ts
  * checks the rows in-process, and seed.test.ts seeds and exports); and the bad arguments
  * seed.test.ts leaves out (a --posts that is no number, a missing --posts), each exit 2, no file;
- * its progress on stderr; a --db that is a folder, in a folder that does not exist or on a
- * read-only filesystem, each named, exit 2 and nothing made.
+ * its progress on stderr; a --db that is a folder, in a folder that does not exist, under a file
+ * or on a read-only filesystem, each named, exit 2 and nothing made.
  */
 import { Synthetic } from "@skyporter/testkit"
 import { mkdirSync, readdirSync } from "node:fs"

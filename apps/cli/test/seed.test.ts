@@ -1,7 +1,7 @@
 /**
  * `skyporter seed`: writes a deterministic synthetic archive that exports.
- * Its progress, and a --db in a folder, missing folder or read-only
- * filesystem refused: seed.long.test.ts.
+ * Its progress, and a --db that is a folder, in a missing folder, under a
+ * file or on a read-only filesystem refused: seed.long.test.ts.
  */
 import { Synthetic } from "@skyporter/testkit"
 import { randomBytes } from "node:crypto"
