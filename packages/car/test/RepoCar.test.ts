@@ -47,7 +47,7 @@ describe("RepoCar", () => {
     }
   })
 
-  it("refuses the file when a single byte is flipped: in the header, the first sections, or anywhere after", async () => {
+  it("refuses the file when a single byte is flipped: in the header and first sections, then every 41st byte", async () => {
     // Every byte is header, length, CID or block data: a flip anywhere must be caught. All of the
     // header and first sections, then every 41st byte (every byte: RepoCar.long.test.ts).
     for (let at = 0; at < built.car.length; at += at < 256 ? 1 : 41) {

@@ -8,12 +8,14 @@ import Database from "better-sqlite3"
 import { Cause, Exit } from "effect"
 import { readFileSync } from "node:fs"
 import * as path from "node:path"
-import { afterEach, describe, expect, it } from "vitest"
+import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import * as Prewarm from "../dist/internal/Prewarm.js"
 import concurrentLines from "./concurrent-lines.mjs"
 import { archive, collect, posts, probeThreadId, tempDir } from "./helpers.js"
 
-// Each test starts with no thread waiting.
+// Each test starts with no thread waiting: a file run before this one in the same worker may have
+// left some, and leaves none to the next.
+beforeEach(() => Prewarm.stopWaiting())
 afterEach(() => Prewarm.stopWaiting())
 
 describe("ThreadPool", () => {

@@ -47,7 +47,7 @@ export const readAll = (p: string) =>
     )
   )
 
-/** The bytes with the one at `at` flipped: a failure to read them, or the offset that went unnoticed. */
+/** Whether the CAR with its byte at `at` flipped still reads whole: true when the flip went unnoticed. */
 export const flipGoesUnnoticed = async (file: (bytes: Uint8Array) => string, car: Uint8Array, at: number) => {
   const bytes = Buffer.from(car)
   bytes[at] = bytes[at]! ^ 0x01
