@@ -1,6 +1,4 @@
 /** A CAR with any one of its bytes flipped is refused (the loop flips a sample: RepoCar.test.ts). */
-import { writeFileSync } from "node:fs"
-import * as path from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
 import { flipGoesUnnoticed, useCarFiles } from "./support/ReadCar.js"
 import * as Repos from "./support/Repos.js"
@@ -9,13 +7,9 @@ let built: Repos.Built
 beforeAll(async () => {
   built = await Repos.build(Repos.catalog())
 })
-const { dir } = useCarFiles()
+const cars = useCarFiles()
 /** One file, written again for each flip. */
-const file = (bytes: Uint8Array): string => {
-  const p = path.join(dir(), "flipped.car")
-  writeFileSync(p, bytes)
-  return p
-}
+const file = (bytes: Uint8Array) => cars.file(bytes, "flipped.car")
 
 describe("RepoCar", () => {
   it("refuses the file when any single byte is flipped, each byte in turn", async () => {

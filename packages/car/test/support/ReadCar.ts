@@ -7,7 +7,10 @@ import * as path from "node:path"
 import { afterAll, beforeAll } from "vitest"
 import { RepoCar } from "../../src/index.js"
 
-/** A folder for the calling file's CAR files (`dir`), removed after its tests; `file` writes one there. */
+/**
+ * A folder for the calling file's CAR files (`dir`), removed after its tests; `file` writes one
+ * there, under a new name or the one given (written again each time).
+ */
 export const useCarFiles = () => {
   let dir = ""
   let n = 0
@@ -17,8 +20,8 @@ export const useCarFiles = () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
   return {
     dir: () => dir,
-    file: (bytes: Uint8Array): string => {
-      const p = path.join(dir, `f${n++}.car`)
+    file: (bytes: Uint8Array, name = `f${n++}.car`): string => {
+      const p = path.join(dir, name)
       writeFileSync(p, bytes)
       return p
     }
